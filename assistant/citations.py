@@ -1,0 +1,89 @@
+"""Citations are data: chunk ids carried through composing, numbered at the end, and checked so
+that no statement cites a passage that was not retrieved and every statement is supported."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from assistant.corpus import Reference, load_references
+from assistant.models import Citation, Section, Statement
+from assistant.retrieval import Hit
+
+MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+
+
+class Numbering:
+    """Numbers retrieved chunks in order of first citation."""
+
+    def __init__(self, hits: list[Hit], references_path: Path | None = None) -> None:
+        self.by_id = {hit.chunk_id: hit for hit in hits}
+        self.numbers: dict[str, int] = {}
+        self.quotes: dict[str, list[str]] = {}
+        self.references: dict[str, Reference] = {}
+        if references_path and references_path.exists():
+            self.references = load_references(references_path)
+
+    def cite(self, hit: Hit, quote: str) -> int:
+        """The number of a chunk, assigned on first use; remembers what was quoted from it."""
+        n = self.numbers.setdefault(hit.chunk_id, len(self.numbers) + 1)
+        quotes = self.quotes.setdefault(hit.chunk_id, [])
+        if quote not in quotes:
+            quotes.append(quote)
+        return n
+
+    def citations(self) -> list[Citation]:
+        """One Citation per numbered chunk, resolved to its document and published references."""
+        out = []
+        for chunk_id, n in sorted(self.numbers.items(), key=lambda item: item[1]):
+            hit = self.by_id[chunk_id]
+            meta = hit.meta
+            keys = [k for k in str(meta.get("references", "")).split("|") if k]
+            out.append(
+                Citation(
+                    n=n,
+                    chunk_id=chunk_id,
+                    document_id=hit.doc_id,
+                    title=str(meta.get("title", hit.doc_id)),
+                    issuer=meta.get("issuer"),
+                    year=meta.get("year"),
+                    section=meta.get("section"),
+                    page=meta.get("page"),
+                    quote=" … ".join(self.quotes.get(chunk_id) or [hit.text]),
+                    url=meta.get("url"),
+                    references=[self.references[k].cite() if k in self.references else k for k in keys],
+                )
+            )
+        return out
+
+    def passages(self) -> dict[int, str]:
+        """Full text of each cited chunk by number (what the dose check grounds against)."""
+        return {n: self.by_id[cid].text for cid, n in self.numbers.items()}
+
+
+def normalise(text: str) -> str:
+    return " ".join(re.sub(r"[^\w.%/<>=-]+", " ", text.lower()).split())
+
+
+def supported(statement: str, passages: list[str]) -> bool:
+    """True when the statement stands (normalised) inside one of its cited passages."""
+    target = normalise(MARKER.sub("", statement))
+    return bool(target) and any(target in normalise(p) for p in passages)
+
+
+def guard(sections: list[Section], valid: set[int]) -> tuple[list[Section], int]:
+    """Drop citation numbers that name no retrieved chunk and statements left with none; returns removals."""
+    removed = 0
+    kept_sections = []
+    for section in sections:
+        statements: list[Statement] = []
+        for statement in section.statements:
+            good = [n for n in statement.citations if n in valid]
+            removed += len(statement.citations) - len(good)
+            if good:
+                statements.append(statement.model_copy(update={"citations": good}))
+            else:
+                removed += 1
+        if statements:
+            kept_sections.append(section.model_copy(update={"statements": statements}))
+    return kept_sections, removed

@@ -1,0 +1,239 @@
+"""The `guideqa` command line: thin wrappers around library calls (the only place that wires everything)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from contextlib import contextmanager
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+
+from assistant.errors import GuideqaError, InputError
+from assistant.settings import Settings, get_settings
+
+app = typer.Typer(help="guideqa: answers from clinical guidelines, with citations and checked doses.", no_args_is_help=True, add_completion=False)
+eval_app = typer.Typer(help="Offline evaluation suites.", no_args_is_help=True)
+bench_app = typer.Typer(help="Benchmarks that print numbers.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+app.add_typer(bench_app, name="bench")
+err = Console(stderr=True)
+out = Console()
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout (logs go to stderr).")]
+
+
+def setup_logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+
+
+@contextmanager
+def guarded(as_json: bool = False) -> Iterator[Settings]:
+    """Settings for a command; GuideqaErrors become a clear message (JSON with --json) and exit 1."""
+    settings = get_settings()
+    setup_logging(settings)
+    try:
+        yield settings
+    except GuideqaError as exc:
+        if as_json:
+            print(json.dumps(exc.to_dict()))
+        err.print(f"[bold red]error:[/] {exc.user_message}", highlight=False)
+        raise typer.Exit(1) from None
+
+
+def emit(data: Any) -> None:
+    """One JSON object on stdout."""
+    print(json.dumps(data, ensure_ascii=False, default=str))
+
+
+@app.command()
+def ingest(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: the bundled corpus/).")] = None,
+    reset: Annotated[bool, typer.Option("--reset", help="Drop the index and build it again.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Ingest guideline files into the index (incremental by content hash)."""
+    from assistant.progress import progress_bar
+    from ingest.run import ingest as run_ingest
+
+    with guarded(as_json) as settings:
+        with progress_bar(enabled=not as_json) as progress:
+            report = run_ingest(paths or [settings.corpus_dir], settings, reset=reset, progress=progress)
+        if as_json:
+            emit(report.__dict__)
+        else:
+            out.print(
+                f"{report.files_seen} files ({report.files_changed} changed, {report.files_unchanged} unchanged, "
+                f"{report.files_removed} removed); {report.chunks_total} chunks, {report.chunks_embedded} embedded, "
+                f"{report.chunks_deleted} deleted; index {report.index_version} in {report.seconds:.1f} s"
+            )
+        for error in report.errors:
+            err.print(f"[yellow]skipped[/] {error['path']}: {error['reason']}", highlight=False)
+        if report.errors:
+            raise typer.Exit(2)
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in free text.")],
+    session: Annotated[Optional[str], typer.Option("--session", help="Session id: follow-ups use earlier turns.")] = None,
+    weight_kg: Annotated[Optional[float], typer.Option("--weight-kg", help="Patient weight for dose arithmetic.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer a question from the index, with numbered citations and checked doses."""
+    from assistant.chain import Assistant
+    from assistant.render import render_answer
+
+    with guarded(as_json) as settings:
+        assistant = Assistant(settings)
+        if session:
+            assistant.sessions.create("local", session)
+        answer = assistant.ask(question, session_id=session, weight_kg=weight_kg)
+        if as_json:
+            print(answer.model_dump_json())
+        else:
+            render_answer(out, answer)
+
+
+@app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Bind address.")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port.")] = None,
+) -> None:
+    """Serve the JSON/SSE API and the chat widget."""
+    import uvicorn
+
+    with guarded() as settings:
+        from assistant.server.app import create_app
+
+        uvicorn.run(create_app(settings), host=host or settings.server.host, port=port or settings.server.port, log_level="warning")
+
+
+@app.command("check-doses")
+def check_doses(
+    weight_kg: Annotated[Optional[float], typer.Option("--weight-kg", help="Patient weight for dose arithmetic.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Check every dose in the text on stdin against the rules."""
+    from assistant.doses import check_report, load_rulebook
+
+    with guarded(as_json) as settings:
+        text = sys.stdin.read()
+        report = check_report(text, load_rulebook(settings.doses.rules_dir), weight_kg=weight_kg)
+        if as_json:
+            print(report.model_dump_json())
+            return
+        from assistant.render import render_findings
+
+        render_findings(out, report.findings)
+        out.print("[bold red]BLOCKED[/]" if report.blocked else "[green]no blocking findings[/]")
+        if report.blocked:
+            raise typer.Exit(3)
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    beir: Annotated[Path, typer.Option("--beir", help="BEIR folder: corpus.jsonl, queries.jsonl, qrels/SPLIT.tsv.")],
+    split: Annotated[str, typer.Option(help="qrels split.")] = "dev",
+    retriever: Annotated[str, typer.Option(help="hybrid, dense, bm25, or all (side by side).")] = "hybrid",
+    k: Annotated[int, typer.Option(help="Depth of the ranking.")] = 10,
+    limit: Annotated[Optional[int], typer.Option(help="Only the first N queries (smoke runs).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Recall@1/5/10, nDCG@10 and MRR@10 of a retriever on a BEIR set (indexed in its own collection)."""
+    from assistant.progress import progress_bar
+    from evals.retrieval import evaluate
+
+    modes = ("hybrid", "dense", "bm25") if retriever == "all" else (retriever,)
+    with guarded(as_json) as settings:
+        if any(m not in ("hybrid", "dense", "bm25") for m in modes):
+            raise InputError(f"Unknown retriever '{retriever}': use hybrid, dense, bm25 or all.")
+        misses = settings.data_dir / "eval" / "retrieval-misses.jsonl"
+        with progress_bar(enabled=not as_json) as progress:
+            results = evaluate(beir, settings, split=split, modes=modes, k=k, limit=limit, progress=progress, misses_path=misses)
+        if as_json:
+            emit(results[modes[0]] if len(modes) == 1 else {"retrievers": results})
+        else:
+            from assistant.render import render_table
+
+            render_table(out, f"{beir} ({split})", list(results.values()))
+            err.print(f"misses written to {misses}")
+
+
+@eval_app.command("doses")
+def eval_doses(
+    cases: Annotated[Path, typer.Option("--cases", help="JSONL of {id, text, weight_kg?, safe}.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Share of unsafe dose texts caught and safe ones passed."""
+    from assistant.doses import load_rulebook
+    from evals.doses import run_dose_eval
+
+    with guarded(as_json) as settings:
+        if not cases.exists():
+            raise InputError(f"{cases} does not exist.")
+        result = run_dose_eval(cases, load_rulebook(settings.doses.rules_dir))
+        if as_json:
+            emit(result)
+        else:
+            out.print(f"unsafe caught {result['unsafe_caught']}/{result['unsafe_total']}, safe passed {result['safe_passed']}/{result['safe_total']}")
+            for miss in result["misses"]:
+                out.print(f"  miss {miss['id']}: safe={miss['safe']} blocked={miss['blocked']} flags={miss['flags']}")
+
+
+@eval_app.command("answers")
+def eval_answers(
+    cases: Annotated[Path, typer.Option("--cases", help="JSONL answer cases (see evals/README).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Citation validity, expected documents, abstention and follow-up recall on answer cases."""
+    from evals.answers import run_answer_eval
+
+    with guarded(as_json) as settings:
+        if not cases.exists():
+            raise InputError(f"{cases} does not exist.")
+        result = run_answer_eval(cases, settings)
+        if as_json:
+            emit(result)
+        else:
+            out.print_json(data={k: v for k, v in result.items() if k != "failures"})
+            for failure in result.get("failures", [])[:20]:
+                out.print(f"  fail {failure}")
+
+
+@bench_app.command("ingest")
+def bench_ingest(
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: ../shared/corpora/vadod).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Ingest throughput against raw model encode throughput, unchanged re-ingest time, peak RSS."""
+    from evals.bench import bench_ingest as run
+
+    with guarded(as_json) as settings:
+        result = run(paths or [settings.corpus_dir.parent.parent / "shared" / "corpora" / "vadod"], settings)
+        emit(result) if as_json else out.print_json(data=result)
+
+
+@bench_app.command("query")
+def bench_query(as_json: JsonOpt = False) -> None:
+    """p50/p95 latency of retrieval and of whole answers at growing index sizes."""
+    from evals.bench import bench_query as run
+
+    with guarded(as_json) as settings:
+        result = run(settings)
+        emit(result) if as_json else out.print_json(data=result)
+
+
+@app.command("settings")
+def show_settings() -> None:
+    """Print the effective settings (secrets masked)."""
+    with guarded() as settings:
+        print(settings.model_dump_json(indent=2))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

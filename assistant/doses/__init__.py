@@ -1,0 +1,6 @@
+"""Deterministic dose safety layer: extract every dose, check it against rules and sources, fail closed."""
+
+from assistant.doses.check import check_answer, check_report, check_text
+from assistant.doses.rules import RuleBook, RuleFileError, load_rulebook
+
+__all__ = ["RuleBook", "RuleFileError", "check_answer", "check_report", "check_text", "load_rulebook"]

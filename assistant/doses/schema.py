@@ -1,0 +1,95 @@
+"""Schema of the dose rules in corpus/rules/*.yaml (data, each row with its source)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Kind = Literal["dose", "rate", "lab_target", "threshold", "conversion_factor"]
+Basis = Literal["absolute", "per_kg", "per_kg_dosing_weight"]
+Per = Literal["dose", "day", "week", "course", "none"]
+AgeBand = Literal["any", "adult", "child", "neonate"]
+WeightBasis = Literal["actual", "adjusted", "ideal", "any"]
+Route = Literal["iv", "sc", "po", "im", "any"]
+Evidence = Literal["primary", "label", "weak"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Population(_Strict):
+    age: AgeBand = Field(default="any", description="Age band the rule applies to.")
+    weight_basis: WeightBasis = Field(default="any", description="Which body weight a per-kg dose uses.")
+    note: str | None = Field(default=None, description="Further restriction, e.g. 'BMI > 30'.")
+
+
+class Interval(_Strict):
+    min: float = Field(description="Shortest interval between doses.")
+    max: float = Field(description="Longest interval between doses.")
+    unit: Literal["hour", "day", "week", "month"]
+
+
+class Quantity(_Strict):
+    value: float
+    unit: str = Field(description="A unit pint understands in guideqa's registry, e.g. 'g/kg', 'mg/day'.")
+
+
+class Source(_Strict):
+    document: str = Field(description="id of the corpus guideline that states the dose.")
+    reference: str = Field(description="Key in corpus/references.yaml of the published source.")
+
+
+class DoseRule(_Strict):
+    """One allowed range for one drug, indication, population, route and quantity kind."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Stable unique id.")
+    drug: str = Field(description="Canonical drug name from corpus/rules/vocabulary.yaml.")
+    product: str = Field(default="any", description="Product class: ivig, scig, or any.")
+    indication: str = Field(description="Canonical indication key from corpus/rules/vocabulary.yaml, or 'any'.")
+    population: Population = Field(default_factory=Population)
+    route: Route = "any"
+    kind: Kind = "dose"
+    basis: Basis = "absolute"
+    min: float | None = Field(default=None, description="Lowest allowed value (inclusive).")
+    max: float | None = Field(default=None, description="Highest allowed value (inclusive).")
+    unit: str = Field(description="Unit of min/max, e.g. 'g/kg', 'mg', 'mg/dL', 'mL/kg/h', '1' for factors.")
+    per: Per = Field(default="dose", description="What one value covers: a dose, a day, a week, a course.")
+    interval: Interval | None = None
+    duration: Quantity | None = Field(default=None, description="Length of a course, e.g. 5 day.")
+    max_single: Quantity | None = None
+    max_daily: Quantity | None = None
+    max_course: Quantity | None = None
+    comparator: Literal[">=", ">", "<=", "<", "range"] = Field(
+        default="range", description="For lab targets and thresholds: how a stated value relates."
+    )
+    evidence: Evidence = Field(default="primary", description="'weak' rows never verify a dose.")
+    source: Source
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _bounds(self) -> "DoseRule":
+        if self.min is None and self.max is None:
+            raise ValueError("a rule needs min, max or both")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min {self.min} is above max {self.max}")
+        return self
+
+
+class RuleFile(_Strict):
+    """A corpus/rules/*.yaml file: a list of rules under the key 'rules'."""
+
+    rules: list[DoseRule]
+
+
+class VocabularyEntry(_Strict):
+    canonical: str
+    synonyms: list[str] = Field(default_factory=list)
+
+
+class Vocabulary(_Strict):
+    """corpus/rules/vocabulary.yaml: canonical drugs and indications with the words that name them."""
+
+    drugs: list[VocabularyEntry]
+    indications: list[VocabularyEntry]

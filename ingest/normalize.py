@@ -1,0 +1,86 @@
+"""Repair text extracted from PDFs: drop running headers and footers, join split words and
+hyphenated line breaks. Only letters are ever joined; digits are never touched."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+PAGE_FOOTER = re.compile(r"^\s*(?:.*\s)?Page\s+\d+\s+of\s+\d+\s*$", re.IGNORECASE)
+BARE_PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?\d{1,4}(?:\s*-)?\s*$")
+# "intak e", "shap e": a word broken before its last letter by the PDF's glyph spacing.
+SPLIT_TAIL = re.compile(r"\b([A-Za-z]{2,}) ([a-z])\b(?=[\s.,;:)])")
+# "m g" right after a number: a unit broken by glyph spacing.
+SPLIT_UNIT = re.compile(r"(?<=\d)( ?)(m) (g|L|l)\b")
+HYPHEN_BREAK = re.compile(r"([A-Za-z]{2,})-\n\s*([a-z][A-Za-z]*)")
+WORD = re.compile(r"[A-Za-z]{2,}")
+SINGLE_LETTER_WORDS = {"a", "i", "o", "x", "e"}
+
+
+def repeated_lines(pages: list[str], min_share: float = 0.3) -> set[str]:
+    """Lines that open or close many pages: running headers and footers."""
+    if len(pages) < 4:
+        return set()
+    counts: Counter[str] = Counter()
+    for page in pages:
+        lines = [line.strip() for line in page.splitlines() if line.strip()]
+        edge = set(lines[:3] + lines[-3:])
+        counts.update(edge)
+    threshold = max(3, int(len(pages) * min_share))
+    return {line for line, n in counts.items() if n >= threshold and not BARE_PAGE_NUMBER.match(line)}
+
+
+def strip_page_noise(page: str, headers: set[str]) -> str:
+    """Remove running headers, 'Page N of M' footers and bare page numbers from one page."""
+    lines = page.splitlines()
+    kept = []
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        # A bare number is a page number only at the page's edge; inside, it may be a table cell.
+        at_edge = i < 2 or i >= len(lines) - 2
+        if stripped in headers or PAGE_FOOTER.match(stripped) or (at_edge and BARE_PAGE_NUMBER.match(stripped)):
+            continue
+        kept.append(line.rstrip())
+    return "\n".join(kept)
+
+
+def vocabulary(text: str) -> Counter[str]:
+    """Lower-cased word counts, the evidence for which repairs are real words."""
+    return Counter(word.lower() for word in WORD.findall(text))
+
+
+def repair_words(text: str, vocab: Counter[str]) -> str:
+    """Join split tails and hyphenated line breaks when the document itself uses the joined word."""
+
+    def join_tail(match: re.Match[str]) -> str:
+        head, tail = match.group(1), match.group(2)
+        joined = (head + tail).lower()
+        if tail in SINGLE_LETTER_WORDS and vocab[joined] == 0:
+            return match.group(0)
+        if vocab[joined] > 0 and (vocab[head.lower()] == 0 or vocab[joined] >= vocab[head.lower()]):
+            return head + tail
+        return match.group(0)
+
+    def join_hyphen(match: re.Match[str]) -> str:
+        head, tail = match.group(1), match.group(2)
+        # "inter-\nvention" is one word; "follow-\nup" keeps its hyphen.
+        if vocab[(head + tail).lower()] > 0:
+            return head + tail
+        return f"{head}-{tail}"
+
+    text = HYPHEN_BREAK.sub(join_hyphen, text)
+    text = SPLIT_UNIT.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}", text)
+    return SPLIT_TAIL.sub(join_tail, text)
+
+
+def clean_pdf_pages(pages: list[str]) -> list[str]:
+    """Normalise the extracted text of every page of one PDF."""
+    headers = repeated_lines(pages)
+    stripped = [strip_page_noise(page, headers) for page in pages]
+    vocab = vocabulary("\n".join(stripped))
+    return [repair_words(page, vocab) for page in stripped]
+
+
+def digits(text: str) -> list[str]:
+    """The sequence of numbers in a text (normalisation must leave it unchanged)."""
+    return re.findall(r"\d+(?:\.\d+)?", text)
