@@ -16,7 +16,7 @@ from assistant.doses.rules import (DISEASES, NormRule, RuleBook, Scope, Stated, 
 from assistant.doses.units import ARITH_TAIL, display_unit, evaluate, quantity
 from assistant.models import PASSING_VERDICTS, Answer, DoseFinding, DoseReport
 
-_IGG = re.compile(r"(?i)\bIgG\b|\btrough|\blevels?\b|\bserum\b|gamma ?globulin")
+_IGG = re.compile(r"(?i)\bIgG\b|\btrough|\blevels?\b|\bserum\b|gamma ?globulin|\bthreshold")
 _IG_DRUG = re.compile(r"(?i)immunoglobulin|immune globulin|\bIVI[Gg]\b|\bSCI[Gg]\b")
 _OTHER_ANALYTE = re.compile(r"(?i)\b(?:creatinine|glucose|sodium|potassium|h(?:a)?emoglobin|Hb|albumin|cholesterol|"
                             r"LDL|HDL|triglycerides?|bilirubin|urea|BUN|protein(?:uria)?|IgA|IgM|IgE|ferritin|CRP|"
@@ -27,6 +27,9 @@ _CONVERSION_CUE = re.compile(r"(?i)factor|conver|switch|transition|SCIG|subcutan
                              r"IBW|obes")
 _OBESITY_CUE = re.compile(r"(?i)ideal|adjusted|dosing weight|IBW|obes|actual")
 _DOSE_DIMS = {"mass", "mass/bw", "mass/bsa", "volume", "volume/bw", "iu", "iu/bw", "iu/bsa"}
+# Serum IgG a measurement can report, in g/L: wide enough for myeloma paraprotein, narrow enough to catch a
+# slipped mg/dL-for-g/L (600 "g/L").
+OBSERVED_IGG_G_PER_L = (0.05, 100.0)
 _SCIG_FACTOR_INDICATION = "ivig_to_scig"
 _OBESITY_INDICATION = "obesity_dosing_weight"
 
@@ -92,8 +95,13 @@ def scope_for(sc: Scan, a: Amount, ctx: Scan | None, weight_kg: float | None, fi
     if len(products) > 1 and not attached:
         product = route = None  # "on IVIG 30 g ... needs 10 g of SCIG weekly": the rules decide which product fits
     sentence = sc.text[s_start:s_end]
-    basis = "adjusted" if re.search(r"(?i)adjusted|dosing weight", sentence) else (
-        "actual" if re.search(r"(?i)actual (?:body )?weight", sentence) else None)
+    # The body weight a dose is on: said right after it ("32 g on adjusted body weight"), or once in the sentence.
+    kinds = {"adjusted": r"(?i)adjusted|dosing weight", "actual": r"(?i)actual (?:body )?weight"}
+    near_text = sc.text[a.end:a.end + 35]
+    basis = next((k for k, pat in kinds.items() if re.search(pat, near_text)), None)
+    if basis is None:
+        present = [k for k, pat in kinds.items() if re.search(pat, sentence)]
+        basis = present[0] if len(present) == 1 else None
     weight = None
     for pool in (sc.in_sentence(sc.weights, a.sentence), sc.weights):
         if pool:
@@ -162,6 +170,11 @@ def family_of(a: Amount, sc: Scan) -> str | None:
                                                                  for m in _OTHER_ANALYTE.finditer(before)]
     if hits:
         return max(hits)[1]
+    after = sc.text[a.end:sc.sentences[a.sentence][1]]  # "the 650 mg/dL threshold", "6 g/L of IgG"
+    hits = [(m.start(), "lab") for m in _IGG.finditer(after)] + [(m.start(), "other")
+                                                                for m in _OTHER_ANALYTE.finditer(after)]
+    if hits and a.unit not in ("mg/mL", "g/mL"):
+        return min(hits)[1]
     if a.unit in ("mg/mL", "g/mL"):
         return "concentration"  # product strength (10% = 100 mg/mL), not a patient's level
     return "lab" if _IG_DRUG.search(before) else None
@@ -315,12 +328,14 @@ def _concentration(sc: Scan) -> float | None:
     """Product concentration in mg/mL stated in the text (10% = 100 mg/mL), if exactly one is."""
     values = {round(p[2] * 10, 6) for p in sc.percents
               if re.search(r"(?i)\b(?:product|solution|preparation|concentration|strength|IVI?G|SCIG|IgG|"
-                           r"immun|formulation)", sc.text[max(0, p[0] - 30):p[1] + 30])}
+                           r"immun|formulation)", sc.text[max(0, p[0] - 30):p[1] + 30])
+              or any(d.start - 3 <= p[0] <= d.end + 3 for d in sc.drugs)}  # "Privigen 10%"
     values |= {round(a.canon[0], 6) for a in sc.amounts if a.info and a.unit in ("mg/mL", "g/mL") and not a.is_range}
     return values.pop() if len(values) == 1 else None
 
 
-def cross_checks(book: RuleBook, sc: Scan, scopes: dict[int, Scope], skip: set[int]) -> dict[int, DoseFinding]:
+def cross_checks(book: RuleBook, sc: Scan, scopes: dict[int, Scope], skip: set[int],
+                 ctx: Scan | None = None) -> dict[int, DoseFinding]:
     """Findings that override an amount's own verdict: equivalences, weight totals and stated conversions."""
     out: dict[int, DoseFinding] = {}
     amounts = sc.amounts
@@ -334,7 +349,7 @@ def cross_checks(book: RuleBook, sc: Scan, scopes: dict[int, Scope], skip: set[i
                 if bad := _mismatch(sc, a, scope, *head.canon, f"{head.text.strip()} converted", rel=0.02):
                     out[i] = bad
             elif {head.info.dim, a.info.dim} == {"mass/bw/time", "volume/bw/time"}:
-                conc = _concentration(sc)
+                conc = _concentration(sc) or (_concentration(ctx) if ctx else None)
                 if conc is None:
                     out[i] = finding(sc, a, scope, "ambiguous", "A volume rate and a mass rate are given as equal, but "
                                      "no product concentration is stated; they cannot be compared.")
@@ -443,8 +458,10 @@ def factor_findings(book: RuleBook, sc: Scan, ctx: Scan | None) -> list[DoseFind
         sentence = sc.text[s_start:s_end]
         if not _CONVERSION_CUE.search(sentence):
             continue
-        wanted = _OBESITY_INDICATION if _OBESITY_CUE.search(sentence) else _SCIG_FACTOR_INDICATION
-        rules = [n for n in book.norm if n.family == "factor" and n.rule.indication == wanted]
+        # Which conversion the factor belongs to: obesity dosing weight, IVIG to SCIG, or a unit conversion.
+        wanted = _OBESITY_INDICATION if _OBESITY_CUE.search(sentence) else (
+            _SCIG_FACTOR_INDICATION if re.search(r"(?i)\bSCI?G|\bSC\b|subcut|Hizentra|Cuvitru", sentence) else "any")
+        rules = [n for n in book.norm if n.family == "factor" and n.dim == "factor" and n.rule.indication == wanted]
         raw = sc.text[start:end]
         num = re.search(r"\d*\.?\d+", raw)
         span = (start + num.start(), start + num.end())
@@ -511,6 +528,13 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
         if fam == "lab" and scope.drug not in lab_drugs:
             scope = replace(scope, drug=next(iter(lab_drugs)) if len(lab_drugs) == 1 else None)
         scopes[i] = scope
+        if fam == "lab" and a.observed and not a.problem:
+            # A measured level is patient data, not advice: only a physically impossible one is flagged.
+            lo, hi = a.canon
+            if not (OBSERVED_IGG_G_PER_L[0] <= lo and hi <= OBSERVED_IGG_G_PER_L[1]):
+                results[i] = finding(sc, a, scope, "unit_error", f"An IgG level of {a.text.strip()} is not a level a "
+                                                                 f"patient can have; check the unit (mg/dL or g/L).")
+            continue
         if a.step and not a.problem:
             results[i] = judge_step(rulebook, sc, a, scope, srcs)
             continue
@@ -528,7 +552,7 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
             if pair is not None:
                 a = replace(a, cadence=pair.cadence)
         results[i] = judge(rulebook, sc, a, scope, fam, srcs)
-    overrides = cross_checks(rulebook, sc, scopes, operands)
+    overrides = cross_checks(rulebook, sc, scopes, operands, ctx)
     overrides |= {i: f for i, f in scig_conversion(rulebook, sc, scopes).items() if i not in overrides}
     for (kind, idx), why in problems.items():
         if kind == "amount" and idx in results:

@@ -119,7 +119,7 @@ def lexicon(vocabulary: Vocabulary) -> Lexicon:
         for e in entries:
             for w in {e.canonical.replace("_", " "), *e.synonyms}:
                 first = _TOKEN.findall(w.lower())[0]
-                pattern = re.compile(rf"(?<![A-Za-z0-9]){_synonym_alternative(w)}(?![A-Za-z])")
+                pattern = re.compile(rf"{_synonym_alternative(w)}(?![A-Za-z])")
                 index.setdefault(first, []).append((e.canonical, pattern))
         return {k: tuple(v) for k, v in index.items()}
     return Lexicon(drugs=build(vocabulary.drugs), indications=build(vocabulary.indications))
@@ -165,7 +165,7 @@ _EVERY = re.compile(rf"(?i)\b(?:every|each)\s+(?:(other)\s+|({NUM})(?:{SEP}({NUM
                     r"(hours?|hrs?|h|days?|weeks?|wks?|months?)\b")
 _Q = re.compile(r"(?i)(?<![A-Za-z])q\.?\s?(\d+(?:\.\d+)?)(?:\s*[-–]\s*(\d+))?\s*(hours?|hrs?|h|days?|d|weeks?|wks?|w|"
                 r"months?|mo)\b")
-_PER_N = re.compile(rf"(?i)^\s*(?:/|\bper\s+)\s*({NUM})(?:{SEP}({NUM}))?\s*(weeks?|wks?|days?|months?)\b")
+_PER_N = re.compile(rf"(?i)^\s*(?:/|\bper\s+|\bin\s+|\bevery\s+)\s*({NUM})(?:{SEP}({NUM}))?\s*(weeks?|wks?|days?|months?|hours?|hrs?|h)\b")
 _FREQ_WORDS = re.compile(r"(?i)\b(?:(once\s+)?(daily|weekly|monthly|fortnightly|biweekly|nightly)|once\s+(?:a|per)\s+"
                          r"(day|week|month)|(?:per|a|each)\s+(day|week|month)|every\s+(day|week|month)"
                          r"|(twice|three times|four times)\s+(?:a|per)\s+day)\b|(?<![A-Za-z])(BID|TID|QID|QOD|QD|"
@@ -176,9 +176,11 @@ _SINGLE = re.compile(r"(?i)\b(?:once(?!\s+(?:daily|weekly|monthly|a\b|per\b|ever
                      r"|one[- ]time|one[- ]off|stat)\b")
 _SINGLE_BEFORE = re.compile(r"(?i)\b(?:single|one[- ]time|one[- ]off|loading)(?:\s+(?:iv|dose|infusion|bolus))*"
                             r"(?:\s+of)?\s*:?\s*$")
-_COURSE_AFTER = re.compile(r"(?i)^[^.;]*?\b(?:in\s+total|total(?:\s+dose)?|per\s+course|course\s+total|in\s+divided)"
-                           r"\b")
-_COURSE_BEFORE = re.compile(r"(?i)\b(?:total(?:\s+(?:course\s+)?dose)?(?:\s+of)?|course\s+of|divided\s+over)\s*:?\s*$")
+_COURSE_AFTER = re.compile(r"(?i)^[\s,(]*(?:in\s+total|total(?:\s+dose)?|per\s+course|(?:is\s+|as\s+)?(?:a|the)\s+(?:total|course)"
+                           r"|in\s+divided"
+                           r"|(?:for|over)\s+the\s+(?:whole|entire|full)\s+course)\b")
+_COURSE_BEFORE = re.compile(r"(?i)\b(?:total(?:\s+(?:course\s+)?dose)?(?:\s+of)?|course\s+of|divided\s+over|adds?\s+up\s+to"
+                            r"|add\s+up\s+to|sums?\s+to)\s*:?\s*$")
 _FREQ_INTERVALS = {"daily": 1, "nightly": 1, "weekly": 7, "monthly": 30.4375, "fortnightly": 14, "biweekly": 14,
                    "day": 1, "week": 7, "month": 30.4375, "twice": 0.5, "three times": 1 / 3, "four times": 0.25,
                    "bid": 0.5, "tid": 1 / 3, "qid": 0.25, "qd": 1, "q.d.": 1, "qod": 2, "q.o.d.": 2,
@@ -236,8 +238,10 @@ def cadence(after: str, before: str, unit_per: str | None) -> Cadence:
         break
     if _SINGLE.search(after) or _SINGLE_BEFORE.search(before):
         single = interval is None
-    if _COURSE_AFTER.search(after[:25]) or _COURSE_BEFORE.search(before):
+    if _COURSE_AFTER.search(after) or _COURSE_BEFORE.search(before):
         kind = "course"
+        if unit_per is None:
+            interval = None  # "2 g/kg is a total for the course, not a daily dose": the words name no repeat
     return Cadence(kind=kind, interval=interval, duration=duration, single=single,
                    text=" ".join(texts) or None, flags=tuple(flags))
 
@@ -261,14 +265,17 @@ _CMP = re.compile(r"(?i)(<=|>=|=<|=>|≤|≥|<|>|less than|lower than|below|unde
                   r"|above|over|exceeding|at least|at or above|at or below|no less than|not less than)\s*:?\s*$")
 _CMP_NAMES = {"<=": "<=", "=<": "<=", "≤": "<=", "at or below": "<=", ">=": ">=", "=>": ">=", "≥": ">=",
               "at least": ">=", "at or above": ">=", "no less than": ">=", "not less than": ">="}
-_MAX = re.compile(r"(?i)(?:\bmax(?:imum)?\.?(?:\s+(?:daily|single|total|rate|dose|infusion|of|:))*|\bup\s+to|\bnot\s+to"
+_MAX = re.compile(r"(?i)(?:\bmax(?:imum)?\b[^.;\d]{0,30}?\b(?:is|of|:)|\bmax(?:imum)?\.?(?:\s+(?:daily|single|total|rate|dose|infusion|of|:))*|(?<!add )(?<!adds )\bup\s+to|\bnot\s+to"
                   r"\s+exceed|\bno\s+more\s+than|\bnot\s+more\s+than|\bat\s+most|\b(?:do|should)\s+not\s+exceed"
                   r"|\blimit(?:ed)?\s+to|≤|<=|<|\bless\s+than|\bbelow|\bunder)\s*:?\s*$")
 # "each 100 mg/kg more", "per 100 mg/dL higher trough", "rises by 73 mg/dL": a step or slope, not a dose.
 _STEP_BEFORE = re.compile(r"(?i)(?:\b(?:per|each|every|increases?\s+of|increments?\s+of|rises?\s+of|steps?\s+of)"
                           r"|\b(?:rais|ris|increas|fall|fell|drop|reduc|lower|decreas|adjust|titrat)\w*\s+(?:[\w-]+\s+)"
                           r"{0,4}?by)\s+(?:about\s+|approximately\s+|~\s*)?$")
-_ROUNDING = re.compile(r"(?i)\bnearest\s+(?:whole\s+)?$")
+_ROUNDING = re.compile(r"(?i)\b(?:nearest\s+(?:whole\s+)?(?:multiple\s+of\s+)?|in\s+steps\s+of\s+|rounded\s+to\s+)$")
+# "IgG was 2.1 g/L", "the trough rose from 3 to 7 g/L": a patient's measured value, not a recommendation.
+_OBSERVED = re.compile(r"(?i)\b(?:was|were|rose|fell|increased|decreased|dropped|went\s+(?:up|down)|measured|improved"
+                       r"|climbed|reached)\s+(?:(?:from|to|at|about|only|just)\s+)*$")
 _STEP_AFTER = re.compile(r"(?i)^\s*(?:higher|more|increase|increment|rise|greater|lower|less)\b")
 _WEIGHT = re.compile(rf"(?P<n>{NUM}){_SP}[-‑]?{_SP}(?P<u>kg|kilograms?|lbs?|pounds)(?![A-Za-z/])(?!\s*per\b)")
 _FACTOR = re.compile(rf"(?i)(?:\bfactor\s+(?:of\s+|is\s+|=\s*|:\s*)?|\bmultipl(?:y|ied)\s+(?:[\w()]+\s+){{0,4}}?by\s+|[×x*]\s*)"
@@ -305,6 +312,7 @@ class Amount:
     head: int | None = None
     sentence: int = 0
     step: bool = False
+    observed: bool = False
 
     @property
     def canon(self) -> tuple[float, float]:
@@ -397,12 +405,18 @@ def _amount(m: re.Match, text: str) -> Amount:
                   problem=problem, decimals=decimals)
 
 
-def _mentions(text: str, index, tokens: set[str]) -> tuple[Mention, ...]:
+def _mentions(text: str, index, tokens: set[str], lowered: str) -> tuple[Mention, ...]:
     found = []
-    for canonical, pattern in (entry for token in tokens for entry in index.get(token, ())):
-        for m in pattern.finditer(text):
-            product, route = _product(m.group(0))
-            found.append(Mention(canonical, m.start(), m.end(), m.group(0), product, route))
+    for token in tokens & index.keys():
+        starts, pos = [], lowered.find(token)
+        while pos != -1:
+            if pos == 0 or not lowered[pos - 1].isalnum():
+                starts.append(pos)
+            pos = lowered.find(token, pos + 1)
+        for canonical, pattern in index[token]:
+            for m in filter(None, (pattern.match(text, start) for start in starts)):
+                product, route = _product(m.group(0))
+                found.append(Mention(canonical, m.start(), m.end(), m.group(0), product, route))
     found.sort(key=lambda x: (x.start, -x.end))
     kept, last_end = [], -1
     for mention in found:  # the longest synonym wins where two overlap
@@ -431,7 +445,8 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
         group_end = out[j - 1].end
         if j > i + 1 and (close := text.find(")", group_end, s_end)) != -1 and "(" not in text[group_end:close]:
             group_end = close + 1
-        stop = min(out[j].start if j < len(out) and out[j].sentence == a.sentence else s_end, s_end, group_end + 90)
+        # Cadence words belong to an amount only when close to it ("0.4 g/kg (adjusted weight) every 4 weeks").
+        stop = min(out[j].start if j < len(out) and out[j].sentence == a.sentence else s_end, s_end, group_end + 50)
         after = text[group_end:stop]
         if m := _STOP.search(after):
             after = after[:m.start()]
@@ -451,7 +466,8 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
         if _ROUNDING.search(pre):
             a = replace(a, flags=a.flags + ("rounding",))  # "round to the nearest 5 g": a granularity, not a dose
         step = bool(_STEP_BEFORE.search(pre)) or bool(_STEP_AFTER.match(text[a.end:a.end + 20]))
-        out[i] = replace(a, cadence=cad, comparator=comparator, is_max=is_max, step=step)
+        observed = comparator is None and bool(_OBSERVED.search(pre))
+        out[i] = replace(a, cadence=cad, comparator=comparator, is_max=is_max, step=step, observed=observed)
         for k in range(i + 1, j):
             out[k] = replace(out[k], cadence=cad, comparator=out[k].comparator or comparator, is_max=is_max)
     return out
@@ -462,8 +478,11 @@ def scan(text: str, lex: Lexicon) -> Scan:
     sentences = _sentences(text)
     pattern = _AMOUNT if _HAS_WORDNUM.search(text) else _AMOUNT_DIGITS
     amounts = [_amount(m, text) for m in pattern.finditer(text)]
-    tokens = set(_TOKEN.findall(text.lower()))
-    drugs = _mentions(text, lex.drugs, tokens)
+    # Lower-cased with every position kept (a few characters grow when lower-cased: keep those as they are).
+    lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text) if len(text.lower()) != len(text) \
+        else text.lower()
+    tokens = set(_TOKEN.findall(lowered))
+    drugs = _mentions(text, lex.drugs, tokens, lowered)
     for k, a in enumerate(amounts):
         if any(d.end == a.start for d in drugs):  # "IVIG400mg/kg": ISMP drug name and dose run together
             amounts[k] = replace(a, flags=a.flags + ("run_together",))
@@ -495,5 +514,5 @@ def scan(text: str, lex: Lexicon) -> Scan:
     ages = tuple(Mention(("child", "adult", "neonate")[next(i for i, g in enumerate(m.groups()) if g)], m.start(),
                          m.end(), m.group(0)) for m in _AGES.finditer(text))
     return Scan(text=text, sentences=sentences, amounts=tuple(amounts), drugs=drugs,
-                indications=_mentions(text, lex.indications, tokens), routes=routes, ages=ages, weights=tuple(weights),
+                indications=_mentions(text, lex.indications, tokens, lowered), routes=routes, ages=ages, weights=tuple(weights),
                 factors=factors, percents=percents)

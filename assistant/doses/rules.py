@@ -293,12 +293,14 @@ def problem(n: NormRule, s: Stated) -> str | None:
     if s.is_max or s.comparator in ("<", "<="):
         if values[1] > eff_hi * (1 + _EPS):
             return "above the rule's maximum"
+        if values[1] < eff_lo * (1 - _EPS):
+            return "a limit below the rule's lowest dose"  # "up to 0.04 g/kg" is a slip, not a cautious cap
     elif values[0] < eff_lo * (1 - _EPS) or values[1] > eff_hi * (1 + _EPS):
         return "outside the rule's range"
     if n.max_single is not None and s.hi > n.max_single * (1 + _EPS):
         return "above the rule's maximum single dose"
     t = s.cadence
-    if n.max_daily is not None and t.interval:
+    if n.max_daily is not None and t.interval and t.kind != "course":
         per_day = s.hi * max(1.0, 1.0 / t.interval[0]) if t.interval[0] < 1 else s.hi
         if per_day > n.max_daily * (1 + _EPS):
             return f"{per_day:g} per day is above the rule's daily maximum"
@@ -330,8 +332,8 @@ def fmt(x: float) -> str:
     if x == 0:
         return "0"
     digits = max(0, 3 - int(math.floor(math.log10(abs(x)))))
-    text = f"{x:.{digits}f}".rstrip("0").rstrip(".")
-    return text
+    text = f"{x:.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def select(book: RuleBook, family: str, sc: Scope) -> tuple[list[NormRule], list[NormRule], str]:

@@ -212,3 +212,20 @@ def test_fuzz_never_crashes_and_never_verifies_outside_its_rule(book, value, uni
                 assert rule.min is None or canon >= rule.min * 0.999
                 if rule.max is not None and rule.per not in ("course",) and rule.kind in ("dose", "rate"):
                     assert canon <= rule.max * 1.001 or rule.duration is not None
+
+
+@pytest.mark.parametrize("text", [
+    "The CIDP loading dose of IVIG 2 g/kg is a total for the course, not a daily dose.",
+    "The five daily IVIG doses of 0.4 g/kg in GBS add up to 2 g/kg for the whole course.",
+    "The IVIG regimen for GBS is 0.4 g/kg per day for 5 days, a total of 2 g/kg per course.",
+    "Round the calculated IVIG dose to the nearest multiple of five grams.",
+    "In secondary immunodeficiency after rituximab, the 150 mg/dL threshold marks profound deficiency.",
+])
+def test_course_words_rounding_and_analyte_after_the_value(book, text):
+    assert check_report(text, book).blocked is False
+
+
+def test_concentration_may_come_from_the_question(book):
+    text = "Increase IVIG to 8 mg/kg/min, which is 4.8 mL/kg/h."
+    assert check_report(text, book).blocked is True
+    assert [f.verdict for f in check_text(text, book, context="Privigen 10% infusion rate?")] == ["verified"] * 2
