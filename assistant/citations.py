@@ -62,7 +62,20 @@ class Numbering:
 
 
 def normalise(text: str) -> str:
-    return " ".join(re.sub(r"[^\w.%/<>=-]+", " ", text.lower()).split())
+    """Lower-case text with punctuation other than that of numbers and units turned into single spaces."""
+    return " ".join(re.sub(r"[^\w.%/<>=-]+", " ", text.lower()).split()).rstrip(".")
+
+
+def best_quote(statement: str, passage: str) -> str:
+    """The sentence or bullet of a passage that shares the most words with a statement (the quote for a generated one)."""
+    from assistant.lexical import tokenize
+    from assistant.text import split_sentences
+
+    units = [u for line in passage.splitlines() for u in ([line[2:].strip()] if line.startswith("- ") else split_sentences(line)) if u]
+    if not units:
+        return passage
+    wanted = set(tokenize(statement))
+    return max(units, key=lambda u: (len(wanted & set(tokenize(u))), -len(u)))
 
 
 def supported(statement: str, passages: list[str]) -> bool:

@@ -1,25 +1,59 @@
-"""The default composer: extractive and deterministic. Every statement is a sentence or bullet
-taken verbatim from a retrieved chunk, chosen by relevance with MMR so statements do not repeat."""
+"""The default composer: extractive and deterministic.
+
+Every statement is a sentence or bullet taken verbatim from a retrieved chunk. Statements are
+scored by their chunk's retrieval score, their overlap with the question (weighted by how rare
+each word is among the candidates) and whether they speak to what is asked (a dose question
+wants numbers with dose units); MMR keeps them from repeating. The direct answer is the best one
+or two statements; the rest go into seed-style sections named from the chunks' headings, the
+section the question asks about first.
+"""
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from assistant.lexical import tokenize
 from assistant.retrieval import Hit
 from assistant.text import split_sentences
 
-# Seed-style section names, chosen from a chunk's heading path.
+# Seed-style section names, chosen from a chunk's heading path (first match wins).
 SECTION_KEYWORDS: list[tuple[str, tuple[str, ...]]] = [
-    ("Dosing", ("dos", "regimen", "administration", "infusion rate", "conversion", "weight")),
-    ("Monitoring", ("monitor", "trough", "follow-up", "laboratory")),
-    ("Indications", ("indication", "when to start", "criteria", "eligib", "who should", "threshold", "diagnos")),
-    ("Special populations", ("special", "population", "child", "pediatric", "paediatric", "pregnan", "obes", "elderly")),
-    ("Adverse effects and reactions", ("adverse", "reaction", "safety", "thrombo", "renal", "haemoly", "hemoly", "meningitis", "premedic")),
-    ("Pitfalls", ("pitfall", "avoid", "not indicated", "caution", "mistake", "do not")),
-    ("Duration and reassessment", ("duration", "reassess", "stop", "discontinu", "how long")),
+    ("Key points", ("key point", "summary", "overview", "at a glance")),
+    ("Premedication and infusion reactions", ("premedic", "managing a reaction", "infusion reaction")),
+    ("Pitfalls", ("pitfall", "avoid", "mistake", "do not", "dissenting")),
+    ("Duration and reassessment", ("duration", "reassess", "stopping", "discontinu", "how long", "continuing", "when to continue", "after the infection")),
+    ("Monitoring", ("monitor", "trough", "follow-up", "laboratory", "units")),
+    ("Administration", ("administration", "infusion rate", "rates", "route", "timing of the switch", "practical")),
+    ("Dosing", ("dos", "regimen", "conversion", "converting", "formula", "worked example", "weight", "replacement doses", "immunomodulatory doses")),
+    ("Special populations", ("special", "population", "child", "pediatric", "paediatric", "pregnan", "obes", "elderly", "older")),
+    ("Indications", ("indication", "when to start", "criteria", "eligib", "who should", "threshold", "diagnos", "situations", "before and during")),
+    ("Adverse effects", ("adverse", "reaction", "safety", "thrombo", "renal", "haemoly", "hemoly", "meningitis", "serious")),
 ]
+SECTION_ORDER = ["Key points", "Indications", "Dosing", "Administration", "Monitoring", "Premedication and infusion reactions",
+                 "Special populations", "Adverse effects", "Pitfalls", "Duration and reassessment"]
+
+# What a question asks about, with the words that ask it, the section that answers it and the cues a statement that answers it carries.
+_DOSE_NUMBER = re.compile(r"\d(?:[\d.,\s-]|to)*\s*(?:g/kg|mg/kg|g|mg|ml/kg|ml|iu|units?)\b(?:\s*(?:/|per)\s*(?:day|dose|week|kg|min|h))?", re.I)
+ASPECTS: dict[str, tuple[re.Pattern[str], str, re.Pattern[str]]] = {
+    "dose": (re.compile(r"\b(dose|doses|dosing|dosage|how much|g/kg|mg/kg|loading|maintenance|regimen)\b", re.I), "Dosing", _DOSE_NUMBER),
+    "monitoring": (re.compile(r"\b(monitor\w*|trough|check\w*|target|level|levels|measure\w*)\b", re.I), "Monitoring",
+                   re.compile(r"\b(trough|monitor\w*|check\w*|measur\w*|every \d+|months?|target)\b", re.I)),
+    "duration": (re.compile(r"\b(how long|duration|stop\w*|discontinu\w*|continue|lifelong|reassess\w*)\b", re.I), "Duration and reassessment",
+                 re.compile(r"\b(continu\w*|stop\w*|reassess\w*|lifelong|indefinitely|months?|years?|trial off|recover\w*)\b", re.I)),
+    "adverse": (re.compile(r"\b(side effects?|adverse|risks?|safe|safety|complications?|toxicit\w*|thrombo\w*|renal|meningitis|haemoly\w*|hemoly\w*)\b", re.I),
+                "Adverse effects", re.compile(r"\b(risk|thrombo\w*|renal|kidney|meningitis|haemoly\w*|hemoly\w*|reaction\w*|anaphyla\w*)\b", re.I)),
+    "starting": (re.compile(r"\b(when (should|to|do|is)|start\w*|indicat\w*|threshold|eligib\w*|criteria|who should|role)\b", re.I), "Indications",
+                 re.compile(r"\b(start\w*|indicat\w*|recommend\w*|threshold|below|less than|when)\b", re.I)),
+    "administration": (re.compile(r"\b(rate|rates|how fast|infus\w*|administ\w*|route)\b", re.I), "Administration",
+                       re.compile(r"\b(mg/kg/min|ml/kg/h|rate|infus\w*|increase\w*)\b", re.I)),
+    "premedication": (re.compile(r"\b(premedic\w*|pre-medic\w*|premed)\b", re.I), "Premedication and infusion reactions",
+                      re.compile(r"\b(premedic\w*|diphenhydramine|acetaminophen|paracetamol|corticosteroid\w*|antihistamine\w*)\b", re.I)),
+    "conversion": (re.compile(r"\b(switch\w*|convert\w*|conversion|scig|subcutaneous)\b", re.I), "Dosing",
+                   re.compile(r"\b(factor|convert\w*|weekly|divided|1\.37|multiply|multiplied)\b", re.I)),
+}
 
 
 @dataclass(frozen=True)
@@ -31,15 +65,22 @@ class Candidate:
     rank: int
     score: float
     tokens: frozenset[str]
+    section: str = "Details"
+    answers_aspect: bool = False
+
+
+def aspects_of(question: str) -> list[str]:
+    """What a question asks about (dose, monitoring, duration...), in the order the table lists them."""
+    return [name for name, (asks, _, _) in ASPECTS.items() if asks.search(question)]
 
 
 def section_name(hit: Hit) -> str:
     """Seed-style section for a chunk, from its heading path."""
-    path = " ".join(hit.heading_path[1:] or hit.heading_path).lower()
+    headings = hit.heading_path
+    path = " ".join(headings[1:] or headings).lower()
     for name, keys in SECTION_KEYWORDS:
         if any(key in path for key in keys):
             return name
-    headings = hit.heading_path
     return headings[-1] if headings else "Details"
 
 
@@ -57,24 +98,61 @@ def statements_of(hit: Hit) -> list[str]:
     return [s for s in out if len(s) >= 20 and re.search(r"[a-z]", s)]
 
 
-def candidates(question: str, hits: list[Hit]) -> list[Candidate]:
-    """Every statement of the hits, scored by its chunk's rank and its overlap with the question."""
+def candidates(question: str, hits: list[Hit], focus: tuple[str, ...] = ()) -> list[Candidate]:
+    """Every statement of the hits, scored by chunk score, rare-word overlap with the question and fit to the aspect asked.
+
+    `focus` names the condition the question is about (its synonyms): statements from chunks that
+    never mention it are left out, so an answer about ITP does not borrow Kawasaki doses.
+    """
+    if not hits:
+        return []
+    wanted = aspects_of(question)
     q_tokens = set(tokenize(question))
-    top = hits[0].score if hits and hits[0].score > 0 else 1.0
-    out: list[Candidate] = []
-    for rank, hit in enumerate(hits):
+    top = max(h.score for h in hits) or 1.0
+    rows: list[tuple[Hit, int, int, str, frozenset[str]]] = []
+    for rank, hit in enumerate(_on_focus(hits, focus)):
         for order, text in enumerate(statements_of(hit)):
-            tokens = frozenset(tokenize(text))
-            overlap = len(q_tokens & tokens) / (len(q_tokens) or 1)
-            score = (hit.score / top) * (0.6 + overlap) - 0.01 * order
-            out.append(Candidate(text, hit, rank, score, tokens))
+            rows.append((hit, rank, order, text, frozenset(tokenize(text))))
+    df = Counter(t for *_, tokens in rows for t in tokens & q_tokens)
+    n = len(rows) or 1
+    weights = {t: math.log(1 + n / (1 + df.get(t, 0))) for t in q_tokens}
+    total = sum(weights.values()) or 1.0
+    out: list[Candidate] = []
+    for hit, rank, order, text, tokens in rows:
+        overlap = sum(weights[t] for t in tokens & q_tokens) / total
+        head = set(tokenize(" ".join(hit.heading_path[1:])))
+        section = section_name(hit)
+        fit = False
+        aspect_bonus = 0.0
+        for name in wanted:
+            _, aspect_section, cue = ASPECTS[name]
+            if cue.search(text):
+                fit = True
+                aspect_bonus += 0.25 if name == "dose" else 0.15
+            if section == aspect_section:
+                aspect_bonus += 0.1
+        heading_bonus = 0.1 * len(head & q_tokens) / (len(q_tokens) or 1)
+        score = max(hit.score, 0.0) / top * 0.5 + overlap + aspect_bonus + heading_bonus - 0.01 * order
+        out.append(Candidate(text, hit, rank, score, tokens, section, fit))
     return out
 
 
-def mmr(pool: list[Candidate], limit: int, diversity: float = 0.35) -> list[Candidate]:
+def _on_focus(hits: list[Hit], focus: tuple[str, ...]) -> list[Hit]:
+    """Hits whose document or text names the focus condition (all hits when none does)."""
+    if not focus:
+        return hits
+    def names(hit: Hit) -> bool:
+        text = " ".join([str(hit.meta.get("title", "")), str(hit.meta.get("topics", "")), hit.text]).lower()
+        return any(re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", text) for term in focus)
+
+    kept = [h for h in hits if names(h)]
+    return kept or hits
+
+
+def mmr(pool: list[Candidate], limit: int, diversity: float = 0.3) -> list[Candidate]:
     """Pick statements by relevance minus redundancy with those already picked."""
     chosen: list[Candidate] = []
-    remaining = sorted(pool, key=lambda c: -c.score)
+    remaining = sorted(pool, key=lambda c: (-c.score, c.rank, c.text))
     while remaining and len(chosen) < limit:
         def value(c: Candidate) -> float:
             overlap = max((_jaccard(c.tokens, p.tokens) for p in chosen), default=0.0)
@@ -82,7 +160,7 @@ def mmr(pool: list[Candidate], limit: int, diversity: float = 0.35) -> list[Cand
 
         best = max(remaining, key=value)
         remaining.remove(best)
-        if any(_jaccard(best.tokens, p.tokens) > 0.7 for p in chosen):
+        if any(_jaccard(best.tokens, p.tokens) > 0.6 for p in chosen):
             continue  # a near-duplicate from another chunk says nothing new
         chosen.append(best)
     return chosen
@@ -94,21 +172,63 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 @dataclass(frozen=True)
 class Draft:
-    """A composed answer before citations are numbered: (section, statement, hit) triples."""
+    """A composed answer before citations are numbered."""
 
     direct: list[Candidate]
     sections: list[tuple[str, list[Candidate]]]
 
 
-def compose(question: str, hits: list[Hit], max_statements: int) -> Draft:
-    """Direct answer first (the best one or two statements), then seed-style sections."""
-    picked = mmr(candidates(question, hits), max_statements)
-    direct = picked[:1]
-    if len(picked) > 1 and picked[1].score >= 0.85 * picked[0].score and picked[1].hit.chunk_id == picked[0].hit.chunk_id:
-        direct = picked[:2]
+def compose(question: str, hits: list[Hit], max_statements: int, focus: tuple[str, ...] = (), per_section: int = 4) -> Draft:
+    """Direct answer first (the best one or two statements), then seed-style sections, the one asked about first."""
+    pool = candidates(question, hits, focus)
+    if not pool:
+        return Draft([], [])
+    wanted = aspects_of(question)
+    direct = _direct(pool, wanted)
+    rest = [c for c in pool if c not in direct and all(_jaccard(c.tokens, d.tokens) <= 0.6 for d in direct)]
+    picked = mmr(rest, max(0, max_statements - len(direct)))
     grouped: dict[str, list[Candidate]] = {}
-    for cand in picked[len(direct) :]:
-        grouped.setdefault(section_name(cand.hit), []).append(cand)
-    order = [name for name, _ in SECTION_KEYWORDS]
-    sections = sorted(grouped.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+    for cand in picked:
+        group = grouped.setdefault(cand.section, [])
+        if len(group) < per_section:
+            group.append(cand)
+    first = [ASPECTS[name][1] for name in wanted]
+    order = [*dict.fromkeys(first), *SECTION_ORDER]
+
+    def position(item: tuple[str, list[Candidate]]) -> tuple[int, float]:
+        name, cands = item
+        return (order.index(name) if name in order else len(order), -max(c.score for c in cands))
+
+    sections = sorted(grouped.items(), key=position)
+    # Within a section, keep the source's own order: statements of one chunk read as written.
+    sections = [(name, sorted(cands, key=lambda c: (c.rank, _position_in(c)))) for name, cands in sections]
     return Draft(direct, sections)
+
+
+def _direct(pool: list[Candidate], wanted: list[str]) -> list[Candidate]:
+    """The one or two statements that answer the question most directly."""
+    ranked = sorted(pool, key=lambda c: (-c.score, c.rank, c.text))
+    if wanted:
+        fitting = [c for c in ranked if c.answers_aspect]
+        if "dose" in wanted:
+            fitting = [c for c in ranked if _DOSE_NUMBER.search(c.text)] or fitting
+        # A fitting statement from a top chunk beats a slightly better-scored one that does not answer what was asked.
+        if fitting and fitting[0].score >= 0.7 * ranked[0].score:
+            ranked = [fitting[0], *[c for c in ranked if c is not fitting[0]]]
+    first = ranked[0]
+    direct = [first]
+    for cand in ranked[1:4]:
+        if (
+            cand.hit.doc_id == first.hit.doc_id
+            and cand.score >= 0.8 * first.score
+            and _jaccard(cand.tokens, first.tokens) < 0.5
+            and (not wanted or cand.answers_aspect)
+        ):
+            direct.append(cand)
+            break
+    return direct
+
+
+def _position_in(cand: Candidate) -> int:
+    index = cand.hit.text.find(cand.text)
+    return index if index >= 0 else 1 << 30

@@ -41,7 +41,6 @@ class ChromaSettings(BaseModel):
     host: str | None = Field(default=None, description="Chroma server host; unset means an embedded store under the data dir.")
     port: int = Field(default=8000, description="Chroma server port.")
     ssl: bool = Field(default=False, description="Use HTTPS to reach the Chroma server.")
-    timeout_s: float = Field(default=5.0, gt=0, description="Seconds to wait for the Chroma server before reporting it unavailable.")
     collection_prefix: str = Field(default="guideqa", description="Collections are named PREFIX-<hash of model and chunking>.")
 
 
