@@ -47,10 +47,7 @@ test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"
 
 evals-full: install
-	$(BIN)/guideqa eval retrieval --beir ../shared/datasets/cpgqa --retriever all
-	$(BIN)/guideqa eval retrieval --beir ../shared/datasets/pubmedqa --retriever all
-	$(BIN)/guideqa eval retrieval --beir ../shared/datasets/medquad --retriever all
-	$(BIN)/guideqa eval doses --cases evals/cases/doses.jsonl
+	$(BIN)/guideqa eval all --report .guideqa/eval-report
 
 clean:
 	rm -rf $(VENV) .guideqa .pytest_cache

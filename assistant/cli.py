@@ -14,9 +14,14 @@ import typer
 from rich.console import Console
 
 from assistant.errors import GuideqaError, InputError
-from assistant.settings import Settings, get_settings
+from assistant.settings import PROJECT_ROOT, Settings, get_settings
 
-app = typer.Typer(help="guideqa: answers from clinical guidelines, with citations and checked doses.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="guideqa: answers from clinical guidelines, with citations and checked doses.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals may hold question text
+)
 eval_app = typer.Typer(help="Offline evaluation suites.", no_args_is_help=True)
 bench_app = typer.Typer(help="Benchmarks that print numbers.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
@@ -205,6 +210,35 @@ def eval_answers(
                 out.print(f"  fail {failure}")
 
 
+@eval_app.command("all")
+def eval_all(
+    report: Annotated[Path, typer.Option("--report", help="Folder for results.json, report.html and report.md.")],
+    baseline: Annotated[Optional[Path], typer.Option("--baseline", help="A previous results.json to compare with.")] = None,
+    thresholds: Annotated[Optional[Path], typer.Option("--thresholds", help="Minimum metrics (default evals/thresholds.yaml).")] = None,
+    limit: Annotated[Optional[int], typer.Option(help="Queries per BEIR set (a smoke run); all when unset.")] = None,
+    sets: Annotated[str, typer.Option(help="Comma-separated BEIR sets from ../shared/datasets.")] = "cpgqa,pubmedqa,medquad",
+    as_json: JsonOpt = False,
+) -> None:
+    """Every suite, with a report a release manager can read; exit 4 when a threshold fails."""
+    from evals.report import DEFAULT_THRESHOLDS, check_thresholds, run_suites, write_report
+
+    with guarded(as_json) as settings:
+        if baseline is not None and not baseline.exists():
+            raise InputError(f"{baseline} does not exist.")
+        results = run_suites(settings, PROJECT_ROOT.parent / "shared", limit=limit, sets=tuple(s for s in sets.split(",") if s))
+        failures = check_thresholds(results, thresholds or DEFAULT_THRESHOLDS)
+        previous = json.loads(baseline.read_text(encoding="utf-8")) if baseline else None
+        paths = write_report(results, report, baseline=previous, failures=failures)
+        if as_json:
+            emit({"report": [str(p) for p in paths], "failures": failures, "suites": list(results["suites"])})
+        else:
+            out.print(f"report written: {', '.join(str(p) for p in paths)}")
+            for failure in failures:
+                err.print(f"[red]threshold failed[/] {failure}", highlight=False)
+        if failures:
+            raise typer.Exit(4)
+
+
 @bench_app.command("ingest")
 def bench_ingest(
     paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: ../shared/corpora/vadod).")] = None,
@@ -214,17 +248,27 @@ def bench_ingest(
     from evals.bench import bench_ingest as run
 
     with guarded(as_json) as settings:
-        result = run(paths or [settings.corpus_dir.parent.parent / "shared" / "corpora" / "vadod"], settings)
+        result = run(paths or [PROJECT_ROOT.parent / "shared" / "corpora" / "vadod"], settings)
         emit(result) if as_json else out.print_json(data=result)
 
 
 @bench_app.command("query")
-def bench_query(as_json: JsonOpt = False) -> None:
-    """p50/p95 latency of retrieval and of whole answers at growing index sizes."""
+def bench_query(
+    replicate_to: Annotated[int, typer.Option(help="Replicate the largest index to this many chunks (0: skip).")] = 100_000,
+    server: Annotated[bool, typer.Option(help="Also time the largest index on a real Chroma server.")] = True,
+    quick: Annotated[bool, typer.Option(help="Bundled corpus only (smoke run).")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """p50/p95 latency of retrieval and of whole answers at growing index sizes, embedded and server."""
     from evals.bench import bench_query as run
 
     with guarded(as_json) as settings:
-        result = run(settings)
+        shared = PROJECT_ROOT.parent / "shared"
+        sources = [("bundled corpus", [settings.corpus_dir])]
+        if not quick:
+            sources += [("+ VA/DoD PDFs", [shared / "corpora" / "vadod"]),
+                        ("+ MedQuAD answers", [shared / "datasets" / "medquad" / "corpus.jsonl"])]
+        result = run(settings, sources=sources, replicate_to=0 if quick else replicate_to, server=server)
         emit(result) if as_json else out.print_json(data=result)
 
 
@@ -233,6 +277,28 @@ def show_settings() -> None:
     """Print the effective settings (secrets masked)."""
     with guarded() as settings:
         print(settings.model_dump_json(indent=2))
+
+
+@app.command("audit")
+def audit(
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many of the newest entries.")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """List recent audit log entries (question hashes, cited chunks, index version, status, dose verdicts, latency)."""
+    from assistant.audit import list_recent
+
+    with guarded(as_json) as settings:
+        entries = list_recent(limit, settings)
+        if as_json:
+            emit({"entries": entries})
+            return
+        if not entries:
+            out.print("no audit entries")
+        for e in entries:
+            verdicts = ",".join(v["verdict"] for v in e["dose_verdicts"]) or "-"
+            out.print(f"{e['time']} {e['key_id']:<12} {e['endpoint']:<6} {e['status']:<22} q={e['question_sha256'][:12]} "
+                      f"chunks={len(e['chunk_ids'])} doses={verdicts} index={e['index_version'] or '-'} {e['latency_ms']:.0f} ms",
+                      highlight=False, markup=False, soft_wrap=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,7 +7,6 @@ ingest killed at any point leaves the previous index usable.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import threading
@@ -201,7 +200,3 @@ def describe(manifest: Manifest) -> dict[str, Any]:
         "chunks": sum(len(e.chunk_ids) for e in manifest.files.values()),
         "updated": manifest.updated,
     }
-
-
-def dump_json(data: Any) -> str:
-    return json.dumps(data, indent=1, sort_keys=True)

@@ -1,7 +1,9 @@
 """Schema and consistency tests for the bundled corpus: guidelines, references, dose rules, vocabulary.
 
-The coverage check here is deliberately simple (regex over number + unit); the full dose checker in
-assistant/doses will make it stricter. Each helper is also run on a bad example so the checks can fail.
+Two dose checks: a simple one (regex over number + unit, each value held by a rule of its document)
+and the strict one, which runs the real dose checker over every statement the assistant can quote
+and requires every finding to be verified or grounded. Each helper is also run on a bad example so
+the checks can fail.
 """
 
 from __future__ import annotations
@@ -15,13 +17,22 @@ import pytest
 import yaml
 
 from assistant.corpus import CITATION_MARK, GRADE_MARK, GuidelineMeta, Reference, cited_keys
+from assistant.doses import check_text, load_rulebook
 from assistant.doses.schema import DoseRule, RuleFile, Vocabulary
+from assistant.models import PASSING_VERDICTS, DoseFinding
+from assistant.settings import ChunkSettings
+from assistant.text import split_sentences
+from ingest.chunk import chunk_document
+from ingest.load import load_markdown
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 GUIDELINE_PATHS = sorted((CORPUS / "guidelines").glob("*.md"))
 RULE_PATHS = sorted(p for p in (CORPUS / "rules").glob("*.yaml") if p.name != "vocabulary.yaml")
 VOCABULARY_PATH = CORPUS / "rules" / "vocabulary.yaml"
 REFERENCES_PATH = CORPUS / "references.yaml"
+
+# At least this many doses in the corpus must verify against a rule, so the strict test cannot pass vacuously.
+MIN_VERIFIED_DOSES = 120
 
 # Secondary (non-primary) sources: a rule resting on one of these must never verify a dose.
 WEAK_ONLY_REFERENCES = {"droracle-2025"}
@@ -207,6 +218,30 @@ def uncovered_factors(factors: dict[str, list[float]], rules: list[DoseRule]) ->
     return missing
 
 
+def corpus_statements() -> list[tuple[str, str, str, str]]:
+    """(document id, statement, its chunk's text, context) for every statement the assistant can quote.
+
+    Statements are the bullets and sentences of each chunk as ingest makes it (citation and grade
+    markers stripped); the context is what an answer gives the checker: the document title and section heading.
+    """
+    out = []
+    for path in GUIDELINE_PATHS:
+        doc = next(load_markdown(path))
+        for chunk in chunk_document(doc, ChunkSettings()):
+            context = f"{doc.title}\n{chunk.heading_path[-1]}"
+            for line in chunk.text.splitlines():
+                for sentence in split_sentences(line.removeprefix("- ")):
+                    out.append((doc.doc_id, sentence, chunk.text, context))
+    return out
+
+
+def unchecked_quantities(statement: str, findings: list[DoseFinding]) -> list[str]:
+    """Numbers with a dose unit, and stated factors, that no finding of the checker covers."""
+    spans = [m for m in QUANTITY.finditer(statement) if m.group(3) not in SKIPPED_UNITS]
+    spans += list(FACTOR.finditer(statement))
+    return [m.group(0) for m in spans if not any(f.start < m.end() and m.start() < f.end for f in findings)]
+
+
 def unknown_citations(body: str, listed: list[str], known: set[str]) -> list[str]:
     """Keys cited in body that are missing from the document's references list or from references.yaml."""
     return [key for key in cited_keys(body) if key not in listed or key not in known]
@@ -364,6 +399,20 @@ def test_every_stated_factor_is_covered_by_a_rule(guidelines, rules) -> None:
     assert uncovered_factors(factors, rules) == []
 
 
+def test_every_dose_in_the_corpus_verifies_with_the_real_checker() -> None:
+    book = load_rulebook(CORPUS / "rules")
+    failing, unchecked, verified = [], [], 0
+    for doc, statement, passage, context in corpus_statements():
+        findings = check_text(statement, book, sources=[passage], context=context)
+        failing += [(doc, statement, f.text, f.verdict, f.message)
+                    for f in findings if f.verdict not in PASSING_VERDICTS]
+        unchecked += [(doc, statement, q) for q in unchecked_quantities(statement, findings)]
+        verified += sum(f.verdict == "verified" for f in findings)
+    assert failing == []
+    assert unchecked == [], "the checker skipped a dose the simple regex sees"
+    assert verified >= MIN_VERIFIED_DOSES
+
+
 # ---------------------------------------------------------------- the helpers catch real violations
 
 
@@ -434,6 +483,15 @@ def test_helper_flags_uncovered_factors() -> None:
         _rule(id="g", kind="conversion_factor", min=0.4, max=0.4, unit="1", indication="obesity_dosing_weight"),
     ]
     assert uncovered_factors({"doc-a": factor_mentions(text)}, rules) == [("doc-a", 1.53)]
+
+
+def test_strict_check_fails_on_wrong_and_skipped_doses() -> None:
+    book = load_rulebook(CORPUS / "rules")
+    wrong = "Writing the GBS regimen as 2 g/kg per day is a fivefold overdose"
+    findings = check_text(wrong, book, sources=[wrong], context="IVIG in Guillain-Barré syndrome (GBS)\nPitfalls")
+    assert [f.verdict for f in findings] == ["out_of_range"]
+    assert unchecked_quantities("IVIG 0.4 g/kg every 4 weeks", []) == ["0.4 g/kg"]
+    assert len(corpus_statements()) > 300
 
 
 def test_helper_flags_error_prone_notation() -> None:

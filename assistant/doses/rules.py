@@ -1,37 +1,19 @@
-"""Dose rules: load and validate corpus/rules/*.yaml, and decide whether one rule holds a stated dose."""
+"""Dose rules: load and validate corpus/rules/*.yaml into a RuleBook with bounds in canonical units."""
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
 
-from assistant.doses.parse import Cadence, Lexicon, lexicon
+from assistant.doses.lexicon import Lexicon, lexicon
 from assistant.doses.schema import DoseRule, Vocabulary
 from assistant.doses.units import unit_info
 from assistant.errors import ConfigError
 
-# Indications that are diseases, grouped by how immunoglobulin is used for them. When the text names
-# a disease that has no rule of its own, rules of the same family may decide; any other family is
-# "very different" and cannot verify. Indications outside every family (thrombosis risk, premedication,
-# conversions) are modifiers: when named, their rules must hold as well.
-INDICATION_FAMILIES: dict[str, frozenset[str]] = {
-    "replacement": frozenset({"primary_immunodeficiency", "secondary_immunodeficiency", "suppurative_lung_disease",
-                              "hsct", "solid_organ_transplant"}),
-    "immunomodulation": frozenset({"itp", "kawasaki", "gbs", "cidp"}),
-}
-DISEASES = frozenset().union(*INDICATION_FAMILIES.values())
-# A one-sided rule ("IgG < 4 g/L", "at least 0.2 g/kg") holds values up to this factor from its bound;
-# beyond that the text is saying something the rule does not (often a slipped unit).
-ONE_SIDED_SPAN = 3.0
-INTERVAL_TOLERANCE = 1.1  # "monthly" (30.4 days) is read as the 4-week interval guidelines mean
-_EPS = 1e-6
 _FAMILY = {"dose": "dose", "rate": "rate", "lab_target": "lab", "threshold": "lab", "conversion_factor": "factor"}
-_DAYS = {"hour": 1 / 24, "day": 1.0, "week": 7.0, "month": 30.4375}
-_PER_INTERVAL = {"day": 1.0, "week": 7.0, "month": 30.4375}
 
 
 class RuleFileError(ConfigError):
@@ -73,6 +55,13 @@ class RuleBook:
         return [n for n in self.by_drug.get(drug, ()) if n.family == family]
 
 
+def _days(unit: str, where: str) -> float:
+    info = unit_info(unit)
+    if info is None or info.dim != "time":
+        raise RuleFileError(f"{where}: {unit!r} is not a unit of time")
+    return info.factor  # the canonical unit of time is the day
+
+
 def _normalise(rule: DoseRule, where: str) -> NormRule:
     info = unit_info(rule.unit)
     if info is None:
@@ -96,16 +85,11 @@ def _normalise(rule: DoseRule, where: str) -> NormRule:
     per = info.per if rule.per in ("dose", "none") and info.per else rule.per
     interval = None
     if rule.interval is not None:
-        step = _DAYS[rule.interval.unit]
+        step = _days(rule.interval.unit, where)
         interval = (rule.interval.min * step, rule.interval.max * step)
-    elif per in _PER_INTERVAL:
-        interval = (_PER_INTERVAL[per],) * 2
-    duration = None
-    if rule.duration is not None:
-        d = unit_info(rule.duration.unit) if rule.duration.unit not in _DAYS else None
-        duration = rule.duration.value * (_DAYS.get(rule.duration.unit) or (d.factor if d and d.dim == "time" else 0))
-        if not duration:
-            raise RuleFileError(f"{where}: duration unit {rule.duration.unit!r} is not a time")
+    elif per in ("day", "week", "month"):
+        interval = (_days(per, where),) * 2
+    duration = None if rule.duration is None else rule.duration.value * _days(rule.duration.unit, where)
     scale = info.factor
     return NormRule(rule=rule, family=family, dim=info.dim,
                     lo=None if rule.min is None else rule.min * scale, hi=None if rule.max is None else rule.max * scale,
@@ -178,237 +162,3 @@ def load_rulebook(rules_dir: Path) -> RuleBook:
         _CACHE.clear()
         _CACHE[key] = _load(rules_dir)
     return _CACHE[key]
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What the text (or its context) says about the patient and the product for one amount."""
-
-    drug: str | None
-    indications: frozenset[str]
-    age: str | None
-    route: str | None
-    product: str | None
-    weight_basis: str | None
-    weight: float | None
-
-
-# ---- does one rule hold a stated value? ----------------------------------------------------------
-@dataclass(frozen=True)
-class Stated:
-    """A stated value in canonical units, with what the text says about it."""
-
-    lo: float
-    hi: float
-    dim: str
-    cadence: Cadence = field(default_factory=Cadence)
-    comparator: str | None = None
-    is_max: bool = False
-
-
-def _cadence_problem(n: NormRule, s: Stated) -> str | None:
-    t = s.cadence
-    if n.kind == "course":
-        if t.kind == "course" or (t.interval is None and not t.duration):
-            return None
-        if t.interval and t.duration:
-            return None  # a daily dose over N days: compared as a course total below
-        return "the rule gives a total per course, the text a repeated dose"
-    if t.kind == "course":
-        if n.interval and n.duration:
-            return None  # a daily dose for N days: compared as a course total below
-        if n.interval is None and n.duration is None:
-            if t.duration and t.duration[1] > 1:
-                return "the rule gives a single dose, the text a course spread over days"
-            return None  # a single dose is its own course
-        return "the text gives a course total, the rule a repeated dose"
-    if t.single:
-        return None if n.interval is None else "the text gives a single dose, the rule a repeated one"
-    if t.interval is not None:
-        if n.interval is None:
-            if n.max_daily is None:
-                return "the rule gives no repeat interval"
-        elif not (t.interval[0] >= n.interval[0] / INTERVAL_TOLERANCE - _EPS
-                  and t.interval[1] <= n.interval[1] * INTERVAL_TOLERANCE + _EPS):
-            return f"interval {_days_text(t.interval)} is outside the rule's {_days_text(n.interval)}"
-    if t.duration and n.duration and t.duration[1] > n.duration * INTERVAL_TOLERANCE:
-        return f"a course of {_days_text(t.duration)} is longer than the rule's {_days_text((n.duration,) * 2)}"
-    return None
-
-
-def _days_text(span: tuple[float, float]) -> str:
-    lo, hi = span
-    for unit, step in (("week", 7.0), ("day", 1.0), ("hour", 1 / 24)):
-        if lo >= step - _EPS and abs(lo / step - round(lo / step)) < 0.05 and abs(hi / step - round(hi / step)) < 0.05:
-            a, b = round(lo / step), round(hi / step)
-            return f"{a}{'' if a == b else f'-{b}'} {unit}{'s' if b != 1 else ''}"
-    return f"{lo:g}-{hi:g} days"
-
-
-def course_total(s: Stated) -> float | None:
-    """Total over the course for a repeated dose with a stated duration (highest end)."""
-    t = s.cadence
-    if t.kind == "course":
-        return s.hi
-    if t.interval and t.duration:
-        return s.hi * max(1, int(t.duration[1] / t.interval[0] + _EPS))
-    return None
-
-
-def problem(n: NormRule, s: Stated) -> str | None:
-    """None when the rule holds the stated value; otherwise why not, in words."""
-    if n.dim != s.dim:
-        return "different kind of unit"
-    lo, hi = n.lo, n.hi
-    if n.family == "lab":
-        c = s.comparator
-        if n.rule.comparator in (">", ">=") or hi is None:
-            if c in ("<", "<="):
-                return "the rule sets a lower bound"
-            ok = s.lo >= lo * (1 - _EPS) and s.hi <= lo * ONE_SIDED_SPAN
-        elif n.rule.comparator in ("<", "<=") or lo is None:
-            if c in (">", ">="):
-                return "the rule sets an upper bound"
-            ok = s.hi <= hi * (1 + _EPS) and s.lo >= hi / ONE_SIDED_SPAN
-        else:
-            if c in ("<", "<=") and n.rule.kind == "lab_target":
-                return "the rule gives a target range, not a ceiling"
-            ok = s.lo >= lo * (1 - _EPS) and s.hi <= hi * (1 + _EPS)
-        return None if ok else "outside the rule"
-    if n.family == "dose" and (why := _cadence_problem(n, s)):
-        return why
-    values = (s.lo, s.hi)
-    if n.family == "dose" and n.kind == "course" and s.cadence.kind != "course" and s.cadence.interval \
-            and s.cadence.duration:
-        total = course_total(s)
-        values = (total, total)
-    elif n.family == "dose" and s.cadence.kind == "course" and n.interval and n.duration:
-        doses = max(1, int(n.duration / n.interval[0] + _EPS))  # rule's course: dose x number of doses
-        lo = None if lo is None else lo * doses
-        hi = None if hi is None else hi * doses
-    if s.is_max and s.cadence.interval == (1.0, 1.0) and n.max_daily is not None:
-        return None if s.hi <= n.max_daily * (1 + _EPS) else "above the rule's daily maximum"
-    eff_lo = lo if lo is not None else 0.0
-    eff_hi = hi if hi is not None else lo * ONE_SIDED_SPAN
-    if s.is_max or s.comparator in ("<", "<="):
-        if values[1] > eff_hi * (1 + _EPS):
-            return "above the rule's maximum"
-        if values[1] < eff_lo * (1 - _EPS):
-            return "a limit below the rule's lowest dose"  # "up to 0.04 g/kg" is a slip, not a cautious cap
-    elif values[0] < eff_lo * (1 - _EPS) or values[1] > eff_hi * (1 + _EPS):
-        return "outside the rule's range"
-    if n.max_single is not None and s.hi > n.max_single * (1 + _EPS):
-        return "above the rule's maximum single dose"
-    t = s.cadence
-    if n.max_daily is not None and t.interval and t.kind != "course":
-        per_day = s.hi * max(1.0, 1.0 / t.interval[0]) if t.interval[0] < 1 else s.hi
-        if per_day > n.max_daily * (1 + _EPS):
-            return f"{per_day:g} per day is above the rule's daily maximum"
-    if n.max_course is not None and (total := course_total(s)) is not None and total > n.max_course * (1 + _EPS):
-        return "the course total is above the rule's maximum per course"
-    return None
-
-
-def is_cap(n: NormRule) -> bool:
-    """A dose or rate rule with only an upper bound: a limit that constrains, never a range that verifies."""
-    return n.family in ("dose", "rate") and n.lo is None
-
-
-def cap_problem(n: NormRule, s: Stated) -> str | None:
-    """None when the stated dose stays within a cap rule ('< 2 mg/kg/min', 'at most 4 g per day')."""
-    if n.dim != s.dim:
-        return None
-    value = s.hi
-    if n.interval == (1.0, 1.0) and s.cadence.interval and s.cadence.interval[0] < 1:
-        value = s.hi / s.cadence.interval[0]  # several doses a day: the cap is on their sum
-    if value > n.hi * (1 + _EPS):
-        return f"{value:g} is above the limit of rule {n.rule.id}"
-    return None
-
-
-# ---- which rules apply, and how far off a value is ---------------------------------------------------
-def fmt(x: float) -> str:
-    """A number as a clinician would write it: no trailing zero, no naked decimal."""
-    if x == 0:
-        return "0"
-    digits = max(0, 3 - int(math.floor(math.log10(abs(x)))))
-    text = f"{x:.{digits}f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def select(book: RuleBook, family: str, sc: Scope) -> tuple[list[NormRule], list[NormRule], str]:
-    """Rules that apply: (range rules that may verify, caps that must hold, a note on the indication used)."""
-    rules = [n for n in book.for_drug(sc.drug, family)
-             if (sc.age is None or n.rule.population.age in ("any", sc.age))
-             and (sc.route is None or n.rule.route in ("any", sc.route))
-             and (sc.product is None or n.rule.product in ("any", sc.product))
-             and (sc.weight_basis is None or n.rule.population.weight_basis in ("any", sc.weight_basis))]
-    general = [n for n in rules if (n.rule.indication in DISEASES or n.rule.indication == "any") and not is_cap(n)]
-    # Rules of a modifier (conversion examples, thrombosis risk) apply only where it is named, unless the
-    # drug has no other rules (premedication drugs): then that is simply what the drug is used for.
-    rules = [n for n in rules if n.rule.indication in DISEASES or n.rule.indication == "any"
-             or n.rule.indication in sc.indications or not general]
-    caps = [n for n in rules if is_cap(n)]
-    ranges = [n for n in rules if not is_cap(n)]
-    diseases = sc.indications & DISEASES
-    note = ""
-    base = ranges
-    if diseases:
-        others = [n for n in ranges if n.rule.indication not in DISEASES]
-        if any(n.rule.indication in diseases for n in ranges):
-            base = [n for n in ranges if n.rule.indication in diseases] + others
-        else:
-            members = set().union(*(f for f in INDICATION_FAMILIES.values() if f & diseases))
-            related = [n for n in ranges if n.rule.indication in members]
-            if related:
-                base, note = related + others, f"no rule for {', '.join(sorted(diseases))}; related indications used"
-            elif any(n.rule.indication in DISEASES for n in ranges):
-                base, note = others, f"rules exist only for other indications than {', '.join(sorted(diseases))}"
-    return base, caps, note
-
-
-def source_text(n: NormRule) -> str:
-    """The rule's source as a finding cites it."""
-    return f"{n.rule.source.reference} ({n.rule.source.document})"
-
-
-def range_text(n: NormRule) -> str:
-    """A rule's range and cadence as a clinician reads it ('400-600 mg/kg every 3-4 weeks')."""
-    r = n.rule
-    bound = {">": "> ", ">=": ">= ", "<": "< ", "<=": "<= "}.get(r.comparator, "")
-    if r.min is not None and r.max is not None and r.min != r.max and not bound:
-        value = f"{fmt(r.min)}-{fmt(r.max)}"
-    else:
-        value = bound + fmt(r.max if r.min is None else r.min)
-    cadence = {"course": " per course", "day": " per day", "week": " per week"}.get(r.per, "")
-    if r.interval and not (r.per in ("day", "week") and r.interval.min == r.interval.max == 1):
-        span = fmt(r.interval.min) + ("" if r.interval.min == r.interval.max else f"-{fmt(r.interval.max)}")
-        cadence += f" every {span} {r.interval.unit}{'' if r.interval.max == 1 else 's'}"
-    if r.duration:
-        cadence += f" for {fmt(r.duration.value)} {r.duration.unit}{'' if r.duration.value == 1 else 's'}"
-    return f"{value} {r.unit}{cadence}"
-
-
-def _scaled(s: Stated, k: int) -> Stated:
-    f = 10.0 ** -k
-    return replace(s, lo=s.lo * f, hi=s.hi * f)
-
-
-def magnitude(rules: list[NormRule], s: Stated) -> tuple[int, NormRule] | None:
-    """The power of ten (1..3, either way) that would make some rule hold the value, with that rule."""
-    for k in (1, -1, 2, -2, 3, -3):
-        for n in rules:
-            if problem(n, _scaled(s, k)) is None:
-                return k, n
-    return None
-
-
-def nearest(rules: list[NormRule], s: Stated) -> NormRule:
-    """The rule whose range is closest to the stated value (log distance)."""
-    def distance(n: NormRule) -> float:
-        lo = n.lo if n.lo is not None else 0.0
-        hi = n.hi if n.hi is not None else n.lo * 3
-        mid = max(s.hi, 1e-12)
-        return abs(math.log(mid / max(hi, 1e-12))) if mid > hi else (
-            abs(math.log(max(lo, 1e-12) / max(s.lo, 1e-12))) if s.lo < lo else 0.0)
-    return min(rules, key=distance)

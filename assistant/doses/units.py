@@ -102,6 +102,11 @@ _PER_NAMES = {"day": "day", "d": "day", "week": "week", "wk": "week", "dose": "d
               "month": "month", "mo": "month"}
 
 
+def registry_units(written: str) -> str:
+    """A unit as written ('g/kg', 'mg/m2') in the registry's names ('g/kg_bw', 'mg/m2_bsa')."""
+    return _BSA.sub("m2_bsa", _BW.sub("kg_bw", written))
+
+
 @dataclass(frozen=True)
 class UnitInfo:
     """A parsed unit: its dimension key, factor to the canonical unit, and the period it covers."""
@@ -124,9 +129,8 @@ def unit_info(unit: str) -> UnitInfo | None:
         text = text[: m.start()]
     if text in ("", "1"):
         text = "dimensionless"
-    expr = _BSA.sub("m2_bsa", _BW.sub("kg_bw", text))
     try:
-        quantity = UREG.Quantity(1.0, expr)
+        quantity = UREG.Quantity(1.0, registry_units(text))
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError, TypeError,
             ValueError, AssertionError):
         return None
@@ -139,14 +143,6 @@ def unit_info(unit: str) -> UnitInfo | None:
     target, display = _CANONICAL[key]
     factor = float(quantity.to(target).magnitude)
     return UnitInfo(written=unit, dim=key, factor=factor, canonical=display, per=per)
-
-
-def to_canonical(value: float, unit: str) -> float:
-    """Value expressed in the canonical unit of its dimension (g, g/kg, g/L, mg/kg/min, ...)."""
-    info = unit_info(unit)
-    if info is None:
-        raise ValueError(f"not a dose unit: {unit!r}")
-    return value * info.factor
 
 
 @lru_cache(maxsize=512)
@@ -167,73 +163,6 @@ def volume_rate_to_mass_rate(ml_per_kg_h: float, mg_per_ml: float) -> float:
     return ml_per_kg_h * mg_per_ml / 60.0
 
 
-# ---- arithmetic stated in a text ("0.4 g/kg x 70 kg = 28 g", "30 g / 4 x 1.37 = 10.3 g") ----------
-_ARITH_UNIT = r"(?:mcg|mg|g|kg|mL|dL|L)(?:\s*/\s*(?:kg|dL|L|mL|min|h))*(?![A-Za-z])"
-ARITH_TOKEN = re.compile(
-    rf"\s*(?:(?P<num>\d+(?:,\d{{3}})*(?:\.\d+)?|\.\d+)\s*(?P<unit>{_ARITH_UNIT}|(?:weeks?|wks?|days?)(?![A-Za-z]))?"
-    r"|(?P<op>[-−–+×*/÷()]|(?<![A-Za-z])x(?![A-Za-z])))")
-ARITH_TAIL = re.compile(rf"(?:{ARITH_TOKEN.pattern})+\s*$")
-
-
-def evaluate(expr: str) -> tuple[pint.Quantity, int] | None:
-    """Evaluate a small arithmetic expression with units; returns (quantity, operator count) or None."""
-    tokens: list[tuple[str, object]] = []
-    pos = 0
-    while pos < len(expr):
-        m = ARITH_TOKEN.match(expr, pos)
-        if not m or m.end() == pos:
-            if expr[pos:].strip():
-                return None
-            break
-        pos = m.end()
-        if m.group("num"):
-            unit = (m.group("unit") or "").replace(" ", "")
-            # Weeks and days in a calculation only count doses ("30 g / 4 weeks"): keep the number.
-            unit = "" if re.match(r"week|wk|day", unit) else _BW.sub("kg_bw", unit)
-            tokens.append(("q", UREG.Quantity(float(m.group("num").replace(",", "")), unit or "dimensionless")))
-        else:
-            op = m.group("op")
-            tokens.append(("op", {"×": "*", "x": "*", "÷": "/", "−": "-", "–": "-"}.get(op, op)))
-    while tokens and tokens[0] in (("op", "*"), ("op", "/"), ("op", "+"), ("op", "-"), ("op", ")")):
-        tokens.pop(0)
-    operators = sum(1 for kind, v in tokens if kind == "op" and v in "*/+-")
-    try:
-        value, rest = _expr(tokens)
-    except (IndexError, ValueError, pint.errors.DimensionalityError, ZeroDivisionError):
-        return None
-    return (value, operators) if not rest and value is not None else None
-
-
-def _expr(tokens):
-    value, tokens = _term(tokens)
-    while tokens and tokens[0] in (("op", "+"), ("op", "-")):
-        op = tokens[0][1]
-        rhs, tokens = _term(tokens[1:])
-        value = value + rhs if op == "+" else value - rhs
-    return value, tokens
-
-
-def _term(tokens):
-    value, tokens = _atom(tokens)
-    while tokens and tokens[0] in (("op", "*"), ("op", "/")):
-        op = tokens[0][1]
-        rhs, tokens = _atom(tokens[1:])
-        value = value * rhs if op == "*" else value / rhs
-    return value, tokens
-
-
-def _atom(tokens):
-    kind, val = tokens[0]
-    if kind == "q":
-        return val, tokens[1:]
-    if val == "(":
-        value, rest = _expr(tokens[1:])
-        if not rest or rest[0] != ("op", ")"):
-            raise ValueError("unbalanced parenthesis")
-        return value, rest[1:]
-    raise ValueError(f"unexpected {val!r}")
-
-
 def quantity(value: float, unit: str) -> pint.Quantity:
     """A pint quantity for a unit as the checker writes it ('g/kg', 'kg', 'mg/dL')."""
     info = unit_info(unit)
@@ -247,3 +176,41 @@ def quantity(value: float, unit: str) -> pint.Quantity:
 def display_unit(dim: str) -> str:
     """How the checker writes the canonical unit of a dimension ('g/kg')."""
     return _CANONICAL[dim][1] if dim in _CANONICAL else dim
+
+
+# ---- units as written in a text ("mg/kg per day", "grams per kilogram") -----------------------
+_NUMER = {
+    "mass": r"milligrams?|micrograms?|grams?|mcg|mg|µg|μg|ug|gm|g",
+    "volume": r"millilit(?:er|re)s?|decilit(?:er|re)s?|lit(?:er|re)s?|mL|ml|cc|dL|dl|L",
+    "iu": r"international\s+units?|IU|units?|U",
+}
+_DENOM = (r"kilograms?|kg(?:\s+(?:of\s+)?(?:(?:ideal|adjusted|actual|lean)\s+)?body\s*weight|\s+bw\b)?|m2|m²|m\^2"
+          r"|decilit(?:er|re)|dL|dl|lit(?:er|re)|millilit(?:er|re)|mL|ml|L|minutes?|min|hours?|hrs?|h"
+          r"|days?|d|weeks?|wk|dose|infusion|course|months?|mo")
+NUMERATORS = "|".join(_NUMER.values())
+UNIT = rf"(?:{NUMERATORS})(?![A-Za-z])(?:(?:\s*/\s*|\s+per\s+)(?:{_DENOM})(?![A-Za-z²]))*"
+_NORM = [(r"milligrams?|mg", "mg"), (r"micrograms?|mcg|µg|μg|ug", "mcg"), (r"grams?|gm|g", "g"),
+         (r"millilit(?:er|re)s?|mL|ml|cc", "mL"), (r"decilit(?:er|re)s?|dL|dl", "dL"), (r"lit(?:er|re)s?|L", "L"),
+         (r"international\s+units?|IU|units?|U", "IU"), (r"kilograms?|kg.*", "kg"), (r"m2|m²|m\^2", "m2"),
+         (r"minutes?|min", "min"), (r"hours?|hrs?|h", "h"), (r"days?|d", "day"), (r"weeks?|wk", "week"),
+         (r"months?|mo", "month"), (r"dose|infusion", "dose"), (r"course", "course")]
+_NORM_RE = [(re.compile(rf"(?:{p})$", re.I if n not in ("mL", "L", "dL") else 0), n) for p, n in _NORM]
+
+
+def normalise_unit(raw: str) -> tuple[str, tuple[str, ...]]:
+    """Spelling of a written unit as the checker reports it ('mg/kg/day') and the ISMP flags it raises."""
+    parts = [p.strip() for p in re.split(r"\s*/\s*|\s+per\s+", raw.strip())]
+    out, flags = [], []
+    for part in parts:
+        if part in ("U", "u"):
+            flags.append("U")
+        elif part == "IU":
+            flags.append("IU")
+        elif part == "ug":
+            flags.append("ug")
+        elif part in ("µg", "μg"):
+            flags.append("µg")
+        elif part.lower() == "cc":
+            flags.append("cc")
+        out.append(next((n for p, n in _NORM_RE if p.match(part)), part))
+    return "/".join(out), tuple(flags)

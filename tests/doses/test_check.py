@@ -229,3 +229,35 @@ def test_concentration_may_come_from_the_question(book):
     text = "Increase IVIG to 8 mg/kg/min, which is 4.8 mL/kg/h."
     assert check_report(text, book).blocked is True
     assert [f.verdict for f in check_text(text, book, context="Privigen 10% infusion rate?")] == ["verified"] * 2
+
+
+def test_a_context_naming_two_products_leaves_the_product_open(corpus_book):
+    text = "The weekly equivalent of 30 g every 4 weeks is 30 g divided by 4, which is 7.5 g per week"
+    context = "Switching from IVIG to SCIG - dose conversion\nWorked example"
+    assert {f.verdict for f in check_text(text, corpus_book, context=context)} == {"verified"}
+
+
+def test_which_conversion_a_factor_is_for_comes_from_sentence_text_or_context(corpus_book):
+    text = "Applying the US factor of 1.37 to a European product label gives a different starting dose"
+    assert only(corpus_book, text, context="Switching from IVIG to SCIG").verdict == "verified"
+    assert only(corpus_book, text).verdict == "out_of_range"  # no cue: read as a unit conversion, which 1.37 is not
+    rate = "For a 10% product, mg/kg/min is converted to mL/kg/h by multiplying by {}"
+    assert only(corpus_book, rate.format("0.6")).rule_id == "rate-conversion-10-percent"
+    assert only(corpus_book, rate.format("6")).verdict == "out_of_range"
+
+
+def test_a_threshold_is_not_verified_by_a_trough_target(corpus_book):
+    f = only(corpus_book, "The IgG cut-off for starting replacement after rituximab is 650 mg/dL.")
+    assert f.verdict == "ungrounded" and f.rule_id == "threshold-bcell-depletion-secondary-summary"
+    assert only(corpus_book, "In PID, keep the IgG trough at 6 g/L.").verdict == "verified"
+
+
+@pytest.mark.parametrize("text, rule_id", [
+    ("In PID the Ontario guidelines aim for a trough IgG above 500 mg/dL.", "trough-ontario-minimum"),
+    ("In patients at risk of thrombosis keep the IVIG infusion rate below 2 mg/kg/min.",
+     "rate-thrombosis-risk-bivigam-mg"),
+    ("In EU labelling, IVIG is started at 0.5 mL/kg/h for the first 30 minutes.", "rate-eu-initial"),
+])
+def test_the_finding_cites_the_rule_that_says_what_the_text_says(corpus_book, text, rule_id):
+    f = only(corpus_book, text)
+    assert f.verdict == "verified" and f.rule_id == rule_id

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.doses.parse import number, scan
+from assistant.doses.numbers import number
+from assistant.doses.parse import scan
 
 
 def amounts(book, text):
@@ -49,6 +50,8 @@ def test_number_words():
     ("IVIG 2 g/kg over 2-5 days", None, "course"),
     ("IVIG 2 g/kg total", None, "course"),
     ("acetaminophen 650 mg every 4-6 hours", (1 / 6, 1 / 4), "dose"),
+    ("every 3 weeks: IVIG 1 g/kg", (21, 21), "dose"),  # named before the amount
+    ("IVIG every 4 weeks, then weekly SCIG 0.1 g/kg", (7, 7), "dose"),  # before it, the nearest phrase counts
 ])
 def test_cadence(book, text, interval, kind):
     (a,) = amounts(book, text)
@@ -57,6 +60,11 @@ def test_cadence(book, text, interval, kind):
         assert a.cadence.interval is None
     else:
         assert a.cadence.interval == pytest.approx(interval)
+
+
+def test_course_words_clear_the_interval_and_its_words(book):
+    (a,) = amounts(book, "1 g/kg per day is a daily dose, so the 2 g/kg total")[1:]
+    assert a.cadence.kind == "course" and a.cadence.interval is None and a.cadence.text is None
 
 
 def test_duration_single_and_infusion_time(book):
@@ -88,6 +96,20 @@ def test_non_dose_numbers_are_not_amounts(book):
     text = ("Patients aged 65 years; 100 days; 27% fewer; p=0.003; hazard ratio 0.47; day 90; in 2011; "
             "half-life 18-23 days; every 6-12 months.")
     assert amounts(book, text) == ()
+
+
+def test_counted_number_words_are_not_amounts(book):
+    assert [a.text for a in amounts(book, "600 mg/dL is 6 g/L in the other of the two units")] == ["600 mg/dL", "6 g/L"]
+    assert [a.text for a in amounts(book, "give ten units of insulin")] == ["ten units"]
+
+
+@pytest.mark.parametrize("text, factors", [
+    ("converted by multiplying by 60 minutes per hour, the same as multiplying by 0.6", [0.6]),
+    ("the dose adjustment factor for Hizentra is 1.37", [1.37]),
+    ("weekly dose = 30 g / 4 x 1.37", [1.37]),
+])
+def test_stated_factors(book, text, factors):
+    assert [f for _, _, f in scan(text, book.lexicon).factors] == factors
 
 
 def test_companions_share_the_cadence(book):

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.doses.units import UREG, convert, evaluate, unit_info, volume_rate_to_mass_rate
+from assistant.doses.arithmetic import evaluate
+from assistant.doses.units import UREG, convert, unit_info, volume_rate_to_mass_rate
 
 magnitudes = st.floats(min_value=1e-6, max_value=1e6, allow_nan=False, allow_infinity=False)
 

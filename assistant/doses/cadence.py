@@ -1,0 +1,129 @@
+"""Cadence grammar: how often a dose repeats ("every 3-4 weeks", "q4w", "daily for 5 days"), per dose or per course."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.doses.numbers import NUM, SEP, number
+
+_DAYS = {"h": 1 / 24, "d": 1, "w": 7, "m": 30.4375, "y": 365.25}
+
+
+def days(unit: str) -> float:
+    """Length in days of a period word as written ('weeks', 'wk', 'h', 'months')."""
+    unit = unit.lower()
+    return _DAYS["m" if unit.startswith("mo") else ("h" if unit.startswith("h") else unit[0])]
+
+
+@dataclass(frozen=True)
+class Cadence:
+    """How a dose repeats: per dose or per course, the interval and the duration, in days."""
+
+    kind: str = "dose"
+    interval: tuple[float, float] | None = None
+    duration: tuple[float, float] | None = None
+    single: bool = False
+    text: str | None = None
+    flags: tuple[str, ...] = ()
+
+    @property
+    def bare(self) -> bool:
+        """True when the words name no cadence at all."""
+        return self.interval is None and self.duration is None and self.kind == "dose" and not self.single
+
+
+_PERIOD = r"(?P<unit>hours?|hrs?|h|days?|weeks?|wks?|months?)"
+_EVERY = re.compile(rf"(?i)\b(?:every|each)\s+(?:(?P<other>other)\s+|(?P<lo>{NUM})(?:{SEP}(?P<hi>{NUM}))?\s+)?"
+                    rf"{_PERIOD}\b")
+# "0.4 g/kg/4 weeks", "per 3-4 weeks": only right after the amount (the pattern is anchored).
+_PER_N = re.compile(rf"(?i)^\s*(?:/|\bper\s+|\bin\s+|\bevery\s+)\s*(?P<lo>{NUM})(?:{SEP}(?P<hi>{NUM}))?\s*{_PERIOD}\b")
+_Q = re.compile(r"(?i)(?<![A-Za-z])q\.?\s?(?P<lo>\d+(?:\.\d+)?)(?:\s*[-–]\s*(?P<hi>\d+))?\s*"
+                r"(?P<unit>hours?|hrs?|h|days?|d|weeks?|wks?|w|months?|mo)\b")
+_FREQ_WORDS = re.compile(r"(?i)\b(?:(once\s+)?(daily|weekly|monthly|fortnightly|biweekly|nightly)|once\s+(?:a|per)\s+"
+                         r"(day|week|month)|(?:per|a|each)\s+(day|week|month)|every\s+(day|week|month)"
+                         r"|(twice|three times|four times)\s+(?:a|per)\s+day)\b|(?<![A-Za-z])(BID|TID|QID|QOD|QD|"
+                         r"q\.o\.d\.|q\.d\.|b\.i\.d\.|t\.i\.d\.)(?![A-Za-z])|\b(every other day)\b")
+_DURATION = re.compile(rf"(?i)\b(for|over|on|x|×)\s+(?:a\s+total\s+of\s+|the\s+next\s+)?({NUM})(?:{SEP}({NUM}))?\s+"
+                       r"(?:consecutive\s+|successive\s+)?(days?|weeks?|months?|hours?|hrs?|h)\b")
+_SINGLE = re.compile(r"(?i)\b(?:once(?!\s+(?:daily|weekly|monthly|a\b|per\b|every\b))|single(?:\s+dose|\s+infusion)?"
+                     r"|one[- ]time|one[- ]off|stat)\b")
+_SINGLE_BEFORE = re.compile(r"(?i)\b(?:single|one[- ]time|one[- ]off|loading)(?:\s+(?:iv|dose|infusion|bolus))*"
+                            r"(?:\s+of)?\s*:?\s*$")
+_COURSE_AFTER = re.compile(r"(?i)^[\s,(]*(?:in\s+total|total(?:\s+dose)?|per\s+course|(?:is\s+|as\s+)?(?:a|the)\s+"
+                           r"(?:total|course)|in\s+divided|(?:for|over)\s+the\s+(?:whole|entire|full)\s+course)\b")
+_COURSE_BEFORE = re.compile(r"(?i)\b(?:total(?:\s+(?:course\s+)?dose)?(?:\s+of)?|course\s+of|divided\s+over"
+                            r"|adds?\s+up\s+to|sums?\s+to)\s*:?\s*$")
+_FREQ_INTERVALS = {"daily": 1, "nightly": 1, "weekly": 7, "monthly": 30.4375, "fortnightly": 14, "biweekly": 14,
+                   "day": 1, "week": 7, "month": 30.4375, "twice": 0.5, "three times": 1 / 3, "four times": 0.25,
+                   "bid": 0.5, "tid": 1 / 3, "qid": 0.25, "qd": 1, "q.d.": 1, "qod": 2, "q.o.d.": 2,
+                   "b.i.d.": 0.5, "t.i.d.": 1 / 3, "every other day": 2}
+
+
+def _numbered_interval(m: re.Match) -> tuple[float, float]:
+    """(shortest, longest) interval in days from 'every 3-4 weeks', '/4 weeks', 'q3-4w', 'every other day'."""
+    step = days(m.group("unit"))
+    lo = 2.0 if m.groupdict().get("other") else (number(m.group("lo"))[0] if m.group("lo") else 1.0)
+    hi = number(m.group("hi"))[0] if m.group("hi") else lo
+    return lo * step, hi * step
+
+
+def _interval(source: str, after: bool) -> tuple[tuple[float, float] | None, str | None, tuple[str, ...]]:
+    """The interval a stretch of text names: (days, the words, ISMP flags).
+
+    After an amount the first phrase counts (in order of how plainly it names an interval); before it,
+    the phrase nearest the amount.
+    """
+    patterns = (_EVERY, _PER_N, _Q, _FREQ_WORDS) if after else (_EVERY, _Q, _FREQ_WORDS)
+    found = [m for m in (next(p.finditer(source), None) if after else (list(p.finditer(source)) or [None])[-1]
+                         for p in patterns) if m is not None]
+    if not found:
+        return None, None, ()
+    m = found[0] if after else max(found, key=lambda x: x.end())
+    if m.re is not _FREQ_WORDS:
+        return _numbered_interval(m), m.group(0), ()
+    word = next(g for g in m.groups()[1:] if g).lower()
+    flags = (("QOD" if "o" in word else "QD"),) if word in ("qd", "q.d.", "qod", "q.o.d.") else ()
+    return (_FREQ_INTERVALS[word],) * 2, m.group(0), flags  # ISMP: QD misread as QID, QOD as QD
+
+
+def scan_cadence(before: str) -> Cadence:
+    """Cadence named in a stretch of text before a calculation ("weekly SCIG dose = ...")."""
+    return cadence("", before, None)
+
+
+def cadence(after: str, before: str, unit_per: str | None) -> Cadence:
+    """Read the cadence from the words after (and failing that, just before) an amount."""
+    kind, interval, duration, single, words, flags, lasting = "dose", None, None, False, None, (), None
+    if unit_per in ("day", "week", "month"):
+        interval = (_FREQ_INTERVALS[unit_per],) * 2
+    elif unit_per == "course":
+        kind = "course"
+    if interval is None:
+        interval, words, flags = _interval(after, after=True)
+        if interval is None:
+            interval, words, flags = _interval(before, after=False)
+    for m in _DURATION.finditer(after):
+        lo = number(m.group(2))[0]
+        span = (lo, number(m.group(3))[0] if m.group(3) else lo)
+        step = days(m.group(4))
+        if step < 1 and m.group(1).lower() == "over":
+            single = True  # "over 10-12 hours" is the length of one infusion, not a course
+        elif step >= 1:
+            duration = (span[0] * step, span[1] * step)
+            if m.group(1).lower() == "over" and interval is None:
+                kind = "course"  # "2 g/kg over 2-5 days": a total divided over the days
+            elif interval is None:
+                interval = (1.0, 1.0)  # "0.4 g/kg for 5 days" reads as daily
+        lasting = m.group(0)
+        break
+    if _SINGLE.search(after) or _SINGLE_BEFORE.search(before):
+        single = interval is None
+    if _COURSE_AFTER.search(after) or _COURSE_BEFORE.search(before):
+        kind = "course"
+        if unit_per is None:
+            interval = None  # "2 g/kg is a total for the course, not a daily dose": the words name no repeat
+    if interval is None:
+        words = None
+    text = " ".join(filter(None, (words, lasting))) or None
+    return Cadence(kind=kind, interval=interval, duration=duration, single=single, text=text, flags=flags)

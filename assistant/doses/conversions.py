@@ -1,0 +1,178 @@
+"""Stated equivalences and conversions, rechecked: mg/kg = g/kg, totals for a weight, mass and volume rates,
+IVIG to weekly SCIG, conversion factors and the dosing weight in obesity."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.doses.arithmetic import mismatch, ratio_verdict
+from assistant.doses.matching import Scope, source_text
+from assistant.doses.numbers import fmt
+from assistant.doses.parse import Scan
+from assistant.doses.rules import NormRule, RuleBook
+from assistant.doses.scope import finding
+from assistant.doses.units import volume_rate_to_mass_rate
+from assistant.models import DoseFinding
+
+# Words that say a text converts IVIG to SCIG (listing both products side by side is not a conversion).
+_SWITCH_CUE = re.compile(r"(?i)factor|conver|switch|transition|equivalent|changing\s+from|moving\s+from|\bfrom\s+IVI")
+# Words that say a stated factor is a conversion (not a risk ratio or a count).
+_CONVERSION_CUE = re.compile(r"(?i)factor|conver|switch|transition|SCIG|subcutaneous|adjusted|ideal|dosing weight|"
+                             r"IBW|obes")
+_OBESITY_CUE = re.compile(r"(?i)ideal|adjusted|dosing weight|IBW|obes|actual")
+_SCIG_FACTOR_INDICATION = "ivig_to_scig"
+_OBESITY_INDICATION = "obesity_dosing_weight"
+
+
+def _concentration(sc: Scan) -> float | None:
+    """Product concentration in mg/mL stated in the text (10% = 100 mg/mL), if exactly one is."""
+    values = {round(p[2] * 10, 6) for p in sc.percents
+              if re.search(r"(?i)\b(?:product|solution|preparation|concentration|strength|IVI?G|SCIG|IgG|"
+                           r"immun|formulation)", sc.text[max(0, p[0] - 30):p[1] + 30])
+              or any(d.start - 3 <= p[0] <= d.end + 3 for d in sc.drugs)}  # "Privigen 10%"
+    values |= {round(a.canon[0], 6) for a in sc.amounts if a.info and a.unit in ("mg/mL", "g/mL") and not a.is_range}
+    return values.pop() if len(values) == 1 else None
+
+
+def cross_checks(book: RuleBook, sc: Scan, scopes: dict[int, Scope], skip: set[int],
+                 ctx: Scan | None = None) -> dict[int, DoseFinding]:
+    """Findings that override an amount's own verdict: equivalences, weight totals and stated conversions."""
+    out: dict[int, DoseFinding] = {}
+    amounts = sc.amounts
+    for i, a in enumerate(amounts):
+        if a.problem or a.info is None or i in skip:
+            continue
+        scope = scopes.get(i)
+        head = amounts[a.head] if a.head is not None else None
+        if head is not None and head.info is not None and not head.problem:
+            if head.info.dim == a.info.dim:
+                if bad := mismatch(sc, a, scope, *head.canon, f"{head.text.strip()} converted", rel=0.02):
+                    out[i] = bad
+            elif {head.info.dim, a.info.dim} == {"mass/bw/time", "volume/bw/time"}:
+                conc = _concentration(sc) or (_concentration(ctx) if ctx else None)
+                if conc is None:
+                    out[i] = finding(sc, a, scope, "ambiguous", "A volume rate and a mass rate are given as equal, but "
+                                     "no product concentration is stated; they cannot be compared.")
+                else:
+                    per_ml = volume_rate_to_mass_rate(1.0, conc)  # mg/kg/min for each mL/kg/h
+                    scale = per_ml if a.info.dim == "mass/bw/time" else 1 / per_ml
+                    expected = (head.canon[0] * scale, head.canon[1] * scale)
+                    if bad := mismatch(sc, a, scope, *expected, f"at {fmt(conc)} mg/mL, {head.text.strip()}"):
+                        out[i] = bad
+        pair = head
+        if pair is None or "/bw" not in (pair.info.dim if pair.info else ""):
+            pair = next((b for b in reversed(amounts[:i]) if b.sentence == a.sentence and b.info
+                         and b.info.dim == a.info.dim + "/bw" and not b.problem), None)
+        if pair is not None and pair.info and pair.info.dim == a.info.dim + "/bw" and i not in out:
+            w = scope.weight if scope else None
+            if w is None:
+                if head is pair:
+                    out[i] = finding(sc, a, scope, "ambiguous",
+                                     f"A total is given for {pair.text.strip()} but no body weight is stated.")
+            elif bad := mismatch(sc, a, scope, pair.canon[0] * w, pair.canon[1] * w,
+                                  f"{pair.text.strip()} x {fmt(w)} kg", rel=0.05):
+                out[i] = bad
+    return out
+
+
+def scig_conversion(book: RuleBook, sc: Scan, scopes: dict[int, Scope]) -> dict[int, DoseFinding]:
+    """IVIG every N weeks to weekly SCIG: SCIG = IVIG / N x factor (stated, or a conversion rule's)."""
+    if not _SWITCH_CUE.search(sc.text):
+        return {}
+    out: dict[int, DoseFinding] = {}
+    for i, a in enumerate(sc.amounts):
+        sa = scopes.get(i)
+        scig_named = any(d.product == "scig" for d in sc.in_sentence(sc.drugs, a.sentence))
+        if not sa or sa.product not in ("scig", None) or not scig_named or a.problem \
+                or a.cadence.interval != (7.0, 7.0):
+            continue
+        source = next((b for k, b in enumerate(sc.amounts) if k < i and scopes.get(k) and scopes[k].product == "ivig"
+                       and b.info and a.info and b.info.dim == a.info.dim and b.cadence.interval
+                       and b.cadence.interval[0] >= 14 and not b.problem), None)
+        if source is None:
+            continue
+        stated = {f for _, _, f in sc.factors if 0.5 < f < 2}
+        rules = [n for n in book.for_drug(sa.drug, "factor") if n.rule.indication == _SCIG_FACTOR_INDICATION]
+        factors = stated or {v for n in rules for v in (n.lo, n.hi) if v is not None} or {1.0}
+        weeks = (source.cadence.interval[0] / 7, source.cadence.interval[1] / 7)
+        lo, hi = source.canon[0] / weeks[1] * min(factors), source.canon[1] / weeks[0] * max(factors)
+        how = f"{source.text.strip()} every {fmt(weeks[0])}" + (
+            "" if weeks[0] == weeks[1] else f"-{fmt(weeks[1])}") + f" weeks x {'/'.join(map(fmt, sorted(factors)))}"
+        if bad := mismatch(sc, a, sa, lo, hi, f"Converting to weekly SCIG, {how}", rel=0.03):
+            out[i] = bad
+    return out
+
+
+# Which conversion a stated factor belongs to, by the words around it (the first kind whose cue is found).
+_FACTOR_KINDS = (
+    ("obesity", _OBESITY_CUE),
+    ("scig", re.compile(r"(?i)\bSCI?G|\bSC\b|subcut|Hizentra|Cuvitru")),
+    ("rate", re.compile(r"(?i)mg/kg/min|mL/kg/h|infusion\s+rate")),
+    ("unit", re.compile(r"(?i)\bmg/dL\b.*\bg/L\b|\bg/L\b.*\bmg/dL\b|\bmg/kg\b.*\bg/kg\b|\bg/kg\b.*\bmg/kg\b")),
+)
+
+
+def _factor_kind(n: NormRule) -> str | None:
+    """The conversion a factor rule is for; None for rules that are steps in a dose or level, not factors."""
+    if n.rule.indication == _OBESITY_INDICATION:
+        return "obesity"
+    if n.rule.indication == _SCIG_FACTOR_INDICATION:
+        return "scig"
+    return "unit" if n.dim == "factor" else "rate" if n.dim.startswith("other:") else None
+
+
+def _conversion_of(texts: list[str]) -> str:
+    """The conversion the nearest text with a cue names: the sentence, then the whole text, then the context."""
+    for text in texts:
+        for kind, cue in _FACTOR_KINDS:
+            if cue.search(text):
+                return kind
+    return "unit"
+
+
+def factor_findings(book: RuleBook, sc: Scan, ctx: Scan | None) -> list[DoseFinding]:
+    """Conversion factors stated in a conversion context (x 1.37, 0.4 x (actual - ideal), multiplying by 0.6)."""
+    out = []
+    for start, end, value in sc.factors:
+        s_start, s_end = sc.sentences[sc.sentence_of(start)]
+        sentence = sc.text[s_start:s_end]
+        if not _CONVERSION_CUE.search(sentence):
+            continue
+        wanted = _conversion_of([sentence, sc.text] + ([ctx.text] if ctx else []))
+        rules = [n for n in book.norm if n.family == "factor" and _factor_kind(n) == wanted]
+        num = re.search(r"\d*\.?\d+", sc.text[start:end])
+        span = (start + num.start(), start + num.end())
+        base = dict(text=sc.text[span[0]:span[1]], start=span[0], end=span[1], value=value, unit="1", per_kg=False,
+                    drug=rules[0].rule.drug if rules else None)
+        # Factors are compared as written: a rate factor's unit, (mL/kg/h)/(mg/kg/min), is not a dose unit.
+        held = [n for n in rules if n.rule.min is not None and n.rule.max is not None
+                and n.rule.min - 1e-6 <= value <= n.rule.max + 1e-6]
+        if held and held[0].rule.evidence != "weak":
+            out.append(DoseFinding(**base, verdict="verified", rule_id=held[0].rule.id, source=source_text(held[0]),
+                                   message=f"Conversion factor {fmt(value)} matches rule {held[0].rule.id}."))
+        elif rules:
+            n = min(rules, key=lambda r: abs((r.rule.min or 0) - value))
+            given = ", ".join(fmt(r.rule.min) for r in rules if r.rule.min is not None)
+            out.append(DoseFinding(**base, verdict="out_of_range", rule_id=n.rule.id, source=source_text(n),
+                                   message=f"Conversion factor {fmt(value)} is not one the rules give ({given})."))
+        else:
+            out.append(DoseFinding(**base, verdict="ungrounded", message=f"No rule gives the factor {fmt(value)}."))
+    return out
+
+
+def obesity_weight(book: RuleBook, sc: Scan) -> list[DoseFinding]:
+    """Ideal, actual and adjusted weights all stated: adjusted = ideal + factor x (actual - ideal)."""
+    kinds = {w.kind: w for w in sc.weights}
+    if not {"ideal", "actual", "adjusted"} <= set(kinds):
+        return []
+    ideal, actual, adjusted = kinds["ideal"].kg, kinds["actual"].kg, kinds["adjusted"]
+    rules = [n for n in book.norm if n.family == "factor" and n.rule.indication == _OBESITY_INDICATION]
+    factors = {f for _, _, f in sc.factors if f < 1} or {n.lo for n in rules if n.lo is not None}
+    expected = [ideal + f * (actual - ideal) for f in factors]
+    if not expected or any(abs(e - adjusted.kg) <= max(1.0, 0.02 * e) for e in expected):
+        return []
+    return [DoseFinding(text=sc.text[adjusted.start:adjusted.end], start=adjusted.start, end=adjusted.end,
+                        value=adjusted.kg, unit="kg", per_kg=False, verdict=ratio_verdict(adjusted.kg, expected[0]),
+                        rule_id=rules[0].rule.id if rules else None, source=source_text(rules[0]) if rules else None,
+                        message=f"Dosing weight {fmt(ideal)} + {'/'.join(map(fmt, sorted(factors)))} x "
+                                f"({fmt(actual)} - {fmt(ideal)}) = {fmt(expected[0])} kg, not {fmt(adjusted.kg)} kg.")]

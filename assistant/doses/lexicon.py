@@ -1,0 +1,125 @@
+"""Named things in a text: drugs and indications from the vocabulary, routes and age bands, each with its span."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.doses.schema import Vocabulary
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A named thing in the text: a drug, indication, route or age band, with its span."""
+
+    canonical: str
+    start: int
+    end: int
+    surface: str = ""
+    product: str | None = None
+    route: str | None = None
+
+
+def _synonym_alternative(word: str) -> str:
+    body = r"[\s-]+".join(re.escape(w) for w in re.split(r"[\s-]+", word.strip()))
+    # Short acronyms (ITP, PID, SCIG) are case-sensitive so ordinary words never match them.
+    acronym = len(word) <= 5 and sum(c.isupper() for c in word) >= 2
+    return body if acronym else f"(?i:{body})"
+
+
+Index = dict[str, tuple[tuple[str, re.Pattern], ...]]
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity: it is a key of the scan cache, built once per rulebook
+class Lexicon:
+    """Per kind (drugs, indications): (canonical, pattern) for every synonym, indexed by the synonym's first word."""
+
+    drugs: Index
+    indications: Index
+
+
+_TOKEN = re.compile(r"[a-z]+|[0-9]+")
+
+
+def lexicon(vocabulary: Vocabulary) -> Lexicon:
+    """Compile a vocabulary (the RuleBook keeps the result, so this runs once per rule directory)."""
+    def build(entries) -> Index:
+        # Indexed by first word, so a text only tries the synonyms whose first word it contains.
+        index: dict[str, list] = {}
+        for e in entries:
+            for w in {e.canonical.replace("_", " "), *e.synonyms}:
+                first = _TOKEN.findall(w.lower())[0]
+                pattern = re.compile(rf"{_synonym_alternative(w)}(?![A-Za-z])")
+                index.setdefault(first, []).append((e.canonical, pattern))
+        return {k: tuple(v) for k, v in index.items()}
+    return Lexicon(drugs=build(vocabulary.drugs), indications=build(vocabulary.indications))
+
+
+def _product(surface: str) -> tuple[str | None, str | None]:
+    if re.search(r"^SC|^fSC|subcut|SubQ", surface, re.I):
+        return "scig", "sc"
+    if re.search(r"^IV|^IGIV|intraven", surface, re.I):
+        return "ivig", "iv"
+    return None, None
+
+
+_ROUTES = re.compile(r"(?<![A-Za-z])(?:(IV|i\.v\.)|(SC|SQ|SubQ|s\.c\.)|(PO|p\.o\.)|(IM|i\.m\.))(?![A-Za-z])"
+                     r"|(?i:\b(?:(intravenous(?:ly)?)|(subcutaneous(?:ly)?)|(oral(?:ly)?|by mouth)"
+                     r"|(intramuscular(?:ly)?))\b)")
+_ROUTE_NAMES = ("iv", "sc", "po", "im") * 2
+_AGES = re.compile(r"(?i)\b(?:(child(?:ren)?|pediatric|paediatric|infants?|adolescents?|toddlers?)|(adults?)"
+                   r"|(neonates?|newborns?|neonatal))\b")
+_AGE_NAMES = ("child", "adult", "neonate")
+
+
+def _lowered(text: str) -> str:
+    """Lower-cased with every position kept (a few characters grow when lower-cased: keep those as they are)."""
+    if len(text.lower()) == len(text):
+        return text.lower()
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def _vocabulary_mentions(text: str, index: Index, tokens: set[str], lowered: str) -> tuple[Mention, ...]:
+    found = []
+    for token in tokens & index.keys():
+        starts, pos = [], lowered.find(token)
+        while pos != -1:
+            if pos == 0 or not lowered[pos - 1].isalnum():
+                starts.append(pos)
+            pos = lowered.find(token, pos + 1)
+        for canonical, pattern in index[token]:
+            for m in filter(None, (pattern.match(text, start) for start in starts)):
+                product, route = _product(m.group(0))
+                found.append(Mention(canonical, m.start(), m.end(), m.group(0), product, route))
+    found.sort(key=lambda x: (x.start, -x.end))
+    kept, last_end = [], -1
+    for mention in found:  # the longest synonym wins where two overlap
+        if mention.start >= last_end:
+            kept.append(mention)
+            last_end = mention.end
+    return tuple(kept)
+
+
+def _named(pattern: re.Pattern, names: tuple[str, ...], text: str) -> tuple[Mention, ...]:
+    """Mentions of a pattern whose numbered groups stand for names[i]."""
+    return tuple(Mention(names[next(i for i, g in enumerate(m.groups()) if g)], m.start(), m.end(), m.group(0))
+                 for m in pattern.finditer(text))
+
+
+@dataclass(frozen=True)
+class Mentions:
+    """Every drug, indication, route and age band a text names."""
+
+    drugs: tuple[Mention, ...]
+    indications: tuple[Mention, ...]
+    routes: tuple[Mention, ...]
+    ages: tuple[Mention, ...]
+
+
+def mentions(text: str, lex: Lexicon) -> Mentions:
+    """Find the drugs and indications of the vocabulary, the routes and the age bands in a text."""
+    lowered = _lowered(text)
+    tokens = set(_TOKEN.findall(lowered))
+    return Mentions(drugs=_vocabulary_mentions(text, lex.drugs, tokens, lowered),
+                    indications=_vocabulary_mentions(text, lex.indications, tokens, lowered),
+                    routes=_named(_ROUTES, _ROUTE_NAMES, text), ages=_named(_AGES, _AGE_NAMES, text))

@@ -1,0 +1,48 @@
+"""Numbers as doses are written: digits, decimal commas and words ("three to four"), and back to text."""
+
+from __future__ import annotations
+
+import math
+import re
+
+_ONES = "one two three four five six seven eight nine".split()
+_TEENS = "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen".split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+WORD_VALUES = {w: i + 1 for i, w in enumerate(_ONES)} | {w: i + 10 for i, w in enumerate(_TEENS)}
+WORD_VALUES |= {w: (i + 2) * 10 for i, w in enumerate(_TENS)} | {"zero": 0}
+_SMALL = rf"(?:(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_ONES)}))?|{'|'.join(_TEENS + _ONES)}|zero)"
+WORDNUM = rf"(?<![A-Za-z-]){_SMALL}(?:\s+hundred(?:\s+(?:and\s+)?{_SMALL})?)?(?:\s+and\s+a\s+half)?(?![A-Za-z])"
+DIGNUM = r"(?<![\d.])(?:\d+,\d{1,2}(?![\d,])|(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)"
+NUM = rf"(?:{DIGNUM}|{WORDNUM})"
+# Between the two ends of a range: a dash of any kind, "to" or "through".
+SEP = r"(?:\s*[-–—−‑‒]\s*|\s+(?:to|through)\s+)"
+
+
+def number(raw: str) -> tuple[float, str | None]:
+    """Value of a number written in digits or words, and a problem if it is not plainly readable."""
+    raw = raw.strip().lower()
+    if re.fullmatch(r"\d+,\d{1,2}", raw):
+        return float(raw.replace(",", ".")), f"decimal comma in {raw!r}"
+    if raw[:1].isdigit() or raw[:1] == ".":
+        return float(raw.replace(",", "")), None
+    total, half = 0.0, raw.endswith("and a half")
+    for part in re.split(r"[\s-]+", raw.replace("and a half", "")):
+        if part == "hundred":
+            total = (total or 1) * 100
+        elif part in WORD_VALUES:
+            total += WORD_VALUES[part]
+    return total + (0.5 if half else 0), None
+
+
+def fmt(x: float) -> str:
+    """A number as a clinician would write it: no trailing zero, no naked decimal."""
+    if x == 0:
+        return "0"
+    digits = max(0, 3 - int(math.floor(math.log10(abs(x)))))
+    text = f"{x:.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def span_text(lo: float, hi: float) -> str:
+    """'0.4' or '0.4-0.6'."""
+    return fmt(lo) if math.isclose(lo, hi) else f"{fmt(lo)}-{fmt(hi)}"

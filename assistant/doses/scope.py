@@ -1,0 +1,144 @@
+"""What each amount is about: its family (dose, rate, lab), drug, indications, population, route and weight."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from assistant.doses.lexicon import Mention
+from assistant.doses.matching import DISEASES, Scope, source_text
+from assistant.doses.parse import Amount, Scan
+from assistant.doses.rules import NormRule
+from assistant.models import DoseFinding
+
+_IGG = re.compile(r"(?i)\bIgG\b|\btrough|\blevels?\b|\bserum\b|gamma ?globulin|\bthreshold")
+_IG_DRUG = re.compile(r"(?i)immunoglobulin|immune globulin|\bIVI[Gg]\b|\bSCI[Gg]\b")
+_OTHER_ANALYTE = re.compile(r"(?i)\b(?:creatinine|glucose|sodium|potassium|h(?:a)?emoglobin|Hb|albumin|cholesterol|"
+                            r"LDL|HDL|triglycerides?|bilirubin|urea|BUN|protein(?:uria)?|IgA|IgM|IgE|ferritin|CRP|"
+                            r"lactate|calcium|magnesium|phosphate|fibrinogen|uric acid|viscosity)\b")
+# What a lab value is for: a threshold to start treatment, or a trough level to keep. The cue nearest it decides.
+_LAB_KINDS = (("threshold", re.compile(r"(?i)\bthreshold|\bcut-?off|\bcriteri|\beligib|\bqualif|\bstart|\bbegin"
+                                      r"|\binitiat|\bconsider")),
+              ("lab_target", re.compile(r"(?i)\btrough|\btarget|\baim|\bmaintain|\bkeep|\bgoal")))
+_DOSE_DIMS = {"mass", "mass/bw", "mass/bsa", "volume", "volume/bw", "iu", "iu/bw", "iu/bsa"}
+
+
+def _unique(items) -> str | None:
+    values = {i.canonical if isinstance(i, Mention) else i for i in items}
+    return values.pop() if len(values) == 1 else None
+
+
+def _drug_mention(sc: Scan, a: Amount, ctx: Scan | None, fits) -> Mention | None:
+    in_sent = sc.in_sentence(sc.drugs, a.sentence)
+    text = sc.text
+    follow = [d for d in in_sent if a.end <= d.start <= a.end + 20
+              and re.fullmatch(r"(?i)\s*(?:of\s+)?(?:(?:oral|iv|intravenous|subcutaneous)\s+)?", text[a.end:d.start])]
+    before = [d for d in in_sent if d.end <= a.start]
+    after = [d for d in in_sent if d.start >= a.end]
+    for group in (follow, before[-1:], after[:1]):
+        if group:
+            return group[0]
+    # Outside the sentence, the nearest drug that can be dosed this way (an infusion rate belongs to IVIG,
+    # not to the acetaminophen of the sentence before).
+    earlier = [d for d in sc.drugs if d.end <= sc.sentences[a.sentence][0]][::-1]
+    if earlier:
+        return ([d for d in earlier if fits(d.canonical)] or earlier)[0]
+    pool = ([d for d in ctx.drugs if fits(d.canonical)] or list(ctx.drugs)) if ctx else []
+    if len({d.canonical for d in pool}) != 1:
+        return None
+    if len({d.product for d in pool}) > 1:
+        # A context naming the drug in several forms ("switching from IVIG to SCIG") says which drug, not which product.
+        return replace(pool[0], product=None, route=None)
+    return pool[0]
+
+
+def scope_for(sc: Scan, a: Amount, ctx: Scan | None, weight_kg: float | None, fits=lambda drug: True) -> Scope:
+    """Drug, indications, population, route and weight for one amount: sentence, then text, then context."""
+    mention = _drug_mention(sc, a, ctx, fits)
+    layers = [sc.in_sentence(sc.indications, a.sentence), sc.indications, ctx.indications if ctx else ()]
+    indications: set[str] = set()
+    for k, layer in enumerate(layers):
+        names = {m.canonical for m in layer}
+        if not indications & DISEASES:
+            indications |= names & DISEASES
+        if k != 1:
+            # Modifiers (thrombosis risk, premedication) hold for their own sentence, or for all if the question names them.
+            indications |= names - DISEASES
+    age = route = None
+    for layer in ((sc.in_sentence(sc.ages, a.sentence), sc.ages, ctx.ages if ctx else ())):
+        if layer:
+            age = _unique(layer)
+            break
+    s_start, s_end = sc.sentences[a.sentence]
+    # Only a route word right by the amount speaks for it ("650 mg PO"); otherwise the drug's own name does (IVIG).
+    near = [r for r in sc.routes if s_start <= r.start < s_end and (0 <= r.start - a.end <= 25 or 0 <= a.start - r.end
+                                                                     <= 25)]
+    route = _unique(near) if near else (mention.route if mention else None)
+    product = mention.product if mention and mention.product else {"iv": "ivig", "sc": "scig"}.get(route or "")
+    products = {d.product for d in sc.in_sentence(sc.drugs, a.sentence) if d.product}
+    attached = mention is not None and (0 <= a.start - mention.end <= 12 or 0 <= mention.start - a.end <= 12)
+    if len(products) > 1 and not attached:
+        product = route = None  # "on IVIG 30 g ... needs 10 g of SCIG weekly": the rules decide which product fits
+    sentence = sc.text[s_start:s_end]
+    # The body weight a dose is on: said right after it ("32 g on adjusted body weight"), or once in the sentence.
+    kinds = {"adjusted": r"(?i)adjusted|dosing weight", "actual": r"(?i)actual (?:body )?weight"}
+    near_text = sc.text[a.end:a.end + 35]
+    basis = next((k for k, pat in kinds.items() if re.search(pat, near_text)), None)
+    if basis is None:
+        present = [k for k, pat in kinds.items() if re.search(pat, sentence)]
+        basis = present[0] if len(present) == 1 else None
+    weight = None
+    for pool in (sc.in_sentence(sc.weights, a.sentence), sc.weights):
+        if pool:
+            preferred = [w for w in pool if w.kind == "adjusted"] or [w for w in pool if w.kind != "ideal"] or pool
+            weight = preferred[-1].kg
+            break
+    if weight is None:
+        weight = weight_kg if weight_kg else (ctx.weights[-1].kg if ctx and ctx.weights else None)
+    return Scope(drug=mention.canonical if mention else None, indications=frozenset(indications), age=age,
+                 route=route, product=product, weight_basis=basis, weight=weight)
+
+
+def family_of(a: Amount, sc: Scan) -> str | None:
+    """dose, rate, lab, concentration or other (a lab value of another analyte); None if unclear."""
+    dim = a.info.dim
+    if dim in _DOSE_DIMS:
+        return "dose"
+    if dim.endswith("/time"):
+        return "rate"
+    if dim != "conc":
+        return None
+    s_start, _ = sc.sentences[a.sentence]
+    before = sc.text[s_start:a.start]
+    hits = [(m.end(), "lab") for m in _IGG.finditer(before)] + [(m.end(), "other")
+                                                                 for m in _OTHER_ANALYTE.finditer(before)]
+    if hits:
+        return max(hits)[1]
+    after = sc.text[a.end:sc.sentences[a.sentence][1]]  # "the 650 mg/dL threshold", "6 g/L of IgG"
+    hits = [(m.start(), "lab") for m in _IGG.finditer(after)] + [(m.start(), "other")
+                                                                for m in _OTHER_ANALYTE.finditer(after)]
+    if hits and a.unit not in ("mg/mL", "g/mL"):
+        return min(hits)[1]
+    if a.unit in ("mg/mL", "g/mL"):
+        return "concentration"  # product strength (10% = 100 mg/mL), not a patient's level
+    return "lab" if _IG_DRUG.search(before) else None
+
+
+def lab_kind(sc: Scan, a: Amount) -> str | None:
+    """'threshold' or 'lab_target' by the cue nearest the value in its sentence (before it, then after); else None."""
+    s_start, s_end = sc.sentences[a.sentence]
+    before = [(m.end(), kind) for kind, cue in _LAB_KINDS for m in cue.finditer(sc.text, s_start, a.start)]
+    if before:
+        return max(before)[1]
+    after = [(m.start(), kind) for kind, cue in _LAB_KINDS for m in cue.finditer(sc.text, a.end, s_end)]
+    return min(after)[1] if after else None
+
+
+def finding(sc: Scan, a: Amount, scope: Scope | None, verdict: str, message: str,
+            rule: NormRule | None = None) -> DoseFinding:
+    """A DoseFinding for one amount, spans into the checked text."""
+    return DoseFinding(text=sc.text[a.start:a.end], start=a.start, end=a.end, drug=scope.drug if scope else None,
+                       value=[a.low, a.high] if a.is_range else a.low, unit=a.unit,
+                       per_kg=bool(a.info and "/bw" in a.info.dim), frequency=a.cadence.text, verdict=verdict,
+                       rule_id=rule.rule.id if rule else None, source=source_text(rule) if rule else None,
+                       message=message, flags=list(dict.fromkeys(a.flags + a.cadence.flags)))
