@@ -2,6 +2,8 @@
 
 `Assistant.events()` yields progress and parts as they are ready (the SSE endpoint streams them);
 `Assistant.runnable()` is the same pipeline as a LangChain Runnable (invoke, stream, batch).
+The composer is extractive unless a chat model is injected or named by the settings; abstention
+never falls back to a model's own knowledge.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.citations import Numbering, guard
+from assistant.citations import Numbering, best_quote, guard
 from assistant.compose import compose
 from assistant.errors import InputError
-from assistant.followup import standalone_question
+from assistant.followup import focus_of, standalone_question
 from assistant.index import Index
 from assistant.models import Answer, Section, Statement
 from assistant.retrieval import Filters, GuidelineRetriever, Hit, Retriever
@@ -28,6 +30,7 @@ from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 DISCLAIMER = "For clinicians. Decision support from guideline text only; verify against the cited sources and clinical judgment."
+ABSTAIN_MESSAGE = "The guideline corpus does not cover this question well enough to answer it from its sources."
 
 
 @dataclass(frozen=True)
@@ -55,23 +58,32 @@ def clean_question(text: Any, limit: int) -> str:
 
 
 class Assistant:
-    """Answers questions from one index, with sessions for follow-ups."""
+    """Answers questions from one index, with sessions for follow-ups.
 
-    def __init__(self, settings: Settings, *, index: Index | None = None, sessions: SessionStore | None = None) -> None:
+    `chat_model` (any LangChain BaseChatModel) replaces the extractive composer and enables the
+    history-aware rewrite of follow-ups; without it the settings decide (extractive by default).
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        index: Index | None = None,
+        sessions: SessionStore | None = None,
+        chat_model: Any | None = None,
+    ) -> None:
         self.settings = settings
         self.index = index or Index(settings)
         self._sessions = sessions
+        self._chat_model = chat_model
 
     @cached_property
     def retriever(self) -> Retriever:
-        from assistant.embeddings import get_embedder
+        from assistant.embeddings import get_embedder, set_threads
 
-        return Retriever(
-            self.index,
-            get_embedder(self.settings.embedding.model, self.settings.embedding.batch_size),
-            fetch_k=self.settings.retrieval.fetch_k,
-            dense_weight=self.settings.retrieval.dense_weight,
-        )
+        set_threads(self.settings.embedding.threads or 1)  # one intra-op thread per serving process (DESIGN.md)
+        return Retriever.from_settings(self.index, get_embedder(self.settings.embedding.model, self.settings.embedding.batch_size),
+                                       self.settings.retrieval)
 
     @cached_property
     def rulebook(self) -> Any:
@@ -80,10 +92,27 @@ class Assistant:
         return load_rulebook(self.settings.doses.rules_dir)
 
     @property
+    def chat_model(self) -> Any | None:
+        """The injected chat model, or the one the settings name (None for the extractive composer)."""
+        if self._chat_model is None and self.settings.answer.composer != "extractive":
+            from assistant.llm import chat_model_from_settings
+
+            self._chat_model = chat_model_from_settings(self.settings.answer)
+        return self._chat_model
+
+    @property
     def sessions(self) -> SessionStore:
         if self._sessions is None:
             self._sessions = SessionStore(self.settings.data_dir / "sessions.sqlite3")
         return self._sessions
+
+    @property
+    def generator(self) -> str:
+        if self.chat_model is None:
+            return "extractive"
+        from assistant.llm import model_name
+
+        return f"llm:{model_name(self.chat_model)}"
 
     def langchain_retriever(self, filters: Filters | None = None) -> GuidelineRetriever:
         """The retriever as a LangChain BaseRetriever."""
@@ -98,6 +127,30 @@ class Assistant:
         assert answer is not None
         return answer
 
+    def standalone(self, text: str, session_id: str | None) -> str:
+        """The question as it can be searched alone: the model's rewrite when one is configured, else the deterministic one."""
+        if not session_id:
+            return text
+        turns = self.sessions.turns(session_id)
+        if not turns:
+            return text
+        history = [t["standalone_question"] for t in turns]
+        model = self.chat_model
+        if model is not None and self.settings.answer.llm_rewrite:
+            from assistant.llm import rewrite_question
+
+            pairs = [(t["question"], str(t["answer"].get("summary", ""))) for t in turns]
+            rewritten = rewrite_question(model, text, pairs, self.settings.answer.max_question_chars)
+            if rewritten:
+                return rewritten
+        return standalone_question(text, history, self.settings.doses.rules_dir, known=self._known_word)
+
+    def _known_word(self, word: str) -> bool:
+        try:
+            return self.index.lexical().knows(word)
+        except Exception:  # no lexical index: treat every word as known (the old, carry-everything behaviour)
+            return True
+
     def events(
         self,
         question: str,
@@ -110,54 +163,88 @@ class Assistant:
         """Yield ("status", stage), ("statement", {...}), ("citations", [...]), ("dose_checks", [...]), ("done", Answer)."""
         started = time.perf_counter()
         text = clean_question(question, self.settings.answer.max_question_chars)
-        history: list[str] = []
         if session_id:
             self.sessions.check(session_id, key_id)
-            history = self.sessions.history(session_id)
-        standalone = standalone_question(text, history, self.settings.doses.rules_dir)
+        standalone = self.standalone(text, session_id)
         yield "status", "retrieving"
-        hits = self.retriever.search(standalone, k=self.settings.retrieval.k, mode=self.settings.retrieval.retriever, filters=filters)
-        best_dense = self.retriever.stats.get("best_dense", 0.0)
+        cfg = self.settings.retrieval
+        hits = self.retriever.search(standalone, k=cfg.k, mode=cfg.retriever, filters=filters)
+        evidence = self.retriever.evidence(self.retriever.stats)
         base = {"question": text, "standalone_question": standalone, "session_id": session_id,
                 "index_version": self.index.version, "generator": self.generator}
-        if not hits or best_dense < self.settings.retrieval.abstain_below:
-            answer = Answer(**base, status="abstained", summary=self._abstain_message(hits), latency_ms=0.0)
-        else:
+        answer: Answer | None = None
+        if hits and evidence >= cfg.abstain_below:
             yield "status", "composing"
-            answer, passages = self._compose(standalone, hits, base)
-            for i, section in enumerate(answer.sections):
-                for statement in section.statements:
-                    yield "statement", {"section": section.heading, "section_index": i, "statement": statement.model_dump()}
-            yield "status", "checking doses"
-            answer = self._check_doses(answer, passages, weight_kg)
-            yield "citations", [c.model_dump() for c in answer.citations]
-            yield "dose_checks", [f.model_dump() for f in answer.dose_checks]
+            composed = self._compose(standalone, hits, base)
+            if composed is not None:
+                answer, passages = composed
+                for i, section in enumerate(answer.sections):
+                    for statement in section.statements:
+                        yield "statement", {"section": section.heading, "section_index": i, "statement": statement.model_dump()}
+                yield "status", "checking doses"
+                answer = self._check_doses(answer, passages, weight_kg)
+                yield "citations", [c.model_dump() for c in answer.citations]
+                yield "dose_checks", [f.model_dump() for f in answer.dose_checks]
+        if answer is None:
+            answer = Answer(**base, status="abstained", summary=self._abstain_message(hits), latency_ms=0.0)
         answer = answer.model_copy(update={"latency_ms": round((time.perf_counter() - started) * 1000, 1)})
         if session_id:
             self.sessions.add_turn(session_id, text, standalone, answer.model_dump_json())
-        log.info("answered status=%s hits=%d latency_ms=%.0f", answer.status, len(hits), answer.latency_ms)
+        log.info("answered status=%s hits=%d evidence=%.3f latency_ms=%.0f", answer.status, len(hits), evidence, answer.latency_ms)
         yield "done", answer
 
-    @property
-    def generator(self) -> str:
-        return "extractive"
+    def _compose(self, question: str, hits: list[Hit], base: dict) -> tuple[Answer, dict[int, str]] | None:
+        if self.chat_model is not None:
+            try:
+                return self._compose_llm(question, hits, base)
+            except Exception as exc:  # a failing model server must not take answering down; the extractive path is grounded by construction
+                log.warning("LLM composer failed (%s); composing extractively", type(exc).__name__)
+                base = {**base, "generator": "extractive (LLM failed)"}
+        return self._compose_extractive(question, hits, base)
 
-    def _compose(self, question: str, hits: list[Hit], base: dict) -> tuple[Answer, dict[int, str]]:
+    def _compose_extractive(self, question: str, hits: list[Hit], base: dict) -> tuple[Answer, dict[int, str]] | None:
         numbering = Numbering(hits, self.settings.corpus_dir / "references.yaml")
-        draft = compose(question, hits, self.settings.answer.max_statements)
-        summary_parts = []
-        for cand in draft.direct:
-            n = numbering.cite(cand.hit, cand.text)
-            summary_parts.append(f"{cand.text} [{n}]")
+        focus = focus_of(question, self.settings.doses.rules_dir)
+        draft = compose(question, hits, self.settings.answer.max_statements, focus=focus)
+        if not draft.direct:
+            return None
+        summary = " ".join(f"{c.text.rstrip('.')} [{numbering.cite(c.hit, c.text)}]." for c in draft.direct)
         sections = [
-            Section(
-                heading=name,
-                statements=[
-                    Statement(text=c.text, citations=[numbering.cite(c.hit, c.text)], grade=c.hit.meta.get("grade"))
-                    for c in cands
-                ],
-            )
+            Section(heading=name, statements=[
+                Statement(text=c.text, citations=[numbering.cite(c.hit, c.text)], grade=c.hit.meta.get("grade")) for c in cands
+            ])
             for name, cands in draft.sections
+        ]
+        sections, _ = guard(sections, set(numbering.numbers.values()))
+        answer = Answer(**base, status="answered", summary=summary, sections=sections, citations=numbering.citations(), latency_ms=0.0)
+        return answer, numbering.passages()
+
+    def _compose_llm(self, question: str, hits: list[Hit], base: dict) -> tuple[Answer, dict[int, str]] | None:
+        from assistant.llm import generate, parse_answer
+
+        sources = [(f"{h.meta.get('title', h.doc_id)} — {h.meta.get('section', '')}", h.text) for h in hits]
+        raw = generate(self.chat_model, question, sources)
+        parsed = parse_answer(raw, set(range(1, len(hits) + 1)))
+        cfg = self.settings.answer
+        if parsed.declined or parsed.kept < cfg.llm_min_statements or parsed.kept < cfg.llm_min_supported_share * parsed.statements_seen:
+            log.info("LLM answer abstained: kept %d of %d statements", parsed.kept, parsed.statements_seen)
+            return None
+        numbering = Numbering(hits, self.settings.corpus_dir / "references.yaml")
+
+        def statement(text: str, numbers: list[int], grade_from: Hit) -> Statement:
+            cited = [numbering.cite(hits[n - 1], best_quote(text, hits[n - 1].text)) for n in numbers]
+            return Statement(text=text, citations=cited, grade=grade_from.meta.get("grade"))
+
+        direct = parsed.direct or [parsed.sections[0][1][0]]
+        if not parsed.direct:  # the model wrote no first line: its first statement is the direct answer
+            parsed.sections[0] = (parsed.sections[0][0], parsed.sections[0][1][1:])
+        summary_parts = []
+        for text, numbers in direct:
+            cited = [numbering.cite(hits[n - 1], best_quote(text, hits[n - 1].text)) for n in numbers]
+            summary_parts.append(f"{text.rstrip('.')} {''.join(f'[{n}]' for n in cited)}.")
+        sections = [
+            Section(heading=heading, statements=[statement(t, nums, hits[nums[0] - 1]) for t, nums in items])
+            for heading, items in parsed.sections if items
         ]
         sections, _ = guard(sections, set(numbering.numbers.values()))
         answer = Answer(**base, status="answered", summary=" ".join(summary_parts), sections=sections,
@@ -172,8 +259,13 @@ class Assistant:
     def _abstain_message(self, hits: list[Hit]) -> str:
         titles = list(dict.fromkeys(str(h.meta.get("title", h.doc_id)) for h in hits))[:3]
         nearest = f" The nearest topics it covers: {'; '.join(titles)}." if titles else ""
-        return "The guideline corpus does not cover this question well enough to answer it." + nearest
+        return ABSTAIN_MESSAGE + nearest
 
     def runnable(self) -> Runnable:
-        """The pipeline as a LangChain Runnable taking {"question", "session_id"?, "weight_kg"?}."""
-        return RunnableLambda(lambda inp: self.ask(inp["question"], **{k: v for k, v in inp.items() if k != "question"}))
+        """The pipeline as a LangChain Runnable taking {"question", "session_id"?, "filters"?, "weight_kg"?} and returning an Answer."""
+        def run(inp: dict | str) -> Answer:
+            if isinstance(inp, str):
+                return self.ask(inp)
+            return self.ask(inp["question"], **{k: v for k, v in inp.items() if k != "question"})
+
+        return RunnableLambda(run, name="guideqa_answer")

@@ -63,7 +63,7 @@ class Numbering:
 
 def normalise(text: str) -> str:
     """Lower-case text with punctuation other than that of numbers and units turned into single spaces."""
-    return " ".join(re.sub(r"[^\w.%/<>=-]+", " ", text.lower()).split()).rstrip(".")
+    return " ".join(re.sub(r"[^\w.%/<>=-]+", " ", text.lower()).split()).strip(" .")
 
 
 def best_quote(statement: str, passage: str) -> str:

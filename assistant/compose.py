@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from assistant.followup import Focus
 from assistant.lexical import tokenize
 from assistant.retrieval import Hit
 from assistant.text import split_sentences
@@ -67,6 +68,7 @@ class Candidate:
     tokens: frozenset[str]
     section: str = "Details"
     answers_aspect: bool = False
+    on_context: bool = False
 
 
 def aspects_of(question: str) -> list[str]:
@@ -98,11 +100,12 @@ def statements_of(hit: Hit) -> list[str]:
     return [s for s in out if len(s) >= 20 and re.search(r"[a-z]", s)]
 
 
-def candidates(question: str, hits: list[Hit], focus: tuple[str, ...] = ()) -> list[Candidate]:
+def candidates(question: str, hits: list[Hit], focus: Focus | None = None, context_bonus: float = 0.3) -> list[Candidate]:
     """Every statement of the hits, scored by chunk score, rare-word overlap with the question and fit to the aspect asked.
 
-    `focus` names the condition the question is about (its synonyms): statements from chunks that
-    never mention it are left out, so an answer about ITP does not borrow Kawasaki doses.
+    `focus` keeps the answer on the condition and population asked about: a statement from a
+    document about another condition must name the condition itself (an answer about ITP does not
+    borrow Kawasaki doses), and a statement only about adults does not answer a question about children.
     """
     if not hits:
         return []
@@ -110,9 +113,11 @@ def candidates(question: str, hits: list[Hit], focus: tuple[str, ...] = ()) -> l
     q_tokens = set(tokenize(question))
     top = max(h.score for h in hits) or 1.0
     rows: list[tuple[Hit, int, int, str, frozenset[str]]] = []
-    for rank, hit in enumerate(_on_focus(hits, focus)):
+    for rank, hit in enumerate(hits):
         for order, text in enumerate(statements_of(hit)):
             rows.append((hit, rank, order, text, frozenset(tokenize(text))))
+    if focus is not None:
+        rows = _on_focus(rows, focus)
     df = Counter(t for *_, tokens in rows for t in tokens & q_tokens)
     n = len(rows) or 1
     weights = {t: math.log(1 + n / (1 + df.get(t, 0))) for t in q_tokens}
@@ -132,21 +137,38 @@ def candidates(question: str, hits: list[Hit], focus: tuple[str, ...] = ()) -> l
             if section == aspect_section:
                 aspect_bonus += 0.1
         heading_bonus = 0.1 * len(head & q_tokens) / (len(q_tokens) or 1)
+        on_context = focus is not None and bool(focus.context) and _names(text, focus.context)
+        if on_context:
+            aspect_bonus += context_bonus
         score = max(hit.score, 0.0) / top * 0.5 + overlap + aspect_bonus + heading_bonus - 0.01 * order
-        out.append(Candidate(text, hit, rank, score, tokens, section, fit))
+        out.append(Candidate(text, hit, rank, score, tokens, section, fit, on_context))
     return out
 
 
-def _on_focus(hits: list[Hit], focus: tuple[str, ...]) -> list[Hit]:
-    """Hits whose document or text names the focus condition (all hits when none does)."""
-    if not focus:
-        return hits
-    def names(hit: Hit) -> bool:
-        text = " ".join([str(hit.meta.get("title", "")), str(hit.meta.get("topics", "")), hit.text]).lower()
-        return any(re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", text) for term in focus)
+def _names(text: str, terms: tuple[str, ...]) -> bool:
+    text = text.lower()
+    return any(re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", text) for term in terms)
 
-    kept = [h for h in hits if names(h)]
-    return kept or hits
+
+def _on_focus(rows: list, focus: Focus) -> list:
+    """Statements on the focus condition and population (all of them when none is)."""
+    kept = rows
+    if focus.condition:
+        on_topic = focus.condition + focus.also_on_topic + focus.context
+        kept = [
+            row for row in kept
+            if _names(" ".join([str(row[0].meta.get("title", "")), str(row[0].meta.get("topics", ""))]), on_topic)
+            or _names(row[3], focus.condition + focus.context)
+        ] or kept
+    # Only when the sources speak to the population asked about do statements about another one give way.
+    # A dose shown for a population must be stated for it: in a child's answer, a dose that names no population is left out too.
+    if focus.population and sum(_names(row[3], focus.population) for row in kept) >= 2:
+        kept = [
+            row for row in kept
+            if _names(row[3], focus.population)
+            or not (_names(row[3], focus.other_populations) or _DOSE_NUMBER.search(row[3]))
+        ]
+    return kept
 
 
 def mmr(pool: list[Candidate], limit: int, diversity: float = 0.3) -> list[Candidate]:
@@ -178,7 +200,7 @@ class Draft:
     sections: list[tuple[str, list[Candidate]]]
 
 
-def compose(question: str, hits: list[Hit], max_statements: int, focus: tuple[str, ...] = (), per_section: int = 4) -> Draft:
+def compose(question: str, hits: list[Hit], max_statements: int, focus: Focus | None = None, per_section: int = 4) -> Draft:
     """Direct answer first (the best one or two statements), then seed-style sections, the one asked about first."""
     pool = candidates(question, hits, focus)
     if not pool:
@@ -195,9 +217,10 @@ def compose(question: str, hits: list[Hit], max_statements: int, focus: tuple[st
     first = [ASPECTS[name][1] for name in wanted]
     order = [*dict.fromkeys(first), *SECTION_ORDER]
 
-    def position(item: tuple[str, list[Candidate]]) -> tuple[int, float]:
+    def position(item: tuple[str, list[Candidate]]) -> tuple[float, float]:
+        # A section under the source's own heading ("Adults", "IVIG resistance") is specific: it follows the key points.
         name, cands = item
-        return (order.index(name) if name in order else len(order), -max(c.score for c in cands))
+        return (order.index(name) if name in order else order.index("Key points") + 0.5, -max(c.score for c in cands))
 
     sections = sorted(grouped.items(), key=position)
     # Within a section, keep the source's own order: statements of one chunk read as written.
@@ -208,10 +231,15 @@ def compose(question: str, hits: list[Hit], max_statements: int, focus: tuple[st
 def _direct(pool: list[Candidate], wanted: list[str]) -> list[Candidate]:
     """The one or two statements that answer the question most directly."""
     ranked = sorted(pool, key=lambda c: (-c.score, c.rank, c.text))
+    best = ranked[0].score
+    # A statement about the circumstance asked about ("at risk of thrombosis") comes first when one is nearly as relevant.
+    on_context = [c for c in ranked if c.on_context and c.score >= 0.6 * best]
+    if on_context:
+        ranked = on_context + [c for c in ranked if c not in on_context]
     if wanted:
-        fitting = [c for c in ranked if c.answers_aspect]
+        fitting = [c for c in ranked if c.answers_aspect and (c.on_context or not on_context)]
         if "dose" in wanted:
-            fitting = [c for c in ranked if _DOSE_NUMBER.search(c.text)] or fitting
+            fitting = [c for c in ranked if _DOSE_NUMBER.search(c.text) and (c.on_context or not on_context)] or fitting
         # A fitting statement from a top chunk beats a slightly better-scored one that does not answer what was asked.
         if fitting and fitting[0].score >= 0.7 * ranked[0].score:
             ranked = [fitting[0], *[c for c in ranked if c is not fitting[0]]]

@@ -56,7 +56,7 @@ ELLIPSIS_START = re.compile(
     r"^(and|but|also|what about|how about|what if|if|then|so|or|in|for|with|same|ok|okay|and what about|and if|and for|and in)\b[\s,]*",
     re.I,
 )
-PRONOUN = re.compile(r"\b(it|that|this|these|those|them|she|he|her|his|they|their|the dose|the same|such)\b", re.I)
+PRONOUN = re.compile(r"\b(it|that|this|these|those|them|she|he|her|his|they|their|the dose|the same|such|instead|too|as well|either)\b", re.I)
 AFFIRM = re.compile(r"^\s*(yes|yeah|yep|yes please|sure|ok|okay|please|go on|continue|tell me more|more|more detail|more details)\W*$", re.I)
 _WORD = re.compile(r"[a-z][a-z0-9'-]*")
 _FILLER = frozenset(
@@ -100,7 +100,8 @@ class Topic:
         )
 
     def subject(self) -> bool:
-        return bool(self.drug or self.condition)
+        """Whether the question names what it is about; in an immunoglobulin corpus the drug alone does not."""
+        return bool(self.condition or self.context)
 
 
 @lru_cache(maxsize=4)
@@ -258,3 +259,39 @@ def _without_slots(text: str, topic: Topic) -> str:
         if mention is not None:
             out = re.sub(rf"(?<![a-z0-9]){re.escape(mention.surface)}(?![a-z0-9])", " ", out, flags=re.I)
     return out
+
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What an answer must stay on: the condition's words, and the population asked about versus the others."""
+
+    condition: tuple[str, ...] = ()
+    population: tuple[str, ...] = ()
+    other_populations: tuple[str, ...] = ()
+    also_on_topic: tuple[str, ...] = ()  # a document about these (e.g. obesity) is on focus even if it never names the condition
+    context: tuple[str, ...] = ()  # the circumstance asked about (rituximab, thrombosis risk): statements naming it come first
+
+
+# Populations that exclude each other in a statement: a statement only about adults does not answer a question about children.
+_EXCLUSIVE = ("children", "adults")
+
+
+def focus_of(question: str, rules_dir: Path) -> Focus:
+    """The condition and population a question is about, as words to look for in statements."""
+    topic = topic_of(question, rules_dir)
+    condition: tuple[str, ...] = ()
+    if topic.condition is not None:
+        _, conditions = _vocabulary(rules_dir)
+        terms = {**conditions, **CONDITIONS}.get(topic.condition.name, ())
+        condition = tuple(dict.fromkeys((topic.condition.surface.lower(), *terms)))
+    population: tuple[str, ...] = ()
+    others: tuple[str, ...] = ()
+    also: tuple[str, ...] = ()
+    if topic.population is not None and topic.population.name in _EXCLUSIVE:
+        population = POPULATIONS[topic.population.name]
+        others = tuple(t for name in _EXCLUSIVE if name != topic.population.name for t in POPULATIONS[name])
+    elif topic.population is not None:
+        also = POPULATIONS[topic.population.name]
+    context = CONTEXTS[topic.context.name] if topic.context is not None else ()
+    return Focus(condition, population, others, also, context)

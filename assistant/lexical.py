@@ -81,3 +81,33 @@ class LexicalIndex:
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
         return [(self.ids[i], float(scores[i])) for i in top if scores[i] > 0]
+
+    # --- used by retrieval fusion and follow-up handling ---------------------------------
+
+    def knows(self, word: str) -> bool:
+        """True when the (stemmed) word occurs in the indexed texts, or is a stop word."""
+        tokens = tokenize(word)
+        return not tokens or all(t in self._vocab for t in tokens)
+
+    def position(self) -> dict[str, int]:
+        """Row of each chunk id in the score arrays."""
+        cached = getattr(self, "_position", None)
+        if cached is None:
+            cached = self._position = {cid: i for i, cid in enumerate(self.ids)}
+        return cached
+
+    def weighted_scores(self, weighted: dict[str, float]) -> np.ndarray:
+        """BM25 score of every chunk for a query given as {token: weight} (already tokenized); one pass per distinct weight."""
+        out = np.zeros(len(self.ids), dtype=np.float32)
+        groups: dict[float, list[str]] = {}
+        for token, weight in weighted.items():
+            if token in self._vocab and weight:
+                groups.setdefault(float(weight), []).append(token)
+        for weight, tokens in groups.items():
+            out += weight * np.asarray(self.model.get_scores(tokens), dtype=np.float32)
+        return out
+
+    def known_share(self, text: str) -> float:
+        """Share of a text's tokens that occur in the indexed texts (0 for a text with no tokens)."""
+        tokens = tokenize(text)
+        return sum(1 for t in tokens if t in self._vocab) / len(tokens) if tokens else 0.0

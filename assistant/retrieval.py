@@ -1,4 +1,15 @@
-"""Hybrid retrieval: dense (Chroma + MiniLM) and BM25, fused on normalised scores; a LangChain BaseRetriever."""
+"""Hybrid retrieval: dense (Chroma + MiniLM) and BM25, fused on normalised scores; a LangChain BaseRetriever.
+
+Fusion, per query, over the union of both candidate lists (each candidate gets both scores: the
+cosine of a BM25-only candidate comes from its stored embedding, the BM25 score of a dense-only
+one from the full BM25 score vector):
+  1. each score list is min-max normalised over the candidates;
+  2. each list is weighted by how confident it is for this query: the margin of its best
+     candidate over the runner-up and the bulk of the candidates (a peaked list knows; a flat one guesses);
+  3. a title feature (share of the document title the query names) breaks ties between chunks of
+     different documents on the same words; it weighs nothing when all candidates share a title.
+Nothing in it is keyed on a corpus: every per-corpus difference comes from the score statistics.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +26,8 @@ from pydantic import ConfigDict
 
 from assistant.embeddings import Embedder
 from assistant.index import Index
-from assistant.query import expand_query
+from assistant.lexical import tokenize
+from assistant.query import expand_query, lexical_terms
 
 log = logging.getLogger(__name__)
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -75,6 +87,52 @@ class Hit:
         return json.loads(self.meta.get("heading_path") or "[]")
 
 
+@dataclass(frozen=True)
+class Fusion:
+    """How dense and BM25 scores are combined (see the module docstring)."""
+
+    dense_weight: float = 0.5
+    adaptive: bool = True
+    title_weight: float = 0.1
+    type_weight: float = 0.3
+
+
+def confidence(scores: np.ndarray) -> float:
+    """How peaked a list of normalised scores is: best minus runner-up, plus best minus the median, both in [0, 1]."""
+    if scores.size < 2:
+        return 1.0
+    top2 = np.partition(-scores, 1)[:2]
+    best, second = -top2[0], -top2[1]
+    return float((best - second) + (best - np.median(scores)))
+
+
+def minmax(values: np.ndarray) -> np.ndarray:
+    span = float(values.max() - values.min()) if values.size else 0.0
+    return (values - values.min()) / span if span > 1e-9 else np.zeros_like(values)
+
+
+def fuse(dense: np.ndarray, lexical: np.ndarray, title: np.ndarray, fusion: Fusion) -> np.ndarray:
+    """Fused score of each candidate from its cosine, BM25 score and title coverage."""
+    d, b = minmax(dense), minmax(lexical)
+    wd, wb = fusion.dense_weight, 1.0 - fusion.dense_weight
+    if fusion.adaptive:
+        wd, wb = wd * confidence(d), wb * confidence(b)
+        total = wd + wb
+        wd, wb = (wd / total, wb / total) if total > 1e-9 else (0.5, 0.5)
+    return wd * d + wb * b + fusion.title_weight * title
+
+
+@dataclass
+class Candidates:
+    """Everything fusion needs about one query's candidates (also what the eval caches to tune fusion)."""
+
+    ids: list[str]
+    dense: np.ndarray
+    lexical: np.ndarray
+    title: np.ndarray
+    stored: dict[str, tuple[str, dict]]
+
+
 @dataclass
 class Retriever:
     """Search one index by dense, BM25 or fused scores."""
@@ -82,35 +140,67 @@ class Retriever:
     index: Index
     embedder: Embedder
     fetch_k: int = 50
-    dense_weight: float = 0.5
+    fusion: Fusion = field(default_factory=Fusion)
     stats: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, index: Index, embedder: Embedder, settings: Any, fetch_k: int | None = None) -> "Retriever":
+        """A retriever configured by RetrievalSettings."""
+        fusion = Fusion(settings.dense_weight, settings.adaptive_fusion, settings.title_weight, settings.question_type_weight)
+        return cls(index, embedder, fetch_k=fetch_k or settings.fetch_k, fusion=fusion)
 
     def search(self, query: str, k: int = 8, mode: Mode = "hybrid", filters: Filters | None = None) -> list[Hit]:
         """The k best chunks for a query, best first."""
-        filters = filters or Filters()
-        expanded = expand_query(query)
-        vector = np.asarray(self.embedder.embed_query(expanded), dtype=np.float32)
-        dense: dict[str, float] = {}
-        lexical: dict[str, float] = {}
-        fetch = max(self.fetch_k, k) * (3 if filters else 1)
-        if mode in ("hybrid", "dense"):
-            dense = dict(self.index.dense(vector.tolist(), fetch, where=filters.where()))
-        if mode in ("hybrid", "bm25"):
-            lexical = dict(self.index.lexical().search(expanded, fetch))
-        candidates = list(dict.fromkeys([*dense, *lexical]))
-        stored = self.index.get(candidates)
-        if filters:
-            candidates = [cid for cid in candidates if cid in stored and filters.accepts(stored[cid][1])]
-        if mode == "hybrid":
-            missing = [cid for cid in candidates if cid not in dense]
-            dense.update(self._cosines(vector, missing))
-        self.stats = {"best_dense": max(dense.values(), default=0.0), "best_lexical": max(lexical.values(), default=0.0)}
-        scored = [(self._fuse(cid, dense, lexical, mode), cid) for cid in candidates if cid in stored]
-        scored.sort(key=lambda pair: (-pair[0], pair[1]))
+        found = self.candidates(query, max(self.fetch_k, k), mode, filters or Filters())
+        if mode == "dense":
+            scores = found.dense
+        elif mode == "bm25":
+            scores = found.lexical
+        else:
+            scores = fuse(found.dense, found.lexical, found.title, self.fusion)
+        order = sorted(range(len(found.ids)), key=lambda i: (-scores[i], found.ids[i]))[:k]
         return [
-            Hit(cid, stored[cid][0], stored[cid][1], score, dense.get(cid, 0.0), lexical.get(cid, 0.0))
-            for score, cid in scored[:k]
+            Hit(found.ids[i], *found.stored[found.ids[i]], float(scores[i]), float(found.dense[i]), float(found.lexical[i]))
+            for i in order
         ]
+
+    def candidates(self, query: str, fetch: int, mode: Mode, filters: Filters) -> Candidates:
+        """Union of the dense and BM25 top lists, each candidate with both scores."""
+        lexical_index = self.index.lexical()
+        vector: np.ndarray | None = None
+        dense: dict[str, float] = {}
+        if filters:
+            fetch *= 3
+        if mode in ("hybrid", "dense"):
+            vector = np.asarray(self.embedder.embed_query(expand_query(query)), dtype=np.float32)
+            dense = dict(self.index.dense(vector.tolist(), fetch, where=filters.where()))
+        bm25_all: np.ndarray | None = None
+        lexical_top: list[str] = []
+        if mode in ("hybrid", "bm25"):
+            bm25_all = lexical_index.weighted_scores(lexical_terms(query, self.fusion.type_weight))
+            top = _top(bm25_all, fetch)
+            lexical_top = [lexical_index.ids[i] for i in top]
+        ids = list(dict.fromkeys([*dense, *lexical_top]))
+        stored = self.index.get(ids)
+        ids = [cid for cid in ids if cid in stored and (not filters or filters.accepts(stored[cid][1]))]
+        if vector is not None:
+            missing = [cid for cid in ids if cid not in dense]
+            dense.update(self._cosines(vector, missing))
+        position = lexical_index.position()
+        lexical = np.array([bm25_all[position[cid]] if bm25_all is not None and cid in position else 0.0 for cid in ids], dtype=np.float32)
+        dense_arr = np.array([dense.get(cid, 0.0) for cid in ids], dtype=np.float32)
+        title = self._title_coverage(query, [stored[cid][1] for cid in ids])
+        self.stats = {
+            "best_dense": float(dense_arr.max()) if dense_arr.size else 0.0,
+            "best_lexical": float(lexical.max()) if lexical.size else 0.0,
+            "coverage": lexical_index.known_share(query),
+        }
+        return Candidates(ids, dense_arr, lexical, title, stored)
+
+    @staticmethod
+    def evidence(stats: dict[str, float]) -> float:
+        """How well the corpus covers the last query: best cosine, scaled by the share of its words the corpus knows."""
+        return stats.get("best_dense", 0.0) * stats.get("coverage", 1.0)
 
     def _cosines(self, vector: np.ndarray, ids: list[str]) -> dict[str, float]:
         if not ids:
@@ -118,13 +208,26 @@ class Retriever:
         got = self.index.collection().get(ids=ids, include=["embeddings"])
         return {cid: float(np.dot(vector, np.asarray(emb, dtype=np.float32))) for cid, emb in zip(got["ids"], got["embeddings"])}
 
-    def _fuse(self, cid: str, dense: dict[str, float], lexical: dict[str, float], mode: Mode) -> float:
-        if mode == "dense":
-            return dense.get(cid, 0.0)
-        if mode == "bm25":
-            return lexical.get(cid, 0.0)
-        top_lex = max(lexical.values(), default=0.0) or 1.0
-        return self.dense_weight * dense.get(cid, 0.0) + (1 - self.dense_weight) * lexical.get(cid, 0.0) / top_lex
+    @staticmethod
+    def _title_coverage(query: str, metas: list[dict]) -> np.ndarray:
+        """Share of each candidate's document title that the query names; zero when it cannot tell candidates apart."""
+        words = set(tokenize(query))
+        cover = []
+        for meta in metas:
+            title = set(tokenize(str(meta.get("title", ""))))
+            cover.append(len(title & words) / len(title) if title else 0.0)
+        arr = np.asarray(cover, dtype=np.float32)
+        return arr if arr.size and float(arr.max() - arr.min()) > 1e-9 else np.zeros_like(arr)
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k highest positive scores, best first."""
+    k = min(k, scores.size)
+    if k == 0:
+        return np.zeros(0, dtype=int)
+    top = np.argpartition(-scores, k - 1)[:k]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    return top[scores[top] > 0]
 
 
 class GuidelineRetriever(BaseRetriever):

@@ -49,7 +49,22 @@ class RetrievalSettings(BaseModel):
     k: int = Field(default=8, ge=1, le=100, description="Chunks handed to the composer.")
     fetch_k: int = Field(default=50, ge=1, le=1000, description="Candidates taken from each of dense and BM25 before fusion.")
     dense_weight: float = Field(default=0.5, ge=0, le=1, description="Weight of the dense score in fusion (BM25 gets 1 - this).")
-    abstain_below: float = Field(default=0.35, ge=0, le=1, description="Abstain when the best dense cosine similarity is below this.")
+    adaptive_fusion: bool = Field(
+        default=True,
+        description="Scale each retriever's weight per query by how peaked its normalised scores are (margin of the best candidate).",
+    )
+    title_weight: float = Field(
+        default=0.1, ge=0, le=1, description="Weight in fusion of the share of a candidate's document title that the query names."
+    )
+    question_type_weight: float = Field(
+        default=0.3, ge=0, le=2,
+        description="BM25 weight of the answer words added for the question's type (symptoms, causes, dose...); 0 turns it off.",
+    )
+    abstain_below: float = Field(
+        default=0.4, ge=0, le=1,
+        description="Abstain when the evidence (best dense cosine times the share of the question's words the corpus knows) is below this; "
+        "calibrated on in-scope and out-of-scope questions over the bundled corpus.",
+    )
 
 
 class AnswerSettings(BaseModel):
@@ -61,6 +76,16 @@ class AnswerSettings(BaseModel):
     llm_api_key: SecretStr | None = Field(default=None, description="API key for the LLM server, if it needs one.")
     max_statements: int = Field(default=12, ge=1, le=50, description="Most statements in one answer.")
     max_question_chars: int = Field(default=2000, ge=10, le=100_000, description="Longest question accepted.")
+    llm_max_tokens: int = Field(default=600, ge=16, le=8192, description="Most tokens the LLM composer may generate for one answer.")
+    llm_timeout_s: float = Field(default=60.0, gt=0, description="Seconds to wait for the LLM server before composing extractively instead.")
+    llm_min_statements: int = Field(default=1, ge=1, le=50, description="An LLM answer with fewer cited statements than this abstains.")
+    llm_min_supported_share: float = Field(
+        default=0.5, ge=0, le=1,
+        description="An LLM answer abstains when less than this share of its statements keeps a valid citation.",
+    )
+    llm_rewrite: bool = Field(
+        default=True, description="With an LLM configured, let it rewrite follow-ups into standalone questions (deterministic fallback)."
+    )
 
 
 class DoseSettings(BaseModel):
@@ -75,6 +100,13 @@ class ServerSettings(BaseModel):
     max_body_bytes: int = Field(default=64_000, ge=1024, description="Largest request body accepted.")
     session_retention_days: int = Field(default=30, ge=1, description="Sessions older than this are deleted.")
     frame_ancestors: str = Field(default="'self'", description="CSP frame-ancestors for the demo page.")
+    keys: list[dict] = Field(
+        default_factory=list,
+        description="API keys inline, same shape as the keys file entries: {id, kind: server|publishable, sha256 | key (publishable only), "
+        "origins (publishable), revoked, rate_limit_per_minute}. Server keys are only ever given as sha256 hashes.",
+    )
+    demo_page: bool = Field(default=True, description="Serve the demo page at / (with a demo publishable key when no keys are configured).")
+    answer_concurrency: int = Field(default=1, ge=1, le=64, description="Answers computed at once; further requests wait their turn.")
 
 
 class AuditSettings(BaseModel):

@@ -74,11 +74,12 @@ def evaluate(
     data = load_beir(root, split, limit)
     namespace = namespace_for(root)
     ingest([root / "corpus.jsonl"], settings, namespace=namespace, progress=progress)
-    from assistant.embeddings import get_embedder
+    from assistant.embeddings import get_embedder, set_threads
 
-    retriever = Retriever(
-        Index(settings, namespace), get_embedder(settings.embedding.model), fetch_k=max(settings.retrieval.fetch_k, k * 3),
-        dense_weight=settings.retrieval.dense_weight,
+    set_threads(settings.embedding.threads or 1)  # queries run one at a time, as when serving
+
+    retriever = Retriever.from_settings(
+        Index(settings, namespace), get_embedder(settings.embedding.model), settings.retrieval, fetch_k=max(settings.retrieval.fetch_k, k * 3)
     )
     results: dict[str, dict] = {}
     misses: list[dict] = []

@@ -6,10 +6,10 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 from assistant.errors import IngestError
 from assistant.index import FileEntry, Manifest, read_manifest
+from assistant.progress import Progress, Silent
 from assistant.settings import Settings
 from ingest.chunk import Chunk, chunk_document
 from ingest.embed import Item, embed_items
@@ -17,21 +17,6 @@ from ingest.load import SourceDocument, discover, file_hash, load_file
 from ingest.store import Store, index_version
 
 log = logging.getLogger(__name__)
-
-
-class Progress(Protocol):
-    """What ingest reports while it works (the CLI draws a progress bar from it)."""
-
-    def start(self, stage: str, total: int) -> None: ...
-    def advance(self, stage: str, n: int = 1) -> None: ...
-
-
-class Silent:
-    def start(self, stage: str, total: int) -> None:
-        pass
-
-    def advance(self, stage: str, n: int = 1) -> None:
-        pass
 
 
 @dataclass

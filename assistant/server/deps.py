@@ -1,0 +1,118 @@
+"""What routes depend on: the server's state, and the authenticated (and rate-limited) key."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from contextlib import contextmanager
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from assistant.audit import AuditLog
+from assistant.errors import GuideqaError
+from assistant.server.auth import ApiKey, Keyring, RateLimiter
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+bearer = HTTPBearer(auto_error=False, description="A server key (sk_...) or a publishable widget key (pk_..., browser origins only).")
+
+
+class Warmup:
+    """Loads the index and the embedding model in the background; `ready` once a first answer ran."""
+
+    def __init__(self, assistant: Any, slot: Any) -> None:
+        self.assistant = assistant
+        self.slot = slot
+        self.state = "idle"
+        self.error: str | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Begin loading unless it is under way or done (a failed load is tried again)."""
+        with self._lock:
+            if self.state in ("warming", "ready"):
+                return
+            self.state = "warming"
+        threading.Thread(target=self._run, name="guideqa-warmup", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            self.assistant.index.manifest()
+            with self.slot():
+                self.assistant.ask("What is the usual immunoglobulin replacement dose?")
+        except GuideqaError as exc:
+            self._finish("failed", exc.user_message)
+        except Exception as exc:  # reported by /v1/ready and /v1/health, never raised into a request
+            log.exception("warm-up failed")
+            self._finish("failed", f"Loading failed ({type(exc).__name__}).")
+        else:
+            self._finish("ready", None)
+
+    def _finish(self, state: str, error: str | None) -> None:
+        with self._lock:
+            self.state, self.error = state, error
+        if error:
+            log.warning("not ready: %s", error)
+
+    @property
+    def ready(self) -> bool:
+        return self.state == "ready"
+
+
+@dataclass
+class ServerState:
+    """Everything the routes share; one per app."""
+
+    settings: Settings
+    assistant: Any
+    keyring: Keyring
+    limiter: RateLimiter
+    audit: AuditLog | None
+    slots: threading.BoundedSemaphore = field(init=False)
+    warmup: Warmup = field(init=False)
+    gate: asyncio.Semaphore | None = None
+
+    def __post_init__(self) -> None:
+        self.slots = threading.BoundedSemaphore(self.settings.server.answer_concurrency)
+        self.warmup = Warmup(self.assistant, self.slot)
+
+    def admission(self) -> asyncio.Semaphore:
+        """The event loop's gate in front of the answering threads: waiting requests hold no thread.
+
+        Made in the running loop (the lifespan makes it; a TestClient without lifespan gets one here).
+        """
+        if self.gate is None:
+            self.gate = asyncio.Semaphore(self.settings.server.answer_concurrency)
+        return self.gate
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """One of the answering slots (the pipeline is CPU-bound; more at once only adds contention)."""
+        with self.slots:
+            yield
+
+
+def get_state(request: Request) -> ServerState:
+    return request.app.state.guideqa
+
+
+StateDep = Annotated[ServerState, Depends(get_state)]
+
+
+def require_key(
+    request: Request, state: StateDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> ApiKey:
+    """The caller's key: refused when missing, unknown, revoked or used from a foreign origin; then rate-limited."""
+    token = credentials.credentials if credentials else None
+    server = request.scope.get("server") or (None, None)
+    key, spec = state.keyring.authenticate(token, request.headers.get("origin"), server[1])
+    state.limiter.take(key.id, spec.rate_limit_per_minute)
+    return key
+
+
+KeyDep = Annotated[ApiKey, Depends(require_key)]

@@ -1,0 +1,71 @@
+"""GET /v1/health (no key: a probe that never fails) and GET /v1/ready (503 until the index and model are loaded)."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from assistant.errors import GuideqaError
+from assistant.index import describe
+from assistant.server.deps import KeyDep, StateDep
+from assistant.server.routes.common import AUTH_ERRORS
+from assistant.server.schemas import ErrorOut, HealthOut, IndexHealth, ReadyOut, StoreHealth
+
+log = logging.getLogger(__name__)
+router = APIRouter(prefix="/v1", tags=["operations"])
+
+
+def _reason(exc: Exception) -> str:
+    return exc.user_message if isinstance(exc, GuideqaError) else f"{type(exc).__name__}"
+
+
+@router.get("/health", response_model=HealthOut, summary="Index, store and model status (no key needed)")
+def health(state: StateDep) -> HealthOut:
+    """Always 200: `status` is "ok" when the index is loaded and the store answers, else "degraded" with the reason."""
+    index = state.assistant.index
+    try:
+        info = describe(index.manifest())
+        index_health = IndexHealth(loaded=True, version=info["version"], chunks=info["chunks"], documents=info["documents"],
+                                   updated=info["updated"])
+    except Exception as exc:
+        index_health = IndexHealth(loaded=False, error=_reason(exc))
+    kind = "server" if state.settings.chroma.host else "embedded"
+    store = StoreHealth(reachable=False, kind=kind)
+    if index_health.loaded:
+        try:
+            index.collection().count()
+            store = StoreHealth(reachable=True, kind=kind)
+        except Exception as exc:
+            reset = getattr(index, "reset_connection", None)
+            if reset:
+                reset()  # reconnect on the next call, so service recovers when the store returns
+            store = StoreHealth(reachable=False, kind=kind, error=_reason(exc))
+    else:
+        store = StoreHealth(reachable=False, kind=kind, error="No index to reach.")
+    ok = index_health.loaded and store.reachable
+    if not state.warmup.ready and state.warmup.state != "warming":
+        state.warmup.start()
+    return HealthOut(status="ok" if ok else "degraded", ready=ok and state.warmup.ready, model_loaded=state.warmup.ready,
+                     index=index_health, store=store)
+
+
+@router.get("/ready", response_model=ReadyOut, responses={**AUTH_ERRORS, 503: {"model": ErrorOut}}, summary="Ready to answer?")
+def ready(key: KeyDep, state: StateDep) -> ReadyOut | JSONResponse:
+    """200 once the index and the embedding model are loaded; 503 (and loading is retried) until then."""
+    warm = state.warmup
+    version = None
+    try:
+        version = state.assistant.index.manifest().version
+    except Exception as exc:
+        return _not_ready(_reason(exc))
+    if not warm.ready:
+        message = warm.error or "The index and the model are still loading."
+        warm.start()
+        return _not_ready(message)
+    return ReadyOut(status="ready", index_version=version)
+
+
+def _not_ready(message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": "not_ready", "message": message}}, status_code=503, headers={"Retry-After": "2"})

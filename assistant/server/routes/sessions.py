@@ -1,0 +1,28 @@
+"""GET and DELETE /v1/sessions/{id}: a key sees only its own sessions (another key's is 404, like an unknown one)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Path, Response
+
+from assistant.server.deps import KeyDep, StateDep
+from assistant.server.routes.common import AUTH_ERRORS
+from assistant.server.schemas import ErrorOut, SessionOut, TurnOut
+
+router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
+SessionId = Path(min_length=1, max_length=200, description="The session_id an answer returned.")
+ERRORS = {**AUTH_ERRORS, 404: {"model": ErrorOut, "description": "Unknown session (or another key's)."}}
+
+
+@router.get("/{session_id}", response_model=SessionOut, responses=ERRORS, summary="A session's turns")
+def get_session(key: KeyDep, state: StateDep, session_id: str = SessionId) -> SessionOut:
+    sessions = state.assistant.sessions
+    sessions.check(session_id, key.id)
+    return SessionOut(session_id=session_id, turns=[TurnOut(**turn) for turn in sessions.turns(session_id)])
+
+
+@router.delete("/{session_id}", status_code=204, responses=ERRORS, summary="Delete a session and its turns")
+def delete_session(key: KeyDep, state: StateDep, session_id: str = SessionId) -> Response:
+    sessions = state.assistant.sessions
+    sessions.check(session_id, key.id)
+    sessions.delete(session_id)
+    return Response(status_code=204)

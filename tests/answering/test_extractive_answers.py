@@ -1,0 +1,113 @@
+"""Extractive answers on the bundled corpus: structure, grounding, focus, citations, abstention, Runnable."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from langchain_core.documents import Document
+
+from assistant.citations import Numbering, guard, normalise
+from assistant.models import Answer, Section, Statement
+from assistant.retrieval import Filters
+
+
+def chunk_texts(assistant, answer: Answer) -> dict[int, str]:
+    stored = assistant.index.get([c.chunk_id for c in answer.citations])
+    return {c.n: stored[c.chunk_id][0] for c in answer.citations}
+
+
+def every_statement(answer: Answer) -> list[tuple[str, list[int]]]:
+    out = [(re.sub(r"\[\d+\]", "", piece).strip(), [int(n) for n in re.findall(r"\[(\d+)\]", piece)])
+           for piece in re.split(r"(?<=\]\.)\s+", answer.summary)]
+    return out + [(st.text, st.citations) for sec in answer.sections for st in sec.statements if not st.withheld]
+
+
+def test_dose_question_answers_with_the_dose_first(assistant):
+    answer = assistant.ask("What IVIG dose is used for Kawasaki disease?")
+    assert answer.status == "answered" and answer.generator == "extractive"
+    assert "2 g/kg" in answer.summary
+    assert answer.sections and answer.sections[0].heading == "Dosing"
+    assert answer.citations[0].document_id == "ig-immunomodulatory-kawasaki"
+
+
+@pytest.mark.parametrize("question", [
+    "What is the IVIG dose for ITP in children?",
+    "When should immunoglobulin replacement be considered after rituximab?",
+    "What premedication is used before IVIG?",
+])
+def test_every_statement_stands_in_its_cited_chunk(assistant, question):
+    answer = assistant.ask(question)
+    texts = chunk_texts(assistant, answer)
+    statements = every_statement(answer)
+    assert len(statements) >= 4
+    for text, cited in statements:
+        assert cited and all(n in texts for n in cited)
+        assert any(normalise(text) in normalise(texts[n]) for n in cited), text
+    for citation in answer.citations:
+        assert citation.section and citation.title and citation.quote
+        assert all(normalise(q) in normalise(texts[citation.n]) for q in citation.quote.split(" … "))
+    seen = [normalise(t) for t, _ in statements]
+    assert len(seen) == len(set(seen)), "MMR let a statement repeat"
+
+
+def test_answer_stays_on_the_condition_and_population_asked(assistant):
+    answer = assistant.ask("What is the IVIG dose for ITP in children?")
+    assert "0.8-1 g/kg" in answer.summary
+    body = " ".join(t for t, _ in every_statement(answer)).lower()
+    assert "kawasaki" not in body and "cidp" not in body and "guillain" not in body
+    assert not any(st.withheld for sec in answer.sections for st in sec.statements)
+
+
+def test_grades_from_the_corpus_are_carried(assistant):
+    answer = assistant.ask("When should children with Kawasaki disease receive IVIG?")
+    assert any(st.grade and "AHA" in st.grade for sec in answer.sections for st in sec.statements)
+
+
+@pytest.mark.parametrize("question", ["How do I fix a flat bicycle tyre?", "What is the best treatment for migraine?",
+                                      "What is the capital of France?"])
+def test_out_of_scope_questions_abstain_with_nearest_topics(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.status == "abstained" and not answer.sections and not answer.citations
+    assert "does not cover" in answer.summary and "nearest topics" in answer.summary
+
+
+def test_follow_up_in_a_session_uses_earlier_turns(assistant):
+    session = assistant.sessions.create("local")
+    assistant.ask("What is the IVIG dose for ITP in children?", session_id=session)
+    answer = assistant.ask("and in adults?", session_id=session)
+    assert answer.standalone_question == "What is the IVIG dose for ITP in adults?"
+    assert "1 g/kg" in answer.summary and answer.citations[0].document_id == "ig-immunomodulatory-itp"
+
+
+def test_events_stream_statements_before_the_answer(assistant):
+    kinds = [kind for kind, _ in assistant.events("What trough IgG should be targeted in primary immunodeficiency?")]
+    assert kinds[0] == "status" and "statement" in kinds and kinds[-1] == "done"
+    assert kinds.index("statement") < kinds.index("citations") < kinds.index("done")
+
+
+def test_runnable_invoke_batch_stream(assistant):
+    chain = assistant.runnable()
+    one = chain.invoke({"question": "What is the IVIG dose for CIDP?"})
+    assert isinstance(one, Answer) and one.status == "answered"
+    many = chain.batch(["What is the Cuvitru dose adjustment factor?", {"question": "How do I fix a flat bicycle tyre?"}])
+    assert [a.status for a in many] == ["answered", "abstained"]
+    streamed = list(chain.stream({"question": "What is the IVIG dose for CIDP?"}))
+    assert streamed and streamed[-1].summary == one.summary
+
+
+def test_langchain_base_retriever_with_metadata_filter(assistant):
+    docs = assistant.langchain_retriever().invoke("IVIG dose in Guillain-Barre syndrome")
+    assert docs and all(isinstance(d, Document) for d in docs)
+    assert docs[0].metadata["doc_id"] == "ig-immunomodulatory-gbs"
+    only = assistant.langchain_retriever(Filters(documents=("ig-dosing-overview",))).invoke("IVIG dose in Guillain-Barre syndrome")
+    assert only and {d.metadata["doc_id"] for d in only} == {"ig-dosing-overview"}
+
+
+def test_guard_drops_markers_naming_no_chunk(assistant):
+    hits = assistant.retriever.search("IVIG dose for Kawasaki disease", k=3)
+    numbering = Numbering(hits)
+    n = numbering.cite(hits[0], "quote")
+    sections = [Section(heading="Dosing", statements=[Statement(text="a", citations=[n, 7]), Statement(text="b", citations=[9])])]
+    kept, removed = guard(sections, set(numbering.numbers.values()))
+    assert [st.citations for st in kept[0].statements] == [[n]] and removed == 3

@@ -1,0 +1,77 @@
+"""Deterministic follow-up rewriting: carry the topic, replace what changes, leave self-contained questions alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.followup import focus_of, standalone_question, topic_of
+from tests.conftest import CORPUS
+
+RULES = CORPUS / "rules"
+UNKNOWN = {"bicycle", "tyre", "flat", "fix", "migraine", "sourdough"}
+
+
+def known(word: str) -> bool:
+    return word not in UNKNOWN
+
+
+def rewrite(*turns: str) -> list[str]:
+    """Standalone questions of a conversation, each turn seeing the earlier standalone questions."""
+    history: list[str] = []
+    for turn in turns:
+        history.append(standalone_question(turn, history, RULES, known=known))
+    return history
+
+
+def test_first_question_is_left_alone():
+    assert rewrite("What is the IVIG dose for ITP in children?") == ["What is the IVIG dose for ITP in children?"]
+
+
+def test_new_population_replaces_the_old_one():
+    _, adults = rewrite("What is the IVIG dose for ITP in children?", "and in adults?")
+    assert adults == "What is the IVIG dose for ITP in adults?"
+
+
+def test_new_condition_replaces_the_old_one_and_keeps_the_question():
+    *_, kawasaki = rewrite("What is the IVIG dose for ITP in children?", "what about Kawasaki?")
+    assert "Kawasaki" in kawasaki and "ITP" not in kawasaki and "dose" in kawasaki and "children" in kawasaki
+
+
+@pytest.mark.parametrize("follow_up", ["what dose?", "how long?", "how should it be monitored?"])
+def test_aspect_follow_up_carries_drug_condition_and_context(follow_up):
+    _, rituximab, standalone = rewrite("When should immunoglobulin replacement start in CLL?", "what if she had rituximab?", follow_up)
+    assert rituximab == "When should immunoglobulin replacement start in CLL after rituximab?"
+    assert "CLL" in standalone and "rituximab" in standalone and "immunoglobulin" in standalone
+    assert standalone.lower().startswith(follow_up.rstrip("?").lower())
+
+
+def test_population_is_carried_into_a_new_aspect():
+    *_, standalone = rewrite("What is the IVIG dose for ITP in children?", "what should be monitored?")
+    assert "ITP" in standalone and "children" in standalone and "monitored" in standalone
+
+
+def test_affirmation_repeats_the_previous_question():
+    first, yes = rewrite("How is IVIG dosed in obese patients?", "yes")
+    assert yes == first
+
+
+def test_self_contained_question_is_left_alone():
+    _, second = rewrite("What IVIG dose is used for Kawasaki disease?", "What trough IgG should be targeted in CVID?")
+    assert second == "What trough IgG should be targeted in CVID?"
+
+
+def test_topic_the_corpus_does_not_know_is_not_glued_to_the_conversation():
+    _, bike, migraine = rewrite("What IVIG dose is used for Kawasaki disease?", "how do I fix a flat bicycle tyre?", "and for migraine?")
+    assert bike == "how do I fix a flat bicycle tyre?"
+    assert migraine == "and for migraine?"
+
+
+def test_topic_slots_keep_the_words_the_question_used():
+    topic = topic_of("What SCIG dose after rituximab in CLL for children?", RULES)
+    assert topic.drug.surface == "SCIG" and topic.condition.surface == "CLL"
+    assert topic.context.name == "rituximab" and topic.population.name == "children" and topic.aspect.name == "dose"
+
+
+def test_focus_names_condition_synonyms_and_the_other_population():
+    focus = focus_of("IVIG dose for immune thrombocytopenia in children?", RULES)
+    assert "itp" in focus.condition and "children" in focus.population and "adults" in focus.other_populations

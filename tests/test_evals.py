@@ -1,0 +1,66 @@
+"""Eval reports and thresholds; a smoke run of every suite through the real CLI (CI asserts the thresholds)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+
+from evals.report import check_thresholds, compare, flatten, write_report
+from tests.conftest import SHARED, guideqa
+
+RESULTS = {
+    "meta": {"created": "2026-11-23T00:00:00+00:00", "limit": 5},
+    "suites": {
+        "retrieval": {"cpgqa": {m: {"recall@1": r, "recall@5": r + 0.1, "recall@10": r + 0.15, "ndcg@10": r + 0.05, "mrr@10": r,
+                                    "n": 5, "retriever": m} for m, r in (("hybrid", 0.8), ("dense", 0.5), ("bm25", 0.7))}},
+        "doses": {"unsafe_total": 4, "unsafe_caught": 4, "safe_total": 4, "safe_passed": 3, "unsafe_caught_rate": 1.0, "safe_passed_rate": 0.75, "misses": []},
+        "answers": {"citation_validity": 1.0, "latencies_ms": [12.0, 15.0, 30.0]},
+    },
+}
+
+
+def test_thresholds_pass_fail_and_skip_missing_sets(tmp_path):
+    spec = tmp_path / "t.yaml"
+    spec.write_text(yaml.safe_dump({"minimum": {
+        "retrieval.cpgqa.hybrid.recall@1": 0.75,
+        "doses.safe_passed_rate": 0.95,
+        "retrieval.medquad.hybrid.recall@1": 0.3,  # not in this run: skipped, not failed
+        "answers.expected_document_recall": 0.9,    # in a suite that ran but absent: a failure
+    }}))
+    failures = check_thresholds(RESULTS, spec)
+    assert sorted(failures) == [
+        "answers.expected_document_recall: missing from the results",
+        "doses.safe_passed_rate: 0.7500 is below the threshold 0.95",
+    ]
+
+
+def test_flatten_and_compare_against_a_baseline():
+    assert flatten(RESULTS["suites"])["retrieval.cpgqa.bm25.recall@1"] == 0.7
+    older = json.loads(json.dumps(RESULTS))
+    older["suites"]["retrieval"]["cpgqa"]["hybrid"]["recall@1"] = 0.7
+    diff = compare(RESULTS, older)
+    assert diff == [{"metric": "retrieval.cpgqa.hybrid.recall@1", "baseline": 0.7, "current": 0.8, "delta": 0.1}]
+
+
+def test_report_files_are_written_and_self_contained(tmp_path):
+    paths = write_report(RESULTS, tmp_path / "report", baseline=RESULTS, failures=["x: below"])
+    assert [p.name for p in paths] == ["results.json", "report.html", "report.md"]
+    page = (tmp_path / "report" / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 3  # recall curves, latency histogram, pass rates
+    assert "Thresholds: FAIL" in page and "<script" not in page
+    assert "recall_at_k.png" in (tmp_path / "report" / "report.md").read_text()
+
+
+@pytest.mark.slow
+def test_smoke_run_of_every_suite_meets_the_thresholds(tmp_path):
+    """CI's smoke run: small slices of cpgQA and PubMedQA plus every bundled suite, against evals/thresholds.yaml."""
+    assert (SHARED / "datasets" / "cpgqa").exists(), "../shared must sit beside the checkout"
+    result = guideqa("eval", "all", "--report", str(tmp_path / "report"), "--sets", "cpgqa,pubmedqa", "--limit", "60", "--json",
+                     env={"GUIDEQA_DATA_DIR": str(tmp_path / "data")}, timeout=1800)
+    assert result.returncode in (0, 4), result.stderr[-2000:]
+    summary = json.loads(result.stdout)
+    assert summary["failures"] == []
+    results = json.loads((tmp_path / "report" / "results.json").read_text())
+    assert set(results["suites"]) >= {"retrieval", "doses", "answers", "conversation", "cpgqa_spans"}
