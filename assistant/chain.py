@@ -19,7 +19,7 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.citations import Numbering, best_quote, guard
-from assistant.compose import compose
+from assistant.compose import compose, on_topic
 from assistant.errors import InputError
 from assistant.followup import focus_of, standalone_question
 from assistant.index import Index
@@ -168,8 +168,8 @@ class Assistant:
         standalone = self.standalone(text, session_id)
         yield "status", "retrieving"
         cfg = self.settings.retrieval
-        hits = self.retriever.search(standalone, k=cfg.k, mode=cfg.retriever, filters=filters)
-        evidence = self.retriever.evidence(self.retriever.stats)
+        hits, stats = self.retriever.retrieve(standalone, k=cfg.k, mode=cfg.retriever, filters=filters)
+        evidence = self.retriever.evidence(stats)
         base = {"question": text, "standalone_question": standalone, "session_id": session_id,
                 "index_version": self.index.version, "generator": self.generator}
         answer: Answer | None = None
@@ -178,11 +178,12 @@ class Assistant:
             composed = self._compose(standalone, hits, base)
             if composed is not None:
                 answer, passages = composed
+                yield "status", "checking doses"
+                answer = self._check_doses(answer, passages, weight_kg)
+                # Statements stream only after the dose check: nothing unchecked ever leaves the chain.
                 for i, section in enumerate(answer.sections):
                     for statement in section.statements:
                         yield "statement", {"section": section.heading, "section_index": i, "statement": statement.model_dump()}
-                yield "status", "checking doses"
-                answer = self._check_doses(answer, passages, weight_kg)
                 yield "citations", [c.model_dump() for c in answer.citations]
                 yield "dose_checks", [f.model_dump() for f in answer.dose_checks]
         if answer is None:
@@ -203,11 +204,20 @@ class Assistant:
         return self._compose_extractive(question, hits, base)
 
     def _compose_extractive(self, question: str, hits: list[Hit], base: dict) -> tuple[Answer, dict[int, str]] | None:
-        numbering = Numbering(hits, self.settings.corpus_dir / "references.yaml")
         focus = focus_of(question, self.settings.doses.rules_dir)
-        draft = compose(question, hits, self.settings.answer.max_statements, focus=focus)
+        limit = self.settings.answer.max_statements
+        draft = compose(question, hits, limit, focus=focus)
+        if focus.condition and draft.size() < limit // 2:
+            # Few statements stay on the condition asked about: read more of the documents that are about it.
+            documents = tuple(dict.fromkeys(h.doc_id for h in hits if on_topic(h, focus.condition)))
+            if documents:
+                more, _ = self.retriever.retrieve(question, k=self.settings.retrieval.k, mode=self.settings.retrieval.retriever,
+                                                  filters=Filters(documents=documents))
+                hits = hits + [h for h in more if h.chunk_id not in {x.chunk_id for x in hits}]
+                draft = compose(question, hits, limit, focus=focus)
         if not draft.direct:
             return None
+        numbering = Numbering(hits, self.settings.corpus_dir / "references.yaml")
         summary = " ".join(f"{c.text.rstrip('.')} [{numbering.cite(c.hit, c.text)}]." for c in draft.direct)
         sections = [
             Section(heading=name, statements=[

@@ -145,6 +145,11 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
     return out
 
 
+def on_topic(hit: Hit, terms: tuple[str, ...]) -> bool:
+    """True when a chunk's document title or topics name one of the terms."""
+    return _names(" ".join([str(hit.meta.get("title", "")), str(hit.meta.get("topics", ""))]), terms)
+
+
 def _names(text: str, terms: tuple[str, ...]) -> bool:
     text = text.lower()
     return any(re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", text) for term in terms)
@@ -154,12 +159,8 @@ def _on_focus(rows: list, focus: Focus) -> list:
     """Statements on the focus condition and population (all of them when none is)."""
     kept = rows
     if focus.condition:
-        on_topic = focus.condition + focus.also_on_topic + focus.context
-        kept = [
-            row for row in kept
-            if _names(" ".join([str(row[0].meta.get("title", "")), str(row[0].meta.get("topics", ""))]), on_topic)
-            or _names(row[3], focus.condition + focus.context)
-        ] or kept
+        terms = focus.condition + focus.also_on_topic + focus.context
+        kept = [row for row in kept if on_topic(row[0], terms) or _names(row[3], focus.condition + focus.context)] or kept
     # Only when the sources speak to the population asked about do statements about another one give way.
     # A dose shown for a population must be stated for it: in a child's answer, a dose that names no population is left out too.
     if focus.population and sum(_names(row[3], focus.population) for row in kept) >= 2:
@@ -198,6 +199,9 @@ class Draft:
 
     direct: list[Candidate]
     sections: list[tuple[str, list[Candidate]]]
+
+    def size(self) -> int:
+        return len(self.direct) + sum(len(cands) for _, cands in self.sections)
 
 
 def compose(question: str, hits: list[Hit], max_statements: int, focus: Focus | None = None, per_section: int = 4) -> Draft:

@@ -261,7 +261,6 @@ def _without_slots(text: str, topic: Topic) -> str:
     return out
 
 
-
 @dataclass(frozen=True)
 class Focus:
     """What an answer must stay on: the condition's words, and the population asked about versus the others."""

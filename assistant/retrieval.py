@@ -4,17 +4,22 @@ Fusion, per query, over the union of both candidate lists (each candidate gets b
 cosine of a BM25-only candidate comes from its stored embedding, the BM25 score of a dense-only
 one from the full BM25 score vector):
   1. each score list is min-max normalised over the candidates;
-  2. each list is weighted by how confident it is for this query: the margin of its best
-     candidate over the runner-up and the bulk of the candidates (a peaked list knows; a flat one guesses);
-  3. a title feature (share of the document title the query names) breaks ties between chunks of
-     different documents on the same words; it weighs nothing when all candidates share a title.
-Nothing in it is keyed on a corpus: every per-corpus difference comes from the score statistics.
+  2. the list that is more peaked for this query (its best candidate stands further above its
+     fifth) gets the larger weight: the dense weight is `dense_weight_confident` when the dense
+     list is the more peaked one (its margin scaled by `dense_peak_factor`), else `dense_weight_unsure`;
+  3. two small features separate candidates that share the same words: the BM25 score of the
+     answer words of the question's type (a "symptoms" question prefers a passage about signs and
+     symptoms over one about causes of the same disease), and the share of the candidate's document
+     title that the query names. Each is min-max normalised and weighs nothing when it cannot tell
+     the candidates apart.
+Nothing is keyed on a corpus: per-corpus differences come from each query's score distributions.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -91,35 +96,37 @@ class Hit:
 class Fusion:
     """How dense and BM25 scores are combined (see the module docstring)."""
 
-    dense_weight: float = 0.5
     adaptive: bool = True
-    title_weight: float = 0.1
-    type_weight: float = 0.3
-
-
-def confidence(scores: np.ndarray) -> float:
-    """How peaked a list of normalised scores is: best minus runner-up, plus best minus the median, both in [0, 1]."""
-    if scores.size < 2:
-        return 1.0
-    top2 = np.partition(-scores, 1)[:2]
-    best, second = -top2[0], -top2[1]
-    return float((best - second) + (best - np.median(scores)))
+    dense_weight: float = 0.5  # fixed dense weight when not adaptive
+    dense_weight_confident: float = 0.75
+    dense_weight_unsure: float = 0.1
+    dense_peak_factor: float = 1.5
+    peak_rank: int = 5
+    title_weight: float = 0.3
+    type_weight: float = 0.3  # BM25 weight of question-type words when gathering candidates
+    type_fusion_weight: float = 0.15
 
 
 def minmax(values: np.ndarray) -> np.ndarray:
     span = float(values.max() - values.min()) if values.size else 0.0
-    return (values - values.min()) / span if span > 1e-9 else np.zeros_like(values)
+    return (values - values.min()) / span if span > 1e-9 else np.zeros_like(values, dtype=np.float32)
 
 
-def fuse(dense: np.ndarray, lexical: np.ndarray, title: np.ndarray, fusion: Fusion) -> np.ndarray:
-    """Fused score of each candidate from its cosine, BM25 score and title coverage."""
-    d, b = minmax(dense), minmax(lexical)
-    wd, wb = fusion.dense_weight, 1.0 - fusion.dense_weight
+def peak(scores: np.ndarray, rank: int = 5) -> float:
+    """How far the best of a score list stands above its rank-th best, after min-max normalisation (0 to 1)."""
+    if scores.size < 2:
+        return 0.0
+    normalised = np.sort(minmax(scores))[::-1]
+    return float(normalised[0] - normalised[min(rank, normalised.size) - 1])
+
+
+def fuse(dense: np.ndarray, lexical: np.ndarray, typed: np.ndarray, title: np.ndarray, fusion: Fusion) -> np.ndarray:
+    """Fused score of each candidate from its cosine, BM25 score, question-type BM25 score and title coverage."""
+    weight = fusion.dense_weight
     if fusion.adaptive:
-        wd, wb = wd * confidence(d), wb * confidence(b)
-        total = wd + wb
-        wd, wb = (wd / total, wb / total) if total > 1e-9 else (0.5, 0.5)
-    return wd * d + wb * b + fusion.title_weight * title
+        dense_leads = fusion.dense_peak_factor * peak(dense, fusion.peak_rank) > peak(lexical, fusion.peak_rank)
+        weight = fusion.dense_weight_confident if dense_leads else fusion.dense_weight_unsure
+    return weight * minmax(dense) + (1 - weight) * minmax(lexical) + fusion.type_fusion_weight * minmax(typed) + fusion.title_weight * title
 
 
 @dataclass
@@ -129,8 +136,10 @@ class Candidates:
     ids: list[str]
     dense: np.ndarray
     lexical: np.ndarray
+    typed: np.ndarray
     title: np.ndarray
     stored: dict[str, tuple[str, dict]]
+    stats: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -142,27 +151,40 @@ class Retriever:
     fetch_k: int = 50
     fusion: Fusion = field(default_factory=Fusion)
     stats: dict[str, float] = field(default_factory=dict)
+    _vectors: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def from_settings(cls, index: Index, embedder: Embedder, settings: Any, fetch_k: int | None = None) -> "Retriever":
         """A retriever configured by RetrievalSettings."""
-        fusion = Fusion(settings.dense_weight, settings.adaptive_fusion, settings.title_weight, settings.question_type_weight)
+        fusion = Fusion(
+            adaptive=settings.adaptive_fusion, dense_weight=settings.dense_weight,
+            dense_weight_confident=settings.dense_weight_confident, dense_weight_unsure=settings.dense_weight_unsure,
+            dense_peak_factor=settings.dense_peak_factor, title_weight=settings.title_weight,
+            type_weight=settings.question_type_weight, type_fusion_weight=settings.question_type_fusion_weight,
+        )
         return cls(index, embedder, fetch_k=fetch_k or settings.fetch_k, fusion=fusion)
 
     def search(self, query: str, k: int = 8, mode: Mode = "hybrid", filters: Filters | None = None) -> list[Hit]:
-        """The k best chunks for a query, best first."""
+        """The k best chunks for a query, best first (`stats` then describes this search)."""
+        hits, self.stats = self.retrieve(query, k, mode, filters)
+        return hits
+
+    def retrieve(self, query: str, k: int = 8, mode: Mode = "hybrid", filters: Filters | None = None) -> tuple[list[Hit], dict[str, float]]:
+        """The k best chunks and the search's statistics (best cosine, BM25, vocabulary coverage); safe across threads."""
         found = self.candidates(query, max(self.fetch_k, k), mode, filters or Filters())
         if mode == "dense":
             scores = found.dense
         elif mode == "bm25":
             scores = found.lexical
         else:
-            scores = fuse(found.dense, found.lexical, found.title, self.fusion)
+            scores = fuse(found.dense, found.lexical, found.typed, found.title, self.fusion)
         order = sorted(range(len(found.ids)), key=lambda i: (-scores[i], found.ids[i]))[:k]
-        return [
+        hits = [
             Hit(found.ids[i], *found.stored[found.ids[i]], float(scores[i]), float(found.dense[i]), float(found.lexical[i]))
             for i in order
         ]
+        return hits, found.stats
 
     def candidates(self, query: str, fetch: int, mode: Mode, filters: Filters) -> Candidates:
         """Union of the dense and BM25 top lists, each candidate with both scores."""
@@ -172,14 +194,22 @@ class Retriever:
         if filters:
             fetch *= 3
         if mode in ("hybrid", "dense"):
-            vector = np.asarray(self.embedder.embed_query(expand_query(query)), dtype=np.float32)
+            vector = self._embed(expand_query(query))
             dense = dict(self.index.dense(vector.tolist(), fetch, where=filters.where()))
         bm25_all: np.ndarray | None = None
+        typed_all: np.ndarray | None = None
         lexical_top: list[str] = []
         if mode in ("hybrid", "bm25"):
-            bm25_all = lexical_index.weighted_scores(lexical_terms(query, self.fusion.type_weight))
-            top = _top(bm25_all, fetch)
-            lexical_top = [lexical_index.ids[i] for i in top]
+            own = lexical_terms(query, 0.0)
+            bm25_all = lexical_index.weighted_scores(own)
+            gather = bm25_all
+            if mode == "hybrid":
+                # The question-type words: a feature of their own, and (at a low weight) a help in gathering candidates.
+                typed = {t: 1.0 for t in lexical_terms(query, 1.0) if t not in own}
+                typed_all = lexical_index.weighted_scores(typed) if typed else None
+                if typed_all is not None:
+                    gather = bm25_all + self.fusion.type_weight * typed_all
+            lexical_top = [lexical_index.ids[i] for i in _top(gather, fetch)]
         ids = list(dict.fromkeys([*dense, *lexical_top]))
         stored = self.index.get(ids)
         ids = [cid for cid in ids if cid in stored and (not filters or filters.accepts(stored[cid][1]))]
@@ -187,15 +217,29 @@ class Retriever:
             missing = [cid for cid in ids if cid not in dense]
             dense.update(self._cosines(vector, missing))
         position = lexical_index.position()
-        lexical = np.array([bm25_all[position[cid]] if bm25_all is not None and cid in position else 0.0 for cid in ids], dtype=np.float32)
+        rows = [position.get(cid, -1) for cid in ids]
+        lexical = _pick(bm25_all, rows)
+        typed_arr = _pick(typed_all, rows)
         dense_arr = np.array([dense.get(cid, 0.0) for cid in ids], dtype=np.float32)
         title = self._title_coverage(query, [stored[cid][1] for cid in ids])
-        self.stats = {
+        stats = {
             "best_dense": float(dense_arr.max()) if dense_arr.size else 0.0,
             "best_lexical": float(lexical.max()) if lexical.size else 0.0,
             "coverage": lexical_index.known_share(query),
         }
-        return Candidates(ids, dense_arr, lexical, title, stored)
+        return Candidates(ids, dense_arr, lexical, typed_arr, title, stored, stats)
+
+    def _embed(self, text: str) -> np.ndarray:
+        """The query vector, remembered for a few recent queries (a follow-up search of the same question is free)."""
+        with self._lock:
+            vector = self._vectors.get(text)
+        if vector is None:
+            vector = np.asarray(self.embedder.embed_query(text), dtype=np.float32)
+            with self._lock:
+                if len(self._vectors) >= 64:
+                    self._vectors.pop(next(iter(self._vectors)))
+                self._vectors[text] = vector
+        return vector
 
     @staticmethod
     def evidence(stats: dict[str, float]) -> float:
@@ -218,6 +262,13 @@ class Retriever:
             cover.append(len(title & words) / len(title) if title else 0.0)
         arr = np.asarray(cover, dtype=np.float32)
         return arr if arr.size and float(arr.max() - arr.min()) > 1e-9 else np.zeros_like(arr)
+
+
+def _pick(scores: np.ndarray | None, rows: list[int]) -> np.ndarray:
+    """Scores at the given rows (0 for a row of -1 or when there are no scores)."""
+    if scores is None:
+        return np.zeros(len(rows), dtype=np.float32)
+    return np.array([scores[r] if r >= 0 else 0.0 for r in rows], dtype=np.float32)
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:

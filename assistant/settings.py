@@ -48,17 +48,31 @@ class RetrievalSettings(BaseModel):
     retriever: Literal["hybrid", "dense", "bm25"] = Field(default="hybrid", description="Default retriever.")
     k: int = Field(default=8, ge=1, le=100, description="Chunks handed to the composer.")
     fetch_k: int = Field(default=50, ge=1, le=1000, description="Candidates taken from each of dense and BM25 before fusion.")
-    dense_weight: float = Field(default=0.5, ge=0, le=1, description="Weight of the dense score in fusion (BM25 gets 1 - this).")
+    dense_weight: float = Field(default=0.5, ge=0, le=1, description="Weight of the dense score in fusion when adaptive fusion is off (BM25 gets 1 - this).")
     adaptive_fusion: bool = Field(
         default=True,
-        description="Scale each retriever's weight per query by how peaked its normalised scores are (margin of the best candidate).",
+        description="Per query, give the larger weight to the retriever whose normalised scores are more peaked (best versus fifth best).",
+    )
+    dense_weight_confident: float = Field(
+        default=0.75, ge=0, le=1, description="Adaptive fusion: dense weight when the dense scores are the more peaked (BM25 gets 1 - this)."
+    )
+    dense_weight_unsure: float = Field(
+        default=0.1, ge=0, le=1, description="Adaptive fusion: dense weight when the BM25 scores are the more peaked."
+    )
+    dense_peak_factor: float = Field(
+        default=1.5, gt=0, le=10,
+        description="Adaptive fusion: the dense margin is multiplied by this before it is compared with the BM25 margin "
+        "(MiniLM cosines of related passages crowd closer together than BM25 scores).",
     )
     title_weight: float = Field(
-        default=0.1, ge=0, le=1, description="Weight in fusion of the share of a candidate's document title that the query names."
+        default=0.3, ge=0, le=2, description="Weight in fusion of the share of a candidate's document title that the query names."
     )
     question_type_weight: float = Field(
         default=0.3, ge=0, le=2,
-        description="BM25 weight of the answer words added for the question's type (symptoms, causes, dose...); 0 turns it off.",
+        description="BM25 weight of the answer words of the question's type (symptoms, causes, dose...) when gathering candidates; 0 turns it off.",
+    )
+    question_type_fusion_weight: float = Field(
+        default=0.15, ge=0, le=2, description="Weight in fusion of the normalised BM25 score of the question-type answer words."
     )
     abstain_below: float = Field(
         default=0.4, ge=0, le=1,

@@ -145,21 +145,29 @@ def time_queries(settings: Settings, namespace: str, rounds: int = 2) -> dict:
 
     assistant = Assistant(settings, index=Index(settings, namespace))
     assistant.ask(BENCH_QUESTIONS[0])  # warm: model, rules, BM25 loaded
-    retrieval, whole = [], []
+    from assistant.doses import check_text
+
+    retrieval, whole, doses = [], [], []
     for _ in range(rounds):
         for question in BENCH_QUESTIONS:
             t0 = time.perf_counter()
             assistant.retriever.search(question, k=settings.retrieval.k)
             retrieval.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
-            assistant.ask(question)
+            answer = assistant.ask(question)
             whole.append(time.perf_counter() - t0)
-    r, w = percentiles(retrieval), percentiles(whole)
+            text = " ".join([answer.summary] + [s.text for sec in answer.sections for s in sec.statements])
+            t0 = time.perf_counter()
+            check_text(text + " " * len(doses), assistant.rulebook, context=question)  # new text: no cache hit
+            doses.append(time.perf_counter() - t0)
+    r, w, d = percentiles(retrieval), percentiles(whole), percentiles(doses)
     return {
         "chunks": assistant.index.count(),
         "retrieval": r,
         "answer": w,
+        "dose_check": d,
         "answer_over_retrieval_p50": round(w["p50_ms"] / r["p50_ms"], 2) if r["p50_ms"] else None,
+        "dose_check_share_of_answer_p50": round(d["p50_ms"] / w["p50_ms"], 3) if w["p50_ms"] else None,
     }
 
 

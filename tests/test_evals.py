@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from evals.report import check_thresholds, compare, flatten, write_report
-from tests.conftest import SHARED, guideqa
+from tests.conftest import PROJECT_ROOT, SHARED, guideqa
 
 RESULTS = {
     "meta": {"created": "2026-11-23T00:00:00+00:00", "limit": 5},
@@ -57,7 +57,8 @@ def test_report_files_are_written_and_self_contained(tmp_path):
 def test_smoke_run_of_every_suite_meets_the_thresholds(tmp_path):
     """CI's smoke run: small slices of cpgQA and PubMedQA plus every bundled suite, against evals/thresholds.yaml."""
     assert (SHARED / "datasets" / "cpgqa").exists(), "../shared must sit beside the checkout"
-    result = guideqa("eval", "all", "--report", str(tmp_path / "report"), "--sets", "cpgqa,pubmedqa", "--limit", "60", "--json",
+    result = guideqa("eval", "all", "--report", str(tmp_path / "report"), "--sets", "cpgqa,pubmedqa", "--limit", "60",
+                     "--thresholds", str(PROJECT_ROOT / "evals" / "thresholds-smoke.yaml"), "--json",
                      env={"GUIDEQA_DATA_DIR": str(tmp_path / "data")}, timeout=1800)
     assert result.returncode in (0, 4), result.stderr[-2000:]
     summary = json.loads(result.stdout)

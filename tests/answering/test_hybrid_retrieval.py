@@ -6,25 +6,28 @@ import numpy as np
 import pytest
 
 from assistant.query import expand_query, lexical_terms
-from assistant.retrieval import Filters, Fusion, confidence, fuse
+from assistant.retrieval import Filters, Fusion, fuse, peak
 
 
-def test_confidence_prefers_a_peaked_list():
-    peaked = np.array([1.0, 0.2, 0.1, 0.0])
-    flat = np.array([1.0, 0.95, 0.9, 0.0])
-    assert confidence(peaked) > confidence(flat)
+def test_peak_measures_how_far_the_best_stands_out():
+    assert peak(np.array([1.0, 0.2, 0.1, 0.1, 0.0, 0.0])) > peak(np.array([1.0, 0.95, 0.9, 0.9, 0.85, 0.0]))
 
 
-def test_adaptive_fusion_follows_the_confident_retriever():
-    dense = np.array([0.50, 0.40, 0.48, 0.47, 0.10])  # flat at the top: dense barely prefers candidate 0
-    lexical = np.array([1.0, 9.0, 1.5, 1.0, 0.0])  # peaked on candidate 1
-    title = np.zeros(5)
-    assert int(np.argmax(fuse(dense, lexical, title, Fusion(dense_weight=0.8, adaptive=False)))) == 0
-    assert int(np.argmax(fuse(dense, lexical, title, Fusion(dense_weight=0.8, adaptive=True)))) == 1
+def test_adaptive_fusion_follows_the_more_peaked_retriever():
+    zeros = np.zeros(6)
+    dense = np.array([0.50, 0.40, 0.49, 0.49, 0.48, 0.10])  # flat at the top: dense barely prefers candidate 0
+    lexical = np.array([1.0, 9.0, 1.5, 1.0, 1.0, 0.0])  # peaked on candidate 1
+    assert int(np.argmax(fuse(dense, lexical, zeros, zeros, Fusion(adaptive=False, dense_weight=0.8)))) == 0
+    assert int(np.argmax(fuse(dense, lexical, zeros, zeros, Fusion()))) == 1
+    sharp_dense = np.array([0.9, 0.3, 0.3, 0.3, 0.3, 0.1])
+    assert int(np.argmax(fuse(sharp_dense, lexical, zeros, zeros, Fusion()))) == 0
 
 
-def test_title_feature_breaks_ties():
-    scores = fuse(np.array([0.5, 0.5]), np.array([2.0, 2.0]), np.array([0.0, 1.0]), Fusion(title_weight=0.1))
+def test_type_and_title_features_break_ties():
+    same = np.array([0.5, 0.5])
+    scores = fuse(same, np.array([2.0, 2.0]), np.array([0.0, 1.0]), np.zeros(2), Fusion())
+    assert scores[1] > scores[0]
+    scores = fuse(same, np.array([2.0, 2.0]), np.zeros(2), np.array([0.0, 1.0]), Fusion())
     assert scores[1] > scores[0]
 
 
