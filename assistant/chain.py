@@ -212,7 +212,7 @@ class Assistant:
             documents = tuple(dict.fromkeys(h.doc_id for h in hits if on_topic(h, focus.condition)))
             if documents:
                 more, _ = self.retriever.retrieve(question, k=self.settings.retrieval.k, mode=self.settings.retrieval.retriever,
-                                                  filters=Filters(documents=documents))
+                                                  filters=Filters(documents=documents), reuse_vector=True)
                 hits = hits + [h for h in more if h.chunk_id not in {x.chunk_id for x in hits}]
                 draft = compose(question, hits, limit, focus=focus)
         if not draft.direct:

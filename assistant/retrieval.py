@@ -170,9 +170,14 @@ class Retriever:
         hits, self.stats = self.retrieve(query, k, mode, filters)
         return hits
 
-    def retrieve(self, query: str, k: int = 8, mode: Mode = "hybrid", filters: Filters | None = None) -> tuple[list[Hit], dict[str, float]]:
-        """The k best chunks and the search's statistics (best cosine, BM25, vocabulary coverage); safe across threads."""
-        found = self.candidates(query, max(self.fetch_k, k), mode, filters or Filters())
+    def retrieve(
+        self, query: str, k: int = 8, mode: Mode = "hybrid", filters: Filters | None = None, *, reuse_vector: bool = False
+    ) -> tuple[list[Hit], dict[str, float]]:
+        """The k best chunks and the search's statistics (best cosine, BM25, vocabulary coverage); safe across threads.
+
+        `reuse_vector` lets a second search of a question just searched (e.g. with a filter) skip embedding it again.
+        """
+        found = self.candidates(query, max(self.fetch_k, k), mode, filters or Filters(), reuse_vector=reuse_vector)
         if mode == "dense":
             scores = found.dense
         elif mode == "bm25":
@@ -186,7 +191,7 @@ class Retriever:
         ]
         return hits, found.stats
 
-    def candidates(self, query: str, fetch: int, mode: Mode, filters: Filters) -> Candidates:
+    def candidates(self, query: str, fetch: int, mode: Mode, filters: Filters, *, reuse_vector: bool = False) -> Candidates:
         """Union of the dense and BM25 top lists, each candidate with both scores."""
         lexical_index = self.index.lexical()
         vector: np.ndarray | None = None
@@ -194,7 +199,7 @@ class Retriever:
         if filters:
             fetch *= 3
         if mode in ("hybrid", "dense"):
-            vector = self._embed(expand_query(query))
+            vector = self._embed(expand_query(query), reuse=reuse_vector)
             dense = dict(self.index.dense(vector.tolist(), fetch, where=filters.where()))
         bm25_all: np.ndarray | None = None
         typed_all: np.ndarray | None = None
@@ -229,10 +234,10 @@ class Retriever:
         }
         return Candidates(ids, dense_arr, lexical, typed_arr, title, stored, stats)
 
-    def _embed(self, text: str) -> np.ndarray:
-        """The query vector, remembered for a few recent queries (a follow-up search of the same question is free)."""
+    def _embed(self, text: str, reuse: bool = False) -> np.ndarray:
+        """The query vector; with `reuse`, a vector remembered from a recent search of the same text."""
         with self._lock:
-            vector = self._vectors.get(text)
+            vector = self._vectors.get(text) if reuse else None
         if vector is None:
             vector = np.asarray(self.embedder.embed_query(text), dtype=np.float32)
             with self._lock:

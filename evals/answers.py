@@ -233,5 +233,6 @@ def _summary(t: Tally, cases: int) -> dict:
         "turn_recall_retrieved": _mean(t.turn_retrieved),
         "turn_recall_cited": _mean(t.turn_cited),
         "latency_ms_p50": round(statistics.median(t.latencies), 1) if t.latencies else None,
+        "latencies_ms": t.latencies,
         "failures": t.failures,
     }

@@ -14,7 +14,7 @@ from evals.answers import load_cases, run_answer_eval
 
 DEFAULT_CASES = PROJECT_ROOT / "evals" / "cases" / "conversations.jsonl"
 TURN_METRICS = ("cases", "turns", "turn_recall_retrieved", "turn_recall_cited", "citation_validity", "citation_recall",
-                "abstention_precision", "abstention_recall", "status_accuracy", "latency_ms_p50", "failures")
+                "abstention_precision", "abstention_recall", "status_accuracy", "latency_ms_p50", "latencies_ms", "failures")
 
 
 def run_conversation_eval(cases_path: Path = DEFAULT_CASES, settings: Settings | None = None) -> dict:
