@@ -16,7 +16,6 @@ conversation turns the turn-level recall at k.
 
 from __future__ import annotations
 
-import json
 import re
 import statistics
 import tempfile
@@ -30,6 +29,7 @@ from assistant.index import Index
 from assistant.models import Answer
 from assistant.sessions import SessionStore
 from assistant.settings import Settings
+from evals.jsonl import read_jsonl
 
 NAMESPACE = "eval-answers"
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -38,13 +38,7 @@ _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 def load_cases(path: Path) -> list[dict]:
     """Rows of an answers/conversation JSONL file; a malformed row is an error naming its line."""
     rows = []
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{number}: not JSON ({exc.msg})") from exc
+    for number, row in read_jsonl(path):
         turns = row.get("turns") if isinstance(row, dict) else None
         if turns is not None:
             if not isinstance(turns, list) or not turns or not all(isinstance(t, dict) and isinstance(t.get("question"), str) for t in turns):

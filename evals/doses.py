@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from assistant.doses import RuleBook, check_report
 from assistant.errors import InputError
+from evals.jsonl import read_jsonl
 
 
 def load_cases(cases_path: Path) -> list[dict]:
     """Read JSONL rows {"id", "text", "weight_kg"?, "safe"}; a malformed row is an error naming its line."""
     rows = []
-    for number, line in enumerate(Path(cases_path).read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{cases_path}:{number}: not JSON ({exc.msg})") from exc
+    for number, row in read_jsonl(cases_path):
         if not isinstance(row, dict) or not isinstance(row.get("text"), str) or not isinstance(row.get("safe"), bool):
             raise InputError(f"{cases_path}:{number}: a case needs a string 'text' and a boolean 'safe'")
         rows.append(row)

@@ -14,7 +14,8 @@ from assistant.index import Index
 from assistant.retrieval import Mode, Retriever
 from assistant.settings import Settings
 from evals.metrics import summarise
-from ingest.run import Progress, ingest
+from assistant.progress import Progress
+from ingest.run import ingest
 
 
 @dataclass(frozen=True)
