@@ -21,7 +21,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.citations import Numbering, best_quote, guard
 from assistant.compose import compose, on_topic
 from assistant.errors import InputError
-from assistant.followup import focus_of, standalone_question
+from assistant.followup import focus_of, keeps_topic, standalone_question
 from assistant.index import Index
 from assistant.models import Answer, Section, Statement
 from assistant.retrieval import Filters, GuidelineRetriever, Hit, Retriever
@@ -135,15 +135,19 @@ class Assistant:
         if not turns:
             return text
         history = [t["standalone_question"] for t in turns]
+        rules_dir = self.settings.doses.rules_dir
+        deterministic = standalone_question(text, history, rules_dir, known=self._known_word)
         model = self.chat_model
         if model is not None and self.settings.answer.llm_rewrite:
             from assistant.llm import rewrite_question
 
             pairs = [(t["question"], str(t["answer"].get("summary", ""))) for t in turns]
             rewritten = rewrite_question(model, text, pairs, self.settings.answer.max_question_chars)
-            if rewritten:
+            if rewritten and keeps_topic(rewritten, text, deterministic, rules_dir):
                 return rewritten
-        return standalone_question(text, history, self.settings.doses.rules_dir, known=self._known_word)
+            if rewritten:
+                log.debug("model rewrite dropped the conversation's topic; using the deterministic rewrite")
+        return deterministic
 
     def _known_word(self, word: str) -> bool:
         try:

@@ -162,6 +162,21 @@ def topic_of(question: str, rules_dir: Path, known: Callable[[str], bool] | None
     return Topic(**slots, unknown=unknown)
 
 
+def keeps_topic(rewrite: str, follow_up: str, deterministic: str, rules_dir: Path) -> bool:
+    """Whether a model's rewrite of a follow-up keeps its subject (a weak model may answer or parrot instead):
+    every slot the deterministic rewrite carries, and at least half of the follow-up's other content words."""
+    want, got = topic_of(deterministic, rules_dir), topic_of(rewrite, rules_dir)
+    for slot in ("drug", "condition", "population", "context", "aspect"):
+        needed, found = getattr(want, slot), getattr(got, slot)
+        if needed is not None and (found is None or found.name != needed.name):
+            return False
+    asked = topic_of(follow_up, rules_dir)
+    named = {w for slot in ("drug", "condition", "population", "context", "aspect") if getattr(asked, slot)
+             for w in content_words(getattr(asked, slot).surface)}
+    own = set(content_words(follow_up)) - named
+    return len(own & set(content_words(rewrite))) * 2 >= len(own)
+
+
 def content_words(question: str) -> list[str]:
     return [w for w in _WORD.findall(question.lower()) if w not in _FILLER]
 
@@ -171,7 +186,7 @@ def is_elliptical(question: str, topic: Topic) -> bool:
     stripped = question.strip()
     if AFFIRM.match(stripped):
         return True
-    if topic.unknown and not topic.subject():
+    if topic.unknown and not topic.subject() and not PRONOUN.search(stripped):
         return False  # a new topic the corpus does not know: searching it alone lets the answer abstain
     if ELLIPSIS_START.match(stripped):
         return True

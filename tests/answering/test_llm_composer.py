@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pytest
@@ -110,7 +111,8 @@ def test_parser_handles_sections_ranges_and_markers_after_the_full_stop():
 
 
 @pytest.mark.parametrize("kind,package", [("openai", "langchain-openai"), ("ollama", "langchain-ollama"), ("huggingface", "langchain-huggingface")])
-def test_missing_integration_package_is_a_config_error_naming_it(kind, package):
+def test_missing_integration_package_is_a_config_error_naming_it(kind, package, monkeypatch):
+    monkeypatch.setitem(sys.modules, package.replace("-", "_"), None)  # as if not installed: import raises ImportError
     with pytest.raises(ConfigError) as err:
         chat_model_from_settings(AnswerSettings(composer=kind, llm_model="some-model"))
     assert package in err.value.user_message
@@ -130,6 +132,21 @@ def test_history_aware_rewrite_uses_the_model(make_assistant):
     assistant.ask("What is the IVIG dose for ITP in children?", session_id=session)
     answer = assistant.ask("and in adults?", session_id=session)
     assert answer.standalone_question == "What is the IVIG dose for adults with ITP?"
+
+
+@pytest.mark.parametrize("bad_rewrite", [
+    "The nearest topics it covers: Immunoglobulin levels in primary antibody deficiency",  # parrots the last answer
+    "What is the IVIG dose for ITP?",                                                       # drops the new population
+    "What is the IVIG dose for Kawasaki disease in adults?",                               # swaps the condition
+])
+def test_rewrite_that_loses_the_topic_is_replaced_by_the_deterministic_one(make_assistant, bad_rewrite):
+    base = make_assistant()
+    (n1, s1), _ = first_statements(base, "What is the IVIG dose for adults with ITP?")
+    assistant = make_assistant(FakeListChatModel(responses=[f"{s1} [{n1}].", bad_rewrite, f"{s1} [{n1}]."]))
+    session = assistant.sessions.create("local")
+    assistant.ask("What is the IVIG dose for ITP in children?", session_id=session)
+    answer = assistant.ask("and in adults?", session_id=session)
+    assert answer.standalone_question == "What is the IVIG dose for ITP in adults?"
 
 
 def test_failing_model_falls_back_to_deterministic_rewrite_and_extractive_answer(make_assistant):
