@@ -12,6 +12,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
+from rich.table import Table
 
 from assistant.errors import GuideqaError, InputError
 from assistant.settings import PROJECT_ROOT, Settings, get_settings
@@ -217,15 +218,20 @@ def eval_all(
     thresholds: Annotated[Optional[Path], typer.Option("--thresholds", help="Minimum metrics (default evals/thresholds.yaml).")] = None,
     limit: Annotated[Optional[int], typer.Option(help="Queries per BEIR set (a smoke run); all when unset.")] = None,
     sets: Annotated[str, typer.Option(help="Comma-separated BEIR sets from ../shared/datasets.")] = "cpgqa,pubmedqa,medquad",
+    bench: Annotated[Optional[list[Path]], typer.Option("--bench", help="`guideqa bench` results to include (e.g. DATA_DIR/bench/query.json).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Every suite, with a report a release manager can read; exit 4 when a threshold fails."""
-    from evals.report import DEFAULT_THRESHOLDS, check_thresholds, run_suites, write_report
+    from evals.report import DEFAULT_THRESHOLDS, check_thresholds, load_bench, run_suites, write_report
 
     with guarded(as_json) as settings:
-        if baseline is not None and not baseline.exists():
-            raise InputError(f"{baseline} does not exist.")
-        results = run_suites(settings, PROJECT_ROOT.parent / "shared", limit=limit, sets=tuple(s for s in sets.split(",") if s))
+        for path in [baseline, *(bench or [])]:
+            if path is not None and not path.exists():
+                raise InputError(f"{path} does not exist.")
+        benches = load_bench(bench or [])
+        results = run_suites(settings, PROJECT_ROOT.parent / "shared", limit=limit, sets=tuple(s for s in sets.split(",") if s),
+                             misses_dir=report)
+        results["bench"] = benches
         failures = check_thresholds(results, thresholds or DEFAULT_THRESHOLDS)
         previous = json.loads(baseline.read_text(encoding="utf-8")) if baseline else None
         paths = write_report(results, report, baseline=previous, failures=failures)
@@ -249,17 +255,18 @@ def bench_ingest(
 
     with guarded(as_json) as settings:
         result = run(paths or [PROJECT_ROOT.parent / "shared" / "corpora" / "vadod"], settings)
-        emit(result) if as_json else out.print_json(data=result)
+        _bench_done(settings, result, as_json)
 
 
 @bench_app.command("query")
 def bench_query(
     replicate_to: Annotated[int, typer.Option(help="Replicate the largest index to this many chunks (0: skip).")] = 100_000,
-    server: Annotated[bool, typer.Option(help="Also time the largest index on a real Chroma server.")] = True,
+    server: Annotated[bool, typer.Option(help="Time every size on a real Chroma server too, side by side.")] = True,
     quick: Annotated[bool, typer.Option(help="Bundled corpus only (smoke run).")] = False,
+    rounds: Annotated[int, typer.Option(min=1, help="Passes over the benchmark questions at each size.")] = 2,
     as_json: JsonOpt = False,
 ) -> None:
-    """p50/p95 latency of retrieval and of whole answers at growing index sizes, embedded and server."""
+    """p50/p95 latency of retrieval and of whole answers at growing index sizes, embedded and server, and memory per 100k chunks."""
     from evals.bench import bench_query as run
 
     with guarded(as_json) as settings:
@@ -268,8 +275,29 @@ def bench_query(
         if not quick:
             sources += [("+ VA/DoD PDFs", [shared / "corpora" / "vadod"]),
                         ("+ MedQuAD answers", [shared / "datasets" / "medquad" / "corpus.jsonl"])]
-        result = run(settings, sources=sources, replicate_to=0 if quick else replicate_to, server=server)
-        emit(result) if as_json else out.print_json(data=result)
+        result = run(settings, sources=sources, replicate_to=0 if quick else replicate_to, server=server, rounds=rounds)
+        _bench_done(settings, result, as_json)
+
+
+def _bench_done(settings: Settings, result: dict, as_json: bool) -> None:
+    """Keep the result under DATA_DIR/bench (for `eval all --bench`), then print JSON or a table."""
+    from evals.bench import save_result, table_rows
+
+    saved = save_result(settings, result)
+    if as_json:
+        emit(result)
+        return
+    rows = table_rows(result)
+    table = Table(title=f"bench {result['kind']} (times in ms; RSS of this process, or of the Chroma server for 'server')")
+    for column in rows[0]:
+        table.add_column(column, justify="right" if column not in ("step", "store", "metric") else "left")
+    for row in rows:
+        table.add_row(*(str(v) for v in row.values()))
+    out.print(table)
+    for key in ("memory_mb_per_100k_chunks", "target_met_at_largest", "pipeline_over_raw", "peak_rss_mb"):
+        if key in result:
+            out.print(f"{key}: {result[key]}")
+    out.print(f"saved: {saved}")
 
 
 @app.command("settings")

@@ -41,6 +41,7 @@ def bench_ingest(paths: list[Path], settings: Settings) -> dict:
     pipeline_rate = first.chunks_total / first.seconds if first.seconds else 0.0
     raw_rate = len(texts) / raw_seconds if raw_seconds else 0.0
     return {
+        "kind": "ingest",
         "files": first.files_seen,
         "pages": first.pages,
         "chunks": first.chunks_total,
@@ -121,21 +122,32 @@ def replicate(settings: Settings, namespace: str, target: int) -> int:
     return count
 
 
-def copy_to_server(settings: Settings, namespace: str, server: Settings) -> None:
-    """Copy an embedded index's collection into a Chroma server, with the same manifest and BM25 folder."""
+def copy_to_server(settings: Settings, namespace: str, server: Settings, *, skip: set[str] | None = None) -> set[str]:
+    """Copy an embedded index's collection into a Chroma server, with the same manifest and BM25 folder.
+
+    Ids in `skip` are already on the server and are not sent again; returns every id the server now holds."""
     from assistant.index import read_manifest, write_manifest
     from ingest.store import GET_BATCH, Store
 
     source = Store(settings, namespace)
     target = Store(server, namespace)
     manifest = read_manifest(source.dir)
-    ids = manifest.chunk_ids()
+    ids = [cid for cid in manifest.chunk_ids() if cid not in (skip or set())]
     for i in range(0, len(ids), GET_BATCH):
         got = source.collection.get(ids=ids[i : i + GET_BATCH], include=["embeddings", "documents", "metadatas"])
         target.collection.upsert(ids=got["ids"], embeddings=got["embeddings"], documents=got["documents"], metadatas=got["metadatas"])
     if target.dir != source.dir:
         shutil.copytree(source.dir / manifest.bm25_dir, target.dir / manifest.bm25_dir, dirs_exist_ok=True)
         write_manifest(target.dir, manifest)
+    return (skip or set()) | set(ids)
+
+
+def current_rss_mb(pid: int | None = None) -> float:
+    """Resident memory of a process (this one by default) and its children, in MB."""
+    import psutil
+
+    proc = psutil.Process(pid)
+    return sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)]) / 2**20
 
 
 def time_queries(settings: Settings, namespace: str, rounds: int = 2) -> dict:
@@ -171,8 +183,63 @@ def time_queries(settings: Settings, namespace: str, rounds: int = 2) -> dict:
     }
 
 
-def bench_query(settings: Settings, *, sources: list[tuple[str, list[Path]]], replicate_to: int = 100_000, server: bool = True) -> dict:
-    """Latency at growing index sizes (each step adds a source; the last replicates to 100k+), embedded and server."""
+class ChromaServer:
+    """A real `chroma run` on a free 127.0.0.1 port with a scratch folder, for the server side of the benchmark."""
+
+    def __init__(self, settings: Settings) -> None:
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.folder = Path(tempfile.mkdtemp(prefix="guideqa-bench-chroma-"))
+        self.settings = settings.model_copy(update={
+            "chroma": settings.chroma.model_copy(update={"host": "127.0.0.1", "port": self.port}),
+            "data_dir": self.folder / "data",
+        })
+        self.copied: set[str] = set()
+        self.proc = None
+
+    def __enter__(self) -> "ChromaServer":
+        import socket
+        import subprocess
+        import sys
+
+        exe = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
+        self.proc = subprocess.Popen([exe, "run", "--host", "127.0.0.1", "--port", str(self.port), "--path", str(self.folder / "chroma")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return self
+            except OSError:
+                time.sleep(0.2)
+        self.__exit__()
+        raise RuntimeError(f"chroma run did not listen on 127.0.0.1:{self.port} within 60 s")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def sync(self, settings: Settings, namespace: str) -> None:
+        self.copied = copy_to_server(settings, namespace, self.settings, skip=self.copied)
+
+    def rss_mb(self) -> float:
+        return current_rss_mb(self.proc.pid) if self.proc else 0.0
+
+
+TARGET_P95_ANSWER_MS = 250.0
+
+
+def bench_query(settings: Settings, *, sources: list[tuple[str, list[Path]]], replicate_to: int = 100_000,
+                server: bool = True, rounds: int = 2) -> dict:
+    """Latency at growing index sizes (each step adds a source; the last replicates to 100k+), with the embedded
+    store and a real Chroma server side by side at every size, and memory per 100k chunks."""
+    import contextlib
+
     import torch
 
     from assistant.embeddings import set_threads
@@ -182,46 +249,72 @@ def bench_query(settings: Settings, *, sources: list[tuple[str, list[Path]]], re
     namespace = "bench-query"
     steps: list[dict] = []
     paths: list[Path] = []
-    for label, extra in sources:
-        paths += extra
-        ingest(paths, settings, namespace=namespace)
-        steps.append({"step": label, "store": "embedded", **time_queries(settings, namespace)})
-    if replicate_to:
-        rss_before = peak_rss_mb()
-        count = replicate(settings, namespace, replicate_to)
-        steps.append({"step": f"replicated to {count}", "store": "embedded", **time_queries(settings, namespace)})
-        steps[-1]["peak_rss_mb"] = round(peak_rss_mb(), 1)
-        steps[-1]["rss_growth_mb"] = round(peak_rss_mb() - rss_before, 1)
-    if server:
-        steps += _server_steps(settings, namespace)
-    return {"steps": steps, "questions": len(BENCH_QUESTIONS)}
+    with ChromaServer(settings) if server else contextlib.nullcontext() as chroma:
+
+        def measure(label: str) -> None:
+            steps.append({"step": label, "store": "embedded", **time_queries(settings, namespace, rounds),
+                          "process_rss_mb": round(current_rss_mb(), 1)})
+            if chroma is not None:
+                chroma.sync(settings, namespace)
+                steps.append({"step": label, "store": "server", **time_queries(chroma.settings, namespace, rounds),
+                              "process_rss_mb": round(current_rss_mb(), 1), "server_rss_mb": round(chroma.rss_mb(), 1)})
+
+        for label, extra in sources:
+            paths += extra
+            ingest(paths, settings, namespace=namespace)
+            measure(label)
+        if replicate_to:
+            count = replicate(settings, namespace, replicate_to)
+            measure(f"replicated to {count}")
+    largest = max((s for s in steps if s["store"] == "embedded"), key=lambda s: s["chunks"])
+    return {
+        "kind": "query",
+        "questions": len(BENCH_QUESTIONS),
+        "rounds": rounds,
+        "steps": steps,
+        "memory_mb_per_100k_chunks": memory_per_100k(steps),
+        "target_p95_answer_ms": TARGET_P95_ANSWER_MS,
+        "target_met_at_largest": all(s["answer"]["p95_ms"] < TARGET_P95_ANSWER_MS for s in steps if s["chunks"] == largest["chunks"]),
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
 
 
-def _server_steps(settings: Settings, namespace: str) -> list[dict]:
-    import socket
-    import subprocess
-    import sys
+def memory_per_100k(steps: list[dict]) -> dict[str, float | None]:
+    """Growth of resident memory per 100k chunks between the smallest and largest index (least squares slope)."""
+    out: dict[str, float | None] = {}
+    for store, key in (("embedded", "process_rss_mb"), ("server", "server_rss_mb")):
+        points = [(s["chunks"], s[key]) for s in steps if s["store"] == store and key in s]
+        if len(points) < 2:
+            continue
+        mean_x = statistics.fmean(x for x, _ in points)
+        mean_y = statistics.fmean(y for _, y in points)
+        var = sum((x - mean_x) ** 2 for x, _ in points)
+        out[store] = round(100_000 * sum((x - mean_x) * (y - mean_y) for x, y in points) / var, 1) if var else None
+    return out
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    folder = Path(tempfile.mkdtemp(prefix="guideqa-bench-chroma-"))
-    exe = shutil.which("chroma") or str(Path(sys.executable).with_name("chroma"))
-    proc = subprocess.Popen([exe, "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(folder)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-                break
-            except OSError:
-                time.sleep(0.2)
-        remote = settings.model_copy(update={"chroma": settings.chroma.model_copy(update={"host": "127.0.0.1", "port": port}),
-                                             "data_dir": folder / "data"})
-        copy_to_server(settings, namespace, remote)
-        return [{"step": "largest", "store": "server", **time_queries(remote, namespace)}]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        shutil.rmtree(folder, ignore_errors=True)
+
+def save_result(settings: Settings, result: dict) -> Path:
+    """Write a benchmark result to DATA_DIR/bench/<kind>.json (the latest) for the eval report."""
+    import json
+
+    folder = settings.data_dir / "bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{result['kind']}.json"
+    path.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    return path
+
+
+def table_rows(result: dict) -> list[dict]:
+    """A benchmark result as flat rows for a printed or reported table."""
+    if result["kind"] == "query":
+        return [
+            {
+                "step": s["step"], "store": s["store"], "chunks": s["chunks"],
+                "retr p50": s["retrieval"]["p50_ms"], "retr p95": s["retrieval"]["p95_ms"],
+                "answer p50": s["answer"]["p50_ms"], "answer p95": s["answer"]["p95_ms"],
+                "ans/retr": s["answer_over_retrieval_p50"], "dose share": s["dose_check_share_of_answer_p50"],
+                "RSS MB": s.get("server_rss_mb", s["process_rss_mb"]),
+            }
+            for s in result["steps"]
+        ]
+    return [{"metric": k, "value": v} for k, v in result.items() if not isinstance(v, (list, dict)) and k != "kind"]

@@ -23,8 +23,10 @@ DEFAULT_THRESHOLDS = PROJECT_ROOT / "evals" / "thresholds.yaml"
 BEIR_SETS = ("cpgqa", "pubmedqa", "medquad")
 
 
-def run_suites(settings: Settings, shared: Path, *, limit: int | None, sets: tuple[str, ...] = BEIR_SETS) -> dict:
-    """Every suite; `limit` caps the queries per BEIR set (a smoke run) and the cpgQA span run."""
+def run_suites(settings: Settings, shared: Path, *, limit: int | None, sets: tuple[str, ...] = BEIR_SETS,
+               misses_dir: Path | None = None) -> dict:
+    """Every suite; `limit` caps the queries per BEIR set (a smoke run) and the cpgQA span run.
+    Per-query retrieval misses go to misses_dir/retrieval-misses-SET.jsonl."""
     from assistant.doses import load_rulebook
     from evals.answers import run_answer_eval
     from evals.doses import run_dose_eval
@@ -37,7 +39,8 @@ def run_suites(settings: Settings, shared: Path, *, limit: int | None, sets: tup
         root = shared / "datasets" / name
         if not root.exists():
             raise InputError(f"{root} is missing: the retrieval suite reads the BEIR sets from ../shared/datasets.")
-        suites["retrieval"][name] = evaluate(root, settings, modes=("hybrid", "dense", "bm25"), limit=limit)
+        misses = misses_dir / f"retrieval-misses-{name}.jsonl" if misses_dir else None
+        suites["retrieval"][name] = evaluate(root, settings, modes=("hybrid", "dense", "bm25"), limit=limit, misses_path=misses)
     suites["doses"] = run_dose_eval(CASES / "doses.jsonl", load_rulebook(settings.doses.rules_dir))
     suites["doses"]["unsafe_caught_rate"] = round(suites["doses"]["unsafe_caught"] / max(1, suites["doses"]["unsafe_total"]), 4)
     suites["doses"]["safe_passed_rate"] = round(suites["doses"]["safe_passed"] / max(1, suites["doses"]["safe_total"]), 4)
@@ -50,9 +53,24 @@ def run_suites(settings: Settings, shared: Path, *, limit: int | None, sets: tup
             "limit": limit,
             "python": platform.python_version(),
             "seconds": round(time.perf_counter() - started, 1),
+            "misses_files": [f"retrieval-misses-{name}.jsonl" for name in sets] if misses_dir else [],
         },
         "suites": suites,
     }
+
+
+def load_bench(paths: list[Path]) -> dict[str, dict]:
+    """`guideqa bench` result files by kind (query, ingest); InputError for a file that is not one."""
+    out: dict[str, dict] = {}
+    for path in paths:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InputError(f"{path} is not a readable JSON file: {exc}") from exc
+        if not isinstance(data, dict) or data.get("kind") not in ("query", "ingest"):
+            raise InputError(f"{path} is not a `guideqa bench` result (no kind 'query' or 'ingest').")
+        out[data["kind"]] = data
+    return out
 
 
 def flatten(data: Any, prefix: str = "") -> dict[str, float]:
@@ -122,6 +140,20 @@ def _plots(results: dict) -> dict[str, bytes]:
         ax.set_xlabel("answer latency (ms)")
         ax.set_ylabel("answers")
         images["answer_latency.png"] = _png(fig)
+    query = results.get("bench", {}).get("query")
+    if query:
+        fig, ax = plt.subplots(figsize=(6, 3.4))
+        for store in ("embedded", "server"):
+            points = sorted((st["chunks"], st["answer"]["p95_ms"], st["retrieval"]["p95_ms"]) for st in query["steps"] if st["store"] == store)
+            if points:
+                ax.plot([x for x, _, _ in points], [a for _, a, _ in points], marker="o", label=f"{store}: whole answer p95")
+                ax.plot([x for x, _, _ in points], [r for _, _, r in points], marker="x", linestyle="--", label=f"{store}: retrieval p95")
+        ax.axhline(query.get("target_p95_answer_ms", 250), color="red", linewidth=0.8, label="target")
+        ax.set_xscale("log")
+        ax.set_xlabel("chunks in the index")
+        ax.set_ylabel("ms")
+        ax.legend(fontsize=7)
+        images["query_latency.png"] = _png(fig)
     rates = _pass_rates(results)
     if rates:
         fig, ax = plt.subplots(figsize=(6, 3.2))
@@ -174,6 +206,13 @@ def write_report(results: dict, folder: Path, *, baseline: dict | None = None, f
         if key in results["suites"]:
             scalars = {k: v for k, v in results["suites"][key].items() if not isinstance(v, (list, dict))}
             sections.append((key, [scalars]))
+    from evals.bench import table_rows
+
+    for kind, bench in results.get("bench", {}).items():
+        sections.append((f"Benchmark: {kind}", table_rows(bench)))
+    misses = results["meta"].get("misses_files")
+    if misses:
+        sections.append(("Per-query retrieval misses", [{"file": m} for m in misses]))
     diff = compare(results, baseline) if baseline else []
     if diff:
         sections.append(("Difference against the baseline", diff))

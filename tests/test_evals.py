@@ -7,7 +7,9 @@ import json
 import pytest
 import yaml
 
-from evals.report import check_thresholds, compare, flatten, write_report
+from assistant.errors import InputError
+from evals.bench import memory_per_100k
+from evals.report import check_thresholds, compare, flatten, load_bench, write_report
 from tests.conftest import PROJECT_ROOT, SHARED, guideqa
 
 RESULTS = {
@@ -53,15 +55,58 @@ def test_report_files_are_written_and_self_contained(tmp_path):
     assert "recall_at_k.png" in (tmp_path / "report" / "report.md").read_text()
 
 
+def _step(store: str, chunks: int, p95: float, rss: float) -> dict:
+    timing = {"p50_ms": p95 / 2, "p95_ms": p95}
+    row = {"step": f"{chunks} chunks", "store": store, "chunks": chunks, "retrieval": timing, "answer": timing, "dose_check": timing,
+           "answer_over_retrieval_p50": 1.0, "dose_check_share_of_answer_p50": 0.01, "process_rss_mb": rss}
+    return {**row, "server_rss_mb": rss} if store == "server" else row
+
+
+def test_memory_per_100k_chunks_is_the_slope_of_rss_over_size():
+    steps = [_step("embedded", 1_000, 10, 500.0), _step("embedded", 101_000, 20, 700.0),
+             _step("server", 1_000, 12, 100.0), _step("server", 101_000, 30, 400.0)]
+    assert memory_per_100k(steps) == {"embedded": 200.0, "server": 300.0}
+
+
+def test_report_includes_benchmarks_and_rejects_files_that_are_not_one(tmp_path):
+    bench = {"kind": "query", "steps": [_step("embedded", 1_000, 10, 500.0), _step("server", 1_000, 12, 100.0)], "target_p95_answer_ms": 250}
+    (tmp_path / "query.json").write_text(json.dumps(bench))
+    results = {**RESULTS, "bench": load_bench([tmp_path / "query.json"])}
+    write_report(results, tmp_path / "report")
+    page = (tmp_path / "report" / "report.html").read_text()
+    assert page.count("data:image/png;base64,") == 4 and "Benchmark: query" in page
+    assert "<td>server</td>" in page
+    (tmp_path / "other.json").write_text(json.dumps({"suites": {}}))
+    with pytest.raises(InputError, match="not a `guideqa bench` result"):
+        load_bench([tmp_path / "other.json"])
+
+
 @pytest.mark.slow
 def test_smoke_run_of_every_suite_meets_the_thresholds(tmp_path):
-    """CI's smoke run: small slices of cpgQA and PubMedQA plus every bundled suite, against evals/thresholds.yaml."""
+    """CI's smoke run: small slices of cpgQA and PubMedQA plus every bundled suite, against evals/thresholds.yaml,
+    with a quick `bench query` (bundled corpus, embedded and a real Chroma server) in the report."""
     assert (SHARED / "datasets" / "cpgqa").exists(), "../shared must sit beside the checkout"
+    env = {"GUIDEQA_DATA_DIR": str(tmp_path / "data")}
+    bench = guideqa("bench", "query", "--quick", "--rounds", "1", "--json", env=env, timeout=900)
+    assert bench.returncode == 0, bench.stderr[-2000:]
+    timing = json.loads(bench.stdout)
+    assert [s["store"] for s in timing["steps"]] == ["embedded", "server"]
+    assert timing["steps"][0]["chunks"] == timing["steps"][1]["chunks"] > 50
+    assert all(0 < s["retrieval"]["p50_ms"] and 0 < s["answer"]["p95_ms"] for s in timing["steps"])
+    saved = tmp_path / "data" / "bench" / "query.json"
+    assert json.loads(saved.read_text()) == timing
+
     result = guideqa("eval", "all", "--report", str(tmp_path / "report"), "--sets", "cpgqa,pubmedqa", "--limit", "60",
-                     "--thresholds", str(PROJECT_ROOT / "evals" / "thresholds-smoke.yaml"), "--json",
-                     env={"GUIDEQA_DATA_DIR": str(tmp_path / "data")}, timeout=1800)
+                     "--thresholds", str(PROJECT_ROOT / "evals" / "thresholds-smoke.yaml"), "--bench", str(saved), "--json",
+                     env=env, timeout=1800)
     assert result.returncode in (0, 4), result.stderr[-2000:]
     summary = json.loads(result.stdout)
     assert summary["failures"] == []
     results = json.loads((tmp_path / "report" / "results.json").read_text())
     assert set(results["suites"]) >= {"retrieval", "doses", "answers", "conversation", "cpgqa_spans"}
+    assert results["bench"]["query"] == timing
+    misses = [json.loads(line) for line in (tmp_path / "report" / "retrieval-misses-cpgqa.jsonl").read_text().splitlines() if line]
+    hybrid = [m for m in misses if m["retriever"] == "hybrid"]
+    recall1 = results["suites"]["retrieval"]["cpgqa"]["hybrid"]["recall@1"]
+    assert len(hybrid) == round((1 - recall1) * 60)  # one line per query whose top document is wrong
+    assert all(set(m) >= {"query_id", "query", "expected", "got"} for m in misses)
