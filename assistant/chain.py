@@ -19,7 +19,7 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.citations import Numbering, best_quote, guard
-from assistant.compose import compose, on_topic
+from assistant.compose import compose, grade_of, on_topic
 from assistant.errors import InputError
 from assistant.followup import focus_of, keeps_topic, standalone_question
 from assistant.index import Index
@@ -225,7 +225,7 @@ class Assistant:
         summary = " ".join(f"{c.text.rstrip('.')} [{numbering.cite(c.hit, c.text)}]." for c in draft.direct)
         sections = [
             Section(heading=name, statements=[
-                Statement(text=c.text, citations=[numbering.cite(c.hit, c.text)], grade=c.hit.meta.get("grade")) for c in cands
+                Statement(text=c.text, citations=[numbering.cite(c.hit, c.text)], grade=grade_of(c.hit, c.text)) for c in cands
             ])
             for name, cands in draft.sections
         ]
@@ -247,7 +247,7 @@ class Assistant:
 
         def statement(text: str, numbers: list[int], grade_from: Hit) -> Statement:
             cited = [numbering.cite(hits[n - 1], best_quote(text, hits[n - 1].text)) for n in numbers]
-            return Statement(text=text, citations=cited, grade=grade_from.meta.get("grade"))
+            return Statement(text=text, citations=cited, grade=grade_of(grade_from, best_quote(text, grade_from.text)))
 
         direct = parsed.direct or [parsed.sections[0][1][0]]
         if not parsed.direct:  # the model wrote no first line: its first statement is the direct answer

@@ -10,6 +10,7 @@ section the question asks about first.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter
@@ -84,6 +85,18 @@ def section_name(hit: Hit) -> str:
         if any(key in path for key in keys):
             return name
     return headings[-1] if headings else "Details"
+
+
+def grade_of(hit: Hit, statement: str) -> str | None:
+    """The evidence grade of a statement taken from a chunk: its own line's grade, else the chunk's."""
+    raw = hit.meta.get("line_grades")
+    if raw:
+        lines = [line for line in hit.text.splitlines() if line.strip()]
+        needle = " ".join(statement.split())[:60]
+        for line, grade in zip(lines, json.loads(raw)):
+            if needle and needle in " ".join(line.split()):
+                return grade
+    return hit.meta.get("grade")
 
 
 def statements_of(hit: Hit) -> list[str]:

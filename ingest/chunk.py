@@ -46,6 +46,7 @@ class Chunk:
     page: int | None
     references: tuple[str, ...]
     grade: str | None
+    line_grades: tuple[str | None, ...] = ()  # the grade of each line of `text` (its own, else its section's)
 
     @property
     def section(self) -> str:
@@ -128,6 +129,10 @@ def chunk_document(doc: SourceDocument, settings: ChunkSettings) -> list[Chunk]:
             return
         grades = [g.strip() for b in blocks for g in GRADE_MARK.findall(b.text)]
         heading_path = tuple(title for _, title in path) or (doc.title,)
+        section_grade = _section_grade(doc, heading_path)
+        line_grades = tuple(
+            next((g.strip() for g in GRADE_MARK.findall(line)), section_grade) for line in raw.splitlines() if clean(line)
+        )
         position = len(chunks)
         digest = hashlib.sha256(f"{heading_path}|{text}".encode()).hexdigest()[:10]
         chunks.append(
@@ -141,7 +146,8 @@ def chunk_document(doc: SourceDocument, settings: ChunkSettings) -> list[Chunk]:
                 end=blocks[-1].end,
                 page=doc.page_at(blocks[0].start),
                 references=tuple(cited_keys(raw)),
-                grade=grades[0] if grades else _section_grade(doc, heading_path),
+                grade=grades[0] if grades else section_grade,
+                line_grades=line_grades if grades else (),
             )
         )
 

@@ -38,6 +38,7 @@ def chunk_metadata(doc: SourceDocument, chunk: Chunk) -> dict[str, Any]:
     optional = {
         "page": chunk.page,
         "grade": chunk.grade,
+        "line_grades": json.dumps(list(chunk.line_grades)) if chunk.line_grades else None,
         "issuer": doc.meta.get("issuer"),
         "year": doc.meta.get("year"),
         "url": doc.meta.get("url"),

@@ -10,6 +10,7 @@ from langchain_core.documents import Document
 from assistant.citations import Numbering, guard, normalise
 from assistant.models import Answer, Section, Statement
 from assistant.retrieval import Filters
+from tests.conftest import CORPUS
 
 
 def chunk_texts(assistant, answer: Answer) -> dict[int, str]:
@@ -62,6 +63,29 @@ def test_answer_stays_on_the_condition_and_population_asked(assistant):
 def test_grades_from_the_corpus_are_carried(assistant):
     answer = assistant.ask("When should children with Kawasaki disease receive IVIG?")
     assert any(st.grade and "AHA" in st.grade for sec in answer.sections for st in sec.statements)
+
+
+def test_each_statement_carries_the_grade_of_its_own_line(assistant):
+    """Chunks whose bullets have different grades (e.g. ASH 1B for children, 2B for adults in one ITP list):
+    every statement gets its own line's grade, not the chunk's first one."""
+    import json
+
+    from assistant.compose import grade_of, statements_of
+    from assistant.retrieval import Hit
+
+    ids = assistant.index.manifest().chunk_ids()
+    texts = assistant.index.get(ids)
+    differing = 0
+    for cid, (text, meta) in texts.items():
+        if not meta.get("line_grades"):
+            continue
+        hit = Hit(cid, text, meta, 1.0)
+        lines = [line for line in text.splitlines() if line.strip()]
+        for line, grade in zip(lines, json.loads(meta["line_grades"])):
+            for statement in statements_of(Hit(cid, line, meta, 1.0)):
+                assert grade_of(hit, statement) == grade, (cid, statement)
+                differing += grade != meta.get("grade")
+    assert differing > 0  # the corpus has such chunks, so the old first-grade-for-all behaviour would fail here
 
 
 @pytest.mark.parametrize("question", ["How do I fix a flat bicycle tyre?", "What is the best treatment for migraine?",

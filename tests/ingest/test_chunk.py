@@ -25,6 +25,15 @@ def test_markdown_chunks_follow_headings_and_carry_citations():
         assert doc.text[chunk.start : chunk.end].startswith(("- Weekly", "Trough"))
 
 
+def test_each_statement_keeps_its_own_grade():
+    text = ("# Doc\n\n## Dosing\n- First statement about dosing [grade: 1A]\n- Second statement with no grade of its own\n"
+            "- Third statement about dosing [grade: 2C]\n")
+    doc = SourceDocument("graded", "Graded", text, "markdown", "g.md", {"grades": {"Dosing": "section grade"}})
+    (chunk,) = chunk_document(doc, ChunkSettings())
+    assert chunk.text.count("\n") == 2 and chunk.line_grades == ("1A", "section grade", "2C")
+    assert chunk.grade == "1A"  # the chunk's own grade stays the first one (older indexes have only this)
+
+
 def test_ids_are_stable_and_change_with_content():
     doc = next(load_file(DOCS / "scig-basics.md"))
     first = [c.chunk_id for c in chunk_document(doc, ChunkSettings())]
