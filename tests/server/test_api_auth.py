@@ -160,7 +160,7 @@ def test_keys_file_with_hashed_server_keys(keyed_settings, tmp_path):
 
 
 @pytest.mark.parametrize("bad", [
-    [{"id": "plain", "kind": "server", "key": "pk_in_clear_is_refused_for_server_keys"}],
+    [{"id": "plain", "kind": "server", "key": "pk_test_in_clear_refused_for_server_keys"}],
     [{"id": "nohash", "kind": "server"}],
     [{"id": "site", "kind": "publishable", "key": "pk_" + "z" * 20}],  # no origins
     [{"id": "a", "kind": "server", "sha256": "0" * 64}, {"id": "a", "kind": "server", "sha256": "1" * 64}],
