@@ -9,7 +9,7 @@ QUESTION ?= What is the role of IVIG in treating active infections in patients w
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install browser demo ingest ask serve test test-fast evals-full clean
+.PHONY: install browser demo ingest ask serve test test-fast evals-full audit clean
 
 install: $(STAMP)
 
@@ -46,6 +46,11 @@ test: install browser
 
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"
+
+# Known vulnerabilities in the installed packages (needs PyPI's JSON API or osv.dev, which this build machine cannot reach).
+audit: install
+	$(BIN)/pip install --quiet pip-audit==2.10.1
+	$(BIN)/pip-audit --skip-editable
 
 evals-full: install
 	$(BIN)/guideqa eval all --report .guideqa/eval-report
