@@ -9,6 +9,7 @@ from assistant.doses.arithmetic import calculations
 from assistant.doses.cadence import scan_cadence
 from assistant.doses.conversions import cross_checks, factor_findings, obesity_weight, scig_conversion
 from assistant.doses.lexicon import Lexicon
+from assistant.doses.negation import is_negated, negation_verdict
 from assistant.doses.matching import (INTERVAL_TOLERANCE, Scope, Stated, best, cap_problem, is_cap, magnitude,
                                       nearest, problem, range_text, select)
 from assistant.doses.numbers import fmt, span_text
@@ -254,4 +255,7 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
             mine = results[i]
             results[i] = f.model_copy(update={"drug": mine.drug, "frequency": mine.frequency, "flags": mine.flags,
                                               "rule_id": f.rule_id or mine.rule_id, "source": f.source or mine.source})
+    for i, f in results.items():
+        if is_negated(sc, sc.amounts[i]):
+            results[i] = negation_verdict(sc, sc.amounts[i], f, sources)
     return sorted([*results.values(), *extra], key=lambda f: (f.start, f.end))

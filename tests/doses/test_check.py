@@ -261,3 +261,27 @@ def test_a_threshold_is_not_verified_by_a_trough_target(corpus_book):
 def test_the_finding_cites_the_rule_that_says_what_the_text_says(corpus_book, text, rule_id):
     f = only(corpus_book, text)
     assert f.verdict == "verified" and f.rule_id == rule_id
+
+
+@pytest.mark.parametrize("text", [
+    "Do not give IVIG 2 g/kg to children with Kawasaki disease.",
+    "In Kawasaki disease, IVIG 2 g/kg is not recommended.",
+    "Avoid IVIG 2 g/kg in children with Kawasaki disease.",
+    "Give aspirin rather than IVIG 2 g/kg in Kawasaki disease.",
+])
+def test_a_negated_dose_is_never_verified(corpus_book, text):
+    (found,) = check_text(text, corpus_book)
+    assert found.verdict == "ambiguous" and "negated" in found.message
+    (quoted,) = check_text(text, corpus_book, sources=["Some context. " + text.upper() + " More context."])
+    assert quoted.verdict == "grounded"  # the same sentence stands in the cited passage
+    (elsewhere,) = check_text(text, corpus_book, sources=["Kawasaki disease: IVIG 2 g/kg as one infusion."])
+    assert elsewhere.verdict == "ambiguous"  # the value alone in a source does not ground what the sentence rules out
+
+
+@pytest.mark.parametrize("text", [
+    "In Kawasaki disease give IVIG 2 g/kg once; do not exceed 2 g/kg for that infusion.",
+    "If platelets do not rise, adults with ITP may receive a further IVIG dose of 1 g/kg.",
+    "Kawasaki disease is treated with IVIG 2 g/kg, not with steroids alone.",
+])
+def test_limits_and_negations_elsewhere_in_the_sentence_do_not_negate_the_dose(corpus_book, text):
+    assert {f.verdict for f in check_text(text, corpus_book)} == {"verified"}

@@ -1,0 +1,45 @@
+"""Negated doses ("do not give 2 g/kg", "0.4 g/kg is not recommended"): a rule cannot verify what a sentence
+rules out, so such a dose is never `verified`. Quoted word for word from a cited passage it is `grounded`;
+otherwise it is `ambiguous` and withheld."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.doses.parse import Amount, Scan
+from assistant.models import DoseFinding
+
+# Limits ("not exceed", "no more than", "not less than") bound a dose; they do not negate it.
+_LIMIT = re.compile(r"\b(?:not|never)\s+(?:to\s+)?(?:exceed(?:ing)?|more\s+than|greater\s+than|above|over|less\s+than|"
+                    r"fewer\s+than|below|under)\b|\bno\s+(?:more|less|fewer|greater)\s+than\b", re.I)
+_BEFORE = re.compile(r"\b(?:not|never|avoid(?:s|ed|ing)?|contraindicated|rather\s+than|instead\s+of|no\s+longer|"
+                     r"(?:do|does|did|should|must|can|could|would|is|are)n['’]t|cannot)\b", re.I)
+_AFTER = re.compile(r"^[^,;:]*?\b(?:(?:is|are|was|were|be|should|must|may)\s+(?:not|never)\b|(?:is|are)n['’]t\b|"
+                    r"contraindicated\b|(?:should|must)\s+be\s+avoided\b)", re.I)
+_CLAUSE_BREAK = re.compile(r"[,;:()]|\b(?:but|however|whereas|while|although|then)\b", re.I)
+
+
+def is_negated(sc: Scan, a: Amount) -> bool:
+    """Whether the clause holding the amount negates it (a cue before it in its clause, or a negated verb after it)."""
+    start, end = sc.sentences[a.sentence]
+    before = _CLAUSE_BREAK.split(sc.text[start:a.start])[-1]
+    if _BEFORE.search(_LIMIT.sub(" ", before)):
+        return True
+    return bool(_AFTER.search(_LIMIT.sub(" ", sc.text[a.end:end])))
+
+
+def _normal(text: str) -> str:
+    """Lower case, citation markers ([1], [2, 3]) and punctuation other than dose notation removed."""
+    text = re.sub(r"\[\s*\d+(?:\s*[,;–-]\s*\d+)*\s*\]", " ", text.lower())
+    return " ".join(re.sub(r"[^\w/.%-]+", " ", text).split())
+
+
+def negation_verdict(sc: Scan, a: Amount, found: DoseFinding, sources: list[str] | None) -> DoseFinding:
+    """The finding for a negated amount: grounded when its sentence stands in a cited passage, else ambiguous."""
+    start, end = sc.sentences[a.sentence]
+    sentence = _normal(sc.text[start:end]).strip(". ")
+    if sources and sentence and any(sentence in _normal(src) for src in sources):
+        return found.model_copy(update={"verdict": "grounded", "message": "A negated dose, quoted as the cited source "
+                                        "states it; the rules are not applied to what a sentence rules out."})
+    return found.model_copy(update={"verdict": "ambiguous", "message": "A negated dose (\"do not ...\"): the rules cannot "
+                                    "confirm what a sentence rules out, and it is not quoted from a cited source."})
