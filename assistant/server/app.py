@@ -38,8 +38,14 @@ def create_app(settings: Settings, assistant: Any = None) -> FastAPI:
         audit=AuditLog.from_settings(settings),
     )
 
+    closed = False
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        nonlocal closed
+        if closed:  # started again after a shutdown (a second TestClient, an ASGI harness): reopen what it closed
+            state.audit = AuditLog.from_settings(settings)
+            closed = False
         purged = await run_in_threadpool(assistant.sessions.purge, settings.server.session_retention_days)
         if purged:
             log.info("purged %d sessions older than %d days", purged, settings.server.session_retention_days)
@@ -49,6 +55,7 @@ def create_app(settings: Settings, assistant: Any = None) -> FastAPI:
         yield
         if state.audit is not None:
             state.audit.close()
+            closed = True
 
     app = FastAPI(
         title="guideqa",

@@ -104,15 +104,45 @@ def get_state(request: Request) -> ServerState:
 StateDep = Annotated[ServerState, Depends(get_state)]
 
 
-def require_key(
-    request: Request, state: StateDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
-) -> ApiKey:
-    """The caller's key: refused when missing, unknown, revoked or used from a foreign origin; then rate-limited."""
-    token = credentials.credentials if credentials else None
+def authenticate(request: Request, state: ServerState, token: str | None) -> ApiKey:
+    """The key behind a bearer token: AuthError when missing, unknown, revoked or from a foreign origin; then rate-limited."""
     server = request.scope.get("server") or (None, None)
     key, spec = state.keyring.authenticate(token, request.headers.get("origin"), server[1])
     state.limiter.take(key.id, spec.rate_limit_per_minute)
     return key
 
 
+def require_key(
+    request: Request, state: StateDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> ApiKey:
+    """The caller's key: refused when missing, unknown, revoked or used from a foreign origin; then rate-limited."""
+    return authenticate(request, state, credentials.credentials if credentials else None)
+
+
 KeyDep = Annotated[ApiKey, Depends(require_key)]
+
+
+def needs_key(route: Any) -> bool:
+    """True when a (matched) route depends on `require_key`, however deep."""
+    stack = [getattr(route, "dependant", None)]
+    while stack:
+        dependant = stack.pop()
+        if dependant is None:
+            continue
+        if dependant.call is require_key:
+            return True
+        stack.extend(dependant.dependencies)
+    return False
+
+
+async def check_key_first(request: Request) -> None:
+    """Authenticate a request whose body FastAPI refused before the route's key dependency ran.
+
+    FastAPI decodes a JSON body before it solves dependencies, so without this an unparseable body
+    would get a 422 describing it before a caller without a valid key got its 401.
+    Raises AuthError or RateLimited; returns when the route is public or the key is good.
+    """
+    if not needs_key(request.scope.get("route")):
+        return
+    credentials = await bearer(request)
+    authenticate(request, get_state(request), credentials.credentials if credentials else None)

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.errors import AuthError, GuideqaError, RateLimited
+from assistant.server.deps import check_key_first
 
 log = logging.getLogger(__name__)
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
@@ -46,8 +47,19 @@ def describe_validation(exc: RequestValidationError) -> str:
     return "Invalid request: " + "; ".join(parts) + "."
 
 
+async def refused_key(request: Request) -> JSONResponse | None:
+    """The 401/429 a body error must not pre-empt: FastAPI parses the body before the route's key is checked."""
+    try:
+        await check_key_first(request)
+    except GuideqaError as exc:
+        return await guideqa_error(request, exc)
+    return None
+
+
 async def validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    if any(err.get("type") == "json_invalid" for err in exc.errors()) and (refused := await refused_key(request)):
+        return refused
     return error_response(422, "invalid_input", describe_validation(exc))
 
 
@@ -56,6 +68,8 @@ async def http_error(request: Request, exc: Exception) -> JSONResponse:
     status = exc.status_code
     if status == 400 and exc.detail == "There was an error parsing the body":
         # FastAPI's wording for a body that is not even text (e.g. invalid UTF-8): the same class of error as bad JSON
+        if refused := await refused_key(request):
+            return refused
         return error_response(422, "invalid_input", "The request body is not valid JSON (UTF-8).")
     if status == 404 and exc.detail == "Not Found":
         message = f"Nothing at {request.method} {request.url.path}."

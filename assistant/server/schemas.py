@@ -34,12 +34,16 @@ class AskRequest(BaseModel):
 
 
 class ErrorDetail(BaseModel):
-    code: str
-    message: str
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(description="Machine-readable, e.g. unauthorized, invalid_input, not_found, rate_limited.")
+    message: str = Field(description="A message a user may see (never a traceback).")
 
 
 class ErrorOut(BaseModel):
     """The one error shape of every non-2xx response."""
+
+    model_config = ConfigDict(extra="forbid")
 
     error: ErrorDetail
 

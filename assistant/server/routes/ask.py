@@ -27,9 +27,38 @@ async def ask(body: AskRequest, key: KeyDep, state: StateDep) -> Answer:
     return await answering.answer_async(state, job)
 
 
+STAGES = ["retrieving", "composing", "checking doses"]
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _event(name: str, payload: dict) -> dict:
+    """One SSE event as OpenAPI 3.1 describes an event-stream item: `event` names it, `data` is JSON text."""
+    return {"type": "object", "required": ["event", "data"],
+            "properties": {"event": {"const": name},
+                           "data": {"type": "string", "contentMediaType": "application/json", "contentSchema": payload},
+                           "id": {"type": "string"}, "retry": {"type": "integer"}}}
+
+
+# each event of the stream (its `data` field checked against the same models as the JSON answer)
+STREAM_EVENT = {"oneOf": [
+    _event("status", {"type": "object", "required": ["stage"], "additionalProperties": False,
+                      "properties": {"stage": {"type": "string", "enum": STAGES}}}),
+    _event("statement", {"type": "object", "required": ["section", "section_index", "statement"], "additionalProperties": False,
+                         "properties": {"section": {"type": "string"}, "section_index": {"type": "integer", "minimum": 0},
+                                        "statement": _ref("Statement")}}),
+    _event("citations", {"type": "array", "items": _ref("Citation")}),
+    _event("dose_checks", {"type": "array", "items": _ref("DoseFinding")}),
+    _event("done", _ref("Answer")),
+    _event("error", _ref("ErrorOut")),
+]}
+
+
 @router.post(
     "/ask/stream",
-    responses={**ASK_ERRORS, 200: {"content": {"text/event-stream": {}}, "description": STREAM_DOC}},
+    responses={**ASK_ERRORS, 200: {"content": {"text/event-stream": {"schema": STREAM_EVENT}}, "description": STREAM_DOC}},
     response_class=EventSourceResponse,
     summary="Answer a question, streaming its parts",
 )

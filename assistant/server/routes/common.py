@@ -1,14 +1,30 @@
-"""Bits shared by the route modules."""
+"""Bits shared by the route modules: the documented error responses (the body shape is the same for every status)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from assistant.server.schemas import ErrorOut
 
-# documented error responses (the shape is the same for every status)
-AUTH_ERRORS = {401: {"model": ErrorOut, "description": "Missing, wrong, revoked or cross-origin key."},
-               429: {"model": ErrorOut, "description": "Rate limited; see Retry-After."}}
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again.", "required": True,
+                               "schema": {"type": "integer", "minimum": 1}}}
+
+
+def error(description: str, headers: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One documented error response: the ErrorOut body, and the headers it always carries."""
+    return {"model": ErrorOut, "description": description, **({"headers": headers} if headers else {})}
+
+
+AUTH_ERRORS = {
+    401: error("Missing, wrong, revoked or cross-origin key.",
+               {"WWW-Authenticate": {"description": "The scheme to use.", "required": True,
+                                     "schema": {"type": "string", "enum": ["Bearer"]}}}),
+    429: error("Rate limited; see Retry-After.", RETRY_AFTER),
+}
+INVALID = error("Invalid request or question.")
+TOO_LARGE = error("Request body too large.")
 ASK_ERRORS = {**AUTH_ERRORS,
-              404: {"model": ErrorOut, "description": "Unknown session (or another key's)."},
-              413: {"model": ErrorOut, "description": "Request body too large."},
-              422: {"model": ErrorOut, "description": "Invalid request or question."},
-              503: {"model": ErrorOut, "description": "Index missing or vector store unreachable."}}
+              404: error("Unknown session (or another key's)."),
+              413: TOO_LARGE,
+              422: INVALID,
+              503: error("Index missing, vector store unreachable or data dir unusable (e.g. disk full).")}

@@ -10,8 +10,8 @@ from fastapi.responses import JSONResponse
 from assistant.errors import GuideqaError
 from assistant.index import describe
 from assistant.server.deps import KeyDep, StateDep
-from assistant.server.routes.common import AUTH_ERRORS
-from assistant.server.schemas import ErrorOut, HealthOut, IndexHealth, ReadyOut, StoreHealth
+from assistant.server.routes.common import AUTH_ERRORS, RETRY_AFTER, error
+from assistant.server.schemas import HealthOut, IndexHealth, ReadyOut, StoreHealth
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1", tags=["operations"])
@@ -51,7 +51,10 @@ def health(state: StateDep) -> HealthOut:
                      index=index_health, store=store)
 
 
-@router.get("/ready", response_model=ReadyOut, responses={**AUTH_ERRORS, 503: {"model": ErrorOut}}, summary="Ready to answer?")
+NOT_READY = error("Not ready yet (code not_ready); retry after Retry-After.", RETRY_AFTER)
+
+
+@router.get("/ready", response_model=ReadyOut, responses={**AUTH_ERRORS, 503: NOT_READY}, summary="Ready to answer?")
 def ready(key: KeyDep, state: StateDep) -> ReadyOut | JSONResponse:
     """200 once the index and the embedding model are loaded; 503 (and loading is retried) until then."""
     warm = state.warmup

@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Path, Response
 
 from assistant.server.deps import KeyDep, StateDep
-from assistant.server.routes.common import AUTH_ERRORS
-from assistant.server.schemas import ErrorOut, SessionOut, TurnOut
+from assistant.server.routes.common import AUTH_ERRORS, TOO_LARGE, error
+from assistant.server.schemas import SessionOut, TurnOut
 
 router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
 SessionId = Path(min_length=1, max_length=200, description="The session_id an answer returned.")
-ERRORS = {**AUTH_ERRORS, 404: {"model": ErrorOut, "description": "Unknown session (or another key's)."}}
+ERRORS = {**AUTH_ERRORS, 404: error("Unknown session (or another key's)."), 422: error("Invalid session_id."),
+          503: error("The session store in the data dir cannot be read or written (e.g. disk full).")}
 
 
 @router.get("/{session_id}", response_model=SessionOut, responses=ERRORS, summary="A session's turns")
@@ -20,7 +21,7 @@ def get_session(key: KeyDep, state: StateDep, session_id: str = SessionId) -> Se
     return SessionOut(session_id=session_id, turns=[TurnOut(**turn) for turn in sessions.turns(session_id)])
 
 
-@router.delete("/{session_id}", status_code=204, responses=ERRORS, summary="Delete a session and its turns")
+@router.delete("/{session_id}", status_code=204, responses={**ERRORS, 413: TOO_LARGE}, summary="Delete a session and its turns")
 def delete_session(key: KeyDep, state: StateDep, session_id: str = SessionId) -> Response:
     sessions = state.assistant.sessions
     sessions.check(session_id, key.id)
