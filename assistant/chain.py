@@ -21,7 +21,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.citations import Numbering, best_quote, guard
 from assistant.compose import compose, grade_of, on_topic
 from assistant.errors import InputError
-from assistant.followup import focus_of, keeps_topic, standalone_question
+from assistant.followup import Focus, focus_of, keeps_topic, standalone_question
 from assistant.index import Index
 from assistant.models import Answer, Section, Statement
 from assistant.retrieval import Filters, GuidelineRetriever, Hit, Retriever
@@ -210,6 +210,8 @@ class Assistant:
     def _compose_extractive(self, question: str, hits: list[Hit], base: dict) -> tuple[Answer, dict[int, str]] | None:
         focus = focus_of(question, self.settings.doses.rules_dir)
         limit = self.settings.answer.max_statements
+        if focus.condition and focus.also_on_topic:
+            hits = self._add_topic_documents(question, hits, focus)
         draft = compose(question, hits, limit, focus=focus)
         if focus.condition and draft.size() < limit // 2:
             # Few statements stay on the condition asked about: read more of the documents that are about it.
@@ -264,6 +266,19 @@ class Assistant:
         answer = Answer(**base, status="answered", summary=" ".join(summary_parts), sections=sections,
                         citations=numbering.citations(), latency_ms=0.0)
         return answer, numbering.passages()
+
+    def _add_topic_documents(self, question: str, hits: list[Hit], focus: Focus, per_topic: int = 3) -> list[Hit]:
+        """A condition's side effects or administration are also covered by documents on that topic for every condition:
+        when no hit comes from one, read the best few chunks of such documents too."""
+        if any(on_topic(h, focus.also_on_topic) for h in hits):
+            return hits
+        seen = {h.chunk_id for h in hits}
+        for topic in focus.also_on_topic:
+            more, _ = self.retriever.retrieve(question, k=per_topic, mode=self.settings.retrieval.retriever,
+                                              filters=Filters(topics=(topic,)), reuse_vector=True)
+            hits = hits + [h for h in more if h.chunk_id not in seen]
+            seen |= {h.chunk_id for h in more}
+        return hits
 
     def _check_doses(self, answer: Answer, passages: dict[int, str], weight_kg: float | None) -> Answer:
         from assistant.doses import check_answer

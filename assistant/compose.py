@@ -45,8 +45,10 @@ ASPECTS: dict[str, tuple[re.Pattern[str], str, re.Pattern[str]]] = {
                    re.compile(r"\b(trough|monitor\w*|check\w*|measur\w*|every \d+|months?|target)\b", re.I)),
     "duration": (re.compile(r"\b(how long|duration|stop\w*|discontinu\w*|continue|lifelong|reassess\w*)\b", re.I), "Duration and reassessment",
                  re.compile(r"\b(continu\w*|stop\w*|reassess\w*|lifelong|indefinitely|months?|years?|trial off|recover\w*)\b", re.I)),
-    "adverse": (re.compile(r"\b(side effects?|adverse|risks?|safe|safety|complications?|toxicit\w*|thrombo\w*|renal|meningitis|haemoly\w*|hemoly\w*)\b", re.I),
-                "Adverse effects", re.compile(r"\b(risk|thrombo\w*|renal|kidney|meningitis|haemoly\w*|hemoly\w*|reaction\w*|anaphyla\w*)\b", re.I)),
+    "adverse": (re.compile(r"\b(side effects?|adverse|risks?|safe|safety|complications?|toxicit\w*|thrombo\w*|renal|meningitis|haemoly\w*|hemoly\w*|"
+                           r"headaches?)\b", re.I),
+                "Adverse effects", re.compile(r"\b(risk|thrombo\w*|renal|kidney|meningitis|haemoly\w*|hemoly\w*|reaction\w*|anaphyla\w*|"
+                                              r"headaches?)\b", re.I)),
     "starting": (re.compile(r"\b(when (should|to|do|is)|start\w*|indicat\w*|threshold|eligib\w*|criteria|who should|role)\b", re.I), "Indications",
                  re.compile(r"\b(start\w*|indicat\w*|recommend\w*|threshold|below|less than|when)\b", re.I)),
     "administration": (re.compile(r"\b(rate|rates|how fast|infus\w*|administ\w*|route)\b", re.I), "Administration",

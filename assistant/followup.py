@@ -46,7 +46,8 @@ ASPECTS: dict[str, tuple[str, ...]] = {
     "dose": ("dose", "doses", "dosing", "dosage", "how much", "g/kg", "mg/kg", "loading", "maintenance"),
     "duration": ("how long", "duration", "stop", "stopping", "discontinue", "continue", "lifelong", "reassess", "when to stop"),
     "monitoring": ("monitor", "monitoring", "trough", "check", "levels", "level", "follow up", "follow-up", "target"),
-    "adverse effects": ("side effect", "side effects", "adverse", "reaction", "reactions", "risk", "risks", "safe", "safety", "complication"),
+    "adverse effects": ("side effect", "side effects", "adverse", "reaction", "reactions", "risk", "risks", "safe", "safety", "complication",
+                        "complications", "headache", "headaches", "harm", "toxicity"),
     "starting": ("when to start", "start", "starting", "indicated", "indication", "threshold", "eligible", "criteria"),
     "administration": ("infusion rate", "rate", "how fast", "infuse", "infusion", "administer", "administration", "route"),
     "premedication": ("premedication", "premedicate", "premed", "pre-medication"),
@@ -287,6 +288,14 @@ class Focus:
     context: tuple[str, ...] = ()  # the circumstance asked about (rituximab, thrombosis risk): statements naming it come first
 
 
+# Aspects that whole documents cover for every condition: a question about a condition's side effects is also
+# answered by the documents on these topics, though they never name that condition.
+ASPECT_TOPICS: dict[str, tuple[str, ...]] = {
+    "adverse effects": ("adverse effects", "infusion reaction"),
+    "premedication": ("premedication", "infusion reaction"),
+    "administration": ("infusion rate", "administration"),
+}
+
 # Populations that exclude each other in a statement: a statement only about adults does not answer a question about children.
 _EXCLUSIVE = ("children", "adults")
 
@@ -308,4 +317,6 @@ def focus_of(question: str, rules_dir: Path) -> Focus:
     elif topic.population is not None:
         also = POPULATIONS[topic.population.name]
     context = CONTEXTS[topic.context.name] if topic.context is not None else ()
+    if topic.aspect is not None:
+        also += ASPECT_TOPICS.get(topic.aspect.name, ())
     return Focus(condition, population, others, also, context)
