@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from assistant.models import Answer
-from assistant.sessions import connect
+from assistant.sessions import connect, faults
 from assistant.settings import Settings
 
 SCHEMA = """
@@ -98,8 +98,7 @@ class AuditLog:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._conn = connect(path)
-        self._conn.executescript(SCHEMA)
+        self._conn = connect(path, SCHEMA)
         self._lock = threading.Lock()
 
     @classmethod
@@ -110,7 +109,7 @@ class AuditLog:
         row = asdict(entry)
         row["chunk_ids"] = json.dumps(row["chunk_ids"])
         row["dose_verdicts"] = json.dumps(row["dose_verdicts"], ensure_ascii=False)
-        with self._lock:
+        with self._lock, faults(self.path):
             self._conn.execute(
                 f"INSERT INTO audit ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})",
                 [row[c] for c in COLUMNS],
@@ -118,7 +117,7 @@ class AuditLog:
 
     def list_recent(self, n: int = 20) -> list[dict]:
         """The n newest entries, newest first, as plain dicts."""
-        with self._lock:
+        with self._lock, faults(self.path):
             rows = self._conn.execute(
                 f"SELECT id, {', '.join(COLUMNS)} FROM audit ORDER BY id DESC LIMIT ?", (max(0, n),)
             ).fetchall()

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 import sys
 from contextlib import contextmanager
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, NoReturn, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from assistant.errors import GuideqaError, InputError
+from assistant.errors import GuideqaError, InputError, storage_error
 from assistant.settings import PROJECT_ROOT, Settings, get_settings
 
 app = typer.Typer(
@@ -39,16 +41,34 @@ def setup_logging(settings: Settings) -> None:
 
 @contextmanager
 def guarded(as_json: bool = False) -> Iterator[Settings]:
-    """Settings for a command; GuideqaErrors become a clear message (JSON with --json) and exit 1."""
+    """Settings for a command; GuideqaErrors become a clear message (JSON with --json) and exit 1.
+
+    OS and SQLite errors that escaped the library (a full disk, a read-only data dir, an unreadable
+    file) get the same treatment: one paragraph naming the path, never a traceback.
+    """
     settings = get_settings()
     setup_logging(settings)
     try:
         yield settings
     except GuideqaError as exc:
-        if as_json:
-            print(json.dumps(exc.to_dict()))
-        err.print(f"[bold red]error:[/] {exc.user_message}", highlight=False)
-        raise typer.Exit(1) from None
+        fail(exc, as_json)
+    except (OSError, sqlite3.Error) as exc:
+        logging.getLogger("guideqa").debug("storage or OS error", exc_info=exc)
+        mapped = storage_error(exc, settings.data_dir, probe=settings.data_dir)
+        if mapped is None:
+            filename = getattr(exc, "filename", None)
+            text = f"{getattr(exc, 'strerror', None) or exc}{f': {filename}' if filename else ''}"
+            mapped = GuideqaError(f"{type(exc).__name__}: {text}")
+        fail(mapped, as_json)
+
+
+def fail(exc: GuideqaError, as_json: bool) -> NoReturn:
+    """Print the error as one paragraph (and as JSON with --json), then exit 1."""
+    if as_json:
+        print(json.dumps(exc.to_dict()))
+    # soft_wrap: a long path is never split across lines; the terminal wraps the paragraph
+    err.print(f"[bold red]error:[/] {escape(exc.user_message)}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1) from None
 
 
 def emit(data: Any) -> None:

@@ -7,6 +7,7 @@ ingest killed at any point leaves the previous index usable.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -16,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
-from assistant.errors import IndexMissing, StoreUnavailable
+from assistant.errors import GuideqaError, IndexMissing, StoreUnavailable, storage_error
 from assistant.lexical import LexicalIndex
 from assistant.settings import Settings
 
@@ -53,6 +54,9 @@ def read_manifest(index_dir: Path) -> Manifest | None:
     try:
         return Manifest.model_validate_json(path.read_text(encoding="utf-8"))
     except (ValidationError, ValueError, OSError) as exc:
+        mapped = storage_error(exc, index_dir.parent.parent) if isinstance(exc, OSError) else None
+        if mapped is not None:  # e.g. a manifest this user may not read
+            raise mapped from exc
         raise IndexMissing(f"The index manifest {path} is damaged ({type(exc).__name__}); run `guideqa ingest --reset`.") from exc
 
 
@@ -60,11 +64,16 @@ def write_manifest(index_dir: Path, manifest: Manifest) -> None:
     """Replace the manifest atomically (the commit point of an ingest)."""
     index_dir.mkdir(parents=True, exist_ok=True)
     tmp = index_dir / f".{MANIFEST}.{os.getpid()}.tmp"
-    with tmp.open("w", encoding="utf-8") as handle:
-        handle.write(manifest.model_dump_json(indent=1))
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, index_dir / MANIFEST)
+    try:
+        with tmp.open("w", encoding="utf-8") as handle:
+            handle.write(manifest.model_dump_json(indent=1))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, index_dir / MANIFEST)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)  # e.g. a full disk: leave no half-written file behind
+        raise
 
 
 def chroma_client(settings: Settings, index_dir: Path) -> Any:
@@ -82,12 +91,22 @@ def chroma_client(settings: Settings, index_dir: Path) -> Any:
         index_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(index_dir / "chroma"), settings=config)
     except Exception as exc:  # chromadb raises ValueError, httpx errors, or its own types
+        if not host:  # an embedded store needs a writable folder, also to answer
+            mapped = storage_error(exc, settings.data_dir, probe=index_dir / "chroma")
+            if mapped is not None:
+                raise mapped from exc
         where = f"the Chroma server at {host}:{settings.chroma.port}" if host else f"the Chroma store in {index_dir / 'chroma'}"
         raise StoreUnavailable(f"Cannot reach {where}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
 
 
-def unavailable(settings: Settings, exc: Exception) -> StoreUnavailable:
-    """A StoreUnavailable for an error raised mid-operation by Chroma."""
+def unavailable(settings: Settings, exc: Exception, index_dir: Path | None = None) -> GuideqaError:
+    """A StoreUnavailable for an error raised mid-operation by Chroma; a StorageError when the embedded
+    store failed because its disk is full, a file hit the size limit, or the folder is not writable."""
+    if not settings.chroma.host:
+        # Chroma often reports a full disk only as "failed to apply logs": a probe write tells
+        mapped = storage_error(exc, settings.data_dir, probe=(index_dir or settings.data_dir) / "chroma")
+        if mapped is not None:
+            return mapped
     where = f"Chroma server at {settings.chroma.host}:{settings.chroma.port}" if settings.chroma.host else "embedded Chroma store"
     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return StoreUnavailable(f"The {where} failed: {first}")
@@ -150,7 +169,7 @@ class Index:
             except Exception as exc:
                 if "does not exist" in str(exc).lower() or "not found" in str(exc).lower():
                     raise IndexMissing(f"Collection {manifest.collection} is missing from the store; run `guideqa ingest --reset`.") from exc
-                raise unavailable(self.settings, exc) from exc
+                raise unavailable(self.settings, exc, self.dir) from exc
         return self._collection
 
     def reset_connection(self) -> None:
@@ -165,11 +184,11 @@ class Index:
             result = self.collection().query(
                 query_embeddings=[vector], n_results=min(k + 16, max(1, len(allowed) * 2)), where=where, include=["distances"]
             )
-        except IndexMissing:
+        except GuideqaError:  # IndexMissing, or StoreUnavailable/StorageError from opening the store
             raise
         except Exception as exc:
             self.reset_connection()
-            raise unavailable(self.settings, exc) from exc
+            raise unavailable(self.settings, exc, self.dir) from exc
         pairs = [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0]) if cid in allowed]
         return pairs[:k]
 
@@ -179,11 +198,11 @@ class Index:
             return {}
         try:
             result = self.collection().get(ids=list(ids), include=["documents", "metadatas"])
-        except IndexMissing:
+        except GuideqaError:  # IndexMissing, or StoreUnavailable/StorageError from opening the store
             raise
         except Exception as exc:
             self.reset_connection()
-            raise unavailable(self.settings, exc) from exc
+            raise unavailable(self.settings, exc, self.dir) from exc
         return {cid: (doc, meta or {}) for cid, doc, meta in zip(result["ids"], result["documents"], result["metadatas"])}
 
     def count(self) -> int:

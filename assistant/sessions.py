@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from collections.abc import Iterator
 from pathlib import Path
 
-from assistant.errors import NotFound
+from assistant.errors import NotFound, storage_faults
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -25,14 +25,29 @@ CREATE TABLE IF NOT EXISTS turns (
 """
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """A SQLite connection in WAL mode with foreign keys on."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=10, check_same_thread=False, isolation_level=None)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA foreign_keys=ON")
+def connect(path: Path, schema: str | None = None) -> sqlite3.Connection:
+    """A SQLite connection in WAL mode with foreign keys on, with `schema` applied.
+
+    A folder that cannot hold the database (read-only, not writable, full disk) raises StorageError naming it.
+    """
+    with faults(path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=10, check_same_thread=False, isolation_level=None)
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            if schema:
+                conn.executescript(schema)
+        except BaseException:
+            conn.close()
+            raise
     return conn
+
+
+def faults(path: Path):
+    """Storage faults of the database at `path` (in the data dir) as StorageError."""
+    return storage_faults(path.parent, probe=path.parent)
 
 
 class SessionStore:
@@ -40,20 +55,24 @@ class SessionStore:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._conn = connect(path)
-        self._conn.executescript(SCHEMA)
+        self._conn = connect(path, SCHEMA)
         self._lock = threading.Lock()
 
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
-        with self._lock:
+        with self._lock, faults(self.path):
             self._conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self._conn
                 self._conn.execute("COMMIT")
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:  # SQLite may already have rolled back (e.g. a full disk)
+                    self._conn.execute("ROLLBACK")
                 raise
+
+    def _read(self, sql: str, args: tuple) -> list[tuple]:
+        with faults(self.path):
+            return self._conn.execute(sql, args).fetchall()
 
     def create(self, key_id: str = "local", session_id: str | None = None) -> str:
         """A new session id (unguessable unless given)."""
@@ -64,8 +83,8 @@ class SessionStore:
         return session_id
 
     def owner(self, session_id: str) -> str | None:
-        row = self._conn.execute("SELECT key_id FROM sessions WHERE id = ?", (session_id,)).fetchone()
-        return row[0] if row else None
+        rows = self._read("SELECT key_id FROM sessions WHERE id = ?", (session_id,))
+        return rows[0][0] if rows else None
 
     def check(self, session_id: str, key_id: str) -> None:
         """Raise NotFound unless the session exists and belongs to this key (no hint which)."""
@@ -74,13 +93,11 @@ class SessionStore:
 
     def history(self, session_id: str) -> list[str]:
         """Standalone questions of earlier turns, oldest first."""
-        rows = self._conn.execute("SELECT standalone FROM turns WHERE session_id = ? ORDER BY n", (session_id,)).fetchall()
+        rows = self._read("SELECT standalone FROM turns WHERE session_id = ? ORDER BY n", (session_id,))
         return [row[0] for row in rows]
 
     def turns(self, session_id: str) -> list[dict]:
-        rows = self._conn.execute(
-            "SELECT n, question, standalone, answer, created FROM turns WHERE session_id = ? ORDER BY n", (session_id,)
-        ).fetchall()
+        rows = self._read("SELECT n, question, standalone, answer, created FROM turns WHERE session_id = ? ORDER BY n", (session_id,))
         return [{"n": n, "question": q, "standalone_question": s, "answer": json.loads(a), "created": c} for n, q, s, a, c in rows]
 
     def add_turn(self, session_id: str, question: str, standalone: str, answer_json: str) -> int:

@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.errors import IngestError
+from assistant.errors import IngestError, StorageError, storage_faults
 from assistant.index import FileEntry, Manifest, read_manifest
 from assistant.progress import Progress, Silent
 from assistant.settings import Settings
@@ -47,8 +47,35 @@ def ingest(
     namespace: str = "main",
     progress: Progress | None = None,
 ) -> IngestReport:
-    """Bring the index up to date with the files under paths; bad files are reported and skipped."""
-    progress = progress or Silent()
+    """Bring the index up to date with the files under paths; bad files are reported and skipped.
+
+    A full disk, a file size limit, or a read-only or forbidden data dir raises StorageError naming the
+    data dir and saying whether this run committed (the previous index stays in place when it did not).
+    """
+    committing: list[str] = []
+    try:
+        with storage_faults(settings.data_dir, probe=settings.index_dir(namespace)):
+            return _ingest(paths, settings, reset, namespace, progress or Silent(), committing)
+    except StorageError as exc:
+        raise exc.with_note(_outcome(settings, namespace, committing)) from exc
+
+
+def _outcome(settings: Settings, namespace: str, committing: list[str]) -> str:
+    """What a failed run left behind, in one sentence."""
+    try:
+        current = read_manifest(settings.index_dir(namespace))
+    except Exception:  # the manifest itself cannot be read: say nothing we are not sure of
+        return "The ingest stopped before it finished."
+    if current is not None and committing and current.version == committing[0]:
+        return f"The ingest committed index {current.version} but could not yet remove the chunks it replaced; the next ingest will."
+    if current is not None and current.files:
+        return f"Nothing was committed: the index from before this run ({current.version}) is unchanged."
+    return "Nothing was committed."
+
+
+def _ingest(
+    paths: list[Path], settings: Settings, reset: bool, namespace: str, progress: Progress, committing: list[str]
+) -> IngestReport:
     started = time.perf_counter()
     report = IngestReport()
     store = Store(settings, namespace)
@@ -121,10 +148,12 @@ def ingest(
     if old is not None and old.version == manifest.version and old.bm25_dir and (store.dir / old.bm25_dir).exists():
         manifest.bm25_dir = old.bm25_dir
         if old.files != manifest.files:
+            committing.append(manifest.version)
             report.chunks_deleted = store.commit(manifest)
     else:
         if ids:
             manifest.bm25_dir = store.build_lexical(ids, manifest.version)
+        committing.append(manifest.version)
         report.chunks_deleted = store.commit(manifest)
     report.documents = sum(len(e.doc_ids) for e in entries.values())
     report.chunks_total = len(ids)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import StoreUnavailable
+from assistant.errors import GuideqaError, StoreUnavailable
 from assistant.index import Manifest, chroma_client, unavailable, write_manifest
 from assistant.lexical import LexicalIndex
 from assistant.settings import Settings
@@ -74,15 +74,15 @@ class Store:
                 metadata={"hnsw:space": "cosine"},
             )
         except Exception as exc:
-            raise unavailable(settings, exc) from exc
+            raise unavailable(settings, exc, self.dir) from exc
 
     def _call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except StoreUnavailable:
+        except GuideqaError:
             raise
         except Exception as exc:
-            raise unavailable(self.settings, exc) from exc
+            raise unavailable(self.settings, exc, self.dir) from exc
 
     def existing(self, ids: list[str]) -> set[str]:
         """Which of these chunk ids the collection already holds (from an earlier, maybe interrupted, run)."""
@@ -123,8 +123,12 @@ class Store:
         tmp = self.dir / f".{name}.tmp"
         if tmp.exists():
             shutil.rmtree(tmp)
-        LexicalIndex.build(ids, [texts[cid] for cid in ids]).save(tmp)
-        tmp.rename(folder)
+        try:
+            LexicalIndex.build(ids, [texts[cid] for cid in ids]).save(tmp)
+            tmp.rename(folder)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)  # e.g. a full disk: give the space back
+            raise
         return name
 
     def commit(self, manifest: Manifest) -> int:
