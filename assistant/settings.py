@@ -135,6 +135,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path(".guideqa"), description="Where indexes, sessions, audit log and eval results live.")
     corpus_dir: Path = Field(default=PROJECT_ROOT / "corpus", description="Default folder `guideqa ingest` reads.")
     log_level: str = Field(default="WARNING", description="Logging level for the CLI and server (logs go to stderr).")
+    min_free_mb: int = Field(
+        default=64, ge=0,
+        description="Ingest writes no more chunks to the embedded store when its disk has less free space than this "
+        "(0: no check). A disk that fills up in the middle of a Chroma write leaves the store unreadable until room is made.",
+    )
     embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
     chunking: ChunkSettings = Field(default_factory=ChunkSettings)
     chroma: ChromaSettings = Field(default_factory=ChromaSettings)

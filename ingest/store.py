@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from assistant.errors import GuideqaError, StoreUnavailable
+from assistant.errors import FULL, GuideqaError, StorageError, StoreUnavailable
 from assistant.index import Manifest, chroma_client, unavailable, write_manifest
 from assistant.lexical import LexicalIndex
 from assistant.settings import Settings
@@ -92,7 +92,8 @@ class Store:
         return found
 
     def add(self, items: list[tuple[SourceDocument, Chunk]], vectors: Any) -> None:
-        """Write chunks with their embeddings."""
+        """Write chunks with their embeddings (refused before writing when the embedded store's disk is nearly full)."""
+        self.ensure_room()
         self._call(
             self.collection.upsert,
             ids=[chunk.chunk_id for _, chunk in items],
@@ -100,6 +101,24 @@ class Store:
             documents=[chunk.text for _, chunk in items],
             metadatas=[chunk_metadata(doc, chunk) for doc, chunk in items],
         )
+
+    def ensure_room(self) -> None:
+        """StorageError when the embedded store's disk has less than `min_free_mb` free (a Chroma server keeps its own disk)."""
+        need = self.settings.min_free_mb * 2**20
+        if not need or self.settings.chroma.host:
+            return
+        folder = self.dir
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        free = shutil.disk_usage(folder).free
+        if free < need:
+            data_dir = self.settings.data_dir.absolute()
+            raise StorageError(
+                f"Cannot write to the data dir {data_dir}: the disk is full ({free / 2**20:.1f} MB free; ingest writes nothing "
+                f"more when less than {self.settings.min_free_mb} MB is free, GUIDEQA_MIN_FREE_MB). Free some space there, "
+                "or set GUIDEQA_DATA_DIR to a folder on a roomier disk, then run the command again.",
+                path=str(data_dir), reason=FULL,
+            )
 
     def texts(self, ids: list[str]) -> dict[str, str]:
         """Contextual text (title, headings, chunk) of stored chunks, for the BM25 index."""

@@ -39,7 +39,7 @@ EXE = str(Path(sys.executable).with_name("guideqa"))
 
 def run(args: list[str], data: Path, **kwargs) -> subprocess.CompletedProcess:
     """The real `guideqa` console script on a data dir (small batches: many writes, so the disk fills mid-ingest)."""
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GUIDEQA_DATA_DIR": str(data),
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GUIDEQA_DATA_DIR": str(data), "GUIDEQA_MIN_FREE_MB": "0",  # the raw fault
            "GUIDEQA_EMBEDDING__BATCH_SIZE": "4", "GUIDEQA_EMBEDDING__THREADS": "1", **kwargs.pop("env", {})}
     return subprocess.run([EXE, *args], env=env, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, **kwargs)
 
@@ -205,6 +205,29 @@ def test_a_disk_full_mid_ingest_is_a_clear_error_and_the_old_index_survives(smal
     assert manifest.version == reference.index_version != old.version
     assert set(manifest.chunk_ids()) == set(read_manifest(clean.index_dir()).chunk_ids())
     assert stored_ids(settings) == stored_ids(clean) == set(manifest.chunk_ids())
+
+
+@pytest.mark.slow
+def test_ingest_writes_nothing_when_free_space_is_below_the_minimum(tmp_path: Path):
+    """The guard in front of a full disk: below GUIDEQA_MIN_FREE_MB, no chunk is written, so the old index stays readable."""
+    corpus, data = tmp_path / "corpus", tmp_path / "data"
+    write_corpus(corpus)
+    assert run(["ingest", str(corpus)], data).returncode == 0
+    settings = make_settings(data)
+    old = read_manifest(settings.index_dir())
+    before = stored_ids(settings)
+
+    write_corpus(corpus, notes=5)
+    refused = run(["ingest", str(corpus)], data, env={"GUIDEQA_MIN_FREE_MB": str(10**9)})  # more than any disk has
+    assert refused.returncode != 0
+    message = error_paragraph(refused)
+    assert str(data) in message and "the disk is full" in message and "MB free" in message, message
+    assert f"index from before this run ({old.version}) is unchanged" in message, message
+    assert read_manifest(settings.index_dir()) == old and stored_ids(settings) == before
+
+    asked = run(["ask", QUESTION, "--json"], data, env={"GUIDEQA_MIN_FREE_MB": str(10**9)})  # reading needs no room
+    assert asked.returncode == 0, asked.stderr
+    assert json.loads(asked.stdout)["index_version"] == old.version
 
 
 # ---------------------------------------------------------------- a read-only data dir
