@@ -299,6 +299,25 @@ def bench_query(
         _bench_done(settings, result, as_json)
 
 
+@bench_app.command("load")
+def bench_load(
+    clients: Annotated[str, typer.Option(help="Comma-separated client counts, one run each.")] = "16,64",
+    seconds: Annotated[float, typer.Option(min=1, help="Seconds per run.")] = 60.0,
+    as_json: JsonOpt = False,
+) -> None:
+    """A real server on 127.0.0.1 under N concurrent clients (mixed ask and stream, with follow-ups): throughput, p50/p95/p99, errors, memory."""
+    from evals.load import bench_load as run
+
+    with guarded(as_json) as settings:
+        try:
+            counts = tuple(int(c) for c in clients.split(",") if c.strip())
+        except ValueError as exc:
+            raise InputError(f"--clients takes comma-separated whole numbers, not {clients!r}.") from exc
+        if not counts or min(counts) < 1:
+            raise InputError("--clients needs at least one client count of 1 or more.")
+        _bench_done(settings, run(settings, clients=counts, seconds=seconds), as_json)
+
+
 def _bench_done(settings: Settings, result: dict, as_json: bool) -> None:
     """Keep the result under DATA_DIR/bench (for `eval all --bench`), then print JSON or a table."""
     from evals.bench import save_result, table_rows

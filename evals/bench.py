@@ -317,4 +317,13 @@ def table_rows(result: dict) -> list[dict]:
             }
             for s in result["steps"]
         ]
+    if result["kind"] == "load":
+        return [
+            {
+                "clients": r["clients"], "seconds": r["seconds"], "answers/s": r["answers_per_s"], "errors": r["errors"],
+                "p50 ms": r["latency_ms"]["p50"], "p95 ms": r["latency_ms"]["p95"], "p99 ms": r["latency_ms"]["p99"],
+                "follow-ups": r["follow_ups"], "RSS before MB": r["memory_mb"]["before"], "RSS after MB": r["memory_mb"]["after"],
+            }
+            for r in result["runs"]
+        ]
     return [{"metric": k, "value": v} for k, v in result.items() if not isinstance(v, (list, dict)) and k != "kind"]

@@ -2,7 +2,8 @@
 time, mixing POST /v1/ask and POST /v1/ask/stream, with follow-ups in the same session.
 
 `run_load(base_url, key, clients, seconds)` returns throughput, latency percentiles, errors and the
-server's memory before and after (when its pid is given). `guideqa bench load` wraps it.
+server's memory before and after (when its pid is given). `bench_load` (`guideqa bench load`) starts a real
+server and runs it at 16 and 64 clients.
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ import statistics
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import httpx
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
 
 QUESTIONS = [
     "What IVIG dose is used for Kawasaki disease?",
@@ -164,3 +169,54 @@ def run_load(
         "memory_mb": {"before": memory_before, "after": memory_after,
                       "growth": round(memory_after - memory_before, 1) if memory_before is not None and memory_after is not None else None},
     }
+
+
+def bench_load(settings: "Settings", clients: tuple[int, ...] = (16, 64), seconds: float = 60.0, warmup_s: float = 5.0) -> dict:
+    """Start a real `guideqa serve` on a free 127.0.0.1 port over the data dir's index (the bundled corpus is ingested
+    when there is none), with a one-off server key, and run the load at each client count; memory is the server's."""
+    import os
+    import secrets
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from assistant.index import read_manifest
+    from assistant.server.auth import hash_key
+    from ingest.run import ingest
+
+    if read_manifest(settings.index_dir()) is None:
+        ingest([settings.corpus_dir], settings)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    key = "sk_bench_" + secrets.token_urlsafe(24)
+    keys = [{"id": "bench", "kind": "server", "sha256": hash_key(key), "rate_limit_per_minute": 1_000_000}]
+    env = {**os.environ, "GUIDEQA_DATA_DIR": str(settings.data_dir.absolute()), "GUIDEQA_SERVER__KEYS": json.dumps(keys),
+           "HF_HUB_OFFLINE": "1"}
+    exe = str(Path(sys.executable).with_name("guideqa"))
+    proc = subprocess.Popen([exe, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"guideqa serve exited: {(proc.stderr.read() if proc.stderr else '')[-500:]}")
+            try:
+                if httpx.get(f"{base}/v1/ready", headers={"Authorization": f"Bearer {key}"}, timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("guideqa serve was not ready within 180 s")
+            time.sleep(0.5)
+        run_load(base, key, clients=2, seconds=warmup_s)  # model, rules and BM25 loaded before memory is measured
+        runs = [run_load(base, key, clients=n, seconds=seconds, server_pid=proc.pid) for n in clients]
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    return {"kind": "load", "seconds_per_run": seconds, "runs": runs}

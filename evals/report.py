@@ -67,8 +67,8 @@ def load_bench(paths: list[Path]) -> dict[str, dict]:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise InputError(f"{path} is not a readable JSON file: {exc}") from exc
-        if not isinstance(data, dict) or data.get("kind") not in ("query", "ingest"):
-            raise InputError(f"{path} is not a `guideqa bench` result (no kind 'query' or 'ingest').")
+        if not isinstance(data, dict) or data.get("kind") not in ("query", "ingest", "load"):
+            raise InputError(f"{path} is not a `guideqa bench` result (no kind 'query', 'ingest' or 'load').")
         out[data["kind"]] = data
     return out
 

@@ -10,7 +10,7 @@ from tests.conftest import guideqa
 
 COMMANDS = [
     ["ingest"], ["ask"], ["serve"], ["check-doses"], ["settings"],
-    ["eval", "retrieval"], ["eval", "doses"], ["eval", "answers"], ["bench", "ingest"], ["bench", "query"],
+    ["eval", "retrieval"], ["eval", "doses"], ["eval", "answers"], ["bench", "ingest"], ["bench", "query"], ["bench", "load"],
 ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -36,3 +37,22 @@ def test_percentiles():
     values = [float(v) for v in range(1, 101)]
     assert percentiles(values) == {"p50": 50.5, "p95": 95.0, "p99": 99.0, "max": 100.0}
     assert percentiles([]) == {"p50": None, "p95": None, "p99": None, "max": None}
+
+
+@pytest.mark.slow
+def test_bench_load_runs_a_real_server_and_saves_its_figures(tmp_path):
+    """`guideqa bench load`: a real `guideqa serve` (bundled corpus ingested first), a one-off key, two short runs."""
+    from tests.conftest import guideqa
+
+    done = guideqa("bench", "load", "--clients", "2,4", "--seconds", "3", "--json",
+                   env={"GUIDEQA_DATA_DIR": str(tmp_path / "data")}, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    assert result["kind"] == "load" and [r["clients"] for r in result["runs"]] == [2, 4]
+    for run in result["runs"]:
+        assert run["errors"] == 0, run["error_samples"]
+        assert run["answers"] > 0 and run["http_status"] == {"200": run["requests"]}
+        assert run["memory_mb"]["before"] > 100 and run["memory_mb"]["after"] > 100  # the server process, model loaded
+    assert json.loads((tmp_path / "data" / "bench" / "load.json").read_text()) == result
+    bad = guideqa("bench", "load", "--clients", "two", "--json", env={"GUIDEQA_DATA_DIR": str(tmp_path / "data")})
+    assert bad.returncode != 0 and json.loads(bad.stdout)["error"]["code"] == "invalid_input"
