@@ -30,19 +30,28 @@ class GuideqaError(Exception):
     status_code: int = 500
     code: str = "internal_error"
 
+    # What an API client is told of a server-side (5xx) error: no paths, hosts or settings, which only the operator
+    # needs (they see user_message in the CLI and the server log). None: user_message is fine to show.
+    public: str | None = None
+
     def __init__(self, user_message: str, *, detail: str | None = None) -> None:
         super().__init__(user_message)
         self.user_message = user_message
         self.detail = detail
 
-    def to_dict(self) -> dict:
-        """The one JSON error shape: {"error": {"code", "message"}}."""
-        return {"error": {"code": self.code, "message": self.user_message}}
+    @property
+    def public_message(self) -> str:
+        return self.public or self.user_message
+
+    def to_dict(self, *, public: bool = False) -> dict:
+        """The one JSON error shape: {"error": {"code", "message"}}; `public` for API clients."""
+        return {"error": {"code": self.code, "message": self.public_message if public else self.user_message}}
 
 
 class ConfigError(GuideqaError):
     status_code = 500
     code = "config_error"
+    public = "The server is misconfigured; its operator has the details in the server log."
 
 
 class InputError(GuideqaError):
@@ -68,11 +77,13 @@ class IngestError(GuideqaError):
 class IndexMissing(GuideqaError):
     status_code = 503
     code = "index_missing"
+    public = "No guideline index is available yet; the operator must run `guideqa ingest`."
 
 
 class StoreUnavailable(GuideqaError):
     status_code = 503
     code = "store_unavailable"
+    public = "The vector store cannot be reached right now; try again shortly."
 
 
 class StorageError(GuideqaError):
@@ -85,6 +96,7 @@ class StorageError(GuideqaError):
         super().__init__(user_message, detail=detail)
         self.path = path
         self.reason = reason
+        self.public = f"The server cannot write to its data directory ({reason.replace('_', ' ')}); its operator has the details."
 
     def with_note(self, note: str) -> "StorageError":
         """The same error with one more sentence (e.g. what happened to the index)."""

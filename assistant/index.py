@@ -123,12 +123,21 @@ class Index:
         self._client: Any = None
         self._collection: Any = None
         self._manifest: Manifest | None = None
+        self._stamp: tuple[int, int, int] | None = None
         self._lexical: LexicalIndex | None = None
         self._allowed: frozenset[str] = frozenset()
+        self._filtered: dict[str, frozenset[str]] = {}
 
     def manifest(self) -> Manifest:
-        """The committed manifest, reloaded when an ingest has replaced it."""
+        """The committed manifest, reloaded when an ingest has replaced it (a commit replaces the file: new inode)."""
         with self._lock:
+            try:
+                st = os.stat(self.dir / MANIFEST)
+                stamp: tuple[int, int, int] | None = (st.st_ino, st.st_mtime_ns, st.st_size)
+            except OSError:
+                stamp = None
+            if stamp is not None and stamp == self._stamp and self._manifest is not None:
+                return self._manifest
             current = read_manifest(self.dir)
             if current is None or not current.files:
                 raise IndexMissing(f"No index in {self.dir}: run `guideqa ingest` first.")
@@ -136,7 +145,32 @@ class Index:
                 self._manifest = current
                 self._allowed = frozenset(current.chunk_ids())
                 self._lexical = None
+                self._filtered = {}
+            self._stamp = stamp
             return self._manifest
+
+    def filtered_ids(self, where: dict) -> frozenset[str]:
+        """Committed chunk ids whose metadata matches a Chroma `where` clause; one store scan per filter and index version."""
+        import json
+
+        self.manifest()
+        key = json.dumps(where, sort_keys=True)
+        with self._lock:
+            found = self._filtered.get(key)
+        if found is None:
+            try:
+                got = self.collection().get(where=where, include=[])
+            except GuideqaError:
+                raise
+            except Exception as exc:
+                self.reset_connection()
+                raise unavailable(self.settings, exc, self.dir) from exc
+            found = frozenset(got["ids"]) & self._allowed
+            with self._lock:
+                if len(self._filtered) > 256:
+                    self._filtered.clear()
+                self._filtered[key] = found
+        return found
 
     @property
     def version(self) -> str:

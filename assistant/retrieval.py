@@ -36,6 +36,7 @@ from assistant.query import expand_query, lexical_terms
 
 log = logging.getLogger(__name__)
 Mode = Literal["hybrid", "dense", "bm25"]
+EXACT_FILTER_MAX = 3000  # a filter leaving at most this many chunks is scored exactly over them
 
 
 @dataclass(frozen=True)
@@ -196,11 +197,15 @@ class Retriever:
         lexical_index = self.index.lexical()
         vector: np.ndarray | None = None
         dense: dict[str, float] = {}
-        if filters:
-            fetch *= 3
+        # A filter that leaves few chunks (some documents, a topic) is scored exactly over those chunks: a filtered
+        # approximate search would scan the store's metadata on every query (slow at 100k+ chunks) and see only its top.
+        subset = sorted(self.index.filtered_ids(filters.where())) if filters else None
+        if subset is not None and len(subset) > EXACT_FILTER_MAX:
+            subset, fetch = None, fetch * 3
         if mode in ("hybrid", "dense"):
             vector = self._embed(expand_query(query), reuse=reuse_vector)
-            dense = dict(self.index.dense(vector.tolist(), fetch, where=filters.where()))
+            if subset is None:
+                dense = dict(self.index.dense(vector.tolist(), fetch, where=filters.where()))
         bm25_all: np.ndarray | None = None
         typed_all: np.ndarray | None = None
         lexical_top: list[str] = []
@@ -214,8 +219,8 @@ class Retriever:
                 typed_all = lexical_index.weighted_scores(typed) if typed else None
                 if typed_all is not None:
                     gather = bm25_all + self.fusion.type_weight * typed_all
-            lexical_top = [lexical_index.ids[i] for i in _top(gather, fetch)]
-        ids = list(dict.fromkeys([*dense, *lexical_top]))
+            lexical_top = [lexical_index.ids[i] for i in _top(gather, fetch)] if subset is None else []
+        ids = list(dict.fromkeys([*dense, *lexical_top])) if subset is None else subset
         stored = self.index.get(ids)
         ids = [cid for cid in ids if cid in stored and (not filters or filters.accepts(stored[cid][1]))]
         if vector is not None:

@@ -122,23 +122,23 @@ def replicate(settings: Settings, namespace: str, target: int) -> int:
     return count
 
 
-def copy_to_server(settings: Settings, namespace: str, server: Settings, *, skip: set[str] | None = None) -> set[str]:
-    """Copy an embedded index's collection into a Chroma server, with the same manifest and BM25 folder.
-
-    Ids in `skip` are already on the server and are not sent again; returns every id the server now holds."""
+def copy_to_server(settings: Settings, namespace: str, server: Settings, *, target: str | None = None,
+                   skip: set[str] | None = None) -> set[str]:
+    """Copy an embedded index into a Chroma server (as namespace `target`, by default the same), with its manifest
+    and BM25 folder. Ids in `skip` are already on the server and are not sent again; returns every id sent so far."""
     from assistant.index import read_manifest, write_manifest
     from ingest.store import GET_BATCH, Store
 
     source = Store(settings, namespace)
-    target = Store(server, namespace)
+    remote = Store(server, target or namespace)
     manifest = read_manifest(source.dir)
     ids = [cid for cid in manifest.chunk_ids() if cid not in (skip or set())]
     for i in range(0, len(ids), GET_BATCH):
         got = source.collection.get(ids=ids[i : i + GET_BATCH], include=["embeddings", "documents", "metadatas"])
-        target.collection.upsert(ids=got["ids"], embeddings=got["embeddings"], documents=got["documents"], metadatas=got["metadatas"])
-    if target.dir != source.dir:
-        shutil.copytree(source.dir / manifest.bm25_dir, target.dir / manifest.bm25_dir, dirs_exist_ok=True)
-        write_manifest(target.dir, manifest)
+        remote.collection.upsert(ids=got["ids"], embeddings=got["embeddings"], documents=got["documents"], metadatas=got["metadatas"])
+    if remote.dir != source.dir:
+        shutil.copytree(source.dir / manifest.bm25_dir, remote.dir / manifest.bm25_dir, dirs_exist_ok=True)
+        write_manifest(remote.dir, manifest.model_copy(update={"collection": remote.name}))
     return (skip or set()) | set(ids)
 
 
@@ -224,8 +224,11 @@ class ChromaServer:
             self.proc.wait(timeout=30)
         shutil.rmtree(self.folder, ignore_errors=True)
 
+    namespace = "bench-query-server"  # one collection on the server, grown step by step
+
     def sync(self, settings: Settings, namespace: str) -> None:
-        self.copied = copy_to_server(settings, namespace, self.settings, skip=self.copied)
+        """Bring the server's collection to exactly what `namespace` holds (steps only ever add chunks)."""
+        self.copied = copy_to_server(settings, namespace, self.settings, target=self.namespace, skip=self.copied)
 
     def rss_mb(self) -> float:
         return current_rss_mb(self.proc.pid) if self.proc else 0.0
@@ -234,33 +237,86 @@ class ChromaServer:
 TARGET_P95_ANSWER_MS = 250.0
 
 
-def bench_query(settings: Settings, *, sources: list[tuple[str, list[Path]]], replicate_to: int = 100_000,
-                server: bool = True, rounds: int = 2) -> dict:
-    """Latency at growing index sizes (each step adds a source; the last replicates to 100k+), with the embedded
-    store and a real Chroma server side by side at every size, and memory per 100k chunks."""
-    import contextlib
+def seed(settings: Settings, source: str, target: str, paths: list[Path]) -> int:
+    """Copy the stored vectors of the files under `paths` from one namespace into another, so that ingesting those
+    files there embeds nothing again; returns how many chunks were copied."""
+    from assistant.index import read_manifest
+    from ingest.store import GET_BATCH, Store
+
+    roots = [p.resolve() for p in paths]
+    manifest = read_manifest(settings.index_dir(source))
+    if manifest is None:
+        return 0
+    wanted = [cid for key, entry in manifest.files.items() if not key.startswith("replica:")
+              and any(Path(key) == r or r in Path(key).parents for r in roots) for cid in entry.chunk_ids]
+    src, dst = Store(settings, source), Store(settings, target)
+    wanted = [cid for cid in wanted if cid not in dst.existing(wanted)]
+    for i in range(0, len(wanted), GET_BATCH):
+        got = src.collection.get(ids=wanted[i : i + GET_BATCH], include=["embeddings", "documents", "metadatas"])
+        dst.collection.upsert(ids=got["ids"], embeddings=got["embeddings"], documents=got["documents"], metadatas=got["metadatas"])
+    return len(wanted)
+
+
+def time_in_child(settings: Settings, namespace: str, rounds: int) -> dict:
+    """time_queries in a fresh process (one torch thread, as a serving worker), with that process's resident memory:
+    what one index of this size costs, without the indexes timed before it."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "GUIDEQA_BENCH_SETTINGS": settings.model_dump_json(), "HF_HUB_OFFLINE": "1"}
+    code = "import sys; from evals.bench import _child_main; _child_main(sys.argv[1], int(sys.argv[2]))"
+    done = subprocess.run([sys.executable, "-c", code, namespace, str(rounds)], env=env, capture_output=True, text=True,
+                          timeout=3600)
+    if done.returncode != 0:
+        raise RuntimeError(f"timing {namespace} failed: {done.stderr[-1500:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _child_main(namespace: str, rounds: int) -> None:
+    import json
+    import os
 
     import torch
 
     from assistant.embeddings import set_threads
 
-    set_threads(1)  # as when serving: one intra-op thread per worker
+    set_threads(1)
     torch.set_num_threads(1)
-    namespace = "bench-query"
+    settings = Settings.model_validate(json.loads(os.environ["GUIDEQA_BENCH_SETTINGS"]))
+    result = time_queries(settings, namespace, rounds)
+    result["process_rss_mb"] = round(current_rss_mb(), 1)
+    print(json.dumps(result))
+
+
+def bench_query(settings: Settings, *, sources: list[tuple[str, list[Path]]], replicate_to: int = 100_000,
+                server: bool = True, rounds: int = 2) -> dict:
+    """Latency at growing index sizes, each size its own index (each step adds a source; the last replicates to 100k+),
+    with the embedded store and a real Chroma server side by side at every size, and memory per 100k chunks.
+
+    Every source is embedded once, into a namespace kept between runs; each step's index is seeded with those
+    vectors, so later runs embed nothing. Each size is timed in a fresh process."""
+    import contextlib
+
+    full = "bench-query"
+    ingest([p for _, extra in sources for p in extra], settings, namespace=full)
     steps: list[dict] = []
     paths: list[Path] = []
+    namespace = full
     with ChromaServer(settings) if server else contextlib.nullcontext() as chroma:
 
         def measure(label: str) -> None:
-            steps.append({"step": label, "store": "embedded", **time_queries(settings, namespace, rounds),
-                          "process_rss_mb": round(current_rss_mb(), 1)})
+            steps.append({"step": label, "store": "embedded", **time_in_child(settings, namespace, rounds)})
             if chroma is not None:
                 chroma.sync(settings, namespace)
-                steps.append({"step": label, "store": "server", **time_queries(chroma.settings, namespace, rounds),
-                              "process_rss_mb": round(current_rss_mb(), 1), "server_rss_mb": round(chroma.rss_mb(), 1)})
+                row = {"step": label, "store": "server", **time_in_child(chroma.settings, chroma.namespace, rounds)}
+                steps.append({**row, "server_rss_mb": round(chroma.rss_mb(), 1)})
 
-        for label, extra in sources:
+        for k, (label, extra) in enumerate(sources, start=1):
             paths += extra
+            namespace = f"bench-query-{k}"
+            seed(settings, full, namespace, paths)
             ingest(paths, settings, namespace=namespace)
             measure(label)
         if replicate_to:
@@ -275,7 +331,6 @@ def bench_query(settings: Settings, *, sources: list[tuple[str, list[Path]]], re
         "memory_mb_per_100k_chunks": memory_per_100k(steps),
         "target_p95_answer_ms": TARGET_P95_ANSWER_MS,
         "target_met_at_largest": all(s["answer"]["p95_ms"] < TARGET_P95_ANSWER_MS for s in steps if s["chunks"] == largest["chunks"]),
-        "peak_rss_mb": round(peak_rss_mb(), 1),
     }
 
 

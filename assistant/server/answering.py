@@ -137,7 +137,7 @@ async def stream(state: ServerState, job: Job) -> AsyncIterator[ServerSentEvent]
                     for event in checked_events(payload):
                         put(event)
         except GuideqaError as exc:
-            put(("error", exc.to_dict()))
+            put(("error", exc.to_dict(public=True)))
         except Exception:
             log.exception("streaming answer failed")
             put(("error", INTERNAL))

@@ -46,7 +46,8 @@ class Warmup:
             with self.slot():
                 self.assistant.ask("What is the usual immunoglobulin replacement dose?")
         except GuideqaError as exc:
-            self._finish("failed", exc.user_message)
+            log.warning("warm-up failed: %s", exc.user_message)
+            self._finish("failed", exc.public_message)
         except Exception as exc:  # reported by /v1/ready and /v1/health, never raised into a request
             log.exception("warm-up failed")
             self._finish("failed", f"Loading failed ({type(exc).__name__}).")

@@ -32,7 +32,7 @@ async def guideqa_error(request: Request, exc: Exception) -> JSONResponse:
         headers["WWW-Authenticate"] = "Bearer"
     if exc.status_code >= 500:
         log.warning("%s %s: %s (%s)", request.method, request.url.path, exc.code, exc.user_message)
-    return error_response(exc.status_code, exc.code, exc.user_message, headers)
+    return error_response(exc.status_code, exc.code, exc.public_message, headers)
 
 
 def describe_validation(exc: RequestValidationError) -> str:

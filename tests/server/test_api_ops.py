@@ -39,6 +39,8 @@ def test_without_an_index_health_is_degraded_and_ready_is_503(tmp_path):
         assert ready.status_code == 503 and ready.json()["error"]["code"] == "not_ready"
         answer = client.post("/v1/ask", json={"question": KAWASAKI}, headers=bearer(SK_ALPHA))
         assert answer.status_code == 503 and answer.json()["error"]["code"] == "index_missing"
+        for response in (health, ready, answer):  # the server's paths stay in its log, out of reach of clients
+            assert str(tmp_path) not in response.text
 
 
 def test_ready_once_loaded(client, keyed_settings):

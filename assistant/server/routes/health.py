@@ -18,7 +18,8 @@ router = APIRouter(prefix="/v1", tags=["operations"])
 
 
 def _reason(exc: Exception) -> str:
-    return exc.user_message if isinstance(exc, GuideqaError) else f"{type(exc).__name__}"
+    """Why a probe failed, as a client may see it (no paths or hosts: /v1/health needs no key)."""
+    return exc.public_message if isinstance(exc, GuideqaError) else f"{type(exc).__name__}"
 
 
 @router.get("/health", response_model=HealthOut, summary="Index, store and model status (no key needed)")
