@@ -250,7 +250,8 @@ def seed(settings: Settings, source: str, target: str, paths: list[Path]) -> int
     wanted = [cid for key, entry in manifest.files.items() if not key.startswith("replica:")
               and any(Path(key) == r or r in Path(key).parents for r in roots) for cid in entry.chunk_ids]
     src, dst = Store(settings, source), Store(settings, target)
-    wanted = [cid for cid in wanted if cid not in dst.existing(wanted)]
+    present = dst.existing(wanted)
+    wanted = [cid for cid in wanted if cid not in present]
     for i in range(0, len(wanted), GET_BATCH):
         got = src.collection.get(ids=wanted[i : i + GET_BATCH], include=["embeddings", "documents", "metadatas"])
         dst.collection.upsert(ids=got["ids"], embeddings=got["embeddings"], documents=got["documents"], metadatas=got["metadatas"])
