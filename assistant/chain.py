@@ -267,6 +267,14 @@ class Assistant:
                         citations=numbering.citations(), latency_ms=0.0)
         return answer, numbering.passages()
 
+    def warm(self) -> None:
+        """Load the model, rules, index and BM25, and resolve the topic filters answers use, before the first question."""
+        from assistant.followup import ASPECT_TOPICS
+
+        self.ask("What is the usual immunoglobulin replacement dose?")
+        for topic in dict.fromkeys(t for topics in ASPECT_TOPICS.values() for t in topics):
+            self.index.filtered_ids(Filters(topics=(topic,)).where())
+
     def _add_topic_documents(self, question: str, hits: list[Hit], focus: Focus, per_topic: int = 3) -> list[Hit]:
         """A condition's side effects or administration are also covered by documents on that topic for every condition:
         when no hit comes from one, read the best few chunks of such documents too."""

@@ -127,6 +127,7 @@ class Index:
         self._lexical: LexicalIndex | None = None
         self._allowed: frozenset[str] = frozenset()
         self._filtered: dict[str, frozenset[str]] = {}
+        self._by_document: dict[str, frozenset[str]] | None = None
 
     def manifest(self) -> Manifest:
         """The committed manifest, reloaded when an ingest has replaced it (a commit replaces the file: new inode)."""
@@ -146,8 +147,20 @@ class Index:
                 self._allowed = frozenset(current.chunk_ids())
                 self._lexical = None
                 self._filtered = {}
+                self._by_document = None
             self._stamp = stamp
             return self._manifest
+
+    def chunks_of(self, documents: tuple[str, ...]) -> frozenset[str]:
+        """Committed chunk ids of some documents, from the ids themselves (DOC:POSITION:DIGEST): no store scan."""
+        self.manifest()
+        with self._lock:
+            if self._by_document is None:
+                by_document: dict[str, list[str]] = {}
+                for cid in self._allowed:
+                    by_document.setdefault(cid.rsplit(":", 2)[0], []).append(cid)
+                self._by_document = {doc: frozenset(ids) for doc, ids in by_document.items()}
+            return frozenset().union(*(self._by_document.get(doc, frozenset()) for doc in documents))
 
     def filtered_ids(self, where: dict) -> frozenset[str]:
         """Committed chunk ids whose metadata matches a Chroma `where` clause; one store scan per filter and index version."""

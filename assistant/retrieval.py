@@ -199,7 +199,11 @@ class Retriever:
         dense: dict[str, float] = {}
         # A filter that leaves few chunks (some documents, a topic) is scored exactly over those chunks: a filtered
         # approximate search would scan the store's metadata on every query (slow at 100k+ chunks) and see only its top.
-        subset = sorted(self.index.filtered_ids(filters.where())) if filters else None
+        subset = None
+        if filters.documents and not (filters.population or filters.topics):
+            subset = sorted(self.index.chunks_of(filters.documents))
+        elif filters:
+            subset = sorted(self.index.filtered_ids(filters.where()))
         if subset is not None and len(subset) > EXACT_FILTER_MAX:
             subset, fetch = None, fetch * 3
         if mode in ("hybrid", "dense"):

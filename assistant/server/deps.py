@@ -44,7 +44,7 @@ class Warmup:
         try:
             self.assistant.index.manifest()
             with self.slot():
-                self.assistant.ask("What is the usual immunoglobulin replacement dose?")
+                self.assistant.warm()
         except GuideqaError as exc:
             log.warning("warm-up failed: %s", exc.user_message)
             self._finish("failed", exc.public_message)

@@ -65,3 +65,15 @@ def test_filters_restrict_documents_and_populations(assistant):
     assert hits and {h.doc_id for h in hits} == {"ig-immunomodulatory-itp"}
     obese = assistant.retriever.search("IVIG dose", k=8, filters=Filters(population=("obesity",)))
     assert obese and {h.doc_id for h in obese} == {"ig-dosing-weight-obesity"}
+
+
+def test_a_small_filter_is_scored_exactly_over_all_its_chunks(assistant):
+    """Every chunk a filter allows is a candidate (not just those in the unfiltered top lists), ranked like unfiltered."""
+    docs = ("ig-immunomodulatory-itp", "ig-dosing-overview")
+    allowed = assistant.index.chunks_of(docs)
+    assert allowed and all(cid.rsplit(":", 2)[0] in docs for cid in allowed)
+    assert allowed == assistant.index.filtered_ids(Filters(documents=docs).where())  # the store agrees with the ids
+    hits = assistant.retriever.search("platelet count threshold", k=len(allowed), filters=Filters(documents=docs))
+    assert {h.chunk_id for h in hits} == allowed
+    topic = assistant.index.filtered_ids(Filters(topics=("adverse effects",)).where())
+    assert topic and {assistant.index.get([c])[c][1]["doc_id"] for c in topic} == {"ig-adverse-effects"}
