@@ -327,7 +327,9 @@ def _bench_done(settings: Settings, result: dict, as_json: bool) -> None:
         emit(result)
         return
     rows = table_rows(result)
-    table = Table(title=f"bench {result['kind']} (times in ms; RSS of this process, or of the Chroma server for 'server')")
+    notes = {"query": "times in ms; RSS of the timing process, or of the Chroma server for 'server'",
+             "load": "latency in ms; RSS of the server process", "ingest": ""}
+    table = Table(title=f"bench {result['kind']}" + (f" ({notes[result['kind']]})" if notes.get(result["kind"]) else ""))
     for column in rows[0]:
         table.add_column(column, justify="right" if column not in ("step", "store", "metric") else "left")
     for row in rows:
