@@ -171,13 +171,7 @@ class Index:
         with self._lock:
             found = self._filtered.get(key)
         if found is None:
-            try:
-                got = self.collection().get(where=where, include=[])
-            except GuideqaError:
-                raise
-            except Exception as exc:
-                self.reset_connection()
-                raise unavailable(self.settings, exc, self.dir) from exc
+            got = self._store("get", where=where, include=[])
             found = frozenset(got["ids"]) & self._allowed
             with self._lock:
                 if len(self._filtered) > 256:
@@ -224,18 +218,22 @@ class Index:
         self._client = None
         self._collection = None
 
-    def dense(self, vector: list[float], k: int, where: dict | None = None) -> list[tuple[str, float]]:
-        """Top k (chunk id, cosine similarity) among committed chunks."""
-        allowed = self.allowed_ids()
+    def _store(self, method: str, **kwargs: Any) -> Any:
+        """Call a collection method; a store failure forgets the connection (the next call reconnects) and is re-raised
+        as StoreUnavailable or StorageError. IndexMissing and errors from opening the store pass through."""
         try:
-            result = self.collection().query(
-                query_embeddings=[vector], n_results=min(k + 16, max(1, len(allowed) * 2)), where=where, include=["distances"]
-            )
-        except GuideqaError:  # IndexMissing, or StoreUnavailable/StorageError from opening the store
+            return getattr(self.collection(), method)(**kwargs)
+        except GuideqaError:
             raise
         except Exception as exc:
             self.reset_connection()
             raise unavailable(self.settings, exc, self.dir) from exc
+
+    def dense(self, vector: list[float], k: int, where: dict | None = None) -> list[tuple[str, float]]:
+        """Top k (chunk id, cosine similarity) among committed chunks."""
+        allowed = self.allowed_ids()
+        result = self._store("query", query_embeddings=[vector], n_results=min(k + 16, max(1, len(allowed) * 2)), where=where,
+                             include=["distances"])
         pairs = [(cid, 1.0 - float(dist)) for cid, dist in zip(result["ids"][0], result["distances"][0]) if cid in allowed]
         return pairs[:k]
 
@@ -243,13 +241,7 @@ class Index:
         """Text and metadata of chunks by id."""
         if not ids:
             return {}
-        try:
-            result = self.collection().get(ids=list(ids), include=["documents", "metadatas"])
-        except GuideqaError:  # IndexMissing, or StoreUnavailable/StorageError from opening the store
-            raise
-        except Exception as exc:
-            self.reset_connection()
-            raise unavailable(self.settings, exc, self.dir) from exc
+        result = self._store("get", ids=list(ids), include=["documents", "metadatas"])
         return {cid: (doc, meta or {}) for cid, doc, meta in zip(result["ids"], result["documents"], result["metadatas"])}
 
     def count(self) -> int:

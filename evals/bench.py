@@ -7,7 +7,9 @@ import shutil
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from assistant.settings import Settings
 from ingest.run import ingest
@@ -94,7 +96,7 @@ BENCH_QUESTIONS = [
 def replicate(settings: Settings, namespace: str, target: int) -> int:
     """Grow an index to at least `target` chunks by copying stored vectors under new ids (no re-embedding)."""
     from assistant.index import FileEntry, read_manifest
-    from ingest.store import GET_BATCH, Store, index_version
+    from ingest.store import Store, index_version
 
     store = Store(settings, namespace)
     manifest = read_manifest(store.dir)
@@ -107,13 +109,8 @@ def replicate(settings: Settings, namespace: str, target: int) -> int:
         if key in manifest.files:
             count = len(manifest.chunk_ids())
             continue
-        new_ids: list[str] = []
-        for i in range(0, len(base), GET_BATCH):
-            got = store.collection.get(ids=base[i : i + GET_BATCH], include=["embeddings", "documents", "metadatas"])
-            ids = [f"r{copy}/{cid}" for cid in got["ids"]]
-            metas = [{**meta, "doc_id": f"r{copy}/{meta.get('doc_id')}"} for meta in got["metadatas"]]
-            store.collection.upsert(ids=ids, embeddings=got["embeddings"], documents=got["documents"], metadatas=metas)
-            new_ids += ids
+        new_ids = copy_chunks(store.collection, store.collection, base,
+                              lambda cid, meta, n=copy: (f"r{n}/{cid}", {**meta, "doc_id": f"r{n}/{meta.get('doc_id')}"}))
         manifest.files[key] = FileEntry(hash=key, doc_ids=[], chunk_ids=new_ids)
         count = len(manifest.chunk_ids())
     manifest.version = index_version(manifest.chunk_ids())
@@ -122,20 +119,33 @@ def replicate(settings: Settings, namespace: str, target: int) -> int:
     return count
 
 
+def copy_chunks(source: Any, target: Any, ids: list[str], rename: Callable[[str, dict], tuple[str, dict]] | None = None) -> list[str]:
+    """Copy stored chunks (vector, text, metadata) between collections in batches, without re-embedding;
+    `rename` gives each copy a new id and metadata. Returns the ids written."""
+    from ingest.store import GET_BATCH
+
+    written: list[str] = []
+    for i in range(0, len(ids), GET_BATCH):
+        got = source.get(ids=ids[i : i + GET_BATCH], include=["embeddings", "documents", "metadatas"])
+        pairs = [rename(cid, meta) if rename else (cid, meta) for cid, meta in zip(got["ids"], got["metadatas"])]
+        new_ids = [cid for cid, _ in pairs]
+        target.upsert(ids=new_ids, embeddings=got["embeddings"], documents=got["documents"], metadatas=[m for _, m in pairs])
+        written += new_ids
+    return written
+
+
 def copy_to_server(settings: Settings, namespace: str, server: Settings, *, target: str | None = None,
                    skip: set[str] | None = None) -> set[str]:
     """Copy an embedded index into a Chroma server (as namespace `target`, by default the same), with its manifest
     and BM25 folder. Ids in `skip` are already on the server and are not sent again; returns every id sent so far."""
     from assistant.index import read_manifest, write_manifest
-    from ingest.store import GET_BATCH, Store
+    from ingest.store import Store
 
     source = Store(settings, namespace)
     remote = Store(server, target or namespace)
     manifest = read_manifest(source.dir)
     ids = [cid for cid in manifest.chunk_ids() if cid not in (skip or set())]
-    for i in range(0, len(ids), GET_BATCH):
-        got = source.collection.get(ids=ids[i : i + GET_BATCH], include=["embeddings", "documents", "metadatas"])
-        remote.collection.upsert(ids=got["ids"], embeddings=got["embeddings"], documents=got["documents"], metadatas=got["metadatas"])
+    copy_chunks(source.collection, remote.collection, ids)
     if remote.dir != source.dir:
         shutil.copytree(source.dir / manifest.bm25_dir, remote.dir / manifest.bm25_dir, dirs_exist_ok=True)
         write_manifest(remote.dir, manifest.model_copy(update={"collection": remote.name}))
@@ -241,7 +251,7 @@ def seed(settings: Settings, source: str, target: str, paths: list[Path]) -> int
     """Copy the stored vectors of the files under `paths` from one namespace into another, so that ingesting those
     files there embeds nothing again; returns how many chunks were copied."""
     from assistant.index import read_manifest
-    from ingest.store import GET_BATCH, Store
+    from ingest.store import Store
 
     roots = [p.resolve() for p in paths]
     manifest = read_manifest(settings.index_dir(source))
@@ -252,9 +262,7 @@ def seed(settings: Settings, source: str, target: str, paths: list[Path]) -> int
     src, dst = Store(settings, source), Store(settings, target)
     present = dst.existing(wanted)
     wanted = [cid for cid in wanted if cid not in present]
-    for i in range(0, len(wanted), GET_BATCH):
-        got = src.collection.get(ids=wanted[i : i + GET_BATCH], include=["embeddings", "documents", "metadatas"])
-        dst.collection.upsert(ids=got["ids"], embeddings=got["embeddings"], documents=got["documents"], metadatas=got["metadatas"])
+    copy_chunks(src.collection, dst.collection, wanted)
     return len(wanted)
 
 

@@ -53,13 +53,9 @@ def percentiles(values: list[float]) -> dict[str, float | None]:
 
 def rss_mb(pid: int | None) -> float | None:
     """Resident memory of the server process (and its children), in MB."""
-    if pid is None:
-        return None
-    import psutil
+    from evals.bench import current_rss_mb
 
-    process = psutil.Process(pid)
-    total = process.memory_info().rss + sum(child.memory_info().rss for child in process.children(recursive=True))
-    return round(total / 2**20, 1)
+    return None if pid is None else round(current_rss_mb(pid), 1)
 
 
 async def _ask(http: httpx.AsyncClient, body: dict, tally: Tally) -> dict | None:
