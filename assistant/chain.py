@@ -19,11 +19,13 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.citations import Numbering, best_quote, guard
-from assistant.compose import compose, grade_of, on_topic
+from assistant.compose import compose, grade_of, names_any, on_topic
 from assistant.errors import InputError
 from assistant.followup import Focus, focus_of, keeps_topic, standalone_question
+from assistant.question import QuestionFrame, read_question
+from assistant.vocabulary import Vocabulary, load_vocabulary
 from assistant.index import Index
-from assistant.models import Answer, Section, Statement
+from assistant.models import Answer, Calculation, Section, Statement
 from assistant.retrieval import Filters, GuidelineRetriever, Hit, Retriever
 from assistant.sessions import SessionStore
 from assistant.settings import Settings
@@ -55,6 +57,21 @@ def clean_question(text: Any, limit: int) -> str:
     if len(text) > limit:
         raise InputError(f"The question is {len(text)} characters long; the limit is {limit}.")
     return text
+
+
+# When a frame names several populations, the one whose rules are the most specific decides the dose check.
+_POPULATION_PRIORITY = ("neonate", "child", "pregnancy", "elderly", "obesity", "adult")
+
+
+def dose_context(frame: QuestionFrame | None, weight_kg: float | None) -> Any:
+    """What the dose check holds every statement of the answer to: the frame's drug, indication and population."""
+    from assistant.doses import AnswerContext
+
+    if frame is None:
+        return AnswerContext(weight_kg=weight_kg)
+    population = next((p for p in _POPULATION_PRIORITY if p in frame.population), frame.population[0] if frame.population else None)
+    return AnswerContext(drug=frame.drug, indication=frame.indication, population=population, weight_kg=weight_kg,
+                         comparison=frame.comparison)
 
 
 class Assistant:
@@ -90,6 +107,11 @@ class Assistant:
         from assistant.doses import load_rulebook
 
         return load_rulebook(self.settings.doses.rules_dir)
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """The words questions use: the shared clinical lexicon plus this corpus's vocabulary (reloaded when a file changes)."""
+        return load_vocabulary(self.settings.doses.rules_dir, self.settings.corpus_dir / "lexicon.yaml")
 
     @property
     def chat_model(self) -> Any | None:
@@ -135,19 +157,28 @@ class Assistant:
         if not turns:
             return text
         history = [t["standalone_question"] for t in turns]
-        rules_dir = self.settings.doses.rules_dir
-        deterministic = standalone_question(text, history, rules_dir, known=self._known_word)
+        vocab = self.vocabulary
+        deterministic = standalone_question(text, history, vocab, known=self._known_word)
         model = self.chat_model
         if model is not None and self.settings.answer.llm_rewrite:
             from assistant.llm import rewrite_question
 
             pairs = [(t["question"], str(t["answer"].get("summary", ""))) for t in turns]
             rewritten = rewrite_question(model, text, pairs, self.settings.answer.max_question_chars)
-            if rewritten and keeps_topic(rewritten, text, deterministic, rules_dir):
+            if rewritten and keeps_topic(rewritten, text, deterministic, vocab):
                 return rewritten
             if rewritten:
                 log.debug("model rewrite dropped the conversation's topic; using the deterministic rewrite")
         return deterministic
+
+    def frame(self, text: str, session_id: str | None, weight_kg: float | None, *, followed: bool) -> QuestionFrame:
+        """This turn's question frame: the question's own slots over the previous turn's (when it follows on from it)."""
+        frame = read_question(text, self.vocabulary, self._known_word, weight_kg)
+        turns = self.sessions.turns(session_id) if session_id else []
+        previous = turns[-1]["answer"].get("question_frame") if turns else None
+        if previous:
+            frame = QuestionFrame.model_validate(previous).followed_by(frame, same_subject=followed or not frame.indication)
+        return frame
 
     def _known_word(self, word: str) -> bool:
         try:
@@ -169,15 +200,21 @@ class Assistant:
         text = clean_question(question, self.settings.answer.max_question_chars)
         if session_id:
             self.sessions.check(session_id, key_id)
-        standalone = self.standalone(text, session_id)
+        standalone = self.vocabulary.normalise(self.standalone(text, session_id), self._known_word)
+        frame = self.frame(text, session_id, weight_kg, followed=standalone != self.vocabulary.normalise(text, self._known_word))
+        weight_kg = weight_kg or frame.patient.weight_kg
         yield "status", "retrieving"
         cfg = self.settings.retrieval
         hits, stats = self.retriever.retrieve(standalone, k=cfg.k, mode=cfg.retriever, filters=filters)
         evidence = self.retriever.evidence(stats)
-        base = {"question": text, "standalone_question": standalone, "session_id": session_id,
+        base = {"question": text, "standalone_question": standalone, "session_id": session_id, "question_frame": frame,
                 "index_version": self.index.version, "generator": self.generator}
         answer: Answer | None = None
-        if hits and evidence >= cfg.abstain_below:
+        gap = self._not_covered(frame, hits)
+        if gap:
+            answer = Answer(**base, status="abstained", summary=f"{gap} {self._abstain_message(hits, lead='')}".strip(),
+                            latency_ms=0.0)
+        elif hits and evidence >= cfg.abstain_below:
             yield "status", "composing"
             composed = self._compose(standalone, hits, base)
             if composed is not None:
@@ -208,7 +245,7 @@ class Assistant:
         return self._compose_extractive(question, hits, base)
 
     def _compose_extractive(self, question: str, hits: list[Hit], base: dict) -> tuple[Answer, dict[int, str]] | None:
-        focus = focus_of(question, self.settings.doses.rules_dir)
+        focus = focus_of(question, self.vocabulary)
         limit = self.settings.answer.max_statements
         if focus.condition and focus.also_on_topic:
             hits = self._add_topic_documents(question, hits, focus)
@@ -231,6 +268,7 @@ class Assistant:
             ])
             for name, cands in draft.sections
         ]
+        summary, sections = self._with_calculations(summary, sections, numbering, hits, base.get("question_frame"))
         sections, _ = guard(sections, set(numbering.numbers.values()))
         answer = Answer(**base, status="answered", summary=summary, sections=sections, citations=numbering.citations(), latency_ms=0.0)
         return answer, numbering.passages()
@@ -262,17 +300,33 @@ class Assistant:
             Section(heading=heading, statements=[statement(t, nums, hits[nums[0] - 1]) for t, nums in items])
             for heading, items in parsed.sections if items
         ]
+        summary, sections = self._with_calculations(" ".join(summary_parts), sections, numbering, hits, base.get("question_frame"))
         sections, _ = guard(sections, set(numbering.numbers.values()))
-        answer = Answer(**base, status="answered", summary=" ".join(summary_parts), sections=sections,
+        answer = Answer(**base, status="answered", summary=summary, sections=sections,
                         citations=numbering.citations(), latency_ms=0.0)
         return answer, numbering.passages()
 
+    def _with_calculations(self, summary: str, sections: list[Section], numbering: Numbering, hits: list[Hit],
+                           frame: QuestionFrame | None) -> tuple[str, list[Section]]:
+        """The patient's own numbers, worked out from the rules and cited to the passage stating each rule, after the lead."""
+        from assistant.calculate import calculations
+
+        calcs = calculations(self.rulebook, frame, hits)
+        if not calcs:
+            return summary, sections
+        statements = []
+        for c in calcs:
+            n = numbering.cite(c.hit, best_quote(c.text, c.hit.text))
+            statements.append(Statement(text=c.text, citations=[n], grade=None,
+                                        calculated=Calculation(formula=c.formula, rule_id=c.rule_id)))
+        lead = " ".join(f"{s.text.rstrip('.')} [{s.citations[0]}]." for s in statements)
+        # The patient's own numbers lead; the rule's sentence follows them.
+        return f"{lead} {summary}".strip(), [Section(heading="For this patient", statements=statements), *sections]
+
     def warm(self) -> None:
         """Load the model, rules, index and BM25, and resolve the topic filters answers use, before the first question."""
-        from assistant.followup import ASPECT_TOPICS
-
         self.ask("What is the usual immunoglobulin replacement dose?")
-        for topic in dict.fromkeys(t for topics in ASPECT_TOPICS.values() for t in topics):
+        for topic in dict.fromkeys(t for topics in self.vocabulary.aspect_topics.values() for t in topics):
             self.index.filtered_ids(Filters(topics=(topic,)).where())
 
     def _add_topic_documents(self, question: str, hits: list[Hit], focus: Focus, per_topic: int = 3) -> list[Hit]:
@@ -291,12 +345,33 @@ class Assistant:
     def _check_doses(self, answer: Answer, passages: dict[int, str], weight_kg: float | None) -> Answer:
         from assistant.doses import check_answer
 
-        return check_answer(answer, passages, self.rulebook, weight_kg=weight_kg, question=answer.standalone_question)
+        return check_answer(answer, passages, self.rulebook, weight_kg=weight_kg, question=answer.standalone_question,
+                            frame=dose_context(answer.question_frame, weight_kg))
 
-    def _abstain_message(self, hits: list[Hit]) -> str:
+    def _abstain_message(self, hits: list[Hit], lead: str = ABSTAIN_MESSAGE) -> str:
         titles = list(dict.fromkeys(str(h.meta.get("title", h.doc_id)) for h in hits))[:3]
         nearest = f" The nearest topics it covers: {'; '.join(titles)}." if titles else ""
-        return ABSTAIN_MESSAGE + nearest
+        return (lead + nearest).strip()
+
+    def _not_covered(self, frame: QuestionFrame, hits: list[Hit]) -> str | None:
+        """'The sources do not cover X in pregnancy' when no retrieved passage speaks to the frame's indication or population."""
+        vocab = self.vocabulary
+        subject = frame.indication_label or frame.product or frame.drug or "this question"
+        on_indication = hits
+        if frame.indication and (term := vocab.term("indications", frame.indication)) is not None:
+            on_indication = [h for h in hits if on_topic(h, term.terms) or names_any(h.text, term.terms)]
+            if hits and not on_indication:
+                return f"The sources do not cover {subject}."
+        for name in frame.population:
+            term = vocab.term("populations", name)
+            if term is None or name == "adult":
+                continue
+            own = [h for h in on_indication if h.meta.get(f"population:{name}") or names_any(h.text, term.terms)]
+            # A population-specific document (dosing weight in obesity) covers it for every condition; child and adult do not.
+            anywhere = name not in vocab.exclusive_populations and any(h.meta.get(f"population:{name}") for h in hits)
+            if not own and not anywhere:
+                return f"The sources do not cover {subject} in {term.label}."
+        return None
 
     def runnable(self) -> Runnable:
         """The pipeline as a LangChain Runnable taking {"question", "session_id"?, "filters"?, "weight_kg"?} and returning an Answer."""

@@ -7,10 +7,13 @@ import re
 from pathlib import Path
 
 from assistant.corpus import Reference, load_references
-from assistant.models import Citation, Section, Statement
+from assistant.models import Answer, Citation, Section, Statement
+from assistant.text import neutralise
 from assistant.retrieval import Hit
 
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+# guideqa's own markers in a summary: " [n]" groups closing a sentence ("... 2 g/kg [1]." or "... [1][2].")
+OWN_MARKERS = re.compile(r"(?:\s?\[\d+\])+\.(?=\s|$)")
 
 
 class Numbering:
@@ -59,6 +62,24 @@ class Numbering:
     def passages(self) -> dict[int, str]:
         """Full text of each cited chunk by number (what the dose check grounds against)."""
         return {n: self.by_id[cid].text for cid, n in self.numbers.items()}
+
+
+def neutralise_summary(summary: str) -> str:
+    """A summary keeping only guideqa's markers (those closing a sentence); any other bracketed number is neutralised."""
+    out, last = [], 0
+    for match in OWN_MARKERS.finditer(summary):
+        out += [neutralise(summary[last:match.start()]), match.group(0)]
+        last = match.end()
+    return "".join(out) + neutralise(summary[last:])
+
+
+def neutralise_answer(answer: Answer) -> Answer:
+    """The answer as the API gives it: statement text and quotes come from sources, so their bracketed numbers are
+    neutralised; the only markers left are the summary's own (statements carry theirs in `citations`)."""
+    sections = [section.model_copy(update={"statements": [s.model_copy(update={"text": neutralise(s.text)}) for s in section.statements]})
+                for section in answer.sections]
+    citations = [c.model_copy(update={"quote": neutralise(c.quote)}) for c in answer.citations]
+    return answer.model_copy(update={"summary": neutralise_summary(answer.summary), "sections": sections, "citations": citations})
 
 
 def normalise(text: str) -> str:

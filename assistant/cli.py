@@ -39,6 +39,16 @@ def setup_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
 
 
+def valid_weight(weight_kg: float | None) -> float | None:
+    """--weight-kg checked as the API checks weight_kg (finite, 0.3-700 kg): InputError otherwise."""
+    from assistant.models import check_weight_kg
+
+    try:
+        return check_weight_kg(weight_kg)
+    except ValueError as exc:
+        raise InputError(f"--weight-kg: {exc}.") from exc
+
+
 @contextmanager
 def guarded(as_json: bool = False) -> Iterator[Settings]:
     """Settings for a command; GuideqaErrors become a clear message (JSON with --json) and exit 1.
@@ -115,8 +125,10 @@ def ask(
     from assistant.render import render_answer
 
     with guarded(as_json) as settings:
+        weight_kg = valid_weight(weight_kg)
         assistant = Assistant(settings)
         if session:
+            assistant.sessions.retention_days = settings.server.session_retention_days
             assistant.sessions.create("local", session)
         answer = assistant.ask(question, session_id=session, weight_kg=weight_kg)
         if as_json:
@@ -136,7 +148,10 @@ def serve(
     with guarded() as settings:
         from assistant.server.app import create_app
 
-        uvicorn.run(create_app(settings), host=host or settings.server.host, port=port or settings.server.port, log_level="warning")
+        from assistant.server.protocol import http_protocol
+
+        uvicorn.run(create_app(settings), host=host or settings.server.host, port=port or settings.server.port, log_level="warning",
+                    http=http_protocol())  # malformed HTTP answered in the JSON error shape
 
 
 @app.command("check-doses")
@@ -148,6 +163,7 @@ def check_doses(
     from assistant.doses import check_report, load_rulebook
 
     with guarded(as_json) as settings:
+        weight_kg = valid_weight(weight_kg)
         text = sys.stdin.read()
         report = check_report(text, load_rulebook(settings.doses.rules_dir), weight_kg=weight_kg)
         if as_json:
@@ -229,6 +245,27 @@ def eval_answers(
             out.print_json(data={k: v for k, v in result.items() if k != "failures"})
             for failure in result.get("failures", [])[:20]:
                 out.print(f"  fail {failure}")
+
+
+@eval_app.command("clinician")
+def eval_clinician(
+    cases: Annotated[Path, typer.Option("--cases", help="JSONL clinician cases (evals/cases/clinician-dev.jsonl, -test.jsonl).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Clinicians' questions judged on the lead and every shown statement: outcome, must and must-not facts."""
+    from evals.clinician import run_clinician_eval
+
+    with guarded(as_json) as settings:
+        if not cases.exists():
+            raise InputError(f"{cases} does not exist.")
+        result = run_clinician_eval(cases, settings)
+        if as_json:
+            emit(result)
+        else:
+            out.print_json(data={k: v for k, v in result.items() if k != "failures"})
+            for failure in result["failures"][:30]:
+                out.print(f"  fail {failure['id']}#{failure['turn']}: {failure['question']!r} [{failure['frame']}] "
+                          f"-> {failure['problems']}", highlight=False)
 
 
 @eval_app.command("all")

@@ -165,6 +165,11 @@ def on_topic(hit: Hit, terms: tuple[str, ...]) -> bool:
     return _names(" ".join([str(hit.meta.get("title", "")), str(hit.meta.get("topics", ""))]), terms)
 
 
+def names_any(text: str, terms: tuple[str, ...]) -> bool:
+    """True when text names one of the terms as whole words."""
+    return _names(text, terms)
+
+
 def _names(text: str, terms: tuple[str, ...]) -> bool:
     text = text.lower()
     return any(re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", text) for term in terms)

@@ -9,6 +9,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from assistant.models import SafeUrl
+
 # "[@key]" or "[@key1; @key2]" after a statement names the published sources it rests on.
 CITATION_MARK = re.compile(r"\[@([a-z0-9][a-z0-9-]*(?:\s*;\s*@[a-z0-9][a-z0-9-]*)*)\]")
 # "[grade: ...]" after a statement gives its evidence grade as the source states it.
@@ -25,7 +27,7 @@ class Reference(BaseModel):
     publisher: str = Field(description="Journal or publisher.")
     year: int
     doi: str | None = None
-    url: str | None = None
+    url: SafeUrl = Field(default=None, description="An http(s) URL; any other scheme (javascript:, data:, ...) is dropped.")
 
     def cite(self) -> str:
         """One-line citation in a conventional style."""
@@ -47,7 +49,7 @@ class GuidelineMeta(BaseModel):
     topics: list[str] = Field(min_length=1)
     references: list[str] = Field(min_length=1, description="Reference keys this document cites.")
     grades: dict[str, str] = Field(default_factory=dict, description="Evidence grade per section heading.")
-    url: str | None = None
+    url: SafeUrl = Field(default=None, description="An http(s) URL; any other scheme (javascript:, data:, ...) is dropped.")
 
 
 def cited_keys(text: str) -> list[str]:

@@ -12,6 +12,7 @@ GuideqaError                      base; knows its HTTP status and the message a 
  +-- AuthError                    missing, wrong, revoked or cross-origin key (401)
  +-- NotFound                     an unknown session or document (404)
  +-- RateLimited                  too many requests for this key (429, Retry-After)
+      +-- AuthThrottled           too many failed authentications from one client address (429, Retry-After)
 """
 
 from __future__ import annotations
@@ -120,6 +121,10 @@ class RateLimited(GuideqaError):
     def __init__(self, user_message: str, *, retry_after: int) -> None:
         super().__init__(user_message)
         self.retry_after = retry_after
+
+
+class AuthThrottled(RateLimited):
+    code = "auth_throttled"
 
 
 # ---- storage faults: the one mapping from OS, SQLite and Chroma errors to StorageError ----

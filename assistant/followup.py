@@ -12,47 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import dataclass, replace
 
-import yaml
+from assistant.question import FILLER, Mentions, mentions_of
+from assistant.vocabulary import Mention, Vocabulary
 
-POPULATIONS: dict[str, tuple[str, ...]] = {
-    "children": ("child", "children", "pediatric", "paediatric", "paediatrics", "pediatrics", "kids", "kid", "infant",
-                 "infants", "adolescent", "adolescents", "newborn", "newborns", "neonate", "neonates", "boy", "girl", "toddler"),
-    "older adults": ("elderly", "older adult", "older adults", "older patients", "older people", "geriatric"),
-    "adults": ("adult", "adults", "grown-up", "grown-ups"),
-    "pregnancy": ("pregnant", "pregnancy", "pregnant woman", "pregnant women", "breastfeeding", "lactation"),
-    "obesity": ("obese", "obesity", "overweight", "bmi"),
-    "renal impairment": ("renal impairment", "kidney disease", "ckd", "renal failure", "renal insufficiency", "dialysis"),
-}
-CONTEXTS: dict[str, tuple[str, ...]] = {
-    "rituximab": ("rituximab", "anti-cd20", "b-cell depleting", "b-cell depletion", "b cell depletion", "ocrelizumab", "obinutuzumab"),
-    "CAR-T therapy": ("car-t", "car t", "cart therapy", "chimeric antigen receptor", "cd19 car-t"),
-    "active infection": ("active infection", "infection", "infections", "pneumonia", "sepsis", "septic"),
-    "thrombosis risk": ("thrombosis risk", "risk of thrombosis", "thrombosis", "thromboembolism", "clot", "clots"),
-    "IgA deficiency": ("iga deficiency", "anti-iga", "iga-deficient"),
-}
-# Conditions the dose-rule vocabulary does not name but the corpus covers.
-CONDITIONS: dict[str, tuple[str, ...]] = {
-    "hypogammaglobulinemia": ("severe hypogammaglobulinemia", "severe hypogammaglobulinaemia", "hypogammaglobulinemia",
-                              "hypogammaglobulinaemia", "low igg", "antibody deficiency"),
-    "transient hypogammaglobulinemia of infancy": ("transient hypogammaglobulinemia of infancy", "transient hypogammaglobulinaemia"),
-    "selective iga deficiency": ("selective iga deficiency",),
-}
-# What is asked about; a follow-up naming an aspect keeps it and takes the subject from earlier turns.
-ASPECTS: dict[str, tuple[str, ...]] = {
-    "dose": ("dose", "doses", "dosing", "dosage", "how much", "g/kg", "mg/kg", "loading", "maintenance"),
-    "duration": ("how long", "duration", "stop", "stopping", "discontinue", "continue", "lifelong", "reassess", "when to stop"),
-    "monitoring": ("monitor", "monitoring", "trough", "check", "levels", "level", "follow up", "follow-up", "target"),
-    "adverse effects": ("side effect", "side effects", "adverse", "reaction", "reactions", "risk", "risks", "safe", "safety", "complication",
-                        "complications", "headache", "headaches", "harm", "toxicity"),
-    "starting": ("when to start", "start", "starting", "indicated", "indication", "threshold", "eligible", "criteria"),
-    "administration": ("infusion rate", "rate", "how fast", "infuse", "infusion", "administer", "administration", "route"),
-    "premedication": ("premedication", "premedicate", "premed", "pre-medication"),
-    "conversion": ("switch", "switching", "convert", "conversion", "subcutaneous", "scig"),
-}
 ELLIPSIS_START = re.compile(
     r"^(and|but|also|what about|how about|what if|if|then|so|or|in|for|with|same|ok|okay|and what about|and if|and for|and in)\b[\s,]*",
     re.I,
@@ -60,118 +24,37 @@ ELLIPSIS_START = re.compile(
 PRONOUN = re.compile(r"\b(it|that|this|these|those|them|she|he|her|his|they|their|the dose|the same|such|instead|too|as well|either)\b", re.I)
 AFFIRM = re.compile(r"^\s*(yes|yeah|yep|yes please|sure|ok|okay|please|go on|continue|tell me more|more|more detail|more details)\W*$", re.I)
 _WORD = re.compile(r"[a-z][a-z0-9'-]*")
-_FILLER = frozenset(
-    "a an and are as at be but by for from has have if in into is it its of on or such that the their then there these they "
-    "this to was were will with what which who whom how when where why does do did can could should would i me my we our you "
-    "your he she him her them about also same ok okay so patient patients had has having give given get case one ones "
-    "is there any more need needed much many long tell please".split()
-)
 
 
-@dataclass(frozen=True)
-class Mention:
-    """A slot value: its canonical name and the words the question used for it."""
-
-    name: str
-    surface: str
-
-
-@dataclass(frozen=True)
-class Topic:
-    """What a question is about."""
-
-    drug: Mention | None = None
-    condition: Mention | None = None
-    population: Mention | None = None
-    context: Mention | None = None
-    aspect: Mention | None = None
-    unknown: tuple[str, ...] = field(default=())
-
-    def merged(self, newer: "Topic") -> "Topic":
-        """This topic with whatever the newer question names replacing it (a new condition drops the old context)."""
-        context = newer.context or (None if newer.condition and newer.condition != self.condition else self.context)
-        return replace(
-            self,
-            drug=newer.drug or self.drug,
-            condition=newer.condition or self.condition,
-            population=newer.population or self.population,
-            context=context,
-            aspect=newer.aspect or self.aspect,
-            unknown=newer.unknown,
-        )
-
-    def subject(self) -> bool:
-        """Whether the question names what it is about; in an immunoglobulin corpus the drug alone does not."""
-        return bool(self.condition or self.context)
-
-
-@lru_cache(maxsize=4)
-def _vocabulary(rules_dir: Path) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
-    """Drug and condition names with their synonyms, from the rules vocabulary."""
-    path = rules_dir / "vocabulary.yaml"
-    if not path.exists():
-        return {}, {}
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-
-    def table(entries: list[dict]) -> dict[str, tuple[str, ...]]:
-        out: dict[str, tuple[str, ...]] = {}
-        for entry in entries or []:
-            name = entry["canonical"].replace("_", " ")
-            out[name] = tuple(n.lower() for n in (name, *entry.get("synonyms", [])))
-        return out
-
-    return table(raw.get("drugs", [])), table(raw.get("indications", []))
-
-
-def _find(original: str, table: dict[str, tuple[str, ...]], taken: list[tuple[int, int]]) -> tuple[Mention, tuple[int, int]] | None:
-    """The earliest, then longest, term of a table in text that does not overlap spans already taken."""
-    text = original.lower()
-    best: tuple[int, int, str, str] | None = None
-    for name, terms in table.items():
-        for term in terms:
-            for match in re.finditer(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", text):
-                start, end = match.span()
-                if any(start < e and s < end for s, e in taken):
-                    continue
-                if best is None or (start, -(end - start)) < (best[0], -(best[1] - best[0])):
-                    best = (start, end, name, term)
-                break
-    if best is None:
-        return None
-    return Mention(best[2], original[best[0] : best[1]]), (best[0], best[1])
-
-
-def topic_of(question: str, rules_dir: Path, known: Callable[[str], bool] | None = None) -> Topic:
+def topic_of(question: str, vocab: Vocabulary, known: Callable[[str], bool] | None = None) -> Mentions:
     """The drug, condition, population, context and aspect a question names (and content words the corpus lacks)."""
-    text = question.lower()
-    drugs, conditions = _vocabulary(rules_dir)
-    conditions = {**conditions, **CONDITIONS}
-    taken: list[tuple[int, int]] = []
-    slots: dict[str, Mention | None] = {}
-    # Contexts and populations first, so "rituximab" is a context and "obesity" a population, not conditions.
-    for slot, table in (("context", CONTEXTS), ("population", POPULATIONS), ("drug", drugs), ("condition", conditions), ("aspect", ASPECTS)):
-        found = _find(question, table, taken)
-        slots[slot] = found[0] if found else None
-        if found:
-            taken.append(found[1])
-    unknown: tuple[str, ...] = ()
-    if known is not None:
-        rest = text
-        for start, end in sorted(taken, reverse=True):
-            rest = rest[:start] + " " + rest[end:]
-        unknown = tuple(w for w in _WORD.findall(rest) if w not in _FILLER and len(w) > 2 and not known(w))
-    return Topic(**slots, unknown=unknown)
+    return mentions_of(question, vocab, known)
 
 
-def keeps_topic(rewrite: str, follow_up: str, deterministic: str, rules_dir: Path) -> bool:
+def merged(older: Mentions, newer: Mentions) -> Mentions:
+    """The older topic with whatever the newer question names replacing it (a new condition drops the old context)."""
+    context = newer.context or (None if newer.condition and newer.condition.name != (older.condition.name if older.condition else None)
+                                else older.context)
+    return replace(
+        older,
+        drug=newer.drug or older.drug,
+        condition=newer.condition or older.condition,
+        population=newer.population or older.population,
+        context=context,
+        aspect=newer.aspect or older.aspect,
+        unknown=newer.unknown,
+    )
+
+
+def keeps_topic(rewrite: str, follow_up: str, deterministic: str, vocab: Vocabulary) -> bool:
     """Whether a model's rewrite of a follow-up keeps its subject (a weak model may answer or parrot instead):
     every slot the deterministic rewrite carries, and at least half of the follow-up's other content words."""
-    want, got = topic_of(deterministic, rules_dir), topic_of(rewrite, rules_dir)
+    want, got = topic_of(deterministic, vocab), topic_of(rewrite, vocab)
     for slot in ("drug", "condition", "population", "context", "aspect"):
         needed, found = getattr(want, slot), getattr(got, slot)
         if needed is not None and (found is None or found.name != needed.name):
             return False
-    asked = topic_of(follow_up, rules_dir)
+    asked = topic_of(follow_up, vocab)
     named = {w for slot in ("drug", "condition", "population", "context", "aspect") if getattr(asked, slot)
              for w in content_words(getattr(asked, slot).surface)}
     own = set(content_words(follow_up)) - named
@@ -179,10 +62,10 @@ def keeps_topic(rewrite: str, follow_up: str, deterministic: str, rules_dir: Pat
 
 
 def content_words(question: str) -> list[str]:
-    return [w for w in _WORD.findall(question.lower()) if w not in _FILLER]
+    return [w for w in _WORD.findall(question.lower()) if w not in FILLER]
 
 
-def is_elliptical(question: str, topic: Topic) -> bool:
+def is_elliptical(question: str, topic: Mentions) -> bool:
     """True when a question leans on earlier turns for its subject."""
     stripped = question.strip()
     if AFFIRM.match(stripped):
@@ -197,7 +80,7 @@ def is_elliptical(question: str, topic: Topic) -> bool:
     return len(words) <= 2 or (bool(PRONOUN.search(stripped)) and len(words) <= 4)
 
 
-def _tail(topic: Topic, current: Topic) -> str:
+def _tail(topic: Mentions, current: Mentions) -> str:
     """The earlier subject the follow-up leaves out, as a phrase."""
     parts: list[str] = []
     if topic.drug and not current.drug:
@@ -205,14 +88,10 @@ def _tail(topic: Topic, current: Topic) -> str:
     if topic.condition and not current.condition:
         parts.append(f"in {topic.condition.surface}")
     if topic.context and not current.context:
-        parts.append(f"{_context_joiner(topic.context)} {topic.context.name}")
+        parts.append(f"{topic.context.term.joiner} {topic.context.label}")
     if topic.population and not current.population:
-        parts.append(f"in {topic.population.name}")
+        parts.append(f"in {topic.population.label}")
     return " ".join(parts)
-
-
-def _context_joiner(context: Mention) -> str:
-    return "after" if context.name in ("rituximab", "CAR-T therapy") else "with"
 
 
 def _substitute(text: str, old: Mention | None, new: Mention, joiner: str, canonical: bool = False) -> str:
@@ -221,11 +100,11 @@ def _substitute(text: str, old: Mention | None, new: Mention, joiner: str, canon
         pattern = re.compile(rf"(?<![A-Za-z0-9]){re.escape(old.surface)}(?![A-Za-z0-9])", re.I)
         if pattern.search(text):
             return pattern.sub(new.surface, text, count=1)
-    return f"{text.rstrip(' ?.')} {joiner} {new.name if canonical else new.surface}?"
+    return f"{text.rstrip(' ?.')} {joiner} {new.label if canonical else new.surface}?"
 
 
 def standalone_question(
-    question: str, history: list[str], rules_dir: Path, known: Callable[[str], bool] | None = None
+    question: str, history: list[str], vocab: Vocabulary, known: Callable[[str], bool] | None = None
 ) -> str:
     """Rewrite a follow-up into a question that can be searched alone (history: earlier standalone questions).
 
@@ -237,12 +116,12 @@ def standalone_question(
         return question
     if AFFIRM.match(question):
         return history[-1]
-    current = topic_of(question, rules_dir, known)
+    current = topic_of(question, vocab, known)
     if not is_elliptical(question, current):
         return question
-    previous = Topic()
+    previous = Mentions()
     for earlier in history:
-        previous = previous.merged(topic_of(earlier, rules_dir))
+        previous = merged(previous, topic_of(earlier, vocab))
     body = ELLIPSIS_START.sub("", question.strip()).strip(" ,?.")
     if current.aspect is None and not content_words(_without_slots(body, current)):
         # Only a slot changes ("and in children?", "what about Kawasaki?", "what if she had rituximab?"):
@@ -255,20 +134,19 @@ def standalone_question(
         if current.drug:
             text = _substitute(text, previous.drug, current.drug, "with")
         if current.context:
-            text = _substitute(text, previous.context, current.context, _context_joiner(current.context), canonical=True)
+            text = _substitute(text, previous.context, current.context, current.context.term.joiner, canonical=True)
         if current.population:
             text = _substitute(text, previous.population, current.population, "in", canonical=True)
         if text != history[-1]:
             return text
-    merged = previous.merged(current)
-    tail = _tail(merged, current)
+    tail = _tail(merged(previous, current), current)
     if not body:
         return history[-1]
     body = body[0].upper() + body[1:]
     return f"{body} — {tail}?" if tail else f"{body}? ({history[-1].rstrip('?')})"
 
 
-def _without_slots(text: str, topic: Topic) -> str:
+def _without_slots(text: str, topic: Mentions) -> str:
     """Text with the words of its recognised slots removed."""
     out = text.lower()
     for mention in (topic.drug, topic.condition, topic.population, topic.context, topic.aspect):
@@ -288,35 +166,22 @@ class Focus:
     context: tuple[str, ...] = ()  # the circumstance asked about (rituximab, thrombosis risk): statements naming it come first
 
 
-# Aspects that whole documents cover for every condition: a question about a condition's side effects is also
-# answered by the documents on these topics, though they never name that condition.
-ASPECT_TOPICS: dict[str, tuple[str, ...]] = {
-    "adverse effects": ("adverse effects", "infusion reaction"),
-    "premedication": ("premedication", "infusion reaction"),
-    "administration": ("infusion rate", "administration"),
-}
-
-# Populations that exclude each other in a statement: a statement only about adults does not answer a question about children.
-_EXCLUSIVE = ("children", "adults")
-
-
-def focus_of(question: str, rules_dir: Path) -> Focus:
+def focus_of(question: str, vocab: Vocabulary) -> Focus:
     """The condition and population a question is about, as words to look for in statements."""
-    topic = topic_of(question, rules_dir)
+    topic = topic_of(question, vocab)
     condition: tuple[str, ...] = ()
     if topic.condition is not None:
-        _, conditions = _vocabulary(rules_dir)
-        terms = {**conditions, **CONDITIONS}.get(topic.condition.name, ())
-        condition = tuple(dict.fromkeys((topic.condition.surface.lower(), *terms)))
+        condition = tuple(dict.fromkeys((topic.condition.surface.lower(), *topic.condition.term.terms)))
     population: tuple[str, ...] = ()
     others: tuple[str, ...] = ()
     also: tuple[str, ...] = ()
-    if topic.population is not None and topic.population.name in _EXCLUSIVE:
-        population = POPULATIONS[topic.population.name]
-        others = tuple(t for name in _EXCLUSIVE if name != topic.population.name for t in POPULATIONS[name])
+    exclusive = vocab.exclusive_populations
+    if topic.population is not None and topic.population.name in exclusive:
+        population = topic.population.term.terms
+        others = tuple(t for name in exclusive if name != topic.population.name for t in vocab.term("populations", name).terms)
     elif topic.population is not None:
-        also = POPULATIONS[topic.population.name]
-    context = CONTEXTS[topic.context.name] if topic.context is not None else ()
+        also = topic.population.term.terms
+    context = topic.context.term.terms if topic.context is not None else ()
     if topic.aspect is not None:
-        also += ASPECT_TOPICS.get(topic.aspect.name, ())
+        also += vocab.aspect_topics.get(topic.aspect.name, ())
     return Focus(condition, population, others, also, context)

@@ -2,13 +2,56 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import math
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
+
+from assistant.question import QuestionFrame
 
 Verdict = Literal["verified", "grounded", "out_of_range", "unit_error", "ungrounded", "ambiguous"]
 Status = Literal["answered", "abstained", "blocked"]
 PASSING_VERDICTS: frozenset[str] = frozenset({"verified", "grounded"})
+
+# Body weight a dose may be computed for: finite, and between an extremely premature neonate and the heaviest
+# recorded adult. Anything else is a typo or an attack, and never reaches the dose arithmetic.
+WEIGHT_KG_MIN = 0.3
+WEIGHT_KG_MAX = 700.0
+
+
+def check_weight_kg(value: Any) -> float | None:
+    """A patient weight in kg as a float, or ValueError (booleans, non-numbers, NaN, infinities, out of bounds)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError("weight_kg must be a number of kilograms")
+    weight = float(value)
+    if not math.isfinite(weight) or not WEIGHT_KG_MIN <= weight <= WEIGHT_KG_MAX:
+        raise ValueError(f"weight_kg must be between {WEIGHT_KG_MIN:g} and {WEIGHT_KG_MAX:g} kg")
+    return weight
+
+
+# For request models: strict (a JSON number; booleans and strings refused), finite, within the bounds (in the schema).
+WeightKg = Annotated[float, Strict(), Field(ge=WEIGHT_KG_MIN, le=WEIGHT_KG_MAX, allow_inf_nan=False)]
+
+
+def http_url(value: Any) -> str | None:
+    """The URL when it is an absolute http(s) URL with a host, else None (javascript:, data:, file:, relative...)."""
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    if not url or any(ord(ch) < 33 or ord(ch) == 127 for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    return url if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+
+
+# A URL that leaves guideqa (API output, front matter): only http and https; anything else becomes null.
+SafeUrl = Annotated[str | None, AfterValidator(http_url)]
 
 
 class DoseFinding(BaseModel):
@@ -31,6 +74,13 @@ class DoseFinding(BaseModel):
     flags: list[str] = Field(default_factory=list, description="Error-prone notation found (ISMP).")
 
 
+class Calculation(BaseModel):
+    """How a calculated statement was worked out: the formula and the rule it applies."""
+
+    formula: str
+    rule_id: str
+
+
 class Statement(BaseModel):
     """One sentence or bullet of an answer, with the citations that support it."""
 
@@ -38,6 +88,7 @@ class Statement(BaseModel):
     citations: list[int] = Field(default_factory=list)
     grade: str | None = None
     withheld: bool = Field(default=False, description="True when the dose check withheld it.")
+    calculated: Calculation | None = Field(default=None, description="Set when guideqa computed this statement for the patient.")
 
 
 class Section(BaseModel):
@@ -57,7 +108,7 @@ class Citation(BaseModel):
     section: str | None = None
     page: int | None = None
     quote: str
-    url: str | None = None
+    url: SafeUrl = Field(default=None, description="The source's http(s) URL (other schemes are never passed on).")
     references: list[str] = Field(default_factory=list, description="Published sources the passage cites.")
 
 
@@ -67,6 +118,7 @@ class Answer(BaseModel):
     question: str
     standalone_question: str
     session_id: str | None = None
+    question_frame: QuestionFrame | None = Field(default=None, description="What the question was understood to ask about whom.")
     status: Status
     summary: str
     sections: list[Section] = Field(default_factory=list)

@@ -33,6 +33,7 @@ from assistant.embeddings import Embedder
 from assistant.index import Index
 from assistant.lexical import tokenize
 from assistant.query import expand_query, lexical_terms
+from assistant.text import neutralise
 
 log = logging.getLogger(__name__)
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -187,7 +188,8 @@ class Retriever:
             scores = fuse(found.dense, found.lexical, found.typed, found.title, self.fusion)
         order = sorted(range(len(found.ids)), key=lambda i: (-scores[i], found.ids[i]))[:k]
         hits = [
-            Hit(found.ids[i], *found.stored[found.ids[i]], float(scores[i]), float(found.dense[i]), float(found.lexical[i]))
+            Hit(found.ids[i], neutralise(found.stored[found.ids[i]][0]), found.stored[found.ids[i]][1], float(scores[i]),
+                float(found.dense[i]), float(found.lexical[i]))  # a source's own "[2]" never reads as a guideqa citation
             for i in order
         ]
         return hits, found.stats

@@ -104,6 +104,10 @@ class AnswerSettings(BaseModel):
 
 class DoseSettings(BaseModel):
     rules_dir: Path = Field(default=PROJECT_ROOT / "corpus" / "rules", description="Folder of dose rule YAML files.")
+    flags_block: bool = Field(
+        default=False, description="Withhold a dose written in error-prone notation (ISMP: trailing zero, naked decimal, "
+        "'U', 'ug', 'cc', 'QD', ...) even when its value is verified; otherwise it is shown with its flags."
+    )
 
 
 class ServerSettings(BaseModel):
@@ -112,7 +116,29 @@ class ServerSettings(BaseModel):
     keys_file: Path | None = Field(default=None, description="YAML file of API keys (hashed server keys, publishable widget keys).")
     rate_limit_per_minute: int = Field(default=60, ge=1, description="Requests per key per minute.")
     max_body_bytes: int = Field(default=64_000, ge=1024, description="Largest request body accepted.")
-    session_retention_days: int = Field(default=30, ge=1, description="Sessions older than this are deleted.")
+    session_retention_days: int = Field(
+        default=30, ge=1,
+        description="Sessions idle for longer than this are gone: refused on every read, and deleted by the periodic sweep.",
+    )
+    session_sweep_interval_s: float = Field(
+        default=600.0, gt=0, description="Seconds between sweeps that delete sessions idle past the retention period."
+    )
+    store_sessions: bool = Field(
+        default=True,
+        description="Keep the sessions callers ask for (start_session); false: store no question or answer at all "
+        "(start_session is ignored and session_id is refused).",
+    )
+    keys_reload_interval_s: float = Field(
+        default=2.0, ge=0,
+        description="How often (seconds) the keys file is checked for changes; a changed file (or SIGHUP) is reloaded, "
+        "so a revocation takes effect within this time.",
+    )
+    auth_failure_limit: int = Field(
+        default=20, ge=0,
+        description="Failed authentications allowed per client IP within auth_failure_window_s; more get 429 with "
+        "Retry-After (0: no limit).",
+    )
+    auth_failure_window_s: float = Field(default=60.0, gt=0, description="The window in which failed authentications are counted.")
     frame_ancestors: str = Field(default="'self'", description="CSP frame-ancestors for the demo page.")
     keys: list[dict] = Field(
         default_factory=list,

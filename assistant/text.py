@@ -32,3 +32,13 @@ def split_sentences(text: str) -> list[str]:
 def words(text: str) -> list[str]:
     """Lower-case word tokens (letters and digits)."""
     return re.findall(r"[a-z0-9]+(?:\.[0-9]+)?", text.lower())
+
+
+# A bracketed number as sources write them ("[2]", "[9,10]", "[3-5]"): in guideline text it is the source's own
+# reference, never a guideqa citation, so it is shown as "(9,10)" (same length, so character offsets still hold).
+SOURCE_MARKER = re.compile(r"\[(\s*\d+(?:\s*[,;\u2013\u2014-]\s*\d+)*\s*)\]")
+
+
+def neutralise(text: str) -> str:
+    """Source text with its own bracketed numbers turned into parentheses, so nothing reads them as citations."""
+    return SOURCE_MARKER.sub(lambda m: f"({m.group(1)})", text)

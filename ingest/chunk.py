@@ -12,6 +12,7 @@ from assistant.corpus import CITATION_MARK, GRADE_MARK, cited_keys
 from assistant.settings import ChunkSettings
 from assistant.text import split_sentences
 from ingest.load import SourceDocument
+from ingest.structure import Heading, find_recommendations, is_superseded, section_kind, text_kind
 
 MD_HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 BULLET = re.compile(r"^\s*(?:[-*+•●▪◦]|\d{1,2}[.)])\s+")
@@ -47,10 +48,16 @@ class Chunk:
     references: tuple[str, ...]
     grade: str | None
     line_grades: tuple[str | None, ...] = ()  # the grade of each line of `text` (its own, else its section's)
+    kind: str = "text"  # one of ingest.structure.KINDS
+    extra: tuple[tuple[str, str], ...] = ()  # strength, status, rec_number, refs, table, row ... (flat strings)
 
     @property
     def section(self) -> str:
         return " > ".join(self.heading_path)
+
+    @property
+    def info(self) -> dict[str, str]:
+        return dict(self.extra)
 
 
 def _lines(text: str) -> Iterator[tuple[int, str]]:
@@ -118,6 +125,8 @@ def clean(text: str) -> str:
 
 def chunk_document(doc: SourceDocument, settings: ChunkSettings) -> list[Chunk]:
     """Pack blocks into chunks that never cross a heading and rarely split a list."""
+    if doc.page_starts:
+        return chunk_pdf(doc, settings)
     chunks: list[Chunk] = []
     path: list[tuple[int, str]] = []
     pending: list[Block] = []
@@ -222,3 +231,242 @@ def contextual_text(title: str, chunk: Chunk) -> str:
     """What is embedded and indexed: the chunk with its document title and heading path."""
     headings = [h for h in chunk.heading_path if h != title]
     return " | ".join([title, *headings]) + "\n" + chunk.text
+
+
+# ------------------------------------------------------------------------------------------ PDF documents
+
+REF_MARK = re.compile(r"[ \t]?\[(\d{1,4}(?:\s*[-\u2013,]\s*\d{1,4})*)\](?!\()")
+SUPERSCRIPT_RUN = re.compile(r"(?<=[A-Za-z\).,;])(?<!\bm)(?<!\bcm)(?<!\bmm)(?<!\bkm)(?<!\bft)[\u00b9\u00b2\u00b3\u2070\u2074-\u2079]+(?:[,\u2013-][\u00b9\u00b2\u00b3\u2070\u2074-\u2079]+)*")
+SUPERSCRIPT_DIGITS = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079", "0123456789")
+LABEL_LINE = re.compile(r"^(?:Recommendations?|Discussion)\s*$", re.M)
+MIN_CHARS = 100
+STATEMENT_KINDS = frozenset({"text", "recommendation", "table_row"})
+
+
+def strip_refs(text: str) -> tuple[str, list[str]]:
+    """Text without the document's own reference markers ("[54]", "[9,10]", "[44-48]", superscript runs)."""
+    refs: list[str] = []
+
+    def take(match: re.Match[str]) -> str:
+        for part in re.split(r"\s*,\s*", match.group(1).translate(SUPERSCRIPT_DIGITS)):
+            bounds = re.split(r"\s*[-\u2013]\s*", part)
+            if len(bounds) == 2 and bounds[0].isdigit() and bounds[1].isdigit() and 0 < int(bounds[1]) - int(bounds[0]) < 50:
+                numbers = [str(n) for n in range(int(bounds[0]), int(bounds[1]) + 1)]
+            else:
+                numbers = [b for b in bounds if b.isdigit()]
+            refs.extend(n for n in numbers if n not in refs)
+        return ""
+
+    text = REF_MARK.sub(take, text)
+    text = SUPERSCRIPT_RUN.sub(lambda m: take(re.match(r"(.*)", m.group(0).replace("\u2013", "-"))) , text)
+    return re.sub(r"[ \t]+([.,;:])", r"\1", text), refs
+
+
+def _outline_or_typography(doc: SourceDocument) -> list[Heading]:
+    if doc.headings:
+        return list(doc.headings)
+    out = []
+    for block in parse_blocks(doc):
+        if block.kind == "heading":
+            out.append(Heading(block.start, block.end, block.level, block.text, doc.page_at(block.start) or 0))
+    return out
+
+
+def chunk_pdf(doc: SourceDocument, settings: ChunkSettings) -> list[Chunk]:
+    """Chunks of a PDF: sections from the outline; recommendations and table rows each a chunk of their own;
+    every chunk marked with the kind of text it holds; tiny chunks merged into a neighbour of their section."""
+    headings = _outline_or_typography(doc)
+    sections: list[tuple[tuple[str, ...], int, int, str]] = []
+    stack: list[tuple[int, str]] = []
+    first = headings[0].start if headings else len(doc.text)
+    if doc.text[:first].strip():
+        sections.append(((doc.title,), 0, first, "front_matter" if headings else "text"))
+    for i, heading in enumerate(headings):
+        while stack and stack[-1][0] >= heading.level:
+            stack.pop()
+        stack.append((heading.level, _heading_title(heading.title)))
+        end = headings[i + 1].start if i + 1 < len(headings) else len(doc.text)
+        path = tuple(t for _, t in stack)
+        sections.append((path, max(heading.end, heading.start), end, section_kind(path)))
+
+    drafts: list[dict] = []
+    for path, start, end, kind in sections:
+        if start < end:
+            drafts.extend(_section_drafts(doc, settings, path, start, end, kind))
+    drafts = _merge_tiny(drafts, settings)
+    chunks: list[Chunk] = []
+    for draft in drafts:
+        text, refs = draft["text"], []
+        if draft["kind"] in STATEMENT_KINDS:
+            text, refs = strip_refs(text)
+        text = clean(text)
+        if not text:
+            continue
+        extra = dict(draft.get("extra", {}))
+        if refs:
+            extra["refs"] = ",".join(refs)
+        position = len(chunks)
+        path = draft["path"]
+        digest = hashlib.sha256(f"{path}|{draft['kind']}|{text}".encode()).hexdigest()[:10]
+        grade = extra.get("strength")
+        chunks.append(
+            Chunk(
+                chunk_id=f"{doc.doc_id}:{position:04d}:{digest}",
+                doc_id=doc.doc_id,
+                position=position,
+                text=text,
+                heading_path=path,
+                start=draft["start"],
+                end=draft["end"],
+                page=doc.page_at(draft["start"]),
+                references=(),
+                grade=grade,
+                kind=draft["kind"],
+                extra=tuple(sorted(extra.items())),
+            )
+        )
+    return chunks
+
+
+def _heading_title(title: str) -> str:
+    title = re.sub(r"(?<=[a-z])[a-e](?:,[a-e])+$", "", title.strip())  # "Agentsa,b": footnote letters
+    return title.rstrip("*† ").strip() or title
+
+
+def _section_drafts(doc: SourceDocument, settings: ChunkSettings, path: tuple[str, ...], start: int, end: int, kind: str) -> list[dict]:
+    """Drafts (text, span, kind, extra) of one section, in order."""
+    special: list[dict] = []
+    taken: list[tuple[int, int]] = []
+    for region in doc.regions:
+        if start <= region.start < end:
+            row_kind = "table_row" if kind == "text" else kind
+            extra = {k: str(v) for k, v in region.data.items()}
+            special.append({"text": doc.text[region.start : region.end], "start": region.start, "end": region.end, "kind": row_kind, "extra": extra})
+            taken.append((region.start, region.end))
+    if kind in {"text", "superseded", "evidence_table", "front_matter"} and kind != "front_matter":
+        for rec in find_recommendations(doc.text, start, end):
+            if any(a < rec.end and rec.start < b for a, b in taken):
+                continue
+            extra = {"strength": rec.strength, "status": rec.status, "rec_form": rec.form}
+            if rec.number:
+                extra["rec_number"] = rec.number
+            if rec.replaced_by:
+                extra["replaced_by"] = rec.replaced_by
+            rec_kind = "evidence_table" if kind == "evidence_table" else ("superseded" if is_superseded(rec, kind) else "recommendation")
+            special.append({"text": rec.text, "start": rec.start, "end": rec.end, "kind": rec_kind, "extra": extra})
+            taken.append((rec.start, rec.end))
+    special.sort(key=lambda d: d["start"])
+    drafts: list[dict] = []
+    cursor = start
+    for item in special + [None]:
+        gap_end = item["start"] if item else end
+        if gap_end > cursor:
+            drafts.extend(_text_drafts(doc, settings, path, cursor, gap_end, kind))
+        if item:
+            item["path"] = path
+            drafts.append(item)
+            cursor = max(cursor, item["end"])
+    return drafts
+
+
+def _text_drafts(doc: SourceDocument, settings: ChunkSettings, path: tuple[str, ...], start: int, end: int, kind: str) -> list[dict]:
+    """Plain text between headings, recommendations and rows: paragraphs and bullets packed to max_chars,
+    with exact spans; labels ("Recommendation", "Discussion") standing alone are left out."""
+    segment = doc.text[start:end]
+    blocks: list[tuple[int, int, str, bool]] = []  # start, end, text, is bullet
+    current: list[tuple[int, str]] = []
+    bullet = False
+
+    def flush() -> None:
+        nonlocal current
+        if current:
+            text = " ".join(part.strip() for _, part in current).strip()
+            if text:
+                blocks.append((current[0][0], current[-1][0] + len(current[-1][1]), text, bullet))
+        current = []
+
+    offset = start
+    for line in segment.splitlines(keepends=True):
+        bare = line.rstrip("\r\n")
+        stripped = bare.strip()
+        if not stripped or LABEL_LINE.match(stripped):
+            flush()
+        elif BULLET.match(bare):
+            flush()
+            bullet = True
+            current = [(offset, BULLET.sub("", bare, count=1))]
+        else:
+            if not current:
+                bullet = False
+            current.append((offset, bare))
+        offset += len(line)
+    flush()
+
+    drafts: list[dict] = []
+    group: list[tuple[int, int, str, bool]] = []
+    size = 0
+
+    def emit(items: list[tuple[int, int, str, bool]]) -> None:
+        text = "\n".join(("- " if b else "") + t for _, _, t, b in items)
+        drafts.append({"text": text, "start": items[0][0], "end": items[-1][1], "kind": _kind_of(text, kind), "path": path})
+
+    for block in blocks:
+        b_start, b_end, text, is_bullet = block
+        if len(text) > settings.max_chars:
+            if group:
+                emit(group)
+                group, size = [], 0
+            for piece in _split_long(Block("bullet" if is_bullet else "paragraph", text, b_start, b_end), settings):
+                p_start, p_end = _locate(doc.text, piece.text, b_start, b_end)
+                drafts.append({"text": ("- " if is_bullet else "") + piece.text, "start": p_start, "end": p_end,
+                               "kind": _kind_of(piece.text, kind), "path": path})
+            continue
+        if group and size + len(text) > settings.max_chars:
+            emit(group)
+            group, size = [], 0
+        group.append(block)
+        size += len(text) + 1
+    if group:
+        emit(group)
+    return drafts
+
+
+def _kind_of(text: str, section: str) -> str:
+    if section != "text":
+        return section
+    return text_kind(text) or "text"
+
+
+def _locate(source: str, piece: str, lo: int, hi: int) -> tuple[int, int]:
+    """The exact span of a piece (whitespace-normalised text of source[lo:hi]) in the source."""
+    words = piece.split()
+    if not words:
+        return lo, lo
+
+    def find(tokens: list[str], start: int) -> re.Match[str] | None:
+        return re.compile(r"\s+".join(re.escape(t) for t in tokens)).search(source, start, hi)
+
+    head = find(words[:8], lo)
+    begin = head.start() if head else lo
+    tail = find(words[-8:], begin)
+    finish = tail.end() if tail else hi
+    return begin, max(finish, begin)
+
+
+def _merge_tiny(drafts: list[dict], settings: ChunkSettings) -> list[dict]:
+    """Fold text drafts under MIN_CHARS into the previous (else the next) draft of the same section and kind."""
+    out: list[dict] = []
+    for draft in drafts:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev["kind"] == draft["kind"] and prev["kind"] not in {"recommendation", "table_row", "superseded"}
+            and prev["path"] == draft["path"]
+            and (len(draft["text"]) < MIN_CHARS or len(prev["text"]) < MIN_CHARS)
+            and len(prev["text"]) + len(draft["text"]) <= settings.max_chars + MIN_CHARS
+        ):
+            prev["text"] = prev["text"] + "\n" + draft["text"]
+            prev["end"] = draft["end"]
+            continue
+        out.append(draft)
+    return out

@@ -19,7 +19,9 @@ from pydantic import ValidationError
 
 from assistant.corpus import GuidelineMeta
 from assistant.errors import IngestError
+from assistant.models import http_url
 from ingest.normalize import clean_pdf_pages
+from ingest.structure import Heading, Region
 
 Layout = Literal["markdown", "plain", "passage"]
 SUFFIXES = {".md": "markdown", ".markdown": "markdown", ".txt": "text", ".html": "html", ".htm": "html", ".pdf": "pdf", ".jsonl": "beir"}
@@ -36,6 +38,12 @@ class SourceDocument:
     source_path: str
     meta: dict[str, Any] = field(default_factory=dict)
     page_starts: tuple[int, ...] = ()  # offset in text where page i+1 begins (PDF only)
+    headings: tuple[Heading, ...] = ()  # from the PDF outline, at their offsets in text (empty: use typography)
+    regions: tuple[Region, ...] = ()  # spans with a kind of their own (table rows)
+
+    def __post_init__(self) -> None:
+        if "url" in self.meta:  # only http(s) links leave the corpus (front matter, BEIR metadata): never javascript: or data:
+            self.meta["url"] = http_url(self.meta["url"])
 
     def page_at(self, offset: int) -> int | None:
         """1-based page holding a character offset, for PDFs."""
@@ -162,35 +170,72 @@ def load_html(path: Path) -> Iterator[SourceDocument]:
 
 
 def load_pdf(path: Path) -> Iterator[SourceDocument]:
-    """Text of every page (pdfium: about 17x faster than pypdf on the VA/DoD guidelines), repaired."""
-    import pypdfium2 as pdfium
+    """Text of every page (pdfium: about 17x faster than pypdf on the VA/DoD guidelines), repaired, with the
+    outline placed as headings, ruled tables turned into one line per row, and metadata from the file."""
+    from ingest.pdfdoc import build_pdf_document
 
-    try:
-        pdf = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as exc:
-        reason = "PDF is encrypted with a password" if "password" in str(exc).lower() else f"unreadable PDF ({exc})"
-        raise IngestError(str(path), reason) from exc
-    try:
-        pages = []
-        for i in range(len(pdf)):
-            textpage = pdf[i].get_textpage()
-            pages.append(textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n"))
-        info_title = (pdf.get_metadata_dict().get("Title") or "").strip()
-    except pdfium.PdfiumError as exc:
-        raise IngestError(str(path), f"unreadable PDF ({exc})") from exc
-    finally:
-        pdf.close()
-    if not any(page.strip() for page in pages):
-        raise IngestError(str(path), "PDF has no extractable text (scanned images need OCR)")
-    cleaned = clean_pdf_pages(pages)
-    starts, offset = [], 0
-    for page in cleaned:
-        starts.append(offset)
-        offset += len(page) + 2
-    text = "\n\n".join(cleaned)
-    first_line = next((line.strip() for line in text.splitlines() if line.strip()), path.stem)
-    title = info_title.replace("_", " ") or first_line
-    yield SourceDocument(slug(path.stem), title[:200], text, "plain", str(path), {"pages": len(pages)}, tuple(starts))
+    yield build_pdf_document(path, sidecar_meta(path))
+
+
+SIDECAR_NAMES = ("guidelines.yaml", "guidelines.yml", "guidelines.csv")
+SIDECAR_FIELDS = ("title", "issuer", "year", "version", "url")
+
+
+def sidecar_meta(path: Path) -> dict[str, Any]:
+    """What a site says about a file in a manifest beside it (guidelines.yaml or .csv, keyed by file name).
+
+    YAML: a mapping of file name to {title, issuer, year, version, url}, or a list of such rows with a `file`
+    key. CSV: a header row with `file` and any of those columns. A URL that is not http(s) is dropped."""
+    for name in SIDECAR_NAMES:
+        manifest = path.parent / name
+        if manifest.is_file():
+            try:
+                rows = _sidecar_rows(manifest)
+            except (OSError, UnicodeDecodeError, yaml.YAMLError, ValueError) as exc:
+                raise IngestError(str(manifest), f"guideline manifest is not readable ({str(exc).splitlines()[0]})") from exc
+            row = rows.get(path.name) or rows.get(path.stem) or {}
+            return _sidecar_clean(row)
+    return {}
+
+
+def _sidecar_rows(manifest: Path) -> dict[str, dict[str, Any]]:
+    import csv
+
+    text = manifest.read_text(encoding="utf-8-sig")
+    if manifest.suffix == ".csv":
+        return {str(r.get("file", "")).strip(): dict(r) for r in csv.DictReader(text.splitlines()) if r.get("file")}
+    data = yaml.safe_load(text) or {}
+    if isinstance(data, dict) and isinstance(data.get("guidelines"), (list, dict)):
+        data = data["guidelines"]
+    if isinstance(data, list):
+        return {str(r["file"]): r for r in data if isinstance(r, dict) and r.get("file")}
+    if isinstance(data, dict):
+        return {str(k): v for k, v in data.items() if isinstance(v, dict)}
+    raise ValueError("expected a mapping of file name to fields, or a list of rows with a 'file' key")
+
+
+def _sidecar_clean(row: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in SIDECAR_FIELDS:
+        value = row.get(key)
+        if value is None or str(value).strip() == "":
+            continue
+        value = str(value).strip()
+        if key == "year":
+            if not re.fullmatch(r"(19|20)\d\d", value):
+                continue
+            out[key] = int(value)
+        elif key == "url":
+            if safe_url(value):
+                out[key] = value
+        else:
+            out[key] = value[:300]
+    return out
+
+
+def safe_url(value: str) -> bool:
+    """Only http and https links are shown to a user."""
+    return http_url(value) is not None
 
 
 def load_beir(path: Path) -> Iterator[SourceDocument]:

@@ -14,6 +14,12 @@ SPLIT_TAIL = re.compile(r"\b([A-Za-z]{2,}) ([a-z])\b(?=[\s.,;:)])")
 SPLIT_UNIT = re.compile(r"(?<=\d)( ?)(m) (g|L|l)\b")
 HYPHEN_BREAK = re.compile(r"([A-Za-z]{2,})-\n\s*([a-z][A-Za-z]*)")
 WORD = re.compile(r"[A-Za-z]{2,}")
+COMPOUND = re.compile(r"\b([A-Za-z]{2,})-([A-Za-z]{2,})\b")
+# pdfium marks a hyphen where a line breaks as U+FFFE; the word on either side may be on the next line.
+LINE_HYPHEN = re.compile(r"([A-Za-z]+)\ufffe[ \t]*(\n[ \t]*)?([A-Za-z]+)")
+# Symbol-font bullets that arrive as private-use code points.
+PRIVATE_BULLET = re.compile(r"^([ \t]*)[\uf020-\uf0ff](?=[ \t])", re.M)
+NONCHARS = dict.fromkeys(map(ord, "\uffff\u00ad\u200b\ufeff\u2060"), None)
 SINGLE_LETTER_WORDS = {"a", "i", "o", "x", "e"}
 
 
@@ -73,12 +79,39 @@ def repair_words(text: str, vocab: Counter[str]) -> str:
     return SPLIT_TAIL.sub(join_tail, text)
 
 
-def clean_pdf_pages(pages: list[str]) -> list[str]:
+def normalize_chars(text: str) -> str:
+    """Drop non-characters and invisible marks (U+FFFF, soft hyphen, zero-width); symbol bullets become "•".
+
+    U+FFFE (pdfium's hyphen at a line break) is kept for join_line_hyphens(), which needs the vocabulary."""
+    text = text.translate(NONCHARS)
+    return PRIVATE_BULLET.sub(lambda m: m.group(1) + "•", text)
+
+
+def compounds(text: str) -> Counter[str]:
+    """Hyphenated words the document writes with a hyphen ("new-added", "self-management")."""
+    return Counter(f"{a}-{b}".lower() for a, b in COMPOUND.findall(text))
+
+
+def join_line_hyphens(text: str, vocab: Counter[str], hyphenated: Counter[str]) -> str:
+    """U+FFFE between two word parts: a hyphen the document writes, or a word it writes joined."""
+
+    def fix(match: re.Match[str]) -> str:
+        head, tail = match.group(1), match.group(3)
+        if hyphenated[f"{head}-{tail}".lower()] == 0 and vocab[(head + tail).lower()] > 0:
+            return head + tail
+        return f"{head}-{tail}"
+
+    return LINE_HYPHEN.sub(fix, text).replace("\ufffe", "-")
+
+
+def clean_pdf_pages(pages: list[str], headers: set[str] | None = None) -> list[str]:
     """Normalise the extracted text of every page of one PDF."""
-    headers = repeated_lines(pages)
+    pages = [normalize_chars(page) for page in pages]
+    headers = repeated_lines(pages) if headers is None else headers
     stripped = [strip_page_noise(page, headers) for page in pages]
-    vocab = vocabulary("\n".join(stripped))
-    return [repair_words(page, vocab) for page in stripped]
+    whole = "\n".join(stripped)
+    vocab, hyphenated = vocabulary(whole), compounds(whole)
+    return [repair_words(join_line_hyphens(page, vocab, hyphenated), vocab) for page in stripped]
 
 
 def digits(text: str) -> list[str]:

@@ -7,7 +7,8 @@ from functools import lru_cache
 
 from assistant.doses.arithmetic import calculations
 from assistant.doses.cadence import scan_cadence
-from assistant.doses.conversions import cross_checks, factor_findings, obesity_weight, scig_conversion
+from assistant.doses.context import AnswerContext
+from assistant.doses.conversions import concentration, cross_checks, factor_findings, obesity_weight, scig_conversion
 from assistant.doses.lexicon import Lexicon
 from assistant.doses.negation import is_negated, negation_verdict
 from assistant.doses.matching import (INTERVAL_TOLERANCE, Scope, Stated, best, cap_problem, is_cap, magnitude,
@@ -69,11 +70,18 @@ def in_sources(a: Amount, sources: list[Scan] | None) -> bool:
     return False
 
 
-def _variants(book: RuleBook, a: Amount, scope: Scope, family: str) -> list[tuple[Stated, str]]:
+def _variants(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str) -> list[tuple[Stated, str]]:
     """The stated value as written, plus per-kg (or absolute) when a body weight is known."""
     lo, hi = a.canon
     dim = a.info.dim
     out = [(Stated(lo, hi, dim, a.cadence, a.comparator, a.is_max), "")]
+    if dim in ("volume", "volume/bw") and (conc := concentration(sc)) is not None:
+        # "20 mL/kg of a 10% solution": the volume of a stated concentration is a mass of drug (mg/mL x mL = mg).
+        g = conc / 1000.0
+        mass_dim = dim.replace("volume", "mass")
+        out.append((Stated(lo * g, hi * g, mass_dim, a.cadence, a.comparator, a.is_max),
+                    f"{a.text.strip()} at {fmt(conc)} mg/mL is {span_text(lo * g, hi * g)} {display_unit(mass_dim)}; "))
+        lo, hi, dim = lo * g, hi * g, mass_dim
     w = scope.weight
     if w and scope.drug:
         dims = {n.dim for n in book.for_drug(scope.drug, family)}
@@ -95,9 +103,11 @@ def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, source
     if scope.drug is None:
         return finding(sc, a, scope, "ambiguous", "A dose with no drug named near it; it cannot be checked.")
     grounded = in_sources(a, sources)
-    variants = _variants(book, a, scope, family)
-    base, caps, note = select(book, family, scope)
-    note = f" ({note})" if note else ""
+    variants = _variants(book, sc, a, scope, family)
+    sel = select(book, family, scope)
+    # A rule for another disease, population or stage is borrowed: it never verifies, so it is left out.
+    base, caps = [n for n in sel.base if n.rule.id not in sel.borrowed], sel.caps
+    note = f" ({sel.note})" if sel.note else ""
     usable = [(s, pre) for s, pre in variants if any(n.dim == s.dim for n in base + caps)]
     if not usable:
         # No rule in this unit: a slipped "/kg" (0.4 g for 0.4 g/kg) is a unit error, otherwise grounding decides.
@@ -212,8 +222,9 @@ def _judge_amount(book: RuleBook, sc: Scan, i: int, fam: str | None, scope: Scop
 
 
 def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None, sources: list[str] | None = None,
-               context: str | None = None) -> list[DoseFinding]:
-    """Every dose in text with its verdict; sources are the cited passages, context e.g. the question."""
+               context: str | None = None, frame: AnswerContext | None = None) -> list[DoseFinding]:
+    """Every dose in text with its verdict; sources are the cited passages, context e.g. the question, frame what
+    the answer is about."""
     if not text or not text.strip():
         return []
     lex = rulebook.lexicon
@@ -232,7 +243,7 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
             continue
         dims = {a.info.dim, a.info.dim.replace("/bw", "")} if a.info else set()
         scope = scope_for(sc, a, ctx, weight_kg, lambda d, f=fam, ds=dims: any(
-            n.dim.replace("/bw", "") in ds or n.dim in ds for n in rulebook.for_drug(d, f)))
+            n.dim.replace("/bw", "") in ds or n.dim in ds for n in rulebook.for_drug(d, f)), frame, rulebook.brands)
         if fam == "lab":
             drug = scope.drug if scope.drug in lab_drugs else next(iter(lab_drugs)) if len(lab_drugs) == 1 else None
             scope = replace(scope, drug=drug, lab_kind=lab_kind(sc, a))

@@ -18,13 +18,13 @@ from assistant.models import DoseFinding
 _SWITCH_CUE = re.compile(r"(?i)factor|conver|switch|transition|equivalent|changing\s+from|moving\s+from|\bfrom\s+IVI")
 # Words that say a stated factor is a conversion (not a risk ratio or a count).
 _CONVERSION_CUE = re.compile(r"(?i)factor|conver|switch|transition|SCIG|subcutaneous|adjusted|ideal|dosing weight|"
-                             r"IBW|obes")
+                             r"IBW|obes|Hizentra|Cuvitru|Xembify|Cutaquig|HyQvia|weekly.equivalent")
 _OBESITY_CUE = re.compile(r"(?i)ideal|adjusted|dosing weight|IBW|obes|actual")
 _SCIG_FACTOR_INDICATION = "ivig_to_scig"
 _OBESITY_INDICATION = "obesity_dosing_weight"
 
 
-def _concentration(sc: Scan) -> float | None:
+def concentration(sc: Scan) -> float | None:
     """Product concentration in mg/mL stated in the text (10% = 100 mg/mL), if exactly one is."""
     values = {round(p[2] * 10, 6) for p in sc.percents
               if re.search(r"(?i)\b(?:product|solution|preparation|concentration|strength|IVI?G|SCIG|IgG|"
@@ -49,7 +49,7 @@ def cross_checks(book: RuleBook, sc: Scan, scopes: dict[int, Scope], skip: set[i
                 if bad := mismatch(sc, a, scope, *head.canon, f"{head.text.strip()} converted", rel=0.02):
                     out[i] = bad
             elif {head.info.dim, a.info.dim} == {"mass/bw/time", "volume/bw/time"}:
-                conc = _concentration(sc) or (_concentration(ctx) if ctx else None)
+                conc = concentration(sc) or (concentration(ctx) if ctx else None)
                 if conc is None:
                     out[i] = finding(sc, a, scope, "ambiguous", "A volume rate and a mass rate are given as equal, but "
                                      "no product concentration is stated; they cannot be compared.")
@@ -92,7 +92,8 @@ def scig_conversion(book: RuleBook, sc: Scan, scopes: dict[int, Scope]) -> dict[
         if source is None:
             continue
         stated = {f for _, _, f in sc.factors if 0.5 < f < 2}
-        rules = [n for n in book.for_drug(sa.drug, "factor") if n.rule.indication == _SCIG_FACTOR_INDICATION]
+        rules = [n for n in book.for_drug(sa.drug, "factor") if n.rule.indication == _SCIG_FACTOR_INDICATION
+                 and (sa.brand is None or n.rule.brand in (None, sa.brand))]
         factors = stated or {v for n in rules for v in (n.lo, n.hi) if v is not None} or {1.0}
         weeks = (source.cadence.interval[0] / 7, source.cadence.interval[1] / 7)
         lo, hi = source.canon[0] / weeks[1] * min(factors), source.canon[1] / weeks[0] * max(factors)
@@ -106,7 +107,7 @@ def scig_conversion(book: RuleBook, sc: Scan, scopes: dict[int, Scope]) -> dict[
 # Which conversion a stated factor belongs to, by the words around it (the first kind whose cue is found).
 _FACTOR_KINDS = (
     ("obesity", _OBESITY_CUE),
-    ("scig", re.compile(r"(?i)\bSCI?G|\bSC\b|subcut|Hizentra|Cuvitru")),
+    ("scig", re.compile(r"(?i)\bSCI?G|\bSC\b|subcut|Hizentra|Cuvitru|Xembify|Cutaquig|HyQvia|weekly.equivalent")),
     ("rate", re.compile(r"(?i)mg/kg/min|mL/kg/h|infusion\s+rate")),
     ("unit", re.compile(r"(?i)\bmg/dL\b.*\bg/L\b|\bg/L\b.*\bmg/dL\b|\bmg/kg\b.*\bg/kg\b|\bg/kg\b.*\bmg/kg\b")),
 )
@@ -139,7 +140,10 @@ def factor_findings(book: RuleBook, sc: Scan, ctx: Scan | None) -> list[DoseFind
         if not _CONVERSION_CUE.search(sentence):
             continue
         wanted = _conversion_of([sentence, sc.text] + ([ctx.text] if ctx else []))
-        rules = [n for n in book.norm if n.family == "factor" and _factor_kind(n) == wanted]
+        # A product's own factor (Hizentra 1.37, Cuvitru 1.30) holds only for that product.
+        brands = {b for b in book.brands if re.search(rf"(?i)\b{re.escape(b)}\b", sentence)}
+        rules = [n for n in book.norm if n.family == "factor" and _factor_kind(n) == wanted
+                 and (n.rule.brand is None or not brands or n.rule.brand in brands)]
         num = re.search(r"\d*\.?\d+", sc.text[start:end])
         span = (start + num.start(), start + num.end())
         base = dict(text=sc.text[span[0]:span[1]], start=span[0], end=span[1], value=value, unit="1", per_kg=False,

@@ -9,20 +9,27 @@ from assistant.doses.cadence import Cadence
 from assistant.doses.numbers import fmt
 from assistant.doses.rules import NormRule, RuleBook
 
-# Indications that are diseases, grouped by how immunoglobulin is used for them. When the text names
-# a disease that has no rule of its own, rules of the same family may decide; any other family is
-# "very different" and cannot verify. Indications outside every family (thrombosis risk, premedication,
-# conversions) are modifiers: when named, their rules must hold as well.
-INDICATION_FAMILIES: dict[str, frozenset[str]] = {
-    "replacement": frozenset({"primary_immunodeficiency", "secondary_immunodeficiency", "suppurative_lung_disease",
-                              "hsct", "solid_organ_transplant"}),
-    "immunomodulation": frozenset({"itp", "kawasaki", "gbs", "cidp"}),
-}
-DISEASES = frozenset().union(*INDICATION_FAMILIES.values())
+# Indications that modify a dose (thrombosis risk, premedication, conversions) rather than name a disease: when
+# named, their rules must hold as well. Every other indication of the vocabulary is a disease, and a disease's dose
+# is verified only by a rule for that disease (another disease's rule is borrowed and can at most leave it ungrounded).
+MODIFIERS = frozenset({"premedication", "thrombosis_risk", "ivig_to_scig", "obesity_dosing_weight"})
+
+
+def is_disease(indication: str) -> bool:
+    """True for an indication that names a disease (not a modifier, not 'any')."""
+    return indication not in MODIFIERS and indication != "any"
+
+
+def diseases(indications) -> set[str]:
+    """The diseases among some indications."""
+    return {i for i in indications if is_disease(i)}
+
+
 # A one-sided rule ("IgG < 4 g/L", "at least 0.2 g/kg") holds values up to this factor from its bound;
 # beyond that the text is saying something the rule does not (often a slipped unit).
 ONE_SIDED_SPAN = 3.0
-INTERVAL_TOLERANCE = 1.1  # "monthly" (30.4 days) is read as the 4-week interval guidelines mean
+INTERVAL_TOLERANCE = 1.1
+CEILING_TOLERANCE = 0.02  # a stated maximum ("up to 6 mL/kg/h") is the rule's own maximum, give or take rounding  # "monthly" (30.4 days) is read as the 4-week interval guidelines mean
 _EPS = 1e-6
 
 
@@ -38,6 +45,9 @@ class Scope:
     weight_basis: str | None
     weight: float | None
     lab_kind: str | None = None  # for a lab value: "threshold" (when to start) or "lab_target" (a trough to keep)
+    conflict: bool = False  # the statement names another disease than the answer is about: no rule may verify
+    start: bool = False  # a starting dose or rate ("start at", "initial rate"): only starting rules verify
+    brand: str | None = None  # the product brand named with the dose (Hizentra, Cuvitru)
 
 
 # ---- does one rule hold a stated value? ----------------------------------------------------------
@@ -55,6 +65,12 @@ class Stated:
 
 def _cadence_problem(n: NormRule, s: Stated) -> str | None:
     t = s.cadence
+    if t.duration and n.duration:
+        # Courses are checked both ways: a course shorter than the rule's is as wrong as a longer one.
+        if t.duration[1] > n.duration * INTERVAL_TOLERANCE:
+            return f"a course of {_days_text(t.duration)} is longer than the rule's {_days_text((n.duration,) * 2)}"
+        if t.duration[1] < n.duration / INTERVAL_TOLERANCE:
+            return f"a course of {_days_text(t.duration)} is shorter than the rule's {_days_text((n.duration,) * 2)}"
     if n.kind == "course":
         if t.kind == "course" or (t.interval is None and not t.duration):
             return None
@@ -78,8 +94,6 @@ def _cadence_problem(n: NormRule, s: Stated) -> str | None:
         elif not (t.interval[0] >= n.interval[0] / INTERVAL_TOLERANCE - _EPS
                   and t.interval[1] <= n.interval[1] * INTERVAL_TOLERANCE + _EPS):
             return f"interval {_days_text(t.interval)} is outside the rule's {_days_text(n.interval)}"
-    if t.duration and n.duration and t.duration[1] > n.duration * INTERVAL_TOLERANCE:
-        return f"a course of {_days_text(t.duration)} is longer than the rule's {_days_text((n.duration,) * 2)}"
     return None
 
 
@@ -142,6 +156,8 @@ def problem(n: NormRule, s: Stated) -> str | None:
             return "above the rule's maximum"
         if values[1] < eff_lo * (1 - _EPS):
             return "a limit below the rule's lowest dose"  # "up to 0.04 g/kg" is a slip, not a cautious cap
+        if hi is not None and lo is not None and lo < hi and values[1] < hi * (1 - CEILING_TOLERANCE):
+            return f"a stated maximum below the rule's maximum of {fmt(n.rule.max)} {n.rule.unit}"
     elif values[0] < eff_lo * (1 - _EPS) or values[1] > eff_hi * (1 + _EPS):
         return "outside the rule's range"
     if n.max_single is not None and s.hi > n.max_single * (1 + _EPS):
@@ -151,6 +167,9 @@ def problem(n: NormRule, s: Stated) -> str | None:
         per_day = s.hi * max(1.0, 1.0 / t.interval[0]) if t.interval[0] < 1 else s.hi
         if per_day > n.max_daily * (1 + _EPS):
             return f"{per_day:g} per day is above the rule's daily maximum"
+    if n.max_daily is not None and t.kind == "course" and t.duration and t.duration[1] >= 1 \
+            and s.hi / t.duration[1] > n.max_daily * (1 + _EPS):
+        return "divided over the days stated, the daily dose is above the rule's daily maximum"
     if n.max_course is not None and (total := course_total(s)) is not None and total > n.max_course * (1 + _EPS):
         return "the course total is above the rule's maximum per course"
     return None
@@ -173,36 +192,49 @@ def cap_problem(n: NormRule, s: Stated) -> str | None:
     return None
 
 
-def select(book: RuleBook, family: str, sc: Scope) -> tuple[list[NormRule], list[NormRule], str]:
-    """Rules that apply: (range rules that may verify, caps that must hold, a note on the indication used)."""
+@dataclass(frozen=True)
+class Selection:
+    """The rules for one amount: ranges that may verify, caps that must hold, and which ranges are borrowed."""
+
+    base: list[NormRule]
+    caps: list[NormRule]
+    note: str
+    borrowed: frozenset[str]  # ids of rules for another disease (or stage) than the amount's: they never verify
+
+
+def select(book: RuleBook, family: str, sc: Scope) -> Selection:
+    """Rules that apply to an amount of this scope."""
     rules = [n for n in book.for_drug(sc.drug, family)
              if (sc.age is None or n.rule.population.age in ("any", sc.age))
              and (sc.route is None or n.rule.route in ("any", sc.route))
              and (sc.product is None or n.rule.product in ("any", sc.product))
+             and (sc.brand is None or n.rule.brand in (None, sc.brand))
              and (sc.weight_basis is None or n.rule.population.weight_basis in ("any", sc.weight_basis))
              and (sc.lab_kind is None or n.family != "lab" or n.rule.kind == sc.lab_kind)]
-    general = [n for n in rules if (n.rule.indication in DISEASES or n.rule.indication == "any") and not is_cap(n)]
+    general = [n for n in rules if n.rule.indication not in MODIFIERS and not is_cap(n)]
     # Rules of a modifier (conversion examples, thrombosis risk) apply only where it is named, unless the
     # drug has no other rules (premedication drugs): then that is simply what the drug is used for.
-    rules = [n for n in rules if n.rule.indication in DISEASES or n.rule.indication == "any"
-             or n.rule.indication in sc.indications or not general]
+    rules = [n for n in rules if n.rule.indication not in MODIFIERS or n.rule.indication in sc.indications
+             or not general]
     caps = [n for n in rules if is_cap(n)]
     ranges = [n for n in rules if not is_cap(n)]
-    diseases = sc.indications & DISEASES
-    note = ""
-    base = ranges
-    if diseases:
-        others = [n for n in ranges if n.rule.indication not in DISEASES]
-        if any(n.rule.indication in diseases for n in ranges):
-            base = [n for n in ranges if n.rule.indication in diseases] + others
+    named = diseases(sc.indications)
+    note, borrowed = "", set()
+    if sc.conflict:
+        borrowed = {n.rule.id for n in ranges if is_disease(n.rule.indication)}
+        note = "the statement names another indication than the question"
+    elif named:
+        own = [n for n in ranges if n.rule.indication in named]
+        borrowed = {n.rule.id for n in ranges if is_disease(n.rule.indication) and n.rule.indication not in named}
+        if own:
+            ranges = own + [n for n in ranges if not is_disease(n.rule.indication)]
+            borrowed = set()
         else:
-            members = set().union(*(f for f in INDICATION_FAMILIES.values() if f & diseases))
-            related = [n for n in ranges if n.rule.indication in members]
-            if related:
-                base, note = related + others, f"no rule for {', '.join(sorted(diseases))}; related indications used"
-            elif any(n.rule.indication in DISEASES for n in ranges):
-                base, note = others, f"rules exist only for other indications than {', '.join(sorted(diseases))}"
-    return base, caps, note
+            note = f"no rule for {', '.join(sorted(named))}"
+    if family == "rate":
+        # A starting rate is verified by a starting rule only; a rate later in the titration by a range rule.
+        borrowed |= {n.rule.id for n in ranges if (n.rule.stage == "start") != sc.start}
+    return Selection(ranges, caps, note, frozenset(borrowed))
 
 
 def _sides(comparator: str | None) -> str:

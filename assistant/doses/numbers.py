@@ -22,7 +22,7 @@ def number(raw: str) -> tuple[float, str | None]:
     """Value of a number written in digits or words, and a problem if it is not plainly readable."""
     raw = raw.strip().lower()
     if re.fullmatch(r"\d+,\d{1,2}", raw):
-        return float(raw.replace(",", ".")), f"decimal comma in {raw!r}"
+        return float(raw.replace(",", ".")), None  # "0,4 g/kg": a decimal comma (a thousands comma has 3 digits)
     if raw[:1].isdigit() or raw[:1] == ".":
         return float(raw.replace(",", "")), None
     total, half = 0.0, raw.endswith("and a half")
@@ -38,6 +38,8 @@ def fmt(x: float) -> str:
     """A number as a clinician would write it: no trailing zero, no naked decimal."""
     if x == 0:
         return "0"
+    if not math.isfinite(x):  # never raise (OverflowError) on a degenerate value; weights are bounded at the API
+        return str(x)
     digits = max(0, 3 - int(math.floor(math.log10(abs(x)))))
     text = f"{x:.{digits}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text

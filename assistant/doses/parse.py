@@ -12,6 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 
 from assistant.doses.cadence import Cadence, cadence
+from assistant.doses.drugnames import dictionary_drugs
 from assistant.doses.lexicon import Lexicon, Mention, mentions
 from assistant.doses.numbers import DIGNUM, NUM, SEP, WORDNUM, number
 from assistant.doses.units import NUMERATORS, UNIT, UnitInfo, normalise_unit, unit_info
@@ -52,7 +53,7 @@ _STEP_AFTER = re.compile(r"(?i)^\s*(?:higher|more|increase|increment|rise|greate
 _WEIGHT = re.compile(rf"(?P<n>{NUM}){_SP}[-‑]?{_SP}(?P<u>kg|kilograms?|lbs?|pounds)(?![A-Za-z/])(?!\s*per\b)")
 # "x 1.37", "a factor of 0.4", "the factor for Hizentra is 1.37", "multiplying by 0.6"; not "multiply by 60 minutes".
 _FACTOR = re.compile(rf"(?i)(?:\bfactor(?:\s+for\s+[\w-]+)?\s+(?:of\s+|is\s+|=\s*|:\s*)?"
-                     rf"|\bmultipl(?:y|ying|ied)\s+(?:[\w()]+\s+){{0,4}}?by\s+|[×x*]\s*)"
+                     rf"|\bmultipl(?:y|ying|ied)\s+(?:[\w()-]+\s+){{0,5}}?by\s+|[×x*]\s*)"
                      rf"(?P<a>\d*\.?\d+)(?![\d^]|\s*(?:kg|g\b|mg|mL|%|weeks?|days?|minutes?|min\b|hours?|h\b|10\^))"
                      rf"|(?P<b>\d*\.\d+)\s*[×x*]\s*\(")
 _PERCENT = re.compile(rf"(?P<n>{DIGNUM})\s*%")
@@ -174,6 +175,8 @@ def _amount(m: re.Match, text: str) -> Amount:
             flags += ("trailing_zero",)
         if raw.strip().startswith("."):
             flags += ("naked_decimal",)
+        if re.fullmatch(r"\d+,\d{1,2}", raw.strip()):
+            flags += ("decimal_comma",)  # read as a decimal, but 0,4 is misread as 4 (or 04) by eye
     decimals = max(len(r.split(".")[1]) if "." in r else 0 for r in (raw_lo, raw_hi))
     return Amount(start=m.start(), end=m.end() - len(g["tail"] or ""), text=m.group(0).rstrip(), low=lo, high=hi,
                   is_range=raw_hi is not raw_lo, unit=unit, info=info, flags=tuple(dict.fromkeys(flags)),
@@ -250,8 +253,14 @@ def scan(text: str, lex: Lexicon) -> Scan:
     amounts = [_amount(m, text) for m in pattern.finditer(text)
                if not _COUNTED.search(text, max(0, m.start() - 8), m.end())]
     named = mentions(text, lex)
+    # The dictionary names any other drug; the vocabulary's own words (a drug, or an indication such as
+    # "after rituximab") take precedence where they overlap.
+    own = named.drugs + named.indications
+    drugs = tuple(sorted(named.drugs + tuple(d for d in dictionary_drugs(text)
+                                             if not any(d.start < o.end and o.start < d.end for o in own)),
+                         key=lambda m: m.start))
     for k, a in enumerate(amounts):
-        if any(d.end == a.start for d in named.drugs):  # "IVIG400mg/kg": ISMP drug name and dose run together
+        if any(d.end == a.start for d in drugs):  # "IVIG400mg/kg": ISMP drug name and dose run together
             amounts[k] = replace(a, flags=a.flags + ("run_together",))
     amounts = _groups(text, amounts, sentences)
     taken = [(a.start, a.end) for a in amounts]
@@ -262,6 +271,6 @@ def scan(text: str, lex: Lexicon) -> Scan:
     factors = tuple((m.start(), m.end(), float(m.group("a") or m.group("b"))) for m in _FACTOR.finditer(text)
                     if free(m.start(), m.end()))
     percents = tuple((m.start(), m.end(), float(m.group("n").replace(",", ""))) for m in _PERCENT.finditer(text))
-    return Scan(text=text, sentences=sentences, amounts=tuple(amounts), drugs=named.drugs,
+    return Scan(text=text, sentences=sentences, amounts=tuple(amounts), drugs=drugs,
                 indications=named.indications, routes=named.routes, ages=named.ages,
                 weights=_weights(text, free, sentences), factors=factors, percents=percents)

@@ -6,47 +6,91 @@ import re
 from collections.abc import Mapping
 
 from assistant.doses.check import check_text
+from assistant.doses.context import AnswerContext
 from assistant.doses.rules import RuleBook
-from assistant.models import PASSING_VERDICTS, Answer, DoseFinding, DoseReport
+from assistant.settings import get_settings
+from assistant.models import PASSING_VERDICTS, Answer, Citation, DoseFinding, DoseReport
 
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+WITHHELD_MARKER = "[dose withheld]"
 
 
-def check_report(text: str, rulebook: RuleBook, *, weight_kg: float | None = None) -> DoseReport:
-    """`guideqa check-doses --json`: blocked when any finding is neither verified nor grounded."""
-    findings = check_text(text, rulebook, weight_kg=weight_kg)
-    return DoseReport(blocked=any(f.verdict not in PASSING_VERDICTS for f in findings), findings=findings)
+def failing(findings: list[DoseFinding], flags_block: bool | None = None) -> list[DoseFinding]:
+    """Findings that withhold their text: neither verified nor grounded, or (when flags block) error-prone notation."""
+    if flags_block is None:
+        flags_block = get_settings().doses.flags_block
+    return [f for f in findings if f.verdict not in PASSING_VERDICTS or (flags_block and f.flags)]
 
 
-def notice(failing: list[DoseFinding]) -> str:
+def check_report(text: str, rulebook: RuleBook, *, weight_kg: float | None = None, sources: list[str] | None = None,
+                 context: str | None = None, frame: AnswerContext | None = None,
+                 flags_block: bool | None = None) -> DoseReport:
+    """`guideqa check-doses --json`: blocked when any finding is neither verified nor grounded (or flagged, if set)."""
+    findings = check_text(text, rulebook, weight_kg=weight_kg, sources=sources, context=context, frame=frame)
+    return DoseReport(blocked=bool(failing(findings, flags_block)), findings=findings)
+
+
+def notice(failed: list[DoseFinding]) -> str:
     """The visible text that replaces a withheld statement."""
-    parts = [f"{f.message} (rule source: {f.source or 'none'})" for f in failing]
+    parts = [f"{f.message} (rule source: {f.source or 'none'})" for f in failed]
     return "Dose withheld: " + "; ".join(parts)
 
 
+def _normal(text: str) -> str:
+    return " ".join(_MARKER.sub(" ", text).split()).strip(" .").lower()
+
+
+def redact_quote(quote: str, statement: str, doses: list[str]) -> str:
+    """The quote without the withheld statement: its sentence (or any sentence with one of its doses) is replaced."""
+    target = _normal(statement)
+    out: list[str] = []
+    for part in re.split(r"(?<=[.!?;])\s+|\n+", quote):
+        norm = _normal(part)
+        if norm and (norm in target or target in norm or any(d.lower() in norm for d in doses if d)):
+            if not out or out[-1] != WITHHELD_MARKER:
+                out.append(WITHHELD_MARKER)
+        else:
+            out.append(part)
+    return " ".join(out) if WITHHELD_MARKER in out else quote
+
+
 def check_answer(answer: Answer, passages: Mapping[int, str], rulebook: RuleBook, *, weight_kg: float | None = None,
-                 question: str | None = None) -> Answer:
-    """Check the summary and every statement; withhold what fails, block the answer if the summary fails."""
+                 question: str | None = None, frame: AnswerContext | None = None, flags_block: bool | None = None) -> Answer:
+    """Check the summary and every statement; withhold what fails (in quotes too), block if the summary fails."""
     context = question or answer.standalone_question or answer.question
     checks: list[DoseFinding] = []
+    withheld: dict[int, list[tuple[str, list[str]]]] = {}
     cited = [int(n) for m in _MARKER.finditer(answer.summary) for n in m.group(1).split(",")]
     # A summary without markers summarises the whole answer: every passage may ground it.
     summary_sources = [passages[n] for n in dict.fromkeys(cited) if n in passages] if cited else list(passages.values())
-    found = check_text(answer.summary, rulebook, weight_kg=weight_kg, sources=summary_sources, context=context)
+    found = check_text(answer.summary, rulebook, weight_kg=weight_kg, sources=summary_sources, context=context,
+                       frame=frame)
     checks += found
     update: dict = {}
-    if failing := [f for f in found if f.verdict not in PASSING_VERDICTS]:
-        update |= {"summary": notice(failing), "status": "blocked"}
+    if failed := failing(found, flags_block):
+        update |= {"summary": notice(failed), "status": "blocked"}
+        for n in dict.fromkeys(cited) if cited else passages:
+            withheld.setdefault(n, []).append((answer.summary, [f.text for f in failed]))
     sections = []
     for section in answer.sections:
         statements = []
         for statement in section.statements:
             sources = [passages[n] for n in statement.citations if n in passages]
             found = check_text(statement.text, rulebook, weight_kg=weight_kg, sources=sources,
-                               context=f"{section.heading}\n{context}")
+                               context=f"{section.heading}\n{context}", frame=frame)
             checks += found
-            if failing := [f for f in found if f.verdict not in PASSING_VERDICTS]:
-                statement = statement.model_copy(update={"text": notice(failing), "withheld": True})
+            if failed := failing(found, flags_block):
+                for n in statement.citations:
+                    withheld.setdefault(n, []).append((statement.text, [f.text for f in failed]))
+                statement = statement.model_copy(update={"text": notice(failed), "withheld": True})
             statements.append(statement)
         sections.append(section.model_copy(update={"statements": statements}))
-    return answer.model_copy(update=update | {"sections": sections, "dose_checks": checks})
+    citations = [_redacted(c, withheld.get(c.n, [])) for c in answer.citations]
+    return answer.model_copy(update=update | {"sections": sections, "dose_checks": checks, "citations": citations})
+
+
+def _redacted(citation: Citation, withheld: list[tuple[str, list[str]]]) -> Citation:
+    quote = citation.quote
+    for statement, doses in withheld:
+        quote = redact_quote(quote, statement, doses)
+    return citation if quote == citation.quote else citation.model_copy(update={"quote": quote})

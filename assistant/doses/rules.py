@@ -8,6 +8,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from assistant.doses.drugnames import warm
 from assistant.doses.lexicon import Lexicon, lexicon
 from assistant.doses.schema import DoseRule, Vocabulary
 from assistant.doses.units import unit_info
@@ -49,6 +50,7 @@ class RuleBook:
     norm: tuple[NormRule, ...] = ()
     lexicon: Lexicon | None = None
     by_drug: dict[str, tuple[NormRule, ...]] = field(default_factory=dict)
+    brands: frozenset[str] = frozenset()
 
     def for_drug(self, drug: str, family: str) -> list[NormRule]:
         """Rules of one drug and one family (dose, rate, lab, factor)."""
@@ -144,8 +146,9 @@ def _load(rules_dir: Path) -> RuleBook:
     by_drug: dict[str, tuple[NormRule, ...]] = {}
     for n in norm:
         by_drug[n.rule.drug] = by_drug.get(n.rule.drug, ()) + (n,)
+    warm()
     return RuleBook(rules=tuple(rules), vocabulary=vocabulary, norm=tuple(norm), lexicon=lexicon(vocabulary),
-                    by_drug=by_drug)
+                    by_drug=by_drug, brands=frozenset(r.brand for r in rules if r.brand))
 
 
 _CACHE: dict[tuple, RuleBook] = {}

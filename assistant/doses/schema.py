@@ -47,6 +47,8 @@ class DoseRule(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$", description="Stable unique id.")
     drug: str = Field(description="Canonical drug name from corpus/rules/vocabulary.yaml.")
     product: str = Field(default="any", description="Product class: ivig, scig, or any.")
+    brand: str | None = Field(default=None, description="A brand the rule is specific to (lower case), e.g. 'hizentra'.")
+    stage: Literal["start", "any"] = Field(default="any", description="'start': a starting dose or rate only.")
     indication: str = Field(description="Canonical indication key from corpus/rules/vocabulary.yaml, or 'any'.")
     population: Population = Field(default_factory=Population)
     route: Route = "any"

@@ -6,7 +6,8 @@ import re
 from dataclasses import replace
 
 from assistant.doses.lexicon import Mention
-from assistant.doses.matching import DISEASES, Scope, source_text
+from assistant.doses.context import AnswerContext
+from assistant.doses.matching import Scope, diseases, is_disease, source_text
 from assistant.doses.parse import Amount, Scan
 from assistant.doses.rules import NormRule
 from assistant.models import DoseFinding
@@ -28,7 +29,11 @@ def _unique(items) -> str | None:
     return values.pop() if len(values) == 1 else None
 
 
-def _drug_mention(sc: Scan, a: Amount, ctx: Scan | None, fits) -> Mention | None:
+_START = re.compile(r"(?i)\b(?:start\w*|initial(?:ly)?|begin\w*|first\s+\d+\s+min\w*|commence\w*|at\s+first)\b"
+                    r"[^.;,]{0,40}$")
+
+
+def _drug_mention(sc: Scan, a: Amount, ctx: Scan | None, fits, frame: AnswerContext | None) -> Mention | None:
     in_sent = sc.in_sentence(sc.drugs, a.sentence)
     text = sc.text
     follow = [d for d in in_sent if a.end <= d.start <= a.end + 20
@@ -38,6 +43,9 @@ def _drug_mention(sc: Scan, a: Amount, ctx: Scan | None, fits) -> Mention | None
     for group in (follow, before[-1:], after[:1]):
         if group:
             return group[0]
+    if frame is not None and frame.drug:
+        # A sentence that does not repeat the drug is about the drug its answer is about.
+        return Mention(frame.drug, a.start, a.start)
     # Outside the sentence, the nearest drug that can be dosed this way (an infusion rate belongs to IVIG,
     # not to the acetaminophen of the sentence before).
     earlier = [d for d in sc.drugs if d.end <= sc.sentences[a.sentence][0]][::-1]
@@ -52,23 +60,39 @@ def _drug_mention(sc: Scan, a: Amount, ctx: Scan | None, fits) -> Mention | None
     return pool[0]
 
 
-def scope_for(sc: Scan, a: Amount, ctx: Scan | None, weight_kg: float | None, fits=lambda drug: True) -> Scope:
-    """Drug, indications, population, route and weight for one amount: sentence, then text, then context."""
-    mention = _drug_mention(sc, a, ctx, fits)
-    layers = [sc.in_sentence(sc.indications, a.sentence), sc.indications, ctx.indications if ctx else ()]
-    indications: set[str] = set()
-    for k, layer in enumerate(layers):
-        names = {m.canonical for m in layer}
-        if not indications & DISEASES:
-            indications |= names & DISEASES
+def _indications(sc: Scan, a: Amount, ctx: Scan | None, frame: AnswerContext | None) -> tuple[set[str], bool]:
+    """The indications an amount is dosed for, and whether the statement's disease disagrees with the answer's."""
+    sentence = {m.canonical for m in sc.in_sentence(sc.indications, a.sentence)}
+    whole = {m.canonical for m in sc.indications}
+    own = diseases(sentence) or diseases(whole)
+    modifiers = sentence - diseases(sentence)
+    if frame is not None and frame.indication:
+        wanted = {frame.indication}
+        if not is_disease(frame.indication):
+            return own | modifiers | wanted, False
+        if not own:
+            return wanted | modifiers, False
+        return own | modifiers, not (frame.comparison or wanted & own)
+    layers = [sentence, whole, {m.canonical for m in ctx.indications} if ctx else set()]
+    found: set[str] = set()
+    for k, names in enumerate(layers):
+        if not diseases(found):
+            found |= diseases(names)
         if k != 1:
             # Modifiers (thrombosis risk, premedication) hold for their own sentence, or for all if the question names them.
-            indications |= names - DISEASES
-    age = route = None
-    for layer in ((sc.in_sentence(sc.ages, a.sentence), sc.ages, ctx.ages if ctx else ())):
-        if layer:
-            age = _unique(layer)
-            break
+            found |= names - diseases(names)
+    return found, False
+
+
+def scope_for(sc: Scan, a: Amount, ctx: Scan | None, weight_kg: float | None, fits=lambda drug: True,
+              frame: AnswerContext | None = None, brands: frozenset[str] = frozenset()) -> Scope:
+    """Drug, indications, population, route and weight for one amount: sentence, then answer frame, then context."""
+    mention = _drug_mention(sc, a, ctx, fits, frame)
+    indications, conflict = _indications(sc, a, ctx, frame)
+    # A population holds for its own sentence: the sentence, then the answer's frame, then the question.
+    age = _unique(sc.in_sentence(sc.ages, a.sentence))
+    if not sc.in_sentence(sc.ages, a.sentence):
+        age = frame.age if frame is not None and frame.population else _unique(ctx.ages) if ctx and ctx.ages else None
     s_start, s_end = sc.sentences[a.sentence]
     # Only a route word right by the amount speaks for it ("650 mg PO"); otherwise the drug's own name does (IVIG).
     near = [r for r in sc.routes if s_start <= r.start < s_end and (0 <= r.start - a.end <= 25 or 0 <= a.start - r.end
@@ -80,6 +104,7 @@ def scope_for(sc: Scan, a: Amount, ctx: Scan | None, weight_kg: float | None, fi
     if len(products) > 1 and not attached:
         product = route = None  # "on IVIG 30 g ... needs 10 g of SCIG weekly": the rules decide which product fits
     sentence = sc.text[s_start:s_end]
+    named_brands = {b for b in brands if re.search(rf"(?i)\b{re.escape(b)}\b", sentence)}
     # The body weight a dose is on: said right after it ("32 g on adjusted body weight"), or once in the sentence.
     kinds = {"adjusted": r"(?i)adjusted|dosing weight", "actual": r"(?i)actual (?:body )?weight"}
     near_text = sc.text[a.end:a.end + 35]
@@ -94,34 +119,50 @@ def scope_for(sc: Scan, a: Amount, ctx: Scan | None, weight_kg: float | None, fi
             weight = preferred[-1].kg
             break
     if weight is None:
-        weight = weight_kg if weight_kg else (ctx.weights[-1].kg if ctx and ctx.weights else None)
+        weight = weight_kg or (frame.weight_kg if frame else None) or (ctx.weights[-1].kg if ctx and ctx.weights
+                                                                       else None)
     return Scope(drug=mention.canonical if mention else None, indications=frozenset(indications), age=age,
-                 route=route, product=product, weight_basis=basis, weight=weight)
+                 route=route, product=product, weight_basis=basis, weight=weight, conflict=conflict,
+                 start=bool(_START.search(sc.text[s_start:a.start])),
+                 brand=named_brands.pop() if len(named_brands) == 1 else None)
+
+
+_CLEARANCE = re.compile(r"(?i)\b(?:e?GFR|CrCl|CLcr|clearance|filtration|urine|output|flow)\b[^.;]{0,40}$")
 
 
 def family_of(a: Amount, sc: Scan) -> str | None:
-    """dose, rate, lab, concentration or other (a lab value of another analyte); None if unclear."""
+    """dose, rate, lab (an IgG level), concentration (a product's strength) or other (not a drug quantity)."""
     dim = a.info.dim
+    s_start, s_end = sc.sentences[a.sentence]
     if dim in _DOSE_DIMS:
         return "dose"
     if dim.endswith("/time"):
+        # eGFR 30 mL/min/1.73 m2, creatinine clearance, urine output: a patient's measurement, not a drug's rate.
+        if re.match(r"\s*(?:/|per)\s*1\.73", sc.text[a.end:a.end + 12]) or (
+                dim == "volume/time" and _CLEARANCE.search(sc.text[s_start:a.start])):
+            return "other"
         return "rate"
     if dim != "conc":
         return None
-    s_start, _ = sc.sentences[a.sentence]
     before = sc.text[s_start:a.start]
     hits = [(m.end(), "lab") for m in _IGG.finditer(before)] + [(m.end(), "other")
                                                                  for m in _OTHER_ANALYTE.finditer(before)]
-    if hits:
-        return max(hits)[1]
-    after = sc.text[a.end:sc.sentences[a.sentence][1]]  # "the 650 mg/dL threshold", "6 g/L of IgG"
+    family = max(hits)[1] if hits else None
+    after = sc.text[a.end:s_end]  # "the 650 mg/dL threshold", "6 g/L of IgG"
     hits = [(m.start(), "lab") for m in _IGG.finditer(after)] + [(m.start(), "other")
                                                                 for m in _OTHER_ANALYTE.finditer(after)]
-    if hits and a.unit not in ("mg/mL", "g/mL"):
-        return min(hits)[1]
-    if a.unit in ("mg/mL", "g/mL"):
+    if family is None and hits and a.unit not in ("mg/mL", "g/mL"):
+        family = min(hits)[1]
+    if family is None and a.unit in ("mg/mL", "g/mL"):
         return "concentration"  # product strength (10% = 100 mg/mL), not a patient's level
-    return "lab" if _IG_DRUG.search(before) else None
+    named = {d.canonical for d in sc.in_sentence(sc.drugs, a.sentence)}
+    ig = bool(_IG_DRUG.search(sc.text[s_start:s_end]) or re.search(r"(?i)\bIgG\b|gamma ?globulin",
+                                                                   sc.text[s_start:s_end])) or "immunoglobulin" in named
+    if family is None:
+        family = "lab" if ig else "other"
+    if family == "lab" and named and not ig:
+        return "other"  # a trough of another drug (vancomycin 15-20 mg/L): no IgG rule speaks for it
+    return family
 
 
 def lab_kind(sc: Scan, a: Amount) -> str | None:

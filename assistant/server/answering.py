@@ -17,7 +17,8 @@ from sse_starlette import ServerSentEvent
 
 from assistant.audit import AuditEntry, sha256
 from assistant.chain import clean_question
-from assistant.errors import GuideqaError
+from assistant.citations import neutralise_answer
+from assistant.errors import GuideqaError, NotFound
 from assistant.models import Answer
 from assistant.retrieval import Filters
 from assistant.server.auth import ApiKey
@@ -34,23 +35,33 @@ class Job:
 
     key: ApiKey
     question: str
-    session_id: str
+    session_id: str | None
     filters: Filters | None
     weight_kg: float | None
     endpoint: str
+    reserved: bool = False
 
 
 def prepare(state: ServerState, key: ApiKey, body: AskRequest, endpoint: str) -> Job:
-    """Check the question and the session (404 for another key's session); start a session if none was given."""
+    """Check the question and the session (404 for another key's, an expired or an unknown one).
+
+    Nothing is stored unless the caller asks: `start_session` reserves a new session, which is written together
+    with its first turn (a request that fails leaves no session behind); without it the answer has no session.
+    With `settings.server.store_sessions` off, no session is ever stored.
+    """
     question = clean_question(body.question, state.settings.answer.max_question_chars)
-    sessions = state.assistant.sessions
+    keep = state.settings.server.store_sessions
+    session_id, reserved = None, False
     if body.session_id:
-        sessions.check(body.session_id, key.id)
+        store = state.session_store() if keep else None
+        if store is None:
+            raise NotFound("No such session.")
+        store.check(body.session_id, key.id)
         session_id = body.session_id
-    else:
-        session_id = sessions.create(key.id)
+    elif body.start_session and keep:
+        session_id, reserved = state.session_store().reserve(key.id), True
     filters = body.filters.to_filters() if body.filters else None
-    return Job(key, question, session_id, filters or None, body.weight_kg, endpoint)
+    return Job(key, question, session_id, filters or None, body.weight_kg, endpoint, reserved)
 
 
 def run(state: ServerState, job: Job) -> Iterator[tuple[str, Any]]:
@@ -64,6 +75,7 @@ def run(state: ServerState, job: Job) -> Iterator[tuple[str, Any]]:
                 job.question, session_id=job.session_id, filters=job.filters, weight_kg=job.weight_kg, key_id=job.key.id
             ):
                 if kind == "done":
+                    payload = neutralise_answer(payload)
                     log.info("%s key=%s q=%s status=%s latency_ms=%.0f", job.endpoint, job.key.id, qhash, payload.status, payload.latency_ms)
                     _record(state, AuditEntry.from_answer(payload, key_id=job.key.id, endpoint=job.endpoint, store_text=store_text))
                 yield kind, payload
@@ -73,6 +85,9 @@ def run(state: ServerState, job: Job) -> Iterator[tuple[str, Any]]:
         _record(state, AuditEntry.from_error(job.question, code, key_id=job.key.id, endpoint=job.endpoint, store_text=store_text,
                                              latency_ms=(time.perf_counter() - started) * 1000, session_id=job.session_id))
         raise
+    finally:
+        if job.reserved and job.session_id:
+            state.assistant.sessions.release(job.session_id)
 
 
 def _record(state: ServerState, entry: AuditEntry) -> None:

@@ -14,8 +14,8 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from assistant.audit import AuditLog
-from assistant.errors import GuideqaError
-from assistant.server.auth import ApiKey, Keyring, RateLimiter
+from assistant.errors import AuthError, GuideqaError
+from assistant.server.auth import ApiKey, AuthThrottle, Keyring, RateLimiter
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -74,9 +74,12 @@ class ServerState:
     keyring: Keyring
     limiter: RateLimiter
     audit: AuditLog | None
+    throttle: AuthThrottle = field(default_factory=lambda: AuthThrottle(0, 60.0))
     slots: threading.BoundedSemaphore = field(init=False)
     warmup: Warmup = field(init=False)
     gate: asyncio.Semaphore | None = None
+    # the session store with retention applied, or None when sessions are off and none were ever stored (set by create_app)
+    session_store: Any = None
 
     def __post_init__(self) -> None:
         self.slots = threading.BoundedSemaphore(self.settings.server.answer_concurrency)
@@ -105,10 +108,25 @@ def get_state(request: Request) -> ServerState:
 StateDep = Annotated[ServerState, Depends(get_state)]
 
 
+def client_address(request: Request) -> str:
+    """The peer address the failure back-off counts against (behind a proxy: the proxy's, unless uvicorn is told
+    to trust its forwarded headers)."""
+    return request.client.host if request.client else "unknown"
+
+
 def authenticate(request: Request, state: ServerState, token: str | None) -> ApiKey:
-    """The key behind a bearer token: AuthError when missing, unknown, revoked or from a foreign origin; then rate-limited."""
+    """The key behind a bearer token: AuthThrottled after too many failures from this address; AuthError when missing,
+    unknown, revoked, from a foreign origin, or a server key from a browser; then rate-limited."""
     server = request.scope.get("server") or (None, None)
-    key, spec = state.keyring.authenticate(token, request.headers.get("origin"), server[1])
+    client = client_address(request)
+    state.throttle.check(client)
+    origin = request.headers.get("origin")
+    browser = origin is not None or "sec-fetch-site" in request.headers
+    try:
+        key, spec = state.keyring.authenticate(token, origin, server[1], browser=browser)
+    except AuthError:
+        state.throttle.failed(client)
+        raise
     state.limiter.take(key.id, spec.rate_limit_per_minute)
     return key
 

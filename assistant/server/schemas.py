@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
+from assistant.models import SafeUrl, WeightKg
 from assistant.retrieval import Filters
 
 
@@ -28,9 +29,14 @@ class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(max_length=100_000, description="Free text; the server's limit (settings.answer.max_question_chars) applies.")
-    session_id: str | None = Field(default=None, max_length=200, description="Omit to start a new session; the answer carries its id.")
+    session_id: str | None = Field(default=None, max_length=200, description="Continue this session (one a `start_session` answer returned).")
+    start_session: StrictBool = Field(
+        default=False,
+        description="Start a session for follow-ups: its id comes back in the answer's `session_id` and the turns are stored "
+        "(until deleted or idle past the retention period). Without it nothing is stored and `session_id` is null.",
+    )
     filters: FiltersIn | None = None
-    weight_kg: float | None = Field(default=None, gt=0, le=500, description="Patient weight for per-kg dose arithmetic.")
+    weight_kg: WeightKg | None = Field(default=None, description="Patient weight in kg (0.3-700) for per-kg dose arithmetic.")
 
 
 class ErrorDetail(BaseModel):
@@ -67,7 +73,7 @@ class ReferenceOut(BaseModel):
     title: str
     year: int
     doi: str | None = None
-    url: str | None = None
+    url: SafeUrl = None
 
 
 class DocumentOut(BaseModel):
@@ -77,7 +83,7 @@ class DocumentOut(BaseModel):
     year: int | None = None
     topics: list[str] = Field(default_factory=list)
     population: list[str] = Field(default_factory=list)
-    url: str | None = None
+    url: SafeUrl = None
     indexed: bool = Field(description="True when the current index holds this document.")
     references: list[ReferenceOut] = Field(default_factory=list)
 

@@ -1,5 +1,6 @@
 """Transport-level protection as plain ASGI middleware: body size limit, CORS for publishable-key
-origins only, and security headers (CSP without inline script on the demo page and widget)."""
+origins only, security headers (CSP without inline script on the demo page and widget), and HEAD
+answered wherever GET is."""
 
 from __future__ import annotations
 
@@ -169,3 +170,24 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class HeadAsGet:
+    """HEAD is served by the GET route of the same path: the same status and headers, no body (RFC 9110 9.3.2)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)

@@ -20,7 +20,9 @@
   var TITLE = script.dataset.title || "Guideline assistant";
   var DISCLAIMER = "For clinicians. Decision support from guideline text only; verify against the cited sources and clinical judgment.";
   var STAGES = { retrieving: "Searching the guidelines\u2026", composing: "Composing the answer\u2026", "checking doses": "Checking every dose\u2026" };
-  var MARKER = /\[(\d+(?:\s*,\s*\d+)*)\]/g;
+  // guideqa's own markers close a sentence of the summary ("... 2 g/kg [1]." or "... [1][2]."); statements carry theirs
+  // in their `citations` array. Any other bracketed number is the source's own text and stays text.
+  var OWN_MARKERS = /((?:\s?\[\d+\])+)\.(?=\s|$)/g;
   var uid = 0;
 
   // ---- tiny DOM helpers: text only, never HTML ----
@@ -179,6 +181,7 @@
     this.controller = new AbortController();
     var body = { question: question };
     if (this.session) body.session_id = this.session;
+    else body.start_session = true; // a conversation: follow-ups need the session (deleted by "New conversation")
     streamAsk(body, this.controller.signal, function (event, data) {
       if (event === "status") self.setStatus(STAGES[data.stage] || data.stage);
       else if (event === "statement") turn.addStatement(data);
@@ -279,13 +282,18 @@
     });
   };
 
-  Turn.prototype.withMarkers = function (text, into) {
-    var last = 0, m;
-    MARKER.lastIndex = 0;
-    while ((m = MARKER.exec(text))) {
+  // Citation buttons only where the answer says there is a guideqa citation: a sentence-closing marker run whose
+  // every number is one of the answer's `citations`. Everything else is inserted as text.
+  Turn.prototype.withMarkers = function (text, into, citations) {
+    var known = {}, last = 0, m, self = this;
+    (citations || []).forEach(function (c) { known[c.n] = true; });
+    OWN_MARKERS.lastIndex = 0;
+    while ((m = OWN_MARKERS.exec(text))) {
+      var numbers = (m[1].match(/\d+/g) || []).map(function (n) { return parseInt(n, 10); });
+      if (!numbers.length || !numbers.every(function (n) { return known[n] === true; })) continue;
       into.appendChild(document.createTextNode(text.slice(last, m.index)));
-      var self = this;
-      m[1].split(",").forEach(function (n) { into.appendChild(self.citeButton(parseInt(n, 10))); });
+      numbers.forEach(function (n) { into.appendChild(self.citeButton(n)); });
+      into.appendChild(document.createTextNode("."));
       last = m.index + m[0].length;
     }
     into.appendChild(document.createTextNode(text.slice(last)));
@@ -340,7 +348,7 @@
     var cls = answer.status === "answered" ? "ok" : "bad";
     this.summary.appendChild(el("span", { class: "badge " + cls, text: answer.status === "answered" ? "Answer" : answer.status === "blocked" ? "Blocked" : "No answer" }));
     var direct = el("p", { class: "direct" });
-    this.withMarkers(answer.summary || "", direct);
+    this.withMarkers(answer.summary || "", direct, answer.citations);
     this.summary.appendChild(direct);
     if (!Object.keys(this.sections).length) {
       (answer.sections || []).forEach(function (sec, i) {

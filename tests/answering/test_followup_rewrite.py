@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from assistant.followup import focus_of, standalone_question, topic_of
+from assistant.vocabulary import load_vocabulary
 from tests.conftest import CORPUS
 
-RULES = CORPUS / "rules"
+VOCAB = load_vocabulary(CORPUS / "rules", CORPUS / "lexicon.yaml")
 UNKNOWN = {"bicycle", "tyre", "flat", "fix", "migraine", "sourdough"}
 
 
@@ -19,7 +20,7 @@ def rewrite(*turns: str) -> list[str]:
     """Standalone questions of a conversation, each turn seeing the earlier standalone questions."""
     history: list[str] = []
     for turn in turns:
-        history.append(standalone_question(turn, history, RULES, known=known))
+        history.append(standalone_question(turn, history, VOCAB, known=known))
     return history
 
 
@@ -67,11 +68,11 @@ def test_topic_the_corpus_does_not_know_is_not_glued_to_the_conversation():
 
 
 def test_topic_slots_keep_the_words_the_question_used():
-    topic = topic_of("What SCIG dose after rituximab in CLL for children?", RULES)
+    topic = topic_of("What SCIG dose after rituximab in CLL for children?", VOCAB)
     assert topic.drug.surface == "SCIG" and topic.condition.surface == "CLL"
-    assert topic.context.name == "rituximab" and topic.population.name == "children" and topic.aspect.name == "dose"
+    assert topic.context.name == "rituximab" and topic.population.name == "child" and topic.aspect.name == "dose"
 
 
 def test_focus_names_condition_synonyms_and_the_other_population():
-    focus = focus_of("IVIG dose for immune thrombocytopenia in children?", RULES)
+    focus = focus_of("IVIG dose for immune thrombocytopenia in children?", VOCAB)
     assert "itp" in focus.condition and "children" in focus.population and "adults" in focus.other_populations

@@ -133,8 +133,8 @@ def test_notation_flags_on_frequency(book, text, flag):
     assert flag in a.cadence.flags
 
 
-def test_unreadable_parts_are_problems(book):
+def test_decimal_comma_is_read_and_unreadable_parts_are_problems(book):
     (comma,) = amounts(book, "IVIG 0,4 g/kg")
-    assert comma.problem and "decimal comma" in comma.problem
+    assert comma.problem is None and comma.low == 0.4
     (tail,) = amounts(book, "IVIG 0.4 g/kg/fortnight")
     assert tail.problem

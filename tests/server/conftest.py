@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 
 from assistant.server.app import create_app
 from assistant.server.auth import hash_key
+from assistant.server.protocol import http_protocol
 from assistant.settings import Settings
 from tests.conftest import CORPUS, free_port, make_settings
 
@@ -27,6 +28,9 @@ XSS_DOC = "test-zebrafinch-log"
 KAWASAKI = "What IVIG dose for Kawasaki disease?"
 FOLLOW_UP = "and what if the fever persists after the infusion?"
 ZEBRAFINCH = "What must the infusion log record in zebrafinch syndrome?"
+# a test document whose own text holds bracketed numbers ("[9,10]", a planted "[2]") and whose front matter URL is javascript:
+QUOKKA_DOC = "test-quokka-references"
+QUOKKA = "What is documented before each immunoglobulin infusion in quokka fever?"
 OFF_TOPIC = "What is the weather on Mars today?"
 
 # test-only keys (never used outside tests); only their hashes go into the settings
@@ -59,7 +63,8 @@ def with_server(settings: Settings, **server) -> Settings:
 
 @pytest.fixture(scope="session")
 def tiny_index(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Five bundled guidelines plus a test document whose statement holds an <img onerror> tag, ingested once."""
+    """Five bundled guidelines plus two test documents (an <img onerror> tag in a statement; the source's own bracketed
+    numbers and a javascript: URL), ingested once."""
     from ingest.run import ingest
 
     root = tmp_path_factory.mktemp("tiny")
@@ -68,6 +73,7 @@ def tiny_index(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     for name in TINY_FILES:
         shutil.copy(CORPUS / "guidelines" / name, guidelines)
     shutil.copy(DATA / f"{XSS_DOC}.md", guidelines)
+    shutil.copy(DATA / f"{QUOKKA_DOC}.md", guidelines)
     shutil.copy(CORPUS / "references.yaml", root / "corpus")
     settings = make_settings(root / "data", corpus_dir=root / "corpus")
     report = ingest([guidelines], settings)
@@ -77,7 +83,8 @@ def tiny_index(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="session")
 def keyed_settings(tiny_index: Settings) -> Settings:
-    return with_server(tiny_index, keys=KEYS, rate_limit_per_minute=100_000)
+    # the failure back-off has its own tests: here many refusals in a row must stay 401s
+    return with_server(tiny_index, keys=KEYS, rate_limit_per_minute=100_000, auth_failure_limit=0)
 
 
 def wait_ready(client: TestClient | httpx.Client, headers: dict[str, str], timeout: float = 90) -> None:
@@ -106,7 +113,8 @@ class LiveServer:
         self.settings = settings_for_port(self.port)
         self.app = create_app(self.settings)
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on",
+                                http=http_protocol())  # as `guideqa serve` runs it
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name=f"uvicorn-{self.port}", daemon=True)
 

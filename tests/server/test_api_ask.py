@@ -15,7 +15,7 @@ def ask(client, question, key=SK_ALPHA, origin=None, **body):
 
 
 def test_ask_returns_the_answer_json_with_resolving_citations(client, keyed_settings):
-    response = ask(client, KAWASAKI)
+    response = ask(client, KAWASAKI, start_session=True)
     assert response.status_code == 200, response.text
     answer = Answer.model_validate(response.json())
     assert answer.status == "answered"
@@ -44,7 +44,7 @@ def test_filters_restrict_the_documents_cited(client):
 
 
 def test_follow_up_keeps_the_session_and_uses_history(client):
-    first = ask(client, KAWASAKI).json()
+    first = ask(client, KAWASAKI, start_session=True).json()
     second = ask(client, FOLLOW_UP, session_id=first["session_id"]).json()
     assert second["session_id"] == first["session_id"]
     assert "kawasaki" in second["standalone_question"].lower()
@@ -56,7 +56,7 @@ def test_follow_up_keeps_the_session_and_uses_history(client):
 
 
 def test_a_key_never_sees_another_keys_session(client):
-    session_id = ask(client, KAWASAKI).json()["session_id"]
+    session_id = ask(client, KAWASAKI, start_session=True).json()["session_id"]
     unknown = client.get("/v1/sessions/no-such-session", headers=bearer(SK_BETA))
     for response in (
         client.get(f"/v1/sessions/{session_id}", headers=bearer(SK_BETA)),
@@ -70,14 +70,14 @@ def test_a_key_never_sees_another_keys_session(client):
 
 
 def test_delete_session(client):
-    session_id = ask(client, KAWASAKI).json()["session_id"]
+    session_id = ask(client, KAWASAKI, start_session=True).json()["session_id"]
     assert client.delete(f"/v1/sessions/{session_id}", headers=bearer(SK_ALPHA)).status_code == 204
     assert client.get(f"/v1/sessions/{session_id}", headers=bearer(SK_ALPHA)).status_code == 404
     assert ask(client, FOLLOW_UP, session_id=session_id).status_code == 404
 
 
 def test_session_ids_are_unguessable(client):
-    ids = {ask(client, OFF_TOPIC).json()["session_id"] for _ in range(3)}
+    ids = {ask(client, OFF_TOPIC, start_session=True).json()["session_id"] for _ in range(3)}
     assert len(ids) == 3 and all(len(i) >= 22 for i in ids)
 
 

@@ -13,7 +13,8 @@ from assistant.audit import AuditLog, list_recent, sha256
 from assistant.index import read_manifest
 from assistant.server.app import create_app
 from tests.conftest import guideqa, make_settings
-from tests.server.conftest import (KAWASAKI, TINY_FILES, XSS, XSS_DOC, SK_ALPHA, bearer, wait_ready, with_server)
+from tests.server.conftest import (KAWASAKI, QUOKKA_DOC, TINY_FILES, XSS, XSS_DOC, SK_ALPHA, bearer, wait_ready,
+                                   with_server)
 
 
 def test_health_needs_no_key_and_reports_the_index(client, keyed_settings):
@@ -54,7 +55,7 @@ def test_documents_lists_the_corpus_with_resolved_references(client):
     assert response.status_code == 200
     body = response.json()
     docs = {d["id"]: d for d in body["documents"]}
-    assert set(docs) == {name.removesuffix(".md") for name in TINY_FILES} | {XSS_DOC}
+    assert set(docs) == {name.removesuffix(".md") for name in TINY_FILES} | {XSS_DOC, QUOKKA_DOC}
     assert all(d["indexed"] for d in docs.values())
     kawasaki = docs["ig-immunomodulatory-kawasaki"]
     assert kawasaki["year"] and kawasaki["issuer"] and kawasaki["topics"] and kawasaki["population"]

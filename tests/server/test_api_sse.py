@@ -38,7 +38,7 @@ def stream(server, body, headers=None, timeout=60):
 
 
 def test_events_arrive_in_order_and_add_up_to_the_answer(live_server):
-    response, events = stream(live_server, {"question": KAWASAKI})
+    response, events = stream(live_server, {"question": KAWASAKI, "start_session": True})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/event-stream")
     kinds = [k for k, _ in events]
     assert kinds[0] == "status" and kinds[-3:] == ["citations", "dose_checks", "done"]
@@ -59,7 +59,7 @@ def test_events_arrive_in_order_and_add_up_to_the_answer(live_server):
 
 
 def test_stream_follow_up_in_the_same_session(live_server):
-    _, first = stream(live_server, {"question": KAWASAKI})
+    _, first = stream(live_server, {"question": KAWASAKI, "start_session": True})
     session_id = first[-1][1]["session_id"]
     _, second = stream(live_server, {"question": "and for IVIG-resistant disease?", "session_id": session_id})
     assert second[-1][0] == "done" and second[-1][1]["session_id"] == session_id

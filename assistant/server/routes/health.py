@@ -22,6 +22,18 @@ def _reason(exc: Exception) -> str:
     return exc.public_message if isinstance(exc, GuideqaError) else f"{type(exc).__name__}"
 
 
+def probe_store(index) -> str | None:
+    """None when the vector store answers, else why not (the connection is reset, so service recovers when it returns)."""
+    try:
+        index.collection().count()
+        return None
+    except Exception as exc:
+        reset = getattr(index, "reset_connection", None)
+        if reset:
+            reset()  # reconnect on the next call
+        return _reason(exc)
+
+
 @router.get("/health", response_model=HealthOut, summary="Index, store and model status (no key needed)")
 def health(state: StateDep) -> HealthOut:
     """Always 200: `status` is "ok" when the index is loaded and the store answers, else "degraded" with the reason."""
@@ -35,14 +47,8 @@ def health(state: StateDep) -> HealthOut:
     kind = "server" if state.settings.chroma.host else "embedded"
     store = StoreHealth(reachable=False, kind=kind)
     if index_health.loaded:
-        try:
-            index.collection().count()
-            store = StoreHealth(reachable=True, kind=kind)
-        except Exception as exc:
-            reset = getattr(index, "reset_connection", None)
-            if reset:
-                reset()  # reconnect on the next call, so service recovers when the store returns
-            store = StoreHealth(reachable=False, kind=kind, error=_reason(exc))
+        problem = probe_store(index)
+        store = StoreHealth(reachable=problem is None, kind=kind, error=problem)
     else:
         store = StoreHealth(reachable=False, kind=kind, error="No index to reach.")
     ok = index_health.loaded and store.reachable
@@ -57,7 +63,7 @@ NOT_READY = error("Not ready yet (code not_ready); retry after Retry-After.", RE
 
 @router.get("/ready", response_model=ReadyOut, responses={**AUTH_ERRORS, 503: NOT_READY}, summary="Ready to answer?")
 def ready(key: KeyDep, state: StateDep) -> ReadyOut | JSONResponse:
-    """200 once the index and the embedding model are loaded; 503 (and loading is retried) until then."""
+    """200 once the index and the embedding model are loaded and the vector store answers; 503 (and loading is retried) otherwise."""
     warm = state.warmup
     version = None
     try:
@@ -68,6 +74,9 @@ def ready(key: KeyDep, state: StateDep) -> ReadyOut | JSONResponse:
         message = warm.error or "The index and the model are still loading."
         warm.start()
         return _not_ready(message)
+    problem = probe_store(state.assistant.index)
+    if problem is not None:  # answers would be 503 too: not ready while the store is down
+        return _not_ready(problem)
     return ReadyOut(status="ready", index_version=version)
 
 

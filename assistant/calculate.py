@@ -1,0 +1,168 @@
+"""Patient arithmetic: totals in grams from a per-kg rule for the frame's indication and population, the dosing
+weight in obesity where the corpus's rule says so, and the patient's IVIG regimen converted to SCIG with the
+product's factor. Deterministic; every result shows its formula, cites the passage that states the rule, and is
+checked by the dose checker like any other statement.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.doses.numbers import fmt
+from assistant.doses.rules import NormRule, RuleBook
+from assistant.question import QuestionFrame
+from assistant.retrieval import Hit
+
+_AGE_OF = {"child": "child", "neonate": "neonate", "adult": "adult", "elderly": "adult", "pregnancy": "adult"}
+
+
+@dataclass(frozen=True)
+class Calculated:
+    """One calculated statement before it is numbered: text, formula, the rule and the passage that states it."""
+
+    text: str
+    formula: str
+    rule_id: str
+    hit: Hit
+
+
+def _g(x: float) -> str:
+    return fmt(round(x, 1))
+
+
+def _span(lo: float, hi: float) -> str:
+    return _g(lo) if abs(hi - lo) < 1e-9 else f"{_g(lo)}-{_g(hi)}"
+
+
+def _stated(hit: Hit, value: str, unit: str) -> bool:
+    pattern = rf"(?<![\d.]){re.escape(value)}\s*{re.escape(unit)}(?![a-z])"
+    return re.search(pattern, hit.text) is not None
+
+
+def _source(rule: NormRule, hits: list[Hit], value: str, unit: str) -> Hit | None:
+    """The retrieved chunk of the rule's document that states the rule's value (what the calculation cites)."""
+    own = [h for h in hits if h.doc_id == rule.rule.source.document]
+    return next((h for h in own if _stated(h, value, unit)), None)
+
+
+def _age(frame: QuestionFrame) -> str | None:
+    for p in frame.population:
+        if p in _AGE_OF:
+            return _AGE_OF[p]
+    if frame.patient.age_years is not None:
+        return "child" if frame.patient.age_years < 18 else "adult"
+    return None
+
+
+def _primary_rules(book: RuleBook, frame: QuestionFrame) -> list[NormRule]:
+    """Per-kg dose rules for the frame's drug, indication and age band, strongest evidence first, in file order."""
+    age = _age(frame)
+    out = []
+    for n in book.norm:
+        r = n.rule
+        if n.family != "dose" or r.unit != "g/kg" or r.evidence == "weak" or r.indication != frame.indication:
+            continue
+        if frame.drug and r.drug != frame.drug or "example" in (r.population.note or ""):
+            continue
+        if r.population.age not in ("any", age) and age is not None:
+            continue
+        out.append(n)
+    out.sort(key=lambda n: (n.rule.evidence != "primary", n.rule.population.age != age))
+    return out
+
+
+def _product(n: NormRule) -> str:
+    """The product a rule doses, as clinicians write it (IVIG, SCIG), else the drug."""
+    return n.rule.product.upper() if n.rule.product in ("ivig", "scig") else n.rule.drug
+
+
+def _cadence(n: NormRule) -> str:
+    r = n.rule
+    parts = []
+    if r.per == "day":
+        parts.append("a day")
+    if r.interval is not None:
+        parts.append(f"every {_span(r.interval.min, r.interval.max)} {r.interval.unit}s")
+    if r.duration is not None:
+        parts.append(f"for {fmt(r.duration.value)} {r.duration.unit}s")
+    if r.per == "course":
+        parts.append("per course")
+    return (" " + " ".join(parts)) if parts else ""
+
+
+def dosing_weight(book: RuleBook, frame: QuestionFrame) -> tuple[float, str, NormRule] | None:
+    """The adjusted dosing weight (ideal + factor x (actual - ideal)) when the patient is obese and the ideal weight is known."""
+    p = frame.patient
+    if not (p.weight_kg and p.ideal_weight_kg and p.weight_kg > p.ideal_weight_kg):
+        return None
+    if "obesity" not in frame.population and not (p.bmi and p.bmi >= 30):
+        return None
+    factor = next((n for n in book.norm if n.family == "factor" and n.rule.population.weight_basis == "adjusted"
+                   and n.lo is not None and n.rule.evidence != "weak"), None)
+    if factor is None:
+        return None
+    f = factor.lo
+    w = p.ideal_weight_kg + f * (p.weight_kg - p.ideal_weight_kg)
+    formula = f"{_g(p.ideal_weight_kg)} kg + {fmt(f)} × ({_g(p.weight_kg)} kg − {_g(p.ideal_weight_kg)} kg) = {_g(w)} kg"
+    return w, formula, factor
+
+
+def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit]) -> list[Calculated]:
+    """The calculated statements this frame asks for (none without a weight, an indication or a citable rule)."""
+    if frame is None or not (set(frame.aspects) & {"dose", "switch"} or not frame.aspects):
+        return []
+    out: list[Calculated] = []
+    if frame.patient.regimen is not None and "switch" in frame.aspects:
+        out += _conversion(book, frame, hits)
+    weight = frame.patient.weight_kg
+    if not weight or not frame.indication or "switch" in frame.aspects:
+        return out
+    adjusted = dosing_weight(book, frame)
+    basis = "actual body weight"
+    if adjusted is not None:
+        w, formula, factor = adjusted
+        hit = _source(factor, hits, fmt(factor.lo), "×") or next((h for h in hits if h.doc_id == factor.rule.source.document), None)
+        if hit is not None:
+            out.append(Calculated(f"Calculated {factor.rule.drug} dosing weight for this patient (adjusted body weight): {formula}.",
+                                  formula, factor.rule.id, hit))
+            weight, basis = w, "adjusted body weight"
+    for n in _primary_rules(book, frame)[:2]:
+        lo, hi = n.rule.min, n.rule.max if n.rule.max is not None else n.rule.min
+        if lo is None:
+            continue
+        hit = _source(n, hits, _span(lo, hi), "g/kg")
+        if hit is None:
+            continue
+        total = _span(lo * weight, hi * weight)
+        formula = f"{_span(lo, hi)} g/kg × {_g(weight)} kg = {total} g"
+        course = ""
+        if n.rule.per == "day" and n.rule.duration is not None and n.rule.duration.unit == "day":
+            course = f" ({_span(lo * weight * n.rule.duration.value, hi * weight * n.rule.duration.value)} g in total)"
+        text = f"Calculated {_product(n)} dose for this patient ({_g(weight)} kg {basis}): {formula}{_cadence(n)}{course}."
+        out.append(Calculated(text, formula, n.rule.id, hit))
+    return out
+
+
+def _conversion(book: RuleBook, frame: QuestionFrame, hits: list[Hit]) -> list[Calculated]:
+    """Weekly SCIG grams from the patient's IVIG grams and interval, with the named product's factor."""
+    r = frame.patient.regimen
+    if r is None or r.unit != "g" or not r.interval_weeks:
+        return []
+    names = {w.lower() for w in re.findall(r"[A-Za-z]+", " ".join(filter(None, [*frame.products, r.product])))}
+    factors = [n for n in book.norm if n.family == "factor" and n.rule.indication != "obesity_dosing_weight"
+               and n.rule.product == "scig" and n.lo is not None]
+    named = [n for n in factors if n.rule.brand and n.rule.brand in names]
+    if not named:
+        return []
+    n = named[0]
+    f = n.lo
+    weekly = r.value / r.interval_weeks * f
+    formula = f"{_g(r.value)} g ÷ {fmt(r.interval_weeks)} weeks × {fmt(f)} = {_g(weekly)} g"
+    hit = _source(n, hits, fmt(f), "") or next((h for h in hits if h.doc_id == n.rule.source.document), None)
+    if hit is None:
+        return []
+    text = (f"Calculated weekly {n.rule.brand.capitalize()} dose for this patient (IVIG {_g(r.value)} g every "
+            f"{fmt(r.interval_weeks)} weeks): {formula} weekly SCIG.")
+    return [Calculated(text, formula, n.rule.id, hit)]
+

@@ -1,0 +1,297 @@
+"""The clinical question as typed data: what is asked (aspects) about which drug, indication and population,
+and the patient's own numbers.
+
+`read_question` parses a question deterministically from the corpus vocabulary (typo- and
+abbreviation-tolerant); `QuestionFrame.followed_by` applies a follow-up turn slot by slot: what the
+follow-up names replaces the old value, the aspect belongs to the turn, patient facts persist.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.vocabulary import Mention, Vocabulary
+
+_NUM = r"(\d+(?:[.,]\d+)?)"
+_LB_PER_KG = 2.20462
+_KG = r"(?:kg|kgs|kilos?|kilograms?)\b(?!\s*/)"
+
+
+class Regimen(BaseModel):
+    """A dose the patient is on now: amount, interval and product."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    value: float = Field(description="Amount per dose.")
+    unit: str = Field(description="'g' or 'g/kg'.")
+    interval_weeks: float | None = Field(default=None, description="Weeks between doses.")
+    product: str | None = Field(default=None, description="The product as the question names it (IVIG, Hizentra...).")
+
+
+class Patient(BaseModel):
+    """Facts about the patient that the question states."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    weight_kg: float | None = Field(default=None, description="Actual body weight.")
+    height_cm: float | None = None
+    ideal_weight_kg: float | None = None
+    adjusted_weight_kg: float | None = None
+    age_years: float | None = None
+    sex: str | None = Field(default=None, description="'female' or 'male' when the question says so.")
+    igg_g_per_l: float | None = Field(default=None, description="Serum IgG level stated, in g/L.")
+    regimen: Regimen | None = None
+
+    def updated(self, newer: "Patient") -> "Patient":
+        """These facts with every fact the newer turn states replacing the old one."""
+        return self.model_copy(update={k: v for k, v in newer.model_dump(exclude_none=True).items()}
+                               | ({"regimen": newer.regimen} if newer.regimen else {}))
+
+    @property
+    def bmi(self) -> float | None:
+        if self.weight_kg and self.height_cm:
+            return self.weight_kg / (self.height_cm / 100) ** 2
+        return None
+
+
+class QuestionFrame(BaseModel):
+    """What one turn asks about whom (DESIGN.md: the question frame)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    drug: str | None = Field(default=None, description="Canonical drug or product class.")
+    product: str | None = Field(default=None, description="The product as named (IVIG, SCIG, a brand).")
+    products: list[str] = Field(default_factory=list, description="Every product the question names, in order.")
+    indication: str | None = Field(default=None, description="Canonical indication (condition) asked about.")
+    indication_label: str | None = None
+    other_indications: list[str] = Field(default_factory=list, description="Further indications named (comparisons).")
+    population: list[str] = Field(default_factory=list, description="child, adult, pregnancy, obesity, ...")
+    context: str | None = Field(default=None, description="A circumstance: rituximab, active infection, ...")
+    patient: Patient = Field(default_factory=Patient)
+    aspects: list[str] = Field(default_factory=list, description="dose, target, monitoring, switch, ...")
+    comparison: bool = Field(default=False, description="The question compares indications or products.")
+
+    def followed_by(self, newer: "QuestionFrame", *, same_subject: bool = True) -> "QuestionFrame":
+        """The frame of a follow-up turn: what it names replaces, the rest carries (unless it changes subject)."""
+        if not same_subject:
+            return newer.model_copy(update={"patient": self.patient.updated(newer.patient)})
+        new_condition = newer.indication is not None and newer.indication != self.indication
+        return QuestionFrame(
+            drug=newer.drug or self.drug,
+            product=newer.product or self.product,
+            products=newer.products or self.products,
+            indication=newer.indication or self.indication,
+            indication_label=newer.indication_label if newer.indication else self.indication_label,
+            other_indications=newer.other_indications,
+            population=newer.population or ([] if new_condition and _age_bound(self) else self.population),
+            context=newer.context or (None if new_condition else self.context),
+            patient=self.patient.updated(newer.patient),
+            aspects=newer.aspects or self.aspects,
+            comparison=newer.comparison,
+        )
+
+    def describe(self) -> str:
+        """One line saying what was understood: 'immunoglobulin · Kawasaki disease · child · 18 kg · dose'."""
+        parts = [self.product or self.drug, self.indication_label or self.indication, *self.population, self.context]
+        p = self.patient
+        if p.age_years is not None:
+            parts.append(f"{_fmt(p.age_years)} y" if p.age_years >= 1 else f"{_fmt(p.age_years * 12)} months")
+        if p.weight_kg:
+            parts.append(f"{_fmt(p.weight_kg)} kg")
+        if p.ideal_weight_kg:
+            parts.append(f"IBW {_fmt(p.ideal_weight_kg)} kg")
+        if p.igg_g_per_l is not None:
+            parts.append(f"IgG {_fmt(p.igg_g_per_l)} g/L")
+        if p.regimen:
+            r = p.regimen
+            every = f" every {_fmt(r.interval_weeks)} weeks" if r.interval_weeks else ""
+            parts.append(f"on {_fmt(r.value)} {r.unit}{every}")
+        if self.aspects:
+            parts.append(", ".join(a.replace("_", " ") for a in self.aspects))
+        return " · ".join(str(x) for x in parts if x)
+
+
+def _age_bound(frame: QuestionFrame) -> bool:
+    return frame.patient.age_years is None
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.1f}".rstrip("0").rstrip(".")
+
+
+@dataclass(frozen=True)
+class Mentions:
+    """The concepts a question names, with the words it used (what follow-up rewriting edits)."""
+
+    drug: Mention | None = None
+    condition: Mention | None = None
+    population: Mention | None = None
+    context: Mention | None = None
+    aspect: Mention | None = None
+    conditions: tuple[Mention, ...] = ()
+    drugs: tuple[Mention, ...] = ()
+    populations: tuple[Mention, ...] = ()
+    aspects: tuple[Mention, ...] = ()
+    unknown: tuple[str, ...] = ()
+
+    def subject(self) -> bool:
+        """Whether the question names what it is about (a condition or a circumstance)."""
+        return bool(self.condition or self.context)
+
+
+_WORD = re.compile(r"[a-z][a-z0-9'-]*")
+FILLER = frozenset(
+    "a an and are as at be but by for from has have if in into is it its of on or such that the their then there these they "
+    "this to was were will with what which who whom how when where why does do did can could should would i me my we our you "
+    "your he she him her them about also same ok okay so patient patients had has having give given get case one ones "
+    "is there any more need needed much many long tell please".split()
+)
+
+
+def mentions_of(text: str, vocab: Vocabulary, known: Callable[[str], bool] | None = None) -> Mentions:
+    """Contexts, populations, drugs, conditions and aspects named in text (first mention of each, and all of them)."""
+    taken: list[tuple[int, int]] = []
+    found: dict[str, list[Mention]] = {}
+    # Contexts and populations first, so "rituximab" is a circumstance and "obesity" a population, not conditions.
+    for slot in ("contexts", "populations", "drugs", "indications", "aspects"):
+        ms = []
+        while (m := vocab.find(text, slot, taken)) is not None:
+            taken.append((m.start, m.end))
+            key = (lambda x: x.surface.lower()) if slot == "drugs" else (lambda x: x.name)  # products share one drug
+            if all(key(o) != key(m) for o in ms):
+                ms.append(m)
+        found[slot] = sorted(ms, key=lambda m: m.start)
+    unknown: tuple[str, ...] = ()
+    if known is not None:
+        rest = text.lower()
+        for start, end in sorted(taken, reverse=True):
+            rest = rest[:start] + " " + rest[end:]
+        unknown = tuple(w for w in _WORD.findall(rest) if w not in FILLER and len(w) > 2 and not known(w))
+    first = {slot: (ms[0] if ms else None) for slot, ms in found.items()}
+    return Mentions(drug=first["drugs"], condition=first["indications"], population=first["populations"],
+                    context=first["contexts"], aspect=first["aspects"], conditions=tuple(found["indications"]),
+                    drugs=tuple(found["drugs"]),
+                    populations=tuple(found["populations"]), aspects=tuple(found["aspects"]), unknown=unknown)
+
+
+def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | None = None,
+                  weight_kg: float | None = None) -> QuestionFrame:
+    """The frame of one question as typed (shorthand expanded, misspellings of vocabulary words corrected)."""
+    normal = vocab.normalise(text, known)
+    m = mentions_of(normal, vocab)
+    patient = patient_facts(normal)
+    if weight_kg is not None:
+        patient = patient.model_copy(update={"weight_kg": weight_kg})
+    population = [p.name for p in m.populations]
+    age = patient.age_years
+    if age is not None and not ({"child", "adult", "elderly"} & set(population)):
+        population.append("child" if age < 18 else "adult")
+    if "obesity" not in population and patient.bmi is not None and patient.bmi >= 30:
+        population.append("obesity")
+    aspects = [a.name for a in m.aspects]
+    conditions = [c for c in m.conditions if c.name not in vocab.modifiers]
+    return QuestionFrame(
+        drug=m.drug.name if m.drug else None,
+        product=m.drug.surface if m.drug else None,
+        products=[d.surface for d in m.drugs],
+        indication=conditions[0].name if conditions else None,
+        indication_label=conditions[0].label if conditions else None,
+        other_indications=[c.name for c in conditions[1:]],
+        population=population,
+        context=m.context.name if m.context else None,
+        patient=patient,
+        aspects=aspects,
+        comparison="comparison" in aspects or len(conditions) > 1,
+    )
+
+
+def normalised_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | None = None) -> str:
+    """The question with shorthand expanded and misspelt vocabulary words corrected (what retrieval searches)."""
+    return vocab.normalise(text, known)
+
+
+# ---- patient facts --------------------------------------------------------------------------------------------
+
+_IDEAL = re.compile(rf"(?i)\b(?:ideal(?: body)? weight|IBW)\b\D{{0,12}}?{_NUM}\s*{_KG}|{_NUM}\s*{_KG}\s*(?:ideal|IBW)\b")
+_ADJUSTED = re.compile(rf"(?i)\b(?:adjusted(?: body)? weight|dosing weight|AjBW)\b\D{{0,12}}?{_NUM}\s*{_KG}")
+_WEIGHT = re.compile(rf"(?i)(?<![\d./]){_NUM}\s*{_KG}")
+_WEIGHT_LB = re.compile(r"(?i)(?<![\d./])(\d+(?:\.\d+)?)\s*(?:lb|lbs|pounds?)\b")
+_WEIGHS = re.compile(r"(?i)\b(?:weighs|weighing|weight(?: is| of)?|wt)\s*:?\s*(\d+(?:\.\d+)?)(?!\s*(?:g|mg|%|cm|lb|kg|/))\b")
+_HEIGHT = re.compile(r"(?i)(?<![\d.])(\d{2,3}(?:\.\d+)?)\s*cm\b|(?<![\d.])([12]\.\d{1,2})\s*m\b(?!\s*/|g)")
+_FEET = re.compile(r"(?<!\d)([4-7])\s*(?:'|ft|feet)\s*(\d{1,2})?\s*(?:\"|in\b|inches)?")
+_AGE_Y = re.compile(r"(?i)(?<![\d.])(\d{1,3})\s*-?\s*(?:years?|yrs?|y)\s*-?\s*(?:old|of age)|(?<![\d.])(\d{1,3})\s*yo\b|"
+                    r"\b(?:aged?|age of)\s*(\d{1,3})\b|(?<![\d.])(\d{1,3})\s*y/o\b|(?<![\d.])(\d{1,3})\s*-year-old")
+_AGE_M = re.compile(r"(?i)(?<![\d.])(\d{1,2})\s*-?\s*(?:months?|mo|mos)\s*-?\s*old|(?<![\d.])(\d{1,2})\s*-month-old")
+_IGG = re.compile(r"(?i)\bIgG\b[^.;\d]{0,25}?(\d+(?:[.,]\d+)?)\s*(g/l|mg/dl)")
+_REGIMEN = re.compile(
+    r"(?i)\b(?:on|receiv\w*|gets?|getting|takes?|taking|current(?:ly)?(?: on)?|has been on|dose is)\s+"
+    r"(?:(?P<p1>[A-Za-z][\w-]*)\s+)?(?P<v>\d+(?:[.,]\d+)?)\s*(?P<u>g/kg|grams?|g)\b(?!/)\s*"
+    r"(?:(?:of\s+)?(?P<p2>[A-Za-z][\w-]*)\s*)?"
+    r"(?:(?:every|q)\s*(?P<n>\d+)\s*(?:weeks?|wks?|w)\b|(?P<monthly>monthly|a month)|(?P<weekly>weekly|a week|every week))?")
+_FEMALE = re.compile(r"(?i)\b(she|her|woman|female|girl|lady|mother|mum|mom)\b")
+_MALE = re.compile(r"(?i)\b(he|his|him|man|male|boy|gentleman|father)\b")
+
+
+def _num(s: str) -> float:
+    return float(s.replace(",", "."))
+
+
+def _first(pattern: re.Pattern, text: str) -> tuple[float, re.Match] | None:
+    m = pattern.search(text)
+    if not m:
+        return None
+    value = next(g for g in m.groups() if g is not None)
+    return _num(value), m
+
+
+def patient_facts(text: str) -> Patient:
+    """Weight, height, ideal and adjusted weight, age, sex, IgG level and current regimen stated in text."""
+    spans: list[tuple[int, int]] = []
+    facts: dict = {}
+    for key, pattern in (("ideal_weight_kg", _IDEAL), ("adjusted_weight_kg", _ADJUSTED)):
+        if found := _first(pattern, text):
+            facts[key] = found[0]
+            spans.append(found[1].span())
+    regimen = _regimen(text)
+    if regimen is not None:
+        facts["regimen"] = regimen[0]
+        spans.append(regimen[1])
+    for m in _WEIGHT.finditer(text):
+        if not any(s <= m.start() < e for s, e in spans):
+            facts["weight_kg"] = _num(m.group(1))
+            break
+    else:
+        if m := _WEIGHT_LB.search(text):
+            facts["weight_kg"] = round(_num(m.group(1)) / _LB_PER_KG, 1)
+        elif m := _WEIGHS.search(text):
+            if 1 <= (w := _num(m.group(1))) <= 400:
+                facts["weight_kg"] = w
+    if m := _HEIGHT.search(text):
+        facts["height_cm"] = _num(m.group(1)) if m.group(1) else _num(m.group(2)) * 100
+    elif m := _FEET.search(text):
+        facts["height_cm"] = round((int(m.group(1)) * 12 + int(m.group(2) or 0)) * 2.54, 1)
+    if found := _first(_AGE_M, text):
+        facts["age_years"] = round(found[0] / 12, 2)
+    elif found := _first(_AGE_Y, text):
+        facts["age_years"] = found[0]
+    if found := _IGG.search(text):
+        value = _num(found.group(1))
+        facts["igg_g_per_l"] = value / 100 if found.group(2).lower() == "mg/dl" else value
+    female, male = bool(_FEMALE.search(text)), bool(_MALE.search(text))
+    if female != male:
+        facts["sex"] = "female" if female else "male"
+    return Patient(**facts)
+
+
+def _regimen(text: str) -> tuple[Regimen, tuple[int, int]] | None:
+    m = _REGIMEN.search(text)
+    if not m:
+        return None
+    unit = "g/kg" if m.group("u").lower() == "g/kg" else "g"
+    weeks = float(m.group("n")) if m.group("n") else 4.0 if m.group("monthly") else 1.0 if m.group("weekly") else None
+    product = next((p for p in (m.group("p1"), m.group("p2")) if p and p.lower() not in ("of", "every", "q", "and", "iv")), None)
+    return Regimen(value=_num(m.group("v")), unit=unit, interval_weeks=weeks, product=product), m.span()

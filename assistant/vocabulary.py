@@ -1,0 +1,204 @@
+"""The words questions use, as data: the shared clinical lexicon plus the corpus's own vocabulary.
+
+Three files feed it, so another corpus brings its own words and gets the same behaviour:
+- `assistant/data/clinical-lexicon.yaml` (shipped): populations, aspects, clinicians' abbreviations;
+- the dose-rule vocabulary `rules/vocabulary.yaml`: drugs and indications with their synonyms;
+- the corpus lexicon `corpus/lexicon.yaml` (optional): contexts, extra conditions, shorthand, aspect topics.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from rapidfuzz.distance import Levenshtein
+
+from assistant.errors import ConfigError
+
+SHARED_LEXICON = Path(__file__).parent / "data" / "clinical-lexicon.yaml"
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'/-]*")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One canonical concept: its key, the label shown to people, the words that name it."""
+
+    canonical: str
+    label: str
+    terms: tuple[str, ...]
+    joiner: str = "with"
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A concept found in a text: the concept and the words the text used for it."""
+
+    term: Term
+    surface: str
+    start: int = 0
+    end: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.term.canonical
+
+    @property
+    def label(self) -> str:
+        return self.term.label
+
+
+@dataclass(frozen=True, eq=False)
+class Vocabulary:
+    """Every slot's concepts, the abbreviations to expand and the words typos are corrected to."""
+
+    drugs: tuple[Term, ...] = ()
+    indications: tuple[Term, ...] = ()
+    contexts: tuple[Term, ...] = ()
+    populations: tuple[Term, ...] = ()
+    aspects: tuple[Term, ...] = ()
+    abbreviations: dict[str, str] = field(default_factory=dict)
+    exclusive_populations: tuple[str, ...] = ()
+    aspect_topics: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    modifiers: frozenset[str] = frozenset()
+
+    def slot(self, name: str) -> tuple[Term, ...]:
+        return getattr(self, name)
+
+    def term(self, slot: str, canonical: str) -> Term | None:
+        return next((t for t in self.slot(slot) if t.canonical == canonical), None)
+
+    def find(self, text: str, slot: str, taken: list[tuple[int, int]] | None = None) -> Mention | None:
+        """The earliest, then longest, term of a slot in text that does not overlap spans already taken."""
+        low = text.lower()
+        taken = taken or []
+        best: tuple[int, int, Term] | None = None
+        for term in self.slot(slot):
+            for word in term.terms:
+                for match in re.finditer(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", low):
+                    start, end = match.span()
+                    if any(start < e and s < end for s, e in taken):
+                        continue
+                    if best is None or (start, start - end) < (best[0], best[0] - best[1]):
+                        best = (start, end, term)
+                    break
+        if best is None:
+            return None
+        return Mention(best[2], text[best[0]:best[1]], best[0], best[1])
+
+    def find_all(self, text: str, slot: str) -> list[Mention]:
+        """Every distinct concept of a slot named in text, in order."""
+        out: list[Mention] = []
+        taken: list[tuple[int, int]] = []
+        while (m := self.find(text, slot, taken)) is not None:
+            taken.append((m.start, m.end))
+            if all(o.name != m.name for o in out):
+                out.append(m)
+        return sorted(out, key=lambda m: m.start)
+
+    @property
+    def spellings(self) -> frozenset[str]:
+        return _spellings(self)
+
+    def normalise(self, text: str, known: Callable[[str], bool] | None = None) -> str:
+        """Text with shorthand expanded and misspelt concept words corrected (only words the corpus does not know)."""
+        def expand(match: re.Match[str]) -> str:
+            word = match.group(0)
+            full = self.abbreviations.get(word.lower())
+            if full is not None:
+                return full
+            return _correct(word, self, known)
+
+        return _WORD.sub(expand, text)
+
+
+@lru_cache(maxsize=16)
+def _spellings(vocab: Vocabulary) -> frozenset[str]:
+    words = set()
+    for slot in ("drugs", "indications", "contexts", "populations", "aspects"):
+        for term in vocab.slot(slot):
+            for phrase in term.terms:
+                words.update(w for w in re.findall(r"[a-z][a-z0-9-]+", phrase) if len(w) >= 5)
+    return frozenset(words)
+
+
+def _correct(word: str, vocab: Vocabulary, known: Callable[[str], bool] | None) -> str:
+    """The vocabulary word a long misspelt word stands for (edit distance 1, or 2 from 8 letters), else the word."""
+    low = word.lower()
+    if len(low) < 5 or not low.isalpha() or low in vocab.spellings or (known is not None and known(low)):
+        return word
+    limit = 2 if len(low) >= 8 else 1
+    best, best_d = None, limit + 1
+    for cand in vocab.spellings:
+        if abs(len(cand) - len(low)) > limit or cand[0] != low[0]:
+            continue
+        d = Levenshtein.distance(low, cand, score_cutoff=limit)
+        if d < best_d or (d == best_d and best is not None and cand < best):
+            best, best_d = cand, d
+    return best if best is not None and best_d <= limit else word
+
+
+def _terms(rows: list[dict] | None, where: Path) -> tuple[Term, ...]:
+    out = []
+    for row in rows or []:
+        try:
+            canonical = str(row["canonical"])
+            words = [*row.get("terms", []), *row.get("synonyms", [])]
+            label = str(row.get("label") or (words[0] if words else canonical.replace("_", " ")))
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise ConfigError(f"{where}: malformed vocabulary row {row!r}") from exc
+        terms = tuple(dict.fromkeys(w.lower() for w in (label, canonical.replace("_", " "), *map(str, words))))
+        out.append(Term(canonical, label, terms, str(row.get("joiner", "with"))))
+    return tuple(out)
+
+
+def _read(path: Path) -> dict:
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read vocabulary: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: a vocabulary file must be a mapping")
+    return data
+
+
+def _stamp(path: Path) -> tuple:
+    try:
+        st = path.stat()
+        return (st.st_mtime_ns, st.st_size)
+    except OSError:
+        return ()
+
+
+def load_vocabulary(rules_dir: Path, lexicon: Path | None = None) -> Vocabulary:
+    """The vocabulary of a corpus: its rules vocabulary and lexicon over the shared clinical lexicon (cached by file stamps)."""
+    rules_vocab = Path(rules_dir) / "vocabulary.yaml"
+    lexicon = Path(lexicon) if lexicon else Path(rules_dir).parent / "lexicon.yaml"
+    return _load(rules_vocab, lexicon, _stamp(rules_vocab), _stamp(lexicon), _stamp(SHARED_LEXICON))
+
+
+@lru_cache(maxsize=8)
+def _load(rules_vocab: Path, lexicon: Path, *_stamps: tuple) -> Vocabulary:
+    shared, rules, corpus = _read(SHARED_LEXICON), _read(rules_vocab), _read(lexicon)
+    labels = {row["canonical"]: row.get("label") for row in corpus.get("conditions", []) or []}
+    indications = [*_terms(rules.get("indications"), rules_vocab), *_terms(corpus.get("conditions"), lexicon)]
+    indications = [Term(t.canonical, labels.get(t.canonical) or t.label, t.terms) for t in indications]
+    abbreviations = {str(k).lower(): str(v) for k, v in {**(shared.get("abbreviations") or {}),
+                                                           **(corpus.get("abbreviations") or {})}.items()}
+    topics = {str(k): tuple(map(str, v)) for k, v in (corpus.get("aspect_topics") or {}).items()}
+    return Vocabulary(
+        drugs=_terms(rules.get("drugs"), rules_vocab),
+        indications=tuple(indications),
+        contexts=_terms(corpus.get("contexts"), lexicon),
+        populations=_terms(shared.get("populations"), SHARED_LEXICON),
+        aspects=_terms(shared.get("aspects"), SHARED_LEXICON),
+        abbreviations=abbreviations,
+        exclusive_populations=tuple(shared.get("exclusive_populations") or ()),
+        aspect_topics=topics,
+        modifiers=frozenset(map(str, corpus.get("modifiers") or ())),
+    )

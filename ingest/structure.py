@@ -1,0 +1,231 @@
+"""Document structure: headings from the PDF outline placed at their exact offsets, what kind of text each
+section holds, and recommendation statements with their strength and status.
+
+Headings come only from the outline (or, without one, from the chunker's typography rules): a sentence
+never becomes a heading.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.pdf import Bookmark
+
+KINDS = ("text", "recommendation", "table_row", "superseded", "bibliography", "search_strategy", "evidence_table", "front_matter", "toc")
+ANSWERABLE = frozenset({"text", "recommendation", "table_row"})
+
+
+@dataclass(frozen=True)
+class Heading:
+    start: int  # offset in the document text where the heading's own text begins
+    end: int  # where it ends (== start when the title was not found on its page)
+    level: int
+    title: str
+    page: int  # 1-based
+
+
+@dataclass(frozen=True)
+class Region:
+    """A span of the document text with a kind of its own (a table row, ...)."""
+
+    start: int
+    end: int
+    kind: str
+    data: dict = field(default_factory=dict, hash=False, compare=False)
+
+
+# ------------------------------------------------------------------------------------------ the outline
+
+
+def _title_patterns(title: str) -> list[re.Pattern[str]]:
+    """The whole title (words may wrap or lose their spaces), then its first words (long titles are truncated)."""
+    title = title.removesuffix("...").rstrip(".…* ").strip()
+    words = re.findall(r"[A-Za-z0-9]+|[^\sA-Za-z0-9]", title)
+    if not words:
+        return []
+    out = [re.compile(r"\s*".join(re.escape(w) for w in words), re.IGNORECASE)]
+    if len(words) > 12:
+        out.append(re.compile(r"\s*".join(re.escape(w) for w in words[:12]), re.IGNORECASE))
+    return out
+
+
+def place_outline(outline: list[Bookmark], pages: list[str], page_starts: tuple[int, ...]) -> list[Heading]:
+    """Each bookmark at the offset where its title stands on its page (the page start when it cannot be found)."""
+    marks = _drop_root(outline)
+    headings: list[Heading] = []
+    last_page, cursor = -1, 0
+    for mark in marks:
+        if not 0 <= mark.page < len(pages):
+            continue
+        text = pages[mark.page]
+        if mark.page != last_page:
+            cursor = 0
+        found = None
+        for pattern in _title_patterns(mark.title):
+            for match in pattern.finditer(text, cursor):
+                line_start = text.rfind("\n", 0, match.start()) + 1
+                if not text[line_start : match.start()].strip():  # the title opens a line
+                    found = match
+                    break
+            if found is None:
+                found = pattern.search(text, cursor)
+            if found is not None:
+                break
+        if found is not None:
+            start, end = found.start(), found.end()
+            cursor = end
+        else:
+            start = end = cursor
+        base = page_starts[mark.page]
+        headings.append(Heading(base + start, base + end, mark.level, mark.title, mark.page + 1))
+        last_page = mark.page
+    headings.sort(key=lambda h: h.start)  # stable: outline order within one offset
+    return headings
+
+
+def _drop_root(outline: list[Bookmark]) -> list[Bookmark]:
+    """Leave out a first bookmark on page 1 that only names the whole document."""
+    if outline and outline[0].page == 0 and (len(outline) == 1 or outline[1].level > outline[0].level or outline[0].level == 0):
+        return outline[1:]
+    return list(outline)
+
+
+# ---------------------------------------------------------------------------------------- section kinds
+
+SECTION_KINDS: list[tuple[str, re.Pattern[str]]] = [
+    ("toc", re.compile(r"^(table of )?contents$", re.I)),
+    ("bibliography", re.compile(r"^(references|bibliography|reference list|works cited)\b", re.I)),
+    ("search_strategy", re.compile(r"search (terms|strateg)|literature (review )?search|search syntax|syntax$|hedges", re.I)),
+    ("evidence_table", re.compile(r"evidence table|evidence base for|grade evidence profile", re.I)),
+    ("superseded", re.compile(r"\b(19|20)\d\d recommendation categori[sz]ation table|recommendation categori[sz]ation table", re.I)),
+    ("front_matter", re.compile(r"participant list|abbreviation|work group$|guideline work group|acknowledg|qualifying statement", re.I)),
+]
+
+
+def section_kind(path: tuple[str, ...]) -> str:
+    """The kind of text a section holds, from its heading path (innermost heading that decides wins)."""
+    for title in reversed(path):
+        clean = re.sub(r"^(appendix [a-z0-9]+[:.]?|[ivx]+\.|[a-z]\.|\d+(\.\d+)*\.?)\s*", "", title.strip(), flags=re.I).strip(" *:")
+        for kind, pattern in SECTION_KINDS:
+            if pattern.search(clean):
+                return kind
+    return "text"
+
+
+DOT_LEADER = re.compile(r"(\.\s?){4,}\s*\d+\s*$", re.M)
+PUBMED = re.compile(r"PubMed PMID|PMID:|doi:\s*10\.|\bet al\.\s.*\b(19|20)\d\d;\s*\d+", re.I)
+SEARCH_SYNTAX = re.compile(r"/exp\b|:ti,ab|:ti\b|:ab\b|\bNEXT/\d|\bADJ\d|\[mh\]|\[tiab\]|\bSet #|#\d+\s+(AND|OR)\s+#?\d", re.I)
+
+
+def text_kind(text: str) -> str | None:
+    """A kind read from the text itself, for debris whose section does not say (TOC lines, bibliography, searches)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        return None
+    if len(DOT_LEADER.findall(text)) >= max(2, len(lines) // 3):
+        return "toc"
+    if len(PUBMED.findall(text)) >= max(1, len(text) // 600):
+        return "bibliography"
+    if len(SEARCH_SYNTAX.findall(text)) >= 3 or re.search(r"Set\s*#\s*Concept\s*Strategy", text):
+        return "search_strategy"
+    return None
+
+
+# ------------------------------------------------------------------------------------- recommendations
+
+STRENGTH = r"(?:Strong|Weak)\s+(?:for|against)|Neither\s+for\s+nor\s+against|No\s+recommendation\s+for\s+or\s+against|N/A"
+CATEGORY_WORD = r"(?:Not\s+)?Reviewed|New[-\s]*(?:added|replaced)|Amended|Not\s+changed|Deleted|Not\s+reviewed"
+CATEGORY = rf"(?:{CATEGORY_WORD})(?:\s*,\s*(?:{CATEGORY_WORD}))*"
+# Body form: "Recommendation\n7. text ...\n(Weak for | Reviewed, New-replaced)"
+BODY_REC = re.compile(
+    rf"(?m)^[ \t]*(?P<num>\d{{1,3}})\.?[ \t]+(?P<text>\S.*?)\s*\(\s*(?P<strength>{STRENGTH})\s*\|\s*(?P<status>{CATEGORY})\s*\)",
+    re.I | re.S,
+)
+# Table form: a row ends with its strength cell opening a line, then its category cell (then, in tables of an
+# earlier version, the number of the recommendation that replaced it, or "--").
+ROW_END = re.compile(
+    rf"(?m)^[ \t]*(?P<strength>{STRENGTH})[ \t]*\n?[ \t]*(?P<status>{CATEGORY})[ \t]*"
+    r"(?P<tail>(?:\n?[ \t]*(?:--|–|—|N/A|Not applicable|Recommendation\s*\n?\s*\d+(?:\s*(?:,|and)\s*\d+)*))?)[ \t]*$",
+    re.I,
+)
+ROW_NUMBER = re.compile(r"(?m)^[ \t]*(?P<num>\d{1,3})(?:\.(?=\s)|[ \t]+\d{1,3}[ \t]*$|[ \t]*$|[ \t]+(?=[A-Z]))")
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    start: int
+    end: int
+    number: str | None
+    text: str
+    strength: str
+    status: str
+    form: str  # body | table
+    replaced_by: str | None = None
+
+
+def norm_strength(value: str) -> str:
+    value = " ".join(value.split()).lower()
+    if value in {"n/a", "no recommendation for or against"}:
+        return "Neither for nor against"
+    return value[:1].upper() + value[1:]
+
+
+def norm_status(value: str) -> str:
+    value = " ".join(value.replace("\n", " ").split()).lower()
+    value = re.sub(r"new[-\s]+", "new-", value)
+    return ", ".join(part.strip() for part in value.split(",") if part.strip())
+
+
+def find_recommendations(text: str, start: int = 0, end: int | None = None) -> list[Recommendation]:
+    """Recommendation statements (body form) and recommendation table rows in text[start:end], in order."""
+    end = len(text) if end is None else end
+    found: list[Recommendation] = []
+    for m in BODY_REC.finditer(text, start, end):
+        body = m.group("text")
+        if len(body) > 1500 or "\n\n" in body:
+            continue
+        found.append(Recommendation(m.start(), m.end(), m.group("num"), _flat(body), norm_strength(m.group("strength")), norm_status(m.group("status")), "body"))
+    taken = [(r.start, r.end) for r in found]
+    previous_end = start
+    for m in ROW_END.finditer(text, start, end):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        row_start = _row_start(text, previous_end, m.start())
+        body_text = text[row_start : m.start()]
+        number = None
+        nm = ROW_NUMBER.match(body_text)
+        if nm:
+            number = nm.group("num")
+            body_text = body_text[nm.end() :]
+        body = _flat(body_text)
+        previous_end = m.end()
+        if len(body) < 15 or len(body) > 2500:
+            continue
+        tail = m.group("tail") or ""
+        replaced = re.search(r"\d+(?:\s*(?:,|and)\s*\d+)*", tail)
+        found.append(
+            Recommendation(row_start, m.end(), number, body, norm_strength(m.group("strength")), norm_status(m.group("status")), "table",
+                           replaced.group(0) if replaced else None)
+        )
+    found.sort(key=lambda r: r.start)
+    return found
+
+
+def _row_start(text: str, lo: int, hi: int) -> int:
+    """Where a table row begins: its number line when it has one, else just after the previous row."""
+    starts = [m.start() for m in ROW_NUMBER.finditer(text, lo, hi)]
+    if starts:
+        return starts[-1]
+    while lo < hi and text[lo] in " \t\n":
+        lo += 1
+    return lo
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def is_superseded(rec: Recommendation, section: str) -> bool:
+    """A row of an earlier version's table, or one the current version deleted: never current advice."""
+    return section == "superseded" or "deleted" in rec.status
