@@ -55,8 +55,9 @@ def _age(frame: QuestionFrame) -> str | None:
     return None
 
 
-def _primary_rules(book: RuleBook, frame: QuestionFrame) -> list[NormRule]:
-    """Per-kg dose rules for the frame's drug, indication and age band, strongest evidence first, in file order."""
+def _primary_rules(book: RuleBook, frame: QuestionFrame, prefer: list[str] = ()) -> list[NormRule]:
+    """Per-kg dose rules for the frame's drug, indication and age band: those the lead states first, then the strongest
+    evidence, in file order."""
     age = _age(frame)
     out = []
     for n in book.norm:
@@ -68,7 +69,8 @@ def _primary_rules(book: RuleBook, frame: QuestionFrame) -> list[NormRule]:
         if r.population.age not in ("any", age) and age is not None:
             continue
         out.append(n)
-    out.sort(key=lambda n: (n.rule.evidence != "primary", n.rule.population.age != age))
+    rank = {rule_id: i for i, rule_id in enumerate(dict.fromkeys(prefer))}
+    out.sort(key=lambda n: (rank.get(n.rule.id, len(rank)), n.rule.evidence != "primary", n.rule.population.age != age))
     return out
 
 
@@ -96,7 +98,8 @@ def dosing_weight(book: RuleBook, frame: QuestionFrame) -> tuple[float, str, Nor
     p = frame.patient
     if not (p.weight_kg and p.ideal_weight_kg and p.weight_kg > p.ideal_weight_kg):
         return None
-    if "obesity" not in frame.population and not (p.bmi and p.bmi >= 30):
+    # An ideal weight stated beside a heavier actual weight asks for the dosing weight; a BMI under 30 says it is not needed.
+    if p.bmi is not None and p.bmi < 30 and "obesity" not in frame.population:
         return None
     factor = next((n for n in book.norm if n.family == "factor" and n.rule.population.weight_basis == "adjusted"
                    and n.lo is not None and n.rule.evidence != "weak"), None)
@@ -108,16 +111,18 @@ def dosing_weight(book: RuleBook, frame: QuestionFrame) -> tuple[float, str, Nor
     return w, formula, factor
 
 
-def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit]) -> list[Calculated]:
-    """The calculated statements this frame asks for (none without a weight, an indication or a citable rule)."""
+def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit], prefer: list[str] = ()) -> list[Calculated]:
+    """The calculated statements this frame asks for (none without a weight, an indication or a citable rule);
+    `prefer` names the rules the lead states, worked out first."""
     if frame is None or not (set(frame.aspects) & {"dose", "switch"} or not frame.aspects):
         return []
-    out: list[Calculated] = []
-    if frame.patient.regimen is not None and "switch" in frame.aspects:
-        out += _conversion(book, frame, hits)
+    conversion = _conversion(book, frame, hits) if frame.patient.regimen is not None else []
+    if conversion:
+        return conversion
     weight = frame.patient.weight_kg
     if not weight or not frame.indication or "switch" in frame.aspects:
-        return out
+        return []
+    out: list[Calculated] = []
     adjusted = dosing_weight(book, frame)
     basis = "actual body weight"
     if adjusted is not None:
@@ -127,7 +132,7 @@ def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit]) -
             out.append(Calculated(f"Calculated {factor.rule.drug} dosing weight for this patient (adjusted body weight): {formula}.",
                                   formula, factor.rule.id, hit))
             weight, basis = w, "adjusted body weight"
-    for n in _primary_rules(book, frame)[:2]:
+    for n in _primary_rules(book, frame, prefer)[:2]:
         lo, hi = n.rule.min, n.rule.max if n.rule.max is not None else n.rule.min
         if lo is None:
             continue
@@ -138,7 +143,7 @@ def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit]) -
         formula = f"{_span(lo, hi)} g/kg × {_g(weight)} kg = {total} g"
         course = ""
         if n.rule.per == "day" and n.rule.duration is not None and n.rule.duration.unit == "day":
-            course = f" ({_span(lo * weight * n.rule.duration.value, hi * weight * n.rule.duration.value)} g in total)"
+            course = f"; {_span(lo * weight * n.rule.duration.value, hi * weight * n.rule.duration.value)} g per course"
         text = f"Calculated {_product(n)} dose for this patient ({_g(weight)} kg {basis}): {formula}{_cadence(n)}{course}."
         out.append(Calculated(text, formula, n.rule.id, hit))
     return out
@@ -162,7 +167,6 @@ def _conversion(book: RuleBook, frame: QuestionFrame, hits: list[Hit]) -> list[C
     hit = _source(n, hits, fmt(f), "") or next((h for h in hits if h.doc_id == n.rule.source.document), None)
     if hit is None:
         return []
-    text = (f"Calculated weekly {n.rule.brand.capitalize()} dose for this patient (IVIG {_g(r.value)} g every "
-            f"{fmt(r.interval_weeks)} weeks): {formula} weekly SCIG.")
+    text = f"Calculated weekly {n.rule.brand.capitalize()} dose for this patient from IVIG: {formula} weekly SCIG."
     return [Calculated(text, formula, n.rule.id, hit)]
 

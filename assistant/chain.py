@@ -9,6 +9,7 @@ never falls back to a model's own knowledge.
 from __future__ import annotations
 
 import logging
+import re
 import time
 import unicodedata
 from collections.abc import Iterator
@@ -57,6 +58,17 @@ def clean_question(text: Any, limit: int) -> str:
     if len(text) > limit:
         raise InputError(f"The question is {len(text)} characters long; the limit is {limit}.")
     return text
+
+
+_SENTENCE_END = re.compile(r"(?<=\]\.)\s+")
+_EXAMPLE = re.compile(r"(?i)\b(?:that patient|worked example|for example|e\.g\.|in the example)\b")
+
+def _worked_example(sentence: str, by_number: dict[int, Hit]) -> bool:
+    """Whether a lead sentence is a source's worked example (its wording, or the heading of the passage it cites)."""
+    if _EXAMPLE.search(sentence):
+        return True
+    cited = [int(n) for n in re.findall(r"\[(\d+)\]", sentence)]
+    return any(n in by_number and _EXAMPLE.search(" ".join(by_number[n].heading_path)) for n in cited)
 
 
 # When a frame names several populations, the one whose rules are the most specific decides the dose check.
@@ -171,14 +183,15 @@ class Assistant:
                 log.debug("model rewrite dropped the conversation's topic; using the deterministic rewrite")
         return deterministic
 
-    def frame(self, text: str, session_id: str | None, weight_kg: float | None, *, followed: bool) -> QuestionFrame:
-        """This turn's question frame: the question's own slots over the previous turn's (when it follows on from it)."""
-        frame = read_question(text, self.vocabulary, self._known_word, weight_kg)
+    def frame(self, text: str, session_id: str | None, weight_kg: float | None, *,
+              followed: bool) -> tuple[QuestionFrame, QuestionFrame]:
+        """This turn's question frame (its own slots over the previous turn's, when it follows on), and its own slots alone."""
+        own = read_question(text, self.vocabulary, self._known_word, weight_kg)
         turns = self.sessions.turns(session_id) if session_id else []
         previous = turns[-1]["answer"].get("question_frame") if turns else None
         if previous:
-            frame = QuestionFrame.model_validate(previous).followed_by(frame, same_subject=followed or not frame.indication)
-        return frame
+            return QuestionFrame.model_validate(previous).followed_by(own, same_subject=followed or not own.indication), own
+        return own, own
 
     def _known_word(self, word: str) -> bool:
         try:
@@ -201,7 +214,7 @@ class Assistant:
         if session_id:
             self.sessions.check(session_id, key_id)
         standalone = self.vocabulary.normalise(self.standalone(text, session_id), self._known_word)
-        frame = self.frame(text, session_id, weight_kg, followed=standalone != self.vocabulary.normalise(text, self._known_word))
+        frame, own = self.frame(text, session_id, weight_kg, followed=standalone != self.vocabulary.normalise(text, self._known_word))
         weight_kg = weight_kg or frame.patient.weight_kg
         yield "status", "retrieving"
         cfg = self.settings.retrieval
@@ -210,11 +223,13 @@ class Assistant:
         base = {"question": text, "standalone_question": standalone, "session_id": session_id, "question_frame": frame,
                 "index_version": self.index.version, "generator": self.generator}
         answer: Answer | None = None
-        gap = self._not_covered(frame, hits)
+        on_indication = self._on_indication(frame, hits)
+        gap = self._not_covered(frame, own, hits, on_indication)
         if gap:
             answer = Answer(**base, status="abstained", summary=f"{gap} {self._abstain_message(hits, lead='')}".strip(),
                             latency_ms=0.0)
-        elif hits and evidence >= cfg.abstain_below:
+        elif hits and (evidence >= cfg.abstain_below or bool(frame.indication and on_indication)):
+            # A terse question about a condition the passages are about is covered, however few words it shares with them.
             yield "status", "composing"
             composed = self._compose(standalone, hits, base)
             if composed is not None:
@@ -308,20 +323,29 @@ class Assistant:
 
     def _with_calculations(self, summary: str, sections: list[Section], numbering: Numbering, hits: list[Hit],
                            frame: QuestionFrame | None) -> tuple[str, list[Section]]:
-        """The patient's own numbers, worked out from the rules and cited to the passage stating each rule, after the lead."""
+        """The patient's own numbers, worked out from the rules and cited to the passage stating each rule, before the lead."""
         from assistant.calculate import calculations
+        from assistant.doses import check_text
 
-        calcs = calculations(self.rulebook, frame, hits)
+        if frame is None:
+            return summary, sections
+        passages = numbering.passages()
+        # The per-kg doses the lead states, verified for this frame, are the ones to work out first.
+        lead = check_text(summary, self.rulebook, sources=list(passages.values()), frame=dose_context(frame, None))
+        prefer = [f.rule_id for f in lead if f.verdict == "verified" and f.per_kg and f.rule_id]
+        calcs = calculations(self.rulebook, frame, hits, prefer=prefer)
         if not calcs:
             return summary, sections
+        # A worked example's numbers are about someone else: with the patient's own numbers, they leave the lead.
+        by_number = {n: numbering.by_id[cid] for cid, n in numbering.numbers.items()}
+        summary = " ".join(part for part in _SENTENCE_END.split(summary) if not _worked_example(part, by_number))
         statements = []
         for c in calcs:
             n = numbering.cite(c.hit, best_quote(c.text, c.hit.text))
             statements.append(Statement(text=c.text, citations=[n], grade=None,
                                         calculated=Calculation(formula=c.formula, rule_id=c.rule_id)))
-        lead = " ".join(f"{s.text.rstrip('.')} [{s.citations[0]}]." for s in statements)
-        # The patient's own numbers lead; the rule's sentence follows them.
-        return f"{lead} {summary}".strip(), [Section(heading="For this patient", statements=statements), *sections]
+        worked = " ".join(f"{s.text.rstrip('.')} [{s.citations[0]}]." for s in statements)
+        return f"{worked} {summary}".strip(), [Section(heading="For this patient", statements=statements), *sections]
 
     def warm(self) -> None:
         """Load the model, rules, index and BM25, and resolve the topic filters answers use, before the first question."""
@@ -353,16 +377,21 @@ class Assistant:
         nearest = f" The nearest topics it covers: {'; '.join(titles)}." if titles else ""
         return (lead + nearest).strip()
 
-    def _not_covered(self, frame: QuestionFrame, hits: list[Hit]) -> str | None:
-        """'The sources do not cover X in pregnancy' when no retrieved passage speaks to the frame's indication or population."""
+    def _on_indication(self, frame: QuestionFrame, hits: list[Hit]) -> list[Hit]:
+        """The retrieved passages about the frame's indication (all of them when it names none)."""
+        term = self.vocabulary.term("indications", frame.indication) if frame.indication else None
+        if term is None:
+            return hits
+        return [h for h in hits if on_topic(h, term.terms) or names_any(h.text, term.terms)]
+
+    def _not_covered(self, frame: QuestionFrame, own: QuestionFrame, hits: list[Hit], on_indication: list[Hit]) -> str | None:
+        """'The sources do not cover X in pregnancy' when no retrieved passage speaks to the frame's indication, or to a
+        population this turn names."""
         vocab = self.vocabulary
         subject = frame.indication_label or frame.product or frame.drug or "this question"
-        on_indication = hits
-        if frame.indication and (term := vocab.term("indications", frame.indication)) is not None:
-            on_indication = [h for h in hits if on_topic(h, term.terms) or names_any(h.text, term.terms)]
-            if hits and not on_indication:
-                return f"The sources do not cover {subject}."
-        for name in frame.population:
+        if frame.indication and hits and not on_indication:
+            return f"The sources do not cover {subject}."
+        for name in own.population:
             term = vocab.term("populations", name)
             if term is None or name == "adult":
                 continue

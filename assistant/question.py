@@ -43,6 +43,7 @@ class Patient(BaseModel):
     adjusted_weight_kg: float | None = None
     age_years: float | None = None
     sex: str | None = Field(default=None, description="'female' or 'male' when the question says so.")
+    bmi_stated: float | None = Field(default=None, description="Body mass index as the question states it.")
     igg_g_per_l: float | None = Field(default=None, description="Serum IgG level stated, in g/L.")
     regimen: Regimen | None = None
 
@@ -55,7 +56,7 @@ class Patient(BaseModel):
     def bmi(self) -> float | None:
         if self.weight_kg and self.height_cm:
             return self.weight_kg / (self.height_cm / 100) ** 2
-        return None
+        return self.bmi_stated
 
 
 class QuestionFrame(BaseModel):
@@ -87,7 +88,7 @@ class QuestionFrame(BaseModel):
             indication=newer.indication or self.indication,
             indication_label=newer.indication_label if newer.indication else self.indication_label,
             other_indications=newer.other_indications,
-            population=newer.population or ([] if new_condition and _age_bound(self) else self.population),
+            population=newer.population or self.population,
             context=newer.context or (None if new_condition else self.context),
             patient=self.patient.updated(newer.patient),
             aspects=newer.aspects or self.aspects,
@@ -113,10 +114,6 @@ class QuestionFrame(BaseModel):
         if self.aspects:
             parts.append(", ".join(a.replace("_", " ") for a in self.aspects))
         return " · ".join(str(x) for x in parts if x)
-
-
-def _age_bound(frame: QuestionFrame) -> bool:
-    return frame.patient.age_years is None
 
 
 def _fmt(x: float) -> str:
@@ -192,8 +189,11 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
         population.append("child" if age < 18 else "adult")
     if "obesity" not in population and patient.bmi is not None and patient.bmi >= 30:
         population.append("obesity")
-    aspects = [a.name for a in m.aspects]
-    conditions = [c for c in m.conditions if c.name not in vocab.modifiers]
+    # A modifier word ("premed", "switch to SCIG") names the aspect asked about, not a condition.
+    inside = [a for c in m.conditions if c.name in vocab.modifiers for a in vocab.find_all(c.surface, "aspects")]
+    aspects = list(dict.fromkeys(a.name for a in sorted([*m.aspects, *inside], key=lambda a: a.start)))
+    # The specific condition leads ("hypogammaglobulinemia in CLL" is about CLL); broad states follow.
+    conditions = sorted((c for c in m.conditions if c.name not in vocab.modifiers), key=lambda c: c.name in vocab.broad)
     return QuestionFrame(
         drug=m.drug.name if m.drug else None,
         product=m.drug.surface if m.drug else None,
@@ -205,7 +205,7 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
         context=m.context.name if m.context else None,
         patient=patient,
         aspects=aspects,
-        comparison="comparison" in aspects or len(conditions) > 1,
+        comparison="comparison" in aspects,
     )
 
 
@@ -228,10 +228,11 @@ _AGE_Y = re.compile(r"(?i)(?<![\d.])(\d{1,3})\s*-?\s*(?:years?|yrs?|y)\s*-?\s*(?
 _AGE_M = re.compile(r"(?i)(?<![\d.])(\d{1,2})\s*-?\s*(?:months?|mo|mos)\s*-?\s*old|(?<![\d.])(\d{1,2})\s*-month-old")
 _IGG = re.compile(r"(?i)\bIgG\b[^.;\d]{0,25}?(\d+(?:[.,]\d+)?)\s*(g/l|mg/dl)")
 _REGIMEN = re.compile(
-    r"(?i)\b(?:on|receiv\w*|gets?|getting|takes?|taking|current(?:ly)?(?: on)?|has been on|dose is)\s+"
+    r"(?i)(?:(?P<verb>\b(?:on|receiv\w*|gets?|getting|takes?|taking|current(?:ly)?(?: on)?|has been on|dose is)\s+)|^\W*|(?<=[,;:]\s))"
     r"(?:(?P<p1>[A-Za-z][\w-]*)\s+)?(?P<v>\d+(?:[.,]\d+)?)\s*(?P<u>g/kg|grams?|g)\b(?!/)\s*"
-    r"(?:(?:of\s+)?(?P<p2>[A-Za-z][\w-]*)\s*)?"
+    r"(?:(?:of\s+)?(?!(?:weekly|monthly|every|a\s+(?:week|month))\b)(?P<p2>[A-Za-z][\w-]*)\s*)?"
     r"(?:(?:every|q)\s*(?P<n>\d+)\s*(?:weeks?|wks?|w)\b|(?P<monthly>monthly|a month)|(?P<weekly>weekly|a week|every week))?")
+_BMI = re.compile(r"(?i)\bBMI\D{0,8}?(\d{2}(?:[.,]\d)?)\b")
 _FEMALE = re.compile(r"(?i)\b(she|her|woman|female|girl|lady|mother|mum|mom)\b")
 _MALE = re.compile(r"(?i)\b(he|his|him|man|male|boy|gentleman|father)\b")
 
@@ -278,6 +279,8 @@ def patient_facts(text: str) -> Patient:
         facts["age_years"] = round(found[0] / 12, 2)
     elif found := _first(_AGE_Y, text):
         facts["age_years"] = found[0]
+    if found := _BMI.search(text):
+        facts["bmi_stated"] = _num(found.group(1))
     if found := _IGG.search(text):
         value = _num(found.group(1))
         facts["igg_g_per_l"] = value / 100 if found.group(2).lower() == "mg/dl" else value
@@ -293,5 +296,7 @@ def _regimen(text: str) -> tuple[Regimen, tuple[int, int]] | None:
         return None
     unit = "g/kg" if m.group("u").lower() == "g/kg" else "g"
     weeks = float(m.group("n")) if m.group("n") else 4.0 if m.group("monthly") else 1.0 if m.group("weekly") else None
+    if not m.group("verb") and weeks is None:
+        return None  # "Kawasaki 2 g/kg" states a dose; a regimen the patient is on says "on ..." or how often
     product = next((p for p in (m.group("p1"), m.group("p2")) if p and p.lower() not in ("of", "every", "q", "and", "iv")), None)
     return Regimen(value=_num(m.group("v")), unit=unit, interval_weeks=weeks, product=product), m.span()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from assistant.chain import DISCLAIMER
@@ -16,6 +17,8 @@ def render_answer(console: Console, answer: Answer) -> None:
     console.print(f"[bold]{answer.question}[/]", highlight=False)
     if answer.standalone_question != answer.question:
         console.print(f"[dim]understood as: {answer.standalone_question}[/]", highlight=False)
+    if answer.question_frame is not None and (line := answer.question_frame.describe()):
+        console.print(f"[dim]Answering for: {escape(line)}[/]", highlight=False, markup=True)
     status = {"answered": "green", "abstained": "yellow", "blocked": "red"}[answer.status]
     console.print(f"[{status}]{answer.status.upper()}[/]\n")
     console.print(answer.summary, highlight=False)
@@ -24,6 +27,8 @@ def render_answer(console: Console, answer: Answer) -> None:
         for statement in section.statements:
             marks = "".join(f"[{n}]" for n in statement.citations)
             grade = f" [dim](grade: {statement.grade})[/]" if statement.grade else ""
+            if statement.calculated:
+                grade += f" [dim](calculated by guideqa from rule {statement.calculated.rule_id})[/]"
             style = "red" if statement.withheld else ""
             console.print(f"  • [{style}]{statement.text}[/] {marks}{grade}" if style else f"  • {statement.text} {marks}{grade}", highlight=False, markup=True)
     if answer.citations:

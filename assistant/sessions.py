@@ -46,8 +46,15 @@ def connect(path: Path, schema: str | None = None) -> sqlite3.Connection:
     """
     with faults(path):
         private_dir(path.parent)
-        # SQLite creates the -wal and -shm files with the mode of the database file: make that owner-only first
-        os.close(os.open(path, os.O_RDWR | os.O_CREAT, FILE_MODE))
+        # SQLite creates the -wal and -shm files with the mode of the database file: make that owner-only first.
+        # Only a missing file is created here: closing a descriptor of a database this process already has open
+        # would drop that connection's POSIX locks.
+        if not path.exists():
+            try:
+                os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, FILE_MODE))
+            except FileExistsError:  # another connection made it meanwhile
+                pass
+        private_file(path)
         conn = sqlite3.connect(str(path), timeout=10, check_same_thread=False, isolation_level=None)
         try:
             conn.execute("PRAGMA journal_mode=WAL")

@@ -64,6 +64,7 @@ class Vocabulary:
     exclusive_populations: tuple[str, ...] = ()
     aspect_topics: dict[str, tuple[str, ...]] = field(default_factory=dict)
     modifiers: frozenset[str] = frozenset()
+    broad: frozenset[str] = frozenset()
 
     def slot(self, name: str) -> tuple[Term, ...]:
         return getattr(self, name)
@@ -201,4 +202,5 @@ def _load(rules_vocab: Path, lexicon: Path, *_stamps: tuple) -> Vocabulary:
         exclusive_populations=tuple(shared.get("exclusive_populations") or ()),
         aspect_topics=topics,
         modifiers=frozenset(map(str, corpus.get("modifiers") or ())),
+        broad=frozenset(str(row["canonical"]) for row in corpus.get("conditions") or []),
     )

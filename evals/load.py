@@ -99,7 +99,7 @@ async def _client(n: int, http: httpx.AsyncClient, deadline: float, tally: Tally
             body = {"question": rng.choice(FOLLOW_UPS), "session_id": session}
             tally.follow_ups += 1
         else:
-            body = {"question": rng.choice(QUESTIONS)}
+            body = {"question": rng.choice(QUESTIONS), "start_session": True}
         started = time.perf_counter()
         try:
             answer = await (_stream if kind == "stream" else _ask)(http, body, tally)

@@ -443,13 +443,18 @@ def _locate(source: str, piece: str, lo: int, hi: int) -> tuple[int, int]:
     if not words:
         return lo, lo
 
-    def find(tokens: list[str], start: int) -> re.Match[str] | None:
-        return re.compile(r"\s+".join(re.escape(t) for t in tokens)).search(source, start, hi)
-
-    head = find(words[:8], lo)
-    begin = head.start() if head else lo
-    tail = find(words[-8:], begin)
-    finish = tail.end() if tail else hi
+    head_text = " ".join(words[:8])
+    begin = source.find(head_text, lo, hi)  # most pieces start inside one line: no regex needed
+    if begin < 0:
+        head = re.search(r"\s+".join(re.escape(t) for t in words[:8]), source[lo:hi])
+        begin = lo + head.start() if head else lo
+    tail_text = " ".join(words[-8:])
+    at = source.find(tail_text, begin, hi)
+    if at >= 0:
+        finish = at + len(tail_text)
+    else:
+        tail = re.search(r"\s+".join(re.escape(t) for t in words[-8:]), source[begin:hi])
+        finish = begin + tail.end() if tail else hi
     return begin, max(finish, begin)
 
 

@@ -44,7 +44,7 @@ def read_pdf(path: Path) -> PdfData:
             page = pdf[i]
             textpage = page.get_textpage()
             pages.append(textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n"))
-            counts.append(sum(1 for _ in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=1)))
+            counts.append(_path_count(raw, page))
             sizes.append(tuple(page.get_size()))
             rotations.append(page.get_rotation())
         outline = _outline(pdf)
@@ -52,6 +52,14 @@ def read_pdf(path: Path) -> PdfData:
     finally:
         pdf.close()
     return PdfData(pages, outline, info, counts, sizes, rotations)
+
+
+def _path_count(raw, page) -> int:
+    """Vector path objects on a page (raw calls: no Python object per page object)."""
+    handle = page.raw
+    n = raw.FPDFPage_CountObjects(handle)
+    path_type = raw.FPDF_PAGEOBJ_PATH
+    return sum(1 for k in range(n) if raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(handle, k)) == path_type)
 
 
 def _outline(pdf) -> list[Bookmark]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ingest.pdf import Bookmark
 
@@ -38,6 +39,7 @@ class Region:
 # ------------------------------------------------------------------------------------------ the outline
 
 
+@lru_cache(maxsize=4096)
 def _title_patterns(title: str) -> list[re.Pattern[str]]:
     """The whole title (words may wrap or lose their spaces), then its first words (long titles are truncated)."""
     title = title.removesuffix("...").rstrip(".…* ").strip()
@@ -50,9 +52,13 @@ def _title_patterns(title: str) -> list[re.Pattern[str]]:
     return out
 
 
+# Bookmarks some guidelines set on labels inside a section: they name no section of their own.
+LABEL_MARK = re.compile(rf"^(?:Recommendations?|Discussion|\(\s*(?:{'|'.join(['Strong', 'Weak', 'Neither', 'N/A', 'No recommendation'])}).*\))\s*$", re.I)
+
+
 def place_outline(outline: list[Bookmark], pages: list[str], page_starts: tuple[int, ...]) -> list[Heading]:
     """Each bookmark at the offset where its title stands on its page (the page start when it cannot be found)."""
-    marks = _drop_root(outline)
+    marks = [m for m in _drop_root(outline) if not LABEL_MARK.match(m.title)]
     headings: list[Heading] = []
     last_page, cursor = -1, 0
     for mark in marks:
@@ -135,21 +141,20 @@ def text_kind(text: str) -> str | None:
 # ------------------------------------------------------------------------------------- recommendations
 
 STRENGTH = r"(?:Strong|Weak)\s+(?:for|against)|Neither\s+for\s+nor\s+against|No\s+recommendation\s+for\s+or\s+against|N/A"
-CATEGORY_WORD = r"(?:Not\s+)?Reviewed|New[-\s]*(?:added|replaced)|Amended|Not\s+changed|Deleted|Not\s+reviewed"
+CATEGORY_WORD = r"(?:Not[-\s]+)?Reviewed|New[-\s]*(?:added|replaced)|Amended|Not[-\s]+changed|Deleted"
 CATEGORY = rf"(?:{CATEGORY_WORD})(?:\s*,\s*(?:{CATEGORY_WORD}))*"
 # Body form: "Recommendation\n7. text ...\n(Weak for | Reviewed, New-replaced)"
-BODY_REC = re.compile(
-    rf"(?m)^[ \t]*(?P<num>\d{{1,3}})\.?[ \t]+(?P<text>\S.*?)\s*\(\s*(?P<strength>{STRENGTH})\s*\|\s*(?P<status>{CATEGORY})\s*\)",
-    re.I | re.S,
-)
-# Table form: a row ends with its strength cell opening a line, then its category cell (then, in tables of an
-# earlier version, the number of the recommendation that replaced it, or "--").
+BODY_MARK = re.compile(rf"\(\s*(?P<strength>{STRENGTH})\s*\|\s*(?P<status>{CATEGORY})\s*\)", re.I)
+BODY_START = re.compile(r"(?m)^[ \t]*(?P<num>\d{1,3}[a-z]?)\.[ \t]+(?=\S)")
+# Table form: a row ends with its strength cell (opening a line, or closing one after the statement's last
+# sentence), then its category cell when the table has one, then, in tables of an earlier version, the
+# number of the recommendation that replaced it, or "--".
 ROW_END = re.compile(
-    rf"(?m)^[ \t]*(?P<strength>{STRENGTH})[ \t]*\n?[ \t]*(?P<status>{CATEGORY})[ \t]*"
+    rf"(?m)(?:^[ \t]*|(?<=[.:)\u201d][ \t]))(?P<strength>{STRENGTH})(?:[ \t]*\n?[ \t]*(?P<status>{CATEGORY}))?[ \t]*"
     r"(?P<tail>(?:\n?[ \t]*(?:--|–|—|N/A|Not applicable|Recommendation\s*\n?\s*\d+(?:\s*(?:,|and)\s*\d+)*))?)[ \t]*$",
     re.I,
 )
-ROW_NUMBER = re.compile(r"(?m)^[ \t]*(?P<num>\d{1,3})(?:\.(?=\s)|[ \t]+\d{1,3}[ \t]*$|[ \t]*$|[ \t]+(?=[A-Z]))")
+ROW_NUMBER = re.compile(r"(?m)^[ \t]*(?P<num>\d{1,3}[a-z]?)(?:\.(?=\s)|[ \t]+\d{1,3}[ \t]*$|[ \t]*$|[ \t]+(?=[A-Z]))")
 
 
 @dataclass(frozen=True)
@@ -173,7 +178,8 @@ def norm_strength(value: str) -> str:
 
 def norm_status(value: str) -> str:
     value = " ".join(value.replace("\n", " ").split()).lower()
-    value = re.sub(r"new[-\s]+", "new-", value)
+    value = re.sub(r"\b(new|not)[-\s]+(?=added|replaced|changed)", r"\1-", value).replace("not-changed", "not changed")
+    value = re.sub(r"not[-\s]+reviewed", "not reviewed", value)
     return ", ".join(part.strip() for part in value.split(",") if part.strip())
 
 
@@ -181,17 +187,27 @@ def find_recommendations(text: str, start: int = 0, end: int | None = None) -> l
     """Recommendation statements (body form) and recommendation table rows in text[start:end], in order."""
     end = len(text) if end is None else end
     found: list[Recommendation] = []
-    for m in BODY_REC.finditer(text, start, end):
-        body = m.group("text")
-        if len(body) > 1500 or "\n\n" in body:
+    floor = start
+    for m in BODY_MARK.finditer(text, start, end):
+        lo = max(floor, m.start() - 2000)
+        starts = list(BODY_START.finditer(text, lo, m.start()))
+        floor = m.end()
+        if not starts:
             continue
-        found.append(Recommendation(m.start(), m.end(), m.group("num"), _flat(body), norm_strength(m.group("strength")), norm_status(m.group("status")), "body"))
+        head = starts[-1]
+        body = _flat(text[head.end() : m.start()])
+        if len(body) < 15:
+            continue
+        found.append(Recommendation(head.start(), m.end(), head.group("num"), body, norm_strength(m.group("strength")),
+                                    norm_status(m.group("status")), "body"))
     taken = [(r.start, r.end) for r in found]
     previous_end = start
     for m in ROW_END.finditer(text, start, end):
         if any(a <= m.start() < b for a, b in taken):
+            previous_end = max(previous_end, m.end())
             continue
-        row_start = _row_start(text, previous_end, m.start())
+        lo = max(previous_end, *(b for a, b in taken if b <= m.start()), start) if taken else previous_end
+        row_start = _row_start(text, lo, m.start())
         body_text = text[row_start : m.start()]
         number = None
         nm = ROW_NUMBER.match(body_text)
@@ -200,13 +216,13 @@ def find_recommendations(text: str, start: int = 0, end: int | None = None) -> l
             body_text = body_text[nm.end() :]
         body = _flat(body_text)
         previous_end = m.end()
-        if len(body) < 15 or len(body) > 2500:
-            continue
+        if len(body) < 15 or len(body) > 2500 or (not nm and not m.group("status")):
+            continue  # a row needs its number or its category cell: otherwise it is prose that happens to end so
         tail = m.group("tail") or ""
         replaced = re.search(r"\d+(?:\s*(?:,|and)\s*\d+)*", tail)
         found.append(
-            Recommendation(row_start, m.end(), number, body, norm_strength(m.group("strength")), norm_status(m.group("status")), "table",
-                           replaced.group(0) if replaced else None)
+            Recommendation(row_start, m.end(), number, body, norm_strength(m.group("strength")), norm_status(m.group("status") or ""),
+                           "table", replaced.group(0) if replaced else None)
         )
     found.sort(key=lambda r: r.start)
     return found

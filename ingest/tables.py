@@ -4,6 +4,7 @@ becomes one readable statement with its column names ("Chlorthalidone: initial d
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +32,42 @@ def looks_like_table(text: str, path_count: int, min_paths: int = 40) -> bool:
     return short / len(lines) >= 0.4
 
 
+PARALLEL_FROM = 4  # pages: below this, a worker process costs more than it saves
+_POOL = None
+
+
+def _pool():
+    """Two forked worker processes (fork: nothing is re-imported), kept for the life of this process (pdfplumber is pure Python and
+    CPU-bound; while PDFs are read, the second core is otherwise idle)."""
+    global _POOL
+    if _POOL is None:
+        import atexit
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        _POOL = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork"))
+        atexit.register(_POOL.shutdown, wait=False, cancel_futures=True)
+    return _POOL
+
+
 def extract_tables(path: Path, page_indexes: list[int], vocab: dict[str, int] | None = None) -> dict[int, list[Table]]:
-    """Tables on the given pages (pdfplumber's line strategy); a page that fails is skipped."""
+    """Tables on the given pages (pdfplumber's line strategy); a page that fails is skipped.
+
+    Many pages are shared between two worker processes; if the workers cannot run, the pages are read here."""
+    if len(page_indexes) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        words = {w: 1 for w, n in (vocab or {}).items() if n}
+        try:
+            halves = [page_indexes[0::2], page_indexes[1::2]]
+            out: dict[int, list[Table]] = {}
+            for part in _pool().map(_extract, [path, path], halves, [words, words]):
+                out.update(part)
+            return out
+        except Exception as exc:  # e.g. no process can be started here
+            log.debug("table workers unavailable (%s): reading tables in this process", exc)
+    return _extract(path, page_indexes, vocab)
+
+
+def _extract(path: Path, page_indexes: list[int], vocab: dict[str, int] | None = None) -> dict[int, list[Table]]:
     if not page_indexes:
         return {}
     import pdfplumber

@@ -98,12 +98,13 @@ def _tolerance(expected: float, decimals: int, written_factor: float, rel: float
 
 
 def mismatch(sc: Scan, a: Amount, scope: Scope | None, expected_lo: float, expected_hi: float, how: str,
-             rel: float = 0.03) -> DoseFinding | None:
-    """A failing finding when a's canonical value is not within [expected_lo, expected_hi] (with rounding)."""
+             rel: float = 0.03, slack: float = 0.0) -> DoseFinding | None:
+    """A failing finding when a's canonical value is not within [expected_lo, expected_hi] (with rounding, and
+    slack more either way when the text rounds to a step)."""
     lo, hi = a.canon
     f = a.info.factor
-    if expected_lo - _tolerance(expected_lo, a.decimals, f, rel) <= lo \
-            and hi <= expected_hi + _tolerance(expected_hi, a.decimals, f, rel):
+    if expected_lo - max(slack, _tolerance(expected_lo, a.decimals, f, rel)) <= lo \
+            and hi <= expected_hi + max(slack, _tolerance(expected_hi, a.decimals, f, rel)):
         return None
     return finding(sc, a, scope, ratio_verdict(lo, expected_lo),
                    f"{how} gives {span_text(expected_lo / f, expected_hi / f)} {a.unit}, not {a.text.strip()}.")

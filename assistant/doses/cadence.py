@@ -13,6 +13,8 @@ _DAYS = {"h": 1 / 24, "d": 1, "w": 7, "m": 30.4375, "y": 365.25}
 def days(unit: str) -> float:
     """Length in days of a period word as written ('weeks', 'wk', 'h', 'months')."""
     unit = unit.lower()
+    if unit.startswith("mi"):
+        return 1 / 1440
     return _DAYS["m" if unit.startswith("mo") else ("h" if unit.startswith("h") else unit[0])]
 
 
@@ -25,6 +27,7 @@ class Cadence:
     duration: tuple[float, float] | None = None
     single: bool = False
     text: str | None = None
+    infusion: tuple[float, float] | None = None  # how long one infusion (or one rate) runs, in days
     flags: tuple[str, ...] = ()
 
     @property
@@ -42,11 +45,11 @@ _Q = re.compile(r"(?i)(?<![A-Za-z])q\.?\s?(?P<lo>\d+(?:\.\d+)?)(?:\s*[-–]\s*(?
                 r"(?P<unit>hours?|hrs?|h|days?|d|weeks?|wks?|w|months?|mo)\b")
 _FREQ_WORDS = re.compile(r"(?i)\b(?:(once\s+)?(daily|weekly|monthly|fortnightly|biweekly|nightly)|once\s+(?:a|per)\s+"
                          r"(day|week|month)|(?:per|a|each)\s+(day|week|month)|every\s+(day|week|month)"
-                         r"|(twice|three times|four times)\s+(?:a\s+|per\s+)?(?:day|daily))\b|(?<![A-Za-z])(BID|TID|QID|QOD|QD|"
+                         r"|(twice|three times|four times)\s+(?:a\s+|per\s+)?(?:day|daily)|(?:on|in)\s+any\s+(?:single\s+|one\s+)?(day))\b|(?<![A-Za-z])(BID|TID|QID|QOD|QD|"
                          r"q\.o\.d\.|q\.d\.|b\.i\.d\.|t\.i\.d\.)(?![A-Za-z])|\b(every other day)\b")
-_DURATION = re.compile(rf"(?i)\b(for|over|on|x|×|across)\s+(?:a\s+total\s+of\s+|the\s+next\s+|a\s+period\s+of\s+)?({NUM})(?:{SEP}({NUM}))?\s+"
-                       r"(?:consecutive\s+|successive\s+)?(days?|weeks?|months?|hours?|hrs?|h)\b")
-_SINGLE = re.compile(r"(?i)\b(?:once(?!\s+(?:daily|weekly|monthly|a\b|per\b|every\b))|single(?:\s+dose|\s+infusion)?"
+_DURATION = re.compile(rf"(?i)\b(for|over|on|x|×|across)\s+(?:a\s+total\s+of\s+|the\s+next\s+|the\s+first\s+|a\s+period\s+of\s+)?({NUM})(?:{SEP}({NUM}))?\s+"
+                       r"(?:consecutive\s+|successive\s+)?(days?|weeks?|months?|hours?|hrs?|h|minutes?|mins?)\b")
+_SINGLE = re.compile(r"(?i)\b(?:once(?!\s+(?:daily|weekly|monthly|a\b|per\b|every\b))|single(?!\s+day)(?:\s+dose|\s+infusion)?"
                      r"|one[- ]time|one[- ]off|stat)\b")
 _SINGLE_BEFORE = re.compile(r"(?i)\b(?:single|one[- ]time|one[- ]off|loading)(?:\s+(?:iv|dose|infusion|bolus))*"
                             r"(?:\s+of)?\s*:?\s*$")
@@ -95,6 +98,7 @@ def scan_cadence(before: str) -> Cadence:
 def cadence(after: str, before: str, unit_per: str | None) -> Cadence:
     """Read the cadence from the words after (and failing that, just before) an amount."""
     kind, interval, duration, single, words, flags, lasting = "dose", None, None, False, None, (), None
+    infusion = None
     if unit_per in ("day", "week", "month"):
         interval = (_FREQ_INTERVALS[unit_per],) * 2
     elif unit_per == "course":
@@ -107,8 +111,9 @@ def cadence(after: str, before: str, unit_per: str | None) -> Cadence:
         lo = number(m.group(2))[0]
         span = (lo, number(m.group(3))[0] if m.group(3) else lo)
         step = days(m.group(4))
-        if step < 1 and m.group(1).lower() == "over":
-            single = True  # "over 10-12 hours" is the length of one infusion, not a course
+        if step < 1:
+            infusion = (span[0] * step, span[1] * step)  # "over 10-12 hours", "for 3 hours": one infusion's length
+            single = single or m.group(1).lower() == "over"
         elif step >= 1:
             duration = (span[0] * step, span[1] * step)
             if m.group(1).lower() == "over" and interval is None:
@@ -126,4 +131,5 @@ def cadence(after: str, before: str, unit_per: str | None) -> Cadence:
     if interval is None:
         words = None
     text = " ".join(filter(None, (words, lasting))) or None
-    return Cadence(kind=kind, interval=interval, duration=duration, single=single, text=text, flags=flags)
+    return Cadence(kind=kind, interval=interval, duration=duration, single=single, text=text, flags=flags,
+                   infusion=infusion)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from functools import lru_cache
 
 from assistant.doses.arithmetic import calculations
 from assistant.doses.cadence import scan_cadence
 from assistant.doses.context import AnswerContext
-from assistant.doses.conversions import concentration, cross_checks, factor_findings, obesity_weight, scig_conversion
+from assistant.doses.conversions import concentration, cross_checks, rounding_step, factor_findings, obesity_weight, scig_conversion
 from assistant.doses.lexicon import Lexicon
+from assistant.doses.indications import diseases
 from assistant.doses.negation import is_negated, negation_verdict
 from assistant.doses.matching import (INTERVAL_TOLERANCE, Scope, Stated, best, cap_problem, is_cap, magnitude,
                                       nearest, problem, range_text, select)
@@ -20,13 +22,15 @@ from assistant.doses.scope import family_of, finding, lab_kind, scope_for
 from assistant.doses.units import display_unit
 from assistant.models import DoseFinding
 
+_PREMEDICATION = re.compile(r"(?i)premedicat|pre-medicat|before (?:the|each|an?) infusion|infusion reaction")
 # Serum IgG a measurement can report, in g/L: wide enough for myeloma paraprotein, narrow enough to catch a
 # slipped mg/dL-for-g/L (600 "g/L").
 OBSERVED_IGG_G_PER_L = (0.05, 100.0)
 
 
 @lru_cache(maxsize=2048)
-def _scan(text: str, lex: Lexicon) -> Scan:
+def scan_text(text: str, lex: Lexicon) -> Scan:
+    """The grammar's scan of a text, cached (answers repeat passages and questions)."""
     return scan(text, lex)
 
 
@@ -70,6 +74,18 @@ def in_sources(a: Amount, sources: list[Scan] | None) -> bool:
     return False
 
 
+def _variant_grounded(s: Stated, sources: list[Scan]) -> bool:
+    """The per-kg (or total) equivalent of a dose for the patient's weight stands in a cited passage: a total worked out
+    for this patient from the passage's own per-kg dose."""
+    for src in sources:
+        for b in src.amounts:
+            if b.info is not None and not b.problem and b.info.dim == s.dim:
+                blo, bhi = b.canon
+                if blo * (1 - 1e-3) <= s.lo and s.hi <= bhi * (1 + 1e-3):
+                    return True
+    return False
+
+
 def _variants(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str) -> list[tuple[Stated, str]]:
     """The stated value as written, plus per-kg (or absolute) when a body weight is known."""
     lo, hi = a.canon
@@ -82,17 +98,24 @@ def _variants(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str) ->
         out.append((Stated(lo * g, hi * g, mass_dim, a.cadence, a.comparator, a.is_max),
                     f"{a.text.strip()} at {fmt(conc)} mg/mL is {span_text(lo * g, hi * g)} {display_unit(mass_dim)}; "))
         lo, hi, dim = lo * g, hi * g, mass_dim
+    if (step := rounding_step(book, sc, a)) is not None:
+        # "rounded to the nearest 5 g: 30 g": the unrounded dose lies within half a step of the written one.
+        for shift in (-step / 2, step / 2):
+            out.append((Stated(lo + shift, hi + shift, dim, a.cadence, a.comparator, a.is_max),
+                        f"{a.text.strip()} rounded to {fmt(step)} g; "))
     w = scope.weight
     if w and scope.drug:
         dims = {n.dim for n in book.for_drug(scope.drug, family)}
-        if "/bw" not in dim and (per_kg := dim.replace("/", "/bw/", 1) if "/" in dim else dim + "/bw") in dims:
-            out.append((Stated(lo / w, hi / w, per_kg, a.cadence, a.comparator, a.is_max),
-                        f"{a.text.strip()} for {fmt(w)} kg is {span_text(lo / w, hi / w)} "
-                        f"{display_unit(per_kg)}; "))
-        elif "/bw" in dim and (absolute := dim.replace("/bw", "")) in dims:
-            out.append((Stated(lo * w, hi * w, absolute, a.cadence, a.comparator, a.is_max),
-                        f"{a.text.strip()} for {fmt(w)} kg is {span_text(lo * w, hi * w)} "
-                        f"{display_unit(absolute)} in total; "))
+        for s, pre in list(out):
+            if "/bw" not in s.dim and (per_kg := s.dim.replace("/", "/bw/", 1) if "/" in s.dim else s.dim + "/bw") \
+                    in dims:
+                out.append((replace(s, lo=s.lo / w, hi=s.hi / w, dim=per_kg),
+                            f"{pre}{a.text.strip()} for {fmt(w)} kg is {span_text(s.lo / w, s.hi / w)} "
+                            f"{display_unit(per_kg)}; "))
+            elif "/bw" in s.dim and (absolute := s.dim.replace("/bw", "")) in dims:
+                out.append((replace(s, lo=s.lo * w, hi=s.hi * w, dim=absolute),
+                            f"{pre}{a.text.strip()} for {fmt(w)} kg is {span_text(s.lo * w, s.hi * w)} "
+                            f"{display_unit(absolute)} in total; "))
     return out
 
 
@@ -140,7 +163,7 @@ def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, source
         strong = [n for n in held if n.rule.evidence != "weak"]
         if strong:
             n = best(strong, s)
-            if sources is not None and not grounded:
+            if sources is not None and not grounded and not (pre and _variant_grounded(s, sources)):
                 return finding(sc, a, scope, "ungrounded",
                                f"{pre}agrees with rule {n.rule.id}, but the cited passage does not state this dose.", n)
             within = f"within {range_text(n)}"
@@ -228,13 +251,18 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
     if not text or not text.strip():
         return []
     lex = rulebook.lexicon
-    sc = _scan(text, lex)
-    ctx = _scan(context, lex) if context else None
-    srcs = [_scan(s, lex) for s in sources] if sources is not None else None
+    sc = scan_text(text, lex)
+    ctx = scan_text(context, lex) if context else None
+    srcs = [scan_text(s, lex) for s in sources] if sources is not None else None
     calc = calculations(sc)
     scopes: dict[int, Scope] = {}
     results: dict[int, DoseFinding] = {}
     lab_drugs = {n.rule.drug for n in rulebook.norm if n.family == "lab"}
+    named = {d.canonical for d in sc.drugs} | ({d.canonical for d in ctx.drugs} if ctx else set()) | (
+        {frame.drug} if frame and frame.drug else set())
+    # Premedication rules speak for acetaminophen next to IVIG; beside a cited passage about a headache they do not.
+    alongside = srcs is None or bool(named & rulebook.modified_drugs) or bool(
+        _PREMEDICATION.search(text + " " + (context or "")))
     for i, a in enumerate(sc.amounts):
         if i in calc.operands or "rounding" in a.flags:
             continue  # intermediate numbers of a calculation (its result is checked); rounding steps
@@ -242,8 +270,15 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
         if fam in ("other", "concentration"):
             continue
         dims = {a.info.dim, a.info.dim.replace("/bw", "")} if a.info else set()
-        scope = scope_for(sc, a, ctx, weight_kg, lambda d, f=fam, ds=dims: any(
-            n.dim.replace("/bw", "") in ds or n.dim in ds for n in rulebook.for_drug(d, f)), frame, rulebook.brands)
+        def fits(d: str, f=fam, ds=dims) -> bool:
+            return any(n.dim.replace("/bw", "") in ds or n.dim in ds for n in rulebook.for_drug(d, f))
+
+        def fallback(named: frozenset[str], f=fits) -> str | None:
+            # No drug named: the one drug with rules for the disease named, else the one drug dosed in this unit.
+            sole = [d for d in rulebook.by_drug if f(d)]
+            return rulebook.drug_for(named) or (sole[0] if len(sole) == 1 else None)
+
+        scope = replace(scope_for(sc, a, ctx, weight_kg, fits, frame, rulebook.brands, fallback), alongside=alongside)
         if fam == "lab":
             drug = scope.drug if scope.drug in lab_drugs else next(iter(lab_drugs)) if len(lab_drugs) == 1 else None
             scope = replace(scope, drug=drug, lab_kind=lab_kind(sc, a))
@@ -268,5 +303,14 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
                                               "rule_id": f.rule_id or mine.rule_id, "source": f.source or mine.source})
     for i, f in results.items():
         if is_negated(sc, sc.amounts[i]):
+            scope = scopes.get(i)
+            if f.verdict == "verified" and scope is not None and len(named := diseases(scope.indications)) > 1:
+                # "The ITP dose of 1 g/kg must not be used in PID": ruled out for one of the diseases it names.
+                for one in sorted(named):
+                    alone = replace(scope, indications=frozenset({one}) | (scope.indications - named))
+                    other = judge(rulebook, sc, sc.amounts[i], alone, family_of(sc.amounts[i], sc) or "dose", srcs)
+                    if other.verdict in ("out_of_range", "unit_error"):
+                        f = other
+                        break
             results[i] = negation_verdict(sc, sc.amounts[i], f, sources)
     return sorted([*results.values(), *extra], key=lambda f: (f.start, f.end))

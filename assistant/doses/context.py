@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from assistant.doses.indications import is_disease
+
 # Population words a frame may carry, and the age band of the rules each one falls under.
 AGE_OF_POPULATION = {"child": "child", "adult": "adult", "neonate": "neonate", "elderly": "adult",
                      "pregnancy": "adult", "obesity": "adult"}
@@ -44,8 +46,10 @@ def frame_from_text(question: str, drugs: list[str], indications: list[str]) -> 
     """A frame built from a question's own words and the drugs and indications the lexicon found in it."""
     weight = _WEIGHT.search(question)
     unique_drugs = list(dict.fromkeys(drugs))
-    unique_ind = list(dict.fromkeys(indications))
+    named = list(dict.fromkeys(indications))
+    disease = [i for i in named if is_disease(i)]
+    chosen = disease or named
     return AnswerContext(drug=unique_drugs[0] if len(unique_drugs) == 1 else None,
-                         indication=unique_ind[0] if len(unique_ind) == 1 else None,
+                         indication=chosen[0] if len(chosen) == 1 else None,
                          population=population_of(question), weight_kg=float(weight.group(1)) if weight else None,
-                         comparison=len(unique_ind) > 1 or bool(_COMPARE.search(question)))
+                         comparison=len(disease) > 1 or bool(_COMPARE.search(question)))

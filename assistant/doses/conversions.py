@@ -8,7 +8,7 @@ import re
 from assistant.doses.arithmetic import mismatch, ratio_verdict
 from assistant.doses.matching import Scope, source_text
 from assistant.doses.numbers import fmt
-from assistant.doses.parse import Scan
+from assistant.doses.parse import Amount, Scan
 from assistant.doses.rules import NormRule, RuleBook
 from assistant.doses.scope import finding
 from assistant.doses.units import volume_rate_to_mass_rate
@@ -32,6 +32,16 @@ def concentration(sc: Scan) -> float | None:
               or any(d.start - 3 <= p[0] <= d.end + 3 for d in sc.drugs)}  # "Privigen 10%"
     values |= {round(a.canon[0], 6) for a in sc.amounts if a.info and a.unit in ("mg/mL", "g/mL") and not a.is_range}
     return values.pop() if len(values) == 1 else None
+
+
+def rounding_step(book: RuleBook, sc: Scan, a: Amount) -> float | None:
+    """The rounding step (g) stated in a's sentence ("rounded to the nearest 5 g"), if a rule allows that step."""
+    if a.info is None or a.info.dim != "mass":
+        return None
+    steps = [b.canon[1] for b in sc.amounts if "rounding" in b.flags and b.sentence == a.sentence and b.info
+             and b.info.dim == "mass"]
+    allowed = max((n.hi for n in book.norm if n.family == "rounding" and n.hi is not None), default=0.0)
+    return max(steps) if steps and max(steps) <= allowed * (1 + 1e-6) else None
 
 
 def cross_checks(book: RuleBook, sc: Scan, scopes: dict[int, Scope], skip: set[int],
@@ -70,7 +80,8 @@ def cross_checks(book: RuleBook, sc: Scan, scopes: dict[int, Scope], skip: set[i
                     out[i] = finding(sc, a, scope, "ambiguous",
                                      f"A total is given for {pair.text.strip()} but no body weight is stated.")
             elif bad := mismatch(sc, a, scope, pair.canon[0] * w, pair.canon[1] * w,
-                                  f"{pair.text.strip()} x {fmt(w)} kg", rel=0.05):
+                                  f"{pair.text.strip()} x {fmt(w)} kg", rel=0.05,
+                                  slack=(rounding_step(book, sc, a) or 0.0) / 2):
                 out[i] = bad
     return out
 

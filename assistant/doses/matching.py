@@ -7,29 +7,14 @@ from dataclasses import dataclass, field, replace
 
 from assistant.doses.cadence import Cadence
 from assistant.doses.numbers import fmt
+from assistant.doses.indications import MODIFIERS, diseases, is_disease
 from assistant.doses.rules import NormRule, RuleBook
-
-# Indications that modify a dose (thrombosis risk, premedication, conversions) rather than name a disease: when
-# named, their rules must hold as well. Every other indication of the vocabulary is a disease, and a disease's dose
-# is verified only by a rule for that disease (another disease's rule is borrowed and can at most leave it ungrounded).
-MODIFIERS = frozenset({"premedication", "thrombosis_risk", "ivig_to_scig", "obesity_dosing_weight"})
-
-
-def is_disease(indication: str) -> bool:
-    """True for an indication that names a disease (not a modifier, not 'any')."""
-    return indication not in MODIFIERS and indication != "any"
-
-
-def diseases(indications) -> set[str]:
-    """The diseases among some indications."""
-    return {i for i in indications if is_disease(i)}
-
 
 # A one-sided rule ("IgG < 4 g/L", "at least 0.2 g/kg") holds values up to this factor from its bound;
 # beyond that the text is saying something the rule does not (often a slipped unit).
 ONE_SIDED_SPAN = 3.0
-INTERVAL_TOLERANCE = 1.1
-CEILING_TOLERANCE = 0.02  # a stated maximum ("up to 6 mL/kg/h") is the rule's own maximum, give or take rounding  # "monthly" (30.4 days) is read as the 4-week interval guidelines mean
+INTERVAL_TOLERANCE = 1.1  # "monthly" (30.4 days) is read as the 4-week interval guidelines mean
+CEILING_TOLERANCE = 0.02  # a stated maximum ("up to 6 mL/kg/h") is the rule's own maximum, give or take rounding
 _EPS = 1e-6
 
 
@@ -48,6 +33,7 @@ class Scope:
     conflict: bool = False  # the statement names another disease than the answer is about: no rule may verify
     start: bool = False  # a starting dose or rate ("start at", "initial rate"): only starting rules verify
     brand: str | None = None  # the product brand named with the dose (Hizentra, Cuvitru)
+    alongside: bool = True  # the text or question names a drug that the modifier rules go with (IVIG for premedication)
 
 
 # ---- does one rule hold a stated value? ----------------------------------------------------------
@@ -67,10 +53,15 @@ def _cadence_problem(n: NormRule, s: Stated) -> str | None:
     t = s.cadence
     if t.duration and n.duration:
         # Courses are checked both ways: a course shorter than the rule's is as wrong as a longer one.
+        shortest = n.min_duration or n.duration
+        rule_span = _days_text((shortest, n.duration))
         if t.duration[1] > n.duration * INTERVAL_TOLERANCE:
-            return f"a course of {_days_text(t.duration)} is longer than the rule's {_days_text((n.duration,) * 2)}"
-        if t.duration[1] < n.duration / INTERVAL_TOLERANCE:
-            return f"a course of {_days_text(t.duration)} is shorter than the rule's {_days_text((n.duration,) * 2)}"
+            return f"a course of {_days_text(t.duration)} is longer than the rule's {rule_span}"
+        if t.duration[0] < shortest / INTERVAL_TOLERANCE:
+            return f"a course of {_days_text(t.duration)} is shorter than the rule's {rule_span}"
+    if t.infusion and n.infusion and not (t.infusion[0] >= n.infusion[0] / INTERVAL_TOLERANCE - _EPS
+                                          and t.infusion[1] <= n.infusion[1] * INTERVAL_TOLERANCE + _EPS):
+        return f"an infusion over {_days_text(t.infusion)} is not the rule's {_days_text(n.infusion)}"
     if n.kind == "course":
         if t.kind == "course" or (t.interval is None and not t.duration):
             return None
@@ -99,7 +90,7 @@ def _cadence_problem(n: NormRule, s: Stated) -> str | None:
 
 def _days_text(span: tuple[float, float]) -> str:
     lo, hi = span
-    for unit, step in (("week", 7.0), ("day", 1.0), ("hour", 1 / 24)):
+    for unit, step in (("week", 7.0), ("day", 1.0), ("hour", 1 / 24), ("minute", 1 / 1440)):
         if lo >= step - _EPS and abs(lo / step - round(lo / step)) < 0.05 and abs(hi / step - round(hi / step)) < 0.05:
             a, b = round(lo / step), round(hi / step)
             return f"{a}{'' if a == b else f'-{b}'} {unit}{'s' if b != 1 else ''}"
@@ -138,6 +129,9 @@ def problem(n: NormRule, s: Stated) -> str | None:
         return None if ok else "outside the rule"
     if n.family == "dose" and (why := _cadence_problem(n, s)):
         return why
+    if n.family == "rate" and n.duration and s.cadence.infusion and \
+            s.cadence.infusion[1] > n.duration * INTERVAL_TOLERANCE + _EPS:
+        return f"held for {_days_text(s.cadence.infusion)}, longer than the rule's {_days_text((n.duration,) * 2)}"
     values = (s.lo, s.hi)
     if n.family == "dose" and n.kind == "course" and s.cadence.kind != "course" and s.cadence.interval \
             and s.cadence.duration:
@@ -213,9 +207,10 @@ def select(book: RuleBook, family: str, sc: Scope) -> Selection:
              and (sc.lab_kind is None or n.family != "lab" or n.rule.kind == sc.lab_kind)]
     general = [n for n in rules if n.rule.indication not in MODIFIERS and not is_cap(n)]
     # Rules of a modifier (conversion examples, thrombosis risk) apply only where it is named, unless the
-    # drug has no other rules (premedication drugs): then that is simply what the drug is used for.
+    # drug has no other rules (premedication drugs) and the text is about the drug it goes with (acetaminophen
+    # before IVIG); acetaminophen for a headache is not a premedication.
     rules = [n for n in rules if n.rule.indication not in MODIFIERS or n.rule.indication in sc.indications
-             or not general]
+             or (not general and sc.alongside)]
     caps = [n for n in rules if is_cap(n)]
     ranges = [n for n in rules if not is_cap(n)]
     named = diseases(sc.indications)

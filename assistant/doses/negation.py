@@ -1,6 +1,6 @@
-"""Negated doses ("do not give 2 g/kg", "0.4 g/kg is not recommended"): a rule cannot verify what a sentence
-rules out, so such a dose is never `verified`. Quoted word for word from a cited passage it is `grounded`;
-otherwise it is `ambiguous` and withheld."""
+"""Negated doses ("do not give 2 g/kg", "0.4 g/kg is not recommended", "instead of 1 g/kg daily"): a sentence that
+rules out what the rules also rule out is correct and verified; quoted word for word from a cited passage it is
+`grounded`; otherwise (the rules would allow the dose, or have nothing to say) it is `ambiguous` and withheld."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from assistant.models import DoseFinding
 # Limits ("not exceed", "no more than", "not less than") bound a dose; they do not negate it.
 _LIMIT = re.compile(r"\b(?:not|never)\s+(?:to\s+)?(?:exceed(?:ing)?|more\s+than|greater\s+than|above|over|less\s+than|"
                     r"fewer\s+than|below|under)\b|\bno\s+(?:more|less|fewer|greater)\s+than\b", re.I)
-_BEFORE = re.compile(r"\b(?:not|never|avoid(?:s|ed|ing)?|contraindicated|rather\s+than|instead\s+of|no\s+longer|"
+_BEFORE = re.compile(r"\b(?:not|never|avoid(?:s|ed|ing)?|contraindicated|rather\s+than|instead\s+of|in\s+place\s+of|"
+                     r"no\s+longer|"
                      r"(?:do|does|did|should|must|can|could|would|is|are)n['’]t|cannot)\b", re.I)
 _AFTER = re.compile(r"^[^,;:]*?\b(?:(?:is|are|was|were|be|should|must|may)\s+(?:not|never)\b|(?:is|are)n['’]t\b|"
                     r"contraindicated\b|(?:should|must)\s+be\s+avoided\b)", re.I)
@@ -20,7 +21,7 @@ _CLAUSE_BREAK = re.compile(r"[,;:()]|\b(?:but|however|whereas|while|although|the
 
 
 def is_negated(sc: Scan, a: Amount) -> bool:
-    """Whether the clause holding the amount negates it (a cue before it in its clause, or a negated verb after it)."""
+    """Whether the clause holding the amount rules it out (a cue before it in its clause, or a negated verb after it)."""
     start, end = sc.sentences[a.sentence]
     before = _CLAUSE_BREAK.split(sc.text[start:a.start])[-1]
     if _BEFORE.search(_LIMIT.sub(" ", before)):
@@ -35,7 +36,12 @@ def _normal(text: str) -> str:
 
 
 def negation_verdict(sc: Scan, a: Amount, found: DoseFinding, sources: list[str] | None) -> DoseFinding:
-    """The finding for a negated amount: grounded when its sentence stands in a cited passage, else ambiguous."""
+    """The finding for a negated amount: verified when the rules rule it out too, grounded when quoted, else ambiguous.
+
+    A contrast ("instead of 1 g/kg daily") is a negation: the dose it replaces is one not to give."""
+    if found.verdict in ("out_of_range", "unit_error") and found.rule_id:
+        return found.model_copy(update={"verdict": "verified", "message": f"A dose the sentence rules out, and rule "
+                                        f"{found.rule_id} rules it out too: {found.message}"})
     start, end = sc.sentences[a.sentence]
     sentence = _normal(sc.text[start:end]).strip(". ")
     if sources and sentence and any(sentence in _normal(src) for src in sources):

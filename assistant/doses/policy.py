@@ -5,14 +5,20 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from assistant.doses.check import check_text
-from assistant.doses.context import AnswerContext
+from assistant.doses.check import check_text, scan_text
+from assistant.doses.context import AnswerContext, frame_from_text
 from assistant.doses.rules import RuleBook
 from assistant.settings import get_settings
 from assistant.models import PASSING_VERDICTS, Answer, Citation, DoseFinding, DoseReport
 
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 WITHHELD_MARKER = "[dose withheld]"
+
+
+def frame_for(question: str, rulebook: RuleBook) -> AnswerContext:
+    """An answer context read from a question's words, for callers without a question frame (evals, the CLI)."""
+    sc = scan_text(question, rulebook.lexicon)
+    return frame_from_text(question, [d.canonical for d in sc.drugs], [i.canonical for i in sc.indications])
 
 
 def failing(findings: list[DoseFinding], flags_block: bool | None = None) -> list[DoseFinding]:

@@ -10,11 +10,13 @@ from pydantic import ValidationError
 
 from assistant.doses.drugnames import warm
 from assistant.doses.lexicon import Lexicon, lexicon
+from assistant.doses.indications import is_disease
 from assistant.doses.schema import DoseRule, Vocabulary
 from assistant.doses.units import unit_info
 from assistant.errors import ConfigError
 
-_FAMILY = {"dose": "dose", "rate": "rate", "lab_target": "lab", "threshold": "lab", "conversion_factor": "factor"}
+_FAMILY = {"dose": "dose", "rate": "rate", "lab_target": "lab", "threshold": "lab", "conversion_factor": "factor",
+          "rounding": "rounding"}
 
 
 class RuleFileError(ConfigError):
@@ -36,6 +38,8 @@ class NormRule:
     kind: str
     interval: tuple[float, float] | None
     duration: float | None
+    min_duration: float | None
+    infusion: tuple[float, float] | None
     max_single: float | None
     max_daily: float | None
     max_course: float | None
@@ -51,10 +55,16 @@ class RuleBook:
     lexicon: Lexicon | None = None
     by_drug: dict[str, tuple[NormRule, ...]] = field(default_factory=dict)
     brands: frozenset[str] = frozenset()
+    modified_drugs: frozenset[str] = frozenset()  # drugs with rules of their own for diseases (what premedication is for)
 
     def for_drug(self, drug: str, family: str) -> list[NormRule]:
         """Rules of one drug and one family (dose, rate, lab, factor)."""
         return [n for n in self.by_drug.get(drug, ()) if n.family == family]
+
+    def drug_for(self, diseases: frozenset[str]) -> str | None:
+        """The one drug with dose rules for these diseases, if exactly one has."""
+        drugs = {n.rule.drug for n in self.norm if n.rule.indication in diseases and n.family in ("dose", "rate")}
+        return drugs.pop() if len(drugs) == 1 else None
 
 
 def _days(unit: str, where: str) -> float:
@@ -71,7 +81,7 @@ def _normalise(rule: DoseRule, where: str) -> NormRule:
     family = _FAMILY[rule.kind]
     dose_unit = not info.dim.startswith("other:") and info.dim not in ("conc", "factor", "bw", "time")
     if family == "lab" and info.dim != "conc" or family == "rate" and not (dose_unit and info.dim.endswith("/time")) \
-            or family == "dose" and not (dose_unit and not info.dim.endswith("/time")):
+            or family in ("dose", "rounding") and not (dose_unit and not info.dim.endswith("/time")):
         raise RuleFileError(f"{where}: unit {rule.unit!r} does not fit a rule of kind {rule.kind!r}")
     if (rule.basis != "absolute") != ("/bw" in info.dim):
         raise RuleFileError(f"{where}: basis {rule.basis!r} does not match unit {rule.unit!r}")
@@ -96,6 +106,10 @@ def _normalise(rule: DoseRule, where: str) -> NormRule:
     return NormRule(rule=rule, family=family, dim=info.dim,
                     lo=None if rule.min is None else rule.min * scale, hi=None if rule.max is None else rule.max * scale,
                     kind="course" if per == "course" else "dose", interval=interval, duration=duration,
+                    min_duration=None if rule.min_duration is None else
+                    rule.min_duration.value * _days(rule.min_duration.unit, where),
+                    infusion=None if rule.infusion is None else
+                    (rule.infusion.min * _days(rule.infusion.unit, where), rule.infusion.max * _days(rule.infusion.unit, where)),
                     max_single=limit(rule.max_single), max_daily=limit(rule.max_daily),
                     max_course=limit(rule.max_course))
 
@@ -148,7 +162,8 @@ def _load(rules_dir: Path) -> RuleBook:
         by_drug[n.rule.drug] = by_drug.get(n.rule.drug, ()) + (n,)
     warm()
     return RuleBook(rules=tuple(rules), vocabulary=vocabulary, norm=tuple(norm), lexicon=lexicon(vocabulary),
-                    by_drug=by_drug, brands=frozenset(r.brand for r in rules if r.brand))
+                    by_drug=by_drug, brands=frozenset(r.brand for r in rules if r.brand),
+                    modified_drugs=frozenset(r.drug for r in rules if is_disease(r.indication)))
 
 
 _CACHE: dict[tuple, RuleBook] = {}

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Kind = Literal["dose", "rate", "lab_target", "threshold", "conversion_factor"]
+Kind = Literal["dose", "rate", "lab_target", "threshold", "conversion_factor", "rounding"]
 Basis = Literal["absolute", "per_kg", "per_kg_dosing_weight"]
 Per = Literal["dose", "day", "week", "course", "none"]
 AgeBand = Literal["any", "adult", "child", "neonate"]
@@ -59,7 +59,9 @@ class DoseRule(_Strict):
     unit: str = Field(description="Unit of min/max, e.g. 'g/kg', 'mg', 'mg/dL', 'mL/kg/h', '1' for factors.")
     per: Per = Field(default="dose", description="What one value covers: a dose, a day, a week, a course.")
     interval: Interval | None = None
-    duration: Quantity | None = Field(default=None, description="Length of a course, e.g. 5 day.")
+    duration: Quantity | None = Field(default=None, description="Length of a course (e.g. 5 day), or of a rate's stage.")
+    min_duration: Quantity | None = Field(default=None, description="Shortest course, when a range ('over 2-5 days').")
+    infusion: Interval | None = Field(default=None, description="How long one infusion runs, e.g. 10-12 hour.")
     max_single: Quantity | None = None
     max_daily: Quantity | None = None
     max_course: Quantity | None = None

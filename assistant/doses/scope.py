@@ -7,7 +7,8 @@ from dataclasses import replace
 
 from assistant.doses.lexicon import Mention
 from assistant.doses.context import AnswerContext
-from assistant.doses.matching import Scope, diseases, is_disease, source_text
+from assistant.doses.indications import diseases, is_disease
+from assistant.doses.matching import Scope, source_text
 from assistant.doses.parse import Amount, Scan
 from assistant.doses.rules import NormRule
 from assistant.models import DoseFinding
@@ -60,10 +61,16 @@ def _drug_mention(sc: Scan, a: Amount, ctx: Scan | None, fits, frame: AnswerCont
     return pool[0]
 
 
+_AS_IN = re.compile(r"(?i)(?:\bas\s+(?:in|for|with|used\s+in)|\bsame\s+as|\blike|\bborrowed\s+from)\s+(?:the\s+|an?\s+)?"
+                    r"(?:adult\s+|pediatric\s+|paediatric\s+)?$")
+
+
 def _indications(sc: Scan, a: Amount, ctx: Scan | None, frame: AnswerContext | None) -> tuple[set[str], bool]:
     """The indications an amount is dosed for, and whether the statement's disease disagrees with the answer's."""
-    sentence = {m.canonical for m in sc.in_sentence(sc.indications, a.sentence)}
-    whole = {m.canonical for m in sc.indications}
+    # "as in GBS", "the same as CIDP": a disease named for comparison is not the one the dose is for.
+    mentioned = [m for m in sc.indications if not _AS_IN.search(sc.text[max(0, m.start - 16):m.start])]
+    sentence = {m.canonical for m in sc.in_sentence(mentioned, a.sentence)}
+    whole = {m.canonical for m in mentioned}
     own = diseases(sentence) or diseases(whole)
     modifiers = sentence - diseases(sentence)
     if frame is not None and frame.indication:
@@ -85,10 +92,16 @@ def _indications(sc: Scan, a: Amount, ctx: Scan | None, frame: AnswerContext | N
 
 
 def scope_for(sc: Scan, a: Amount, ctx: Scan | None, weight_kg: float | None, fits=lambda drug: True,
-              frame: AnswerContext | None = None, brands: frozenset[str] = frozenset()) -> Scope:
-    """Drug, indications, population, route and weight for one amount: sentence, then answer frame, then context."""
+              frame: AnswerContext | None = None, brands: frozenset[str] = frozenset(),
+              treats=lambda diseases: None) -> Scope:
+    """Drug, indications, population, route and weight for one amount: sentence, then answer frame, then context.
+
+    With no drug named anywhere, a disease that only one drug has rules for names that drug ("For GBS, a total
+    of 2 g/kg over 5 days"); treats gives it."""
     mention = _drug_mention(sc, a, ctx, fits, frame)
     indications, conflict = _indications(sc, a, ctx, frame)
+    if mention is None and (drug := treats(frozenset(diseases(indications)))):
+        mention = Mention(drug, a.start, a.start)
     # A population holds for its own sentence: the sentence, then the answer's frame, then the question.
     age = _unique(sc.in_sentence(sc.ages, a.sentence))
     if not sc.in_sentence(sc.ages, a.sentence):

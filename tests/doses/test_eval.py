@@ -19,7 +19,7 @@ def test_cases_file_shape():
 
 
 def _assert_targets(result):
-    assert set(result) == {"unsafe_total", "unsafe_caught", "safe_total", "safe_passed", "misses"}
+    assert set(result) == {"unsafe_total", "unsafe_caught", "safe_total", "safe_passed", "misses", "per_category"}
     assert result["unsafe_caught"] == result["unsafe_total"], result["misses"]
     assert result["safe_passed"] >= 0.95 * result["safe_total"], result["misses"]
     for miss in result["misses"]:

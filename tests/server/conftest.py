@@ -30,7 +30,7 @@ FOLLOW_UP = "and what if the fever persists after the infusion?"
 ZEBRAFINCH = "What must the infusion log record in zebrafinch syndrome?"
 # a test document whose own text holds bracketed numbers ("[9,10]", a planted "[2]") and whose front matter URL is javascript:
 QUOKKA_DOC = "test-quokka-references"
-QUOKKA = "What is documented before each immunoglobulin infusion in quokka fever?"
+QUOKKA = "What is documented before each immunoglobulin course in quokka fever?"
 OFF_TOPIC = "What is the weather on Mars today?"
 
 # test-only keys (never used outside tests); only their hashes go into the settings

@@ -35,6 +35,9 @@ def test_store_outage_is_503_and_recovers(tiny_index, tmp_path):
             assert health.status_code == 200 and health.json()["status"] == "degraded"
             assert str(server.port) not in response.text + health.text  # no host or port for clients (health needs no key)
             assert health.json()["store"]["reachable"] is False and "Traceback" not in health.text
+            ready = client.get("/v1/ready", headers=bearer(SK_ALPHA))  # not ready while answers would be 503
+            assert ready.status_code == 503 and ready.json()["error"]["code"] == "not_ready"
+            assert str(server.port) not in ready.text
 
             server.start()
             deadline = time.time() + 30
@@ -42,5 +45,6 @@ def test_store_outage_is_503_and_recovers(tiny_index, tmp_path):
                 time.sleep(0.5)
             assert response.status_code == 200 and response.json()["status"] == "answered"
             assert client.get("/v1/health").json()["status"] == "ok"
+            assert client.get("/v1/ready", headers=bearer(SK_ALPHA)).status_code == 200
     finally:
         server.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.server.conftest import FOLLOW_UP, KAWASAKI, XSS, ZEBRAFINCH, bearer
+from tests.server.conftest import FOLLOW_UP, KAWASAKI, QUOKKA, XSS, ZEBRAFINCH, bearer
 
 WIDGET = "guideqa-chat"
 SHADOW = "document.querySelector('guideqa-chat').shadowRoot"
@@ -113,6 +113,19 @@ def test_passage_with_html_renders_as_inert_text(demo):
     assert demo.shadow("root.querySelectorAll('img, script, iframe, [onerror]').length") == 0
     assert page.evaluate("document.querySelectorAll('img').length") == 0
     assert page.evaluate("window.__xss") == 0 and not demo.dialogs
+
+
+def test_a_sources_own_bracketed_numbers_are_not_citation_buttons(demo):
+    page = demo.page
+    demo.ask(QUOKKA, 1)
+    answer = demo.api("GET", f"/v1/sessions/{demo.session()}").json()["turns"][0]["answer"]
+    numbers = {c["n"] for c in answer["citations"]}
+    buttons = [int(b) for b in page.locator(f"{WIDGET} .turn button.cite").all_inner_texts()]
+    assert buttons and set(buttons) <= numbers  # "[9,10]", "[2]" and "[3]" of the source are no buttons
+    direct = page.locator(f"{WIDGET} .turn .direct")
+    assert "(9,10)" in direct.inner_text() and "(2)" in direct.inner_text()
+    assert direct.locator("button.cite").count() == len(answer["summary"].split("]")) - 1
+    assert not demo.problems
 
 
 def test_narrow_phone_screen_has_no_horizontal_overflow(browser, demo_server, tmp_path):

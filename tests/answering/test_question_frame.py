@@ -1,0 +1,123 @@
+"""The question frame: slots and patient facts read from clinicians' typing, follow-ups by slot, patient arithmetic."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.calculate import calculations, dosing_weight
+from assistant.doses import load_rulebook
+from assistant.question import Patient, QuestionFrame, Regimen, patient_facts, read_question
+from assistant.vocabulary import load_vocabulary
+from tests.conftest import CORPUS
+
+VOCAB = load_vocabulary(CORPUS / "rules", CORPUS / "lexicon.yaml")
+BOOK = load_rulebook(CORPUS / "rules")
+
+
+@pytest.mark.parametrize("question, indication, population", [
+    ("ivig dose kawasakki 18kg child?", "kawasaki", ["child"]),
+    ("guillan barre ivig dose 80kg", "gbs", []),
+    ("immunoglobin for hypogamma in CLL?", "secondary_immunodeficiency", []),
+    ("kawasaki vs itp dose in kids", "kawasaki", ["child"]),
+    ("7 yo boy with ITP, how many grams?", "itp", ["child"]),
+    ("IVIG in pregnancy for PID", "primary_immunodeficiency", ["pregnancy"]),
+])
+def test_indication_and_population_survive_typos_and_shorthand(question, indication, population):
+    frame = read_question(question, VOCAB)
+    assert frame.indication == indication
+    assert frame.population == population
+
+
+def test_modifier_words_are_aspects_not_conditions():
+    frame = read_question("premed for ivig in CIDP?", VOCAB)
+    assert frame.indication == "cidp" and "premedication" in frame.aspects
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("wt 22 kg", {"weight_kg": 22}),
+    ("154 lb man", {"weight_kg": 69.9, "sex": "male"}),
+    ("obese woman 110 kg, IBW 60 kg", {"weight_kg": 110, "ideal_weight_kg": 60, "sex": "female"}),
+    ("18 month old", {"age_years": 1.5}),
+    ("a 7 yo", {"age_years": 7}),
+    ("IgG 320 mg/dL", {"igg_g_per_l": 3.2}),
+    ("170 cm, 95 kg", {"height_cm": 170, "weight_kg": 95}),
+])
+def test_patient_facts(text, expected):
+    facts = patient_facts(text).model_dump(exclude_none=True)
+    assert {k: facts.get(k) for k in expected} == expected
+
+
+def test_a_dose_per_kg_is_not_a_weight():
+    assert patient_facts("Kawasaki: 2 g/kg once").weight_kg is None
+
+
+def test_current_regimen_with_product_and_interval():
+    regimen = patient_facts("pt on 30g IVIG q4w wants Hizentra").regimen
+    assert regimen == Regimen(value=30, unit="g", interval_weeks=4, product="IVIG")
+
+
+def test_follow_up_replaces_what_it_names_and_keeps_the_patient():
+    first = read_question("IVIG dose for ITP in a 22 kg child?", VOCAB)
+    second = first.followed_by(read_question("and for Kawasaki?", VOCAB))
+    assert second.indication == "kawasaki" and second.population == ["child"] and second.patient.weight_kg == 22
+    assert second.aspects == ["dose"]
+    third = second.followed_by(read_question("what about monitoring?", VOCAB))
+    assert third.aspects == ["monitoring"] and third.indication == "kawasaki"
+    heavier = third.followed_by(read_question("she is 30 kg now", VOCAB))
+    assert heavier.patient.weight_kg == 30 and heavier.patient.sex == "female"
+
+
+def test_describe_shows_what_was_understood():
+    line = read_question("kawasaki dose for 18 kg kid", VOCAB).describe()
+    assert line == "Kawasaki disease · child · 18 kg · dose"
+
+
+def test_weight_from_the_caller_overrides_the_text():
+    assert read_question("ITP dose 50 kg", VOCAB, weight_kg=62).patient.weight_kg == 62
+
+
+class FakeHit:
+    def __init__(self, doc_id: str, text: str) -> None:
+        self.doc_id, self.text, self.chunk_id, self.meta, self.score, self.heading_path = doc_id, text, doc_id, {}, 1.0, []
+
+
+KAWASAKI = FakeHit("ig-immunomodulatory-kawasaki", "In children with Kawasaki disease, IVIG is given as 2 g/kg in a single infusion.")
+
+
+def test_total_in_grams_from_the_rule_for_this_indication_and_population():
+    frame = read_question("kawasaki dose for 18 kg kid", VOCAB)
+    (calc,) = calculations(BOOK, frame, [KAWASAKI])
+    assert calc.formula == "2 g/kg × 18 kg = 36 g" and calc.rule_id == "kawasaki-aha-2017" and calc.hit is KAWASAKI
+
+
+def test_no_calculation_without_a_passage_stating_the_rule():
+    frame = read_question("kawasaki dose for 18 kg kid", VOCAB)
+    other = FakeHit("ig-immunomodulatory-itp", "Child with ITP: IVIG 0.8-1 g/kg once.")
+    assert calculations(BOOK, frame, [other]) == []
+
+
+def test_no_calculation_for_a_rule_of_another_indication():
+    frame = read_question("CIDP dose for 70 kg man", VOCAB)
+    assert all(c.rule_id.startswith("cidp") for c in calculations(BOOK, frame, [KAWASAKI]))
+    assert calculations(BOOK, frame, [KAWASAKI]) == []
+
+
+def test_adjusted_dosing_weight_in_obesity():
+    frame = QuestionFrame(indication="primary_immunodeficiency", population=["obesity", "adult"],
+                          patient=Patient(weight_kg=110, ideal_weight_kg=60), aspects=["dose"])
+    weight, formula, rule = dosing_weight(BOOK, frame)
+    assert weight == pytest.approx(80) and "0.4 × (110 kg − 60 kg)" in formula and rule.rule.kind == "conversion_factor"
+
+
+def test_no_dosing_weight_without_an_ideal_weight():
+    frame = QuestionFrame(population=["obesity"], patient=Patient(weight_kg=110), aspects=["dose"])
+    assert dosing_weight(BOOK, frame) is None
+    frame = QuestionFrame(patient=Patient(weight_kg=70, ideal_weight_kg=60, bmi_stated=24), aspects=["dose"])
+    assert dosing_weight(BOOK, frame) is None
+
+
+def test_ivig_to_scig_with_the_named_products_factor():
+    frame = read_question("pt with CVID on 30g IVIG q4w wants to switch to Hizentra, weekly dose?", VOCAB)
+    hit = FakeHit("ig-ivig-to-scig-conversion", "Hizentra (US): weekly SCIG = IVIG grams / weeks between doses x 1.37.")
+    (calc,) = calculations(BOOK, frame, [hit])
+    assert calc.formula == "30 g ÷ 4 weeks × 1.37 = 10.3 g" and calc.rule_id == "scig-factor-hizentra-us"
