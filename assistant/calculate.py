@@ -55,7 +55,7 @@ def _age(frame: QuestionFrame) -> str | None:
     return None
 
 
-def _primary_rules(book: RuleBook, frame: QuestionFrame, prefer: list[str] = ()) -> list[NormRule]:
+def _primary_rules(book: RuleBook, frame: QuestionFrame, prefer: list[str] = (), words: tuple[str, ...] = ()) -> list[NormRule]:
     """Per-kg dose rules for the frame's drug, indication and age band: those the lead states first, then the strongest
     evidence, in file order."""
     age = _age(frame)
@@ -70,7 +70,13 @@ def _primary_rules(book: RuleBook, frame: QuestionFrame, prefer: list[str] = ())
             continue
         out.append(n)
     rank = {rule_id: i for i, rule_id in enumerate(dict.fromkeys(prefer))}
-    out.sort(key=lambda n: (rank.get(n.rule.id, len(rank)), n.rule.evidence != "primary", n.rule.population.age != age))
+    asked = set(words)
+
+    def named(n: NormRule) -> int:  # "maintenance", "loading", "chronic": the phase the question names
+        return -len(asked & set(re.findall(r"[a-z]{5,}", f"{n.rule.id} {n.rule.note}".lower())))
+
+    out.sort(key=lambda n: (named(n), rank.get(n.rule.id, len(rank)), n.rule.evidence != "primary",
+                            n.rule.population.age != age))
     return out
 
 
@@ -84,12 +90,15 @@ def _cadence(n: NormRule) -> str:
     parts = []
     if r.per == "day":
         parts.append("a day")
+    if r.per == "course":
+        parts.append("per course")
     if r.interval is not None:
         parts.append(f"every {_span(r.interval.min, r.interval.max)} {r.interval.unit}s")
     if r.duration is not None:
-        parts.append(f"for {fmt(r.duration.value)} {r.duration.unit}s")
-    if r.per == "course":
-        parts.append("per course")
+        shortest = getattr(r, "min_duration", None)
+        days = f"{fmt(shortest.value)}-{fmt(r.duration.value)}" if shortest and shortest.value != r.duration.value \
+            else fmt(r.duration.value)
+        parts.append(f"{'divided over' if r.per == 'course' else 'for'} {days} {r.duration.unit}s")
     return (" " + " ".join(parts)) if parts else ""
 
 
@@ -111,9 +120,10 @@ def dosing_weight(book: RuleBook, frame: QuestionFrame) -> tuple[float, str, Nor
     return w, formula, factor
 
 
-def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit], prefer: list[str] = ()) -> list[Calculated]:
+def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit], prefer: list[str] = (),
+                 question: str = "") -> list[Calculated]:
     """The calculated statements this frame asks for (none without a weight, an indication or a citable rule);
-    `prefer` names the rules the lead states, worked out first."""
+    the rules whose wording the question uses ("maintenance"), then those the lead states (`prefer`), come first."""
     if frame is None or not (set(frame.aspects) & {"dose", "switch"} or not frame.aspects):
         return []
     conversion = _conversion(book, frame, hits) if frame.patient.regimen is not None else []
@@ -132,7 +142,8 @@ def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit], p
             out.append(Calculated(f"Calculated {factor.rule.drug} dosing weight for this patient (adjusted body weight): {formula}.",
                                   formula, factor.rule.id, hit))
             weight, basis = w, "adjusted body weight"
-    for n in _primary_rules(book, frame, prefer)[:2]:
+    words = tuple(re.findall(r"[a-z]{5,}", question.lower()))
+    for n in _primary_rules(book, frame, prefer, words)[:2]:
         lo, hi = n.rule.min, n.rule.max if n.rule.max is not None else n.rule.min
         if lo is None:
             continue

@@ -121,6 +121,14 @@ class Assistant:
         return load_rulebook(self.settings.doses.rules_dir)
 
     @property
+    def principal_drug(self) -> str | None:
+        """The drug most dose rules are about (the corpus's subject, named in nearly every passage)."""
+        from collections import Counter
+
+        counts = Counter(rule.drug for rule in self.rulebook.rules)
+        return counts.most_common(1)[0][0] if counts else None
+
+    @property
     def vocabulary(self) -> Vocabulary:
         """The words questions use: the shared clinical lexicon plus this corpus's vocabulary (reloaded when a file changes)."""
         return load_vocabulary(self.settings.doses.rules_dir, self.settings.corpus_dir / "lexicon.yaml")
@@ -228,8 +236,8 @@ class Assistant:
         if gap:
             answer = Answer(**base, status="abstained", summary=f"{gap} {self._abstain_message(hits, lead='')}".strip(),
                             latency_ms=0.0)
-        elif hits and (evidence >= cfg.abstain_below or bool(frame.indication and on_indication)):
-            # A terse question about a condition the passages are about is covered, however few words it shares with them.
+        elif hits and (evidence >= cfg.abstain_below or self._covered(frame, hits, on_indication)):
+            # A terse question about what the passages are about is covered, however few words it shares with them.
             yield "status", "composing"
             composed = self._compose(standalone, hits, base)
             if composed is not None:
@@ -283,7 +291,7 @@ class Assistant:
             ])
             for name, cands in draft.sections
         ]
-        summary, sections = self._with_calculations(summary, sections, numbering, hits, base.get("question_frame"))
+        summary, sections = self._with_calculations(summary, sections, numbering, hits, base.get("question_frame"), question)
         sections, _ = guard(sections, set(numbering.numbers.values()))
         answer = Answer(**base, status="answered", summary=summary, sections=sections, citations=numbering.citations(), latency_ms=0.0)
         return answer, numbering.passages()
@@ -315,14 +323,15 @@ class Assistant:
             Section(heading=heading, statements=[statement(t, nums, hits[nums[0] - 1]) for t, nums in items])
             for heading, items in parsed.sections if items
         ]
-        summary, sections = self._with_calculations(" ".join(summary_parts), sections, numbering, hits, base.get("question_frame"))
+        summary, sections = self._with_calculations(" ".join(summary_parts), sections, numbering, hits, base.get("question_frame"),
+                                                    question)
         sections, _ = guard(sections, set(numbering.numbers.values()))
         answer = Answer(**base, status="answered", summary=summary, sections=sections,
                         citations=numbering.citations(), latency_ms=0.0)
         return answer, numbering.passages()
 
     def _with_calculations(self, summary: str, sections: list[Section], numbering: Numbering, hits: list[Hit],
-                           frame: QuestionFrame | None) -> tuple[str, list[Section]]:
+                           frame: QuestionFrame | None, question: str) -> tuple[str, list[Section]]:
         """The patient's own numbers, worked out from the rules and cited to the passage stating each rule, before the lead."""
         from assistant.calculate import calculations
         from assistant.doses import check_text
@@ -333,7 +342,7 @@ class Assistant:
         # The per-kg doses the lead states, verified for this frame, are the ones to work out first.
         lead = check_text(summary, self.rulebook, sources=list(passages.values()), frame=dose_context(frame, None))
         prefer = [f.rule_id for f in lead if f.verdict == "verified" and f.per_kg and f.rule_id]
-        calcs = calculations(self.rulebook, frame, hits, prefer=prefer)
+        calcs = calculations(self.rulebook, frame, hits, prefer=prefer, question=question)
         if not calcs:
             return summary, sections
         # A worked example's numbers are about someone else: with the patient's own numbers, they leave the lead.
@@ -384,16 +393,31 @@ class Assistant:
             return hits
         return [h for h in hits if on_topic(h, term.terms) or names_any(h.text, term.terms)]
 
+    def _covered(self, frame: QuestionFrame, hits: list[Hit], on_indication: list[Hit]) -> bool:
+        """Whether the passages are about what the frame names: its indication, circumstance, the topic of its aspect, or a
+        drug other than the corpus's principal one (so a terse question is answered however few words it shares)."""
+        vocab = self.vocabulary
+        if frame.indication and on_indication:
+            return True
+        if frame.context and (term := vocab.term("contexts", frame.context)) and any(names_any(h.text, term.terms) for h in hits):
+            return True
+        topics = tuple(t for a in frame.aspects for t in vocab.aspect_topics.get(a, ()))
+        if topics and any(on_topic(h, topics) for h in hits):
+            return True
+        if frame.drug and frame.drug != self.principal_drug and (term := vocab.term("drugs", frame.drug)):
+            return any(on_topic(h, term.terms) for h in hits)
+        return False
+
     def _not_covered(self, frame: QuestionFrame, own: QuestionFrame, hits: list[Hit], on_indication: list[Hit]) -> str | None:
         """'The sources do not cover X in pregnancy' when no retrieved passage speaks to the frame's indication, or to a
         population this turn names."""
         vocab = self.vocabulary
         subject = frame.indication_label or frame.product or frame.drug or "this question"
-        if frame.indication and hits and not on_indication:
+        if own.indication and hits and not on_indication:
             return f"The sources do not cover {subject}."
         for name in own.population:
             term = vocab.term("populations", name)
-            if term is None or name == "adult":
+            if term is None or name not in vocab.distinct_populations:
                 continue
             own = [h for h in on_indication if h.meta.get(f"population:{name}") or names_any(h.text, term.terms)]
             # A population-specific document (dosing weight in obesity) covers it for every condition; child and adult do not.

@@ -8,16 +8,12 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, Strict
 
-from assistant.question import QuestionFrame
+from assistant.question import WEIGHT_KG_MAX, WEIGHT_KG_MIN, QuestionFrame
 
 Verdict = Literal["verified", "grounded", "out_of_range", "unit_error", "ungrounded", "ambiguous"]
 Status = Literal["answered", "abstained", "blocked"]
 PASSING_VERDICTS: frozenset[str] = frozenset({"verified", "grounded"})
 
-# Body weight a dose may be computed for: finite, and between an extremely premature neonate and the heaviest
-# recorded adult. Anything else is a typo or an attack, and never reaches the dose arithmetic.
-WEIGHT_KG_MIN = 0.3
-WEIGHT_KG_MAX = 700.0
 
 
 def check_weight_kg(value: Any) -> float | None:

@@ -16,6 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.vocabulary import Mention, Vocabulary
 
+# Body weight a dose may be computed for: finite, and between an extremely premature neonate and the heaviest
+# recorded adult. Anything else is a typo or an attack, and never reaches the dose arithmetic.
+WEIGHT_KG_MIN = 0.3
+WEIGHT_KG_MAX = 700.0
 _NUM = r"(\d+(?:[.,]\d+)?)"
 _LB_PER_KG = 2.20462
 _KG = r"(?:kg|kgs|kilos?|kilograms?)\b(?!\s*/)"
@@ -287,6 +291,9 @@ def patient_facts(text: str) -> Patient:
     female, male = bool(_FEMALE.search(text)), bool(_MALE.search(text))
     if female != male:
         facts["sex"] = "female" if female else "male"
+    for key in ("weight_kg", "ideal_weight_kg", "adjusted_weight_kg"):
+        if key in facts and not WEIGHT_KG_MIN <= facts[key] <= WEIGHT_KG_MAX:
+            del facts[key]  # not a body weight a dose can be worked out for
     return Patient(**facts)
 
 

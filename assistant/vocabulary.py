@@ -62,6 +62,7 @@ class Vocabulary:
     aspects: tuple[Term, ...] = ()
     abbreviations: dict[str, str] = field(default_factory=dict)
     exclusive_populations: tuple[str, ...] = ()
+    distinct_populations: tuple[str, ...] = ()
     aspect_topics: dict[str, tuple[str, ...]] = field(default_factory=dict)
     modifiers: frozenset[str] = frozenset()
     broad: frozenset[str] = frozenset()
@@ -200,6 +201,7 @@ def _load(rules_vocab: Path, lexicon: Path, *_stamps: tuple) -> Vocabulary:
         aspects=_terms(shared.get("aspects"), SHARED_LEXICON),
         abbreviations=abbreviations,
         exclusive_populations=tuple(shared.get("exclusive_populations") or ()),
+        distinct_populations=tuple(shared.get("distinct_populations") or ()),
         aspect_topics=topics,
         modifiers=frozenset(map(str, corpus.get("modifiers") or ())),
         broad=frozenset(str(row["canonical"]) for row in corpus.get("conditions") or []),

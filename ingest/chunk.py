@@ -360,13 +360,37 @@ def _section_drafts(doc: SourceDocument, settings: ChunkSettings, path: tuple[st
     cursor = start
     for item in special + [None]:
         gap_end = item["start"] if item else end
-        if gap_end > cursor:
+        if gap_end > cursor and item is not None and item["extra"].get("rec_form") == "table" and _table_gap(doc.text[cursor:gap_end]):
+            topic = _table_gap(doc.text[cursor:gap_end])
+            if topic != "-":
+                item["extra"]["topic"] = topic  # the topic cells above a table row name its subject
+        elif gap_end > cursor:
             drafts.extend(_text_drafts(doc, settings, path, cursor, gap_end, kind))
         if item:
             item["path"] = path
             drafts.append(item)
             cursor = max(cursor, item["end"])
     return drafts
+
+
+TABLE_HEADER_WORDS = re.compile(
+    r"\b(Topic|Sub-?\s*topic|#|Recommendation[a-z]?|Strength[a-z*†]?|Category[a-z*†]?|\(cont(?:inued|\.)?\)|continued|"
+    r"20\d\d|Location|Text|Grade|Rec|Number|Page|Evidence|of)\b[*†]?",
+    re.I,
+)
+
+
+def _table_gap(gap: str) -> str:
+    """Between two recommendation rows: the topic labels ("Bone Health Medications"), "-" for only
+    a repeated table header, or "" when the gap is real text that needs chunks of its own."""
+    flat = " ".join(gap.split())
+    if not flat:
+        return "-"
+    if len(flat) > 240 or re.search(r"[a-z]{3,}\.(\s|$)", flat):
+        return ""
+    topic = TABLE_HEADER_WORDS.sub(" ", flat).replace("#", " ")
+    topic = " ".join(re.sub(r"\(\s*\)", " ", topic).split()).strip(" -–,")
+    return topic[:200] if len(topic) >= 3 else "-"
 
 
 def _text_drafts(doc: SourceDocument, settings: ChunkSettings, path: tuple[str, ...], start: int, end: int, kind: str) -> list[dict]:
@@ -394,7 +418,8 @@ def _text_drafts(doc: SourceDocument, settings: ChunkSettings, path: tuple[str, 
         elif BULLET.match(bare):
             flush()
             bullet = True
-            current = [(offset, BULLET.sub("", bare, count=1))]
+            content = BULLET.sub("", bare, count=1)
+            current = [(offset + len(bare) - len(content), content)]
         else:
             if not current:
                 bullet = False
@@ -416,8 +441,9 @@ def _text_drafts(doc: SourceDocument, settings: ChunkSettings, path: tuple[str, 
             if group:
                 emit(group)
                 group, size = [], 0
+            spans = _Spans(doc.text, b_start, b_end)
             for piece in _split_long(Block("bullet" if is_bullet else "paragraph", text, b_start, b_end), settings):
-                p_start, p_end = _locate(doc.text, piece.text, b_start, b_end)
+                p_start, p_end = spans.locate(piece.text)
                 drafts.append({"text": ("- " if is_bullet else "") + piece.text, "start": p_start, "end": p_end,
                                "kind": _kind_of(piece.text, kind), "path": path})
             continue
@@ -437,25 +463,37 @@ def _kind_of(text: str, section: str) -> str:
     return text_kind(text) or "text"
 
 
-def _locate(source: str, piece: str, lo: int, hi: int) -> tuple[int, int]:
-    """The exact span of a piece (whitespace-normalised text of source[lo:hi]) in the source."""
-    words = piece.split()
-    if not words:
-        return lo, lo
+class _Spans:
+    """Exact source spans of pieces of a block (its words with whitespace collapsed), found in order."""
 
-    head_text = " ".join(words[:8])
-    begin = source.find(head_text, lo, hi)  # most pieces start inside one line: no regex needed
-    if begin < 0:
-        head = re.search(r"\s+".join(re.escape(t) for t in words[:8]), source[lo:hi])
-        begin = lo + head.start() if head else lo
-    tail_text = " ".join(words[-8:])
-    at = source.find(tail_text, begin, hi)
-    if at >= 0:
-        finish = at + len(tail_text)
-    else:
-        tail = re.search(r"\s+".join(re.escape(t) for t in words[-8:]), source[begin:hi])
-        finish = begin + tail.end() if tail else hi
-    return begin, max(finish, begin)
+    def __init__(self, source: str, lo: int, hi: int) -> None:
+        import bisect
+
+        self._bisect = bisect.bisect_right
+        tokens = list(re.finditer(r"\S+", source[lo:hi]))
+        self.starts = [lo + t.start() for t in tokens]
+        self.ends = [lo + t.end() for t in tokens]
+        self.norm = " ".join(t.group(0) for t in tokens)
+        self.offsets, at = [], 0  # where each token begins in norm
+        for t in tokens:
+            self.offsets.append(at)
+            at += len(t.group(0)) + 1
+        self.floor, self.lo, self.hi = 0, lo, hi
+
+    def locate(self, piece: str) -> tuple[int, int]:
+        text = " ".join(piece.split())
+        at = self.norm.find(text, self.floor)
+        if at < 0 or not self.starts:
+            at = self.norm.find(" ".join(text.split()[:3]), self.floor)
+            if at < 0 or not self.starts:
+                return self.lo, self.hi
+            length = len(text)
+        else:
+            length = len(text)
+        first = self._bisect(self.offsets, at) - 1
+        last = min(self._bisect(self.offsets, at + max(length - 1, 0)) - 1, len(self.ends) - 1)
+        self.floor = at
+        return self.starts[first], max(self.ends[last], self.starts[first])
 
 
 def _merge_tiny(drafts: list[dict], settings: ChunkSettings) -> list[dict]:
@@ -471,7 +509,7 @@ def _merge_tiny(drafts: list[dict], settings: ChunkSettings) -> list[dict]:
             and len(prev["text"]) + len(draft["text"]) <= settings.max_chars + MIN_CHARS
         ):
             prev["text"] = prev["text"] + "\n" + draft["text"]
-            prev["end"] = draft["end"]
+            prev["end"] = max(prev["end"], draft["end"])
             continue
         out.append(draft)
     return out

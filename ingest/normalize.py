@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-PAGE_FOOTER = re.compile(r"^\s*(?:.*\s)?Page\s+\d+\s+of\s+\d+\s*$", re.IGNORECASE)
+PAGE_FOOTER = re.compile(r"^\s*(?:.*\s)?Page\s*\d+\s*of\s*\d+\s*$", re.IGNORECASE)
 BARE_PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?\d{1,4}(?:\s*-)?\s*$")
 # "intak e", "shap e": a word broken before its last letter by the PDF's glyph spacing.
 SPLIT_TAIL = re.compile(r"\b([A-Za-z]{2,}) ([a-z])\b(?=[\s.,;:)])")

@@ -1,7 +1,7 @@
 """Read a PDF with pypdfium2: page text, the bookmark outline, document metadata, and which pages carry ruled tables.
 
-pdfplumber (slow: it parses every glyph) is run only on the few pages the cheap pdfium signals point at
-(many path objects, a section that holds prose rather than appendix apparatus); see ingest.tables.
+Tables are looked for only on the pages the cheap pdfium signals point at (many vector path objects, many
+short lines, a section that holds prose rather than appendix apparatus); see ingest.tables.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def read_pdf(path: Path) -> PdfData:
             page = pdf[i]
             textpage = page.get_textpage()
             pages.append(textpage.get_text_range().replace("\r\n", "\n").replace("\r", "\n"))
-            counts.append(_path_count(raw, page))
+            counts.append(_path_count(raw, page) if _many_short_lines(pages[-1]) else 0)
             sizes.append(tuple(page.get_size()))
             rotations.append(page.get_rotation())
         outline = _outline(pdf)
@@ -52,6 +52,12 @@ def read_pdf(path: Path) -> PdfData:
     finally:
         pdf.close()
     return PdfData(pages, outline, info, counts, sizes, rotations)
+
+
+def _many_short_lines(text: str) -> bool:
+    """The text signal of a table: at least 8 lines, 40% of them short (the vector count is only taken then)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return len(lines) >= 8 and sum(1 for line in lines if len(line.strip()) < 60) >= 0.4 * len(lines)
 
 
 def _path_count(raw, page) -> int:

@@ -34,6 +34,7 @@ def chunk_metadata(doc: SourceDocument, chunk: Chunk) -> dict[str, Any]:
         "source_path": doc.source_path,
         "layout": doc.layout,
         "references": "|".join(chunk.references),
+        "kind": chunk.kind,  # text | recommendation | table_row | superseded | bibliography | search_strategy | ...
     }
     optional = {
         "page": chunk.page,
@@ -42,8 +43,11 @@ def chunk_metadata(doc: SourceDocument, chunk: Chunk) -> dict[str, Any]:
         "issuer": doc.meta.get("issuer"),
         "year": doc.meta.get("year"),
         "url": doc.meta.get("url"),
+        "version": doc.meta.get("version"),
     }
     meta.update({key: value for key, value in optional.items() if value is not None})
+    # Recommendation and table-row fields (strength, status, rec_number, refs "3,4,9", table, row, ...): flat strings.
+    meta.update({key: value for key, value in chunk.extra if key not in meta and value not in (None, "")})
     for field in ("population", "topics"):
         values = doc.meta.get(field) or []
         if values:

@@ -78,16 +78,34 @@ def place_outline(outline: list[Bookmark], pages: list[str], page_starts: tuple[
                 found = pattern.search(text, cursor)
             if found is not None:
                 break
+        title = mark.title
         if found is not None:
             start, end = found.start(), found.end()
             cursor = end
+            if sentence_like(title):  # the bookmark is the section's first sentence: leave it in the text
+                end = start
         else:
             start = end = cursor
+        if sentence_like(title):
+            title = short_title(title)
         base = page_starts[mark.page]
-        headings.append(Heading(base + start, base + end, mark.level, mark.title, mark.page + 1))
+        headings.append(Heading(base + start, base + end, mark.level, title, mark.page + 1))
         last_page = mark.page
     headings.sort(key=lambda h: h.start)  # stable: outline order within one offset
     return headings
+
+
+def sentence_like(title: str) -> bool:
+    """A bookmark that holds a sentence rather than a heading (truncated with "...", or long prose)."""
+    return title.endswith(("...", "…")) or len(title.split()) > 16 or bool(re.search(r"[a-z]{3,}\.\s+[A-Z]", title))
+
+
+def short_title(title: str, words: int = 10) -> str:
+    """The first words of a sentence-like bookmark, as a heading."""
+    title = title.removesuffix("...").rstrip("…. ")
+    first = re.split(r"(?<=[a-z]{3}[.;:])\s", title)[0]
+    parts = first.split()
+    return " ".join(parts[:words]) + ("…" if len(parts) > words or first != title else "")
 
 
 def _drop_root(outline: list[Bookmark]) -> list[Bookmark]:
@@ -105,7 +123,7 @@ SECTION_KINDS: list[tuple[str, re.Pattern[str]]] = [
     ("search_strategy", re.compile(r"search (terms|strateg)|literature (review )?search|search syntax|syntax$|hedges", re.I)),
     ("evidence_table", re.compile(r"evidence table|evidence base for|grade evidence profile", re.I)),
     ("superseded", re.compile(r"\b(19|20)\d\d recommendation categori[sz]ation table|recommendation categori[sz]ation table", re.I)),
-    ("front_matter", re.compile(r"participant list|abbreviation|work group$|guideline work group|acknowledg|qualifying statement", re.I)),
+    ("front_matter", re.compile(r"participant list|abbreviation|work group$|guideline work group|development team|acknowledg|qualifying statement", re.I)),
 ]
 
 
@@ -119,7 +137,7 @@ def section_kind(path: tuple[str, ...]) -> str:
     return "text"
 
 
-DOT_LEADER = re.compile(r"(\.\s?){4,}\s*\d+\s*$", re.M)
+DOT_LEADER = re.compile(r"(?:\.\s?){5,}\s*\d+\b")
 PUBMED = re.compile(r"PubMed PMID|PMID:|doi:\s*10\.|\bet al\.\s.*\b(19|20)\d\d;\s*\d+", re.I)
 SEARCH_SYNTAX = re.compile(r"/exp\b|:ti,ab|:ti\b|:ab\b|\bNEXT/\d|\bADJ\d|\[mh\]|\[tiab\]|\bSet #|#\d+\s+(AND|OR)\s+#?\d", re.I)
 
@@ -129,7 +147,7 @@ def text_kind(text: str) -> str | None:
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
         return None
-    if len(DOT_LEADER.findall(text)) >= max(2, len(lines) // 3):
+    if len(DOT_LEADER.findall(text)) >= 2 or (DOT_LEADER.search(text) and (len(text) < 300 or re.match(r"\s*(Table of )?Contents\b", text))):
         return "toc"
     if len(PUBMED.findall(text)) >= max(1, len(text) // 600):
         return "bibliography"

@@ -16,7 +16,7 @@ from assistant.doses.scope import finding
 from assistant.doses.units import UREG, quantity, registry_units
 from assistant.models import DoseFinding
 
-_UNIT = r"(?:mcg|mg|g|kg|mL|dL|L)(?:\s*/\s*(?:kg|dL|L|mL|min|h))*(?![A-Za-z])"
+_UNIT = r"(?:mcg|mg|g|kg|mL|dL|L)(?:\s*/\s*(?:kg|dL|L|mL|min|h))*(?:\s*/\s*(?:week|wk|day))?(?![A-Za-z])"
 _TOKEN = re.compile(
     rf"\s*(?:(?P<num>\d+(?:,\d{{3}})*(?:\.\d+)?|\.\d+)\s*(?P<unit>{_UNIT}|(?:weeks?|wks?|days?)(?![A-Za-z]))?"
     r"|(?P<op>[-−–+×*/÷()]|(?<![A-Za-z])x(?![A-Za-z])))")
@@ -37,7 +37,8 @@ def evaluate(expr: str) -> tuple[pint.Quantity, int] | None:
         if m.group("num"):
             unit = (m.group("unit") or "").replace(" ", "")
             # Weeks and days in a calculation only count doses ("30 g / 4 weeks"): keep the number.
-            unit = "" if re.match(r"week|wk|day", unit) else registry_units(unit)
+            # "15 g/week x 1.3": the period names the dose's cadence, not a unit of the product.
+            unit = "" if re.match(r"week|wk|day", unit) else registry_units(re.sub(r"/(?:week|wk|day)$", "", unit))
             tokens.append(("q", UREG.Quantity(float(m.group("num").replace(",", "")), unit or "dimensionless")))
         else:
             op = m.group("op")
@@ -119,6 +120,12 @@ class Calculations:
     lhs_starts: dict[int, int]
 
 
+def bare_weight(sc: Scan, expr: str) -> bool:
+    """Whether a bare number of the expression is a body weight the text states ("for a 75 kg adult: 2 g/kg x 75")."""
+    return any(abs(float(n) - w.kg) < 0.05 for n in re.findall(r"(?<![\d.])\d+(?:\.\d+)?(?!\s*(?:[a-zA-Z%]|\.\d))",
+                                                           expr) for w in sc.weights)
+
+
 _GAP = r"\s*(?:about|approximately|approx\.|~)?\s*"
 
 
@@ -149,6 +156,8 @@ def calculations(sc: Scan) -> Calculations:
         else:
             try:
                 target = quantity(1.0, unit)
+                if value.check("[mass] / [body_weight]") and target.check("[mass]") and bare_weight(sc, lhs.group(0)):
+                    value = value * UREG.Quantity(1.0, "kg_bw")  # "2 g/kg x 75 = 150 g": the 75 is the patient's kg
                 expected = float(value.to(target.units).magnitude) / target.magnitude
             except (pint.errors.DimensionalityError, ValueError):
                 problems[kind, idx] = ("unit_error", f"{written} is not in {unit}: the units do not match")

@@ -18,9 +18,9 @@ from assistant.doses.matching import (INTERVAL_TOLERANCE, Scope, Stated, best, c
 from assistant.doses.numbers import fmt, span_text
 from assistant.doses.parse import Amount, Scan, scan
 from assistant.doses.rules import RuleBook
-from assistant.doses.scope import family_of, finding, lab_kind, scope_for
-from assistant.doses.units import display_unit
-from assistant.models import DoseFinding
+from assistant.doses.scope import family_of, finding, is_measured, lab_kind, scope_for
+from assistant.doses.units import display_unit, per_kg_dim
+from assistant.models import PASSING_VERDICTS, DoseFinding
 
 _PREMEDICATION = re.compile(r"(?i)premedicat|pre-medicat|before (?:the|each|an?) infusion|infusion reaction")
 # Serum IgG a measurement can report, in g/L: wide enough for myeloma paraprotein, narrow enough to catch a
@@ -51,8 +51,8 @@ def suggestion(a: Amount, k: int) -> str:
     return f"{span_text(a.low * f, a.high * f)} {a.unit}"
 
 
-def in_sources(a: Amount, sources: list[Scan] | None) -> bool:
-    """True when the same value and unit (same dimension, value inside) stand in one of the passages."""
+def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None) -> bool:
+    """True when the same value, unit, frequency and population stand in one of the passages."""
     if not sources or a.info is None:
         return False
     lo, hi = a.canon
@@ -64,8 +64,12 @@ def in_sources(a: Amount, sources: list[Scan] | None) -> bool:
             if not (blo * (1 - 1e-3) <= lo and hi <= bhi * (1 + 1e-3)):
                 continue
             ta, tb = a.cadence.interval, b.cadence.interval
-            if ta and tb and not (ta[0] >= tb[0] / INTERVAL_TOLERANCE and ta[1] <= tb[1] * INTERVAL_TOLERANCE):
-                continue
+            if ta and not tb or ta and tb and not (ta[0] >= tb[0] / INTERVAL_TOLERANCE
+                                                   and ta[1] <= tb[1] * INTERVAL_TOLERANCE):
+                continue  # "6 mg every hour" is not grounded by "6 mg, repeated once"
+            ages = {m.canonical for m in src.in_sentence(src.ages, b.sentence)}
+            if age and ages and age not in ages:
+                continue  # a child's dose is not grounded by the adult dose of the same passage
             if a.cadence.kind != b.cadence.kind and (ta or tb):
                 continue
             if a.comparator and b.comparator and a.comparator[0] != b.comparator[0]:
@@ -107,8 +111,7 @@ def _variants(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str) ->
     if w and scope.drug:
         dims = {n.dim for n in book.for_drug(scope.drug, family)}
         for s, pre in list(out):
-            if "/bw" not in s.dim and (per_kg := s.dim.replace("/", "/bw/", 1) if "/" in s.dim else s.dim + "/bw") \
-                    in dims:
+            if "/bw" not in s.dim and (per_kg := per_kg_dim(s.dim)) in dims:
                 out.append((replace(s, lo=s.lo / w, hi=s.hi / w, dim=per_kg),
                             f"{pre}{a.text.strip()} for {fmt(w)} kg is {span_text(s.lo / w, s.hi / w)} "
                             f"{display_unit(per_kg)}; "))
@@ -125,7 +128,7 @@ def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, source
         return finding(sc, a, scope, "ambiguous", f"Cannot read this dose reliably: {a.problem}.")
     if scope.drug is None:
         return finding(sc, a, scope, "ambiguous", "A dose with no drug named near it; it cannot be checked.")
-    grounded = in_sources(a, sources)
+    grounded = in_sources(a, sources, scope.age)
     variants = _variants(book, sc, a, scope, family)
     sel = select(book, family, scope)
     # A rule for another disease, population or stage is borrowed: it never verifies, so it is left out.
@@ -178,6 +181,12 @@ def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, source
                        f"{pre}only a weak source (rule {weak.rule.id}: order sets or secondary pages) gives "
                        f"{range_text(weak)}; it cannot verify a dose.", weak)
     s, pre = usable[-1]
+    if not any(n.dim == s.dim for n in base) and not any(cap_problem(n, s) for n in caps):
+        # Only limits apply ("at most 4 g per day") and the dose keeps to them: no rule gives the dose itself.
+        if grounded:
+            return finding(sc, a, scope, "grounded", f"Within the limits of the rules; the cited passage states it{note}.")
+        return finding(sc, a, scope, "ungrounded", f"Within the limits of the rules, but no rule gives this dose "
+                                                   f"and no cited passage states it{note}.")
     failing = [n for n in base if n.dim == s.dim] or [n for n in caps if n.dim == s.dim]
     elsewhere = [n for n in book.for_drug(scope.drug, family) if n.dim == s.dim and n not in failing
                  and not is_cap(n) and problem(n, s) is None]
@@ -221,7 +230,7 @@ def _judge_amount(book: RuleBook, sc: Scan, i: int, fam: str | None, scope: Scop
                   lhs_starts: dict[int, int]) -> DoseFinding | None:
     """Verdict for the i-th amount of a text, or None for a plausible measured level."""
     a = sc.amounts[i]
-    if fam == "lab" and a.observed and not a.problem:
+    if fam == "lab" and (a.observed or is_measured(sc, a)) and not a.problem:
         # A measured level is patient data, not advice: only a physically impossible one is flagged.
         lo, hi = a.canon
         if OBSERVED_IGG_G_PER_L[0] <= lo and hi <= OBSERVED_IGG_G_PER_L[1]:
@@ -238,7 +247,7 @@ def _judge_amount(book: RuleBook, sc: Scan, i: int, fam: str | None, scope: Scop
     elif a.cadence.bare and a.info and "/bw" not in a.info.dim:  # a total for a weight repeats as its per-kg dose
         pair = sc.amounts[a.head] if a.head is not None else next(
             (b for b in reversed(sc.amounts[:i]) if b.sentence == a.sentence and b.info
-             and b.info.dim == a.info.dim + "/bw"), None)
+             and b.info.dim == per_kg_dim(a.info.dim)), None)
         if pair is not None:
             a = replace(a, cadence=pair.cadence)
     return judge(book, sc, a, scope, fam, srcs)
@@ -263,9 +272,10 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
     # Premedication rules speak for acetaminophen next to IVIG; beside a cited passage about a headache they do not.
     alongside = srcs is None or bool(named & rulebook.modified_drugs) or bool(
         _PREMEDICATION.search(text + " " + (context or "")))
+    operands: dict[int, DoseFinding | None] = {}  # a calculation's numbers: judged, not reported (its result is)
     for i, a in enumerate(sc.amounts):
-        if i in calc.operands or "rounding" in a.flags:
-            continue  # intermediate numbers of a calculation (its result is checked); rounding steps
+        if "rounding" in a.flags:
+            continue  # "rounded to the nearest 5 g": a rounding step, checked with the dose it rounds
         fam = family_of(a, sc) if a.info else "dose"
         if fam in ("other", "concentration"):
             continue
@@ -273,17 +283,25 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
         def fits(d: str, f=fam, ds=dims) -> bool:
             return any(n.dim.replace("/bw", "") in ds or n.dim in ds for n in rulebook.for_drug(d, f))
 
-        def fallback(named: frozenset[str], f=fits) -> str | None:
+        def fallback(named: frozenset[str], f=fam, dim=a.info.dim if a.info else None) -> str | None:
             # No drug named: the one drug with rules for the disease named, else the one drug dosed in this unit.
-            sole = [d for d in rulebook.by_drug if f(d)]
+            sole = [d for d in rulebook.by_drug if any(n.dim in (dim, per_kg_dim(dim or "")) for n in
+                                                        rulebook.for_drug(d, f))]
             return rulebook.drug_for(named) or (sole[0] if len(sole) == 1 else None)
 
         scope = replace(scope_for(sc, a, ctx, weight_kg, fits, frame, rulebook.brands, fallback), alongside=alongside)
+        if scope.drug is None and (same := next((scopes[k] for k in sorted(scopes, reverse=True)
+                                                 if sc.amounts[k].sentence == a.sentence and scopes[k].drug), None)):
+            scope = replace(scope, drug=same.drug)  # "so 0.4 g/kg gives 32 g": one sentence, one drug
         if fam == "lab":
             drug = scope.drug if scope.drug in lab_drugs else next(iter(lab_drugs)) if len(lab_drugs) == 1 else None
             scope = replace(scope, drug=drug, lab_kind=lab_kind(sc, a))
+        found = _judge_amount(rulebook, sc, i, fam, scope, srcs, calc.lhs_starts)
+        if i in calc.operands:
+            operands[i] = found
+            continue
         scopes[i] = scope
-        if (found := _judge_amount(rulebook, sc, i, fam, scope, srcs, calc.lhs_starts)) is not None:
+        if found is not None:
             results[i] = found
     # Cross-checks override an amount's own verdict (keeping what the amount itself says: drug, cadence, flags).
     overrides = cross_checks(rulebook, sc, scopes, calc.operands, ctx)
@@ -301,13 +319,27 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
             mine = results[i]
             results[i] = f.model_copy(update={"drug": mine.drug, "frequency": mine.frequency, "flags": mine.flags,
                                               "rule_id": f.rule_id or mine.rule_id, "source": f.source or mine.source})
+    for i, start in calc.lhs_starts.items():
+        if i in results and results[i].verdict == "out_of_range" and ("amount", i) not in calc.problems:
+            # "15 g/week x 1.3 = 19.5 g weekly": right arithmetic on checked numbers and a verified factor.
+            within = [k for k in operands if start <= sc.amounts[k].start < sc.amounts[i].start]
+            repeat = sc.amounts[i].cadence.interval
+            if any(sc.amounts[k].cadence.interval not in (None, repeat) for k in within):
+                continue  # "30 g every 4 weeks x 1.37 = 41.1 g weekly": the 4-weekly dose was not divided
+            inside = [operands[k] for k in within]
+            factor = [f for f in extra if start <= f.start < sc.amounts[i].start and f.unit == "1"]
+            if inside and factor and all(f is None or f.verdict in PASSING_VERDICTS for f in inside + factor):
+                results[i] = results[i].model_copy(update={"verdict": "verified", "rule_id": factor[0].rule_id,
+                                                           "message": "Worked out correctly from checked numbers and "
+                                                                      f"a verified factor ({factor[0].rule_id})."})
     for i, f in results.items():
         if is_negated(sc, sc.amounts[i]):
             scope = scopes.get(i)
-            if f.verdict == "verified" and scope is not None and len(named := diseases(scope.indications)) > 1:
+            named = diseases(m.canonical for m in sc.in_sentence(sc.indications, sc.amounts[i].sentence))
+            if f.verdict == "verified" and scope is not None and len(named) > 1:
                 # "The ITP dose of 1 g/kg must not be used in PID": ruled out for one of the diseases it names.
                 for one in sorted(named):
-                    alone = replace(scope, indications=frozenset({one}) | (scope.indications - named))
+                    alone = replace(scope, indications=frozenset({one}) | (scope.indications - diseases(scope.indications)))
                     other = judge(rulebook, sc, sc.amounts[i], alone, family_of(sc.amounts[i], sc) or "dose", srcs)
                     if other.verdict in ("out_of_range", "unit_error"):
                         f = other

@@ -11,7 +11,7 @@ from assistant.doses.numbers import fmt
 from assistant.doses.parse import Amount, Scan
 from assistant.doses.rules import NormRule, RuleBook
 from assistant.doses.scope import finding
-from assistant.doses.units import volume_rate_to_mass_rate
+from assistant.doses.units import per_kg_dim, volume_rate_to_mass_rate
 from assistant.models import DoseFinding
 
 # Words that say a text converts IVIG to SCIG (listing both products side by side is not a conversion).
@@ -19,6 +19,7 @@ _SWITCH_CUE = re.compile(r"(?i)factor|conver|switch|transition|equivalent|changi
 # Words that say a stated factor is a conversion (not a risk ratio or a count).
 _CONVERSION_CUE = re.compile(r"(?i)factor|conver|switch|transition|SCIG|subcutaneous|adjusted|ideal|dosing weight|"
                              r"IBW|obes|Hizentra|Cuvitru|Xembify|Cutaquig|HyQvia|weekly.equivalent")
+_EU = re.compile(r"\bEU\b|\bEurop|\bSmPC\b")
 _OBESITY_CUE = re.compile(r"(?i)ideal|adjusted|dosing weight|IBW|obes|actual")
 _SCIG_FACTOR_INDICATION = "ivig_to_scig"
 _OBESITY_INDICATION = "obesity_dosing_weight"
@@ -29,9 +30,15 @@ def concentration(sc: Scan) -> float | None:
     values = {round(p[2] * 10, 6) for p in sc.percents
               if re.search(r"(?i)\b(?:product|solution|preparation|concentration|strength|IVI?G|SCIG|IgG|"
                            r"immun|formulation)", sc.text[max(0, p[0] - 30):p[1] + 30])
-              or any(d.start - 3 <= p[0] <= d.end + 3 for d in sc.drugs)}  # "Privigen 10%"
+              or any(d.start - 3 <= p[0] <= d.end + 3 for d in sc.drugs)  # "Privigen 10%"
+              or re.search(r"(?i)\bmL\s+of\s+(?:a\s+|the\s+)?$", sc.text[max(0, p[0] - 12):p[0]])}  # "360 mL of 10%"
     values |= {round(a.canon[0], 6) for a in sc.amounts if a.info and a.unit in ("mg/mL", "g/mL") and not a.is_range}
     return values.pop() if len(values) == 1 else None
+
+
+def same_cadence(a: Amount, b: Amount) -> bool:
+    """Whether two amounts of a sentence can be the same dose: the same repeat, or one of them names none."""
+    return a.cadence.interval == b.cadence.interval or a.cadence.bare or (b.cadence.bare and a.cadence.interval is None)
 
 
 def rounding_step(book: RuleBook, sc: Scan, a: Amount) -> float | None:
@@ -58,6 +65,14 @@ def cross_checks(book: RuleBook, sc: Scan, scopes: dict[int, Scope], skip: set[i
             if head.info.dim == a.info.dim:
                 if bad := mismatch(sc, a, scope, *head.canon, f"{head.text.strip()} converted", rel=0.02):
                     out[i] = bad
+            elif {head.info.dim.replace("volume", "mass"), a.info.dim.replace("volume", "mass")} == {
+                    a.info.dim.replace("volume", "mass")} and "/time" not in a.info.dim and (
+                    conc := concentration(sc) or (concentration(ctx) if ctx else None)):
+                # "280 mL of 10% IVIG (28 g)": a volume and its mass at the stated concentration (mg/mL = g/L).
+                scale = conc / 1000.0 if a.info.dim.startswith("mass") else 1000.0 / conc
+                expected = (head.canon[0] * scale, head.canon[1] * scale)
+                if bad := mismatch(sc, a, scope, *expected, f"at {fmt(conc)} mg/mL, {head.text.strip()}"):
+                    out[i] = bad
             elif {head.info.dim, a.info.dim} == {"mass/bw/time", "volume/bw/time"}:
                 conc = concentration(sc) or (concentration(ctx) if ctx else None)
                 if conc is None:
@@ -69,12 +84,12 @@ def cross_checks(book: RuleBook, sc: Scan, scopes: dict[int, Scope], skip: set[i
                     expected = (head.canon[0] * scale, head.canon[1] * scale)
                     if bad := mismatch(sc, a, scope, *expected, f"at {fmt(conc)} mg/mL, {head.text.strip()}"):
                         out[i] = bad
-        pair = head
-        if pair is None or "/bw" not in (pair.info.dim if pair.info else ""):
-            pair = next((b for b in reversed(amounts[:i]) if b.sentence == a.sentence and b.info
-                         and b.info.dim == a.info.dim + "/bw" and not b.problem), None)
-        if pair is not None and pair.info and pair.info.dim == a.info.dim + "/bw" and i not in out:
-            w = scope.weight if scope else None
+        per_kg = per_kg_dim(a.info.dim)
+        pair = head if head is not None and head.info and head.info.dim == per_kg else next(
+            (b for b in reversed(amounts[:i]) if b.sentence == a.sentence and b.info and b.info.dim == per_kg
+             and not b.problem and same_cadence(a, b)), None)
+        w = scope.weight if scope else None
+        if pair is not None and i not in out:
             if w is None:
                 if head is pair:
                     out[i] = finding(sc, a, scope, "ambiguous",
@@ -82,6 +97,19 @@ def cross_checks(book: RuleBook, sc: Scan, scopes: dict[int, Scope], skip: set[i
             elif bad := mismatch(sc, a, scope, pair.canon[0] * w, pair.canon[1] * w,
                                   f"{pair.text.strip()} x {fmt(w)} kg", rel=0.05,
                                   slack=(rounding_step(book, sc, a) or 0.0) / 2):
+                out[i] = bad
+        elif head is not None and head.info and per_kg_dim(head.info.dim) == a.info.dim and w and i not in out:
+            # "56 g every 4 weeks (0.4 g/kg)": the per-kg companion of a total for this patient's weight.
+            if bad := mismatch(sc, a, scope, head.canon[0] / w, head.canon[1] / w,
+                               f"{head.text.strip()} / {fmt(w)} kg", rel=0.05):
+                out[i] = bad
+        elif a.info.dim == "volume/time" and w and i not in out and (conc := concentration(sc)) and (
+                rate := next((b for b in reversed(amounts[:i]) if b.sentence == a.sentence and b.info
+                              and b.info.dim == "mass/bw/time" and not b.problem), None)):
+            # "60 kg at 8 mg/kg/min of a 10% product runs at 288 mL/h": mg/kg/min x kg / (mg/mL) x 60 = mL/h.
+            scale = w / conc * 60.0
+            if bad := mismatch(sc, a, scope, rate.canon[0] * scale, rate.canon[1] * scale,
+                               f"{rate.text.strip()} x {fmt(w)} kg at {fmt(conc)} mg/mL", rel=0.05):
                 out[i] = bad
     return out
 
@@ -152,7 +180,10 @@ def factor_findings(book: RuleBook, sc: Scan, ctx: Scan | None) -> list[DoseFind
             continue
         wanted = _conversion_of([sentence, sc.text] + ([ctx.text] if ctx else []))
         # A product's own factor (Hizentra 1.37, Cuvitru 1.30) holds only for that product.
-        brands = {b for b in book.brands if re.search(rf"(?i)\b{re.escape(b)}\b", sentence)}
+        brands = {b for b in book.brands if re.search(rf"(?i)\b{re.escape(b)}\b", sentence)} or (
+            {b for b in book.brands if re.search(rf"(?i)\b{re.escape(b)}\b", ctx.text)} if ctx else set())
+        if not brands and _EU.search(sentence) and not re.search(r"\bUS\b|\bU\.S\.", sentence):
+            brands = {"-"}  # EU labelling: the brand-specific US factors do not apply
         rules = [n for n in book.norm if n.family == "factor" and _factor_kind(n) == wanted
                  and (n.rule.brand is None or not brands or n.rule.brand in brands)]
         num = re.search(r"\d*\.?\d+", sc.text[start:end])

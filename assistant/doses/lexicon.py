@@ -70,6 +70,24 @@ _ROUTE_NAMES = ("iv", "sc", "po", "im") * 2
 _AGES = re.compile(r"(?i)\b(?:(child(?:ren)?|pediatric|paediatric|infants?|adolescents?|toddlers?)|(adults?)"
                    r"|(neonates?|newborns?|neonatal))\b")
 _AGE_NAMES = ("child", "adult", "neonate")
+# "a 9-year-old", "children 5-11 years", "12 years and older": the age band from the numbers.
+_NUMERIC_AGE = re.compile(r"(?i)\b(?:(\d{1,2})[- ](?:years?|yrs?)[- ]old|aged\s+(\d{1,2})\b|(\d{1,2})\s*(?:years?|yrs?)"
+                          r"\s+(?:and|or)\s+(?:older|over|above)|(?:\d{1,2})\s*[-–]\s*(\d{1,2})\s*(?:years?|yrs?)\b)")
+
+
+def _numeric_ages(text: str) -> tuple[Mention, ...]:
+    """Age bands written as numbers: under 12 a child, 12 and older (labels' adult dosing) or 18 and over an adult."""
+    found = []
+    for m in _NUMERIC_AGE.finditer(text):
+        old, aged, older, upper = (int(g) if g else None for g in m.groups())
+        if older is not None:
+            band = "adult" if older >= 12 else None
+        else:
+            age = next(v for v in (old, aged, upper) if v is not None)
+            band = "child" if age < 12 else "adult" if age >= 18 else None
+        if band:
+            found.append(Mention(band, m.start(), m.end(), m.group(0)))
+    return tuple(found)
 
 
 def _lowered(text: str) -> str:
@@ -122,4 +140,5 @@ def mentions(text: str, lex: Lexicon) -> Mentions:
     tokens = set(_TOKEN.findall(lowered))
     return Mentions(drugs=_vocabulary_mentions(text, lex.drugs, tokens, lowered),
                     indications=_vocabulary_mentions(text, lex.indications, tokens, lowered),
-                    routes=_named(_ROUTES, _ROUTE_NAMES, text), ages=_named(_AGES, _AGE_NAMES, text))
+                    routes=_named(_ROUTES, _ROUTE_NAMES, text),
+                    ages=tuple(sorted(_named(_AGES, _AGE_NAMES, text) + _numeric_ages(text), key=lambda m: m.start)))

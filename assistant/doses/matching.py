@@ -218,6 +218,10 @@ def select(book: RuleBook, family: str, sc: Scope) -> Selection:
     if sc.conflict:
         borrowed = {n.rule.id for n in ranges if is_disease(n.rule.indication)}
         note = "the statement names another indication than the question"
+    elif named - book.indications_of(sc.drug, family):
+        # A disease this drug has no rule for ("kidney transplant with antibody-mediated rejection"): nothing verifies.
+        borrowed = {n.rule.id for n in ranges if is_disease(n.rule.indication)}
+        note = f"no rule for {', '.join(sorted(named - book.indications_of(sc.drug, family)))}"
     elif named:
         own = [n for n in ranges if n.rule.indication in named]
         borrowed = {n.rule.id for n in ranges if is_disease(n.rule.indication) and n.rule.indication not in named}
@@ -274,7 +278,9 @@ def range_text(n: NormRule) -> str:
     if r.interval and not (r.per in ("day", "week") and r.interval.min == r.interval.max == 1):
         span = fmt(r.interval.min) + ("" if r.interval.min == r.interval.max else f"-{fmt(r.interval.max)}")
         cadence += f" every {span} {r.interval.unit}{'' if r.interval.max == 1 else 's'}"
-    if r.duration:
+    if r.duration and r.min_duration and r.min_duration.unit == r.duration.unit:
+        cadence += f" over {fmt(r.min_duration.value)}-{fmt(r.duration.value)} {r.duration.unit}s"
+    elif r.duration:
         cadence += f" for {fmt(r.duration.value)} {r.duration.unit}{'' if r.duration.value == 1 else 's'}"
     return f"{value} {r.unit}{cadence}"
 

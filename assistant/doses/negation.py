@@ -13,8 +13,7 @@ from assistant.models import DoseFinding
 _LIMIT = re.compile(r"\b(?:not|never)\s+(?:to\s+)?(?:exceed(?:ing)?|more\s+than|greater\s+than|above|over|less\s+than|"
                     r"fewer\s+than|below|under)\b|\bno\s+(?:more|less|fewer|greater)\s+than\b", re.I)
 _BEFORE = re.compile(r"\b(?:not|never|avoid(?:s|ed|ing)?|contraindicated|rather\s+than|instead\s+of|in\s+place\s+of|"
-                     r"no\s+longer|"
-                     r"(?:do|does|did|should|must|can|could|would|is|are)n['’]t|cannot)\b", re.I)
+                     r"no\s+longer|(?:do|does|did|should|must|can|could|would|is|are)n['’]t|cannot)\b", re.I)
 _AFTER = re.compile(r"^[^,;:]*?\b(?:(?:is|are|was|were|be|should|must|may)\s+(?:not|never)\b|(?:is|are)n['’]t\b|"
                     r"contraindicated\b|(?:should|must)\s+be\s+avoided\b)", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:()]|\b(?:but|however|whereas|while|although|then)\b", re.I)

@@ -11,7 +11,9 @@ _TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 WORD_VALUES = {w: i + 1 for i, w in enumerate(_ONES)} | {w: i + 10 for i, w in enumerate(_TEENS)}
 WORD_VALUES |= {w: (i + 2) * 10 for i, w in enumerate(_TENS)} | {"zero": 0}
 _SMALL = rf"(?:(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_ONES)}))?|{'|'.join(_TEENS + _ONES)}|zero)"
-WORDNUM = rf"(?<![A-Za-z-]){_SMALL}(?:\s+hundred(?:\s+(?:and\s+)?{_SMALL})?)?(?:\s+and\s+a\s+half)?(?![A-Za-z])"
+_DIGIT_WORD = rf"(?:{'|'.join(_ONES)}|zero|oh)"
+WORDNUM = (rf"(?<![A-Za-z-]){_SMALL}(?:\s+thousand(?:\s+(?:and\s+)?{_SMALL})?)?(?:\s+hundred(?:\s+(?:and\s+)?{_SMALL})?)?"
+           rf"(?:\s+point(?:\s+{_DIGIT_WORD})+|\s+and\s+a\s+half)?(?![A-Za-z])")
 DIGNUM = r"(?<![\d.])(?:\d+,\d{1,2}(?![\d,])|(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)"
 NUM = rf"(?:{DIGNUM}|{WORDNUM})"
 # Between the two ends of a range: a dash of any kind, "to" or "through".
@@ -25,13 +27,17 @@ def number(raw: str) -> tuple[float, str | None]:
         return float(raw.replace(",", ".")), None  # "0,4 g/kg": a decimal comma (a thousands comma has 3 digits)
     if raw[:1].isdigit() or raw[:1] == ".":
         return float(raw.replace(",", "")), None
-    total, half = 0.0, raw.endswith("and a half")
-    for part in re.split(r"[\s-]+", raw.replace("and a half", "")):
-        if part == "hundred":
-            total = (total or 1) * 100
+    whole, _, decimals = raw.replace("and a half", "point five").partition(" point ")
+    total, group = 0.0, 0.0
+    for part in re.split(r"[\s-]+", whole):
+        if part == "thousand":
+            total, group = total + (group or 1) * 1000, 0.0
+        elif part == "hundred":
+            group = (group or 1) * 100
         elif part in WORD_VALUES:
-            total += WORD_VALUES[part]
-    return total + (0.5 if half else 0), None
+            group += WORD_VALUES[part]
+    digits = "".join(str(WORD_VALUES.get(d, 0)) for d in decimals.split() if d in WORD_VALUES or d == "oh")
+    return total + group + (float(f"0.{digits}") if digits else 0.0), None
 
 
 def fmt(x: float) -> str:

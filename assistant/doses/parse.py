@@ -38,32 +38,36 @@ _CMP = re.compile(r"(?i)(<=|>=|=<|=>|≤|≥|<|>|less than|lower than|below|unde
                   r"|above|over|exceeding|at least|at or above|at or below|no less than|not less than)\s*:?\s*$")
 _CMP_NAMES = {"<=": "<=", "=<": "<=", "≤": "<=", "at or below": "<=", ">=": ">=", "=>": ">=", "≥": ">=",
               "at least": ">=", "at or above": ">=", "no less than": ">=", "not less than": ">="}
-_MAX = re.compile(r"(?i)(?:\bmax(?:imum)?\b[^.;\d]{0,30}?\b(?:is|of|:)|\bmax(?:imum)?\.?(?:\s+(?:daily|single|total|rate|dose|infusion|of|:))*|(?<!add )(?<!adds )\bup\s+to|\bnot\s+to"
+_MAX = re.compile(r"(?i)(?:\bmax(?:imum)?\b[^.;\d]{0,30}?\b(?:is|of|:)|\bcapped\s+at|\bcap\s+of|\bat\s+or\s+below"
+                  r"|\bkeep\w*\s+(?:the\s+)?(?:daily\s+)?(?:total|dose|rate)?\s*(?:to|at|under|below)|\bstay\w*\s+(?:below|under)|\bmax(?:imum)?\.?(?:\s+(?:daily|single|total|rate|dose|infusion|of|:))*|(?<!add )(?<!adds )\bup\s+to|\bnot\s+to"
                   r"\s+exceed|\bno\s+more\s+than|\bnot\s+more\s+than|\bat\s+most|\b(?:do|should)\s+not\s+exceed"
                   r"|\blimit(?:ed)?\s+to|≤|<=|<|\bless\s+than|\bbelow|\bunder)\s*:?\s*$")
 # "each 100 mg/kg more", "per 100 mg/dL higher trough", "rises by 73 mg/dL": a step or slope, not a dose.
 _STEP_BEFORE = re.compile(r"(?i)(?:\b(?:per|each|every|increases?\s+of|increments?\s+of|rises?\s+of|steps?\s+of)"
                           r"|\b(?:rais|ris|increas|fall|fell|drop|reduc|lower|decreas|adjust|titrat)\w*\s+(?:[\w-]+\s+)"
                           r"{0,4}?by)\s+(?:about\s+|approximately\s+|~\s*)?$")
-_ROUNDING = re.compile(r"(?i)\b(?:nearest\s+(?:whole\s+)?(?:multiple\s+of\s+)?|in\s+steps\s+of\s+|rounded\s+to\s+)$")
+_ROUNDING = re.compile(r"(?i)\b(?:nearest\s+(?:whole\s+)?(?:multiple\s+of\s+)?|in\s+steps\s+of\s+|(?:multiples?|steps?)\s+of\s+)$")
 # "IgG was 2.1 g/L", "the trough rose from 3 to 7 g/L": a patient's measured value, not a recommendation.
 _OBSERVED = re.compile(r"(?i)\b(?:was|were|rose|fell|increased|decreased|dropped|went\s+(?:up|down)|measured|improved"
                        r"|climbed|reached)\s+(?:(?:from|to|at|about|only|just)\s+)*$")
 _STEP_AFTER = re.compile(r"(?i)^\s*(?:higher|more|increase|increment|rise|greater|lower|less)\b")
 _WEIGHT = re.compile(rf"(?P<n>{NUM}){_SP}[-‑]?{_SP}(?P<u>kg|kilograms?|lbs?|pounds)(?![A-Za-z/])(?!\s*per\b)")
 # "x 1.37", "a factor of 0.4", "the factor for Hizentra is 1.37", "multiplying by 0.6"; not "multiply by 60 minutes".
-_FACTOR = re.compile(rf"(?i)(?:\bfactor(?:\s+for\s+[\w-]+)?\s+(?:of\s+|is\s+|=\s*|:\s*)?"
-                     rf"|\bmultipl(?:y|ying|ied)\s+(?:[\w()-]+\s+){{0,5}}?by\s+|[×x*]\s*)"
+# "x 56" after a number ("0.4 × 56") is an operand: the factor is the number before the sign.
+_FACTOR = re.compile(rf"(?i)(?:\bfactor(?:\s+for\s+[\w-]+)?\s+(?:of\s+|is\s+|=\s*|:\s*)?|\bappl(?:y|ying|ied)\s+"
+                     rf"(?:a\s+|the\s+)?|\bmultipl(?:y|ying|ied)\s+(?:[\w()-]+\s+){{0,5}}?by\s+|(?<![\d.]\s)(?<![\d.])[×x*]\s*)"
                      rf"(?P<a>\d*\.?\d+)(?![\d^]|\s*(?:kg|g\b|mg|mL|%|weeks?|days?|minutes?|min\b|hours?|h\b|10\^))"
-                     rf"|(?P<b>\d*\.\d+)\s*[×x*]\s*\(")
+                     rf"|[×x*]\s*(?P<c>\d*\.\d+)(?![\d^]|\s*(?:kg|g\b|mg|mL|%|10\^))|(?P<b>\d*\.\d+)\s*[×x*]\s*[(\d]")
 _PERCENT = re.compile(rf"(?P<n>{DIGNUM})\s*%")
 _SENT_END = re.compile(r"[.!?](?=\s|$)|[;\n•]|\s[-–]\s(?=[A-Z])")
 _ABBREV = re.compile(r"(?i)(?:\b(?:e\.g|i\.e|vs|approx|dr|etc|fig|al|ca|incl|max|min|no|wk|wks|hr|hrs)|\b[A-Za-z])$")
+_UNIT_ABBREV = {"min", "hr", "hrs", "wk", "wks", "max"}
 _STOP = re.compile(r"(?i)\bthen\b|\bfollowed\s+by\b|\bwhereas\b|\bbut\b|\bversus\b|\bcompared\s+with\b")
 _COMPANION = re.compile(r"(?i)^\s*(?:\(\s*(?:i\.e\.,?|that\s+is,?|=|≈|~|about|approximately|approx\.|or|equivalent\s+to"
                         r"|equal\s+to)?\s*|[=≈]\s*|,?\s*(?:i\.e\.,?|that\s+is,?|which\s+is|(?:is\s+)?equivalent\s+to|(?:is\s+)?equal\s+to"
                         r"|equals|or\s+about|or\s+approximately|(?:is\s+)?(?:the\s+)?same\s+as|corresponds?\s+to"
-                        r"|corresponding\s+to|converts?\s+to)\s*(?:about|approximately)?\s*)$")
+                        r"|corresponding\s+to|converts?\s+to|is)\s*(?:about|approximately)?\s*"
+                        r"|\s+(?:every|each|per|q)\s[^()]{1,20}?\s*\(\s*)$")
 
 
 @dataclass(frozen=True)
@@ -139,8 +143,9 @@ def _sentence_index(sentences: tuple[tuple[int, int], ...], pos: int) -> int:
 def _sentences(text: str) -> tuple[tuple[int, int], ...]:
     spans, start = [], 0
     for m in _SENT_END.finditer(text):
-        if m.group(0) == "." and _ABBREV.search(text[max(0, m.start() - 8):m.start()]):
-            continue
+        if m.group(0) == "." and (ab := _ABBREV.search(text[max(0, m.start() - 8):m.start()])) and not (
+                ab.group(0).lower() in _UNIT_ABBREV and re.match(r"\s+[A-Z]", text[m.end():m.end() + 3])):
+            continue  # "e.g. IVIG" runs on; "8 mg/kg/min. Patients" ends a sentence
         spans.append((start, m.end()))
         start = m.end()
     spans.append((start, len(text) + 1))
@@ -166,7 +171,7 @@ def _amount(m: re.Match, text: str) -> Amount:
             lo = lo * i_lo.factor / info.factor
     if info is None:
         problem = problem or f"unit {unit!r} is not one the checker knows"
-    if g["tail"]:
+    if g["tail"] and not dictionary_drugs(g["tail"].strip(" /")):  # "naltrexone 16 mg/bupropion 180 mg": a pair
         problem = problem or f"unrecognised unit part {g['tail'].strip()!r}"
     if lo > hi:
         problem = problem or f"range {m.group(0)!r} runs backwards"
@@ -205,6 +210,8 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
         # Cadence words belong to an amount only when close to it ("0.4 g/kg (adjusted weight) every 4 weeks").
         stop = min(out[j].start if j < len(out) and out[j].sentence == a.sentence else s_end, s_end, group_end + 50)
         after = text[group_end:stop]
+        if j > i + 1:
+            after = text[a.end:out[i + 1].start] + " " + after  # "0.4 g/kg every 4 weeks (24 g)"
         if m := _STOP.search(after):
             after = after[:m.start()]
         prev_end = out[i - 1].end if i and out[i - 1].sentence == a.sentence else s_start
@@ -246,12 +253,28 @@ def _weights(text: str, free, sentences) -> tuple[Weight, ...]:
     return tuple(weights)
 
 
+def _amounts(text: str, pattern: re.Pattern) -> list[Amount]:
+    """Every amount, left to right; '8 mg/kg/min to 4.8 mL/kg/h' is two amounts, not a range."""
+    out, pos = [], 0
+    while m := pattern.search(text, pos):
+        pos = m.end()
+        if _COUNTED.search(text, max(0, m.start() - 8), m.end()):
+            continue
+        if m.group("u1") and (first := unit_info(normalise_unit(m.group("u1"))[0])) is not None and (
+                last := unit_info(normalise_unit(m.group("unit"))[0])) is not None and first.dim != last.dim:
+            if head := pattern.match(text, m.start(), m.start("sep")):
+                out.append(_amount(head, text))
+            pos = m.start("n2")
+            continue
+        out.append(_amount(m, text))
+    return out
+
+
 def scan(text: str, lex: Lexicon) -> Scan:
     """Run the whole grammar over one text."""
     sentences = _sentences(text)
     pattern = _AMOUNT if _HAS_WORDNUM.search(text) else _AMOUNT_DIGITS
-    amounts = [_amount(m, text) for m in pattern.finditer(text)
-               if not _COUNTED.search(text, max(0, m.start() - 8), m.end())]
+    amounts = _amounts(text, pattern)
     named = mentions(text, lex)
     # The dictionary names any other drug; the vocabulary's own words (a drug, or an indication such as
     # "after rituximab") take precedence where they overlap.
@@ -268,7 +291,8 @@ def scan(text: str, lex: Lexicon) -> Scan:
     def free(s: int, e: int) -> bool:
         return not any(s < te and ts < e for ts, te in taken)
 
-    factors = tuple((m.start(), m.end(), float(m.group("a") or m.group("b"))) for m in _FACTOR.finditer(text)
+    factors = tuple((m.start(), m.end(), float(m.group("a") or m.group("b") or m.group("c")))
+                    for m in _FACTOR.finditer(text)
                     if free(m.start(), m.end()))
     percents = tuple((m.start(), m.end(), float(m.group("n").replace(",", ""))) for m in _PERCENT.finditer(text))
     return Scan(text=text, sentences=sentences, amounts=tuple(amounts), drugs=drugs,

@@ -18,7 +18,11 @@ WITHHELD_MARKER = "[dose withheld]"
 def frame_for(question: str, rulebook: RuleBook) -> AnswerContext:
     """An answer context read from a question's words, for callers without a question frame (evals, the CLI)."""
     sc = scan_text(question, rulebook.lexicon)
-    return frame_from_text(question, [d.canonical for d in sc.drugs], [i.canonical for i in sc.indications])
+    # The drug asked about is the one named right before "dose" or "rate" ("What acetaminophen dose before IVIG?").
+    asked = [d for d in sc.drugs if re.match(r"(?i)\s*(?:\S+\s+){0,2}?(?:dose|dosing|rate|regimen)\b",
+                                             question[d.end:d.end + 30])]
+    drugs = [asked[0].canonical] if asked else [d.canonical for d in sc.drugs]
+    return frame_from_text(question, drugs, [i.canonical for i in sc.indications])
 
 
 def failing(findings: list[DoseFinding], flags_block: bool | None = None) -> list[DoseFinding]:

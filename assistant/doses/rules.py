@@ -61,6 +61,11 @@ class RuleBook:
         """Rules of one drug and one family (dose, rate, lab, factor)."""
         return [n for n in self.by_drug.get(drug, ()) if n.family == family]
 
+    def indications_of(self, drug: str | None, family: str) -> frozenset[str]:
+        """The indications this drug has rules of this family for (a dose family: dose or rate rules)."""
+        kin = ("dose", "rate") if family in ("dose", "rate") else (family,)
+        return frozenset(n.rule.indication for n in self.by_drug.get(drug or "", ()) if n.family in kin)
+
     def drug_for(self, diseases: frozenset[str]) -> str | None:
         """The one drug with dose rules for these diseases, if exactly one has."""
         drugs = {n.rule.drug for n in self.norm if n.rule.indication in diseases and n.family in ("dose", "rate")}

@@ -34,6 +34,20 @@ _START = re.compile(r"(?i)\b(?:start\w*|initial(?:ly)?|begin\w*|first\s+\d+\s+mi
                     r"[^.;,]{0,40}$")
 
 
+_START_AFTER = re.compile(r"(?i)^[^.;]{0,30}?\b(?:for\s+the\s+first\s+\d+\s+min\w*|to\s+start|at\s+first|initially)\b")
+_TITRATION = re.compile(r"(?i)\b(?:increas\w*|titrat\w*|maxim\w*|up\s+to|advanc\w*|escalat\w*|then|tolerat\w*)\b")
+
+
+def _is_start(sc: Scan, a: Amount, ctx: Scan | None) -> bool:
+    """A starting rate: said so before it ('start at'), after it ('for the first 30 minutes'), or asked for."""
+    s_start, s_end = sc.sentences[a.sentence]
+    if _START.search(sc.text[s_start:a.start]) or _START_AFTER.search(sc.text[a.end:s_end]):
+        return True
+    sentence = sc.text[s_start:s_end]
+    return ctx is not None and bool(re.search(r"(?i)\b(?:initial|starting|start)\b", ctx.text)) \
+        and not _TITRATION.search(sentence)
+
+
 def _drug_mention(sc: Scan, a: Amount, ctx: Scan | None, fits, frame: AnswerContext | None) -> Mention | None:
     in_sent = sc.in_sentence(sc.drugs, a.sentence)
     text = sc.text
@@ -69,7 +83,12 @@ def _indications(sc: Scan, a: Amount, ctx: Scan | None, frame: AnswerContext | N
     """The indications an amount is dosed for, and whether the statement's disease disagrees with the answer's."""
     # "as in GBS", "the same as CIDP": a disease named for comparison is not the one the dose is for.
     mentioned = [m for m in sc.indications if not _AS_IN.search(sc.text[max(0, m.start - 16):m.start])]
-    sentence = {m.canonical for m in sc.in_sentence(mentioned, a.sentence)}
+    in_sentence = sc.in_sentence(mentioned, a.sentence)
+    sentence = {m.canonical for m in in_sentence}
+    before = [m for m in in_sentence if m.end <= a.start and is_disease(m.canonical)]
+    if len(diseases(sentence)) > 1 and before:
+        # Several diseases in one sentence: the dose is for the one named last before it.
+        sentence = {before[-1].canonical} | (sentence - diseases(sentence))
     whole = {m.canonical for m in mentioned}
     own = diseases(sentence) or diseases(whole)
     modifiers = sentence - diseases(sentence)
@@ -110,14 +129,17 @@ def scope_for(sc: Scan, a: Amount, ctx: Scan | None, weight_kg: float | None, fi
     # Only a route word right by the amount speaks for it ("650 mg PO"); otherwise the drug's own name does (IVIG).
     near = [r for r in sc.routes if s_start <= r.start < s_end and (0 <= r.start - a.end <= 25 or 0 <= a.start - r.end
                                                                      <= 25)]
-    route = _unique(near) if near else (mention.route if mention else None)
-    product = mention.product if mention and mention.product else {"iv": "ivig", "sc": "scig"}.get(route or "")
+    # A product named after the dose and apart from it ("45 g every 3 weeks becomes 15 g of SCIG") is not its product.
+    own = mention if mention is not None and (mention.end <= a.start or mention.start - a.end <= 12) else None
+    route = _unique(near) if near else (own.route if own else None)
+    product = own.product if own and own.product else {"iv": "ivig", "sc": "scig"}.get(route or "")
     products = {d.product for d in sc.in_sentence(sc.drugs, a.sentence) if d.product}
     attached = mention is not None and (0 <= a.start - mention.end <= 12 or 0 <= mention.start - a.end <= 12)
     if len(products) > 1 and not attached:
         product = route = None  # "on IVIG 30 g ... needs 10 g of SCIG weekly": the rules decide which product fits
     sentence = sc.text[s_start:s_end]
-    named_brands = {b for b in brands if re.search(rf"(?i)\b{re.escape(b)}\b", sentence)}
+    named_brands = {b for b in brands if re.search(rf"(?i)\b{re.escape(b)}\b", sentence)} or (
+        {b for b in brands if re.search(rf"(?i)\b{re.escape(b)}\b", ctx.text)} if ctx else set())
     # The body weight a dose is on: said right after it ("32 g on adjusted body weight"), or once in the sentence.
     kinds = {"adjusted": r"(?i)adjusted|dosing weight", "actual": r"(?i)actual (?:body )?weight"}
     near_text = sc.text[a.end:a.end + 35]
@@ -136,7 +158,7 @@ def scope_for(sc: Scan, a: Amount, ctx: Scan | None, weight_kg: float | None, fi
                                                                        else None)
     return Scope(drug=mention.canonical if mention else None, indications=frozenset(indications), age=age,
                  route=route, product=product, weight_basis=basis, weight=weight, conflict=conflict,
-                 start=bool(_START.search(sc.text[s_start:a.start])),
+                 start=_is_start(sc, a, ctx),
                  brand=named_brands.pop() if len(named_brands) == 1 else None)
 
 
@@ -176,6 +198,19 @@ def family_of(a: Amount, sc: Scan) -> str | None:
     if family == "lab" and named and not ig:
         return "other"  # a trough of another drug (vancomycin 15-20 mg/L): no IgG rule speaks for it
     return family
+
+
+_MEASURED = re.compile(r"(?i)\b(?:IgG|trough|level)(?:\s+(?:IgG|trough|level))*\s*(?:=\s*|:\s*)?$")
+_CLAUSE = re.compile(r"[,;:(]")
+_GOAL = re.compile(r"(?i)\btarget|\baim|\bmaintain|\bkeep|\bgoal|\bthreshold|\bcut-?off|\bcriteri|\beligib|\bstart"
+                   r"|\bbegin|\binitiat|\bconsider|\bshould|\bneeds?\b|\babove|\bbelow|\bat least")
+
+
+def is_measured(sc: Scan, a: Amount) -> bool:
+    """'IgG trough 4.2 g/L', 'Trough 480 mg/dL': a level named and its value, no target, threshold or comparator."""
+    s_start, _ = sc.sentences[a.sentence]
+    clause = _CLAUSE.split(sc.text[s_start:a.start])[-1]
+    return a.comparator is None and not a.is_max and bool(_MEASURED.search(clause)) and not _GOAL.search(clause)
 
 
 def lab_kind(sc: Scan, a: Amount) -> str | None:

@@ -158,6 +158,11 @@ def convert(value: float, src: str, dst: str) -> float:
     return value * _factor(src, dst)
 
 
+def per_kg_dim(dim: str) -> str:
+    """The per-body-weight form of a dimension: 'mass' -> 'mass/bw', 'volume/time' -> 'volume/bw/time'."""
+    return dim.replace("/", "/bw/", 1) if "/" in dim else dim + "/bw"
+
+
 def volume_rate_to_mass_rate(ml_per_kg_h: float, mg_per_ml: float) -> float:
     """mL/kg/h to mg/kg/min, only possible with the product concentration (10% = 100 mg/mL)."""
     return ml_per_kg_h * mg_per_ml / 60.0

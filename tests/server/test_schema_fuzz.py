@@ -139,8 +139,8 @@ def test_every_response_matches_the_schema(keyed_schema, label, mode):
 
 
 def test_a_real_session_matches_the_schema(keyed_schema):
-    """Generated ids never name a live session, so read and delete one that exists (200, 204, then 404)."""
-    ask = operation(keyed_schema, "POST /v1/ask").Case(body={"question": KAWASAKI}, headers=bearer(SK_ALPHA),
+    """Generated ids never name a live session, so start one, then read and delete it (200, 204, then 404)."""
+    ask = operation(keyed_schema, "POST /v1/ask").Case(body={"question": KAWASAKI, "start_session": True}, headers=bearer(SK_ALPHA),
                                                          media_type="application/json")
     session_id = ask.call_and_validate(checks=CHECKS).json()["session_id"]
     read = operation(keyed_schema, "GET /v1/sessions/{session_id}")

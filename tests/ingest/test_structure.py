@@ -1,0 +1,256 @@
+"""Guideline PDFs as structure: outline headings, recommendations with strength and status, table rows,
+chunk kinds, metadata, and clean text -- on a real VA/DoD guideline and on tiny generated PDFs."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from assistant.settings import ChunkSettings
+from ingest.chunk import chunk_document, strip_refs
+from ingest.load import load_file
+from ingest.normalize import compounds, join_line_hyphens, normalize_chars, vocabulary
+from ingest.store import chunk_metadata
+from ingest.structure import KINDS, find_recommendations, section_kind
+from ingest.tables import row_statement
+from tests.conftest import SHARED
+from tests.ingest.pdfgen import make_pdf
+
+CKD_PDF = SHARED / "corpora" / "vadod" / "VADoDCKDCPGFinal5082142020.pdf"
+ANSWERABLE = {"text", "recommendation", "table_row"}
+
+
+@pytest.fixture(scope="module")
+def ckd():
+    if not CKD_PDF.exists():
+        pytest.skip("../shared/corpora/vadod is not beside the checkout")
+    doc = next(load_file(CKD_PDF))
+    return doc, chunk_document(doc, ChunkSettings())
+
+
+def _outline_titles(path: Path) -> list[tuple[int, str]]:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        return [(b.get_dest().get_index(), " ".join(b.get_title().split())) for b in pdf.get_toc()]
+    finally:
+        pdf.close()
+
+
+def test_headings_come_from_the_outline_at_their_pages(ckd):
+    doc, chunks = ckd
+    outline = _outline_titles(CKD_PDF)
+    titles = {t for _, t in outline}
+    assert len(doc.headings) >= 80
+    for heading in doc.headings:
+        assert heading.title in titles or heading.title.endswith("…")
+    # every heading in a chunk's path is a bookmark (or the document title), never a sentence of the text
+    for chunk in chunks:
+        for title in chunk.heading_path:
+            assert title == doc.title or title in titles or title.endswith("…"), (chunk.page, title)
+    # appendices carry their own heading, not the last chapter's
+    by_page = {c.page: c for c in chunks if c.kind != "recommendation"}
+    assert by_page[107].heading_path[0] == "Appendix D: 2014 Recommendation Categorization Table"
+    assert by_page[113].heading_path[0] == "Appendix F: Literature Review Search Terms and Strategy"
+    assert by_page[134].heading_path[0].startswith("Appendix K")
+    # the heading's own text opens the section on its page
+    intro = next(h for h in doc.headings if h.title == "I. Introduction")
+    assert doc.text[intro.start : intro.end] == "I. Introduction" and doc.page_at(intro.start) == intro.page == 6
+
+
+def test_page_and_span_of_every_chunk_are_exact(ckd):
+    doc, chunks = ckd
+    for chunk in chunks:
+        assert chunk.page == doc.page_at(chunk.start)
+        source = " ".join(doc.text[chunk.start : chunk.end].split())
+        first = " ".join(chunk.text.split()[:3]).lstrip("- ")
+        if chunk.kind in {"text", "bibliography", "search_strategy", "front_matter", "toc"}:
+            assert first.split()[0] in source, (chunk.chunk_id, first, source[:80])
+
+
+def test_recommendations_are_chunks_with_strength_status_and_number(ckd):
+    doc, chunks = ckd
+    recs = [c for c in chunks if c.kind == "recommendation"]
+    for form in ("table", "body"):  # the summary table and the statement in its section: 35 each
+        numbers = {int(c.info["rec_number"]) for c in recs if c.info["rec_form"] == form}
+        assert numbers == set(range(1, 36)), form
+    two = next(c for c in recs if c.info["rec_number"] == "2" and c.info["rec_form"] == "body")
+    assert two.text.startswith("When screening or stratifying risk for chronic kidney disease, we recommend")
+    assert two.info["strength"] == "Strong for" == two.grade and two.info["status"] == "reviewed, new-added"
+    assert two.heading_path[-1] == "A. Diagnosis Assessment and Lab Monitoring"
+    fourteen = next(c for c in recs if c.info["rec_number"] == "14" and c.info["rec_form"] == "table")
+    assert fourteen.info["status"] == "not reviewed, not changed" and fourteen.info["strength"] == "Weak for"
+    assert "Nutrition" in fourteen.info.get("topic", "")
+    strengths = Counter(c.info["strength"] for c in recs)
+    assert set(strengths) <= {"Strong for", "Weak for", "Weak against", "Strong against", "Neither for nor against"}
+    for rec in recs:  # one recommendation per chunk: no other statement's number or strength inside
+        assert not re.search(r"\((?:Strong|Weak|Neither)[^|)]*\|", rec.text)
+        assert not re.search(r"(?:^|\s)\d{1,2}\.\s+(?:We|In|For|There)\s", rec.text), rec.text
+
+
+def test_rows_of_the_earlier_version_are_superseded(ckd):
+    _, chunks = ckd
+    appendix = [c for c in chunks if c.heading_path[0].startswith("Appendix D")]
+    assert appendix and all(c.kind == "superseded" for c in appendix)
+    deleted = [c for c in appendix if "deleted" in c.info.get("status", "")]
+    assert len(deleted) >= 5
+    theophylline = next(c for c in appendix if "theophylline" in c.text)
+    assert theophylline.info["status"] == "not reviewed, deleted" and theophylline.info["strength"] == "Weak against"
+    assert "Weak against" not in theophylline.text and "Topic – Theophylline" in theophylline.text
+
+
+def test_chunk_kinds_keep_debris_out_of_answerable_text(ckd):
+    _, chunks = ckd
+    kinds = Counter(c.kind for c in chunks)
+    assert set(kinds) <= set(KINDS)
+    for kind in ("bibliography", "search_strategy", "evidence_table", "superseded", "front_matter", "recommendation", "table_row"):
+        assert kinds[kind] > 0, kind
+    for chunk in chunks:
+        if chunk.heading_path[0] == "References":
+            assert chunk.kind == "bibliography"
+        if chunk.kind in ANSWERABLE:
+            assert "PMID" not in chunk.text and "Set # Concept" not in chunk.text
+            assert "\ufffe" not in chunk.text and "\uffff" not in chunk.text
+            assert not re.search(r"\[\d+(?:[,\u2013-]\s*\d+)*\]", chunk.text), chunk.text
+    small_text = [c for c in chunks if c.kind == "text" and len(c.text) < 100]
+    assert len(small_text) <= 3
+
+
+def test_reference_markers_move_to_metadata(ckd):
+    _, chunks = ckd
+    with_refs = [c for c in chunks if c.kind == "text" and "refs" in c.info]
+    assert len(with_refs) > 50
+    assert all(re.fullmatch(r"\d+(,\d+)*", c.info["refs"]) for c in with_refs)
+
+
+def test_table_rows_are_one_readable_statement_each(ckd):
+    _, chunks = ckd
+    rows = [c for c in chunks if c.kind == "table_row"]
+    assert len(rows) >= 20
+    gout = next(c for c in rows if c.text.startswith("Agents for gout"))
+    assert gout.text == "Agents for gout: Allopurinol, colchicine" and gout.heading_path[0].startswith("Appendix K")
+    anticonvulsants = [c for c in rows if c.text.startswith("Anticonvulsants")]
+    assert len(anticonvulsants) == 1 and "Allopurinol" not in anticonvulsants[0].text
+    assert all(c.info.get("table") and c.info.get("row") for c in rows)
+
+
+def test_metadata_from_the_pdf_and_chroma_safe_values(ckd):
+    doc, chunks = ckd
+    assert doc.meta["issuer"] == "VA/DoD" and doc.meta["year"] == 2019 and doc.meta["version"] == "4.0"
+    assert "Chronic Kidney Disease" in doc.title
+    for chunk in chunks[::25] + [c for c in chunks if c.kind == "recommendation"][:3]:
+        meta = chunk_metadata(doc, chunk)
+        assert all(isinstance(v, (str, int, float, bool)) for v in meta.values()), meta
+        assert meta["kind"] == chunk.kind and meta["issuer"] == "VA/DoD" and meta["year"] == 2019
+        if chunk.kind == "recommendation":
+            assert meta["grade"] == meta["strength"] and meta["rec_number"] and "status" in meta
+
+
+# ------------------------------------------------------------------------------------- generated PDFs
+
+def _guideline(tmp_path: Path, outline: bool = True) -> Path:
+    pages = [
+        ["Department of Veterans Affairs Department of Defense", "VA/DoD GUIDELINE FOR TESTING", "Version 2.0 - 2021"],
+        ["I. Introduction", "This guideline covers testing [12]. It has two parts.[3,4]",
+         "1. We recommend this sentence never becomes a heading"],
+        ["II. Recommendations", "Recommendation",
+         "1. We recommend offering the first treatment to adults with the condition.",
+         "(Strong for | Reviewed, New-added)", "Discussion", "The evidence for the first treatment is moderate and consistent.",
+         "Recommendation", "2. We suggest against the second treatment for adults with the condition.",
+         "(Weak against | Not reviewed, Amended)"],
+        ["Appendix A: 2015 Recommendation Categorization Table", "1 12", "Topic - Old topic",
+         "Recommendation - We suggest an old treatment that was later removed from the guideline.",
+         "Weak for Not reviewed, Deleted --"],
+        ["References", "1. Smith J, Doe A. A trial of testing. J Test. 2019;1(2):3-4. PubMed PMID: 123456."],
+    ]
+    marks = [("I. Introduction", 1, 0), ("II. Recommendations", 2, 0), ("Appendix A: 2015 Recommendation Categorization Table", 3, 0),
+             ("References", 4, 0)] if outline else []
+    return make_pdf(tmp_path / "VADoDTestCPG.pdf", pages, marks, {"Title": "VA/DoD Test Guideline", "CreationDate": "D:20210304"})
+
+
+def test_generated_pdf_outline_recommendations_and_kinds(tmp_path):
+    doc = next(load_file(_guideline(tmp_path)))
+    assert doc.title == "VA/DoD Test Guideline" and doc.meta["issuer"] == "VA/DoD" and doc.meta["year"] == 2021
+    chunks = chunk_document(doc, ChunkSettings())
+    paths = {c.heading_path[0] for c in chunks}
+    assert "1. We recommend this sentence never becomes a heading" not in paths
+    intro = next(c for c in chunks if c.heading_path == ("I. Introduction",))
+    assert intro.kind == "text" and "[12]" not in intro.text and intro.info["refs"] == "12,3,4"
+    recs = [c for c in chunks if c.kind == "recommendation"]
+    assert [(c.info["rec_number"], c.grade, c.info["status"]) for c in recs] == [
+        ("1", "Strong for", "reviewed, new-added"), ("2", "Weak against", "not reviewed, amended")]
+    assert recs[0].text == "We recommend offering the first treatment to adults with the condition."
+    (old,) = [c for c in chunks if c.heading_path[0].startswith("Appendix A")]
+    assert old.kind == "superseded" and old.info["status"] == "not reviewed, deleted"
+    assert [c.kind for c in chunks if c.heading_path == ("References",)] == ["bibliography"]
+    assert chunks[0].kind == "front_matter"
+
+
+def test_generated_pdf_without_outline_falls_back_to_typography(tmp_path):
+    doc = next(load_file(_guideline(tmp_path, outline=False)))
+    assert doc.headings == () and doc.meta["outline"] is False
+    chunks = chunk_document(doc, ChunkSettings())
+    assert any(c.heading_path == ("I. Introduction",) for c in chunks)
+    assert sum(c.kind == "recommendation" for c in chunks) == 2
+
+
+@pytest.mark.parametrize("fmt", ["yaml", "csv"])
+def test_sidecar_manifest_sets_metadata_and_only_http_urls(tmp_path, fmt):
+    pdf = _guideline(tmp_path)
+    if fmt == "yaml":
+        (tmp_path / "guidelines.yaml").write_text(
+            "VADoDTestCPG.pdf:\n  title: Site Testing Guideline\n  issuer: Example Hospital\n  year: 2024\n"
+            "  url: https://example.org/testing.pdf\nother.pdf:\n  title: x\n")
+    else:
+        (tmp_path / "guidelines.csv").write_text("file,title,issuer,year,url\nVADoDTestCPG.pdf,Site Testing Guideline,Example Hospital,2024,javascript:alert(1)\n")
+    doc = next(load_file(pdf))
+    assert doc.title == "Site Testing Guideline" and doc.meta["issuer"] == "Example Hospital" and doc.meta["year"] == 2024
+    assert doc.meta.get("url") == ("https://example.org/testing.pdf" if fmt == "yaml" else None)
+    meta = chunk_metadata(doc, chunk_document(doc, ChunkSettings())[0])
+    assert meta["issuer"] == "Example Hospital" and meta["year"] == 2024 and meta["title"] == "Site Testing Guideline"
+
+
+# ------------------------------------------------------------------------------------------ units
+
+def test_line_break_hyphens_and_non_characters():
+    text = "renal\ufffereplacement self-management self\ufffemanagement inter\ufffevention intervention soft\u00adhyphen dose\uffff 2.5 mg"
+    text = normalize_chars(text)
+    fixed = join_line_hyphens(text, vocabulary(text), compounds(text))
+    assert fixed == "renal-replacement self-management self-management intervention intervention softhyphen dose 2.5 mg"
+    assert normalize_chars("\uf0b7 item") == "• item"
+
+
+def test_strip_refs_keeps_numbers_that_are_not_markers():
+    text, refs = strip_refs("Give 12.5 mg daily [9,10] in adults.[44-46] eGFR <60 mL/min/1.73 m² [3]")
+    assert text == "Give 12.5 mg daily in adults. eGFR <60 mL/min/1.73 m²" and refs == ["9", "10", "44", "45", "46", "3"]
+
+
+def test_recommendation_table_rows_do_not_borrow_the_next_rows_strength():
+    text = ("Topic\nSub-topic # Recommendation Strength Category\nScreening\n1.\nWe suggest screening adults for the\ncondition.\n"
+            "Weak for Reviewed,\nNew-added\n2.\nThere is insufficient evidence to recommend for or against\nscreening children.\n"
+            "Neither for\nnor against\nNot reviewed,\nNot changed\n")
+    recs = find_recommendations(text)
+    assert [(r.number, r.text, r.strength, r.status) for r in recs] == [
+        ("1", "We suggest screening adults for the condition.", "Weak for", "reviewed, new-added"),
+        ("2", "There is insufficient evidence to recommend for or against screening children.", "Neither for nor against",
+         "not reviewed, not changed"),
+    ]
+
+
+def test_section_kinds_from_headings():
+    assert section_kind(("References",)) == "bibliography"
+    assert section_kind(("Appendix F: Literature Review Search Terms and Strategy", "A. Embase.com syntax")) == "search_strategy"
+    assert section_kind(("Appendix C: Evidence Table",)) == "evidence_table"
+    assert section_kind(("Appendix D: 2014 Recommendation Categorization Table",)) == "superseded"
+    assert section_kind(("Appendix E: Participant List",)) == "front_matter"
+    assert section_kind(("VI. Recommendations", "A. Screening")) == "text"
+
+
+def test_row_statement_names_columns():
+    assert row_statement(("Drug", "Initial Dose", "Maximum Dose"), ("Chlorthalidone", "12.5-25 mg daily", "25-50 mg daily")) == (
+        "Chlorthalidone: initial dose 12.5-25 mg daily; maximum dose 25-50 mg daily")
+    assert row_statement(("Category", "Medications"), ("Agents for gout", "• Allopurinol, colchicine")) == "Agents for gout: Allopurinol, colchicine"
