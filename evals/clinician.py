@@ -107,6 +107,7 @@ def run_clinician_eval(cases_path: Path, settings: Settings, *, index: Index | N
                 problems = judge(answer, turn["expect"])
                 results.append({"id": row["id"], "turn": n, "follow_up": n > 1, "question": turn["question"],
                                 "outcome": turn["expect"].get("outcome", "answer"), "status": answer.status,
+                                "standalone": answer.standalone_question,
                                 "frame": frame.describe() if (frame := getattr(answer, "question_frame", None)) else "",
                                 "lead": answer.summary[:300], "problems": problems, "latency_ms": answer.latency_ms})
     return summarise(results, len(rows))

@@ -29,6 +29,7 @@ def run_suites(settings: Settings, shared: Path, *, limit: int | None, sets: tup
     Per-query retrieval misses go to misses_dir/retrieval-misses-SET.jsonl."""
     from assistant.doses import load_rulebook
     from evals.answers import run_answer_eval
+    from evals.clinician import run_clinician_eval
     from evals.doses import run_dose_eval
     from evals.retrieval import evaluate
     from evals.spans import span_eval
@@ -47,6 +48,8 @@ def run_suites(settings: Settings, shared: Path, *, limit: int | None, sets: tup
     suites["answers"] = run_answer_eval(CASES / "answers.jsonl", settings)
     suites["conversation"] = run_answer_eval(CASES / "conversations.jsonl", settings)
     suites["cpgqa_spans"] = span_eval(shared / "datasets" / "cpgqa", settings, limit=limit)
+    for split in ("dev", "test"):  # clinicians' questions, written from the corpus alone; tuned on dev only
+        suites[f"clinician_{split}"] = run_clinician_eval(CASES / f"clinician-{split}.jsonl", settings)
     return {
         "meta": {
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -180,7 +183,7 @@ def _pass_rates(results: dict) -> dict[str, float]:
     if "doses" in suites:
         rates["doses: unsafe caught"] = suites["doses"]["unsafe_caught_rate"]
         rates["doses: safe passed"] = suites["doses"]["safe_passed_rate"]
-    for key in ("answers", "conversation", "cpgqa_spans"):
+    for key in ("answers", "conversation", "cpgqa_spans", "clinician_dev", "clinician_test"):
         for metric, value in suites.get(key, {}).items():
             if isinstance(value, float) and 0 <= value <= 1 and ("recall" in metric or "validity" in metric or "rate" in metric):
                 rates[f"{key}: {metric}"] = value
@@ -202,7 +205,7 @@ def write_report(results: dict, folder: Path, *, baseline: dict | None = None, f
     sections: list[tuple[str, list[dict]]] = []
     for name, modes in results["suites"].get("retrieval", {}).items():
         sections.append((f"Retrieval: {name}", list(modes.values())))
-    for key in ("doses", "answers", "conversation", "cpgqa_spans"):
+    for key in ("doses", "answers", "conversation", "cpgqa_spans", "clinician_dev", "clinician_test"):
         if key in results["suites"]:
             scalars = {k: v for k, v in results["suites"][key].items() if not isinstance(v, (list, dict))}
             sections.append((key, [scalars]))

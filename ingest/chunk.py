@@ -258,6 +258,7 @@ def strip_refs(text: str) -> tuple[str, list[str]]:
         return ""
 
     text = REF_MARK.sub(take, text)
+    text = re.sub(r"[ \t]?\[\s*\]", "", text)  # a marker whose numbers the PDF lost: "clinicians,[ ]"
     text = SUPERSCRIPT_RUN.sub(lambda m: take(re.match(r"(.*)", m.group(0).replace("\u2013", "-"))) , text)
     return re.sub(r"[ \t]+([.,;:])", r"\1", text), refs
 

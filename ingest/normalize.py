@@ -83,7 +83,7 @@ def normalize_chars(text: str) -> str:
     """Drop non-characters and invisible marks (U+FFFF, soft hyphen, zero-width); symbol bullets become "•".
 
     U+FFFE (pdfium's hyphen at a line break) is kept for join_line_hyphens(), which needs the vocabulary."""
-    text = text.translate(NONCHARS)
+    text = text.translate(NONCHARS).replace("\x02", "\ufffe")  # pdfium writes some line-break hyphens as U+0002
     return PRIVATE_BULLET.sub(lambda m: m.group(1) + "•", text)
 
 

@@ -3,6 +3,20 @@ section holds, and recommendation statements with their strength and status.
 
 Headings come only from the outline (or, without one, from the chunker's typography rules): a sentence
 never becomes a heading.
+
+Chunk metadata contract (ingest.chunk.Chunk.kind / .extra, stored flat in Chroma by ingest.store.chunk_metadata):
+  kind          text | recommendation | table_row | superseded | bibliography | search_strategy |
+                evidence_table | front_matter | toc.  Only text, recommendation and table_row are current
+                guideline content that may back an answer statement.
+  grade         the recommendation's strength (also for superseded rows), else the section grade (Markdown)
+  strength      "Strong for" | "Weak for" | "Weak against" | "Strong against" | "Neither for nor against"
+  status        the guideline's category, lower case, comma-joined: "reviewed, new-added", "not reviewed, amended",
+                "reviewed, new-replaced", "not reviewed, not changed", "not reviewed, deleted", ...
+  rec_number    "7", "28a"; rec_form "body" (the statement in its section) | "table" (a summary or appendix table row)
+  topic         the table's topic cells above a recommendation row; replaced_by: "33" (earlier version rows)
+  refs          the document's own reference numbers stripped from the text, "9,10,44,45,46"
+  table, row, columns   for table rows: table number in the document, row number, "Drug | Initial Dose | ..."
+  issuer, year, version, url   per document (PDF metadata and title page; a guidelines.yaml/.csv beside the file wins)
 """
 
 from __future__ import annotations
@@ -81,6 +95,8 @@ def place_outline(outline: list[Bookmark], pages: list[str], page_starts: tuple[
         title = mark.title
         if found is not None:
             start, end = found.start(), found.end()
+            while end < len(text) and text[end] in ".:*":  # the title's own closing punctuation
+                end += 1
             cursor = end
             if sentence_like(title):  # the bookmark is the section's first sentence: leave it in the text
                 end = start
@@ -160,7 +176,7 @@ def text_kind(text: str) -> str | None:
 
 STRENGTH = r"(?:Strong|Weak)\s+(?:for|against)|Neither\s+for\s+nor\s+against|No\s+recommendation\s+for\s+or\s+against|N/A"
 CATEGORY_WORD = r"(?:Not[-\s]+)?Reviewed|New[-\s]*(?:added|replaced)|Amended|Not[-\s]+changed|Deleted"
-CATEGORY = rf"(?:{CATEGORY_WORD})(?:\s*,\s*(?:{CATEGORY_WORD}))*"
+CATEGORY = rf"(?:{CATEGORY_WORD})(?:\s*[,;\-]?\s*(?:{CATEGORY_WORD}))*"
 # Body form: "Recommendation\n7. text ...\n(Weak for | Reviewed, New-replaced)"
 BODY_MARK = re.compile(rf"\(\s*(?P<strength>{STRENGTH})\s*\|\s*(?P<status>{CATEGORY})\s*\)", re.I)
 BODY_START = re.compile(r"(?m)^[ \t]*(?P<num>\d{1,3}[a-z]?)\.[ \t]+(?=\S)")
@@ -173,6 +189,9 @@ ROW_END = re.compile(
     re.I,
 )
 ROW_NUMBER = re.compile(r"(?m)^[ \t]*(?P<num>\d{1,3}[a-z]?)(?:\.(?=\s)|[ \t]+\d{1,3}[ \t]*$|[ \t]*$|[ \t]+(?=[A-Z]))")
+
+
+INLINE_NUMBER = re.compile(r"(?<!\S)(\d{1,3}[a-z]?\.)[ \t]+(?=(?:We|In|For|There|When|If|Among|Offer|Consider)\b)")
 
 
 @dataclass(frozen=True)
@@ -198,7 +217,8 @@ def norm_status(value: str) -> str:
     value = " ".join(value.replace("\n", " ").split()).lower()
     value = re.sub(r"\b(new|not)[-\s]+(?=added|replaced|changed)", r"\1-", value).replace("not-changed", "not changed")
     value = re.sub(r"not[-\s]+reviewed", "not reviewed", value)
-    return ", ".join(part.strip() for part in value.split(",") if part.strip())
+    value = re.sub(r"(reviewed)\s*[-;]?\s*(?=new|amended|not|deleted)", r"\1, ", value)
+    return ", ".join(part.strip() for part in re.split(r"[,;]", value) if part.strip())
 
 
 def find_recommendations(text: str, start: int = 0, end: int | None = None) -> list[Recommendation]:
@@ -228,7 +248,7 @@ def find_recommendations(text: str, start: int = 0, end: int | None = None) -> l
         row_start = _row_start(text, lo, m.start())
         body_text = text[row_start : m.start()]
         number = None
-        nm = ROW_NUMBER.match(body_text)
+        nm = ROW_NUMBER.match(body_text) or re.match(r"(?P<num>\d{1,3}[a-z]?)\.[ \t]+", body_text)
         if nm:
             number = nm.group("num")
             body_text = body_text[nm.end() :]
@@ -251,6 +271,9 @@ def _row_start(text: str, lo: int, hi: int) -> int:
     starts = [m.start() for m in ROW_NUMBER.finditer(text, lo, hi)]
     if starts:
         return starts[-1]
+    inline = INLINE_NUMBER.search(text, lo, hi)  # "... Treatments 27. We suggest": header cells and number on one line
+    if inline:
+        return inline.start(1)
     while lo < hi and text[lo] in " \t\n":
         lo += 1
     return lo

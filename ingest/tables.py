@@ -78,7 +78,7 @@ def _extract(path: Path, page_indexes: list[int], vocab: dict[str, int] | None =
 
 def _cell(value: object, vocab: dict[str, int]) -> str:
     """A cell's text with its line breaks; a vertical label (pdfplumber reads it backwards) turned round."""
-    text = "\n".join(" ".join(line.split()) for line in str(value or "").replace("\ufffe", "-").splitlines())
+    text = "\n".join(" ".join(line.split()) for line in str(value or "").replace("\ufffe", "-").replace("\x02", "-").splitlines())
     text = text.strip("\n")
     words = re.findall(r"[A-Za-z]{3,}", text)
     if words and vocab:
@@ -93,20 +93,37 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
-def _split_stacked(row: list[str]) -> list[list[str]]:
-    """A row holding several rows (a table without rules between its rows): every filled cell has the same
-    number of lines, one per row."""
-    filled = [c for c in row if c]
-    if len(filled) < 2 or not row[0]:
+def _logical_lines(cell: str) -> list[str]:
+    """A cell's lines with wrapped ones joined (a line that starts in lower case or with "(" continues)."""
+    out: list[str] = []
+    for line in cell.split("\n"):
+        line = line.strip()
+        if not line:
+            continue
+        if out and (line[:1].islower() or line[:1] in "(–-" or out[-1].endswith(("-", "/", ","))):
+            out[-1] = f"{out[-1]} {line}"
+        else:
+            out.append(line)
+    return out
+
+
+def _split_stacked(row: list[str], key: int = 0) -> list[list[str]]:
+    """A row holding several rows (a table without rules between its rows): the first cell with several short
+    lines names them (drug names), the cells with as many lines hold one value per row, and any other cell
+    (comments, bullets) is shared by all of them."""
+    cells = [_logical_lines(c) for c in row]
+    if key >= len(row) or len(cells[key]) < 2 or row[key].lstrip().startswith("•"):
         return [row]
-    counts = {len(c.split("\n")) for c in filled}
-    if len(counts) != 1 or (k := counts.pop()) < 2 or any(c.lstrip().startswith("•") for c in filled):
+    k = len(cells[key])
+    if any(len(line) > 40 for line in cells[key]):
         return [row]
-    lines = [line for c in filled for line in c.split("\n")[1:]]
-    if any(line[:1].islower() or len(line) > 30 for line in lines):  # wrapped text, not stacked rows
+    matching = [j for j, lines in enumerate(cells) if j != key and len(lines) == k and not row[j].lstrip().startswith("•")]
+    if not matching:
         return [row]
-    columns = [c.split("\n") if c else [""] * k for c in row]
-    return [[col[i] for col in columns] for i in range(k)]
+    split = []
+    for i in range(k):
+        split.append([cells[j][i] if (j == key or j in matching) else row[j] for j in range(len(row))])
+    return split
 
 
 def _parse(page: int, bbox: tuple[float, float, float, float], raw: list[list[object]], vocab: dict[str, int]) -> Table | None:
@@ -126,9 +143,11 @@ def _parse(page: int, bbox: tuple[float, float, float, float], raw: list[list[ob
         header = [" ".join(x for x in (a, _flat(b)) if x) for a, b in zip(header, body[0])]
         body = body[1:]
     header, body = _align_header(header, body)
+    header, body = _merge_unnamed(header, body)
+    key = 1 if len(header) > 2 and ENTITY_COLUMN.search(header[1] or "") else 0
     merged: list[list[str]] = []
     for row in body:
-        for part in _split_stacked(row):
+        for part in _split_stacked(row, key):
             part = [_flat(c) for c in part]
             if merged and not part[0]:  # the first cell spans rows (rowspan): each row keeps it as its subject
                 part[0] = merged[-1][0]
@@ -155,17 +174,48 @@ def _align_header(header: list[str], body: list[list[str]]) -> tuple[list[str], 
     return [header[j] for j in keep], [[row[j] for j in keep] for row in body]
 
 
+def _merge_unnamed(header: list[str], body: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    """A column without a name is a piece of the named column to its left (a cell the grid cut in two)."""
+    if not any(header) or len(header) < 3:
+        return header, body
+    keep = [0] + [j for j in range(1, len(header)) if header[j]]
+    if len(keep) == len(header):
+        return header, body
+    owner = []
+    current = 0
+    for j in range(len(header)):
+        if j in keep:
+            current = j
+        owner.append(current)
+    rows = []
+    for row in body:
+        merged = {j: [] for j in keep}
+        for j, cell in enumerate(row):
+            if cell:
+                merged[owner[j]].append(cell)
+        rows.append(["\n".join(merged[j]) for j in keep])
+    return [header[j] for j in keep], rows
+
+
 def _headerish(row: list[str]) -> bool:
     cells = [_flat(c) for c in row if c]
     return bool(cells) and all(len(c) < 40 and not re.search(r"\d", c) and "•" not in c for c in cells)
 
 
+ENTITY_COLUMN = re.compile(r"^\s*(drugs?|agents?|medications?|generic name|name|intervention|test)\b", re.I)
+
+
 def row_statement(header: tuple[str, ...], row: tuple[str, ...]) -> str:
     """One row as a readable statement: 'Chlorthalidone: initial dose 12.5-25 mg daily; maximum dose 25-50 mg daily'."""
     head = _items(row[0]).rstrip(":")
+    names, values = list(header[1:]), list(row[1:])
+    if len(row) > 2 and ENTITY_COLUMN.search(header[1] or "") and row[1]:
+        # "Type | Drug | Initial Dose ...": the drug leads, its class follows in brackets
+        head = f"{_items(row[1])} ({head})" if head else _items(row[1])
+        names, values = names[1:], values[1:]
     parts = []
-    single = sum(1 for name in header[1:] if name) <= 1  # "Concerns | Interventions": the name adds nothing
-    for name, value in zip(header[1:], row[1:]):
+    single = sum(1 for name in names if name) <= 1  # "Concerns | Interventions": the name adds nothing
+    for name, value in zip(names, values):
         if not value:
             continue
         name, value = _column(name), _items(value)

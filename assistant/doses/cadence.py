@@ -103,10 +103,8 @@ def cadence(after: str, before: str, unit_per: str | None) -> Cadence:
         interval = (_FREQ_INTERVALS[unit_per],) * 2
     elif unit_per == "course":
         kind = "course"
-    stated_after = False
     if interval is None:
         interval, words, flags = _interval(after, after=True)
-        stated_after = interval is not None
         if interval is None:
             interval, words, flags = _interval(before, after=False)
     for m in _DURATION.finditer(after):
@@ -127,8 +125,7 @@ def cadence(after: str, before: str, unit_per: str | None) -> Cadence:
     if _SINGLE.search(after) or _SINGLE_BEFORE.search(before):
         single = interval is None
     # "the course total of 0.4 g/kg per day for 5 days": the total is of the whole regimen, not of this daily dose.
-    if _COURSE_AFTER.search(after) or (_COURSE_BEFORE.search(before) and unit_per not in ("day", "week")
-                                       and not stated_after):
+    if _COURSE_AFTER.search(after) or (_COURSE_BEFORE.search(before) and unit_per not in ("day", "week")):
         kind = "course"
         if unit_per is None:
             interval = None  # "2 g/kg is a total for the course, not a daily dose": the words name no repeat

@@ -9,17 +9,19 @@ from functools import lru_cache
 from assistant.doses.arithmetic import calculations
 from assistant.doses.cadence import scan_cadence
 from assistant.doses.context import AnswerContext
-from assistant.doses.conversions import concentration, cross_checks, rounding_step, factor_findings, obesity_weight, scig_conversion
+from assistant.doses.conversions import cross_checks, factor_findings, obesity_weight, scig_conversion
+from assistant.doses.grounding import in_sources, variant_grounded
 from assistant.doses.lexicon import Lexicon
 from assistant.doses.indications import diseases
 from assistant.doses.negation import is_negated, negation_verdict
-from assistant.doses.matching import (INTERVAL_TOLERANCE, Scope, Stated, best, cap_problem, is_cap, magnitude,
-                                      nearest, problem, range_text, select)
-from assistant.doses.numbers import fmt, span_text
+from assistant.doses.matching import (Scope, best, cap_problem, is_cap, magnitude, nearest, problem, range_text,
+                                      select)
+from assistant.doses.numbers import fmt
 from assistant.doses.parse import Amount, Scan, scan
 from assistant.doses.rules import RuleBook
 from assistant.doses.scope import family_of, finding, is_measured, lab_kind, scope_for
-from assistant.doses.units import display_unit, per_kg_dim
+from assistant.doses.stated import suggestion, variants as stated_variants
+from assistant.doses.units import per_kg_dim
 from assistant.models import PASSING_VERDICTS, DoseFinding
 
 _PREMEDICATION = re.compile(r"(?i)premedicat|pre-medicat|before (?:the|each|an?) infusion|infusion reaction")
@@ -34,94 +36,6 @@ def scan_text(text: str, lex: Lexicon) -> Scan:
     return scan(text, lex)
 
 
-_PREFIX_SWAP = {("g", 3): "mg", ("mg", -3): "g", ("mcg", 3): "mg", ("mg", 3): "mcg", ("mcg", -3): "mg"}
-
-
-def suggestion(a: Amount, k: int) -> str:
-    """What the writer probably meant, in the units they wrote."""
-    head, _, tail = a.unit.partition("/")
-    value = span_text(a.low, a.high)
-    if head in ("mg", "g", "mcg") and (head, k) in _PREFIX_SWAP:
-        return f"{value} {_PREFIX_SWAP[head, k]}{'/' + tail if tail else ''}"
-    if a.unit == "mg/dL" and k == -2:
-        return f"{value} g/L"
-    if a.unit == "g/L" and k == 2:
-        return f"{value} mg/dL"
-    f = 10.0 ** -k
-    return f"{span_text(a.low * f, a.high * f)} {a.unit}"
-
-
-def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None) -> bool:
-    """True when the same value, unit, frequency and population stand in one of the passages."""
-    if not sources or a.info is None:
-        return False
-    lo, hi = a.canon
-    for src in sources:
-        for b in src.amounts:
-            if b.info is None or b.info.dim != a.info.dim or b.problem:
-                continue
-            blo, bhi = b.canon
-            if not (blo * (1 - 1e-3) <= lo and hi <= bhi * (1 + 1e-3)):
-                continue
-            ta, tb = a.cadence.interval, b.cadence.interval
-            if ta and not tb or ta and tb and not (ta[0] >= tb[0] / INTERVAL_TOLERANCE
-                                                   and ta[1] <= tb[1] * INTERVAL_TOLERANCE):
-                continue  # "6 mg every hour" is not grounded by "6 mg, repeated once"
-            ages = {m.canonical for m in src.in_sentence(src.ages, b.sentence)}
-            if age and ages and age not in ages:
-                continue  # a child's dose is not grounded by the adult dose of the same passage
-            if a.cadence.kind != b.cadence.kind and (ta or tb):
-                continue
-            if a.comparator and b.comparator and a.comparator[0] != b.comparator[0]:
-                continue
-            return True
-    return False
-
-
-def _variant_grounded(s: Stated, sources: list[Scan]) -> bool:
-    """The per-kg (or total) equivalent of a dose for the patient's weight stands in a cited passage: a total worked out
-    for this patient from the passage's own per-kg dose."""
-    for src in sources:
-        for b in src.amounts:
-            if b.info is not None and not b.problem and b.info.dim == s.dim:
-                blo, bhi = b.canon
-                if blo * (1 - 1e-3) <= s.lo and s.hi <= bhi * (1 + 1e-3):
-                    return True
-    return False
-
-
-def _variants(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str) -> list[tuple[Stated, str]]:
-    """The stated value as written, plus per-kg (or absolute) when a body weight is known."""
-    lo, hi = a.canon
-    dim = a.info.dim
-    out = [(Stated(lo, hi, dim, a.cadence, a.comparator, a.is_max), "")]
-    if dim in ("volume", "volume/bw") and (conc := concentration(sc)) is not None:
-        # "20 mL/kg of a 10% solution": the volume of a stated concentration is a mass of drug (mg/mL x mL = mg).
-        g = conc / 1000.0
-        mass_dim = dim.replace("volume", "mass")
-        out.append((Stated(lo * g, hi * g, mass_dim, a.cadence, a.comparator, a.is_max),
-                    f"{a.text.strip()} at {fmt(conc)} mg/mL is {span_text(lo * g, hi * g)} {display_unit(mass_dim)}; "))
-        lo, hi, dim = lo * g, hi * g, mass_dim
-    if (step := rounding_step(book, sc, a)) is not None:
-        # "rounded to the nearest 5 g: 30 g": the unrounded dose lies within half a step of the written one.
-        for shift in (-step / 2, step / 2):
-            out.append((Stated(lo + shift, hi + shift, dim, a.cadence, a.comparator, a.is_max),
-                        f"{a.text.strip()} rounded to {fmt(step)} g; "))
-    w = scope.weight
-    if w and scope.drug:
-        dims = {n.dim for n in book.for_drug(scope.drug, family)}
-        for s, pre in list(out):
-            if "/bw" not in s.dim and (per_kg := per_kg_dim(s.dim)) in dims:
-                out.append((replace(s, lo=s.lo / w, hi=s.hi / w, dim=per_kg),
-                            f"{pre}{a.text.strip()} for {fmt(w)} kg is {span_text(s.lo / w, s.hi / w)} "
-                            f"{display_unit(per_kg)}; "))
-            elif "/bw" in s.dim and (absolute := s.dim.replace("/bw", "")) in dims:
-                out.append((replace(s, lo=s.lo * w, hi=s.hi * w, dim=absolute),
-                            f"{pre}{a.text.strip()} for {fmt(w)} kg is {span_text(s.lo * w, s.hi * w)} "
-                            f"{display_unit(absolute)} in total; "))
-    return out
-
-
 def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, sources: list[Scan] | None) -> DoseFinding:
     """Verdict for one amount against the rules and the cited passages."""
     if a.problem:
@@ -129,7 +43,7 @@ def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, source
     if scope.drug is None:
         return finding(sc, a, scope, "ambiguous", "A dose with no drug named near it; it cannot be checked.")
     grounded = in_sources(a, sources, scope.age)
-    variants = _variants(book, sc, a, scope, family)
+    variants = stated_variants(book, sc, a, scope, family)
     sel = select(book, family, scope)
     # A rule for another disease, population or stage is borrowed: it never verifies, so it is left out.
     base, caps = [n for n in sel.base if n.rule.id not in sel.borrowed], sel.caps
@@ -166,7 +80,7 @@ def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, source
         strong = [n for n in held if n.rule.evidence != "weak"]
         if strong:
             n = best(strong, s)
-            if sources is not None and not grounded and not (pre and _variant_grounded(s, sources)):
+            if sources is not None and not grounded and not (pre and variant_grounded(s, sources)):
                 return finding(sc, a, scope, "ungrounded",
                                f"{pre}agrees with rule {n.rule.id}, but the cited passage does not state this dose.", n)
             within = f"within {range_text(n)}"

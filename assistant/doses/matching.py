@@ -90,7 +90,7 @@ def _cadence_problem(n: NormRule, s: Stated) -> str | None:
 
 def _days_text(span: tuple[float, float]) -> str:
     lo, hi = span
-    for unit, step in (("week", 7.0), ("day", 1.0), ("hour", 1 / 24), ("minute", 1 / 1440)):
+    for unit, step in (("week", 7.0), ("day", 1.0), ("hour", 1 / 24)) + ((("minute", 1 / 1440),) if lo < 1 / 24 else ()):
         if lo >= step - _EPS and abs(lo / step - round(lo / step)) < 0.05 and abs(hi / step - round(hi / step)) < 0.05:
             a, b = round(lo / step), round(hi / step)
             return f"{a}{'' if a == b else f'-{b}'} {unit}{'s' if b != 1 else ''}"

@@ -54,7 +54,7 @@ _STEP_AFTER = re.compile(r"(?i)^\s*(?:higher|more|increase|increment|rise|greate
 _WEIGHT = re.compile(rf"(?P<n>{NUM}){_SP}[-‑]?{_SP}(?P<u>kg|kilograms?|lbs?|pounds)(?![A-Za-z/])(?!\s*per\b)")
 # "x 1.37", "a factor of 0.4", "the factor for Hizentra is 1.37", "multiplying by 0.6"; not "multiply by 60 minutes".
 # "x 56" after a number ("0.4 × 56") is an operand: the factor is the number before the sign.
-_FACTOR = re.compile(rf"(?i)(?:\bfactor(?:\s+for\s+[\w-]+)?\s+(?:of\s+|is\s+|=\s*|:\s*)?|\bappl(?:y|ying|ied)\s+"
+_FACTOR = re.compile(r"(?i)(?:\bfactor(?:\s+for\s+[\w-]+)?\s+(?:of\s+|is\s+|=\s*|:\s*)?|\bappl(?:y|ying|ied)\s+"
                      rf"(?:a\s+|the\s+)?|\bmultipl(?:y|ying|ied)\s+(?:[\w()-]+\s+){{0,5}}?by\s+|(?<![\d.]\s)(?<![\d.])[×x*]\s*)"
                      rf"(?P<a>\d*\.?\d+)(?![\d^]|\s*(?:kg|g\b|mg|mL|%|weeks?|days?|minutes?|min\b|hours?|h\b|10\^))"
                      rf"|[×x*]\s*(?P<c>\d*\.\d+)(?![\d^]|\s*(?:kg|g\b|mg|mL|%|10\^))|(?P<b>\d*\.\d+)\s*[×x*]\s*[(\d]")

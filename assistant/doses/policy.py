@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from assistant.doses.calculated import confirm
 from assistant.doses.check import check_text, scan_text
 from assistant.doses.context import AnswerContext, frame_from_text
 from assistant.doses.rules import RuleBook
@@ -73,8 +74,10 @@ def check_answer(answer: Answer, passages: Mapping[int, str], rulebook: RuleBook
     cited = [int(n) for m in _MARKER.finditer(answer.summary) for n in m.group(1).split(",")]
     # A summary without markers summarises the whole answer: every passage may ground it.
     summary_sources = [passages[n] for n in dict.fromkeys(cited) if n in passages] if cited else list(passages.values())
+    calculated = [s.calculated for section in answer.sections for s in section.statements if s.calculated]
     found = check_text(answer.summary, rulebook, weight_kg=weight_kg, sources=summary_sources, context=context,
                        frame=frame)
+    found = confirm(answer.summary, found, calculated, rulebook)
     checks += found
     update: dict = {}
     if failed := failing(found, flags_block):
@@ -88,6 +91,8 @@ def check_answer(answer: Answer, passages: Mapping[int, str], rulebook: RuleBook
             sources = [passages[n] for n in statement.citations if n in passages]
             found = check_text(statement.text, rulebook, weight_kg=weight_kg, sources=sources,
                                context=f"{section.heading}\n{context}", frame=frame)
+            if statement.calculated:
+                found = confirm(statement.text, found, [statement.calculated], rulebook)
             checks += found
             if failed := failing(found, flags_block):
                 for n in statement.citations:

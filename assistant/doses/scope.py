@@ -130,7 +130,11 @@ def scope_for(sc: Scan, a: Amount, ctx: Scan | None, weight_kg: float | None, fi
     near = [r for r in sc.routes if s_start <= r.start < s_end and (0 <= r.start - a.end <= 25 or 0 <= a.start - r.end
                                                                      <= 25)]
     # A product named after the dose and apart from it ("45 g every 3 weeks becomes 15 g of SCIG") is not its product.
-    own = mention if mention is not None and (mention.end <= a.start or mention.start - a.end <= 12) else None
+    between = [b for b in sc.amounts if mention is not None and mention.end <= b.start and b.end <= a.start
+               and b.head is None]
+    # ... nor one named before another dose of the sentence ("on IVIG 0.4 g/kg (24 g): weekly equivalent 6 g").
+    own = mention if mention is not None and (mention.end <= a.start and not between
+                                              or 0 <= mention.start - a.end <= 12) else None
     route = _unique(near) if near else (own.route if own else None)
     product = own.product if own and own.product else {"iv": "ivig", "sc": "scig"}.get(route or "")
     products = {d.product for d in sc.in_sentence(sc.drugs, a.sentence) if d.product}

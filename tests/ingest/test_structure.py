@@ -254,3 +254,21 @@ def test_row_statement_names_columns():
     assert row_statement(("Drug", "Initial Dose", "Maximum Dose"), ("Chlorthalidone", "12.5-25 mg daily", "25-50 mg daily")) == (
         "Chlorthalidone: initial dose 12.5-25 mg daily; maximum dose 25-50 mg daily")
     assert row_statement(("Category", "Medications"), ("Agents for gout", "• Allopurinol, colchicine")) == "Agents for gout: Allopurinol, colchicine"
+
+
+def test_rows_stacked_in_one_ruled_cell_become_one_statement_each():
+    from ingest.tables import _parse
+
+    raw = [["Type", "Drug", "Usual Dose Range", "Comments"],
+           ["Thiazide-type Diuretics", "Chlorthalidone\nHCTZ\nIndapamide", "12.5-25 mg daily\n25-50 mg daily\nIR: 2.5 mg daily",
+            "• May cause gout\n• Monitor K+ levels"],
+           ["ACE inhibitors", "Benazepril\nEnalapril", "10-40 mg/day (daily or\ndivided bid)\n5-40 mg/day (daily or\ndivided bid)", "• Avoid in pregnancy"]]
+    table = _parse(0, (0, 0, 100, 100), raw, {})
+    statements = [row_statement(table.header, row) for row in table.rows]
+    assert statements == [
+        "Chlorthalidone (Thiazide-type Diuretics): usual dose range 12.5-25 mg daily; comments: May cause gout, Monitor K+ levels",
+        "HCTZ (Thiazide-type Diuretics): usual dose range 25-50 mg daily; comments: May cause gout, Monitor K+ levels",
+        "Indapamide (Thiazide-type Diuretics): usual dose range: IR: 2.5 mg daily; comments: May cause gout, Monitor K+ levels",
+        "Benazepril (ACE inhibitors): usual dose range 10-40 mg/day (daily or divided bid); comments Avoid in pregnancy",
+        "Enalapril (ACE inhibitors): usual dose range 5-40 mg/day (daily or divided bid); comments Avoid in pregnancy",
+    ]

@@ -1,0 +1,88 @@
+"""Statements guideqa calculated for the patient: each formula is recomputed here, independently of the code that
+wrote it, against the rule it names. A dose in such a statement is verified only when the rule holds the formula's
+per-kg value or factor and the arithmetic is right; anything else keeps the checker's own verdict."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.doses.rules import RuleBook
+from assistant.models import PASSING_VERDICTS, Calculation, DoseFinding
+
+_N = r"(\d+(?:\.\d+)?)"
+_SPAN = rf"{_N}(?:-{_N})?"
+_PER_KG = re.compile(rf"^{_SPAN} g/kg × {_N} kg = {_SPAN} g$")
+_SCIG = re.compile(rf"^{_N} g ÷ {_N} weeks × {_N} = {_N} g$")
+_WEIGHT = re.compile(rf"^{_N} kg \+ {_N} × \({_N} kg − {_N} kg\) = {_N} kg$")
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A recomputed formula: the values a statement may show (operands, results, course totals)."""
+
+    rule_id: str
+    values: frozenset[float]
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= max(0.051, 0.005 * abs(b))  # results are shown to one decimal
+
+
+def recompute(calc: Calculation, book: RuleBook) -> Checked | None:
+    """The formula's values when its rule holds it and its arithmetic is right, else None."""
+    rule = next((r for r in book.rules if r.id == calc.rule_id), None)
+    if rule is None:
+        return None
+    if m := _PER_KG.match(calc.formula):
+        lo, hi, w, rlo, rhi = (float(x) if x else None for x in m.groups())
+        hi, rhi = hi if hi is not None else lo, rhi if rhi is not None else rlo
+        if rule.unit != "g/kg" or rule.min is None or not (_close(lo, rule.min) and _close(hi, rule.max or rule.min)):
+            return None
+        if not (_close(rlo, lo * w) and _close(rhi, hi * w)):
+            return None
+        values = {lo, hi, w, rlo, rhi}
+        days = rule.duration.value if rule.duration is not None and rule.duration.unit == "day" else None
+        if rule.per == "day" and days:
+            values |= {round(rlo * days, 1), round(rhi * days, 1)}
+        return Checked(rule.id, frozenset(values))
+    if m := _SCIG.match(calc.formula):
+        dose, weeks, factor, result = map(float, m.groups())
+        if rule.kind != "conversion_factor" or not _close(factor, rule.min or -1) or not _close(result, dose / weeks * factor):
+            return None
+        return Checked(rule.id, frozenset({dose, weeks, factor, result}))
+    if m := _WEIGHT.match(calc.formula):
+        ideal, factor, actual, ideal2, result = map(float, m.groups())
+        if rule.kind != "conversion_factor" or not _close(factor, rule.min or -1) or ideal != ideal2 \
+                or not _close(result, ideal + factor * (actual - ideal)):
+            return None
+        return Checked(rule.id, frozenset({ideal, factor, actual, result}))
+    return None
+
+
+def _values(f: DoseFinding) -> list[float]:
+    return list(f.value) if isinstance(f.value, list) else [f.value]
+
+
+def confirm(text: str, findings: list[DoseFinding], calcs: list[Calculation], book: RuleBook) -> list[DoseFinding]:
+    """Findings of a text holding calculated sentences: a failing dose inside a sentence with a recomputed formula whose
+    values it shows is verified by that formula; every other finding is left as the checker gave it."""
+    checked = [(c, r) for c in calcs if (r := recompute(c, book)) is not None and c.formula in text]
+    if not checked:
+        return findings
+    out = []
+    for f in findings:
+        if f.verdict not in PASSING_VERDICTS:
+            for calc, result in checked:
+                start = text.find(calc.formula)
+                sentence_end = text.find(". ", start)
+                end = len(text) if sentence_end < 0 else sentence_end
+                before = text.rfind(". ", 0, start)
+                if before < f.start and f.end <= end and all(any(_close(v, x) for x in result.values) for v in _values(f)):
+                    f = f.model_copy(update={"verdict": "verified", "rule_id": result.rule_id,
+                                             "message": f"Calculated by guideqa for this patient: {calc.formula} "
+                                                        f"(rule {result.rule_id}); recomputed and checked."})
+                    break
+        out.append(f)
+    return out
+
