@@ -13,7 +13,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
@@ -60,6 +60,7 @@ def clean_question(text: Any, limit: int) -> str:
     return text
 
 
+_AMOUNT = re.compile(r"(?i)\b\d+(?:[.,]\d+)?\s*(?:g|mg|kg|ml|g/kg|mg/kg)\b")
 _SENTENCE_END = re.compile(r"(?<=\]\.)\s+")
 _EXAMPLE = re.compile(r"(?i)\b(?:that patient|worked example|for example|e\.g\.|in the example)\b")
 
@@ -75,14 +76,16 @@ def _worked_example(sentence: str, by_number: dict[int, Hit]) -> bool:
 _POPULATION_PRIORITY = ("neonate", "child", "pregnancy", "elderly", "obesity", "adult")
 
 
-def dose_context(frame: QuestionFrame | None, weight_kg: float | None) -> Any:
+def dose_context(frame: QuestionFrame | None, weight_kg: float | None, broad: frozenset[str] = frozenset()) -> Any:
     """What the dose check holds every statement of the answer to: the frame's drug, indication and population."""
     from assistant.doses import AnswerContext
 
     if frame is None:
         return AnswerContext(weight_kg=weight_kg)
     population = next((p for p in _POPULATION_PRIORITY if p in frame.population), frame.population[0] if frame.population else None)
-    return AnswerContext(drug=frame.drug, indication=frame.indication, population=population, weight_kg=weight_kg,
+    # A broad state ("hypogammaglobulinemia") is no indication a rule is written for: each statement's own decides.
+    indication = None if frame.indication in broad else frame.indication
+    return AnswerContext(drug=frame.drug, indication=indication, population=population, weight_kg=weight_kg,
                          comparison=frame.comparison)
 
 
@@ -197,9 +200,34 @@ class Assistant:
         own = read_question(text, self.vocabulary, self._known_word, weight_kg)
         turns = self.sessions.turns(session_id) if session_id else []
         previous = turns[-1]["answer"].get("question_frame") if turns else None
-        if previous:
-            return QuestionFrame.model_validate(previous).followed_by(own, same_subject=followed or not own.indication), own
+        if previous and followed:
+            return QuestionFrame.model_validate(previous).followed_by(own), own
+        if previous:  # a new subject: only the patient carries over
+            return QuestionFrame.model_validate(previous).followed_by(own, same_subject=False), own
         return own, own
+
+    def _leans_on_history(self, text: str) -> bool:
+        """Whether a question leans on earlier turns: an ellipsis or pronoun, or clinical words (an aspect, a drug, a
+        patient's numbers) without a condition of their own. A question with none of these changes the subject."""
+        from assistant.followup import PRONOUN, is_elliptical, topic_of
+
+        topic = topic_of(text, self.vocabulary, self._known_word)
+        if is_elliptical(text, topic) or PRONOUN.search(text) or _AMOUNT.search(text):
+            return True
+        own = read_question(text, self.vocabulary, self._known_word)
+        return not own.indication and bool(own.aspects or own.drug or own.population or own.context
+                                            or own.patient.model_dump(exclude_none=True))
+
+    def _carry_subject(self, standalone: str, frame: QuestionFrame, own: QuestionFrame) -> str:
+        """The standalone question naming the condition and circumstance the conversation is about, when the follow-up
+        leaves them out and its rewrite did not bring them in (what is searched is what the frame says)."""
+        vocab = self.vocabulary
+        missing = []
+        for slot, value, mine in (("indications", frame.indication, own.indication), ("contexts", frame.context, own.context)):
+            term = vocab.term(slot, value) if value and not mine else None
+            if term is not None and not names_any(standalone, term.terms):
+                missing.append(term.label)
+        return f"{standalone.rstrip(' ?.')} — {', '.join(missing)}?" if missing else standalone
 
     def _known_word(self, word: str) -> bool:
         try:
@@ -222,7 +250,11 @@ class Assistant:
         if session_id:
             self.sessions.check(session_id, key_id)
         standalone = self.vocabulary.normalise(self.standalone(text, session_id), self._known_word)
-        frame, own = self.frame(text, session_id, weight_kg, followed=standalone != self.vocabulary.normalise(text, self._known_word))
+        rewritten = standalone != self.vocabulary.normalise(text, self._known_word)
+        follows = bool(session_id) and (rewritten or self._leans_on_history(text))
+        frame, own = self.frame(text, session_id, weight_kg, followed=follows)
+        if follows:
+            standalone = self._carry_subject(standalone, frame, own)
         weight_kg = weight_kg or frame.patient.weight_kg
         yield "status", "retrieving"
         cfg = self.settings.retrieval
@@ -270,9 +302,17 @@ class Assistant:
     def _compose_extractive(self, question: str, hits: list[Hit], base: dict) -> tuple[Answer, dict[int, str]] | None:
         focus = focus_of(question, self.vocabulary)
         limit = self.settings.answer.max_statements
-        if focus.condition and focus.also_on_topic:
+        frame = base.get("question_frame")
+        overview = frame is not None and "overview" in frame.aspects
+        if overview:
+            # A broad question reads the documents on every aspect the seed page covers (premedication, administration...).
+            topics = tuple(dict.fromkeys(t for ts in self.vocabulary.aspect_topics.values() for t in ts))
+            focus = replace(focus, also_on_topic=focus.also_on_topic + topics)
+            hits = self._add_topic_documents(question, hits, replace(focus, also_on_topic=topics), per_topic=2, each=True)
+            limit *= 2
+        elif focus.condition and focus.also_on_topic:
             hits = self._add_topic_documents(question, hits, focus)
-        draft = compose(question, hits, limit, focus=focus)
+        draft = compose(question, hits, limit, focus=focus, cover=overview)
         if focus.condition and draft.size() < limit // 2:
             # Few statements stay on the condition asked about: read more of the documents that are about it.
             documents = tuple(dict.fromkeys(h.doc_id for h in hits if on_topic(h, focus.condition)))
@@ -280,7 +320,7 @@ class Assistant:
                 more, _ = self.retriever.retrieve(question, k=self.settings.retrieval.k, mode=self.settings.retrieval.retriever,
                                                   filters=Filters(documents=documents), reuse_vector=True)
                 hits = hits + [h for h in more if h.chunk_id not in {x.chunk_id for x in hits}]
-                draft = compose(question, hits, limit, focus=focus)
+                draft = compose(question, hits, limit, focus=focus, cover=overview)
         if not draft.direct:
             return None
         numbering = Numbering(hits, self.settings.corpus_dir / "references.yaml")
@@ -340,7 +380,7 @@ class Assistant:
             return summary, sections
         passages = numbering.passages()
         # The per-kg doses the lead states, verified for this frame, are the ones to work out first.
-        lead = check_text(summary, self.rulebook, sources=list(passages.values()), frame=dose_context(frame, None))
+        lead = check_text(summary, self.rulebook, sources=list(passages.values()), frame=dose_context(frame, None, self.vocabulary.broad))
         prefer = [f.rule_id for f in lead if f.verdict == "verified" and f.per_kg and f.rule_id]
         calcs = calculations(self.rulebook, frame, hits, prefer=prefer, question=question)
         if not calcs:
@@ -362,13 +402,16 @@ class Assistant:
         for topic in dict.fromkeys(t for topics in self.vocabulary.aspect_topics.values() for t in topics):
             self.index.filtered_ids(Filters(topics=(topic,)).where())
 
-    def _add_topic_documents(self, question: str, hits: list[Hit], focus: Focus, per_topic: int = 3) -> list[Hit]:
+    def _add_topic_documents(self, question: str, hits: list[Hit], focus: Focus, per_topic: int = 3,
+                             each: bool = False) -> list[Hit]:
         """A condition's side effects or administration are also covered by documents on that topic for every condition:
-        when no hit comes from one, read the best few chunks of such documents too."""
-        if any(on_topic(h, focus.also_on_topic) for h in hits):
+        when no hit comes from one (from each topic, with `each`), read the best few chunks of such documents too."""
+        if not each and any(on_topic(h, focus.also_on_topic) for h in hits):
             return hits
         seen = {h.chunk_id for h in hits}
         for topic in focus.also_on_topic:
+            if each and any(on_topic(h, (topic,)) for h in hits):
+                continue
             more, _ = self.retriever.retrieve(question, k=per_topic, mode=self.settings.retrieval.retriever,
                                               filters=Filters(topics=(topic,)), reuse_vector=True)
             hits = hits + [h for h in more if h.chunk_id not in seen]
@@ -379,7 +422,7 @@ class Assistant:
         from assistant.doses import check_answer
 
         return check_answer(answer, passages, self.rulebook, weight_kg=weight_kg, question=answer.standalone_question,
-                            frame=dose_context(answer.question_frame, weight_kg))
+                            frame=dose_context(answer.question_frame, weight_kg, self.vocabulary.broad))
 
     def _abstain_message(self, hits: list[Hit], lead: str = ABSTAIN_MESSAGE) -> str:
         titles = list(dict.fromkeys(str(h.meta.get("title", h.doc_id)) for h in hits))[:3]

@@ -224,15 +224,25 @@ class Draft:
         return len(self.direct) + sum(len(cands) for _, cands in self.sections)
 
 
-def compose(question: str, hits: list[Hit], max_statements: int, focus: Focus | None = None, per_section: int = 4) -> Draft:
-    """Direct answer first (the best one or two statements), then seed-style sections, the one asked about first."""
+def compose(question: str, hits: list[Hit], max_statements: int, focus: Focus | None = None, per_section: int = 4,
+            cover: bool = False) -> Draft:
+    """Direct answer first (the best one or two statements), then seed-style sections, the one asked about first.
+
+    With `cover` (a broad "what is the role of X in Y" question), every seed section the passages speak to gets its
+    best statements before the rest compete for the remaining places."""
     pool = candidates(question, hits, focus)
     if not pool:
         return Draft([], [])
     wanted = aspects_of(question)
     direct = _direct(pool, wanted)
     rest = [c for c in pool if c not in direct and all(_jaccard(c.tokens, d.tokens) <= 0.6 for d in direct)]
-    picked = mmr(rest, max(0, max_statements - len(direct)))
+    seeded: list[Candidate] = []
+    if cover:
+        for name in SECTION_ORDER:
+            best = sorted((c for c in rest if c.section == name), key=lambda c: (-c.score, c.rank, c.text))[:3]
+            seeded += [c for c in best if all(_jaccard(c.tokens, p.tokens) <= 0.6 for p in seeded)]
+        rest = [c for c in rest if c not in seeded]
+    picked = seeded + mmr(rest, max(0, max_statements - len(direct) - len(seeded)))
     grouped: dict[str, list[Candidate]] = {}
     for cand in picked:
         group = grouped.setdefault(cand.section, [])

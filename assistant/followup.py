@@ -21,7 +21,7 @@ ELLIPSIS_START = re.compile(
     r"^(and|but|also|what about|how about|what if|if|then|so|or|in|for|with|same|ok|okay|and what about|and if|and for|and in)\b[\s,]*",
     re.I,
 )
-PRONOUN = re.compile(r"\b(it|that|this|these|those|them|she|he|her|his|they|their|the dose|the same|such|instead|too|as well|either)\b", re.I)
+PRONOUN = re.compile(r"\b(it|that|this|these|those|them|she|he|her|his|him|they|their|the dose|the same|such|instead|too|as well|either)\b", re.I)
 AFFIRM = re.compile(r"^\s*(yes|yeah|yep|yes please|sure|ok|okay|please|go on|continue|tell me more|more|more detail|more details)\W*$", re.I)
 _WORD = re.compile(r"[a-z][a-z0-9'-]*")
 

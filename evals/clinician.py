@@ -2,7 +2,8 @@
 
 Rows: {"id", "kind": "single"|"conversation", "turns": [{"question", "weight_kg"?, "expect": {
   "outcome": "answer"|"not_covered", "lead_must": [[alternatives]], "lead_must_not": [...],
-  "shown_must": [[alternatives]], "shown_must_not": [...], "source_docs"?, "frame"?, "note"?}}]}.
+  "shown_must": [[alternatives]], "shown_must_not": [...], "points"?: [{"point", "any": [alternatives]}],
+  "source_docs"?, "frame"?, "note"?}}]}; "points" counts coverage of a reference page (the seed page's 13 points).
 A turn passes when its outcome is right, every must-group has one alternative in the lead (the summary) or in
 what is shown (summary plus statements not withheld), and no must-not string appears there. Conversation turns run
 in one session; the bundled corpus is indexed in the answers suite's own namespace.
@@ -77,6 +78,9 @@ def judge(answer: Answer, expect: dict) -> list[str]:
         for group in expect.get("shown_must", []):
             if not any(_contains(shown, alt) for alt in group):
                 problems.append(f"answer lacks {group}")
+    for point in expect.get("points", []):
+        if not any(_contains(shown, alt) for alt in point["any"]):
+            problems.append(f"point missing: {point['point']}")
     for bad in expect.get("lead_must_not", []):
         if _contains(lead, bad):
             problems.append(f"lead shows {bad!r}")
@@ -105,7 +109,10 @@ def run_clinician_eval(cases_path: Path, settings: Settings, *, index: Index | N
             for n, turn in enumerate(row["turns"], start=1):
                 answer = assistant.ask(turn["question"], session_id=session, key_id="eval", weight_kg=turn.get("weight_kg"))
                 problems = judge(answer, turn["expect"])
+                points = turn["expect"].get("points", [])
                 results.append({"id": row["id"], "turn": n, "follow_up": n > 1, "question": turn["question"],
+                                "points": len(points), "points_covered": len(points) - sum(p.startswith("point missing")
+                                                                                           for p in problems),
                                 "outcome": turn["expect"].get("outcome", "answer"), "status": answer.status,
                                 "standalone": answer.standalone_question,
                                 "frame": frame.describe() if (frame := getattr(answer, "question_frame", None)) else "",
@@ -127,6 +134,7 @@ def summarise(results: list[dict], cases: int) -> dict:
         "cases": cases, "turns": len(results), "pass_rate": _rate(results), "first_turn_pass_rate": _rate(first),
         "follow_up_pass_rate": _rate(follow), "not_covered_pass_rate": _rate(uncovered),
         "lead_failures": len(lead_bad),
+        "points": sum(r["points"] for r in results), "points_covered": sum(r["points_covered"] for r in results),
         "wrong_shown": sum(any("shows" in p for p in r["problems"]) for r in results),
         "latency_ms_p50": round(statistics.median([r["latency_ms"] for r in results]), 1) if results else None,
         "failures": [r for r in results if r["problems"]],

@@ -263,12 +263,15 @@ def strip_refs(text: str) -> tuple[str, list[str]]:
     return re.sub(r"[ \t]+([.,;:])", r"\1", text), refs
 
 
+STATEMENT_LIKE = re.compile(r"\b(we recommend|we suggest|there is insufficient|recommend (for|against))\b", re.I)
+
+
 def _outline_or_typography(doc: SourceDocument) -> list[Heading]:
     if doc.headings:
         return list(doc.headings)
     out = []
     for block in parse_blocks(doc):
-        if block.kind == "heading":
+        if block.kind == "heading" and not STATEMENT_LIKE.search(block.text):
             out.append(Heading(block.start, block.end, block.level, block.text, doc.page_at(block.start) or 0))
     return out
 
@@ -344,7 +347,7 @@ def _section_drafts(doc: SourceDocument, settings: ChunkSettings, path: tuple[st
             extra = {k: str(v) for k, v in region.data.items()}
             special.append({"text": doc.text[region.start : region.end], "start": region.start, "end": region.end, "kind": row_kind, "extra": extra})
             taken.append((region.start, region.end))
-    if kind in {"text", "superseded", "evidence_table", "front_matter"} and kind != "front_matter":
+    if kind in {"text", "superseded", "evidence_table"}:
         for rec in find_recommendations(doc.text, start, end):
             if any(a < rec.end and rec.start < b for a, b in taken):
                 continue

@@ -95,8 +95,8 @@ def _outline(pdf) -> list[Bookmark]:
     return marks
 
 
-def bounded_text(path: Path, bands: dict[int, list[tuple[float, float]]]) -> dict[int, list[str]]:
-    """Text inside horizontal bands (bottom, top in PDF units) of some pages, in reading order."""
+def bounded_text(path: Path, rects: dict[int, list[tuple[float, float, float, float]]]) -> dict[int, list[str]]:
+    """Text inside rectangles (left, bottom, right, top in PDF units) of some pages, in reading order."""
     import pypdfium2 as pdfium
 
     from ingest.normalize import normalize_chars
@@ -104,13 +104,12 @@ def bounded_text(path: Path, bands: dict[int, list[tuple[float, float]]]) -> dic
     pdf = pdfium.PdfDocument(str(path))
     out: dict[int, list[str]] = {}
     try:
-        for index, wanted in bands.items():
-            page = pdf[index]
-            width, _height = page.get_size()
-            textpage = page.get_textpage()
+        for index, wanted in rects.items():
+            textpage = pdf[index].get_textpage()
             out[index] = [
-                normalize_chars(textpage.get_text_bounded(0, bottom, width, top).replace("\r\n", "\n").replace("\r", "\n"))
-                for bottom, top in wanted
+                normalize_chars(textpage.get_text_bounded(left, bottom, right, top).replace("\r\n", "\n").replace("\r", "\n"))
+                if right - left > 1 and top - bottom > 1 else ""
+                for left, bottom, right, top in wanted
             ]
     finally:
         pdf.close()

@@ -56,7 +56,7 @@ def build_pdf_document(path: Path, sidecar: dict[str, Any]):
             continue
         pieces = band_text[i]
         out = _repair(strip_page_noise(pieces[0], headers), vocab, hyphenated)
-        for table, after in zip(tables[i], pieces[1:]):
+        for table, after, beside in zip(tables[i], pieces[1:], band_text[i].beside):
             table_no += 1
             columns = " | ".join(h for h in table.header if h)
             for k, row in enumerate(table.rows):
@@ -66,6 +66,8 @@ def build_pdf_document(path: Path, sidecar: dict[str, Any]):
                 out = out.rstrip("\n") + "\n\n" if out.strip() else ""
                 row_spans.append((i, len(out), len(line), {"table": table_no, "row": k + 1, "columns": columns}))
                 out += line
+            if beside.strip():  # text set beside the table (outside its columns), kept as text after its rows
+                out = out.rstrip("\n") + "\n\n" + _repair(beside.strip(), vocab, hyphenated)
             tail = _repair(strip_page_noise(after, headers), vocab, hyphenated)
             if tail.strip():
                 out = out.rstrip("\n") + "\n\n" + tail
@@ -137,14 +139,34 @@ def _page_sections(data: PdfData) -> list[list[tuple[str, tuple[str, ...]]]]:
     return out
 
 
-def _bands(path: Path, data: PdfData, tables: dict[int, list[Table]]) -> dict[int, list[str]]:
-    """For each page with tables: the text above, between and below them (pdfium, PDF units from the bottom)."""
-    wanted: dict[int, list[tuple[float, float]]] = {}
+class _PageBands(list):
+    """Text above, between and below a page's tables (a list), and beside each table (.beside)."""
+
+    beside: list[str]
+
+
+def _bands(path: Path, data: PdfData, tables: dict[int, list[Table]]) -> dict[int, _PageBands]:
+    """For each page with tables: the text above, between and below them, and the text left and right of each
+    (pdfium, PDF units from the bottom)."""
+    wanted: dict[int, list[tuple[float, float, float, float]]] = {}
     for i, found in tables.items():
         found.sort(key=lambda t: t.top)
-        height = data.page_sizes[i][1]
+        width, height = data.page_sizes[i]
         edges = [height] + [y for t in found for y in (height - t.top, height - t.bottom)] + [0.0]
-        wanted[i] = [(edges[k + 1], edges[k]) for k in range(0, len(edges), 2)]
+        rects = [(0.0, edges[k + 1], width, edges[k]) for k in range(0, len(edges), 2)]
+        for t in found:
+            rects.append((0.0, height - t.bottom, max(t.x0 - 1, 0.0), height - t.top))
+            rects.append((min(t.x1 + 1, width), height - t.bottom, width, height - t.top))
+        wanted[i] = rects
     if not wanted:
         return {}
-    return bounded_text(path, wanted)
+    texts = bounded_text(path, wanted)
+    out: dict[int, _PageBands] = {}
+    for i, found in tables.items():
+        got = texts[i]
+        bands = _PageBands(got[: len(found) + 1])
+        side = got[len(found) + 1 :]
+        bands.beside = [(side[2 * k] + "\n" + side[2 * k + 1]).strip() if side[2 * k].strip() or side[2 * k + 1].strip() else ""
+                        for k in range(len(found))]
+        out[i] = bands
+    return out

@@ -20,6 +20,8 @@ class Table:
     page: int  # 0-based
     top: float  # distance from the page top, PDF units (pdfplumber's convention)
     bottom: float
+    x0: float
+    x1: float
     header: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
 
@@ -155,7 +157,7 @@ def _parse(page: int, bbox: tuple[float, float, float, float], raw: list[list[ob
     merged = [row for row in merged if sum(1 for c in row if c) >= 2 and _flat(row[0]).lower() != header[0].lower()]
     if not merged:
         return None
-    return Table(page, bbox[1], bbox[3], tuple(header), tuple(tuple(r) for r in merged))
+    return Table(page, bbox[1], bbox[3], bbox[0], bbox[2], tuple(header), tuple(tuple(r) for r in merged))
 
 
 def _align_header(header: list[str], body: list[list[str]]) -> tuple[list[str], list[list[str]]]:

@@ -61,7 +61,7 @@ _FACTOR = re.compile(r"(?i)(?:\bfactor(?:\s+for\s+[\w-]+)?\s+(?:of\s+|is\s+|=\s*
 _PERCENT = re.compile(rf"(?P<n>{DIGNUM})\s*%")
 _SENT_END = re.compile(r"[.!?](?=\s|$)|[;\n•]|\s[-–]\s(?=[A-Z])")
 _ABBREV = re.compile(r"(?i)(?:\b(?:e\.g|i\.e|vs|approx|dr|etc|fig|al|ca|incl|max|min|no|wk|wks|hr|hrs)|\b[A-Za-z])$")
-_UNIT_ABBREV = {"min", "hr", "hrs", "wk", "wks", "max"}
+_UNIT_ABBREV = {"min", "hr", "hrs", "wk", "wks", "max", "g", "h", "l", "d"}
 _STOP = re.compile(r"(?i)\bthen\b|\bfollowed\s+by\b|\bwhereas\b|\bbut\b|\bversus\b|\bcompared\s+with\b")
 _COMPANION = re.compile(r"(?i)^\s*(?:\(\s*(?:i\.e\.,?|that\s+is,?|=|≈|~|about|approximately|approx\.|or|equivalent\s+to"
                         r"|equal\s+to)?\s*|[=≈]\s*|,?\s*(?:i\.e\.,?|that\s+is,?|which\s+is|(?:is\s+)?equivalent\s+to|(?:is\s+)?equal\s+to"

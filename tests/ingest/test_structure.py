@@ -272,3 +272,26 @@ def test_rows_stacked_in_one_ruled_cell_become_one_statement_each():
         "Benazepril (ACE inhibitors): usual dose range 10-40 mg/day (daily or divided bid); comments Avoid in pregnancy",
         "Enalapril (ACE inhibitors): usual dose range 5-40 mg/day (daily or divided bid); comments Avoid in pregnancy",
     ]
+
+
+def test_new_chunk_fields_reach_chroma_and_bm25(tmp_path):
+    from assistant.index import Index, read_manifest
+    from ingest.run import ingest
+    from tests.conftest import make_settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    _guideline(corpus)
+    (corpus / "guidelines.yaml").write_text("VADoDTestCPG.pdf:\n  url: https://example.org/test.pdf\n")
+    settings = make_settings(tmp_path / "data")
+    report = ingest([corpus], settings)
+    assert not report.errors and report.chunks_total > 0
+    ids = read_manifest(settings.index_dir()).chunk_ids()
+    stored = Index(settings).get(ids)
+    metas = [meta for _, meta in stored.values()]
+    kinds = Counter(meta["kind"] for meta in metas)
+    assert kinds["recommendation"] == 2 and kinds["superseded"] == 1 and kinds["bibliography"] == 1 and kinds["front_matter"] == 1
+    rec = next(meta for text, meta in stored.values() if meta["kind"] == "recommendation" and meta["rec_number"] == "1")
+    assert rec["strength"] == rec["grade"] == "Strong for" and rec["status"] == "reviewed, new-added"
+    assert rec["issuer"] == "VA/DoD" and rec["year"] == 2021 and rec["url"] == "https://example.org/test.pdf" and rec["page"] == 3
+    assert any(meta.get("refs") == "12,3,4" for meta in metas)
