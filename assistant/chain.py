@@ -20,7 +20,7 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.citations import Numbering, best_quote, guard
-from assistant.compose import compose, grade_of, names_any, on_topic
+from assistant.compose import compose, grade_of, names_any, on_topic, references_of
 from assistant.errors import InputError
 from assistant.followup import Focus, focus_of, keeps_topic, standalone_question
 from assistant.question import QuestionFrame, read_question
@@ -124,6 +124,14 @@ class Assistant:
         return load_rulebook(self.settings.doses.rules_dir)
 
     @property
+    def secondary_sources(self) -> frozenset[str]:
+        """Reference keys of secondary summaries (not peer reviewed): statements resting only on them do not lead."""
+        from assistant.corpus import load_references
+
+        path = self.settings.corpus_dir / "references.yaml"
+        return frozenset(k for k, ref in load_references(path).items() if not ref.peer_reviewed) if path.exists() else frozenset()
+
+    @property
     def principal_drug(self) -> str | None:
         """The drug most dose rules are about (the corpus's subject, named in nearly every passage)."""
         from collections import Counter
@@ -200,6 +208,8 @@ class Assistant:
         own = read_question(text, self.vocabulary, self._known_word, weight_kg)
         turns = self.sessions.turns(session_id) if session_id else []
         previous = turns[-1]["answer"].get("question_frame") if turns else None
+        if previous:
+            previous = {k: v for k, v in previous.items() if k != "description"}  # computed, not a field
         if previous and followed:
             return QuestionFrame.model_validate(previous).followed_by(own), own
         if previous:  # a new subject: only the patient carries over
@@ -312,7 +322,8 @@ class Assistant:
             limit *= 2
         elif focus.condition and focus.also_on_topic:
             hits = self._add_topic_documents(question, hits, focus)
-        draft = compose(question, hits, limit, focus=focus, cover=overview)
+        secondary = self.secondary_sources
+        draft = compose(question, hits, limit, focus=focus, cover=overview, secondary=secondary)
         if focus.condition and draft.size() < limit // 2:
             # Few statements stay on the condition asked about: read more of the documents that are about it.
             documents = tuple(dict.fromkeys(h.doc_id for h in hits if on_topic(h, focus.condition)))
@@ -320,14 +331,17 @@ class Assistant:
                 more, _ = self.retriever.retrieve(question, k=self.settings.retrieval.k, mode=self.settings.retrieval.retriever,
                                                   filters=Filters(documents=documents), reuse_vector=True)
                 hits = hits + [h for h in more if h.chunk_id not in {x.chunk_id for x in hits}]
-                draft = compose(question, hits, limit, focus=focus, cover=overview)
+                secondary = self.secondary_sources
+        draft = compose(question, hits, limit, focus=focus, cover=overview, secondary=secondary)
         if not draft.direct:
             return None
         numbering = Numbering(hits, self.settings.corpus_dir / "references.yaml")
         summary = " ".join(f"{c.text.rstrip('.')} [{numbering.cite(c.hit, c.text)}]." for c in draft.direct)
         sections = [
             Section(heading=name, statements=[
-                Statement(text=c.text, citations=[numbering.cite(c.hit, c.text)], grade=grade_of(c.hit, c.text)) for c in cands
+                Statement(text=c.text, citations=[numbering.cite(c.hit, c.text)], grade=grade_of(c.hit, c.text),
+                          references=numbering.resolve(references_of(c.hit, c.text)), secondary_only=c.secondary_only)
+                for c in cands
             ])
             for name, cands in draft.sections
         ]

@@ -72,6 +72,7 @@ class Candidate:
     section: str = "Details"
     answers_aspect: bool = False
     on_context: bool = False
+    secondary_only: bool = False
 
 
 def aspects_of(question: str) -> list[str]:
@@ -89,16 +90,33 @@ def section_name(hit: Hit) -> str:
     return headings[-1] if headings else "Details"
 
 
-def grade_of(hit: Hit, statement: str) -> str | None:
-    """The evidence grade of a statement taken from a chunk: its own line's grade, else the chunk's."""
-    raw = hit.meta.get("line_grades")
+_NO_LINE = object()
+
+
+def _line_value(hit: Hit, statement: str, key: str) -> object:
+    """What per-line metadata (a JSON list, one item per non-blank line) says for the line a statement comes from;
+    _NO_LINE when the chunk has no such list or the line is not found."""
+    raw = hit.meta.get(key)
     if raw:
         lines = [line for line in hit.text.splitlines() if line.strip()]
         needle = " ".join(statement.split())[:60]
-        for line, grade in zip(lines, json.loads(raw)):
+        for line, value in zip(lines, json.loads(raw)):
             if needle and needle in " ".join(line.split()):
-                return grade
-    return hit.meta.get("grade")
+                return value
+    return _NO_LINE
+
+
+def grade_of(hit: Hit, statement: str) -> str | None:
+    """The evidence grade of a statement taken from a chunk: its own line's grade, else the chunk's."""
+    grade = _line_value(hit, statement, "line_grades")
+    return hit.meta.get("grade") if grade is _NO_LINE else grade
+
+
+def references_of(hit: Hit, statement: str) -> list[str]:
+    """The reference keys a statement's own line cites (the chunk's, for a chunk without per-line references)."""
+    line = _line_value(hit, statement, "line_references")
+    keys = str(hit.meta.get("references", "") if line is _NO_LINE else line).split("|")
+    return [k for k in keys if k]
 
 
 def statements_of(hit: Hit) -> list[str]:
@@ -115,7 +133,8 @@ def statements_of(hit: Hit) -> list[str]:
     return [s for s in out if len(s) >= 20 and re.search(r"[a-z]", s)]
 
 
-def candidates(question: str, hits: list[Hit], focus: Focus | None = None, context_bonus: float = 0.3) -> list[Candidate]:
+def candidates(question: str, hits: list[Hit], focus: Focus | None = None, context_bonus: float = 0.3,
+               secondary: frozenset[str] = frozenset(), secondary_penalty: float = 0.2) -> list[Candidate]:
     """Every statement of the hits, scored by chunk score, rare-word overlap with the question and fit to the aspect asked.
 
     `focus` keeps the answer on the condition and population asked about: a statement from a
@@ -156,7 +175,10 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
         if on_context:
             aspect_bonus += context_bonus
         score = max(hit.score, 0.0) / top * 0.5 + overlap + aspect_bonus + heading_bonus - 0.01 * order
-        out.append(Candidate(text, hit, rank, score, tokens, section, fit, on_context))
+        # A statement resting only on a secondary summary gives way to a primary source saying the same.
+        keys = references_of(hit, text) if secondary else []
+        weak = bool(keys) and set(keys) <= secondary
+        out.append(Candidate(text, hit, rank, score - (secondary_penalty if weak else 0.0), tokens, section, fit, on_context, weak))
     return out
 
 
@@ -225,12 +247,12 @@ class Draft:
 
 
 def compose(question: str, hits: list[Hit], max_statements: int, focus: Focus | None = None, per_section: int = 4,
-            cover: bool = False) -> Draft:
+            cover: bool = False, secondary: frozenset[str] = frozenset()) -> Draft:
     """Direct answer first (the best one or two statements), then seed-style sections, the one asked about first.
 
     With `cover` (a broad "what is the role of X in Y" question), every seed section the passages speak to gets its
     best statements before the rest compete for the remaining places."""
-    pool = candidates(question, hits, focus)
+    pool = candidates(question, hits, focus, secondary=secondary)
     if not pool:
         return Draft([], [])
     wanted = aspects_of(question)

@@ -28,6 +28,7 @@ class Reference(BaseModel):
     year: int
     doi: str | None = None
     url: SafeUrl = Field(default=None, description="An http(s) URL; any other scheme (javascript:, data:, ...) is dropped.")
+    peer_reviewed: bool = Field(default=True, description="False for a secondary summary (a web page, not peer reviewed).")
 
     def cite(self) -> str:
         """One-line citation in a conventional style."""

@@ -85,6 +85,9 @@ class Statement(BaseModel):
     grade: str | None = None
     withheld: bool = Field(default=False, description="True when the dose check withheld it.")
     calculated: Calculation | None = Field(default=None, description="Set when guideqa computed this statement for the patient.")
+    references: list[str] = Field(default_factory=list, description="The published sources this statement's own line cites.")
+    secondary_only: bool = Field(default=False, description="True when its only support is a secondary summary that is not "
+                                                            "peer reviewed.")
 
 
 class Section(BaseModel):

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from assistant.vocabulary import Mention, Vocabulary
 
@@ -98,6 +98,11 @@ class QuestionFrame(BaseModel):
             aspects=newer.aspects or self.aspects,
             comparison=newer.comparison,
         )
+
+    @computed_field(description="One line saying what was understood, as the CLI and widget show it.")
+    @property
+    def description(self) -> str:
+        return self.describe()
 
     def describe(self) -> str:
         """One line saying what was understood: 'immunoglobulin · Kawasaki disease · child · 18 kg · dose'."""

@@ -27,6 +27,8 @@ def render_answer(console: Console, answer: Answer) -> None:
         for statement in section.statements:
             marks = "".join(f"[{n}]" for n in statement.citations)
             grade = f" [dim](grade: {statement.grade})[/]" if statement.grade else ""
+            if statement.secondary_only:
+                grade += " [dim](secondary summary only, not peer reviewed)[/]"
             if statement.calculated:
                 grade += f" [dim](calculated by guideqa from rule {statement.calculated.rule_id})[/]"
             style = "red" if statement.withheld else ""

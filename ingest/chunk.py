@@ -4,6 +4,7 @@ page and character span in the source; chunk ids are stable (document id + posit
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -157,6 +158,8 @@ def chunk_document(doc: SourceDocument, settings: ChunkSettings) -> list[Chunk]:
                 references=tuple(cited_keys(raw)),
                 grade=grades[0] if grades else section_grade,
                 line_grades=line_grades if grades else (),
+                # The published sources each line cites, so a statement lists its own line's references, not the chunk's.
+                extra=(("line_references", json.dumps(["|".join(cited_keys(line)) for line in raw.splitlines() if clean(line)])),),
             )
         )
 

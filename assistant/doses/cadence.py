@@ -45,11 +45,14 @@ _Q = re.compile(r"(?i)(?<![A-Za-z])q\.?\s?(?P<lo>\d+(?:\.\d+)?)(?:\s*[-–]\s*(?
                 r"(?P<unit>hours?|hrs?|h|days?|d|weeks?|wks?|w|months?|mo)\b")
 _FREQ_WORDS = re.compile(r"(?i)\b(?:(once\s+)?(daily|weekly|monthly|fortnightly|biweekly|nightly)|once\s+(?:a|per)\s+"
                          r"(day|week|month)|(?:per|a|each)\s+(day|week|month)|every\s+(day|week|month)"
-                         r"|(twice|three times|four times)\s+(?:a\s+|per\s+)?(?:day|daily)|(?:on|in)\s+any\s+(?:single\s+|one\s+)?(day))\b|(?<![A-Za-z])(BID|TID|QID|QOD|QD|"
+                         r"|(twice|three times|four times)\s+(?:a\s+|per\s+)?(?:day|daily)"
+                         r"|(?:on|in)\s+any\s+(?:single\s+|one\s+)?(day))\b|(?<![A-Za-z])(BID|TID|QID|QOD|QD|"
                          r"q\.o\.d\.|q\.d\.|b\.i\.d\.|t\.i\.d\.)(?![A-Za-z])|\b(every other day)\b")
-_DURATION = re.compile(rf"(?i)\b(for|over|on|x|×|across)\s+(?:a\s+total\s+of\s+|the\s+next\s+|the\s+first\s+|a\s+period\s+of\s+)?({NUM})(?:{SEP}({NUM}))?\s+"
+_DURATION = re.compile(rf"(?i)\b(for|over|on|x|×|across)\s+(?:a\s+total\s+of\s+|the\s+next\s+|the\s+first\s+"
+                       rf"|a\s+period\s+of\s+)?({NUM})(?:{SEP}({NUM}))?\s+"
                        r"(?:consecutive\s+|successive\s+)?(days?|weeks?|months?|hours?|hrs?|h|minutes?|mins?)\b")
-_SINGLE = re.compile(r"(?i)\b(?:once(?!\s+(?:daily|weekly|monthly|a\b|per\b|every\b))|single(?!\s+day)(?:\s+dose|\s+infusion)?"
+_SINGLE = re.compile(r"(?i)\b(?:once(?!\s+(?:daily|weekly|monthly|a\b|per\b|every\b))"
+                     r"|single(?!\s+day)(?:\s+dose|\s+infusion)?"
                      r"|one[- ]time|one[- ]off|stat)\b")
 _SINGLE_BEFORE = re.compile(r"(?i)\b(?:single|one[- ]time|one[- ]off|loading)(?:\s+(?:iv|dose|infusion|bolus))*"
                             r"(?:\s+of)?\s*:?\s*$")

@@ -10,7 +10,7 @@ from assistant.doses.arithmetic import calculations
 from assistant.doses.cadence import scan_cadence
 from assistant.doses.context import AnswerContext
 from assistant.doses.conversions import cross_checks, factor_findings, obesity_weight, scig_conversion
-from assistant.doses.grounding import in_sources, variant_grounded
+from assistant.doses.grounding import in_sources, quoted, variant_grounded
 from assistant.doses.lexicon import Lexicon
 from assistant.doses.indications import diseases
 from assistant.doses.negation import is_negated, negation_verdict
@@ -41,6 +41,9 @@ def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, source
     if a.problem:
         return finding(sc, a, scope, "ambiguous", f"Cannot read this dose reliably: {a.problem}.")
     if scope.drug is None:
+        if quoted(sc, a, [src.text for src in sources or []]):
+            return finding(sc, a, scope, "grounded", "No drug is named to check this dose against; the sentence is "
+                                                     "quoted word for word from the cited passage.")
         return finding(sc, a, scope, "ambiguous", "A dose with no drug named near it; it cannot be checked.")
     grounded = in_sources(a, sources, scope.age)
     variants = stated_variants(book, sc, a, scope, family)
@@ -167,6 +170,21 @@ def _judge_amount(book: RuleBook, sc: Scan, i: int, fam: str | None, scope: Scop
     return judge(book, sc, a, scope, fam, srcs)
 
 
+def _ruled_out(book: RuleBook, sc: Scan, i: int, found: DoseFinding, scope: Scope | None, family: str,
+               srcs: list[Scan] | None) -> DoseFinding:
+    """A negated dose judged for each disease its sentence names ("The ITP dose of 1 g/kg must not be used in PID"):
+    the first disease whose rules rule it out, else the amount's own finding."""
+    named = diseases(m.canonical for m in sc.in_sentence(sc.indications, sc.amounts[i].sentence))
+    if found.verdict != "verified" or scope is None or len(named) < 2:
+        return found
+    modifiers = scope.indications - diseases(scope.indications)
+    for one in sorted(named):
+        other = judge(book, sc, sc.amounts[i], replace(scope, indications=frozenset({one}) | modifiers), family, srcs)
+        if other.verdict in ("out_of_range", "unit_error"):
+            return other
+    return found
+
+
 def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None, sources: list[str] | None = None,
                context: str | None = None, frame: AnswerContext | None = None) -> list[DoseFinding]:
     """Every dose in text with its verdict; sources are the cited passages, context e.g. the question, frame what
@@ -184,13 +202,14 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
     named = {d.canonical for d in sc.drugs} | ({d.canonical for d in ctx.drugs} if ctx else set()) | (
         {frame.drug} if frame and frame.drug else set())
     # Premedication rules speak for acetaminophen next to IVIG; beside a cited passage about a headache they do not.
+    ig_context = bool(named & rulebook.modified_drugs) or bool(ctx and ctx.indications) or bool(frame and frame.indication)
     alongside = srcs is None or bool(named & rulebook.modified_drugs) or bool(
         _PREMEDICATION.search(text + " " + (context or "")))
     operands: dict[int, DoseFinding | None] = {}  # a calculation's numbers: judged, not reported (its result is)
     for i, a in enumerate(sc.amounts):
         if "rounding" in a.flags:
             continue  # "rounded to the nearest 5 g": a rounding step, checked with the dose it rounds
-        fam = family_of(a, sc) if a.info else "dose"
+        fam = family_of(a, sc, ig_context) if a.info else "dose"
         if fam in ("other", "concentration"):
             continue
         dims = {a.info.dim, a.info.dim.replace("/bw", "")} if a.info else set()
@@ -248,15 +267,7 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
                                                                       f"a verified factor ({factor[0].rule_id})."})
     for i, f in results.items():
         if is_negated(sc, sc.amounts[i]):
-            scope = scopes.get(i)
-            named = diseases(m.canonical for m in sc.in_sentence(sc.indications, sc.amounts[i].sentence))
-            if f.verdict == "verified" and scope is not None and len(named) > 1:
-                # "The ITP dose of 1 g/kg must not be used in PID": ruled out for one of the diseases it names.
-                for one in sorted(named):
-                    alone = replace(scope, indications=frozenset({one}) | (scope.indications - diseases(scope.indications)))
-                    other = judge(rulebook, sc, sc.amounts[i], alone, family_of(sc.amounts[i], sc) or "dose", srcs)
-                    if other.verdict in ("out_of_range", "unit_error"):
-                        f = other
-                        break
-            results[i] = negation_verdict(sc, sc.amounts[i], f, sources)
+            fam = family_of(sc.amounts[i], sc, ig_context) or "dose"
+            results[i] = negation_verdict(sc, sc.amounts[i], _ruled_out(rulebook, sc, i, f, scopes.get(i), fam, srcs),
+                                          sources)
     return sorted([*results.values(), *extra], key=lambda f: (f.start, f.end))

@@ -170,6 +170,18 @@ def _conversion_of(texts: list[str]) -> str:
     return "unit"
 
 
+def _brand_allows(n: NormRule, book: RuleBook, sentence: str, ctx: Scan | None) -> bool:
+    """A product's own factor (Hizentra 1.37, Cuvitru 1.30) holds only where that product, or no product and no
+    EU labelling, is named: under EU labelling the conversion is 1:1 whatever the brand."""
+    if n.rule.brand is None:
+        return True
+    named = {b for b in book.brands if re.search(rf"(?i)\b{re.escape(b)}\b", sentence)} or (
+        {b for b in book.brands if re.search(rf"(?i)\b{re.escape(b)}\b", ctx.text)} if ctx else set())
+    if named:
+        return n.rule.brand in named
+    return not (_EU.search(sentence) and not re.search(r"\bUS\b|\bU\.S\.", sentence))
+
+
 def factor_findings(book: RuleBook, sc: Scan, ctx: Scan | None) -> list[DoseFinding]:
     """Conversion factors stated in a conversion context (x 1.37, 0.4 x (actual - ideal), multiplying by 0.6)."""
     out = []
@@ -179,13 +191,8 @@ def factor_findings(book: RuleBook, sc: Scan, ctx: Scan | None) -> list[DoseFind
         if not _CONVERSION_CUE.search(sentence):
             continue
         wanted = _conversion_of([sentence, sc.text] + ([ctx.text] if ctx else []))
-        # A product's own factor (Hizentra 1.37, Cuvitru 1.30) holds only for that product.
-        brands = {b for b in book.brands if re.search(rf"(?i)\b{re.escape(b)}\b", sentence)} or (
-            {b for b in book.brands if re.search(rf"(?i)\b{re.escape(b)}\b", ctx.text)} if ctx else set())
-        if not brands and _EU.search(sentence) and not re.search(r"\bUS\b|\bU\.S\.", sentence):
-            brands = {"-"}  # EU labelling: the brand-specific US factors do not apply
         rules = [n for n in book.norm if n.family == "factor" and _factor_kind(n) == wanted
-                 and (n.rule.brand is None or not brands or n.rule.brand in brands)]
+                 and _brand_allows(n, book, sentence, ctx)]
         num = re.search(r"\d*\.?\d+", sc.text[start:end])
         span = (start + num.start(), start + num.end())
         base = dict(text=sc.text[span[0]:span[1]], start=span[0], end=span[1], value=value, unit="1", per_kg=False,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from assistant.doses.matching import INTERVAL_TOLERANCE, Stated
 from assistant.doses.parse import Amount, Scan
 
@@ -43,3 +45,16 @@ def variant_grounded(s: Stated, sources: list[Scan]) -> bool:
                 if blo * (1 - 1e-3) <= s.lo and s.hi <= bhi * (1 + 1e-3):
                     return True
     return False
+
+
+def _normal(text: str) -> str:
+    """Lower case, citation markers ([1], [2, 3]) and punctuation other than dose notation removed."""
+    text = re.sub(r"\[\s*\d+(?:\s*[,;–-]\s*\d+)*\s*\]", " ", text.lower())
+    return " ".join(re.sub(r"[^\w/.%-]+", " ", text).split())
+
+
+def quoted(sc: Scan, a: Amount, sources: list[str] | None) -> bool:
+    """Whether the sentence holding the amount stands word for word in a cited passage."""
+    start, end = sc.sentences[a.sentence]
+    sentence = _normal(sc.text[start:end]).strip(". ")
+    return bool(sources and sentence and any(sentence in _normal(src) for src in sources))

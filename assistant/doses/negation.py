@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from assistant.doses.grounding import quoted
 from assistant.doses.parse import Amount, Scan
 from assistant.models import DoseFinding
 
@@ -28,12 +29,6 @@ def is_negated(sc: Scan, a: Amount) -> bool:
     return bool(_AFTER.search(_LIMIT.sub(" ", sc.text[a.end:end])))
 
 
-def _normal(text: str) -> str:
-    """Lower case, citation markers ([1], [2, 3]) and punctuation other than dose notation removed."""
-    text = re.sub(r"\[\s*\d+(?:\s*[,;–-]\s*\d+)*\s*\]", " ", text.lower())
-    return " ".join(re.sub(r"[^\w/.%-]+", " ", text).split())
-
-
 def negation_verdict(sc: Scan, a: Amount, found: DoseFinding, sources: list[str] | None) -> DoseFinding:
     """The finding for a negated amount: verified when the rules rule it out too, grounded when quoted, else ambiguous.
 
@@ -41,9 +36,7 @@ def negation_verdict(sc: Scan, a: Amount, found: DoseFinding, sources: list[str]
     if found.verdict in ("out_of_range", "unit_error") and found.rule_id:
         return found.model_copy(update={"verdict": "verified", "message": f"A dose the sentence rules out, and rule "
                                         f"{found.rule_id} rules it out too: {found.message}"})
-    start, end = sc.sentences[a.sentence]
-    sentence = _normal(sc.text[start:end]).strip(". ")
-    if sources and sentence and any(sentence in _normal(src) for src in sources):
+    if quoted(sc, a, sources):
         return found.model_copy(update={"verdict": "grounded", "message": "A negated dose, quoted as the cited source "
                                         "states it; the rules are not applied to what a sentence rules out."})
     return found.model_copy(update={"verdict": "ambiguous", "message": "A negated dose (\"do not ...\"): the rules cannot "

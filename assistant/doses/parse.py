@@ -39,7 +39,9 @@ _CMP = re.compile(r"(?i)(<=|>=|=<|=>|≤|≥|<|>|less than|lower than|below|unde
 _CMP_NAMES = {"<=": "<=", "=<": "<=", "≤": "<=", "at or below": "<=", ">=": ">=", "=>": ">=", "≥": ">=",
               "at least": ">=", "at or above": ">=", "no less than": ">=", "not less than": ">="}
 _MAX = re.compile(r"(?i)(?:\bmax(?:imum)?\b[^.;\d]{0,30}?\b(?:is|of|:)|\bcapped\s+at|\bcap\s+of|\bat\s+or\s+below"
-                  r"|\bkeep\w*\s+(?:the\s+)?(?:daily\s+)?(?:total|dose|rate)?\s*(?:to|at|under|below)|\bstay\w*\s+(?:below|under)|\bmax(?:imum)?\.?(?:\s+(?:daily|single|total|rate|dose|infusion|of|:))*|(?<!add )(?<!adds )\bup\s+to|\bnot\s+to"
+                  r"|\bkeep\w*\s+(?:the\s+)?(?:daily\s+)?(?:total|dose|rate)?\s*(?:to|at|under|below)"
+                  r"|\bstay\w*\s+(?:below|under)|\bmax(?:imum)?\.?(?:\s+(?:daily|single|total|rate|dose|infusion|of|:))*"
+                  r"|(?<!add )(?<!adds )\bup\s+to|\bnot\s+to"
                   r"\s+exceed|\bno\s+more\s+than|\bnot\s+more\s+than|\bat\s+most|\b(?:do|should)\s+not\s+exceed"
                   r"|\blimit(?:ed)?\s+to|≤|<=|<|\bless\s+than|\bbelow|\bunder)\s*:?\s*$")
 # "each 100 mg/kg more", "per 100 mg/dL higher trough", "rises by 73 mg/dL": a step or slope, not a dose.

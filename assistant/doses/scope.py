@@ -169,8 +169,11 @@ def scope_for(sc: Scan, a: Amount, ctx: Scan | None, weight_kg: float | None, fi
 _CLEARANCE = re.compile(r"(?i)\b(?:e?GFR|CrCl|CLcr|clearance|filtration|urine|output|flow)\b[^.;]{0,40}$")
 
 
-def family_of(a: Amount, sc: Scan) -> str | None:
-    """dose, rate, lab (an IgG level), concentration (a product's strength) or other (not a drug quantity)."""
+def family_of(a: Amount, sc: Scan, ig_context: bool = False) -> str | None:
+    """dose, rate, lab (an IgG level), concentration (a product's strength) or other (not a drug quantity).
+
+    A level is an IgG level only where the sentence (or the question) is about immunoglobulin or one of its
+    indications; "blood glucose levels < 110 mg/dL" is some other lab value."""
     dim = a.info.dim
     s_start, s_end = sc.sentences[a.sentence]
     if dim in _DOSE_DIMS:
@@ -197,8 +200,11 @@ def family_of(a: Amount, sc: Scan) -> str | None:
     named = {d.canonical for d in sc.in_sentence(sc.drugs, a.sentence)}
     ig = bool(_IG_DRUG.search(sc.text[s_start:s_end]) or re.search(r"(?i)\bIgG\b|gamma ?globulin",
                                                                    sc.text[s_start:s_end])) or "immunoglobulin" in named
+    ig = ig or bool(sc.in_sentence(sc.indications, a.sentence)) or (ig_context and not named)
+    if family == "lab" and not re.search(r"(?i)\bIgG\b|gamma ?globulin", before) and _OTHER_ANALYTE.search(before):
+        return "other"  # "blood glucose levels < 110 mg/dL": the level is of the analyte named, not of IgG
     if family is None:
-        family = "lab" if ig else "other"
+        return "lab" if ig else "other"
     if family == "lab" and named and not ig:
         return "other"  # a trough of another drug (vancomycin 15-20 mg/L): no IgG rule speaks for it
     return family

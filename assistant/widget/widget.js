@@ -315,6 +315,8 @@
     var self = this;
     (s.citations || []).forEach(function (n) { item.appendChild(self.citeButton(n)); });
     if (s.grade) item.appendChild(el("span", { class: "badge grade", text: "Grade: " + s.grade }));
+    if (s.secondary_only) item.appendChild(el("span", { class: "badge secondary", text: "Secondary summary only" }));
+    if (s.calculated) item.appendChild(el("span", { class: "badge calculated", text: "Calculated: " + s.calculated.formula }));
     section.list.appendChild(item);
   };
 
@@ -347,6 +349,8 @@
     this.answer = answer;
     var cls = answer.status === "answered" ? "ok" : "bad";
     this.summary.appendChild(el("span", { class: "badge " + cls, text: answer.status === "answered" ? "Answer" : answer.status === "blocked" ? "Blocked" : "No answer" }));
+    var frame = answer.question_frame && answer.question_frame.description;
+    if (frame) this.summary.appendChild(el("p", { class: "frame", text: "Answering for: " + frame }));
     var direct = el("p", { class: "direct" });
     this.withMarkers(answer.summary || "", direct, answer.citations);
     this.summary.appendChild(direct);

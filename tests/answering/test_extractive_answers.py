@@ -135,3 +135,32 @@ def test_guard_drops_markers_naming_no_chunk(assistant):
     sections = [Section(heading="Dosing", statements=[Statement(text="a", citations=[n, 7]), Statement(text="b", citations=[9])])]
     kept, removed = guard(sections, set(numbering.numbers.values()))
     assert [st.citations for st in kept[0].statements] == [[n]] and removed == 3
+
+
+def test_each_statement_lists_the_references_of_its_own_line(assistant):
+    """References are per statement: the sources its own line cites, not every source of the chunk; a statement resting
+    only on the secondary web summary says so."""
+    answer = assistant.ask("What is the role of IVIG in treating active infections in patients with severe hypogammaglobulinemia?")
+    statements = [st for sec in answer.sections for st in sec.statements if not st.calculated]
+    assert statements and all(st.references for st in statements)
+    by_chunk = {c.n: set(c.references) for c in answer.citations}
+    narrower = [st for st in statements if set(st.references) < by_chunk[st.citations[0]]]
+    assert narrower  # the chunk cites more sources than this statement's line does
+    for st in statements:
+        assert st.secondary_only == all("not peer reviewed" in ref for ref in st.references)
+
+
+def test_the_frame_line_and_calculation_for_a_patient(assistant):
+    answer = assistant.ask("kawasakki dose for an 18 kg child")
+    assert answer.question_frame.describe() == "Kawasaki disease · child · 18 kg · dose"
+    calculated = [st for sec in answer.sections for st in sec.statements if st.calculated]
+    assert calculated and calculated[0].calculated.formula == "2 g/kg × 18 kg = 36 g"
+    assert answer.summary.startswith(calculated[0].text.rstrip("."))
+    assert all(f.verdict in ("verified", "grounded") for f in answer.dose_checks)
+    assert not any(f.rule_id and not f.rule_id.startswith("kawasaki") for f in answer.dose_checks if f.verdict == "verified")
+
+
+def test_a_population_the_sources_do_not_cover_is_said_so(assistant):
+    answer = assistant.ask("IVIG replacement dose for CVID in pregnancy?")
+    assert answer.status == "abstained" and answer.summary.startswith("The sources do not cover")
+    assert "pregnancy" in answer.summary and not answer.sections

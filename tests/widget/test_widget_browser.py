@@ -70,6 +70,9 @@ def test_ask_stream_cite_and_follow_up(demo, tmp_path):
     session_id = demo.session()
     turns = demo.api("GET", f"/v1/sessions/{session_id}").json()["turns"]
     answer = turns[0]["answer"]
+    # What was understood is shown in one line, as the API states it.
+    understood = page.locator(f"{WIDGET} .turn .frame").first.inner_text().strip()
+    assert understood == "Answering for: " + answer["question_frame"]["description"] and "Kawasaki" in understood
     shown = [s.strip() for s in statements.all_inner_texts()]
     expected = [st["text"] for sec in answer["sections"] for st in sec["statements"]]
     assert all(text.startswith(want) for text, want in zip(shown, expected)) and len(shown) == len(expected)
