@@ -14,6 +14,7 @@ from assistant.doses.rules import NormRule, RuleBook
 from assistant.question import QuestionFrame
 from assistant.retrieval import Hit
 
+_PER_KG_UNITS = {"g/kg": 1.0, "mg/kg": 0.001}
 _AGE_OF = {"child": "child", "neonate": "neonate", "adult": "adult", "elderly": "adult", "pregnancy": "adult"}
 
 
@@ -40,10 +41,19 @@ def _stated(hit: Hit, value: str, unit: str) -> bool:
     return re.search(pattern, hit.text) is not None
 
 
-def _source(rule: NormRule, hits: list[Hit], value: str, unit: str) -> Hit | None:
-    """The retrieved chunk of the rule's document that states the rule's value (what the calculation cites)."""
+def _source(rule: NormRule, hits: list[Hit], value: str, unit: str, names: tuple[str, ...] = ()) -> Hit | None:
+    """The retrieved chunk that states the rule's value (what the calculation cites): one of the rule's own document,
+    else one that names the indication (`names`) beside the same value."""
     own = [h for h in hits if h.doc_id == rule.rule.source.document]
-    return next((h for h in own if _stated(h, value, unit)), None)
+    found = next((h for h in own if _stated(h, value, unit)), None)
+    if found is None and names:
+        found = next((h for h in hits if _stated(h, value, unit) and _names(h.text, names)), None)
+    return found
+
+
+def _names(text: str, names: tuple[str, ...]) -> bool:
+    low = text.lower()
+    return any(re.search(rf"(?<![a-z0-9]){re.escape(n)}(?![a-z0-9])", low) for n in names)
 
 
 def _age(frame: QuestionFrame) -> str | None:
@@ -59,23 +69,32 @@ def _primary_rules(book: RuleBook, frame: QuestionFrame, prefer: list[str] = (),
     """Per-kg dose rules for the frame's drug, indication and age band: those the lead states first, then the strongest
     evidence, in file order."""
     age = _age(frame)
+    if age is None:
+        # An indication whose rules are all for one age band (Kawasaki: children; CIDP: adults) says the band itself.
+        bands = {n.rule.population.age for n in book.norm if n.rule.indication == frame.indication} - {"any"}
+        age = bands.pop() if len(bands) == 1 else None
     out = []
     for n in book.norm:
         r = n.rule
-        if n.family != "dose" or r.unit != "g/kg" or r.evidence == "weak" or r.indication != frame.indication:
+        if n.family != "dose" or r.unit not in _PER_KG_UNITS or r.evidence == "weak" or r.indication != frame.indication:
             continue
         if frame.drug and r.drug != frame.drug or "example" in (r.population.note or ""):
             continue
-        if r.population.age not in ("any", age) and age is not None:
+        # A rule for one age band is for patients known to be in it: a child's range is never offered for an adult, or
+        # for a patient whose age the question does not give.
+        if r.population.age != "any" and r.population.age != age:
             continue
         out.append(n)
     rank = {rule_id: i for i, rule_id in enumerate(dict.fromkeys(prefer))}
     asked = set(words)
 
-    def named(n: NormRule) -> int:  # "maintenance", "loading", "chronic": the phase the question names
-        return -len(asked & set(re.findall(r"[a-z]{5,}", f"{n.rule.id} {n.rule.note}".lower())))
+    def named(n: NormRule) -> int:
+        # What the question names of a rule: its source ("EU", "Ontario", "AAAAI"), product ("SCIG"), phase
+        # ("loading", "maintenance"): the words of the rule's id.
+        own = set(n.rule.id.split("-")) | {n.rule.product}
+        return -len(asked & own)
 
-    out.sort(key=lambda n: (named(n), rank.get(n.rule.id, len(rank)), n.rule.evidence != "primary",
+    out.sort(key=lambda n: (named(n), n.rule.evidence != "primary", rank.get(n.rule.id, len(rank)),
                             n.rule.population.age != age))
     return out
 
@@ -121,9 +140,10 @@ def dosing_weight(book: RuleBook, frame: QuestionFrame) -> tuple[float, str, Nor
 
 
 def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit], prefer: list[str] = (),
-                 question: str = "") -> list[Calculated]:
+                 question: str = "", names: tuple[str, ...] = ()) -> list[Calculated]:
     """The calculated statements this frame asks for (none without a weight, an indication or a citable rule);
-    the rules whose wording the question uses ("maintenance"), then those the lead states (`prefer`), come first."""
+    the rules whose wording the question uses ("maintenance"), then those the lead states (`prefer`), come first;
+    `names` are the indication's words, for a passage of another document that states the rule's dose for it."""
     if frame is None or not (set(frame.aspects) & {"dose", "switch"} or not frame.aspects):
         return []
     conversion = _conversion(book, frame, hits) if frame.patient.regimen is not None else []
@@ -142,19 +162,21 @@ def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit], p
             out.append(Calculated(f"Calculated {factor.rule.drug} dosing weight for this patient (adjusted body weight): {formula}.",
                                   formula, factor.rule.id, hit))
             weight, basis = w, "adjusted body weight"
-    words = tuple(re.findall(r"[a-z]{5,}", question.lower()))
+    words = tuple(re.findall(r"[a-z]{2,}", question.lower()))
     for n in _primary_rules(book, frame, prefer, words)[:2]:
         lo, hi = n.rule.min, n.rule.max if n.rule.max is not None else n.rule.min
         if lo is None:
             continue
-        hit = _source(n, hits, _span(lo, hi), "g/kg")
+        unit, grams = n.rule.unit, _PER_KG_UNITS[n.rule.unit]
+        hit = _source(n, hits, _span(lo, hi), unit, names)
         if hit is None:
             continue
-        total = _span(lo * weight, hi * weight)
-        formula = f"{_span(lo, hi)} g/kg × {_g(weight)} kg = {total} g"
+        total = _span(lo * grams * weight, hi * grams * weight)
+        formula = f"{_span(lo, hi)} {unit} × {_g(weight)} kg = {total} g"
         course = ""
         if n.rule.per == "day" and n.rule.duration is not None and n.rule.duration.unit == "day":
-            course = f"; {_span(lo * weight * n.rule.duration.value, hi * weight * n.rule.duration.value)} g per course"
+            days = n.rule.duration.value
+            course = f"; {_span(lo * grams * weight * days, hi * grams * weight * days)} g per course"
         text = f"Calculated {_product(n)} dose for this patient ({_g(weight)} kg {basis}): {formula}{_cadence(n)}{course}."
         out.append(Calculated(text, formula, n.rule.id, hit))
     return out

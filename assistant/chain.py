@@ -396,7 +396,8 @@ class Assistant:
         # The per-kg doses the lead states, verified for this frame, are the ones to work out first.
         lead = check_text(summary, self.rulebook, sources=list(passages.values()), frame=dose_context(frame, None, self.vocabulary.broad))
         prefer = [f.rule_id for f in lead if f.verdict == "verified" and f.per_kg and f.rule_id]
-        calcs = calculations(self.rulebook, frame, hits, prefer=prefer, question=question)
+        term = self.vocabulary.term("indications", frame.indication) if frame.indication else None
+        calcs = calculations(self.rulebook, frame, hits, prefer=prefer, question=question, names=term.terms if term else ())
         if not calcs:
             return summary, sections
         # A worked example's numbers are about someone else: with the patient's own numbers, they leave the lead.

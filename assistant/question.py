@@ -234,7 +234,8 @@ _HEIGHT = re.compile(r"(?i)(?<![\d.])(\d{2,3}(?:\.\d+)?)\s*cm\b|(?<![\d.])([12]\
 _FEET = re.compile(r"(?<!\d)([4-7])\s*(?:'|ft|feet)\s*(\d{1,2})?\s*(?:\"|in\b|inches)?")
 _AGE_Y = re.compile(r"(?i)(?<![\d.])(\d{1,3})\s*-?\s*(?:years?|yrs?|y)\s*-?\s*(?:old|of age)|(?<![\d.])(\d{1,3})\s*yo\b|"
                     r"\b(?:aged?|age of)\s*(\d{1,3})\b|(?<![\d.])(\d{1,3})\s*y/o\b|(?<![\d.])(\d{1,3})\s*-year-old")
-_AGE_M = re.compile(r"(?i)(?<![\d.])(\d{1,2})\s*-?\s*(?:months?|mo|mos)\s*-?\s*old|(?<![\d.])(\d{1,2})\s*-month-old")
+_AGE_M = re.compile(r"(?i)(?<![\d.])(\d{1,2})\s*-?\s*(?:months?|mo|mos)\s*-?\s*old|(?<![\d.])(\d{1,2})\s*-month-old|"
+                    r"^\W*(\d{1,2})\s*(?:months?|mo|mos)\b(?!\s+(?:ago|later|after|since))")
 _IGG = re.compile(r"(?i)\bIgG\b[^.;\d]{0,25}?(\d+(?:[.,]\d+)?)\s*(g/l|mg/dl)")
 _REGIMEN = re.compile(
     r"(?i)(?:(?P<verb>\b(?:on|receiv\w*|gets?|getting|takes?|taking|current(?:ly)?(?: on)?|has been on|dose is)\s+)|^\W*|(?<=[,;:]\s))"

@@ -110,8 +110,8 @@ class Vocabulary:
         def expand(match: re.Match[str]) -> str:
             word = match.group(0)
             full = self.abbreviations.get(word.lower())
-            if full is not None:
-                return full
+            if full is not None:  # "18mo" is "18 months", not "18months"
+                return (" " if match.start() and text[match.start() - 1].isdigit() else "") + full
             return _correct(word, self, known)
 
         return _WORD.sub(expand, text)

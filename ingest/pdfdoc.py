@@ -19,7 +19,7 @@ from ingest.normalize import (
     vocabulary,
 )
 from ingest.pdf import PdfData, bounded_text, pdf_metadata, read_pdf
-from ingest.structure import ROW_END, Region, place_outline, section_kind
+from ingest.structure import ROW_END, Region, find_recommendations, place_outline, section_kind
 from ingest.tables import Table, extract_tables, looks_like_table, row_statement
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ def table_pages(data: PdfData, pages: list[str]) -> list[int]:
         prose = [path for kind, path in sections if kind == "text" and not NO_TABLE_SECTIONS.search(" ".join(path))]
         if sections and not prose:
             continue
-        if ROW_END.search(page):  # recommendation rows are read from the text (faster and exact)
+        if ROW_END.search(page) and find_recommendations(page):  # recommendation rows are read from the text
             continue
         out.append(i)
     if len(out) > MAX_TABLE_PAGES:

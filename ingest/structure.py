@@ -174,7 +174,7 @@ def text_kind(text: str) -> str | None:
 
 # ------------------------------------------------------------------------------------- recommendations
 
-STRENGTH = r"(?:Strong|Weak)\s+(?:for|against)|Neither\s+for\s+nor\s+against|No\s+recommendation\s+for\s+or\s+against|N/A"
+STRENGTH = r"(?:Strong|Weak)\s+(?:for|against)|Neither\s+for\s+nor\s+against|No\s+recommendation\s+for\s+or\s+against|N/A|Not\s+applicable"
 CATEGORY_WORD = r"(?:Not[-\s]+)?Reviewed|New[-\s]*(?:added|replaced)|Amended|Not[-\s]+changed|Deleted"
 CATEGORY = rf"(?:{CATEGORY_WORD})(?:\s*[,;\-]?\s*(?:{CATEGORY_WORD}))*"
 # Body form: "Recommendation\n7. text ...\n(Weak for | Reviewed, New-replaced)"
@@ -191,7 +191,7 @@ ROW_END = re.compile(
 ROW_NUMBER = re.compile(r"(?m)^[ \t]*(?P<num>\d{1,3}[a-z]?)(?:\.(?=\s)|[ \t]+\d{1,3}[ \t]*$|[ \t]*$|[ \t]+(?=[A-Z]))")
 
 
-INLINE_NUMBER = re.compile(r"(?<!\S)(\d{1,3}[a-z]?\.)[ \t]+(?=(?:We|In|For|There|When|If|Among|Offer|Consider)\b)")
+INLINE_NUMBER = re.compile(r"(?<!\S)(\d{1,3}[a-z]?\.)\s+(?=(?:We|In|For|There|When|If|Among|Offer|Consider|Providers?|Clinicians?)\b)")
 
 
 @dataclass(frozen=True)
@@ -208,7 +208,7 @@ class Recommendation:
 
 def norm_strength(value: str) -> str:
     value = " ".join(value.split()).lower()
-    if value in {"n/a", "no recommendation for or against"}:
+    if value in {"n/a", "not applicable", "no recommendation for or against"}:
         return "Neither for nor against"
     return value[:1].upper() + value[1:]
 
@@ -248,7 +248,7 @@ def find_recommendations(text: str, start: int = 0, end: int | None = None) -> l
         row_start = _row_start(text, lo, m.start())
         body_text = text[row_start : m.start()]
         number = None
-        nm = ROW_NUMBER.match(body_text) or re.match(r"(?P<num>\d{1,3}[a-z]?)\.[ \t]+", body_text)
+        nm = ROW_NUMBER.match(body_text) or re.match(r"(?P<num>\d{1,3}[a-z]?)\.\s+", body_text)
         if nm:
             number = nm.group("num")
             body_text = body_text[nm.end() :]

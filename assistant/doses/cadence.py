@@ -28,6 +28,7 @@ class Cadence:
     single: bool = False
     text: str | None = None
     infusion: tuple[float, float] | None = None  # how long one infusion (or one rate) runs, in days
+    cycle: tuple[float, float] | None = None  # a whole course repeated ("for 2 days, repeated every 3 weeks"), days
     flags: tuple[str, ...] = ()
 
     @property
@@ -60,6 +61,8 @@ _COURSE_AFTER = re.compile(r"(?i)^[\s,(]*(?:in\s+total|total(?:\s+dose)?|per\s+c
                            r"(?:total|course)|in\s+divided|(?:for|over)\s+the\s+(?:whole|entire|full)\s+course)\b")
 _COURSE_BEFORE = re.compile(r"(?i)\b(?:total(?:\s+(?:course\s+)?dose)?(?:\s+of)?|course\s+of|divided\s+over"
                             r"|adds?\s+up\s+to|sums?\s+to)\s*:?\s*$")
+_CYCLE = re.compile(rf"(?i)\brepeat(?:ed)?\s+(?:every|each)\s+(?:(?P<other>other)\s+|(?P<lo>{NUM})(?:{SEP}(?P<hi>{NUM}))?\s+)?"
+                    rf"{_PERIOD}\b")
 _FREQ_INTERVALS = {"daily": 1, "nightly": 1, "weekly": 7, "monthly": 30.4375, "fortnightly": 14, "biweekly": 14,
                    "day": 1, "week": 7, "month": 30.4375, "twice": 0.5, "three times": 1 / 3, "four times": 0.25,
                    "bid": 0.5, "tid": 1 / 3, "qid": 0.25, "qd": 1, "q.d.": 1, "qod": 2, "q.o.d.": 2,
@@ -132,8 +135,12 @@ def cadence(after: str, before: str, unit_per: str | None) -> Cadence:
         kind = "course"
         if unit_per is None:
             interval = None  # "2 g/kg is a total for the course, not a daily dose": the words name no repeat
+    cycle = None
+    if duration and (m := _CYCLE.search(after)):
+        cycle = _numbered_interval(m)
+        lasting = f"{lasting}, {m.group(0)}"
     if interval is None:
         words = None
     text = " ".join(filter(None, (words, lasting))) or None
     return Cadence(kind=kind, interval=interval, duration=duration, single=single, text=text, flags=flags,
-                   infusion=infusion)
+                   infusion=infusion, cycle=cycle)

@@ -12,7 +12,8 @@ from assistant.models import PASSING_VERDICTS, Calculation, DoseFinding
 
 _N = r"(\d+(?:\.\d+)?)"
 _SPAN = rf"{_N}(?:-{_N})?"
-_PER_KG = re.compile(rf"^{_SPAN} g/kg × {_N} kg = {_SPAN} g$")
+_PER_KG = re.compile(rf"^{_SPAN} (g/kg|mg/kg) × {_N} kg = {_SPAN} g$")
+_GRAMS = {"g/kg": 1.0, "mg/kg": 0.001}
 _SCIG = re.compile(rf"^{_N} g ÷ {_N} weeks × {_N} = {_N} g$")
 _WEIGHT = re.compile(rf"^{_N} kg \+ {_N} × \({_N} kg − {_N} kg\) = {_N} kg$")
 
@@ -35,16 +36,20 @@ def recompute(calc: Calculation, book: RuleBook) -> Checked | None:
     if rule is None:
         return None
     if m := _PER_KG.match(calc.formula):
-        lo, hi, w, rlo, rhi = (float(x) if x else None for x in m.groups())
-        hi, rhi = hi if hi is not None else lo, rhi if rhi is not None else rlo
-        if rule.unit != "g/kg" or rule.min is None or not (_close(lo, rule.min) and _close(hi, rule.max or rule.min)):
+        lo, hi, unit, w, rlo, rhi = m.groups()
+        lo, w, rlo = float(lo), float(w), float(rlo)
+        hi, rhi = float(hi) if hi else lo, float(rhi) if rhi else rlo
+        if rule.unit != unit or rule.min is None or not (_close(lo, rule.min) and _close(hi, rule.max or rule.min)):
             return None
-        if not (_close(rlo, lo * w) and _close(rhi, hi * w)):
+        g = _GRAMS[unit]
+        if not (_close(rlo, lo * g * w) and _close(rhi, hi * g * w)):
             return None
         values = {lo, hi, w, rlo, rhi}
         days = rule.duration.value if rule.duration is not None and rule.duration.unit == "day" else None
         if rule.per == "day" and days:
             values |= {round(rlo * days, 1), round(rhi * days, 1)}
+        if unit == "mg/kg":  # a dose in mg/kg is checked per kg in g/kg too
+            values |= {lo * g, hi * g}
         return Checked(rule.id, frozenset(values))
     if m := _SCIG.match(calc.formula):
         dose, weeks, factor, result = map(float, m.groups())

@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from assistant.doses.arithmetic import calculations
+from assistant.doses.arithmetic import Calculations, calculations
 from assistant.doses.cadence import scan_cadence
 from assistant.doses.context import AnswerContext
 from assistant.doses.conversions import cross_checks, factor_findings, obesity_weight, scig_conversion
@@ -14,7 +14,7 @@ from assistant.doses.grounding import in_sources, quoted, variant_grounded
 from assistant.doses.lexicon import Lexicon
 from assistant.doses.indications import diseases
 from assistant.doses.negation import is_negated, negation_verdict
-from assistant.doses.matching import (Scope, best, cap_problem, is_cap, magnitude, nearest, problem, range_text,
+from assistant.doses.matching import (ONE_SIDED_SPAN, Scope, best, cap_problem, is_cap, magnitude, nearest, problem, range_text,
                                       select)
 from assistant.doses.numbers import fmt
 from assistant.doses.parse import Amount, Scan, scan
@@ -73,7 +73,7 @@ def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, source
         held = [n for n in base if n.dim == s.dim and problem(n, s) is None]
         if limit:
             # A stated limit within every cap is what the caps say; one that is a cap's own bound cites that cap.
-            same = [n for n in caps if n.dim == s.dim]
+            same = [n for n in caps if n.dim == s.dim and s.hi >= n.hi / ONE_SIDED_SPAN]  # not a tenth of it
             held = [n for n in same if abs(n.hi - s.hi) <= 1e-6 * n.hi] or held or same
         if broken is not None and (held or limit):
             return finding(sc, a, scope, "out_of_range", f"{pre}{a.text.strip()} breaks the limit {range_text(broken)} "
@@ -185,6 +185,25 @@ def _ruled_out(book: RuleBook, sc: Scan, i: int, found: DoseFinding, scope: Scop
     return found
 
 
+def _worked_out(sc: Scan, calc: Calculations, results: dict[int, DoseFinding], operands: dict[int, DoseFinding | None],
+                extra: list[DoseFinding]) -> None:
+    """A result of right arithmetic on checked numbers and a verified factor is verified ("15 g/week x 1.3 =
+    19.5 g weekly"), even where no dose rule holds the result itself."""
+    for i, start in calc.lhs_starts.items():
+        if i not in results or results[i].verdict != "out_of_range" or ("amount", i) in calc.problems:
+            continue
+        within = [k for k in operands if start <= sc.amounts[k].start < sc.amounts[i].start]
+        repeat = sc.amounts[i].cadence.interval
+        if any(sc.amounts[k].cadence.interval not in (None, repeat) for k in within):
+            continue  # "30 g every 4 weeks x 1.37 = 41.1 g weekly": the 4-weekly dose was not divided
+        inside = [operands[k] for k in within]
+        factor = [f for f in extra if start <= f.start < sc.amounts[i].start and f.unit == "1"]
+        if inside and factor and all(f is None or f.verdict in PASSING_VERDICTS for f in inside + factor):
+            results[i] = results[i].model_copy(update={
+                "verdict": "verified", "rule_id": factor[0].rule_id,
+                "message": f"Worked out correctly from checked numbers and a verified factor ({factor[0].rule_id})."})
+
+
 def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None, sources: list[str] | None = None,
                context: str | None = None, frame: AnswerContext | None = None) -> list[DoseFinding]:
     """Every dose in text with its verdict; sources are the cited passages, context e.g. the question, frame what
@@ -201,8 +220,8 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
     lab_drugs = {n.rule.drug for n in rulebook.norm if n.family == "lab"}
     named = {d.canonical for d in sc.drugs} | ({d.canonical for d in ctx.drugs} if ctx else set()) | (
         {frame.drug} if frame and frame.drug else set())
+    ig_context = bool(named & rulebook.modified_drugs or ctx and ctx.indications or frame and frame.indication)
     # Premedication rules speak for acetaminophen next to IVIG; beside a cited passage about a headache they do not.
-    ig_context = bool(named & rulebook.modified_drugs) or bool(ctx and ctx.indications) or bool(frame and frame.indication)
     alongside = srcs is None or bool(named & rulebook.modified_drugs) or bool(
         _PREMEDICATION.search(text + " " + (context or "")))
     operands: dict[int, DoseFinding | None] = {}  # a calculation's numbers: judged, not reported (its result is)
@@ -213,6 +232,7 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
         if fam in ("other", "concentration"):
             continue
         dims = {a.info.dim, a.info.dim.replace("/bw", "")} if a.info else set()
+
         def fits(d: str, f=fam, ds=dims) -> bool:
             return any(n.dim.replace("/bw", "") in ds or n.dim in ds for n in rulebook.for_drug(d, f))
 
@@ -223,6 +243,9 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
             return rulebook.drug_for(named) or (sole[0] if len(sole) == 1 else None)
 
         scope = replace(scope_for(sc, a, ctx, weight_kg, fits, frame, rulebook.brands, fallback), alongside=alongside)
+        if a.is_max and a.info and not rulebook.limits(scope.drug, a.info.dim) and (limited := [
+                d.canonical for d in sc.in_sentence(sc.drugs, a.sentence) if rulebook.limits(d.canonical, a.info.dim)]):
+            scope = replace(scope, drug=limited[0])  # "acetaminophen before IVIG, within the 4 g daily limit"
         if scope.drug is None and (same := next((scopes[k] for k in sorted(scopes, reverse=True)
                                                  if sc.amounts[k].sentence == a.sentence and scopes[k].drug), None)):
             scope = replace(scope, drug=same.drug)  # "so 0.4 g/kg gives 32 g": one sentence, one drug
@@ -252,19 +275,7 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
             mine = results[i]
             results[i] = f.model_copy(update={"drug": mine.drug, "frequency": mine.frequency, "flags": mine.flags,
                                               "rule_id": f.rule_id or mine.rule_id, "source": f.source or mine.source})
-    for i, start in calc.lhs_starts.items():
-        if i in results and results[i].verdict == "out_of_range" and ("amount", i) not in calc.problems:
-            # "15 g/week x 1.3 = 19.5 g weekly": right arithmetic on checked numbers and a verified factor.
-            within = [k for k in operands if start <= sc.amounts[k].start < sc.amounts[i].start]
-            repeat = sc.amounts[i].cadence.interval
-            if any(sc.amounts[k].cadence.interval not in (None, repeat) for k in within):
-                continue  # "30 g every 4 weeks x 1.37 = 41.1 g weekly": the 4-weekly dose was not divided
-            inside = [operands[k] for k in within]
-            factor = [f for f in extra if start <= f.start < sc.amounts[i].start and f.unit == "1"]
-            if inside and factor and all(f is None or f.verdict in PASSING_VERDICTS for f in inside + factor):
-                results[i] = results[i].model_copy(update={"verdict": "verified", "rule_id": factor[0].rule_id,
-                                                           "message": "Worked out correctly from checked numbers and "
-                                                                      f"a verified factor ({factor[0].rule_id})."})
+    _worked_out(sc, calc, results, operands, extra)
     for i, f in results.items():
         if is_negated(sc, sc.amounts[i]):
             fam = family_of(sc.amounts[i], sc, ig_context) or "dose"

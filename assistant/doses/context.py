@@ -11,9 +11,10 @@ from assistant.doses.indications import is_disease
 AGE_OF_POPULATION = {"child": "child", "adult": "adult", "neonate": "neonate", "elderly": "adult",
                      "pregnancy": "adult", "obesity": "adult"}
 _POPULATIONS = (("neonate", r"neonat\w*|newborns?"), ("child", r"child(?:ren)?|p(?:a)?ediatric|infants?|adolescents?"
-                                                        r"|toddlers?|kids?|\d+[- ]year[- ]old (?:boy|girl)"),
+                                                        r"|toddlers?|kids?"),
                 ("pregnancy", r"pregnan\w*"), ("elderly", r"elderly|older adults?|geriatric"),
                 ("obesity", r"obes\w*|BMI (?:above|over|>) ?\d+"), ("adult", r"adults?"))
+_AGE = re.compile(r"(?i)\b(?:(\d{1,2})[- ]?(?:years?|yrs?|y)[- ]?old|aged\s+(\d{1,2}))\b")
 _COMPARE = re.compile(r"(?i)\b(?:compar\w*|versus|vs\.?|differ\w*|difference)\b|\bor\b[^?]*\?\s*$")
 _WEIGHT = re.compile(r"(?i)(\d+(?:\.\d+)?)\s*(?:kg|kilograms?)\b(?!\s*/|\s+per\b)")
 
@@ -36,6 +37,9 @@ class AnswerContext:
 
 def population_of(text: str) -> str | None:
     """The population a text names first by priority (neonate, child, pregnancy, elderly, obesity, adult)."""
+    if age := _AGE.search(text):  # "a 9-year-old", "aged 70"
+        years = int(age.group(1) or age.group(2))
+        return "child" if years < 12 else "elderly" if years >= 65 else "adult" if years >= 18 else None
     for name, pattern in _POPULATIONS:
         if re.search(rf"(?i)\b(?:{pattern})\b", text):
             return name

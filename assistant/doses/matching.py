@@ -59,6 +59,8 @@ def _cadence_problem(n: NormRule, s: Stated) -> str | None:
             return f"a course of {_days_text(t.duration)} is longer than the rule's {rule_span}"
         if t.duration[0] < shortest / INTERVAL_TOLERANCE:
             return f"a course of {_days_text(t.duration)} is shorter than the rule's {rule_span}"
+    if t.cycle and not (n.interval and n.interval[0] >= t.cycle[0] / INTERVAL_TOLERANCE - _EPS):
+        return f"the rule's course is not repeated every {_days_text(t.cycle)}"
     if t.infusion and n.infusion and not (t.infusion[0] >= n.infusion[0] / INTERVAL_TOLERANCE - _EPS
                                           and t.infusion[1] <= n.infusion[1] * INTERVAL_TOLERANCE + _EPS):
         return f"an infusion over {_days_text(t.infusion)} is not the rule's {_days_text(n.infusion)}"
@@ -142,7 +144,10 @@ def problem(n: NormRule, s: Stated) -> str | None:
         lo = None if lo is None else lo * doses
         hi = None if hi is None else hi * doses
     if s.is_max and s.cadence.interval == (1.0, 1.0) and n.max_daily is not None:
-        return None if s.hi <= n.max_daily * (1 + _EPS) else "above the rule's daily maximum"
+        if s.hi > n.max_daily * (1 + _EPS):
+            return "above the rule's daily maximum"
+        # A stricter daily ceiling is allowed (3 g for chronic use under a 4 g limit); a tenth of it is a slip.
+        return None if s.hi >= n.max_daily / ONE_SIDED_SPAN else "a daily maximum far below the rule's"
     eff_lo = lo if lo is not None else 0.0
     eff_hi = hi if hi is not None else lo * ONE_SIDED_SPAN
     if s.is_max or s.comparator in ("<", "<="):

@@ -228,7 +228,8 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
             word = cmp_m.group(1).lower()
             comparator = _CMP_NAMES.get(word, "<" if word in ("<", "less than", "lower than", "below", "under")
                                         else ">")
-        is_max = bool(_MAX.search(pre)) or bool(re.match(r"(?i)\s*\(?\s*max(?:imum)?\b", after))
+        is_max = bool(_MAX.search(pre)) or bool(re.match(r"(?i)\s*\(?\s*(?:(?:daily|total)\s+)?(?:max(?:imum)?|limit|ceiling)\b",
+                                                          after))
         if _ROUNDING.search(pre):
             a = replace(a, flags=a.flags + ("rounding",))  # "round to the nearest 5 g": a granularity, not a dose
         step = bool(_STEP_BEFORE.search(pre)) or bool(_STEP_AFTER.match(text[a.end:a.end + 20]))

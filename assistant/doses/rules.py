@@ -66,6 +66,11 @@ class RuleBook:
         kin = ("dose", "rate") if family in ("dose", "rate") else (family,)
         return frozenset(n.rule.indication for n in self.by_drug.get(drug or "", ()) if n.family in kin)
 
+    def limits(self, drug: str | None, dim: str) -> bool:
+        """Whether the drug has a limit in this unit: a cap rule or a daily maximum."""
+        return any(n.family in ("dose", "rate") and n.dim == dim and (n.lo is None or n.max_daily is not None)
+                   for n in self.by_drug.get(drug or "", ()))
+
     def drug_for(self, diseases: frozenset[str]) -> str | None:
         """The one drug with dose rules for these diseases, if exactly one has."""
         drugs = {n.rule.drug for n in self.norm if n.rule.indication in diseases and n.family in ("dose", "rate")}

@@ -15,6 +15,7 @@ BOOK = load_rulebook(CORPUS / "rules")
 @pytest.mark.parametrize("formula, rule_id", [
     ("2 g/kg × 18 kg = 36 g", "kawasaki-aha-2017"),
     ("0.8-1 g/kg × 22 kg = 17.6-22 g", "itp-child-ash-2011"),
+    ("100-200 mg/kg × 16 kg = 1.6-3.2 g", "pid-scig-start-aaaai"),
     ("30 g ÷ 4 weeks × 1.37 = 10.3 g", "scig-factor-hizentra-us"),
     ("60 kg + 0.4 × (110 kg − 60 kg) = 80 kg", "adjusted-weight-factor-ontario"),
 ])

@@ -172,3 +172,20 @@ def test_the_check_stays_fast(corpus_book):
         check_text(text + " " * (k + 1), corpus_book, sources=[text])  # a new text each time: no cache hit
     assert (time.perf_counter() - start) / 20 < 0.05
     assert all(f.verdict in PASSING_VERDICTS for f in check_text(text, corpus_book, sources=[text]))
+
+
+def test_answer_context_interface():
+    frame = AnswerContext(drug="immunoglobulin", indication="itp", population="elderly", weight_kg=70.0)
+    assert dataclasses.is_dataclass(frame) and frame.comparison is False and frame.age == "adult"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        frame.drug = "other"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("question, population", [
+    ("IVIG dose for a 9-year-old with ITP?", "child"), ("IVIG for an 80 year old with CIDP?", "elderly"),
+    ("ITP in pregnancy: IVIG dose?", "pregnancy"), ("Kawasaki disease dose in children?", "child"),
+])
+def test_a_frame_read_from_the_question(corpus_book, question, population):
+    frame = frame_for(question, corpus_book)
+    assert frame.population == population and frame.drug in (None, "immunoglobulin")
+    assert frame_for("IVIG in ITP versus Kawasaki disease?", corpus_book).comparison
