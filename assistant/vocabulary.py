@@ -75,21 +75,15 @@ class Vocabulary:
 
     def find(self, text: str, slot: str, taken: list[tuple[int, int]] | None = None) -> Mention | None:
         """The earliest, then longest, term of a slot in text that does not overlap spans already taken."""
-        low = text.lower()
-        taken = taken or []
-        best: tuple[int, int, Term] | None = None
-        for term in self.slot(slot):
-            for word in term.terms:
-                for match in re.finditer(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", low):
-                    start, end = match.span()
-                    if any(start < e and s < end for s, e in taken):
-                        continue
-                    if best is None or (start, start - end) < (best[0], best[0] - best[1]):
-                        best = (start, end, term)
-                    break
-        if best is None:
+        pattern, by_word = _slot_pattern(self, slot)
+        if pattern is None:
             return None
-        return Mention(best[2], text[best[0]:best[1]], best[0], best[1])
+        taken = taken or []
+        for match in pattern.finditer(text.lower()):
+            start, end = match.span()
+            if not any(start < e and s < end for s, e in taken):
+                return Mention(by_word[match.group(0)], text[start:end], start, end)
+        return None
 
     def find_all(self, text: str, slot: str) -> list[Mention]:
         """Every distinct concept of a slot named in text, in order."""
@@ -115,6 +109,19 @@ class Vocabulary:
             return _correct(word, self, known)
 
         return _WORD.sub(expand, text)
+
+
+@lru_cache(maxsize=64)
+def _slot_pattern(vocab: Vocabulary, slot: str) -> tuple[re.Pattern[str] | None, dict[str, Term]]:
+    """One compiled alternation of a slot's words, longest first (so the longest term wins where several start)."""
+    by_word: dict[str, Term] = {}
+    for term in vocab.slot(slot):
+        for word in term.terms:
+            by_word.setdefault(word, term)
+    if not by_word:
+        return None, by_word
+    words = sorted(by_word, key=len, reverse=True)
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(map(re.escape, words)) + r")(?![a-z0-9])"), by_word
 
 
 @lru_cache(maxsize=16)

@@ -20,7 +20,6 @@ from pydantic import ValidationError
 from assistant.corpus import GuidelineMeta
 from assistant.errors import IngestError
 from assistant.models import http_url
-from ingest.normalize import clean_pdf_pages
 from ingest.structure import Heading, Region
 
 Layout = Literal["markdown", "plain", "passage"]

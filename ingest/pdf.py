@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-TABLE_PATHS = 40  # a page with at least this many vector path objects (cell borders) may hold a ruled table
 
 
 @dataclass(frozen=True)

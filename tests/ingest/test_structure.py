@@ -295,3 +295,16 @@ def test_new_chunk_fields_reach_chroma_and_bm25(tmp_path):
     assert rec["strength"] == rec["grade"] == "Strong for" and rec["status"] == "reviewed, new-added"
     assert rec["issuer"] == "VA/DoD" and rec["year"] == 2021 and rec["url"] == "https://example.org/test.pdf" and rec["page"] == 3
     assert any(meta.get("refs") == "12,3,4" for meta in metas)
+
+
+def test_fast_table_engine_reads_the_same_rows_as_pdfplumber():
+    from ingest.tables import extract_tables
+
+    if not CKD_PDF.exists():
+        pytest.skip("../shared/corpora/vadod is not beside the checkout")
+    pages = [133, 134]  # Appendix K: nephrotoxic medications by category
+    fast, slow = extract_tables(CKD_PDF, pages), extract_tables(CKD_PDF, pages, engine="pdfplumber")
+    for page in pages:
+        assert [t.header for t in fast[page]] == [t.header for t in slow[page]]
+        assert [row_statement(t.header, r) for t in fast[page] for r in t.rows] == [
+            row_statement(t.header, r) for t in slow[page] for r in t.rows]
