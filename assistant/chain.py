@@ -205,7 +205,7 @@ class Assistant:
     def frame(self, text: str, session_id: str | None, weight_kg: float | None, *,
               followed: bool) -> tuple[QuestionFrame, QuestionFrame]:
         """This turn's question frame (its own slots over the previous turn's, when it follows on), and its own slots alone."""
-        own = read_question(text, self.vocabulary, self._known_word, weight_kg)
+        own = self._with_dictionary_drug(read_question(text, self.vocabulary, self._known_word, weight_kg), text)
         turns = self.sessions.turns(session_id) if session_id else []
         previous = turns[-1]["answer"].get("question_frame") if turns else None
         if previous:
@@ -215,6 +215,20 @@ class Assistant:
         if previous:  # a new subject: only the patient carries over
             return QuestionFrame.model_validate(previous).followed_by(own, same_subject=False), own
         return own, own
+
+    @staticmethod
+    def _with_dictionary_drug(frame: QuestionFrame, text: str) -> QuestionFrame:
+        """A drug the corpus vocabulary does not know (sertraline in a site's guidelines, HBIG in an IVIG corpus), from the
+        drug dictionary the dose layer uses, so the frame names it and coverage can be judged."""
+        if frame.drug:
+            return frame
+        from assistant.doses.drugnames import dictionary_drugs
+
+        found = dictionary_drugs(text)
+        if not found:
+            return frame
+        return frame.model_copy(update={"drug": found[0].canonical, "product": found[0].surface,
+                                        "products": [m.surface for m in found]})
 
     def _leans_on_history(self, text: str) -> bool:
         """Whether a question leans on earlier turns: an ellipsis or pronoun, or clinical words (an aspect, a drug, a
@@ -462,8 +476,10 @@ class Assistant:
         topics = tuple(t for a in frame.aspects for t in vocab.aspect_topics.get(a, ()))
         if topics and any(on_topic(h, topics) for h in hits):
             return True
-        if frame.drug and frame.drug != self.principal_drug and (term := vocab.term("drugs", frame.drug)):
-            return any(on_topic(h, term.terms) for h in hits)
+        if frame.drug and frame.drug != self.principal_drug:
+            term = vocab.term("drugs", frame.drug)
+            words = term.terms if term else tuple(w.lower() for w in (frame.drug, frame.product) if w)
+            return any(on_topic(h, words) or names_any(h.text, words) for h in hits)
         return False
 
     def _not_covered(self, frame: QuestionFrame, own: QuestionFrame, hits: list[Hit], on_indication: list[Hit]) -> str | None:
@@ -473,6 +489,10 @@ class Assistant:
         subject = frame.indication_label or frame.product or frame.drug or "this question"
         if own.indication and hits and not on_indication:
             return f"The sources do not cover {subject}."
+        if own.drug and vocab.term("drugs", own.drug) is None and hits:
+            words = tuple(w.lower() for w in (own.drug, own.product) if w)
+            if not any(names_any(h.text, words) for h in hits):  # a drug the corpus never speaks of
+                return f"The sources do not cover {own.product or own.drug}."
         for name in own.population:
             term = vocab.term("populations", name)
             if term is None or name not in vocab.distinct_populations:

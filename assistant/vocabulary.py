@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,6 +31,7 @@ class Term:
     label: str
     terms: tuple[str, ...]
     joiner: str = "with"
+    acronyms: frozenset[str] = frozenset()  # written in capitals ("HIT", "ITP"): typed in lower case only if no English word
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,7 @@ class Vocabulary:
     distinct_populations: tuple[str, ...] = ()
     aspect_topics: dict[str, tuple[str, ...]] = field(default_factory=dict)
     modifiers: frozenset[str] = frozenset()
+    english: frozenset[str] = frozenset()  # short English words that clinical acronyms spell ("hit", "all", "aid")
     broad: frozenset[str] = frozenset()
 
     def slot(self, name: str) -> tuple[Term, ...]:
@@ -74,15 +76,20 @@ class Vocabulary:
         return next((t for t in self.slot(slot) if t.canonical == canonical), None)
 
     def find(self, text: str, slot: str, taken: list[tuple[int, int]] | None = None) -> Mention | None:
-        """The earliest, then longest, term of a slot in text that does not overlap spans already taken."""
+        """The earliest, then longest, term of a slot in text that does not overlap spans already taken. An acronym that
+        is also an English word ("HIT", "hit") counts only when typed in capitals."""
         pattern, by_word = _slot_pattern(self, slot)
         if pattern is None:
             return None
         taken = taken or []
         for match in pattern.finditer(text.lower()):
             start, end = match.span()
+            term = by_word[match.group(0)]
+            surface = text[start:end]
+            if surface.upper() in term.acronyms and surface.lower() in self.english and not surface.isupper():
+                continue
             if not any(start < e and s < end for s, e in taken):
-                return Mention(by_word[match.group(0)], text[start:end], start, end)
+                return Mention(term, surface, start, end)
         return None
 
     def find_all(self, text: str, slot: str) -> list[Mention]:
@@ -160,7 +167,8 @@ def _terms(rows: list[dict] | None, where: Path) -> tuple[Term, ...]:
         except (KeyError, TypeError, AttributeError) as exc:
             raise ConfigError(f"{where}: malformed vocabulary row {row!r}") from exc
         terms = tuple(dict.fromkeys(w.lower() for w in (label, canonical.replace("_", " "), *map(str, words))))
-        out.append(Term(canonical, label, terms, str(row.get("joiner", "with"))))
+        acronyms = frozenset(str(w) for w in words if str(w).isupper() and len(str(w)) <= 5)
+        out.append(Term(canonical, label, terms, str(row.get("joiner", "with")), acronyms))
     return tuple(out)
 
 
@@ -196,7 +204,7 @@ def _load(rules_vocab: Path, lexicon: Path, *_stamps: tuple) -> Vocabulary:
     shared, rules, corpus = _read(SHARED_LEXICON), _read(rules_vocab), _read(lexicon)
     labels = {row["canonical"]: row.get("label") for row in corpus.get("conditions", []) or []}
     indications = [*_terms(rules.get("indications"), rules_vocab), *_terms(corpus.get("conditions"), lexicon)]
-    indications = [Term(t.canonical, labels.get(t.canonical) or t.label, t.terms) for t in indications]
+    indications = [replace(t, label=labels.get(t.canonical) or t.label) for t in indications]
     abbreviations = {str(k).lower(): str(v) for k, v in {**(shared.get("abbreviations") or {}),
                                                            **(corpus.get("abbreviations") or {})}.items()}
     topics = {str(k): tuple(map(str, v)) for k, v in (corpus.get("aspect_topics") or {}).items()}
@@ -212,4 +220,5 @@ def _load(rules_vocab: Path, lexicon: Path, *_stamps: tuple) -> Vocabulary:
         aspect_topics=topics,
         modifiers=frozenset(map(str, corpus.get("modifiers") or ())),
         broad=frozenset(str(row["canonical"]) for row in corpus.get("conditions") or []),
+        english=frozenset(str(w).lower() for w in shared.get("english_words") or ()),
     )

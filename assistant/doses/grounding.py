@@ -24,6 +24,11 @@ def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None) ->
             if ta and not tb or ta and tb and not (ta[0] >= tb[0] / INTERVAL_TOLERANCE
                                                    and ta[1] <= tb[1] * INTERVAL_TOLERANCE):
                 continue  # "6 mg every hour" is not grounded by "6 mg, repeated once"
+            if a.is_max != b.is_max:
+                continue  # a maximum is not grounded by a starting dose of the same size, nor the other way round
+            da, db = a.cadence.duration, b.cadence.duration
+            if da and db and not (da[0] >= db[0] / INTERVAL_TOLERANCE and da[1] <= db[1] * INTERVAL_TOLERANCE):
+                continue  # "for 14 days" is not grounded by "for 7 days"
             ages = {m.canonical for m in src.in_sentence(src.ages, b.sentence)}
             if age and ages and age not in ages:
                 continue  # a child's dose is not grounded by the adult dose of the same passage

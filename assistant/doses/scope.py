@@ -32,8 +32,6 @@ def _unique(items) -> str | None:
 
 _START = re.compile(r"(?i)\b(?:start\w*|initial(?:ly)?|begin\w*|first\s+\d+\s+min\w*|commence\w*|at\s+first)\b"
                     r"[^.;,]{0,40}$")
-
-
 _START_AFTER = re.compile(r"(?i)^[^.;]{0,30}?\b(?:for\s+the\s+first\s+\d+\s+min\w*|to\s+start|at\s+first|initially)\b")
 _TITRATION = re.compile(r"(?i)\b(?:increas\w*|titrat\w*|maxim\w*|up\s+to|advanc\w*|escalat\w*|then|tolerat\w*)\b")
 
@@ -49,6 +47,8 @@ def _is_start(sc: Scan, a: Amount, ctx: Scan | None) -> bool:
 
 
 def _drug_mention(sc: Scan, a: Amount, ctx: Scan | None, fits, frame: AnswerContext | None) -> Mention | None:
+    """The drug of an amount: named by it in its sentence, else the answer's, else an earlier sentence's or the
+    question's."""
     in_sent = sc.in_sentence(sc.drugs, a.sentence)
     text = sc.text
     follow = [d for d in in_sent if a.end <= d.start <= a.end + 20
