@@ -282,7 +282,7 @@ class Assistant:
         weight_kg = weight_kg or frame.patient.weight_kg
         yield "status", "retrieving"
         cfg = self.settings.retrieval
-        hits, stats = self.retriever.retrieve(standalone, k=cfg.k, mode=cfg.retriever, filters=filters)
+        hits, stats = self.retriever.retrieve(standalone, k=cfg.k, mode=cfg.retriever, filters=filters, answerable=True)
         evidence = self.retriever.evidence(stats)
         base = {"question": text, "standalone_question": standalone, "session_id": session_id, "question_frame": frame,
                 "index_version": self.index.version, "generator": self.generator}
@@ -343,7 +343,7 @@ class Assistant:
             documents = tuple(dict.fromkeys(h.doc_id for h in hits if on_topic(h, focus.condition)))
             if documents:
                 more, _ = self.retriever.retrieve(question, k=self.settings.retrieval.k, mode=self.settings.retrieval.retriever,
-                                                  filters=Filters(documents=documents), reuse_vector=True)
+                                                  filters=Filters(documents=documents), reuse_vector=True, answerable=True)
                 hits = hits + [h for h in more if h.chunk_id not in {x.chunk_id for x in hits}]
                 secondary = self.secondary_sources
         draft = compose(question, hits, limit, focus=focus, cover=overview, secondary=secondary)
@@ -442,7 +442,7 @@ class Assistant:
             if each and any(on_topic(h, (topic,)) for h in hits):
                 continue
             more, _ = self.retriever.retrieve(question, k=per_topic, mode=self.settings.retrieval.retriever,
-                                              filters=Filters(topics=(topic,)), reuse_vector=True)
+                                              filters=Filters(topics=(topic,)), reuse_vector=True, answerable=True)
             hits = hits + [h for h in more if h.chunk_id not in seen]
             seen |= {h.chunk_id for h in more}
         return hits

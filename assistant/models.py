@@ -13,6 +13,9 @@ from assistant.question import WEIGHT_KG_MAX, WEIGHT_KG_MIN, QuestionFrame
 Verdict = Literal["verified", "grounded", "out_of_range", "unit_error", "ungrounded", "ambiguous"]
 Status = Literal["answered", "abstained", "blocked"]
 PASSING_VERDICTS: frozenset[str] = frozenset({"verified", "grounded"})
+# Chunk kinds that may back an answer statement; bibliography, search strategy, evidence tables, front matter, table of
+# contents and superseded recommendations stay searchable but never become statements.
+ANSWERABLE_KINDS: frozenset[str] = frozenset({"text", "recommendation", "table_row"})
 
 
 

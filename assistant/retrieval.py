@@ -32,6 +32,7 @@ from pydantic import ConfigDict
 from assistant.embeddings import Embedder
 from assistant.index import Index
 from assistant.lexical import tokenize
+from assistant.models import ANSWERABLE_KINDS
 from assistant.query import expand_query, lexical_terms
 from assistant.text import neutralise
 
@@ -72,6 +73,21 @@ class Filters:
 
 def _slug(value: str) -> str:
     return "-".join("".join(c if c.isalnum() else " " for c in value.lower()).split())
+
+
+def _answerable(order: list[int], metas: list[dict[str, Any]]) -> list[int]:
+    """Candidates that may back a statement, one per recommendation of a document."""
+    out, seen = [], set()
+    for i in order:
+        meta = metas[i]
+        if meta.get("kind", "text") not in ANSWERABLE_KINDS:
+            continue
+        rec = (meta.get("doc_id"), meta.get("rec_number")) if meta.get("rec_number") else None
+        if rec is not None and rec in seen:
+            continue
+        seen.add(rec)
+        out.append(i)
+    return out
 
 
 @dataclass(frozen=True)
@@ -173,11 +189,15 @@ class Retriever:
         return hits
 
     def retrieve(
-        self, query: str, k: int = 8, mode: Mode = "hybrid", filters: Filters | None = None, *, reuse_vector: bool = False
+        self, query: str, k: int = 8, mode: Mode = "hybrid", filters: Filters | None = None, *, reuse_vector: bool = False,
+        answerable: bool = False,
     ) -> tuple[list[Hit], dict[str, float]]:
         """The k best chunks and the search's statistics (best cosine, BM25, vocabulary coverage); safe across threads.
 
         `reuse_vector` lets a second search of a question just searched (e.g. with a filter) skip embedding it again.
+        With `answerable`, only chunks that may back an answer statement compete (no bibliography, search strategy,
+        table of contents or superseded recommendation), and one recommendation stated twice (its table row and its
+        text) takes one place.
         """
         found = self.candidates(query, max(self.fetch_k, k), mode, filters or Filters(), reuse_vector=reuse_vector)
         if mode == "dense":
@@ -186,7 +206,10 @@ class Retriever:
             scores = found.lexical
         else:
             scores = fuse(found.dense, found.lexical, found.typed, found.title, self.fusion)
-        order = sorted(range(len(found.ids)), key=lambda i: (-scores[i], found.ids[i]))[:k]
+        order = sorted(range(len(found.ids)), key=lambda i: (-scores[i], found.ids[i]))
+        if answerable:
+            order = _answerable(order, [found.stored[cid][1] for cid in found.ids])
+        order = order[:k]
         hits = [
             Hit(found.ids[i], neutralise(found.stored[found.ids[i]][0]), found.stored[found.ids[i]][1], float(scores[i]),
                 float(found.dense[i]), float(found.lexical[i]))  # a source's own "[2]" never reads as a guideqa citation

@@ -78,14 +78,16 @@ def private_dir(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
     info = folder.stat()
     if info.st_mode & 0o077 and info.st_uid == os.getuid() and not info.st_mode & stat.S_ISVTX:
-        os.chmod(folder, DIR_MODE)
+        # Only take rights away: a folder made read-only on purpose stays read-only.
+        os.chmod(folder, stat.S_IMODE(info.st_mode) & ~0o077)
 
 
 def private_file(path: Path) -> None:
     """Make an existing file owner-only (0600)."""
     try:
-        if stat.S_IMODE(path.stat().st_mode) != FILE_MODE:
-            os.chmod(path, FILE_MODE)
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            os.chmod(path, mode & ~0o077)
     except FileNotFoundError:
         pass
 

@@ -28,13 +28,19 @@ class EmbeddingSettings(BaseModel):
     threads: int = Field(default=0, ge=0, description="torch intra-op threads; 0 means one per core for ingest, 1 when serving.")
 
 
+# Bump when chunking or chunk metadata changes (2: PDF outline headings, recommendations, table rows, chunk kinds,
+# per-line references).
+CHUNKER_VERSION = 2
+
+
 class ChunkSettings(BaseModel):
     max_chars: int = Field(default=900, ge=200, le=8000, description="Largest chunk, in characters (MiniLM reads ~256 tokens).")
     overlap_chars: int = Field(default=120, ge=0, le=2000, description="Characters repeated between consecutive chunks of one long section.")
 
     def fingerprint(self) -> str:
-        """Stable text of what shapes chunk boundaries."""
-        return json.dumps(self.model_dump(), sort_keys=True)
+        """Stable text of what shapes chunk boundaries and metadata (the chunker's version too, so that a new chunker
+        builds a new index instead of leaving files it skips as unchanged with old chunks)."""
+        return json.dumps({**self.model_dump(), "chunker": CHUNKER_VERSION}, sort_keys=True)
 
 
 class ChromaSettings(BaseModel):

@@ -77,3 +77,13 @@ def test_a_small_filter_is_scored_exactly_over_all_its_chunks(assistant):
     assert {h.chunk_id for h in hits} == allowed
     topic = assistant.index.filtered_ids(Filters(topics=("adverse effects",)).where())
     assert topic and {assistant.index.get([c])[c][1]["doc_id"] for c in topic} == {"ig-adverse-effects"}
+
+
+def test_only_answerable_chunks_compete_and_a_recommendation_takes_one_place():
+    from assistant.retrieval import _answerable
+
+    metas = [{"kind": "bibliography"}, {"kind": "recommendation", "doc_id": "d", "rec_number": "7"},
+             {"kind": "superseded", "doc_id": "d", "rec_number": "3"}, {"kind": "text"},
+             {"kind": "recommendation", "doc_id": "d", "rec_number": "7"}, {}, {"kind": "table_row", "doc_id": "d"},
+             {"kind": "search_strategy"}, {"kind": "recommendation", "doc_id": "e", "rec_number": "7"}]
+    assert _answerable(list(range(len(metas))), metas) == [1, 3, 5, 6, 8]
