@@ -21,10 +21,10 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.citations import Numbering, best_quote, guard
 from assistant.compose import compose, grade_of, names_any, on_topic, references_of
-from assistant.errors import InputError
+from assistant.errors import GuideqaError, InputError
 from assistant.followup import Focus, focus_of, keeps_topic, standalone_question
 from assistant.question import QuestionFrame, read_question
-from assistant.vocabulary import Vocabulary, load_vocabulary
+from assistant.vocabulary import Vocabulary, load_vocabulary, with_conditions
 from assistant.index import Index
 from assistant.models import Answer, Calculation, Section, Statement
 from assistant.retrieval import Filters, GuidelineRetriever, Hit, Retriever
@@ -60,9 +60,14 @@ def clean_question(text: Any, limit: int) -> str:
     return text
 
 
+_DEFINITION_CHUNKS = 60  # the first passages of a document, where it spells out the acronyms it uses
 _AMOUNT = re.compile(r"(?i)\b\d+(?:[.,]\d+)?\s*(?:g|mg|kg|ml|g/kg|mg/kg)\b")
 _SENTENCE_END = re.compile(r"(?<=\]\.)\s+")
 _EXAMPLE = re.compile(r"(?i)\b(?:that patient|worked example|for example|e\.g\.|in the example)\b")
+
+def _grade_note(grade: str | None) -> str:
+    return f" (grade: {grade})" if grade else ""
+
 
 def _worked_example(sentence: str, by_number: dict[int, Hit]) -> bool:
     """Whether a lead sentence is a source's worked example (its wording, or the heading of the passage it cites)."""
@@ -108,6 +113,7 @@ class Assistant:
         self.index = index or Index(settings)
         self._sessions = sessions
         self._chat_model = chat_model
+        self._documents_vocabulary: tuple[tuple, Vocabulary] | None = None
 
     @cached_property
     def retriever(self) -> Retriever:
@@ -141,8 +147,30 @@ class Assistant:
 
     @property
     def vocabulary(self) -> Vocabulary:
-        """The words questions use: the shared clinical lexicon plus this corpus's vocabulary (reloaded when a file changes)."""
-        return load_vocabulary(self.settings.doses.rules_dir, self.settings.corpus_dir / "lexicon.yaml")
+        """The words questions use: the shared clinical lexicon, this corpus's vocabulary (reloaded when a file changes)
+        and the conditions the indexed guidelines' own titles name, with the acronyms they define (per index version)."""
+        base = load_vocabulary(self.settings.doses.rules_dir, self.settings.corpus_dir / "lexicon.yaml")
+        try:
+            version = self.index.version
+        except GuideqaError:
+            return base
+        key = (id(base), version)
+        if self._documents_vocabulary is None or self._documents_vocabulary[0] != key:
+            self._documents_vocabulary = (key, with_conditions(base, self._document_conditions()))
+        return self._documents_vocabulary[1]
+
+    def _document_conditions(self) -> tuple:
+        """Conditions from every indexed document's title, with acronyms its first passages define."""
+        from assistant.vocabulary import document_conditions
+
+        titles: dict[str, str] = {}
+        texts: dict[str, str] = {}
+        for entry in self.index.manifest().files.values():
+            for text, meta in self.index.get(entry.chunk_ids[:_DEFINITION_CHUNKS]).values():
+                doc = str(meta.get("doc_id", ""))
+                titles.setdefault(doc, str(meta.get("title", "")))
+                texts[doc] = texts.get(doc, "") + "\n" + text
+        return document_conditions(titles, texts)
 
     @property
     def chat_model(self) -> Any | None:
@@ -350,7 +378,9 @@ class Assistant:
         if not draft.direct:
             return None
         numbering = Numbering(hits, self.settings.corpus_dir / "references.yaml")
-        summary = " ".join(f"{c.text.rstrip('.')} [{numbering.cite(c.hit, c.text)}]." for c in draft.direct)
+        # The lead carries its own line's grade (a recommendation's strength), as every statement does.
+        summary = " ".join(f"{c.text.rstrip('.')}{_grade_note(grade_of(c.hit, c.text))} [{numbering.cite(c.hit, c.text)}]."
+                           for c in draft.direct)
         sections = [
             Section(heading=name, statements=[
                 Statement(text=c.text, citations=[numbering.cite(c.hit, c.text)], grade=grade_of(c.hit, c.text),

@@ -268,6 +268,31 @@ def eval_clinician(
                           f"-> {failure['problems']}", highlight=False)
 
 
+@eval_app.command("vadod")
+def eval_vadod(
+    cases: Annotated[Path, typer.Option("--cases", help="JSONL cases over guideline PDFs (evals/cases/vadod-dev.jsonl, -test.jsonl).")],
+    pdfs: Annotated[Path, typer.Option("--pdfs", help="Folder of the guideline PDFs (read at run time, never committed).")] =
+        PROJECT_ROOT.parent / "shared" / "corpora" / "vadod",
+    only: Annotated[Optional[str], typer.Option(help="Comma-separated PDF file names: index and ask only these (a smoke run).")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Questions over a site's own guideline PDFs: lead correct, right passage cited, no debris, grade right."""
+    from evals.vadod import run_vadod_eval
+
+    with guarded(as_json) as settings:
+        if not cases.exists():
+            raise InputError(f"{cases} does not exist.")
+        result = run_vadod_eval(cases, settings, pdfs, only=set(only.split(",")) if only else None)
+        if as_json:
+            emit(result)
+        else:
+            out.print_json(data={k: v for k, v in result.items() if k != "failures"})
+            for failure in result["failures"][:30]:
+                out.print(f"  fail {failure['id']}#{failure['turn']}: {failure['question']!r} -> {failure['problems']} "
+                          f"passage={failure['right_passage']} debris={failure['debris']} grade={failure['grade_right']}",
+                          highlight=False)
+
+
 @eval_app.command("all")
 def eval_all(
     report: Annotated[Path, typer.Option("--report", help="Folder for results.json, report.html and report.md.")],

@@ -222,3 +222,61 @@ def _load(rules_vocab: Path, lexicon: Path, *_stamps: tuple) -> Vocabulary:
         broad=frozenset(str(row["canonical"]) for row in corpus.get("conditions") or []),
         english=frozenset(str(w).lower() for w in shared.get("english_words") or ()),
     )
+
+
+# "... Guideline for the Management of X and Y": the conditions a guideline is about, from its own title.
+_TITLE_SUBJECT = re.compile(r"(?i)\bguidelines?\b.*?\bfor\s+(?:the\s+)?(?:(?:primary\s+care\s+)?(?:management|treatment|"
+                            r"diagnosis|assessment|prevention|rehabilitation|care)\s+(?:and\s+\w+\s+)?of\s+)?(?P<subject>.+)$")
+_SPLIT = re.compile(r"(?i)\s*(?:,|;|\band\b|&|\bor\b)\s*")
+_ACRONYM = re.compile(r"\(((?=(?:[a-z]*[A-Z]){2})[A-Za-z]{2,8})\)")  # "(OSA)", "(mTBI)": two capitals at least
+
+
+def definitions(text: str) -> dict[str, str]:
+    """Acronyms a text defines, long form -> acronym ("obstructive sleep apnea (OSA)"), after Schwartz and Hearst:
+    the shortest run of preceding words whose initials hold the acronym's letters in order."""
+    out: dict[str, str] = {}
+    for m in _ACRONYM.finditer(text):
+        short = m.group(1)
+        words = re.findall(r"[A-Za-z][A-Za-z-]*", text[max(0, m.start() - 120):m.start()])[-(len(short) + 3):]
+        for n in range(1, len(words) + 1):
+            run = words[-n:]
+            if run[0][0].lower() == short[0].lower() and _holds(short.lower(), " ".join(run).lower()):
+                out.setdefault(" ".join(run).lower(), short)
+                break
+    return out
+
+
+def _holds(short: str, long: str) -> bool:
+    i = 0
+    for ch in long:
+        if i < len(short) and ch == short[i]:
+            i += 1
+    return i == len(short)
+
+
+def document_conditions(titles: dict[str, str], texts: dict[str, str]) -> tuple[Term, ...]:
+    """Conditions named by guideline titles ("... for the Management of Major Depressive Disorder"), each with the
+    acronym its document defines for it: what a site's own guidelines teach the question reader."""
+    out: list[Term] = []
+    for doc_id, title in titles.items():
+        m = _TITLE_SUBJECT.search(title or "")
+        if not m:
+            continue
+        defined = definitions(texts.get(doc_id, ""))
+        for phrase in _SPLIT.split(m.group("subject").strip(" .")):
+            phrase = phrase.strip()
+            if len(phrase) < 4 or not re.search(r"[a-z]", phrase):
+                continue
+            low = phrase.lower()
+            acronym = defined.get(low) or next((a for long, a in defined.items() if long.endswith(low)), None)
+            words = (low, acronym) if acronym else (low,)
+            out.append(Term(f"doc:{doc_id}:{re.sub(r'[^a-z0-9]+', '_', low)}", phrase, tuple(w.lower() for w in words),
+                            acronyms=frozenset({acronym}) if acronym else frozenset()))
+    return tuple(out)
+
+
+def with_conditions(vocab: Vocabulary, extra: tuple[Term, ...]) -> Vocabulary:
+    """The vocabulary with conditions it does not name yet (words already naming a condition are kept as they are)."""
+    known = {w for t in vocab.indications for w in t.terms}
+    new = tuple(t for t in extra if not set(t.terms) & known)
+    return replace(vocab, indications=vocab.indications + new) if new else vocab

@@ -103,10 +103,27 @@ def test_smoke_run_of_every_suite_meets_the_thresholds(tmp_path):
     summary = json.loads(result.stdout)
     assert summary["failures"] == []
     results = json.loads((tmp_path / "report" / "results.json").read_text())
-    assert set(results["suites"]) >= {"retrieval", "doses", "answers", "conversation", "cpgqa_spans"}
+    assert set(results["suites"]) >= {"retrieval", "doses", "answers", "conversation", "cpgqa_spans", "clinician_dev",
+                                      "clinician_test"}
     assert results["bench"]["query"] == timing
     misses = [json.loads(line) for line in (tmp_path / "report" / "retrieval-misses-cpgqa.jsonl").read_text().splitlines() if line]
     hybrid = [m for m in misses if m["retriever"] == "hybrid"]
     recall1 = results["suites"]["retrieval"]["cpgqa"]["hybrid"]["recall@1"]
     assert len(hybrid) == round((1 - recall1) * 60)  # one line per query whose top document is wrong
     assert all(set(m) >= {"query_id", "query", "expected", "got"} for m in misses)
+
+
+@pytest.mark.slow
+def test_smoke_run_of_the_vadod_suite_over_one_guideline_pdf(tmp_path):
+    """CI's smoke run of the questions over a site's own PDFs: one VA/DoD guideline indexed from ../shared."""
+    pdf = "VADoDSleepCPGFinal508.pdf"
+    assert (SHARED / "corpora" / "vadod" / pdf).exists(), "../shared must sit beside the checkout"
+    env = {"GUIDEQA_DATA_DIR": str(tmp_path / "data")}
+    result = guideqa("eval", "vadod", "--cases", str(PROJECT_ROOT / "evals" / "cases" / "vadod-dev.jsonl"), "--only", pdf,
+                     "--json", env=env, timeout=1200)
+    assert result.returncode == 0, result.stderr[-2000:]
+    summary = json.loads(result.stdout)
+    assert summary["pdfs"] == 1 and summary["turns"] >= 8
+    # Regression guards under the figures measured when the suite was added (lead 0.6, passage 0.71, grade 0.5).
+    assert summary["debris_shown"] == 0
+    assert summary["right_passage"] >= 0.55 and summary["lead_correct"] >= 0.45 and summary["grade_right"] >= 0.3
