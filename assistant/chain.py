@@ -236,8 +236,6 @@ class Assistant:
         own = self._with_dictionary_drug(read_question(text, self.vocabulary, self._known_word, weight_kg), text)
         turns = self.sessions.turns(session_id) if session_id else []
         previous = turns[-1]["answer"].get("question_frame") if turns else None
-        if previous:
-            previous = {k: v for k, v in previous.items() if k != "description"}  # computed, not a field
         if previous and followed:
             return QuestionFrame.model_validate(previous).followed_by(own), own
         if previous:  # a new subject: only the patient carries over

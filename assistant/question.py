@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from assistant.vocabulary import Mention, Vocabulary
 
@@ -98,6 +99,14 @@ class QuestionFrame(BaseModel):
             aspects=newer.aspects or self.aspects,
             comparison=newer.comparison,
         )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _computed_is_not_input(cls, data: Any) -> Any:
+        """A frame read back from JSON (a session, an API client) carries its computed `description`: not a field."""
+        if isinstance(data, dict) and "description" in data:
+            data = {k: v for k, v in data.items() if k != "description"}
+        return data
 
     @computed_field(description="One line saying what was understood, as the CLI and widget show it.")
     @property

@@ -121,3 +121,15 @@ def test_ivig_to_scig_with_the_named_products_factor():
     hit = FakeHit("ig-ivig-to-scig-conversion", "Hizentra (US): weekly SCIG = IVIG grams / weeks between doses x 1.37.")
     (calc,) = calculations(BOOK, frame, [hit])
     assert calc.formula == "30 g ÷ 4 weeks × 1.37 = 10.3 g" and calc.rule_id == "scig-factor-hizentra-us"
+
+
+def test_a_frame_read_back_from_json_round_trips():
+    from assistant.models import Answer
+
+    frame = read_question("kawasaki dose for 18 kg kid", VOCAB)
+    data = frame.model_dump(mode="json")
+    assert data["description"] == frame.describe()
+    assert QuestionFrame.model_validate(data) == frame
+    answer = Answer(question="q", standalone_question="q", status="abstained", summary="s", index_version="v",
+                    generator="extractive", latency_ms=1.0, question_frame=frame)
+    assert Answer.model_validate_json(answer.model_dump_json()) == answer

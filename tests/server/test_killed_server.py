@@ -64,7 +64,7 @@ class Serve:
 
 
 def ask(http: httpx.Client, server: Serve, question: str, session_id: str | None) -> dict:
-    body = {"question": question, **({"session_id": session_id} if session_id else {})}
+    body = {"question": question, **({"session_id": session_id} if session_id else {"start_session": True})}
     response = http.post(f"{server.url}/v1/ask", json=body, headers=bearer(SK_ALPHA))
     assert response.status_code == 200, response.text
     return response.json()
