@@ -237,7 +237,7 @@ class Assistant:
         turns = self.sessions.turns(session_id) if session_id else []
         previous = turns[-1]["answer"].get("question_frame") if turns else None
         if previous and followed:
-            return QuestionFrame.model_validate(previous).followed_by(own), own
+            return QuestionFrame.model_validate(previous).followed_by(own, keep_aspect=self._only_slots(text)), own
         if previous:  # a new subject: only the patient carries over
             return QuestionFrame.model_validate(previous).followed_by(own, same_subject=False), own
         return own, own
@@ -255,6 +255,14 @@ class Assistant:
             return frame
         return frame.model_copy(update={"drug": found[0].canonical, "product": found[0].surface,
                                         "products": [m.surface for m in found]})
+
+    def _only_slots(self, text: str) -> bool:
+        """Whether a follow-up names nothing but slots ("and in children?", "what about Kawasaki?")."""
+        from assistant.followup import ELLIPSIS_START, PRONOUN, content_words, topic_of, without_slots
+
+        body = ELLIPSIS_START.sub("", text.strip()).strip(" ,?.")
+        rest = PRONOUN.sub(" ", without_slots(body, topic_of(body, self.vocabulary)))
+        return not content_words(rest)
 
     def _leans_on_history(self, text: str) -> bool:
         """Whether a question leans on earlier turns: an ellipsis or pronoun, or clinical words (an aspect, a drug, a
@@ -363,7 +371,8 @@ class Assistant:
         elif focus.condition and focus.also_on_topic:
             hits = self._add_topic_documents(question, hits, focus)
         secondary = self.secondary_sources
-        draft = compose(question, hits, limit, focus=focus, cover=overview, secondary=secondary)
+        asked = tuple(frame.aspects) if frame is not None else ()
+        draft = compose(question, hits, limit, focus=focus, cover=overview, secondary=secondary, asked=asked)
         if focus.condition and draft.size() < limit // 2:
             # Few statements stay on the condition asked about: read more of the documents that are about it.
             documents = tuple(dict.fromkeys(h.doc_id for h in hits if on_topic(h, focus.condition)))
@@ -372,7 +381,8 @@ class Assistant:
                                                   filters=Filters(documents=documents), reuse_vector=True, answerable=True)
                 hits = hits + [h for h in more if h.chunk_id not in {x.chunk_id for x in hits}]
                 secondary = self.secondary_sources
-        draft = compose(question, hits, limit, focus=focus, cover=overview, secondary=secondary)
+        asked = tuple(frame.aspects) if frame is not None else ()
+        draft = compose(question, hits, limit, focus=focus, cover=overview, secondary=secondary, asked=asked)
         if not draft.direct:
             return None
         numbering = Numbering(hits, self.settings.corpus_dir / "references.yaml")
@@ -499,7 +509,8 @@ class Assistant:
         vocab = self.vocabulary
         if frame.indication and on_indication:
             return True
-        if frame.context and (term := vocab.term("contexts", frame.context)) and any(names_any(h.text, term.terms) for h in hits):
+        if frame.context and (frame.drug or frame.indication) and (term := vocab.term("contexts", frame.context)) \
+                and any(names_any(h.text, term.terms) for h in hits):
             return True
         topics = tuple(t for a in frame.aspects for t in vocab.aspect_topics.get(a, ()))
         if topics and any(on_topic(h, topics) for h in hits):

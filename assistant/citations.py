@@ -108,9 +108,13 @@ def best_quote(statement: str, passage: str) -> str:
     return max(units, key=lambda u: (len(wanted & set(tokenize(u))), -len(u)))
 
 
+# The grade guideqa adds to a lead sentence ("... (grade: Weak for) [1].") is provenance, not the source's words.
+GRADE_NOTE = re.compile(r"\s*\(grade: [^)]*\)")
+
+
 def supported(statement: str, passages: list[str]) -> bool:
     """True when the statement stands (normalised) inside one of its cited passages."""
-    target = normalise(MARKER.sub("", statement))
+    target = normalise(MARKER.sub("", GRADE_NOTE.sub("", statement)))
     return bool(target) and any(target in normalise(p) for p in passages)
 
 

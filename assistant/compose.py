@@ -75,6 +75,18 @@ class Candidate:
     secondary_only: bool = False
 
 
+# The question frame's aspects (the shared lexicon's names) as the composer's.
+FRAME_ASPECTS = {"dose": "dose", "monitoring": "monitoring", "target": "monitoring", "duration": "duration",
+                 "adverse_effects": "adverse", "indication": "starting", "administration": "administration",
+                 "premedication": "premedication", "switch": "conversion"}
+
+
+def _wanted(question: str, asked: tuple[str, ...]) -> list[str]:
+    """What the question asks about: the frame's aspects (typo-tolerant) with the composer's own cue words."""
+    found = [FRAME_ASPECTS[a] for a in asked if a in FRAME_ASPECTS] + aspects_of(question)
+    return [name for name in ASPECTS if name in found]
+
+
 def aspects_of(question: str) -> list[str]:
     """What a question asks about (dose, monitoring, duration...), in the order the table lists them."""
     return [name for name, (asks, _, _) in ASPECTS.items() if asks.search(question)]
@@ -134,7 +146,8 @@ def statements_of(hit: Hit) -> list[str]:
 
 
 def candidates(question: str, hits: list[Hit], focus: Focus | None = None, context_bonus: float = 0.3,
-               secondary: frozenset[str] = frozenset(), secondary_penalty: float = 0.2) -> list[Candidate]:
+               secondary: frozenset[str] = frozenset(), secondary_penalty: float = 0.2,
+               asked: tuple[str, ...] = ()) -> list[Candidate]:
     """Every statement of the hits, scored by chunk score, rare-word overlap with the question and fit to the aspect asked.
 
     `focus` keeps the answer on the condition and population asked about: a statement from a
@@ -143,7 +156,7 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
     """
     if not hits:
         return []
-    wanted = aspects_of(question)
+    wanted = _wanted(question, asked)
     q_tokens = set(tokenize(question))
     top = max(h.score for h in hits) or 1.0
     rows: list[tuple[Hit, int, int, str, frozenset[str]]] = []
@@ -247,15 +260,15 @@ class Draft:
 
 
 def compose(question: str, hits: list[Hit], max_statements: int, focus: Focus | None = None, per_section: int = 4,
-            cover: bool = False, secondary: frozenset[str] = frozenset()) -> Draft:
+            cover: bool = False, secondary: frozenset[str] = frozenset(), asked: tuple[str, ...] = ()) -> Draft:
     """Direct answer first (the best one or two statements), then seed-style sections, the one asked about first.
 
     With `cover` (a broad "what is the role of X in Y" question), every seed section the passages speak to gets its
     best statements before the rest compete for the remaining places."""
-    pool = candidates(question, hits, focus, secondary=secondary)
+    pool = candidates(question, hits, focus, secondary=secondary, asked=asked)
     if not pool:
         return Draft([], [])
-    wanted = aspects_of(question)
+    wanted = _wanted(question, asked)
     direct = _direct(pool, wanted)
     rest = [c for c in pool if c not in direct and all(_jaccard(c.tokens, d.tokens) <= 0.6 for d in direct)]
     seeded: list[Candidate] = []

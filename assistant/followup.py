@@ -123,7 +123,7 @@ def standalone_question(
     for earlier in history:
         previous = merged(previous, topic_of(earlier, vocab))
     body = ELLIPSIS_START.sub("", question.strip()).strip(" ,?.")
-    if current.aspect is None and not content_words(_without_slots(body, current)):
+    if current.aspect is None and not content_words(without_slots(body, current)):
         # Only a slot changes ("and in children?", "what about Kawasaki?", "what if she had rituximab?"):
         # ask the previous question again with that slot replaced.
         text = history[-1]
@@ -146,7 +146,7 @@ def standalone_question(
     return f"{body} — {tail}?" if tail else f"{body}? ({history[-1].rstrip('?')})"
 
 
-def _without_slots(text: str, topic: Mentions) -> str:
+def without_slots(text: str, topic: Mentions) -> str:
     """Text with the words of its recognised slots removed."""
     out = text.lower()
     for mention in (topic.drug, topic.condition, topic.population, topic.context, topic.aspect):

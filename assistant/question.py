@@ -81,8 +81,10 @@ class QuestionFrame(BaseModel):
     aspects: list[str] = Field(default_factory=list, description="dose, target, monitoring, switch, ...")
     comparison: bool = Field(default=False, description="The question compares indications or products.")
 
-    def followed_by(self, newer: "QuestionFrame", *, same_subject: bool = True) -> "QuestionFrame":
-        """The frame of a follow-up turn: what it names replaces, the rest carries (unless it changes subject)."""
+    def followed_by(self, newer: "QuestionFrame", *, same_subject: bool = True, keep_aspect: bool = True) -> "QuestionFrame":
+        """The frame of a follow-up turn: what it names replaces, the rest carries (unless it changes subject). The
+        aspect belongs to the turn: an earlier one carries only into a turn that names nothing else (`keep_aspect`,
+        "and in children?")."""
         if not same_subject:
             return newer.model_copy(update={"patient": self.patient.updated(newer.patient)})
         new_condition = newer.indication is not None and newer.indication != self.indication
@@ -96,7 +98,7 @@ class QuestionFrame(BaseModel):
             population=newer.population or self.population,
             context=newer.context or (None if new_condition else self.context),
             patient=self.patient.updated(newer.patient),
-            aspects=newer.aspects or self.aspects,
+            aspects=newer.aspects or (self.aspects if keep_aspect else []),
             comparison=newer.comparison,
         )
 

@@ -36,6 +36,11 @@ def scan_text(text: str, lex: Lexicon) -> Scan:
     return scan(text, lex)
 
 
+def _example(n) -> bool:
+    """A rule that records a worked example (one patient's numbers) rather than a range."""
+    return "example" in (n.rule.population.note or "").lower()
+
+
 def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, sources: list[Scan] | None) -> DoseFinding:
     """Verdict for one amount against the rules and the cited passages."""
     if a.problem:
@@ -104,7 +109,11 @@ def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, source
             return finding(sc, a, scope, "grounded", f"Within the limits of the rules; the cited passage states it{note}.")
         return finding(sc, a, scope, "ungrounded", f"Within the limits of the rules, but no rule gives this dose "
                                                    f"and no cited passage states it{note}.")
-    failing = [n for n in base if n.dim == s.dim] or [n for n in caps if n.dim == s.dim]
+    # A worked example's numbers are one patient's, not a limit: a dose that differs from them is not out of range.
+    failing = [n for n in base if n.dim == s.dim and not _example(n)] or [n for n in caps if n.dim == s.dim]
+    if not failing and grounded:
+        return finding(sc, a, scope, "grounded", f"Stated in the cited passage; no rule but a worked example's covers "
+                                                 f"it{note}.")
     elsewhere = [n for n in book.for_drug(scope.drug, family) if n.dim == s.dim and n not in failing
                  and not is_cap(n) and problem(n, s) is None]
     if elsewhere and failing:
