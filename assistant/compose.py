@@ -60,6 +60,9 @@ ASPECTS: dict[str, tuple[re.Pattern[str], str, re.Pattern[str]]] = {
 }
 
 
+KIND_BONUS = {"recommendation": 0.3, "table_row": 0.05}
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A sentence or bullet of a retrieved chunk, scored against the question."""
@@ -188,6 +191,8 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
         if on_context:
             aspect_bonus += context_bonus
         score = max(hit.score, 0.0) / top * 0.5 + overlap + aspect_bonus + heading_bonus - 0.01 * order
+        # A guideline's own recommendation is its conclusion: it answers before the discussion of its evidence.
+        score += KIND_BONUS.get(str(hit.meta.get("kind", "text")), 0.0)
         # A statement resting only on a secondary summary gives way to a primary source saying the same.
         keys = references_of(hit, text) if secondary else []
         weak = bool(keys) and set(keys) <= secondary
