@@ -78,20 +78,25 @@ class Tally:
     failures: list[dict] = field(default_factory=list)
 
 
+def corpus_index(settings: Settings) -> Index:
+    """The bundled corpus brought up to date in the evals' own namespace (the user's index is never touched)."""
+    from ingest.run import ingest
+
+    report = ingest([settings.corpus_dir], settings, namespace=NAMESPACE)
+    if report.errors:
+        raise InputError(f"The corpus in {settings.corpus_dir} did not ingest cleanly: {report.errors[0]}")
+    return Index(settings, NAMESPACE)
+
+
 def run_answer_eval(cases_path: Path, settings: Settings, *, index: Index | None = None) -> dict:
     """Answer every case (conversation rows turn by turn in one session) and return the metrics and the failures.
 
     Without `index`, the bundled corpus is brought up to date in the eval's own namespace first.
     """
     from assistant.chain import Assistant
-    from ingest.run import ingest
 
     rows = load_cases(cases_path)
-    if index is None:
-        report = ingest([settings.corpus_dir], settings, namespace=NAMESPACE)
-        if report.errors:
-            raise InputError(f"The corpus in {settings.corpus_dir} did not ingest cleanly: {report.errors[0]}")
-        index = Index(settings, NAMESPACE)
+    index = index or corpus_index(settings)
     tally = Tally()
     with tempfile.TemporaryDirectory(prefix="guideqa-eval-") as scratch:
         assistant = Assistant(settings, index=index, sessions=SessionStore(Path(scratch) / "sessions.sqlite3"))

@@ -22,7 +22,7 @@ from assistant.index import Index
 from assistant.models import Answer
 from assistant.sessions import SessionStore
 from assistant.settings import Settings
-from evals.answers import NAMESPACE
+from evals.answers import corpus_index
 from evals.jsonl import read_jsonl
 
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
@@ -93,14 +93,9 @@ def judge(answer: Answer, expect: dict) -> list[str]:
 def run_clinician_eval(cases_path: Path, settings: Settings, *, index: Index | None = None) -> dict:
     """Pass rates over single questions, first turns and follow-up turns, with every failing turn."""
     from assistant.chain import Assistant
-    from ingest.run import ingest
 
     rows = load_clinician_cases(cases_path)
-    if index is None:
-        report = ingest([settings.corpus_dir], settings, namespace=NAMESPACE)
-        if report.errors:
-            raise InputError(f"The corpus in {settings.corpus_dir} did not ingest cleanly: {report.errors[0]}")
-        index = Index(settings, NAMESPACE)
+    index = index or corpus_index(settings)
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="guideqa-eval-") as scratch:
         assistant = Assistant(settings, index=index, sessions=SessionStore(Path(scratch) / "sessions.sqlite3"))
