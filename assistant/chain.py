@@ -530,8 +530,9 @@ class Assistant:
             return f"The sources do not cover {subject}."
         if own.drug and vocab.term("drugs", own.drug) is None and hits:
             words = tuple(w.lower() for w in (own.drug, own.product) if w)
-            spoken = any(names_any(h.text, words) for h in hits) or any(
-                self._known_word(w) for name in words for w in re.findall(r"[a-z]{4,}", name))
+            # A dose of it must stand in what was retrieved; any other question is covered if the corpus uses its name.
+            spoken = any(names_any(h.text, words) for h in hits) or ("dose" not in own.aspects and any(
+                self._known_word(w) for name in words for w in re.findall(r"[a-z]{4,}", name)))
             if not spoken:  # a drug the corpus never speaks of
                 return f"The sources do not cover {own.product or own.drug}."
         for name in own.population:
