@@ -380,9 +380,7 @@ class Assistant:
                 more, _ = self.retriever.retrieve(question, k=self.settings.retrieval.k, mode=self.settings.retrieval.retriever,
                                                   filters=Filters(documents=documents), reuse_vector=True, answerable=True)
                 hits = hits + [h for h in more if h.chunk_id not in {x.chunk_id for x in hits}]
-                secondary = self.secondary_sources
-        asked = tuple(frame.aspects) if frame is not None else ()
-        draft = compose(question, hits, limit, focus=focus, cover=overview, secondary=secondary, asked=asked)
+                draft = compose(question, hits, limit, focus=focus, cover=overview, secondary=secondary, asked=asked)
         if not draft.direct:
             return None
         numbering = Numbering(hits, self.settings.corpus_dir / "references.yaml")
@@ -442,8 +440,8 @@ class Assistant:
         from assistant.calculate import calculations
         from assistant.doses import check_text
 
-        if frame is None:
-            return summary, sections
+        if frame is None or not (frame.patient.weight_kg or frame.patient.regimen):
+            return summary, sections  # nothing of the patient's to work out
         passages = numbering.passages()
         # The per-kg doses the lead states, verified for this frame, are the ones to work out first.
         lead = check_text(summary, self.rulebook, sources=list(passages.values()), frame=dose_context(frame, None, self.vocabulary.broad))
