@@ -137,7 +137,7 @@ class Assistant:
         path = self.settings.corpus_dir / "references.yaml"
         return frozenset(k for k, ref in load_references(path).items() if not ref.peer_reviewed) if path.exists() else frozenset()
 
-    @property
+    @cached_property
     def principal_drug(self) -> str | None:
         """The drug most dose rules are about (the corpus's subject, named in nearly every passage)."""
         from collections import Counter
@@ -208,11 +208,9 @@ class Assistant:
         assert answer is not None
         return answer
 
-    def standalone(self, text: str, session_id: str | None) -> str:
-        """The question as it can be searched alone: the model's rewrite when one is configured, else the deterministic one."""
-        if not session_id:
-            return text
-        turns = self.sessions.turns(session_id)
+    def standalone(self, text: str, turns: list[dict]) -> str:
+        """The question as it can be searched alone (`turns`: the session's earlier turns): the model's rewrite when one is
+        configured, else the deterministic one."""
         if not turns:
             return text
         history = [t["standalone_question"] for t in turns]
@@ -230,11 +228,13 @@ class Assistant:
                 log.debug("model rewrite dropped the conversation's topic; using the deterministic rewrite")
         return deterministic
 
-    def frame(self, text: str, session_id: str | None, weight_kg: float | None, *,
-              followed: bool) -> tuple[QuestionFrame, QuestionFrame]:
-        """This turn's question frame (its own slots over the previous turn's, when it follows on), and its own slots alone."""
-        own = self._with_dictionary_drug(read_question(text, self.vocabulary, self._known_word, weight_kg), text)
-        turns = self.sessions.turns(session_id) if session_id else []
+    def frame(self, text: str, turns: list[dict], weight_kg: float | None, *, followed: bool,
+              read: QuestionFrame | None = None) -> tuple[QuestionFrame, QuestionFrame]:
+        """This turn's question frame (its own slots over the previous turn's, when it follows on), and its own slots alone.
+        `turns` are the session's earlier turns; `read` is the question already read (without the caller's weight)."""
+        if read is None or weight_kg is not None:  # the caller's weight is read in with the question's own numbers
+            read = read_question(text, self.vocabulary, self._known_word, weight_kg)
+        own = self._with_dictionary_drug(read, text)
         previous = turns[-1]["answer"].get("question_frame") if turns else None
         if previous and followed:
             return QuestionFrame.model_validate(previous).followed_by(own, keep_aspect=self._only_slots(text)), own
@@ -264,15 +264,15 @@ class Assistant:
         rest = PRONOUN.sub(" ", without_slots(body, topic_of(body, self.vocabulary)))
         return not content_words(rest)
 
-    def _leans_on_history(self, text: str) -> bool:
+    def _leans_on_history(self, text: str, own: QuestionFrame) -> bool:
         """Whether a question leans on earlier turns: an ellipsis or pronoun, or clinical words (an aspect, a drug, a
-        patient's numbers) without a condition of their own. A question with none of these changes the subject."""
+        patient's numbers) without a condition of their own (`own`: the question as read). A question with none of
+        these changes the subject."""
         from assistant.followup import PRONOUN, is_elliptical, topic_of
 
         topic = topic_of(text, self.vocabulary, self._known_word)
         if is_elliptical(text, topic) or PRONOUN.search(text) or _AMOUNT.search(text):
             return True
-        own = read_question(text, self.vocabulary, self._known_word)
         return not own.indication and bool(own.aspects or own.drug or own.population or own.context
                                             or own.patient.model_dump(exclude_none=True))
 
@@ -307,10 +307,12 @@ class Assistant:
         text = clean_question(question, self.settings.answer.max_question_chars)
         if session_id:
             self.sessions.check(session_id, key_id)
-        standalone = self.vocabulary.normalise(self.standalone(text, session_id), self._known_word)
+        turns = self.sessions.turns(session_id) if session_id else []
+        standalone = self.vocabulary.normalise(self.standalone(text, turns), self._known_word)
         rewritten = standalone != self.vocabulary.normalise(text, self._known_word)
-        follows = bool(session_id) and (rewritten or self._leans_on_history(text))
-        frame, own = self.frame(text, session_id, weight_kg, followed=follows)
+        read = read_question(text, self.vocabulary, self._known_word)
+        follows = bool(session_id) and (rewritten or self._leans_on_history(text, read))
+        frame, own = self.frame(text, turns, weight_kg, followed=follows, read=read)
         if follows:
             standalone = self._carry_subject(standalone, frame, own)
         weight_kg = weight_kg or frame.patient.weight_kg

@@ -35,11 +35,6 @@ class Numbering:
             quotes.append(quote)
         return n
 
-    @property
-    def secondary(self) -> frozenset[str]:
-        """Keys of the references that are secondary summaries, not peer reviewed."""
-        return frozenset(k for k, ref in self.references.items() if not ref.peer_reviewed)
-
     def resolve(self, keys: list[str]) -> list[str]:
         """Reference keys as one-line citations (a key with no entry stays as it is)."""
         return [self.references[k].cite() if k in self.references else k for k in keys]
@@ -63,7 +58,7 @@ class Numbering:
                     page=meta.get("page"),
                     quote=" … ".join(self.quotes.get(chunk_id) or [hit.text]),
                     url=meta.get("url"),
-                    references=[self.references[k].cite() if k in self.references else k for k in keys],
+                    references=self.resolve(keys),
                 )
             )
         return out

@@ -229,11 +229,6 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
     )
 
 
-def normalised_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | None = None) -> str:
-    """The question with shorthand expanded and misspelt vocabulary words corrected (what retrieval searches)."""
-    return vocab.normalise(text, known)
-
-
 # ---- patient facts --------------------------------------------------------------------------------------------
 
 _IDEAL = re.compile(rf"(?i)\b(?:ideal(?: body)? weight|IBW)\b\D{{0,12}}?{_NUM}\s*{_KG}|{_NUM}\s*{_KG}\s*(?:ideal|IBW)\b")
