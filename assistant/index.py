@@ -11,10 +11,13 @@ import contextlib
 import logging
 import os
 import threading
+from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from pydantic import BaseModel, Field, ValidationError
 
 from assistant.errors import GuideqaError, IndexMissing, StoreUnavailable, storage_error
@@ -23,6 +26,15 @@ from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    """One chunk as the store holds it."""
+
+    text: str
+    meta: dict
+    vector: np.ndarray
 
 
 class FileEntry(BaseModel):
@@ -128,6 +140,7 @@ class Index:
         self._allowed: frozenset[str] = frozenset()
         self._filtered: dict[str, frozenset[str]] = {}
         self._by_document: dict[str, frozenset[str]] | None = None
+        self._chunks: OrderedDict[str, Stored] = OrderedDict()
 
     def manifest(self) -> Manifest:
         """The committed manifest, reloaded when an ingest has replaced it (a commit replaces the file: new inode)."""
@@ -148,6 +161,7 @@ class Index:
                 self._lexical = None
                 self._filtered = {}
                 self._by_document = None
+                self._chunks.clear()
             self._stamp = stamp
             return self._manifest
 
@@ -239,10 +253,33 @@ class Index:
 
     def get(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
         """Text and metadata of chunks by id."""
+        return {cid: (found.text, found.meta) for cid, found in self.stored(ids).items()}
+
+    def stored(self, ids: list[str]) -> dict[str, Stored]:
+        """Text, metadata and vector of chunks by id: from memory when this index version has read them before,
+        else in one store read (ids the store lacks are left out)."""
         if not ids:
             return {}
-        result = self._store("get", ids=list(ids), include=["documents", "metadatas"])
-        return {cid: (doc, meta or {}) for cid, doc, meta in zip(result["ids"], result["documents"], result["metadatas"])}
+        self.manifest()  # a new index version empties the memory
+        size = self.settings.retrieval.chunk_cache
+        with self._lock:
+            found = {cid: self._chunks[cid] for cid in ids if cid in self._chunks}
+            for cid in found:
+                self._chunks.move_to_end(cid)
+        missing = [cid for cid in dict.fromkeys(ids) if cid not in found]
+        if missing:
+            result = self._store("get", ids=missing, include=["documents", "metadatas", "embeddings"])
+            fetched = {
+                cid: Stored(doc, meta or {}, np.asarray(emb, dtype=np.float32))
+                for cid, doc, meta, emb in zip(result["ids"], result["documents"], result["metadatas"], result["embeddings"])
+            }
+            found.update(fetched)
+            if size:
+                with self._lock:
+                    self._chunks.update(fetched)
+                    while len(self._chunks) > size:
+                        self._chunks.popitem(last=False)
+        return found
 
     def count(self) -> int:
         return len(self.allowed_ids())

@@ -250,11 +250,13 @@ class Retriever:
                     gather = bm25_all + self.fusion.type_weight * typed_all
             lexical_top = [lexical_index.ids[i] for i in _top(gather, fetch)] if subset is None else []
         ids = list(dict.fromkeys([*dense, *lexical_top])) if subset is None else subset
-        stored = self.index.get(ids)
+        chunks = self.index.stored(ids)
+        stored = {cid: (c.text, c.meta) for cid, c in chunks.items()}
         ids = [cid for cid in ids if cid in stored and (not filters or filters.accepts(stored[cid][1]))]
         if vector is not None:
-            missing = [cid for cid in ids if cid not in dense]
-            dense.update(self._cosines(vector, missing))
+            for cid in ids:
+                if cid not in dense:
+                    dense[cid] = float(np.dot(vector, chunks[cid].vector))
         position = lexical_index.position()
         rows = [position.get(cid, -1) for cid in ids]
         lexical = _pick(bm25_all, rows)
@@ -284,12 +286,6 @@ class Retriever:
     def evidence(stats: dict[str, float]) -> float:
         """How well the corpus covers the last query: best cosine, scaled by the share of its words the corpus knows."""
         return stats.get("best_dense", 0.0) * stats.get("coverage", 1.0)
-
-    def _cosines(self, vector: np.ndarray, ids: list[str]) -> dict[str, float]:
-        if not ids:
-            return {}
-        got = self.index.collection().get(ids=ids, include=["embeddings"])
-        return {cid: float(np.dot(vector, np.asarray(emb, dtype=np.float32))) for cid, emb in zip(got["ids"], got["embeddings"])}
 
     @staticmethod
     def _title_coverage(query: str, metas: list[dict]) -> np.ndarray:

@@ -85,6 +85,11 @@ class RetrievalSettings(BaseModel):
         description="Abstain when the evidence (best dense cosine times the share of the question's words the corpus knows) is below this; "
         "calibrated on in-scope and out-of-scope questions over the bundled corpus.",
     )
+    chunk_cache: int = Field(
+        default=8192, ge=0, le=1_000_000,
+        description="Chunks (text, metadata and vector) kept in memory between answers, so an answer reads the store once "
+        "(its nearest-neighbour search); dropped when the index changes. 0 reads every chunk from the store.",
+    )
 
 
 class AnswerSettings(BaseModel):
@@ -102,6 +107,12 @@ class AnswerSettings(BaseModel):
     llm_min_supported_share: float = Field(
         default=0.5, ge=0, le=1,
         description="An LLM answer abstains when less than this share of its statements keeps a valid citation.",
+    )
+    llm_unsupported: Literal["drop", "mark"] = Field(
+        default="drop",
+        description="A generated statement its cited passages do not support (claim-level support check): 'drop' it, or "
+        "'mark' it 'not supported by the cited source' and keep it. Either way it does not count as supported when the "
+        "answer decides whether to abstain.",
     )
     llm_rewrite: bool = Field(
         default=True, description="With an LLM configured, let it rewrite follow-ups into standalone questions (deterministic fallback)."

@@ -113,7 +113,7 @@ def replicate(settings: Settings, namespace: str, target: int) -> int:
                               lambda cid, meta, n=copy: (f"r{n}/{cid}", {**meta, "doc_id": f"r{n}/{meta.get('doc_id')}"}))
         manifest.files[key] = FileEntry(hash=key, doc_ids=[], chunk_ids=new_ids)
         count = len(manifest.chunk_ids())
-    manifest.version = index_version(manifest.chunk_ids())
+    manifest.version = index_version(manifest)
     manifest.bm25_dir = store.build_lexical(manifest.chunk_ids(), manifest.version)
     store.commit(manifest)
     return count

@@ -129,6 +129,7 @@ def _ingest(
     already = store.existing([chunk.chunk_id for _, chunk in pending])
     to_embed = [(doc, chunk) for doc, chunk in pending if chunk.chunk_id not in already]
     report.chunks_reused = len(pending) - len(to_embed)
+    store.refresh([(doc, chunk) for doc, chunk in pending if chunk.chunk_id in already])  # e.g. an edited front matter
     if to_embed:
         from assistant.embeddings import get_embedder, set_threads
 
@@ -144,7 +145,7 @@ def _ingest(
 
     manifest = Manifest(collection=store.name, model=settings.embedding.model, chunking=settings.chunking.fingerprint(), files=entries)
     ids = manifest.chunk_ids()
-    manifest.version = index_version(ids)
+    manifest.version = index_version(manifest)
     if old is not None and old.version == manifest.version and old.bm25_dir and (store.dir / old.bm25_dir).exists():
         manifest.bm25_dir = old.bm25_dir
         if old.files != manifest.files:

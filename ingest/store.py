@@ -6,7 +6,6 @@ import hashlib
 import json
 import logging
 import shutil
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +105,13 @@ class Store:
             metadatas=[chunk_metadata(doc, chunk) for doc, chunk in items],
         )
 
+    def refresh(self, items: list[tuple[SourceDocument, Chunk]]) -> None:
+        """Rewrite the metadata of chunks already stored (their text and vector are unchanged)."""
+        for i in range(0, len(items), GET_BATCH):
+            batch = items[i : i + GET_BATCH]
+            self._call(self.collection.update, ids=[chunk.chunk_id for _, chunk in batch],
+                       metadatas=[chunk_metadata(doc, chunk) for doc, chunk in batch])
+
     def ensure_room(self) -> None:
         """StorageError when the embedded store's disk has less than `min_free_mb` free (a Chroma server keeps its own disk)."""
         need = self.settings.min_free_mb * 2**20
@@ -189,6 +195,8 @@ def stored_contextual_text(text: str, meta: dict[str, Any]) -> str:
     return contextual_text(str(meta.get("title", "")), chunk)
 
 
-def index_version(chunk_ids: Iterable[str]) -> str:
-    """Content address of an index: changes exactly when its chunk set changes."""
-    return hashlib.sha256("\n".join(sorted(chunk_ids)).encode()).hexdigest()[:12]
+def index_version(manifest: Manifest) -> str:
+    """Content address of an index: changes exactly when its chunk set or a source file changes (a front-matter edit
+    changes chunks' metadata, not their ids)."""
+    parts = sorted(manifest.chunk_ids()) + sorted(f"{key}={entry.hash}" for key, entry in manifest.files.items())
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:12]

@@ -129,3 +129,39 @@ def test_killed_ingest_leaves_the_old_index_usable_and_the_next_run_completes(tm
     reference = ingest([corpus], clean)
     assert final.index_version == reference.index_version
     assert stored_ids(settings) == stored_ids(clean) == set(read_manifest(settings.index_dir()).chunk_ids())
+
+
+def test_chunks_read_once_per_index_version_and_reread_after_an_ingest(tmp_path, monkeypatch):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(DOCS, corpus)
+    settings = make_settings(tmp_path / "data")
+    ingest([corpus], settings)
+    index = Index(settings)
+    ids = [cid for cid in index.manifest().chunk_ids() if cid.startswith("scig-basics")]
+    first = index.stored(ids)
+    assert set(first) == set(ids) and all(c.vector.shape == (index.stored(ids)[ids[0]].vector.shape[0],) for c in first.values())
+    assert {c.meta["issuer"] for c in first.values()} == {"guideqa test suite"}
+
+    calls = []
+    real = Index._store
+    monkeypatch.setattr(Index, "_store", lambda self, method, **kw: calls.append(method) or real(self, method, **kw))
+    assert index.get(ids) == {cid: (c.text, c.meta) for cid, c in first.items()} and calls == []  # from memory
+
+    md = corpus / "scig-basics.md"
+    md.write_text(md.read_text().replace("issuer: guideqa test suite", "issuer: a revised issuer"))
+    ingest([corpus], settings)  # same text, new metadata: a new index version
+    again = index.stored([cid for cid in index.manifest().chunk_ids() if cid.startswith("scig-basics")])
+    assert calls == ["get"] and {c.meta["issuer"] for c in again.values()} == {"a revised issuer"}
+
+
+def test_no_chunk_memory_when_the_cache_is_off(tmp_path, monkeypatch):
+    settings = make_settings(tmp_path / "data")
+    settings = settings.model_copy(update={"retrieval": settings.retrieval.model_copy(update={"chunk_cache": 0})})
+    ingest([DOCS], settings)
+    index = Index(settings)
+    ids = index.manifest().chunk_ids()
+    index.stored(ids)
+    calls = []
+    real = Index._store
+    monkeypatch.setattr(Index, "_store", lambda self, method, **kw: calls.append(method) or real(self, method, **kw))
+    assert set(index.stored(ids)) == set(ids) and calls == ["get"]
