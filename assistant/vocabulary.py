@@ -141,10 +141,22 @@ def _spellings(vocab: Vocabulary) -> frozenset[str]:
     return frozenset(words)
 
 
+# A word at least this common in English (Zipf scale: 3 is about once per million words) is what the writer meant,
+# even when a corpus word is one letter away ("though" is not a misspelt "trough").
+COMMON_WORD_ZIPF = 3.0
+
+
+@lru_cache(maxsize=8192)
+def _common(word: str) -> bool:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en") >= COMMON_WORD_ZIPF
+
+
 def _correct(word: str, vocab: Vocabulary, known: Callable[[str], bool] | None) -> str:
     """The vocabulary word a long misspelt word stands for (edit distance 1, or 2 from 8 letters), else the word."""
     low = word.lower()
-    if len(low) < 5 or not low.isalpha() or low in vocab.spellings or (known is not None and known(low)):
+    if len(low) < 5 or not low.isalpha() or low in vocab.spellings or (known is not None and known(low)) or _common(low):
         return word
     limit = 2 if len(low) >= 8 else 1
     best, best_d = None, limit + 1

@@ -28,6 +28,16 @@ def test_indication_and_population_survive_typos_and_shorthand(question, indicat
     assert frame.population == population
 
 
+@pytest.mark.parametrize("text, kept", [
+    ("he keeps getting otitis though", "though"),
+    ("kid starts shivering halfway through", "through"),
+])
+def test_common_english_words_are_never_corrected_to_corpus_words(text, kept):
+    assert kept in VOCAB.normalise(text, lambda word: False).split()
+    assert "trough" not in VOCAB.normalise(text, lambda word: False)
+    assert VOCAB.normalise("kawasakki disease", lambda word: False) == "kawasaki disease"  # a real misspelling still is
+
+
 def test_modifier_words_are_aspects_not_conditions():
     frame = read_question("premed for ivig in CIDP?", VOCAB)
     assert frame.indication == "cidp" and "premedication" in frame.aspects
