@@ -94,6 +94,13 @@ def dose_context(frame: QuestionFrame | None, weight_kg: float | None, broad: fr
                          comparison=frame.comparison)
 
 
+# An amount of a drug as passages write it (2 g/kg, 400 mg/kg, 30 g, 325-650 mg): not a lab value (mg/dL, g/L).
+_DOSE_AMOUNT = re.compile(r"(?i)\d\s*(?:g|mg|grams?|mL)\b(?!\s*/\s*(?:d?l|ml)\b)")
+
+# The aspects a patient's own numbers are worked out for; a follow-up about monitoring or evidence gets no dose lead.
+WORKED_OUT_ASPECTS = frozenset({"dose", "switch"})
+
+
 class Assistant:
     """Answers questions from one index, with sessions for follow-ups.
 
@@ -404,6 +411,7 @@ class Assistant:
 
     def _compose_llm(self, question: str, hits: list[Hit], base: dict) -> tuple[Answer, dict[int, str]] | None:
         from assistant.llm import generate, parse_answer
+        from assistant.support import NOT_SUPPORTED, check_support
 
         sources = [(f"{h.meta.get('title', h.doc_id)} — {h.meta.get('section', '')}", h.text) for h in hits]
         raw = generate(self.chat_model, question, sources)
@@ -412,19 +420,47 @@ class Assistant:
         if parsed.declined or parsed.kept < cfg.llm_min_statements or parsed.kept < cfg.llm_min_supported_share * parsed.statements_seen:
             log.info("LLM answer abstained: kept %d of %d statements", parsed.kept, parsed.statements_seen)
             return None
+        # Claim-level support (after the marker guard of the parse, before the answer is built and the dose check):
+        # a statement its cited passages do not say is dropped, or kept marked when the settings say so.
+        vocab = self.vocabulary
+        verdicts: dict[tuple[str, tuple[int, ...]], Any] = {}
+
+        def verdict(text: str, numbers: list[int]) -> Any:
+            key = (text, tuple(numbers))
+            if key not in verdicts:
+                verdicts[key] = check_support(text, [([str(hits[n - 1].meta.get("title", "")), *hits[n - 1].heading_path],
+                                                      hits[n - 1].text) for n in numbers], vocab)
+            return verdicts[key]
+
+        def keep(items: list[tuple[str, list[int]]]) -> list[tuple[str, list[int]]]:
+            return [item for item in items if cfg.llm_unsupported == "mark" or verdict(*item).supported]
+
+        supported = sum(verdict(*item).supported for item in [*parsed.direct, *(i for _, items in parsed.sections for i in items)])
+        if supported < cfg.llm_min_statements or supported < cfg.llm_min_supported_share * parsed.statements_seen:
+            log.info("LLM answer abstained: %d of %d statements supported by their cited passages", supported, parsed.statements_seen)
+            return None
+        parsed.direct = keep(parsed.direct)
+        parsed.sections = [(heading, kept) for heading, items in parsed.sections if (kept := keep(items))]
         numbering = Numbering(hits, self.settings.corpus_dir / "references.yaml")
 
+        def quote(text: str, numbers: list[int], n: int) -> str:
+            found = verdict(text, numbers)
+            return found.quote if found.supported and found.quote and numbers[found.passage] == n else best_quote(text, hits[n - 1].text)
+
         def statement(text: str, numbers: list[int], grade_from: Hit) -> Statement:
-            cited = [numbering.cite(hits[n - 1], best_quote(text, hits[n - 1].text)) for n in numbers]
-            return Statement(text=text, citations=cited, grade=grade_of(grade_from, best_quote(text, grade_from.text)))
+            cited = [numbering.cite(hits[n - 1], quote(text, numbers, n)) for n in numbers]
+            note = None if verdict(text, numbers).supported else NOT_SUPPORTED
+            return Statement(text=text, citations=cited, grade=grade_of(grade_from, quote(text, numbers, numbers[0])),
+                             support_note=note)
 
         direct = parsed.direct or [parsed.sections[0][1][0]]
         if not parsed.direct:  # the model wrote no first line: its first statement is the direct answer
             parsed.sections[0] = (parsed.sections[0][0], parsed.sections[0][1][1:])
         summary_parts = []
         for text, numbers in direct:
-            cited = [numbering.cite(hits[n - 1], best_quote(text, hits[n - 1].text)) for n in numbers]
-            summary_parts.append(f"{text.rstrip('.')} {''.join(f'[{n}]' for n in cited)}.")
+            cited = [numbering.cite(hits[n - 1], quote(text, numbers, n)) for n in numbers]
+            note = "" if verdict(text, numbers).supported else f" ({NOT_SUPPORTED})"
+            summary_parts.append(f"{text.rstrip('.')}{note} {''.join(f'[{n}]' for n in cited)}.")
         sections = [
             Section(heading=heading, statements=[statement(t, nums, hits[nums[0] - 1]) for t, nums in items])
             for heading, items in parsed.sections if items
@@ -442,8 +478,8 @@ class Assistant:
         from assistant.calculate import calculations
         from assistant.doses import check_text
 
-        if frame is None or not (frame.patient.weight_kg or frame.patient.regimen):
-            return summary, sections  # nothing of the patient's to work out
+        if frame is None or not (frame.patient.weight_kg or frame.patient.regimen) or not WORKED_OUT_ASPECTS & set(frame.aspects):
+            return summary, sections  # nothing of the patient's to work out, or this turn asks about something else
         passages = numbering.passages()
         # The per-kg doses the lead states, verified for this frame, are the ones to work out first.
         lead = check_text(summary, self.rulebook, sources=list(passages.values()), frame=dose_context(frame, None, self.vocabulary.broad))
@@ -535,6 +571,9 @@ class Assistant:
                 self._known_word(w) for name in words for w in re.findall(r"[a-z]{4,}", name)))
             if not spoken:  # a drug the corpus never speaks of
                 return f"The sources do not cover {own.product or own.drug}."
+        undosed = self._undosed_condition(frame, own, hits)
+        if undosed:
+            return f"The sources give no {frame.product or frame.drug or 'treatment'} dose for {undosed}."
         for name in own.population:
             term = vocab.term("populations", name)
             if term is None or name not in vocab.distinct_populations:
@@ -544,6 +583,23 @@ class Assistant:
             anywhere = name not in vocab.exclusive_populations and any(h.meta.get(f"population:{name}") for h in hits)
             if not own and not anywhere:
                 return f"The sources do not cover {subject} in {term.label}."
+        return None
+
+    def _undosed_condition(self, frame: QuestionFrame, own: QuestionFrame, hits: list[Hit]) -> str | None:
+        """A condition this dose question names that no dose rule is about and no retrieved sentence naming it gives a dose
+        for ("IVIG dose for antibody-mediated rejection" when the sources only say such doses are outside their scope)."""
+        if "dose" not in own.aspects or own.comparison:
+            return None
+        ruled = self.rulebook.indications_of(self.vocabulary.term("drugs", frame.drug).canonical
+                                             if frame.drug and self.vocabulary.term("drugs", frame.drug) else frame.drug, "dose")
+        for name in (own.indication, *own.other_indications):
+            term = self.vocabulary.term("indications", name) if name else None
+            if term is None or name in ruled or name in self.vocabulary.broad:
+                continue
+            naming = [part for h in hits for part in _SENTENCE_END.split(h.text) if names_any(part, term.terms)]
+            # The condition asked about must have a dosed sentence; a further one named, only when it is spoken of.
+            if (naming or name == own.indication) and not any(_DOSE_AMOUNT.search(part) for part in naming):
+                return term.label
         return None
 
     def runnable(self) -> Runnable:

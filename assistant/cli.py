@@ -293,6 +293,32 @@ def eval_vadod(
                           highlight=False)
 
 
+@eval_app.command("support")
+def eval_support(
+    cases: Annotated[Path, typer.Option("--cases", help="JSONL support cases (evals/cases/support-dev.jsonl, -test.jsonl).")],
+    pdf_dir: Annotated[Path, typer.Option("--pdf-dir", help="Folder of the VA/DoD guideline PDFs the PDF cases cite.")] =
+        PROJECT_ROOT.parent / "shared" / "corpora" / "vadod",
+    as_json: JsonOpt = False,
+) -> None:
+    """Claim-level support check on (statement, passage, label) pairs: precision and recall of 'unsupported'."""
+    from evals.support import run_support_eval
+
+    with guarded(as_json) as settings:
+        if not cases.exists():
+            raise InputError(f"{cases} does not exist.")
+        result = run_support_eval(cases, settings, pdf_dir)
+        result.pop("results")
+        if as_json:
+            emit(result)
+        else:
+            out.print_json(data={k: v for k, v in result.items() if k not in ("misses", "per_source")})
+            for error in result["errors"][:30]:
+                err.print(f"[red]error[/] {error['id']} (line {error['line']}): {escape(error['error'])}", highlight=False)
+            for miss in result["misses"][:40]:
+                out.print(f"  miss {miss['id']} [{miss['kind']}] {miss['label']}: {miss['statement']!r} -> {miss['reasons']}",
+                          highlight=False)
+
+
 @eval_app.command("all")
 def eval_all(
     report: Annotated[Path, typer.Option("--report", help="Folder for results.json, report.html and report.md.")],

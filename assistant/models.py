@@ -91,6 +91,9 @@ class Statement(BaseModel):
     references: list[str] = Field(default_factory=list, description="The published sources this statement's own line cites.")
     secondary_only: bool = Field(default=False, description="True when its only support is a secondary summary that is not "
                                                             "peer reviewed.")
+    support_note: str | None = Field(default=None, description="'not supported by the cited source' when the claim-level "
+                                     "support check found that its cited passages do not say it (shown only when the settings keep "
+                                     "such statements; otherwise they are dropped).")
 
 
 class Section(BaseModel):

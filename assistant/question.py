@@ -84,7 +84,7 @@ class QuestionFrame(BaseModel):
     def followed_by(self, newer: "QuestionFrame", *, same_subject: bool = True, keep_aspect: bool = True) -> "QuestionFrame":
         """The frame of a follow-up turn: what it names replaces, the rest carries (unless it changes subject). The
         aspect belongs to the turn: an earlier one carries only into a turn that names nothing else (`keep_aspect`,
-        "and in children?")."""
+        "and in children?") or that moves the same question to another condition ("and if it were GBS instead?")."""
         if not same_subject:
             return newer.model_copy(update={"patient": self.patient.updated(newer.patient)})
         new_condition = newer.indication is not None and newer.indication != self.indication
@@ -98,7 +98,7 @@ class QuestionFrame(BaseModel):
             population=newer.population or self.population,
             context=newer.context or (None if new_condition else self.context),
             patient=self.patient.updated(newer.patient),
-            aspects=newer.aspects or (self.aspects if keep_aspect else []),
+            aspects=newer.aspects or (self.aspects if keep_aspect or new_condition else []),
             comparison=newer.comparison,
         )
 
@@ -212,8 +212,12 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
     # A modifier word ("premed", "switch to SCIG") names the aspect asked about, not a condition.
     inside = [a for c in m.conditions if c.name in vocab.modifiers for a in vocab.find_all(c.surface, "aspects")]
     aspects = list(dict.fromkeys(a.name for a in sorted([*m.aspects, *inside], key=lambda a: a.start)))
-    # The specific condition leads ("hypogammaglobulinemia in CLL" is about CLL); broad states follow.
-    conditions = sorted((c for c in m.conditions if c.name not in vocab.modifiers), key=lambda c: c.name in vocab.broad)
+    # The specific condition leads ("hypogammaglobulinemia in CLL" is about CLL); broad states follow,
+    # and a setting of care yields to the condition treated in it ("kidney transplant with AMR" is about AMR).
+    conditions = sorted((c for c in m.conditions if c.name not in vocab.modifiers),
+                        key=lambda c: 2 if c.name in vocab.broad else 1 if c.name in vocab.settings else 0)
+    if not aspects and (patient.weight_kg or patient.regimen) and (m.drug or conditions):
+        aspects = ["dose"]  # "75 kg man with GBS, IVIG please": a patient's numbers and a treatment, nothing else, ask for the dose
     return QuestionFrame(
         drug=m.drug.name if m.drug else None,
         product=m.drug.surface if m.drug else None,

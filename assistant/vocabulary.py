@@ -68,6 +68,7 @@ class Vocabulary:
     modifiers: frozenset[str] = frozenset()
     english: frozenset[str] = frozenset()  # short English words that clinical acronyms spell ("hit", "all", "aid")
     broad: frozenset[str] = frozenset()
+    settings: frozenset[str] = frozenset()  # conditions that are a setting of care (a transplant): a specific one named leads
 
     def slot(self, name: str) -> tuple[Term, ...]:
         return getattr(self, name)
@@ -232,6 +233,7 @@ def _load(rules_vocab: Path, lexicon: Path, *_stamps: tuple) -> Vocabulary:
         aspect_topics=topics,
         modifiers=frozenset(map(str, corpus.get("modifiers") or ())),
         broad=frozenset(str(row["canonical"]) for row in corpus.get("conditions") or []),
+        settings=frozenset(str(name) for name in corpus.get("settings") or ()),
         english=frozenset(str(w).lower() for w in shared.get("english_words") or ()),
     )
 

@@ -1,0 +1,140 @@
+"""Every number a text states, with its unit (doses, thresholds, percentages, durations, intervals), read into base
+units with pint so that equivalent units compare equal (0.4 g/kg = 400 mg/kg, 500 mg/dL = 5 g/L, 2 weeks = 14 days).
+
+Its own small registry (not the dose layer's): like the dose layer, the patient's kilogram in a denominator is body
+weight and body surface is its own dimension, so g/kg never cancels to a bare number.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pint
+
+from assistant.doses.numbers import DIGNUM, WORDNUM, number
+
+_UREG_DEFS = """
+gram = [mass] = g = gm
+liter = [volume] = L = l = litre
+mole = [substance] = mol
+equivalent = [charge] = Eq
+second = [time] = s = sec
+minute = 60 * second = min
+hour = 60 * minute = h = hr
+day = 24 * hour = d
+week = 7 * day = wk
+month = 30.4375 * day = mo
+year = 365.25 * day = yr = y
+kg_bw = [body_weight]
+m2_bsa = [body_surface]
+m173_bsa = 1.73 * m2_bsa
+intl_unit = [intl_activity] = IU
+mmHg = [pressure]
+bpm = [rate]
+percent = 0.01 = %
+times = [times]
+point = [score]
+pound = 0.45359237 * kilogram = lb
+"""
+
+
+@lru_cache(maxsize=1)
+def _ureg() -> pint.UnitRegistry:
+    ureg = pint.UnitRegistry(None, autoconvert_offset_to_baseunit=False)
+    for p in ("milli- = 1e-3 = m-", "micro- = 1e-6 = µ- = u- = mc-", "nano- = 1e-9 = n-", "deci- = 1e-1 = d-", "kilo- = 1e3 = k-"):
+        ureg.define(p)
+    for line in _UREG_DEFS.strip().splitlines():
+        ureg.define(line)
+    return ureg
+
+
+_ATOMS = [  # (pattern, pint name)
+    (r"kilograms?|kgs?", "kg"), (r"milligrams?|mg", "mg"), (r"micrograms?|mcg|µg|μg|ug", "ug"), (r"nanograms?|ng", "ng"),
+    (r"grams?|gm|g", "g"), (r"lbs?|pounds?", "lb"), (r"millilit(?:er|re)s?|mls?|cc", "mL"), (r"decilit(?:er|re)s?|dl", "dL"),
+    (r"lit(?:er|re)s?|l", "L"), (r"mmol", "mmol"), (r"µmol|umol", "umol"), (r"mol", "mol"), (r"meq", "mEq"),
+    (r"international\s+units?|iu|units?|u", "IU"), (r"mm\s?hg", "mmHg"), (r"bpm|beats?\s+per\s+minute", "bpm"),
+    (r"seconds?|secs?", "s"), (r"minutes?|mins?", "min"), (r"hours?|hrs?|h", "h"), (r"days?|d", "d"),
+    (r"weeks?|wks?", "wk"), (r"months?|mos?", "mo"), (r"years?|yrs?|y", "yr"), (r"%|percent|per\s+cent", "percent"),
+    (r"times|[- ]?fold|x", "times"), (r"points?", "point"), (r"1\.73\s?m(?:2|²|\^2)", "m173_bsa"), (r"m(?:2|²|\^2)", "m2_bsa"),
+]
+_ATOM_RE = [(re.compile(rf"(?:{p})", re.I), name) for p, name in _ATOMS]
+_ATOM = "|".join(f"(?:{p})" for p, _ in _ATOMS)
+_UNIT = rf"(?:{_ATOM})(?![A-Za-z])(?:\s*(?:/|\bper\b)\s*(?:{_ATOM})(?![A-Za-z]))*"
+_NUM = rf"(?:{DIGNUM}|{WORDNUM})"
+_QTY = re.compile(rf"(?<![A-Za-z0-9.])(?<![A-Za-z]-)(?P<a>{_NUM})(?:\s*(?P<ua>{_UNIT}))?"
+                  rf"(?:(?P<sep>\s*[-–—−]\s*|\s+(?:to|through|or|and)\s+)(?P<b>{_NUM}))?(?:[\s-]*(?P<u>{_UNIT}))?(?![A-Za-z0-9])", re.I)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number or range as written and in base units (dim: pint dimensionality, None for a bare number)."""
+
+    text: str
+    low: float
+    high: float
+    dim: str | None
+    raw: tuple[float, float] = (0.0, 0.0)
+    head: tuple[float, float, str | None] | None = None  # without a trailing per-period ("4 g per day" -> 4 g)
+
+
+def _unit(raw: str) -> tuple[float, str] | None:
+    """Factor to base units and dimensionality of a written unit ('mg/kg/day', 'mL/min/1.73 m2'), or None."""
+    parts = re.split(r"\s*/\s*|\s+per\s+", raw.strip())
+    expr = []
+    for i, part in enumerate(parts):
+        name = next((n for rx, n in _ATOM_RE if rx.fullmatch(part.strip())), None)
+        if name is None:
+            return None
+        expr.append(("kg_bw" if name == "kg" and i else name))
+    try:
+        q = _ureg().Quantity(1.0, "/".join(expr)).to_base_units()
+    except (pint.errors.PintError, AttributeError, TypeError, ValueError, AssertionError):
+        return None
+    return float(q.magnitude), str(q.dimensionality)
+
+
+_PER_PERIOD = re.compile(r"(?:\s*/\s*|\s+per\s+)(?:days?|d|weeks?|wks?|wk|months?|mo|doses?|infusions?|courses?)$", re.I)
+
+
+def quantities(text: str) -> tuple[Quantity, ...]:
+    """Every number the text states, with its unit in base units (number words too; bare 'one' is no quantity)."""
+    out = []
+    for m in _QTY.finditer(text):
+        unit = m.group("u") or m.group("ua")
+        if not unit and m.group("b") is None and not m.group("a")[0].isdigit() and m.group("a").lower() in ("one", "zero"):
+            continue
+        a = number(m.group("a"))[0]
+        b = number(m.group("b"))[0] if m.group("b") else a
+        f, dim = (_unit(unit) if unit else None) or (1.0, None)
+        hf, hdim = f, dim
+        if unit and (cut := _PER_PERIOD.sub("", unit)) != unit:
+            hf, hdim = _unit(cut) or (1.0, None)
+        pairs = [(a, a), (b, b)] if m.group("sep") and m.group("sep").strip().lower() in ("or", "and") else [(a, b)]
+        out += [Quantity(m.group(0), lo * f, hi * f, dim, (lo, hi), (lo * hf, hi * hf, hdim)) for lo, hi in pairs]
+    return tuple(out)
+
+
+def _close(x: float, y: float) -> bool:
+    return math.isclose(x, y, rel_tol=2e-3, abs_tol=1e-12)
+
+
+def quantity_in(q: Quantity, found: Sequence[Quantity]) -> bool:
+    """The same value (or range) in equivalent units; a bare number matches the same number with any unit."""
+    for p in found:
+        if q.dim is not None and q.head and p.head and (q.dim != p.dim) and q.head[2] == p.head[2] and (
+                q.head[2] in (q.dim, p.dim)) and _close(q.head[0], p.head[0]) and _close(q.head[1], p.head[1]):
+            return True  # "4 g a day" and "4 g per day"
+        if q.dim is not None and p.dim is not None and q.dim != p.dim:
+            continue
+        if q.dim is not None and p.dim is None:
+            continue
+        if _close(q.low, p.low) and _close(q.high, p.high):
+            return True
+        if q.dim is None and (_close(q.raw[0], p.raw[0]) and _close(q.raw[1], p.raw[1])
+                              or any(_close(q.raw[0], v) and _close(q.raw[1], v) for v in p.raw)):
+            return True
+    return False
