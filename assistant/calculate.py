@@ -96,6 +96,8 @@ def _primary_rules(book: RuleBook, frame: QuestionFrame, prefer: list[str] = (),
 
     out.sort(key=lambda n: (named(n), n.rule.evidence != "primary", rank.get(n.rule.id, len(rank)),
                             n.rule.population.age != age))
+    if out and named(out[0]) < 0:  # the question names a phase or source: rules it does not name are not what it asks
+        out = [n for n in out if named(n) == named(out[0])]
     return out
 
 

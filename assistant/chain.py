@@ -379,6 +379,10 @@ class Assistant:
             limit *= 2
         elif focus.condition and focus.also_on_topic:
             hits = self._add_topic_documents(question, hits, focus)
+        if frame is not None and frame.drug and frame.drug != self.principal_drug:
+            term = self.vocabulary.term("drugs", frame.drug)
+            names = term.terms if term else tuple(w.lower() for w in (frame.drug, frame.product) if w)
+            focus = replace(focus, drug=names)
         secondary = self.secondary_sources
         asked = tuple(frame.aspects) if frame is not None else ()
         draft = compose(question, hits, limit, focus=focus, cover=overview, secondary=secondary, asked=asked)

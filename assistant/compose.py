@@ -187,7 +187,7 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
             if section == aspect_section:
                 aspect_bonus += 0.1
         heading_bonus = 0.1 * len(head & q_tokens) / (len(q_tokens) or 1)
-        on_context = focus is not None and bool(focus.context) and _names(text, focus.context)
+        on_context = focus is not None and bool(focus.context or focus.drug) and _names(text, focus.context + focus.drug)
         if on_context:
             aspect_bonus += context_bonus
         score = max(hit.score, 0.0) / top * 0.5 + overlap + aspect_bonus + heading_bonus - 0.01 * order
@@ -221,6 +221,9 @@ def _on_focus(rows: list, focus: Focus) -> list:
     if focus.condition:
         terms = focus.condition + focus.also_on_topic + focus.context
         kept = [row for row in kept if on_topic(row[0], terms) or _names(row[3], focus.condition + focus.context)] or kept
+    # A dose question about a drug beside the principal one is answered by that drug's doses, never by another drug's.
+    if focus.drug and any(_names(row[3], focus.drug) for row in kept):
+        kept = [row for row in kept if _names(row[3], focus.drug) or not _DOSE_NUMBER.search(row[3])]
     # Only when the sources speak to the population asked about do statements about another one give way.
     # A dose shown for a population must be stated for it: in a child's answer, a dose that names no population is left out too.
     if focus.population and sum(_names(row[3], focus.population) for row in kept) >= 2:

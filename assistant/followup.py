@@ -164,6 +164,7 @@ class Focus:
     other_populations: tuple[str, ...] = ()
     also_on_topic: tuple[str, ...] = ()  # a document about these (e.g. obesity) is on focus even if it never names the condition
     context: tuple[str, ...] = ()  # the circumstance asked about (rituximab, thrombosis risk): statements naming it come first
+    drug: tuple[str, ...] = ()  # a drug asked about beside the corpus's principal one (diphenhydramine): its doses answer
 
 
 def focus_of(question: str, vocab: Vocabulary) -> Focus:
