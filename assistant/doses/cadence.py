@@ -58,7 +58,7 @@ _SINGLE = re.compile(r"(?i)\b(?:once(?!\s+(?:daily|weekly|monthly|a\b|per\b|ever
 _SINGLE_BEFORE = re.compile(r"(?i)\b(?:single|one[- ]time|one[- ]off|loading)(?:\s+(?:iv|dose|infusion|bolus))*"
                             r"(?:\s+of)?\s*:?\s*$")
 _COURSE_AFTER = re.compile(r"(?i)^[\s,(]*(?:in\s+total|total(?:\s+dose)?|per\s+course|(?:is\s+|as\s+)?(?:a|the)\s+"
-                           r"(?:total|course)|in\s+divided|(?:for|over)\s+the\s+(?:whole|entire|full)\s+course)\b")
+                           r"(?:[A-Za-zé'-]+\s+){0,2}?(?:total|course)(?!\s+of\b)|in\s+divided|(?:for|over)\s+the\s+(?:whole|entire|full)\s+course)\b")
 _COURSE_BEFORE = re.compile(r"(?i)\b(?:total(?:\s+(?:course\s+)?dose)?(?:\s+of)?|course\s+of|divided\s+over"
                             r"|adds?\s+up\s+to|sums?\s+to)\s*:?\s*$")
 _CYCLE = re.compile(rf"(?i)\brepeat(?:ed)?\s+(?:every|each)\s+(?:(?P<other>other)\s+|(?P<lo>{NUM})(?:{SEP}(?P<hi>{NUM}))?\s+)?"

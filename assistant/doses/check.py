@@ -12,7 +12,7 @@ from assistant.doses.context import AnswerContext
 from assistant.doses.conversions import cross_checks, factor_findings, obesity_weight, scig_conversion
 from assistant.doses.grounding import in_sources, quoted, variant_grounded
 from assistant.doses.lexicon import Lexicon
-from assistant.doses.indications import diseases
+from assistant.doses.indications import diseases, is_disease
 from assistant.doses.negation import is_negated, negation_verdict
 from assistant.doses.matching import (ONE_SIDED_SPAN, Scope, best, cap_problem, is_cap, magnitude, nearest, problem, range_text,
                                       select)
@@ -21,6 +21,7 @@ from assistant.doses.parse import Amount, Scan, scan
 from assistant.doses.rules import RuleBook
 from assistant.doses.scope import family_of, finding, is_measured, lab_kind, scope_for
 from assistant.doses.stated import suggestion, variants as stated_variants
+from assistant.doses.timing import timing_findings
 from assistant.doses.units import per_kg_dim
 from assistant.models import PASSING_VERDICTS, DoseFinding
 
@@ -34,6 +35,11 @@ OBSERVED_IGG_G_PER_L = (0.05, 100.0)
 def scan_text(text: str, lex: Lexicon) -> Scan:
     """The grammar's scan of a text, cached (answers repeat passages and questions)."""
     return scan(text, lex)
+
+
+def _rule_passages(book: RuleBook, n) -> list[Scan]:
+    """The scanned sentences of a weak rule's source document that cite its reference (none for other rules)."""
+    return [scan_text(p, book.lexicon) for p in book.rule_passages.get(n.rule.id, ())]
 
 
 def _example(n) -> bool:
@@ -50,7 +56,7 @@ def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, source
             return finding(sc, a, scope, "grounded", "No drug is named to check this dose against; the sentence is "
                                                      "quoted word for word from the cited passage.")
         return finding(sc, a, scope, "ambiguous", "A dose with no drug named near it; it cannot be checked.")
-    grounded = in_sources(a, sources, scope.age)
+    grounded = in_sources(a, sources, scope.age, scope.drug, book.lexicon)
     variants = stated_variants(book, sc, a, scope, family)
     sel = select(book, family, scope)
     # A rule for another disease, population or stage is borrowed: it never verifies, so it is left out.
@@ -99,6 +105,11 @@ def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, source
         if grounded:
             return finding(sc, a, scope, "grounded", f"Stated in the cited passage; the only rule ({weak.rule.id}) "
                                                      f"is from a weak source.", weak)
+        if sources is None and (own := _rule_passages(book, weak)) and in_sources(a, own, scope.age, scope.drug, book.lexicon):
+            # No passage is cited (a text checked on its own): the weak rule's own source sentence is the passage.
+            return finding(sc, a, scope, "grounded", f"{pre}Stated in the source of rule {weak.rule.id} "
+                                                     f"({weak.rule.source.document}); a weak source, so not verified.",
+                           weak)
         return finding(sc, a, scope, "ungrounded",
                        f"{pre}only a weak source (rule {weak.rule.id}: order sets or secondary pages) gives "
                        f"{range_text(weak)}; it cannot verify a dose.", weak)
@@ -181,10 +192,11 @@ def _judge_amount(book: RuleBook, sc: Scan, i: int, fam: str | None, scope: Scop
 
 def _ruled_out(book: RuleBook, sc: Scan, i: int, found: DoseFinding, scope: Scope | None, family: str,
                srcs: list[Scan] | None) -> DoseFinding:
-    """A negated dose judged for each disease its sentence names ("The ITP dose of 1 g/kg must not be used in PID"):
-    the first disease whose rules rule it out, else the amount's own finding."""
+    """A negated dose judged for each disease its sentence names ("The ITP dose of 1 g/kg must not be used in PID",
+    "Do not give the Kawasaki dose of 2 g/kg to adults with ITP"): the first disease whose rules rule it out, else the
+    amount's own finding."""
     named = diseases(m.canonical for m in sc.in_sentence(sc.indications, sc.amounts[i].sentence))
-    if found.verdict != "verified" or scope is None or len(named) < 2:
+    if found.verdict not in ("verified", "ungrounded") or scope is None or len(named) < 2:
         return found
     modifiers = scope.indications - diseases(scope.indications)
     for one in sorted(named):
@@ -213,6 +225,32 @@ def _worked_out(sc: Scan, calc: Calculations, results: dict[int, DoseFinding], o
                 "message": f"Worked out correctly from checked numbers and a verified factor ({factor[0].rule_id})."})
 
 
+def _split_parts(book: RuleBook, sc: Scan, results: dict[int, DoseFinding]) -> None:
+    """"1 g/kg every 3 weeks, which may be split into two infusions of 0.5 g/kg": a part is right when the parts add up
+    to the dose before it and that dose's rule allows so many infusions; parts that do not add up are wrong."""
+    for i, a in enumerate(sc.amounts):
+        if not a.parts or i not in results or a.info is None or a.problem:
+            continue
+        whole = next((k for k in range(i - 1, -1, -1) if k in results and sc.amounts[k].sentence == a.sentence
+                      and sc.amounts[k].info and sc.amounts[k].info.dim == a.info.dim and not sc.amounts[k].parts
+                      and not sc.amounts[k].problem), None)
+        if whole is None:
+            continue
+        b, mine = sc.amounts[whole], results[i]
+        (lo, hi), (wlo, whi) = a.canon, b.canon
+        if not (abs(lo * a.parts - wlo) <= 0.03 * wlo and abs(hi * a.parts - whi) <= 0.03 * whi):
+            results[i] = mine.model_copy(update={
+                "verdict": "out_of_range", "message": f"{a.parts} parts of {a.text.strip()} make "
+                f"{fmt(lo * a.parts / a.info.factor)} {a.unit}, not the {b.text.strip()} they divide."})
+            continue
+        found = results[whole]
+        rule = next((r for r in book.rules if r.id == found.rule_id), None)
+        if found.verdict in PASSING_VERDICTS and rule is not None and (rule.max_parts or 1) >= a.parts:
+            results[i] = mine.model_copy(update={
+                "verdict": found.verdict, "rule_id": found.rule_id, "source": found.source,
+                "message": f"{b.text.strip()} in {a.parts} infusions of {a.text.strip()}, as rule {rule.id} allows."})
+
+
 def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None, sources: list[str] | None = None,
                context: str | None = None, frame: AnswerContext | None = None) -> list[DoseFinding]:
     """Every dose in text with its verdict; sources are the cited passages, context e.g. the question, frame what
@@ -234,6 +272,12 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
     alongside = srcs is None or bool(named & rulebook.modified_drugs) or bool(
         _PREMEDICATION.search(text + " " + (context or "")))
     operands: dict[int, DoseFinding | None] = {}  # a calculation's numbers: judged, not reported (its result is)
+    # A text that applies a conversion factor the rules give is about that conversion ("Hizentra: 30 ÷ 4 × 1.37"):
+    # the conversion's own rules (its worked example) speak for its doses, as if the conversion were named.
+    extra = factor_findings(rulebook, sc, ctx) + obesity_weight(rulebook, sc) + timing_findings(rulebook, sc)
+    converting = frozenset(rule.indication for f in extra if f.verdict == "verified" and f.unit == "1" and f.rule_id
+                           and (rule := rulebook.rule(f.rule_id)) is not None and not is_disease(rule.indication)
+                           and rule.indication != "any")
     for i, a in enumerate(sc.amounts):
         if "rounding" in a.flags:
             continue  # "rounded to the nearest 5 g": a rounding step, checked with the dose it rounds
@@ -252,6 +296,8 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
             return rulebook.drug_for(named) or (sole[0] if len(sole) == 1 else None)
 
         scope = replace(scope_for(sc, a, ctx, weight_kg, fits, frame, rulebook.brands, fallback), alongside=alongside)
+        if converting:
+            scope = replace(scope, indications=scope.indications | converting)
         if a.is_max and a.info and not rulebook.limits(scope.drug, a.info.dim) and (limited := [
                 d.canonical for d in sc.in_sentence(sc.drugs, a.sentence) if rulebook.limits(d.canonical, a.info.dim)]):
             scope = replace(scope, drug=limited[0])  # "acetaminophen before IVIG, within the 4 g daily limit"
@@ -271,7 +317,6 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
     # Cross-checks override an amount's own verdict (keeping what the amount itself says: drug, cadence, flags).
     overrides = cross_checks(rulebook, sc, scopes, calc.operands, ctx)
     overrides |= {i: f for i, f in scig_conversion(rulebook, sc, scopes).items() if i not in overrides}
-    extra = factor_findings(rulebook, sc, ctx) + obesity_weight(rulebook, sc)
     for (kind, idx), (verdict, why) in calc.problems.items():
         if kind == "amount" and idx in results:
             overrides[idx] = finding(sc, sc.amounts[idx], scopes.get(idx), verdict, f"Arithmetic does not hold: {why}.")
@@ -285,9 +330,13 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
             results[i] = f.model_copy(update={"drug": mine.drug, "frequency": mine.frequency, "flags": mine.flags,
                                               "rule_id": f.rule_id or mine.rule_id, "source": f.source or mine.source})
     _worked_out(sc, calc, results, operands, extra)
-    for i, f in results.items():
-        if is_negated(sc, sc.amounts[i]):
-            fam = family_of(sc.amounts[i], sc, ig_context) or "dose"
-            results[i] = negation_verdict(sc, sc.amounts[i], _ruled_out(rulebook, sc, i, f, scopes.get(i), fam, srcs),
-                                          sources)
+    _split_parts(rulebook, sc, results)
+    negated = {i for i in results if is_negated(sc, sc.amounts[i])}
+    for i in sorted(negated):
+        f = results[i]
+        fam = family_of(sc.amounts[i], sc, ig_context) or "dose"
+        instead = any(k not in negated and sc.amounts[k].sentence == sc.amounts[i].sentence and g.drug == f.drug
+                      and g.verdict in PASSING_VERDICTS for k, g in results.items())
+        results[i] = negation_verdict(sc, sc.amounts[i], _ruled_out(rulebook, sc, i, f, scopes.get(i), fam, srcs),
+                                      sources, replaced_by_dose=instead)
     return sorted([*results.values(), *extra], key=lambda f: (f.start, f.end))

@@ -22,6 +22,8 @@ _CONVERSION_CUE = re.compile(r"(?i)factor|conver|switch|transition|SCIG|subcutan
 _EU = re.compile(r"\bEU\b|\bEurop|\bSmPC\b")
 _OBESITY_CUE = re.compile(r"(?i)ideal|adjusted|dosing weight|IBW|obes|actual")
 _SCIG_FACTOR_INDICATION = "ivig_to_scig"
+_EQUIVALENT = re.compile(r"(?i)\bequivalent\b|\bis\s+(?:about\s+)?$|=\s*$|\bequals\s+$|\bwhich\s+is\s+$")
+_BEFORE_FACTOR = re.compile(r"(?i)^[^.;]{0,40}\bbefore\b[^.;]{0,30}\bfactor\b")
 _OBESITY_INDICATION = "obesity_dosing_weight"
 
 
@@ -130,7 +132,14 @@ def scig_conversion(book: RuleBook, sc: Scan, scopes: dict[int, Scope]) -> dict[
                        and b.cadence.interval[0] >= 14 and not b.problem), None)
         if source is None:
             continue
-        stated = {f for _, _, f in sc.factors if 0.5 < f < 2}
+        # A factor applies to the weekly doses written after it: the weekly equivalent named before it is not yet
+        # multiplied ("30 g every 4 weeks is 7.5 g per week, and with the factor of 1.37 it is about 10.3 g").
+        s_start, _ = sc.sentences[a.sentence]
+        stated_all = {f for _, _, f in sc.factors if 0.5 < f < 2}
+        stated = {f for start, _, f in sc.factors if 0.5 < f < 2 and start < a.start} or stated_all
+        if stated_all and not {f for start, _, f in sc.factors if 0.5 < f < 2 and start < a.start} and (
+                _EQUIVALENT.search(sc.text[s_start:a.start]) or _BEFORE_FACTOR.search(sc.text[a.end:a.end + 60])):
+            stated = {1.0}
         rules = [n for n in book.for_drug(sa.drug, "factor") if n.rule.indication == _SCIG_FACTOR_INDICATION
                  and (sa.brand is None or n.rule.brand in (None, sa.brand))]
         factors = stated or {v for n in rules for v in (n.lo, n.hi) if v is not None} or {1.0}
@@ -182,13 +191,28 @@ def _brand_allows(n: NormRule, book: RuleBook, sentence: str, ctx: Scan | None) 
     return not (_EU.search(sentence) and not re.search(r"\bUS\b|\bU\.S\.", sentence))
 
 
+_ASKS_FACTOR = re.compile(r"(?i)\bfactor|\bmultipl|\bconver|\bratio\b")
+_BARE_NUMBER = re.compile(r"(?<![\w.,/×*:])(\d*\.\d+)(?!\d|[.,]\d|\s*(?:mg|g|kg|mcg|µg|mL|L|dL|IU|units?|%|weeks?|days?"
+                          r"|hours?|h|min|minutes?|months?|years?|x|×)\b|\s*[%×*/:])")
+
+
+def bare_factors(sc: Scan) -> list[tuple[int, int, float]]:
+    """Decimal numbers standing alone (no unit, no amount, no weight) in an answer to a question about a factor:
+    "1.37, applied to the weekly equivalent" answers "What is the Hizentra factor?"."""
+    taken = [(a.start, a.end) for a in sc.amounts] + [(w.start, w.end) for w in sc.weights] + [
+        (s, e) for s, e, _ in sc.factors] + [(s, e) for s, e, _ in sc.percents]
+    return [(m.start(1), m.end(1), float(m.group(1))) for m in _BARE_NUMBER.finditer(sc.text)
+            if not any(m.start(1) < e and s < m.end(1) for s, e in taken)]
+
+
 def factor_findings(book: RuleBook, sc: Scan, ctx: Scan | None) -> list[DoseFinding]:
     """Conversion factors stated in a conversion context (x 1.37, 0.4 x (actual - ideal), multiplying by 0.6)."""
     out = []
-    for start, end, value in sc.factors:
+    asked = bare_factors(sc) if ctx is not None and _ASKS_FACTOR.search(ctx.text) else []
+    for start, end, value in sorted(list(sc.factors) + asked):
         s_start, s_end = sc.sentences[sc.sentence_of(start)]
         sentence = sc.text[s_start:s_end]
-        if not _CONVERSION_CUE.search(sentence):
+        if not _CONVERSION_CUE.search(sentence) and (start, end, value) not in asked:
             continue
         wanted = _conversion_of([sentence, sc.text] + ([ctx.text] if ctx else []))
         rules = [n for n in book.norm if n.family == "factor" and _factor_kind(n) == wanted

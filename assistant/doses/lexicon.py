@@ -36,6 +36,7 @@ class Lexicon:
 
     drugs: Index
     indications: Index
+    not_indications: frozenset[str] = frozenset()
 
 
 _TOKEN = re.compile(r"[a-z]+|[0-9]+")
@@ -52,7 +53,58 @@ def lexicon(vocabulary: Vocabulary) -> Lexicon:
                 pattern = re.compile(rf"{_synonym_alternative(w)}(?![A-Za-z])")
                 index.setdefault(first, []).append((e.canonical, pattern))
         return {k: tuple(v) for k, v in index.items()}
-    return Lexicon(drugs=build(vocabulary.drugs), indications=build(vocabulary.indications))
+    return Lexicon(drugs=build(vocabulary.drugs), indications=build(vocabulary.indications),
+                   not_indications=frozenset(_fold(w) for w in vocabulary.not_indications))
+
+
+def _fold(words: str) -> str:
+    return " ".join(re.split(r"[\s-]+", words.lower().replace("’", "'").strip()))
+
+
+# ---- conditions the vocabulary does not list ------------------------------------------------------------------------
+# A disease named by its form ("Evans syndrome", "vasculitic neuropathy", "dermatomyositis") that is not in the
+# vocabulary: no rule is for it, so no other disease's rule may verify a dose for it.
+_HEADS = (r"syndromes?|diseases?|disorders?|palsy|crisis|rejection|failure|deficiency|(?:poly|radiculo|myelo|encephalo|"
+          r"nephro|cardiomyo|gammo|retino)?(?:neuro)?pathy|thrombocytopenia|neutropenia|(?:pan)?cytopenia|an(?:a)?emia"
+          r"|aplasia|vasculitis|arthritis|dermatitis|myositis|myelitis|encephalitis|meningitis|hepatitis|nephritis"
+          r"|uveitis|otitis(?:\s+media)?|sinusitis|colitis|(?:myo|peri)?carditis|glomerulonephritis|sclerosis|fibrosis"
+          r"|emesis|lymphoma|leuk(?:a)?emia|myeloma|sepsis|infections?|pemphigoid|pemphigus|lupus|alopecia|urticaria"
+          r"|psoriasis|asthma|epilepsy|dementia|autism|narcolepsy|neuritis|optica|purpura|ha?emophilia|thalass(?:a)?emia"
+          r"|shock|injury|neuropathy|myopathy|polyneuropathy|[a-z]+(?:itis|osis|(?:a)?emia|opathy|penia|plasia|emesis)")
+_STOP = (r"the|a|an|with|for|in|and|or|of|to|after|before|is|are|was|give|given|gives|patients?|adults?|children|child"
+         r"|infants?|who|that|this|these|those|no|not|any|all|on|at|by|from|as|than|ivig|scig|igg|dose|doses|has|have"
+         r"|had|get|gets|receive|receives|treat|treated|treating|treatment|use|used|using|mg|g|kg|ml|per|each|every|once"
+         r"|daily|weekly|monthly|recipients?|during|if|when|while|then|also|only|even|but|so|such|its|their|his|her")
+_HEAD = re.compile(rf"(?i)(?<![\w-])(?:{_HEADS})(?![\w-])")
+# Up to three words before the head word that name it ("Miller Fisher", "vasculitic"), not the sentence's grammar.
+_MODIFIERS = re.compile(rf"(?i)(?<![\w'’-])(?:(?!(?:{_STOP})\b)[a-zà-ÿ][\w'’-]*\s+){{1,3}}$")
+_GENERIC = re.compile(r"(?i)syndromes?|diseases?|disorders?|crisis|failure|deficiency|shock|injury|infections?|sclerosis"
+                      r"|fibrosis|neuropathy|myopathy|purpura|lupus")
+# A condition named as a risk or a consequence is not what the dose is for ("to reduce the risk of aseptic meningitis").
+_NOT_FOR = re.compile(r"(?i)\b(?:risk|history|signs?|symptoms?|prevent\w*|reduc\w*|avoid\w*|caus\w*|cause|trigger\w*"
+                      r"|side[- ]effects?|adverse|monitor\w*|watch\w*|check\w*|rule\s+out|exclude\w*)\b")
+
+
+def unlisted_conditions(text: str, lex: Lexicon, known: tuple[Mention, ...]) -> tuple[Mention, ...]:
+    """Diseases named by their form that the vocabulary does not list (canonical 'unlisted:<words>')."""
+    found = []
+    for h in _HEAD.finditer(text):  # the head word first (cheap), then the words that name it
+        mods = _MODIFIERS.search(text, max(0, h.start() - 60), h.start())
+        start, end = (mods.start() if mods else h.start()), h.end()
+        phrase = text[start:end]
+        if any(start < k.end and k.start < end for k in known):
+            continue  # a listed indication (or a drug) named there: the vocabulary speaks for it
+        words = _fold(phrase)
+        parts = words.split()
+        if len(parts) == 1 and _GENERIC.fullmatch(words):
+            continue  # "the disease", "this syndrome": a head word alone names no disease
+        if any(" ".join(parts[i:]) in lex.not_indications for i in range(len(parts))):
+            continue
+        clause = re.split(r"[,;:()]|\b(?:for|in|with)\b", text[max(0, start - 60):start])[-1]
+        if _NOT_FOR.search(clause):
+            continue  # "to reduce the risk of aseptic meningitis", "prevents pneumonia and sinusitis"
+        found.append(Mention(f"unlisted:{words}", start, end, phrase))
+    return tuple(found)
 
 
 def _product(surface: str) -> tuple[str | None, str | None]:

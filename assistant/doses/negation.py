@@ -12,12 +12,27 @@ from assistant.models import DoseFinding
 
 # Limits ("not exceed", "no more than", "not less than") bound a dose; they do not negate it.
 _LIMIT = re.compile(r"\b(?:not|never)\s+(?:to\s+)?(?:exceed(?:ing)?|more\s+than|greater\s+than|above|over|less\s+than|"
-                    r"fewer\s+than|below|under)\b|\bno\s+(?:more|less|fewer|greater)\s+than\b", re.I)
+                    r"fewer\s+than|below|under|go\s+(?:above|beyond|over)|be\s+(?:above|more\s+than|higher\s+than))\b"
+                    r"|\bno\s+(?:more|less|fewer|greater)\s+than\b"
+                    r"|\bavoid\w*\s+(?:[\w-]+\s+){0,3}?(?:above|over|exceeding|beyond|more\s+than|greater\s+than|higher\s+than)"
+                    r"\b", re.I)
 _BEFORE = re.compile(r"\b(?:not|never|avoid(?:s|ed|ing)?|contraindicated|rather\s+than|instead\s+of|in\s+place\s+of|"
                      r"no\s+longer|(?:do|does|did|should|must|can|could|would|is|are)n['’]t|cannot)\b", re.I)
 _AFTER = re.compile(r"^[^,;:]*?\b(?:(?:is|are|was|were|be|should|must|may)\s+(?:not|never)\b|(?:is|are)n['’]t\b|"
                     r"contraindicated\b|(?:should|must)\s+be\s+avoided\b)", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:()]|\b(?:but|however|whereas|while|although|then)\b", re.I)
+
+
+_CONTRAST = re.compile(r"\b(?:rather\s+than|instead\s+of|in\s+place\s+of)\b", re.I)
+
+
+def is_contrast(sc: Scan, a: Amount) -> bool:
+    """Whether the amount is named as the alternative set aside ("rather than staying at 0.5 mL/kg/h", "instead of
+    1 g/kg"), not as a dose ruled out: the nearest cue before it in its clause is a contrast."""
+    start, _ = sc.sentences[a.sentence]
+    before = _LIMIT.sub(" ", _CLAUSE_BREAK.split(sc.text[start:a.start])[-1])
+    cues = list(_BEFORE.finditer(before))
+    return bool(cues) and bool(_CONTRAST.fullmatch(cues[-1].group(0)))
 
 
 def is_negated(sc: Scan, a: Amount) -> bool:
@@ -29,10 +44,17 @@ def is_negated(sc: Scan, a: Amount) -> bool:
     return bool(_AFTER.search(_LIMIT.sub(" ", sc.text[a.end:end])))
 
 
-def negation_verdict(sc: Scan, a: Amount, found: DoseFinding, sources: list[str] | None) -> DoseFinding:
+def negation_verdict(sc: Scan, a: Amount, found: DoseFinding, sources: list[str] | None,
+                     replaced_by_dose: bool = False) -> DoseFinding:
     """The finding for a negated amount: verified when the rules rule it out too, grounded when quoted, else ambiguous.
+    replaced_by_dose: the sentence gives, not negated, a passing dose of the same drug in its place.
 
     A contrast ("instead of 1 g/kg daily") is a negation: the dose it replaces is one not to give."""
+    if found.verdict == "verified" and replaced_by_dose and is_contrast(sc, a):
+        # A choice between doses of one drug ("rather than staying at 0.5 mL/kg/h, increase to 6 mL/kg/h"), where the
+        # alternative set aside is itself a right dose: naming it shows no wrong dose. Setting a right dose aside for
+        # another therapy ("aspirin rather than IVIG 2 g/kg") is not such a choice.
+        return found.model_copy(update={"message": f"Named as the alternative set aside; {found.message}"})
     if found.verdict in ("out_of_range", "unit_error") and found.rule_id:
         return found.model_copy(update={"verdict": "verified", "message": f"A dose the sentence rules out, and rule "
                                         f"{found.rule_id} rules it out too: {found.message}"})

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from assistant.doses.cadence import Cadence, cadence
 from assistant.doses.drugnames import dictionary_drugs
-from assistant.doses.lexicon import Lexicon, Mention, mentions
+from assistant.doses.lexicon import Lexicon, Mention, mentions, unlisted_conditions
 from assistant.doses.numbers import DIGNUM, NUM, SEP, WORDNUM, number
 from assistant.doses.units import NUMERATORS, UNIT, UnitInfo, normalise_unit, unit_info
 
@@ -41,8 +41,10 @@ _CMP_NAMES = {"<=": "<=", "=<": "<=", "≤": "<=", "at or below": "<=", ">=": ">
 _MAX = re.compile(r"(?i)(?:\bmax(?:imum)?\b[^.;\d]{0,30}?\b(?:is|of|:)|\bcapped\s+at|\bcap\s+of|\bat\s+or\s+below"
                   r"|\bkeep\w*\s+(?:the\s+)?(?:daily\s+)?(?:total|dose|rate)?\s*(?:to|at|under|below)"
                   r"|\bstay\w*\s+(?:below|under)|\bmax(?:imum)?\.?(?:\s+(?:daily|single|total|rate|dose|infusion|of|:))*"
-                  r"|(?<!add )(?<!adds )\bup\s+to|\bnot\s+to"
-                  r"\s+exceed|\bno\s+more\s+than|\bnot\s+more\s+than|\bat\s+most|\b(?:do|should)\s+not\s+exceed"
+                  r"|(?<!add )(?<!adds )\bup\s+to|\b(?:not|never)\s+(?:to\s+)?(?:exceed|go\s+(?:above|beyond|over)"
+                  r"|be\s+(?:above|more\s+than|higher\s+than))|\bavoid\w*\s+(?:[\w-]+\s+){0,3}?(?:above|over|exceeding"
+                  r"|beyond|more\s+than|greater\s+than|higher\s+than)|\bnot\s+to"
+                  r"\s+exceed|\b(?:no|not|never)\s+more\s+than|\bat\s+most|\b(?:do|should)\s+not\s+exceed"
                   r"|\blimit(?:ed)?\s+to|≤|<=|<|\bless\s+than|\bbelow|\bunder)\s*:?\s*$")
 # "each 100 mg/kg more", "per 100 mg/dL higher trough", "rises by 73 mg/dL": a step or slope, not a dose.
 _STEP_BEFORE = re.compile(r"(?i)(?:\b(?:per|each|every|increases?\s+of|increments?\s+of|rises?\s+of|steps?\s+of)"
@@ -52,6 +54,12 @@ _ROUNDING = re.compile(r"(?i)\b(?:nearest\s+(?:whole\s+)?(?:multiple\s+of\s+)?|i
 # "IgG was 2.1 g/L", "the trough rose from 3 to 7 g/L": a patient's measured value, not a recommendation.
 _OBSERVED = re.compile(r"(?i)\b(?:was|were|rose|fell|increased|decreased|dropped|went\s+(?:up|down)|measured|improved"
                        r"|climbed|reached)\s+(?:(?:from|to|at|about|only|just)\s+)*$")
+# Between two amounts of one list: only the first one's cadence and "and" ("6 mg per dose and 12 mg per 24 hours").
+_LIST_AND = re.compile(r"(?i)^(?:\s*(?:per|a|an|each|every|in|/)\s*[\w-]*(?:\s+hours?|\s+days?)?)?\s*(?:,\s*)?(?:and|or|,)\s*$")
+# "split into two infusions of 0.5 g/kg", "given as 2 equal doses of 15 g": one part of the dose named before it.
+_PART = re.compile(rf"(?i)\b(?:split|divided|given|administered|spread|separated)\s+(?:up\s+)?(?:into|in|as|over)\s+"
+                   rf"(?P<n>{NUM})\s+(?:equal\s+|separate\s+|smaller\s+|divided\s+)?(?:infusions|doses|parts|portions)"
+                   r"\s+of\s+(?:about\s+|approximately\s+)?$")
 _STEP_AFTER = re.compile(r"(?i)^\s*(?:higher|more|increase|increment|rise|greater|lower|less)\b")
 _WEIGHT = re.compile(rf"(?P<n>{NUM}){_SP}[-‑]?{_SP}(?P<u>kg|kilograms?|lbs?|pounds)(?![A-Za-z/])(?!\s*per\b)")
 # "x 1.37", "a factor of 0.4", "the factor for Hizentra is 1.37", "multiplying by 0.6"; not "multiply by 60 minutes".
@@ -59,7 +67,10 @@ _WEIGHT = re.compile(rf"(?P<n>{NUM}){_SP}[-‑]?{_SP}(?P<u>kg|kilograms?|lbs?|po
 _FACTOR = re.compile(r"(?i)(?:\bfactor(?:\s+for\s+[\w-]+)?\s+(?:of\s+|is\s+|=\s*|:\s*)?|\bappl(?:y|ying|ied)\s+"
                      rf"(?:a\s+|the\s+)?|\bmultipl(?:y|ying|ied)\s+(?:[\w()-]+\s+){{0,5}}?by\s+|(?<![\d.]\s)(?<![\d.])[×x*]\s*)"
                      rf"(?P<a>\d*\.?\d+)(?![\d^]|\s*(?:kg|g\b|mg|mL|%|weeks?|days?|minutes?|min\b|hours?|h\b|10\^))"
-                     rf"|[×x*]\s*(?P<c>\d*\.\d+)(?![\d^]|\s*(?:kg|g\b|mg|mL|%|10\^))|(?P<b>\d*\.\d+)\s*[×x*]\s*[(\d]")
+                     rf"|[×x*]\s*(?P<c>\d*\.\d+)(?![\d^]|\s*(?:kg|g\b|mg|mL|%|10\^))|(?P<b>\d*\.\d+)\s*[×x*]\s*[(\d]"
+                     r"|(?<![\d.])(?P<d>\d*\.\d+|\d+)\s+times\s+(?:the|as\s+much)\b")
+# "multiply by 1.37 for Hizentra or by 1.30 for Cuvitru": a second factor of the same multiplication.
+_FACTOR_MORE = re.compile(r"(?i)\b(?:or|and)\s+by\s+(?P<a>\d*\.?\d+)(?![\d^]|\s*(?:kg|g\b|mg|mL|%|weeks?|days?|min))")
 _PERCENT = re.compile(rf"(?P<n>{DIGNUM})\s*%")
 _SENT_END = re.compile(r"[.!?](?=\s|$)|[;\n•]|\s[-–]\s(?=[A-Z])")
 _ABBREV = re.compile(r"(?i)(?:\b(?:e\.g|i\.e|vs|approx|dr|etc|fig|al|ca|incl|max|min|no|wk|wks|hr|hrs)|\b[A-Za-z])$")
@@ -94,6 +105,7 @@ class Amount:
     sentence: int = 0
     step: bool = False
     observed: bool = False
+    parts: int | None = None  # "split into two infusions of 0.5 g/kg": one of this many equal parts of a dose
 
     @property
     def canon(self) -> tuple[float, float]:
@@ -127,6 +139,7 @@ class Scan:
     weights: tuple[Weight, ...]
     factors: tuple[tuple[int, int, float], ...]
     percents: tuple[tuple[int, int, float], ...]
+    conditions: tuple[Mention, ...] = ()  # diseases named by their form that the vocabulary does not list
 
     def sentence_of(self, pos: int) -> int:
         """Index of the sentence holding character pos."""
@@ -234,7 +247,13 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
             a = replace(a, flags=a.flags + ("rounding",))  # "round to the nearest 5 g": a granularity, not a dose
         step = bool(_STEP_BEFORE.search(pre)) or bool(_STEP_AFTER.match(text[a.end:a.end + 20]))
         observed = comparator is None and bool(_OBSERVED.search(pre))
-        out[i] = replace(a, cadence=cad, comparator=comparator, is_max=is_max, step=step, observed=observed)
+        part = _PART.search(text[max(s_start, a.start - 70):a.start])
+        parts = int(number(part.group("n"))[0]) if part and number(part.group("n"))[0] >= 2 else None
+        prev = next((o for o in reversed(out[:i]) if o.sentence == a.sentence and o.head is None), None)
+        if not is_max and prev is not None and prev.is_max and _LIST_AND.match(text[prev.end:a.start]):
+            is_max = True  # "maximum 6 mg per dose and 12 mg per 24 hours": both are maxima
+        out[i] = replace(a, cadence=cad, comparator=comparator, is_max=is_max, step=step, observed=observed,
+                         parts=parts)
         for k in range(i + 1, j):
             out[k] = replace(out[k], cadence=cad, comparator=out[k].comparator or comparator, is_max=is_max)
     return out
@@ -294,10 +313,17 @@ def scan(text: str, lex: Lexicon) -> Scan:
     def free(s: int, e: int) -> bool:
         return not any(s < te and ts < e for ts, te in taken)
 
-    factors = tuple((m.start(), m.end(), float(m.group("a") or m.group("b") or m.group("c")))
-                    for m in _FACTOR.finditer(text)
-                    if free(m.start(), m.end()))
+    def number_group(m: re.Match) -> str:
+        return next(g for g in ("a", "b", "c", "d") if g in m.re.groupindex and m.group(g))
+
+    # The factor's own number must be free (not part of an amount); the words before it may hold one
+    # ("multiply the whole 30 g by 1.37").
+    found = [m for m in _FACTOR.finditer(text) if free(m.start(number_group(m)), m.end(number_group(m)))]
+    found += [m for m in _FACTOR_MORE.finditer(text) if free(m.start("a"), m.end("a")) and re.search(
+        r"(?i)multipl", text[sentences[_sentence_index(sentences, m.start())][0]:m.start()])]
+    factors = tuple(sorted((m.start(), m.end(), float(m.group(number_group(m)))) for m in found))
     percents = tuple((m.start(), m.end(), float(m.group("n").replace(",", ""))) for m in _PERCENT.finditer(text))
     return Scan(text=text, sentences=sentences, amounts=tuple(amounts), drugs=drugs,
                 indications=named.indications, routes=named.routes, ages=named.ages,
-                weights=_weights(text, free, sentences), factors=factors, percents=percents)
+                weights=_weights(text, free, sentences), factors=factors, percents=percents,
+                conditions=unlisted_conditions(text, lex, named.indications + drugs))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from assistant.doses.units import unit_info
 from assistant.errors import ConfigError
 
 _FAMILY = {"dose": "dose", "rate": "rate", "lab_target": "lab", "threshold": "lab", "conversion_factor": "factor",
-          "rounding": "rounding"}
+          "rounding": "rounding", "timing": "timing"}
 
 
 class RuleFileError(ConfigError):
@@ -56,6 +57,13 @@ class RuleBook:
     by_drug: dict[str, tuple[NormRule, ...]] = field(default_factory=dict)
     brands: frozenset[str] = frozenset()
     modified_drugs: frozenset[str] = frozenset()  # drugs with rules of their own for diseases (what premedication is for)
+    # For each weak rule: the sentences of its source document that cite its reference. A weak rule never verifies,
+    # but with no cited passage at hand these are the passage it stands for (a dose they state is `grounded`).
+    rule_passages: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def rule(self, rule_id: str) -> DoseRule | None:
+        """The rule with this id, if any."""
+        return next((r for r in self.rules if r.id == rule_id), None)
 
     def for_drug(self, drug: str, family: str) -> list[NormRule]:
         """Rules of one drug and one family (dose, rate, lab, factor)."""
@@ -90,7 +98,7 @@ def _normalise(rule: DoseRule, where: str) -> NormRule:
         raise RuleFileError(f"{where}: unit {rule.unit!r} is not one the dose checker understands")
     family = _FAMILY[rule.kind]
     dose_unit = not info.dim.startswith("other:") and info.dim not in ("conc", "factor", "bw", "time")
-    if family == "lab" and info.dim != "conc" or family == "rate" and not (dose_unit and info.dim.endswith("/time")) \
+    if family == "timing" and info.dim != "time" or family == "lab" and info.dim != "conc" or family == "rate" and not (dose_unit and info.dim.endswith("/time")) \
             or family in ("dose", "rounding") and not (dose_unit and not info.dim.endswith("/time")):
         raise RuleFileError(f"{where}: unit {rule.unit!r} does not fit a rule of kind {rule.kind!r}")
     if (rule.basis != "absolute") != ("/bw" in info.dim):
@@ -129,6 +137,36 @@ def _read_yaml(path: Path):
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise RuleFileError(f"{path}: cannot read YAML: {exc}") from exc
+
+
+_DOCUMENT_DIRS = ("guidelines", ".")
+
+
+def _unreviewed(rules_dir: Path, reference: str) -> bool:
+    """Whether corpus/references.yaml marks the reference as not peer reviewed (a secondary web summary)."""
+    path = rules_dir.parent / "references.yaml"
+    try:
+        refs = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return True  # no way to tell: ground nothing
+    entry = refs.get(reference) if isinstance(refs, dict) else None
+    return not isinstance(entry, dict) or entry.get("peer_reviewed") is False
+
+
+def _cited_sentences(rules_dir: Path, rule: DoseRule) -> tuple[str, ...]:
+    """The lines of the rule's source document (a corpus file beside the rules directory) that cite its reference."""
+    for folder in _DOCUMENT_DIRS:
+        for path in sorted((rules_dir.parent / folder).glob(f"{rule.source.document}.*")):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            if _unreviewed(rules_dir, rule.source.reference):
+                return ()  # a secondary summary that no one peer reviewed grounds nothing, even for a weak rule
+            mark = f"@{rule.source.reference}"
+            return tuple(line.strip("-* \t") for line in text.splitlines()
+                         if re.search(rf"{re.escape(mark)}(?![\w-])", line))
+    return ()
 
 
 def _load(rules_dir: Path) -> RuleBook:
@@ -171,9 +209,11 @@ def _load(rules_dir: Path) -> RuleBook:
     for n in norm:
         by_drug[n.rule.drug] = by_drug.get(n.rule.drug, ()) + (n,)
     warm()
+    passages = {r.id: found for r in rules if r.evidence == "weak" and (found := _cited_sentences(rules_dir, r))}
     return RuleBook(rules=tuple(rules), vocabulary=vocabulary, norm=tuple(norm), lexicon=lexicon(vocabulary),
                     by_drug=by_drug, brands=frozenset(r.brand for r in rules if r.brand),
-                    modified_drugs=frozenset(r.drug for r in rules if is_disease(r.indication)))
+                    modified_drugs=frozenset(r.drug for r in rules if is_disease(r.indication)),
+                    rule_passages=passages)
 
 
 _CACHE: dict[tuple, RuleBook] = {}

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-Kind = Literal["dose", "rate", "lab_target", "threshold", "conversion_factor", "rounding"]
+Kind = Literal["dose", "rate", "lab_target", "threshold", "conversion_factor", "rounding", "timing"]
 Basis = Literal["absolute", "per_kg", "per_kg_dosing_weight"]
 Per = Literal["dose", "day", "week", "course", "none"]
 AgeBand = Literal["any", "adult", "child", "neonate"]
@@ -41,6 +41,14 @@ class Source(_Strict):
     reference: str = Field(description="Key in corpus/references.yaml of the published source.")
 
 
+class TimingCue(_Strict):
+    """Which stated length of time a timing rule speaks for: one next to a `near` word, in a sentence with a word of
+    every `context` group (words match at a word start, case-insensitive: 'vaccin' matches 'vaccines')."""
+
+    near: list[str] = Field(min_length=1, description="A word within a few words of the stated time.")
+    context: list[list[str]] = Field(default_factory=list, description="Groups of alternatives; each group must match.")
+
+
 class DoseRule(_Strict):
     """One allowed range for one drug, indication, population, route and quantity kind."""
 
@@ -63,6 +71,9 @@ class DoseRule(_Strict):
     min_duration: Quantity | None = Field(default=None, description="Shortest course, when a range ('over 2-5 days').")
     infusion: Interval | None = Field(default=None, description="How long one infusion runs, e.g. 10-12 hour.")
     max_single: Quantity | None = None
+    timing: TimingCue | None = Field(default=None, description="For kind 'timing': which stated time it is about.")
+    max_parts: int | None = Field(default=None, ge=1, description="A dose may be split into up to this many infusions "
+                                  "(on consecutive days); each part is the dose divided by their number.")
     max_daily: Quantity | None = None
     max_course: Quantity | None = None
     comparator: Literal[">=", ">", "<=", "<", "range"] = Field(
@@ -78,6 +89,8 @@ class DoseRule(_Strict):
             raise ValueError("a rule needs min, max or both")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min {self.min} is above max {self.max}")
+        if (self.kind == "timing") != (self.timing is not None):
+            raise ValueError("a rule of kind 'timing' needs 'timing' cues, and only such a rule may have them")
         return self
 
 
@@ -97,3 +110,6 @@ class Vocabulary(_Strict):
 
     drugs: list[VocabularyEntry]
     indications: list[VocabularyEntry]
+    not_indications: list[str] = Field(default_factory=list, description=(
+        "Condition words that name a risk, a finding or an adverse effect, not what a dose is for (renal impairment, "
+        "aseptic meningitis, hypogammaglobulinemia): never read as an unlisted disease."))

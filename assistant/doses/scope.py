@@ -30,8 +30,10 @@ def _unique(items) -> str | None:
     return values.pop() if len(values) == 1 else None
 
 
-_START = re.compile(r"(?i)\b(?:start\w*|initial(?:ly)?|begin\w*|first\s+\d+\s+min\w*|commence\w*|at\s+first)\b"
+_START = re.compile(r"(?i)\b(start\w*|initial(?:ly)?|begin\w*|first\s+\d+\s+min\w*|commence\w*|at\s+first)\b"
                     r"[^.;,]{0,40}$")
+_AFTER_FIRST = re.compile(r"(?i)\b(?:after|beyond|past|following)\s+(?:the\s+)?(?:first\s+\d+\s+min\w*|start\w*"
+                          r"|initial\s+\w+)$")
 _START_AFTER = re.compile(r"(?i)^[^.;]{0,30}?\b(?:for\s+the\s+first\s+\d+\s+min\w*|to\s+start|at\s+first|initially)\b")
 _TITRATION = re.compile(r"(?i)\b(?:increas\w*|titrat\w*|maxim\w*|up\s+to|advanc\w*|escalat\w*|then|tolerat\w*)\b")
 
@@ -39,7 +41,10 @@ _TITRATION = re.compile(r"(?i)\b(?:increas\w*|titrat\w*|maxim\w*|up\s+to|advanc\
 def _is_start(sc: Scan, a: Amount, ctx: Scan | None) -> bool:
     """A starting rate: said so before it ('start at'), after it ('for the first 30 minutes'), or asked for."""
     s_start, s_end = sc.sentences[a.sentence]
-    if _START.search(sc.text[s_start:a.start]) or _START_AFTER.search(sc.text[a.end:s_end]):
+    before = _START.search(sc.text[s_start:a.start])
+    if before and _AFTER_FIRST.search(sc.text[s_start:s_start + before.start() + len(before.group(1))]):
+        before = None  # "increased after the first 30 minutes up to 6 mL/kg/h": past the start, not the start
+    if before or _START_AFTER.search(sc.text[a.end:s_end]):
         return True
     sentence = sc.text[s_start:s_end]
     return ctx is not None and bool(re.search(r"(?i)\b(?:initial|starting|start)\b", ctx.text)) \
@@ -80,7 +85,21 @@ _AS_IN = re.compile(r"(?i)(?:\bas\s+(?:in|for|with|used\s+in)|\bsame\s+as|\blike
 
 
 def _indications(sc: Scan, a: Amount, ctx: Scan | None, frame: AnswerContext | None) -> tuple[set[str], bool]:
-    """The indications an amount is dosed for, and whether the statement's disease disagrees with the answer's."""
+    """The indications an amount is dosed for, and whether the statement's disease disagrees with the answer's.
+
+    Where no listed disease is named for it, a disease the vocabulary does not list (named in its sentence, else in
+    the question) is its indication: no rule is for that disease, so none verifies."""
+    found, conflict = _listed_indications(sc, a, ctx, frame)
+    if diseases(found) or frame is not None and frame.indication and is_disease(frame.indication):
+        return found, conflict
+    unlisted = {m.canonical for m in sc.in_sentence(sc.conditions, a.sentence)} or (
+        {m.canonical for m in ctx.conditions} if ctx else set())
+    return found | unlisted, conflict
+
+
+def _listed_indications(sc: Scan, a: Amount, ctx: Scan | None, frame: AnswerContext | None) -> tuple[set[str], bool]:
+    """The vocabulary's indications an amount is dosed for, and whether the statement's disease disagrees with the
+    answer's."""
     # "as in GBS", "the same as CIDP": a disease named for comparison is not the one the dose is for.
     mentioned = [m for m in sc.indications if not _AS_IN.search(sc.text[max(0, m.start - 16):m.start])]
     in_sentence = sc.in_sentence(mentioned, a.sentence)
