@@ -20,7 +20,7 @@ from typing import Any
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.citations import Numbering, best_quote, guard
-from assistant.compose import compose, grade_of, names_any, on_topic, references_of
+from assistant.compose import compose, grade_of, names_any, on_topic, references_of, statements_of
 from assistant.errors import GuideqaError, InputError
 from assistant.followup import Focus, focus_of, keeps_topic, standalone_question
 from assistant.question import QuestionFrame, read_question
@@ -95,7 +95,7 @@ def dose_context(frame: QuestionFrame | None, weight_kg: float | None, broad: fr
 
 
 # An amount of a drug as passages write it (2 g/kg, 400 mg/kg, 30 g, 325-650 mg): not a lab value (mg/dL, g/L).
-_DOSE_AMOUNT = re.compile(r"(?i)\d\s*(?:g|mg|grams?|mL)\b(?!\s*/\s*(?:d?l|ml)\b)")
+_DOSE_AMOUNT = re.compile(r"(?i)\d\s*(?:g|mg|mcg|µg|μg|micrograms?|milligrams?|grams?|mL|units?|IU)\b(?!\s*/\s*(?:d?l|ml)\b)")
 
 # The aspects a patient's own numbers are worked out for; a follow-up about monitoring or evidence gets no dose lead.
 WORKED_OUT_ASPECTS = frozenset({"dose", "switch"})
@@ -600,10 +600,14 @@ class Assistant:
             term = self.vocabulary.term("indications", name) if name else None
             if term is None or name in ruled or name in self.vocabulary.broad:
                 continue
-            naming = [part for h in hits for part in _SENTENCE_END.split(h.text) if names_any(part, term.terms)]
+            # A guideline whose title names the condition doses it wherever it gives a dose (a PTSD guideline's drug table);
+            # elsewhere, a sentence must name the condition with the dose.
+            if any(names_any(str(h.meta.get("title", "")), term.terms) and _DOSE_AMOUNT.search(h.text) for h in hits):
+                continue
+            naming = [part for h in hits for part in statements_of(h) if names_any(part, term.terms)]
             # The condition asked about must have a dosed sentence; a further one named, only when it is spoken of.
             if (naming or name == own.indication) and not any(_DOSE_AMOUNT.search(part) for part in naming):
-                return term.label
+                return (own.indication_label if name == own.indication else None) or term.label
         return None
 
     def runnable(self) -> Runnable:

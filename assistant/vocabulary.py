@@ -32,6 +32,7 @@ class Term:
     terms: tuple[str, ...]
     joiner: str = "with"
     acronyms: frozenset[str] = frozenset()  # written in capitals ("HIT", "ITP"): typed in lower case only if no English word
+    group: bool = False  # a row gathering several conditions (other neurological uses): a mention is shown as written
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class Mention:
 
     @property
     def label(self) -> str:
-        return self.term.label
+        return self.surface if self.term.group else self.term.label
 
 
 @dataclass(frozen=True, eq=False)
@@ -181,7 +182,7 @@ def _terms(rows: list[dict] | None, where: Path) -> tuple[Term, ...]:
             raise ConfigError(f"{where}: malformed vocabulary row {row!r}") from exc
         terms = tuple(dict.fromkeys(w.lower() for w in (label, canonical.replace("_", " "), *map(str, words))))
         acronyms = frozenset(str(w) for w in words if str(w).isupper() and len(str(w)) <= 5)
-        out.append(Term(canonical, label, terms, str(row.get("joiner", "with")), acronyms))
+        out.append(Term(canonical, label, terms, str(row.get("joiner", "with")), acronyms, bool(row.get("group", False))))
     return tuple(out)
 
 

@@ -103,6 +103,7 @@ class RuleFile(_Strict):
 class VocabularyEntry(_Strict):
     canonical: str
     synonyms: list[str] = Field(default_factory=list)
+    group: bool = False  # a row gathering several conditions: a question's mention is shown as written, not by the first synonym
 
 
 class Vocabulary(_Strict):
