@@ -600,9 +600,9 @@ class Assistant:
             term = self.vocabulary.term("indications", name) if name else None
             if term is None or name in ruled or name in self.vocabulary.broad:
                 continue
-            # A guideline whose title names the condition doses it wherever it gives a dose (a PTSD guideline's drug table);
-            # elsewhere, a sentence must name the condition with the dose.
-            if any(names_any(str(h.meta.get("title", "")), term.terms) and _DOSE_AMOUNT.search(h.text) for h in hits):
+            # A guideline about the condition (its title names it) is trusted to dose it where it does (a PTSD guideline's
+            # drug table names no condition); elsewhere, a sentence must name the condition with the dose.
+            if any(names_any(str(h.meta.get("title", "")), term.terms) for h in hits):
                 continue
             naming = [part for h in hits for part in statements_of(h) if names_any(part, term.terms)]
             # The condition asked about must have a dosed sentence; a further one named, only when it is spoken of.

@@ -157,10 +157,41 @@ def test_the_frame_line_and_calculation_for_a_patient(assistant):
     assert calculated and calculated[0].calculated.formula == "2 g/kg × 18 kg = 36 g"
     assert answer.summary.startswith(calculated[0].text.rstrip("."))
     assert all(f.verdict in ("verified", "grounded") for f in answer.dose_checks)
-    assert not any(f.rule_id and not f.rule_id.startswith("kawasaki") for f in answer.dose_checks if f.verdict == "verified")
+    verified = [assistant.rulebook.rule(f.rule_id) for f in answer.dose_checks if f.verdict == "verified" and f.rule_id]
+    assert verified and all(rule.indication == "kawasaki" for rule in verified)  # never another condition's rule
 
 
 def test_a_population_the_sources_do_not_cover_is_said_so(assistant):
     answer = assistant.ask("IVIG replacement dose for CVID in pregnancy?")
     assert answer.status == "abstained" and answer.summary.startswith("The sources do not cover")
     assert "pregnancy" in answer.summary and not answer.sections
+
+
+def test_a_dose_for_a_condition_no_source_doses_is_not_covered(assistant):
+    # The corpus names antibody-mediated rejection only to say its doses are outside its scope: no replacement dose instead.
+    answer = assistant.ask("kidney tx AMR, ivig dose?")
+    assert answer.status == "abstained" and "no" in answer.summary.split(".")[0] and "rejection" in answer.summary.split(".")[0]
+    assert not re.search(r"\d\s*g/kg", answer.summary)
+    covered = assistant.ask("IVIG dose for a kidney transplant recipient with severe hypogammaglobulinemia?")
+    assert covered.status == "answered" and "g/kg" in covered.summary
+
+
+@pytest.mark.parametrize("question, drug, other", [
+    ("benadryl premed dose", "diphenhydramine", "acetaminophen"),
+    ("tylenol dose before IVIG", "acetaminophen", "diphenhydramine"),
+])
+def test_a_dose_question_about_another_drug_leads_with_that_drug(assistant, question, drug, other):
+    answer = assistant.ask(question)
+    assert answer.status == "answered"
+    assert drug in answer.summary.lower() and other not in answer.summary.lower()
+    assert not re.search(r"g/kg", answer.summary)  # never the IVIG dose
+
+
+def test_the_patients_numbers_are_worked_out_only_for_a_dose_turn(assistant):
+    session = assistant.sessions.create("local")
+    first = assistant.ask("68 kg woman newly dx CIDP, IVIG loading dose?", session_id=session)
+    assert first.sections[0].heading == "For this patient" and "136 g" in first.summary
+    other = assistant.ask("how do we tell if it's working?", session_id=session)
+    assert all(s.heading != "For this patient" for s in other.sections) and "136 g" not in other.summary
+    maintenance = assistant.ask("she's put on weight, now 80 kg. new maintenance dose?", session_id=session)
+    assert "80 g" in maintenance.summary and "160 g" not in maintenance.summary  # the loading dose is not what was asked

@@ -143,3 +143,22 @@ def test_a_frame_read_back_from_json_round_trips():
     answer = Answer(question="q", standalone_question="q", status="abstained", summary="s", index_version="v",
                     generator="extractive", latency_ms=1.0, question_frame=frame)
     assert Answer.model_validate_json(answer.model_dump_json()) == answer
+
+
+def test_a_treatment_qualifier_is_not_a_dose_question():
+    assert "dose" not in read_question("mild asthma on low-dose ICS. written action plan?", VOCAB).aspects
+    assert "dose" in read_question("what is the usual dose of IVIG in ITP?", VOCAB).aspects
+
+
+def test_a_condition_from_a_gathering_row_is_shown_as_written():
+    frame = read_question("IVIG for asthma?", VOCAB)
+    assert frame.indication_label == "asthma" and "asthma" in frame.description
+
+
+def test_a_setting_of_care_yields_to_the_condition_treated_in_it():
+    frame = read_question("kidney transplant pt with antibody-mediated rejection, IVIG dose?", VOCAB)
+    assert frame.indication == "transplant_rejection" and "solid_organ_transplant" in frame.other_indications
+
+
+def test_a_weight_and_a_treatment_alone_ask_for_the_dose():
+    assert read_question("75 kg man with GBS, ivig please", VOCAB).aspects == ["dose"]
