@@ -24,7 +24,7 @@ from assistant.compose import compose, grade_of, names_any, on_topic, references
 from assistant.errors import GuideqaError, InputError
 from assistant.followup import Focus, focus_of, keeps_topic, standalone_question
 from assistant.question import QuestionFrame, read_question
-from assistant.vocabulary import Vocabulary, load_vocabulary, with_conditions
+from assistant.vocabulary import Vocabulary, expand_acronyms, load_vocabulary, with_conditions
 from assistant.index import Index
 from assistant.models import Answer, Calculation, Section, Statement
 from assistant.retrieval import Filters, GuidelineRetriever, Hit, Retriever
@@ -163,12 +163,13 @@ class Assistant:
             return base
         key = (id(base), version)
         if self._documents_vocabulary is None or self._documents_vocabulary[0] != key:
-            self._documents_vocabulary = (key, with_conditions(base, self._document_conditions()))
+            self._documents_vocabulary = (key, with_conditions(base, *self._document_conditions()))
         return self._documents_vocabulary[1]
 
-    def _document_conditions(self) -> tuple:
-        """Conditions from every indexed document's title, with acronyms its first passages define."""
-        from assistant.vocabulary import document_conditions
+    def _document_conditions(self) -> tuple[tuple, tuple]:
+        """Conditions from every indexed document's title, with acronyms its first passages define; and every acronym
+        those passages define."""
+        from assistant.vocabulary import document_acronyms, document_conditions
 
         titles: dict[str, str] = {}
         texts: dict[str, str] = {}
@@ -177,7 +178,7 @@ class Assistant:
                 doc = str(meta.get("doc_id", ""))
                 titles.setdefault(doc, str(meta.get("title", "")))
                 texts[doc] = texts.get(doc, "") + "\n" + text
-        return document_conditions(titles, texts)
+        return document_conditions(titles, texts), document_acronyms(texts)
 
     @property
     def chat_model(self) -> Any | None:
@@ -325,7 +326,8 @@ class Assistant:
         weight_kg = weight_kg or frame.patient.weight_kg
         yield "status", "retrieving"
         cfg = self.settings.retrieval
-        hits, stats = self.retriever.retrieve(standalone, k=cfg.k, mode=cfg.retriever, filters=filters, answerable=True)
+        query = expand_acronyms(standalone, self.vocabulary)  # the long forms the indexed documents define, searched too
+        hits, stats = self.retriever.retrieve(query, k=cfg.k, mode=cfg.retriever, filters=filters, answerable=True)
         evidence = self.retriever.evidence(stats)
         base = {"question": text, "standalone_question": standalone, "session_id": session_id, "question_frame": frame,
                 "index_version": self.index.version, "generator": self.generator}
@@ -379,6 +381,8 @@ class Assistant:
             limit *= 2
         elif focus.condition and focus.also_on_topic:
             hits = self._add_topic_documents(question, hits, focus)
+        if frame is not None and "recommendation" in frame.aspects:
+            hits = self._add_recommendations(question, hits)
         if frame is not None and frame.drug and frame.drug != self.principal_drug:
             term = self.vocabulary.term("drugs", frame.drug)
             names = term.terms if term else tuple(w.lower() for w in (frame.drug, frame.product) if w)
@@ -427,13 +431,14 @@ class Assistant:
         # Claim-level support (after the marker guard of the parse, before the answer is built and the dose check):
         # a statement its cited passages do not say is dropped, or kept marked when the settings say so.
         vocab = self.vocabulary
+        defined = {long: short for short, long in vocab.acronyms}  # what the indexed documents spell out
         verdicts: dict[tuple[str, tuple[int, ...]], Any] = {}
 
         def verdict(text: str, numbers: list[int]) -> Any:
             key = (text, tuple(numbers))
             if key not in verdicts:
                 verdicts[key] = check_support(text, [([str(hits[n - 1].meta.get("title", "")), *hits[n - 1].heading_path],
-                                                      hits[n - 1].text) for n in numbers], vocab)
+                                                      hits[n - 1].text) for n in numbers], vocab, acronyms=defined)
             return verdicts[key]
 
         def keep(items: list[tuple[str, list[int]]]) -> list[tuple[str, list[int]]]:
@@ -524,6 +529,17 @@ class Assistant:
             hits = hits + [h for h in more if h.chunk_id not in seen]
             seen |= {h.chunk_id for h in more}
         return hits
+
+    def _add_recommendations(self, question: str, hits: list[Hit], documents: int = 2, k: int = 3) -> list[Hit]:
+        """"Does the guideline recommend X?", "how strong is that?": the recommendations of the documents the question
+        found, closest first, beside the discussion that retrieval ranked higher."""
+        docs = tuple(dict.fromkeys(h.doc_id for h in hits))[:documents]
+        if not docs:
+            return hits
+        more, _ = self.retriever.retrieve(question, k=k, mode=self.settings.retrieval.retriever, reuse_vector=True,
+                                          filters=Filters(documents=docs, kinds=("recommendation",)), answerable=True)
+        seen = {h.chunk_id for h in hits}
+        return hits + [h for h in more if h.chunk_id not in seen]
 
     def _check_doses(self, answer: Answer, passages: dict[int, str], weight_kg: float | None) -> Answer:
         from assistant.doses import check_answer

@@ -55,6 +55,8 @@ ASPECTS: dict[str, tuple[re.Pattern[str], str, re.Pattern[str]]] = {
                        re.compile(r"\b(mg/kg/min|ml/kg/h|rate|infus\w*|increase\w*)\b", re.I)),
     "premedication": (re.compile(r"\b(premedic\w*|pre-medic\w*|premed)\b", re.I), "Premedication and infusion reactions",
                       re.compile(r"\b(premedic\w*|diphenhydramine|acetaminophen|paracetamol|corticosteroid\w*|antihistamine\w*)\b", re.I)),
+    "recommendation": (re.compile(r"\b(recommend\w*|recs?|how strong|strength|grade[ds]?|guidelines? says?|ok(ay)? to|reasonable to)\b", re.I),
+                       "Recommendations", re.compile(r"\b(recommend\w*|suggest\w*|strong|weak)\b", re.I)),
     "conversion": (re.compile(r"\b(switch\w*|convert\w*|conversion|scig|subcutaneous)\b", re.I), "Dosing",
                    re.compile(r"\b(factor|convert\w*|weekly|divided|1\.37|multiply|multiplied)\b", re.I)),
 }
@@ -81,7 +83,7 @@ class Candidate:
 # The question frame's aspects (the shared lexicon's names) as the composer's.
 FRAME_ASPECTS = {"dose": "dose", "monitoring": "monitoring", "target": "monitoring", "duration": "duration",
                  "adverse_effects": "adverse", "indication": "starting", "administration": "administration",
-                 "premedication": "premedication", "switch": "conversion"}
+                 "premedication": "premedication", "switch": "conversion", "recommendation": "recommendation"}
 
 
 def _wanted(question: str, asked: tuple[str, ...]) -> list[str]:
@@ -313,6 +315,11 @@ def _direct(pool: list[Candidate], wanted: list[str]) -> list[Candidate]:
     on_context = [c for c in ranked if c.on_context and c.score >= 0.6 * best]
     if on_context:
         ranked = on_context + [c for c in ranked if c not in on_context]
+    if "recommendation" in wanted:
+        # "Does the guideline recommend X?", "how strong is that?": the guideline's own recommendation answers, with its grade.
+        recommendations = [c for c in ranked if c.hit.meta.get("kind") == "recommendation" and c.score >= 0.6 * best]
+        if recommendations:
+            ranked = recommendations + [c for c in ranked if c not in recommendations]
     if wanted:
         fitting = [c for c in ranked if c.answers_aspect and (c.on_context or not on_context)]
         if "dose" in wanted:

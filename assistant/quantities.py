@@ -66,7 +66,7 @@ _ATOM = "|".join(f"(?:{p})" for p, _ in _ATOMS)
 _UNIT = rf"(?:{_ATOM})(?![A-Za-z])(?:\s*(?:/|\bper\b)\s*(?:{_ATOM})(?![A-Za-z]))*"
 _NUM = rf"(?:{DIGNUM}|{WORDNUM})"
 _QTY = re.compile(rf"(?<![A-Za-z0-9.])(?<![A-Za-z]-)(?P<a>{_NUM})(?:\s*(?P<ua>{_UNIT}))?"
-                  rf"(?:(?P<sep>\s*[-–—−]\s*|\s+(?:to|through|or|and)\s+)(?P<b>{_NUM}))?(?:[\s-]*(?P<u>{_UNIT}))?(?![A-Za-z0-9])", re.I)
+                  rf"(?:(?P<sep>\s*[-–—−]\s*|\s+(?:to|through|or|and)\s+)(?P<b>{_NUM}))?(?:[\s-]*(?P<u>{_UNIT})(?:[a-d](?![A-Za-z]))?)?(?![A-Za-z0-9])", re.I)
 
 
 @dataclass(frozen=True)
@@ -118,13 +118,33 @@ def quantities(text: str) -> tuple[Quantity, ...]:
     return tuple(out)
 
 
-def _close(x: float, y: float) -> bool:
-    return math.isclose(x, y, rel_tol=2e-3, abs_tol=1e-12)
+def _close(x: float, y: float, tol: float = 2e-3) -> bool:
+    return math.isclose(x, y, rel_tol=tol, abs_tol=1e-12)
 
 
-def quantity_in(q: Quantity, found: Sequence[Quantity]) -> bool:
-    """The same value (or range) in equivalent units; a bare number matches the same number with any unit."""
+@lru_cache(maxsize=1)
+def _dims() -> tuple[str, str]:
+    return _unit("d")[1], _unit("times")[1]
+
+
+_HEADER = re.compile(rf"\((?:in\s+)?(?P<u>{_ATOM})\)", re.I)
+
+
+def header_dims(text: str) -> frozenset[str]:
+    """Dimensions a table's column headers give its bare numbers ("Half-life (in Hours)", "(hrs)")."""
+    return frozenset(u[1] for m in _HEADER.finditer(text) if (u := _unit(m.group("u"))))
+
+
+def quantity_in(q: Quantity, found: Sequence[Quantity], headers: frozenset[str] = frozenset()) -> bool:
+    """The same value (or range) in equivalent units; a bare number matches the same number with any unit, and a
+    number with a unit matches a bare one where a column header gives that unit (or the unit is a multiple, "100-fold").
+    Durations agree within 1% (13 weeks is 3 months)."""
+    time, times = _dims()
+    tol = 1e-2 if q.dim == time else 2e-3
     for p in found:
+        if q.dim is not None and p.dim is None and (q.dim in headers or q.dim == times and "fold" in q.text.lower()) and (
+                _close(q.raw[0], p.raw[0]) and _close(q.raw[1], p.raw[1])):
+            return True
         if q.dim is not None and q.head and p.head and (q.dim != p.dim) and q.head[2] == p.head[2] and (
                 q.head[2] in (q.dim, p.dim)) and _close(q.head[0], p.head[0]) and _close(q.head[1], p.head[1]):
             return True  # "4 g a day" and "4 g per day"
@@ -132,7 +152,7 @@ def quantity_in(q: Quantity, found: Sequence[Quantity]) -> bool:
             continue
         if q.dim is not None and p.dim is None:
             continue
-        if _close(q.low, p.low) and _close(q.high, p.high):
+        if _close(q.low, p.low, tol) and _close(q.high, p.high, tol):
             return True
         if q.dim is None and (_close(q.raw[0], p.raw[0]) and _close(q.raw[1], p.raw[1])
                               or any(_close(q.raw[0], v) and _close(q.raw[1], v) for v in p.raw)):

@@ -43,17 +43,20 @@ EXACT_FILTER_MAX = 3000  # a filter leaving at most this many chunks is scored e
 
 @dataclass(frozen=True)
 class Filters:
-    """Metadata filters: any of these documents, and every population and topic named."""
+    """Metadata filters: any of these documents and kinds, and every population and topic named."""
 
     documents: tuple[str, ...] = ()
     population: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()  # chunk kinds (recommendation, table_row, ...)
 
     def where(self) -> dict | None:
         """The same filter as a Chroma `where` clause."""
         clauses: list[dict] = []
         if self.documents:
             clauses.append({"doc_id": {"$in": list(self.documents)}})
+        if self.kinds:
+            clauses.append({"kind": {"$in": list(self.kinds)}})
         clauses += [{f"population:{_slug(p)}": True} for p in self.population]
         clauses += [{f"topics:{_slug(t)}": True} for t in self.topics]
         if not clauses:
@@ -63,12 +66,14 @@ class Filters:
     def accepts(self, meta: dict) -> bool:
         if self.documents and meta.get("doc_id") not in self.documents:
             return False
+        if self.kinds and meta.get("kind", "text") not in self.kinds:
+            return False
         return all(meta.get(f"population:{_slug(p)}") for p in self.population) and all(
             meta.get(f"topics:{_slug(t)}") for t in self.topics
         )
 
     def __bool__(self) -> bool:
-        return bool(self.documents or self.population or self.topics)
+        return bool(self.documents or self.population or self.topics or self.kinds)
 
 
 def _slug(value: str) -> str:
@@ -225,7 +230,7 @@ class Retriever:
         # A filter that leaves few chunks (some documents, a topic) is scored exactly over those chunks: a filtered
         # approximate search would scan the store's metadata on every query (slow at 100k+ chunks) and see only its top.
         subset = None
-        if filters.documents and not (filters.population or filters.topics):
+        if filters.documents and not (filters.population or filters.topics or filters.kinds):
             subset = sorted(self.index.chunks_of(filters.documents))
         elif filters:
             subset = sorted(self.index.filtered_ids(filters.where()))

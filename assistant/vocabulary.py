@@ -69,6 +69,7 @@ class Vocabulary:
     modifiers: frozenset[str] = frozenset()
     english: frozenset[str] = frozenset()  # short English words that clinical acronyms spell ("hit", "all", "aid")
     qualifiers: re.Pattern | None = None  # phrases that use an aspect's word to describe a treatment ("on low-dose ICS")
+    acronyms: tuple[tuple[str, str], ...] = ()  # (acronym, long form) the indexed documents define: CBT, OSA, MBSR
     broad: frozenset[str] = frozenset()
     settings: frozenset[str] = frozenset()  # conditions that are a setting of care (a transplant): a specific one named leads
 
@@ -298,8 +299,36 @@ def document_conditions(titles: dict[str, str], texts: dict[str, str]) -> tuple[
     return tuple(out)
 
 
-def with_conditions(vocab: Vocabulary, extra: tuple[Term, ...]) -> Vocabulary:
-    """The vocabulary with conditions it does not name yet (words already naming a condition are kept as they are)."""
+def with_conditions(vocab: Vocabulary, extra: tuple[Term, ...], acronyms: tuple[tuple[str, str], ...] = ()) -> Vocabulary:
+    """The vocabulary with conditions it does not name yet (words already naming a condition are kept as they are), and
+    the acronyms the documents define."""
     known = {w for t in vocab.indications for w in t.terms}
     new = tuple(t for t in extra if not set(t.terms) & known)
-    return replace(vocab, indications=vocab.indications + new) if new else vocab
+    return replace(vocab, indications=vocab.indications + new, acronyms=acronyms or vocab.acronyms)
+
+
+def document_acronyms(texts: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """Each acronym the documents define with its most used long form ("CBT" -> "cognitive behavioral therapy")."""
+    from collections import Counter
+
+    counts: Counter = Counter()
+    for text in texts.values():
+        for long, short in definitions(text).items():
+            counts[(short, long)] += 1
+    best: dict[str, tuple[int, str]] = {}
+    for (short, long), n in counts.items():
+        if short not in best or n > best[short][0]:
+            best[short] = (n, long)
+    return tuple(sorted((short, long) for short, (_, long) in best.items()))
+
+
+def expand_acronyms(text: str, vocab: Vocabulary) -> str:
+    """The text with the long form of each document-defined acronym it writes in capitals appended once, for retrieval
+    ("CBT for chronic LBP" also searches "cognitive behavioral therapy", "low back pain")."""
+    if not vocab.acronyms:
+        return text
+    known = dict(vocab.acronyms)
+    lowered = text.lower()
+    additions = [known[w] for w in dict.fromkeys(re.findall(r"\b[A-Z][A-Za-z0-9]*[A-Z]s?\b", text))
+                 if w in known and known[w] not in lowered]
+    return f"{text} ({'; '.join(additions)})" if additions else text

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,31 @@ def vocabulary_for(settings: Settings, sources: Sources, keys: set[str]) -> Voca
 def run_support_eval(cases_path: Path, settings: Settings, pdf_dir: Path, *, min_coverage: float = MIN_COVERAGE,
                      max_uncovered: int = MAX_UNCOVERED) -> dict[str, Any]:
     """Every case checked against its passage; the figures for 'unsupported', per kind and per source, and errors."""
+    return _run(_load(cases_path, settings, pdf_dir), min_coverage, max_uncovered)
+
+
+def sweep(cases_path: Path, settings: Settings, pdf_dir: Path, coverages: Sequence[float] = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85),
+          uncovered: Sequence[int] = (1, 2, 3, 4, 5, 6), min_precision: float = 0.9) -> dict[str, Any]:
+    """The figures at each (min_coverage, max_uncovered), and the pair the rule picks: the highest recall of
+    'unsupported' whose precision is at least `min_precision` (ties: higher accuracy, then the stricter pair); where no
+    pair reaches that precision, the highest accuracy."""
+    loaded = _load(cases_path, settings, pdf_dir)
+    grid = []
+    for cov in coverages:
+        for unc in uncovered:
+            r = _run(loaded, cov, unc)
+            grid.append({"min_coverage": cov, "max_uncovered": unc, "precision_unsupported": r["precision_unsupported"],
+                         "recall_unsupported": r["recall_unsupported"], "accuracy": r["accuracy"]})
+    ok = [g for g in grid if (g["precision_unsupported"] or 0) >= min_precision]
+    if ok:
+        pick = max(ok, key=lambda g: (g["recall_unsupported"], g["accuracy"], g["min_coverage"], -g["max_uncovered"]))
+    else:
+        pick = max(grid, key=lambda g: (g["accuracy"], g["recall_unsupported"], g["min_coverage"], -g["max_uncovered"]))
+    return {"rule": f"max recall subject to precision >= {min_precision}" if ok else "max accuracy (no pair reaches the precision)",
+            "pick": pick, "grid": grid}
+
+
+def _load(cases_path: Path, settings: Settings, pdf_dir: Path) -> tuple:
     sources = Sources(settings.corpus_dir.resolve().parent, pdf_dir)
     rows, errors = [], []
     for line, row in read_jsonl(cases_path):
@@ -133,6 +159,11 @@ def run_support_eval(cases_path: Path, settings: Settings, pdf_dir: Path, *, min
     keys = {key for _, key, _ in rows}
     acronyms = {key: acronyms_of(sources.whole(key)) for key in keys}
     titles = {key: _title(sources.whole(key)) for key in keys}
+    return rows, errors, vocab, acronyms, titles
+
+
+def _run(loaded: tuple, min_coverage: float, max_uncovered: int) -> dict[str, Any]:
+    rows, errors, vocab, acronyms, titles = loaded
     results = []
     for row, key, passage in rows:
         verdict = check_support(row["statement"], [([titles[key], row.get("heading") or ""], passage)], vocab, acronyms=acronyms[key],

@@ -66,7 +66,7 @@ def test_quantities_are_read_with_units_ranges_and_number_words():
 @pytest.mark.parametrize("statement,entity", [
     ("In children, renal function and fluid status should be checked before each IVIG infusion.", "populations:child"),
     ("Renal function and fluid status should be checked before each IVIG infusion in Kawasaki disease.", "indications:kawasaki"),
-    ("Renal function should be checked before each heparin infusion in an acutely unwell patient.", "drug:heparin"),
+    ("Renal function should be checked before each heparin infusion in an acutely unwell patient.", "substance:heparin"),
     ("Renal function and fluid status should be checked before each subcutaneous infusion in an acutely unwell patient.",
      "route:subcutaneous"),
 ])
@@ -110,7 +110,7 @@ def test_a_word_of_opposite_meaning_is_caught():
 def test_an_added_claim_leaves_words_uncovered():
     verdict = check("Renal function and fluid status should be checked before each IVIG infusion in an acutely unwell "
                     "patient, and hepatic transaminases and coagulation tests monitored weekly thereafter.")
-    assert not verdict.supported and has(verdict, "coverage")
+    assert not verdict.supported and (has(verdict, "coverage") or has(verdict, "adds a claim")), verdict.reasons
 
 
 def test_abbreviations_count_as_their_concept():
@@ -242,3 +242,104 @@ def test_a_substance_the_vocabulary_only_names_by_its_class_must_stand_in_the_so
     verdict = check("A corticosteroid such as dexamethasone is added to IVIG premedication for patients with previous "
                     "severe reactions.", ITP)
     assert not verdict.supported and has(verdict, "names substance:dexamethasone"), verdict.reasons
+
+
+# ---- classes tuned on evals/cases/support-dev.jsonl -------------------------------------------------------------------
+
+RECS = [(["Recommendations"],
+         "7. We recommend that patients with obstructive sleep apnea on positive airway pressure therapy use this treatment "
+         "for the entirety of their sleep period. Strong for Reviewed, New-added 8. We suggest continuing positive airway "
+         "pressure therapy for patients with obstructive sleep apnea even if the patient is using it for <4 hours per night. "
+         "Weak for Reviewed, New-added 9. There is insufficient evidence to recommend for or against hypoglossal nerve "
+         "stimulation for patients with obstructive sleep apnea. Neither for nor against Reviewed, New-added")]
+TABLE = [(["Table 1. Muscle relaxants"],
+          "Generic Starting Dose Max/Day Half-life (in Hours) Cyclobenzaprinec 5 mg TID 30 mg 18 Orphenadrine 100 mg BID "
+          "200 mg 14 Eptinezumab-jjmr 100 mg IV every 3 months Erenumab-aooe 70 mg SQ monthly")]
+
+
+def test_dosing_shorthand_and_comparison_symbols_read_as_words():
+    assert check("Cyclobenzaprine starts at 5 mg three times a day, with a daily maximum of 30 mg.", TABLE).supported
+    assert check("Orphenadrine is started at 100 mg twice daily.", TABLE).supported
+    thrice = check("Orphenadrine is started at 100 mg three times daily.", TABLE)
+    assert not thrice.supported and has(thrice, "quantity 'three times'"), thrice.reasons
+    assert check("Continuing positive airway pressure is suggested for obstructive sleep apnea even when it is used for "
+                 "under 4 hours a night.", RECS).supported
+
+
+def test_a_table_row_binds_its_values_routes_and_column_header_units_to_its_drug():
+    assert check("Cyclobenzaprine has a half-life of about 18 hours.", TABLE).supported  # "(in Hours)" is the column's unit
+    swapped = check("Orphenadrine starts at 5 mg twice daily.", TABLE)  # cyclobenzaprine's dose given to orphenadrine
+    assert not swapped.supported and has(swapped, "quantity '5 mg'"), swapped.reasons
+    assert check("Eptinezumab is given as 100 mg intravenously every 3 months.", TABLE).supported  # "-jjmr" and IV
+    route = check("Eptinezumab is given as 100 mg subcutaneously every 3 months.", TABLE)  # SQ is erenumab's row
+    assert not route.supported and has(route, "route"), route.reasons
+
+
+def test_durations_agree_within_a_percent_and_interval_words_read_as_numbers():
+    passage = [(["Monitoring"], "A new IgG steady state is reached about 3-6 months after replacement is started, and trough "
+                                "IgG is checked every 2 weeks during an active infection.")]
+    assert check("A new IgG steady state is reached about 13-26 weeks after replacement is started.", passage).supported
+    assert check("During an active infection trough IgG is checked fortnightly.", passage).supported
+    changed = check("During an active infection trough IgG is checked quarterly.", passage)
+    assert not changed.supported and has(changed, "quantity '3 months'"), changed.reasons
+
+
+def test_general_clinical_abbreviations_count_as_their_long_form():
+    passage = [(["Renal"], "Escitalopram: CrCl <20 mL/min: 5 mg daily. Avoid TCAs within three months of an acute MI.")]
+    assert check("When creatinine clearance is below 20 mL/min, escitalopram is given at 5 mg daily.", passage).supported
+    assert check("Tricyclic antidepressants should be avoided within three months after an acute myocardial infarction.",
+                 passage).supported
+
+
+def test_the_closest_graded_recommendation_decides_direction_and_strength():
+    assert check("Continuing positive airway pressure in obstructive sleep apnea despite use under 4 hours per night is a "
+                 "Weak for recommendation.", RECS).supported
+    strong = check("Continuing positive airway pressure in obstructive sleep apnea despite use under 4 hours per night is a "
+                   "Strong for recommendation.", RECS)  # recommendation 7, in the same passage, is Strong for
+    assert not strong.supported and has(strong, "strength"), strong.reasons
+    against = check("The guideline suggests against continuing positive airway pressure for obstructive sleep apnea when "
+                    "it is used for under 4 hours per night.", RECS)
+    assert not against.supported and has(against, "polarity"), against.reasons
+    neutral = check("Hypoglossal nerve stimulation is suggested for patients with obstructive sleep apnea.", RECS)
+    assert not neutral.supported and has(neutral, "polarity"), neutral.reasons
+    assert check("The evidence is not sufficient to recommend for or against hypoglossal nerve stimulation in obstructive "
+                 "sleep apnea.", RECS).supported
+
+
+def test_negation_counts_by_presence_and_a_recommendation_against_is_not_a_double_negative():
+    passage = [(["Pharmacotherapy"], "29. For patients with low back pain, we recommend against benzodiazepines. Strong "
+                                     "against Reviewed, Not changed")]
+    assert check("Benzodiazepines should not be used for low back pain, and this recommendation against them is strong.",
+                 passage).supported
+    assert not check("Benzodiazepines are recommended for low back pain.", passage).supported
+
+
+def test_a_stated_grade_must_be_the_sources():
+    passage = [(["Kawasaki"], "Children with complete Kawasaki disease should receive IVIG within the first 10 days of "
+                              "illness (AHA Class I, Level of Evidence A).")]
+    assert check("IVIG within the first 10 days is an AHA Class I, Level of Evidence A recommendation for children with "
+                 "complete Kawasaki disease.", passage).supported
+    graded = check("IVIG within the first 10 days is an AHA Class IIb, Level of Evidence C recommendation for children "
+                   "with complete Kawasaki disease.", passage)
+    assert not graded.supported and has(graded, "grade"), graded.reasons
+
+
+def test_a_word_of_opposite_meaning_counts_only_next_to_the_same_words():
+    passage = [(["Adverse effects"], "Renal dysfunction and acute renal failure after IVIG are more common with "
+                                     "sucrose-containing products. Infusions should be slower in older patients.")]
+    flipped = check("Renal dysfunction and acute renal failure after IVIG are less common with sucrose-containing "
+                    "products.", passage)
+    assert not flipped.supported and has(flipped, "says"), flipped.reasons
+    elsewhere = [(["Titration"], "Start at 3.75 mg each morning for 14 days, then increase to 7.5 mg each morning; if "
+                                 "the target is not reached, discontinue by tapering.")]
+    assert check("The drug starts at 3.75 mg each morning for 14 days and then rises to 7.5 mg each morning.", elsewhere).supported
+
+
+def test_a_reversed_preference_is_caught():
+    passage = [(["Setting"], "12. We suggest, when applicable, treatment in an acute inpatient rehabilitation program over a "
+                             "skilled nursing facility. Weak for Reviewed, New-replaced")]
+    assert check("Treatment in an acute inpatient rehabilitation program is suggested over a skilled nursing facility.",
+                 passage).supported
+    reversed_ = check("The guideline suggests treatment in a skilled nursing facility over an acute inpatient "
+                      "rehabilitation program.", passage)
+    assert not reversed_.supported and has(reversed_, "preference"), reversed_.reasons
