@@ -381,8 +381,7 @@ class Assistant:
             limit *= 2
         elif focus.condition and focus.also_on_topic:
             hits = self._add_topic_documents(question, hits, focus)
-        if frame is not None and "recommendation" in frame.aspects:
-            hits = self._add_recommendations(question, hits)
+        hits = self._add_recommendations(question, hits)
         if frame is not None and frame.drug and frame.drug != self.principal_drug:
             term = self.vocabulary.term("drugs", frame.drug)
             names = term.terms if term else tuple(w.lower() for w in (frame.drug, frame.product) if w)
@@ -531,10 +530,10 @@ class Assistant:
         return hits
 
     def _add_recommendations(self, question: str, hits: list[Hit], documents: int = 2, k: int = 3) -> list[Hit]:
-        """"Does the guideline recommend X?", "how strong is that?": the recommendations of the documents the question
-        found, closest first, beside the discussion that retrieval ranked higher."""
+        """The recommendations of the documents the question found, closest first, beside the discussion that retrieval
+        ranked higher: a guideline's own recommendation is its answer ("does the guideline recommend X?", "X for Y?")."""
         docs = tuple(dict.fromkeys(h.doc_id for h in hits))[:documents]
-        if not docs:
+        if not docs or not self.index.filtered_ids({"kind": "recommendation"}):  # guidelines without graded recommendations
             return hits
         more, _ = self.retriever.retrieve(question, k=k, mode=self.settings.retrieval.retriever, reuse_vector=True,
                                           filters=Filters(documents=docs, kinds=("recommendation",)), answerable=True)

@@ -315,11 +315,12 @@ def _direct(pool: list[Candidate], wanted: list[str]) -> list[Candidate]:
     on_context = [c for c in ranked if c.on_context and c.score >= 0.6 * best]
     if on_context:
         ranked = on_context + [c for c in ranked if c not in on_context]
-    if "recommendation" in wanted:
-        # "Does the guideline recommend X?", "how strong is that?": the guideline's own recommendation answers, with its grade.
-        recommendations = [c for c in ranked if c.hit.meta.get("kind") == "recommendation" and c.score >= 0.6 * best]
-        if recommendations:
-            ranked = recommendations + [c for c in ranked if c not in recommendations]
+    # A guideline's own recommendation answers before its discussion, with its grade; the more so when the question
+    # asks what the guideline recommends or how strongly.
+    share = 0.6 if "recommendation" in wanted else 0.8
+    recommendations = [c for c in ranked if c.hit.meta.get("kind") == "recommendation" and c.score >= share * best]
+    if recommendations:
+        ranked = recommendations + [c for c in ranked if c not in recommendations]
     if wanted:
         fitting = [c for c in ranked if c.answers_aspect and (c.on_context or not on_context)]
         if "dose" in wanted:
