@@ -146,9 +146,16 @@ def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit], p
     """The calculated statements this frame asks for (none without a weight, an indication or a citable rule);
     the rules whose wording the question uses ("maintenance"), then those the lead states (`prefer`), come first;
     `names` are the indication's words, for a passage of another document that states the rule's dose for it."""
-    if frame is None or not (set(frame.aspects) & {"dose", "switch"} or not frame.aspects):
+    if frame is None:
         return []
-    conversion = _conversion(book, frame, hits) if frame.patient.regimen is not None else []
+    if "administration" in frame.aspects and frame.patient.weight_kg:
+        rates = _rates(book, frame, hits, tuple(re.findall(r"[a-z]{2,}", question.lower())))
+        if rates:
+            return rates
+    if not (set(frame.aspects) & {"dose", "switch"} or not frame.aspects):
+        return []
+    conversion = _conversion(book, frame, hits, tuple(re.findall(r"[a-z]{2,}", question.lower()))) \
+        if frame.patient.regimen is not None else []
     if conversion:
         return conversion
     weight = frame.patient.weight_kg
@@ -184,24 +191,80 @@ def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit], p
     return out
 
 
-def _conversion(book: RuleBook, frame: QuestionFrame, hits: list[Hit]) -> list[Calculated]:
-    """Weekly SCIG grams from the patient's IVIG grams and interval, with the named product's factor."""
+# Words asking for the first rate of an infusion, and for its ceiling.
+_START_WORDS = frozenset({"start", "starting", "initial", "initially", "first", "begin"})
+_MAX_WORDS = frozenset({"max", "maximum", "ceiling", "fastest", "highest", "limit", "most", "increase", "titrate"})
+
+
+def _rates(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tuple[str, ...]) -> list[Calculated]:
+    """Infusion rates in mL/h for the patient's weight from the mL/kg/h rules of the indication (or of the risk named):
+    the starting rate, the ceiling, or both, each cited to the passage stating the per-kg rate."""
+    weight = frame.patient.weight_kg
+    asked = set(words)
+    products = {w.lower() for p in frame.products for w in re.findall(r"[A-Za-z]+", p)}
+    wanted = {frame.context} if frame.context else set()
+    wanted |= {frame.indication} if frame.indication else set()
+    rules = [n for n in book.norm if n.family == "rate" and n.rule.unit == "mL/kg/h" and n.rule.indication in wanted
+             and (not n.rule.brand or n.rule.brand in products or not products)]
+    if not rules:  # rates the sources give for every indication
+        rules = [n for n in book.norm if n.family == "rate" and n.rule.unit == "mL/kg/h" and n.rule.indication == "any"]
+    if frame.context and any(n.rule.indication == frame.context for n in rules):  # a risk's own ceiling comes first
+        rules = [n for n in rules if n.rule.indication == frame.context]
+    start = [n for n in rules if n.rule.stage == "start"]
+    ceiling = [n for n in rules if n.rule.stage != "start" and n.rule.max is not None]
+    picked = start[:1] if asked & _START_WORDS and not asked & _MAX_WORDS else \
+        ceiling[:1] if asked & _MAX_WORDS and not asked & _START_WORDS else start[:1] + ceiling[:1]
+    out = []
+    for n in picked:
+        per_kg = n.rule.min if n.rule.stage == "start" else n.rule.max
+        if per_kg is None:
+            continue
+        hit = _source(n, hits, fmt(per_kg), "mL/kg/h")
+        if hit is None:
+            continue
+        formula = f"{fmt(per_kg)} mL/kg/h × {_g(weight)} kg = {_g(per_kg * weight)} mL/h"
+        what = "starting infusion rate" if n.rule.stage == "start" else "maximum infusion rate"
+        brand = f"{n.rule.brand.capitalize()} " if n.rule.brand else ""
+        out.append(Calculated(f"Calculated {brand}{what} for this patient ({_g(weight)} kg): {formula}.", formula, n.rule.id, hit))
+    return out
+
+
+# The words that name a jurisdiction's labelling in a question.
+_JURISDICTIONS = {"eu": frozenset({"eu", "european", "europe", "smpc", "ema"}), "us": frozenset({"us", "usa", "fda", "uspi"})}
+
+
+def _jurisdiction(n: NormRule) -> str:
+    return str(getattr(n.rule, "jurisdiction", "any") or "any")
+
+
+def _conversion(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tuple[str, ...] = ()) -> list[Calculated]:
+    """Weekly SCIG grams from the patient's IVIG grams (or g/kg and weight) and interval, with the factor of the product
+    named, or of the labelling named ("EU": 1:1)."""
     r = frame.patient.regimen
-    if r is None or r.unit != "g" or not r.interval_weeks:
+    if r is None or r.unit not in ("g", "g/kg") or not r.interval_weeks:
         return []
+    grams, given = r.value, ""
+    if r.unit == "g/kg":
+        if not frame.patient.weight_kg:
+            return []
+        grams = r.value * frame.patient.weight_kg
+        given = f" ({_g(grams)} g every {fmt(r.interval_weeks)} weeks at {_g(frame.patient.weight_kg)} kg)"
     names = {w.lower() for w in re.findall(r"[A-Za-z]+", " ".join(filter(None, [*frame.products, r.product])))}
     factors = [n for n in book.norm if n.family == "factor" and n.rule.indication != "obesity_dosing_weight"
                and n.rule.product == "scig" and n.lo is not None]
     named = [n for n in factors if n.rule.brand and n.rule.brand in names]
-    if not named:
+    asked = set(words) | names
+    labelled = [n for n in factors if not n.rule.brand and _JURISDICTIONS.get(_jurisdiction(n), frozenset()) & asked]
+    chosen = named or labelled
+    if not chosen:
         return []
-    n = named[0]
+    n = chosen[0]
     f = n.lo
-    weekly = r.value / r.interval_weeks * f
-    formula = f"{_g(r.value)} g ÷ {fmt(r.interval_weeks)} weeks × {fmt(f)} = {_g(weekly)} g"
+    weekly = grams / r.interval_weeks * f
+    formula = f"{_g(grams)} g ÷ {fmt(r.interval_weeks)} weeks × {fmt(f)} = {_g(weekly)} g"
     hit = _source(n, hits, fmt(f), "") or next((h for h in hits if h.doc_id == n.rule.source.document), None)
     if hit is None:
         return []
-    text = f"Calculated weekly {n.rule.brand.capitalize()} dose for this patient from IVIG: {formula} weekly SCIG."
+    what = f"{n.rule.brand.capitalize()} dose" if n.rule.brand else f"SCIG dose ({_jurisdiction(n).upper()} labelling)"
+    text = f"Calculated weekly {what} for this patient from IVIG{given}: {formula} weekly SCIG."
     return [Calculated(text, formula, n.rule.id, hit)]
-

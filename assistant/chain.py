@@ -98,7 +98,7 @@ def dose_context(frame: QuestionFrame | None, weight_kg: float | None, broad: fr
 _DOSE_AMOUNT = re.compile(r"(?i)\d\s*(?:g|mg|mcg|µg|μg|micrograms?|milligrams?|grams?|mL|units?|IU)\b(?!\s*/\s*(?:d?l|ml)\b)")
 
 # The aspects a patient's own numbers are worked out for; a follow-up about monitoring or evidence gets no dose lead.
-WORKED_OUT_ASPECTS = frozenset({"dose", "switch"})
+WORKED_OUT_ASPECTS = frozenset({"dose", "switch", "administration"})
 
 
 class Assistant:

@@ -16,6 +16,7 @@ _PER_KG = re.compile(rf"^{_SPAN} (g/kg|mg/kg) × {_N} kg = {_SPAN} g$")
 _GRAMS = {"g/kg": 1.0, "mg/kg": 0.001}
 _SCIG = re.compile(rf"^{_N} g ÷ {_N} weeks × {_N} = {_N} g$")
 _WEIGHT = re.compile(rf"^{_N} kg \+ {_N} × \({_N} kg − {_N} kg\) = {_N} kg$")
+_RATE = re.compile(rf"^{_N} mL/kg/h × {_N} kg = {_N} mL/h$")
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,12 @@ def recompute(calc: Calculation, book: RuleBook) -> Checked | None:
         if rule.kind != "conversion_factor" or not _close(factor, rule.min or -1) or not _close(result, dose / weeks * factor):
             return None
         return Checked(rule.id, frozenset({dose, weeks, factor, result}))
+    if m := _RATE.match(calc.formula):
+        per_kg, w, result = map(float, m.groups())
+        if rule.unit != "mL/kg/h" or not any(v is not None and _close(per_kg, v) for v in (rule.min, rule.max)) \
+                or not _close(result, per_kg * w):
+            return None
+        return Checked(rule.id, frozenset({per_kg, w, result}))
     if m := _WEIGHT.match(calc.formula):
         ideal, factor, actual, ideal2, result = map(float, m.groups())
         if rule.kind != "conversion_factor" or not _close(factor, rule.min or -1) or ideal != ideal2 \

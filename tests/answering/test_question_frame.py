@@ -133,6 +133,38 @@ def test_ivig_to_scig_with_the_named_products_factor():
     assert calc.formula == "30 g ÷ 4 weeks × 1.37 = 10.3 g" and calc.rule_id == "scig-factor-hizentra-us"
 
 
+def test_ivig_to_scig_from_a_per_kg_regimen_and_the_weight():
+    frame = read_question("80 kg pt on 0.4 g/kg IVIG every 4 weeks -> Hizentra weekly?", VOCAB)
+    hit = FakeHit("ig-ivig-to-scig-conversion", "Hizentra (US): weekly SCIG = IVIG grams / weeks between doses x 1.37.")
+    (calc,) = calculations(BOOK, frame, [hit], question="80 kg pt on 0.4 g/kg IVIG every 4 weeks -> Hizentra weekly?")
+    assert calc.formula == "32 g ÷ 4 weeks × 1.37 = 11 g" and "32 g every 4 weeks" in calc.text
+
+
+RATES = FakeHit("ig-administration-infusion-rates",
+                "Privigen starts at 0.5 mg/kg/min, which is 0.3 mL/kg/h, and may be increased to 8 mg/kg/min, which is 4.8 mL/kg/h. "
+                "At risk of thrombosis, keep below 2 mg/kg/min, which is 1.2 mL/kg/h.")
+
+
+@pytest.mark.parametrize("question, formula", [
+    ("70kg pt starting privigen for PID, initial rate in mL/h?", "0.3 mL/kg/h × 70 kg = 21 mL/h"),
+    ("58 kg lady on Privigen for CVID, max rate in mL/h?", "4.8 mL/kg/h × 58 kg = 278.4 mL/h"),
+    ("82 kg pt w prior DVT, 10% IVIG — ceiling rate in mL/hr?", "1.2 mL/kg/h × 82 kg = 98.4 mL/h"),
+])
+def test_infusion_rates_in_ml_per_hour_for_the_patients_weight(question, formula):
+    frame = read_question(question, VOCAB)
+    calcs = calculations(BOOK, frame, [RATES], question=question)
+    assert [c.formula for c in calcs] == [formula]
+
+
+def test_a_calculated_rate_is_recomputed_by_the_dose_checker():
+    from assistant.doses.calculated import recompute
+    from assistant.models import Calculation
+
+    assert recompute(Calculation(formula="0.3 mL/kg/h × 70 kg = 21 mL/h", rule_id="rate-privigen-pid-initial-ml"), BOOK)
+    assert recompute(Calculation(formula="0.3 mL/kg/h × 70 kg = 30 mL/h", rule_id="rate-privigen-pid-initial-ml"), BOOK) is None
+    assert recompute(Calculation(formula="0.9 mL/kg/h × 70 kg = 63 mL/h", rule_id="rate-privigen-pid-initial-ml"), BOOK) is None
+
+
 def test_a_frame_read_back_from_json_round_trips():
     from assistant.models import Answer
 
