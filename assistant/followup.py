@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from assistant.question import FILLER, Mentions, mentions_of
+from assistant.question import FILLER, Mentions, mentions_of, patient_facts
 from assistant.vocabulary import Mention, Vocabulary
 
 ELLIPSIS_START = re.compile(
@@ -80,8 +80,14 @@ def is_elliptical(question: str, topic: Mentions) -> bool:
     return len(words) <= 2 or (bool(PRONOUN.search(stripped)) and len(words) <= 4)
 
 
-def _tail(topic: Mentions, current: Mentions) -> str:
-    """The earlier subject the follow-up leaves out, as a phrase."""
+# The aspects for which a patient's circumstance (renal impairment, obesity) changes the answer: a follow-up about
+# anything else ("what trough do we want?") is not searched with it.
+_CIRCUMSTANTIAL = frozenset({"dose", "administration", "adverse_effects", "premedication"})
+
+
+def _tail(topic: Mentions, current: Mentions, vocab: Vocabulary) -> str:
+    """The earlier subject the follow-up leaves out, as a phrase: the drug and condition; the patient's age group always,
+    other circumstances of the patient only for a follow-up whose answer they change."""
     parts: list[str] = []
     if topic.drug and not current.drug:
         parts.append(topic.drug.surface)
@@ -89,8 +95,11 @@ def _tail(topic: Mentions, current: Mentions) -> str:
         parts.append(f"in {topic.condition.surface}")
     if topic.context and not current.context:
         parts.append(f"{topic.context.term.joiner} {topic.context.label}")
-    if topic.population and not current.population:
-        parts.append(f"in {topic.population.label}")
+    population = topic.population
+    if population and not current.population:
+        group = population.name in vocab.exclusive_populations or population.name in vocab.distinct_populations
+        if group or current.aspect is None or current.aspect.name in _CIRCUMSTANTIAL:
+            parts.append(f"in {population.label}")
     return " ".join(parts)
 
 
@@ -139,7 +148,9 @@ def standalone_question(
             text = _substitute(text, previous.population, current.population, "in", canonical=True)
         if text != history[-1]:
             return text
-    tail = _tail(merged(previous, current), current)
+    if current.population is None and patient_facts(question).age_years is not None:
+        previous = replace(previous, population=None)  # "what if the pt is an 8yo?": the age says the age group
+    tail = _tail(merged(previous, current), current, vocab)
     if not body:
         return history[-1]
     body = body[0].upper() + body[1:]

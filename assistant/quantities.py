@@ -39,6 +39,7 @@ percent = 0.01 = %
 times = [times]
 point = [score]
 pound = 0.45359237 * kilogram = lb
+dose = [dose]
 """
 
 
@@ -59,7 +60,7 @@ _ATOMS = [  # (pattern, pint name)
     (r"international\s+units?|iu|units?|u", "IU"), (r"mm\s?hg", "mmHg"), (r"bpm|beats?\s+per\s+minute", "bpm"),
     (r"seconds?|secs?", "s"), (r"minutes?|mins?", "min"), (r"hours?|hrs?|h", "h"), (r"days?|d", "d"),
     (r"weeks?|wks?", "wk"), (r"months?|mos?", "mo"), (r"years?|yrs?|y", "yr"), (r"%|percent|per\s+cent", "percent"),
-    (r"times|[- ]?fold|x", "times"), (r"points?", "point"), (r"1\.73\s?m(?:2|²|\^2)", "m173_bsa"), (r"m(?:2|²|\^2)", "m2_bsa"),
+    (r"times|[- ]?fold|x", "times"), (r"points?", "point"), (r"doses?|infusions?", "dose"), (r"1\.73\s?m(?:2|²|\^2)", "m173_bsa"), (r"m(?:2|²|\^2)", "m2_bsa"),
 ]
 _ATOM_RE = [(re.compile(rf"(?:{p})", re.I), name) for p, name in _ATOMS]
 _ATOM = "|".join(f"(?:{p})" for p, _ in _ATOMS)
@@ -130,20 +131,46 @@ def _dims() -> tuple[str, str]:
 _HEADER = re.compile(rf"\((?:in\s+)?(?P<u>{_ATOM})\)", re.I)
 
 
-def header_dims(text: str) -> frozenset[str]:
-    """Dimensions a table's column headers give its bare numbers ("Half-life (in Hours)", "(hrs)")."""
-    return frozenset(u[1] for m in _HEADER.finditer(text) if (u := _unit(m.group("u"))))
+def header_dims(text: str) -> frozenset[tuple[float, str]]:
+    """Units (factor to base units, dimension) a table's column headers give its bare numbers ("Half-life (in Hours)",
+    "(hrs)")."""
+    return frozenset(u for m in _HEADER.finditer(text) if (u := _unit(m.group("u"))))
 
 
-def quantity_in(q: Quantity, found: Sequence[Quantity], headers: frozenset[str] = frozenset()) -> bool:
+_FREQUENCY = re.compile(r"\b(?:(\d+)\s+times\s+(?:a\s+|per\s+|each\s+|every\s+)?|(every|once)[\s-]+(?:a\s+|per\s+)?)?"
+                        r"(daily|day|nightly|night|weekly|week|monthly|month)\b", re.I)
+_PERIOD = {"daily": "day", "day": "day", "nightly": "day", "night": "day", "weekly": "week", "week": "week",
+           "monthly": "month", "month": "month"}
+
+
+def frequencies(text: str, explicit: bool = False) -> frozenset[tuple[int, str]]:
+    """(times, period) of every frequency a text states in words ("5 mg daily": 1 a day, "3 times daily": 3 a day,
+    "every month": 1 a month); a period after a number ("for 14 days", "every 2 weeks") is a quantity, not a frequency.
+    `explicit`: a bare "daily" (which may be a daily total, "8 g daily") is left out, "once daily" is not."""
+    out = set()
+    for m in _FREQUENCY.finditer(text):
+        word = m.group(3).lower()
+        if explicit and not (m.group(1) or m.group(2)):
+            continue
+        before = text[max(0, m.start() - 12):m.start()]
+        if m.group(1) is None and (word in ("day", "night", "week", "month") and not m.group(2)
+                                   or re.search(r"(?:\d|\bper|\ba|/)\s*$", before) and word in ("day", "week", "month")):
+            continue  # "14 days", "for a week", "per day" are no frequency words
+        out.add((int(m.group(1)) if m.group(1) else 1, _PERIOD[word]))
+    return frozenset(out)
+
+
+def quantity_in(q: Quantity, found: Sequence[Quantity], headers: frozenset[tuple[float, str]] = frozenset()) -> bool:
     """The same value (or range) in equivalent units; a bare number matches the same number with any unit, and a
-    number with a unit matches a bare one where a column header gives that unit (or the unit is a multiple, "100-fold").
+    number with a unit matches a bare one where a column header gives that unit (read in it) or the unit is a multiple
+    ("100-fold").
     Durations agree within 1% (13 weeks is 3 months)."""
     time, times = _dims()
     tol = 1e-2 if q.dim == time else 2e-3
     for p in found:
-        if q.dim is not None and p.dim is None and (q.dim in headers or q.dim == times and "fold" in q.text.lower()) and (
-                _close(q.raw[0], p.raw[0]) and _close(q.raw[1], p.raw[1])):
+        if q.dim is not None and p.dim is None and (
+                any(d == q.dim and _close(q.low, p.raw[0] * f, tol) and _close(q.high, p.raw[1] * f, tol) for f, d in headers)
+                or q.dim == times and "fold" in q.text.lower() and _close(q.raw[0], p.raw[0]) and _close(q.raw[1], p.raw[1])):
             return True
         if q.dim is not None and q.head and p.head and (q.dim != p.dim) and q.head[2] == p.head[2] and (
                 q.head[2] in (q.dim, p.dim)) and _close(q.head[0], p.head[0]) and _close(q.head[1], p.head[1]):

@@ -68,7 +68,7 @@ class Vocabulary:
     aspect_topics: dict[str, tuple[str, ...]] = field(default_factory=dict)
     modifiers: frozenset[str] = frozenset()
     english: frozenset[str] = frozenset()  # short English words that clinical acronyms spell ("hit", "all", "aid")
-    qualifiers: re.Pattern | None = None  # phrases that use an aspect's word to describe a treatment ("on low-dose ICS")
+    qualifiers: re.Pattern | None = None  # phrases naming no aspect or condition ("on low-dose ICS", "normal tetanus responses")
     acronyms: tuple[tuple[str, str], ...] = ()  # (acronym, long form) the indexed documents define: CBT, OSA, MBSR
     broad: frozenset[str] = frozenset()
     settings: frozenset[str] = frozenset()  # conditions that are a setting of care (a transplant): a specific one named leads
@@ -173,10 +173,14 @@ def _correct(word: str, vocab: Vocabulary, known: Callable[[str], bool] | None) 
     return best if best is not None and best_d <= limit else word
 
 
-def _phrases(phrases) -> re.Pattern | None:
-    """One pattern matching any of the phrases as whole words (longest first), or None for none."""
+def _masks(phrases, patterns) -> re.Pattern | None:
+    """One pattern matching any of the phrases as whole words (longest first) or any of the regular expressions, or None."""
     words = sorted({str(p).lower() for p in phrases}, key=len, reverse=True)
-    return re.compile(r"(?i)(?<![\w-])(?:" + "|".join(map(re.escape, words)) + r")(?![\w-])") if words else None
+    parts = [*map(re.escape, words), *(f"(?:{p})" for p in patterns)]
+    try:
+        return re.compile(r"(?i)(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])") if parts else None
+    except re.error as exc:
+        raise ConfigError(f"clinical lexicon: a finding pattern is not a valid regular expression ({exc})") from exc
 
 
 def _terms(rows: list[dict] | None, where: Path) -> tuple[Term, ...]:
@@ -244,7 +248,7 @@ def _load(rules_vocab: Path, lexicon: Path, *_stamps: tuple) -> Vocabulary:
         broad=frozenset(str(row["canonical"]) for row in corpus.get("conditions") or []),
         settings=frozenset(str(name) for name in corpus.get("settings") or ()),
         english=frozenset(str(w).lower() for w in shared.get("english_words") or ()),
-        qualifiers=_phrases(shared.get("qualifier_phrases") or ()),
+        qualifiers=_masks(shared.get("qualifier_phrases") or (), shared.get("finding_patterns") or ()),
     )
 
 

@@ -76,3 +76,15 @@ def test_topic_slots_keep_the_words_the_question_used():
 def test_focus_names_condition_synonyms_and_the_other_population():
     focus = focus_of("IVIG dose for immune thrombocytopenia in children?", VOCAB)
     assert "itp" in focus.condition and "children" in focus.population and "adults" in focus.other_populations
+
+
+def test_a_patients_circumstance_carries_only_into_follow_ups_it_changes():
+    *_, trough = rewrite("72M CLL on ivig with renal impairment - dose?", "what trough do we want for him")
+    assert "CLL" in trough and "renal" not in trough
+    *_, rate = rewrite("72M CLL on ivig with renal impairment - dose?", "what infusion rate for him then")
+    assert "renal impairment" in rate
+
+
+def test_an_age_in_the_follow_up_replaces_the_earlier_age_group():
+    *_, child = rewrite("pt had chills with last IVIG. premed doses for an adult?", "what if the pt is an 8yo, 25 kg — same premed doses?")
+    assert "adult" not in child

@@ -194,3 +194,9 @@ def test_a_setting_of_care_yields_to_the_condition_treated_in_it():
 
 def test_a_weight_and_a_treatment_alone_ask_for_the_dose():
     assert read_question("75 kg man with GBS, ivig please", VOCAB).aspects == ["dose"]
+
+
+def test_a_vaccine_response_names_no_condition():
+    frame = read_question("14 mo boy, IgG 2.8 g/L, normal tetanus and pneumococcal responses, frequent colds. IVIG?", VOCAB)
+    assert frame.indication is None and "child" in frame.population
+    assert read_question("IVIG for tetanus?", VOCAB).indication == "other_infection"

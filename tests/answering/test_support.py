@@ -343,3 +343,97 @@ def test_a_reversed_preference_is_caught():
     reversed_ = check("The guideline suggests treatment in a skilled nursing facility over an acute inpatient "
                       "rehabilitation program.", passage)
     assert not reversed_.supported and has(reversed_, "preference"), reversed_.reasons
+
+
+# ---- binding: every element of a statement stands in the one unit that carries its claim ---------------------------
+
+ROWS = [(["Dosing", "Replacement"],
+         "- Primary immunodeficiency, children (Ontario): IVIG 0.3-0.6 g/kg every 3-4 weeks\n"
+         "- Secondary immunodeficiency, adults (EU core SmPC): IVIG 0.2-0.4 g/kg every 3-4 weeks")]
+
+
+def test_a_population_or_condition_of_another_row_is_not_bound_to_the_values():
+    assert check("In children with primary immunodeficiency, Ontario gives IVIG 0.3-0.6 g/kg every 3-4 weeks.", ROWS).supported
+    adults = check("In adults with primary immunodeficiency, Ontario gives IVIG 0.3-0.6 g/kg every 3-4 weeks.", ROWS)
+    assert not adults.supported and has(adults, "binding: populations:adult"), adults.reasons
+    primary = check("For primary immunodeficiency in adults, the EU SmPC gives IVIG 0.2-0.4 g/kg every 3-4 weeks.", ROWS)
+    assert not primary.supported and has(primary, "binding"), primary.reasons
+
+
+def test_a_warning_is_bound_to_the_drug_its_sentence_names():
+    passage = [(["Antidepressants"], "Imipramine is started at 25 mg at bedtime. Nefazodone is associated with "
+                                     "life-threatening hepatic failure, and patients should not be re-challenged.")]
+    assert check("Nefazodone is associated with life-threatening hepatic failure, so patients should not be re-challenged.",
+                 passage).supported
+    other = check("Imipramine is associated with life-threatening hepatic failure, so patients should not be re-challenged.",
+                  passage)
+    assert not other.supported and has(other, "binding: substance:imipramine"), other.reasons
+
+
+def test_an_interval_of_another_sentence_is_not_bound_to_the_condition():
+    passage = [(["Monitoring"], "During an active infection, trough IgG is checked about every 2 weeks. Once the patient is "
+                                "stable and free of serious infections, trough IgG is checked about every 6-12 months.")]
+    assert check("In stable patients free of serious infections, trough IgG is checked about every 6-12 months.",
+                 passage).supported
+    swapped = check("In stable patients free of serious infections, trough IgG is checked about every 2 weeks.", passage)
+    assert not swapped.supported and has(swapped, "binding: '2 weeks'"), swapped.reasons
+
+
+def test_frequency_words_are_bound_to_the_drugs_row():
+    table = [(["Table. Antipsychotics"], "Agent Initial dose Aripiprazole 2-5 mg once daily 15 mg Asenapine 5 mg twice "
+                                         "daily 20 mg Brexpiprazole 0.5-1 mg daily 3 mg")]
+    assert check("Asenapine is started at 5 mg twice daily.", table).supported
+    once = check("Asenapine is started at 5 mg once daily.", table)
+    assert not once.supported and has(once, "interval"), once.reasons
+    assert check("Brexpiprazole is started at 0.5-1 mg once daily.", table).supported  # a bare "daily" is once a day
+
+
+def test_a_footnote_letter_glued_to_a_drug_keeps_its_row():
+    table = [(["Table. Muscle relaxants"], "Generic Starting Dose Max/Day Cyclobenzaprinec 5 mg TID 30 mg "
+                                           "Orphenadrinec 100 mg BID 200 mg")]
+    assert check("Orphenadrine is started at 100 mg twice daily.", table).supported
+    thrice = check("Orphenadrine is started at 100 mg three times daily.", table)
+    assert not thrice.supported and has(thrice, "quantity"), thrice.reasons
+
+
+def test_a_column_header_unit_is_read_in_its_own_unit():
+    table = [(["Table. Benzodiazepines"], "Generic Name Half-life Parent Drug (in Hours) Chlordiazepoxide 24 - 48 "
+                                          "Lorazepam 10 - 20")]
+    assert check("Chlordiazepoxide has a parent half-life of 24-48 hours.", table).supported
+    minutes = check("Chlordiazepoxide has a parent half-life of 24-48 minutes.", table)
+    assert not minutes.supported and has(minutes, "quantity"), minutes.reasons
+
+
+def test_an_amount_per_dose_is_not_an_amount_per_day():
+    assert check("For adults, total acetaminophen from all sources should not exceed 4 g per day.", ITP).supported
+    per_dose = check("For adults, total acetaminophen from all sources should not exceed 4 g per dose.", ITP)
+    assert not per_dose.supported and has(per_dose, "quantity '4 g per dose'"), per_dose.reasons
+
+
+# ---- polarity: implicit negation, clauses cut elsewhere, table cells ---------------------------------------------
+
+def test_implicit_negation_reads_as_negation():
+    passage = [(["Obesity"], "Earlier national guidance recommended adjusted-weight dosing in obesity, but this advice was "
+                             "not retained in later editions. The 650 mg/dL cut-off is not found in the primary guidelines. "
+                             "A target quoted from an older label may differ from the current label.")]
+    assert check("Earlier national guidance advised adjusted-weight dosing in obesity, but later editions dropped that "
+                 "advice.", passage).supported
+    assert check("The 650 mg/dL cut-off is absent from the primary guidelines.", passage).supported
+    assert check("A target quoted from an older label may not match the current label.", passage).supported
+    assert not check("The 650 mg/dL cut-off is found in the primary guidelines.", passage).supported
+
+
+def test_a_statement_that_cuts_the_sources_clause_elsewhere_keeps_its_polarity():
+    passage = [(["Obesity"], "Because clinical need varies widely between patients, Hodkinson concluded that obesity should "
+                             "not be a major factor in immunoglobulin dosing decisions.")]
+    assert check("Hodkinson concluded that, because clinical need varies widely between patients, obesity should not be a "
+                 "major factor in immunoglobulin dosing decisions.", passage).supported
+    assert not check("Hodkinson concluded that, because clinical need varies widely between patients, obesity should be a "
+                     "major factor in immunoglobulin dosing decisions.", passage).supported
+
+
+def test_a_table_cell_cut_by_a_semicolon_keeps_its_negation_and_its_drug():
+    table = [(["Table. Antipsychotics"], "Agent Initial dose Hepatic Asenapine 5 mg twice daily Severe; contraindicated "
+                                         "Brexpiprazole 0.5-1 mg daily No change")]
+    assert check("Asenapine is contraindicated in severe hepatic impairment.", table).supported
+    assert check("Brexpiprazole is started at 0.5-1 mg daily.", table).supported

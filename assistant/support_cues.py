@@ -1,0 +1,97 @@
+"""Cues of the claim-level support check, loaded from assistant/data/support-cues.yaml, and text as the checks read it
+(reference markers removed, dosing shorthand and comparison symbols rewritten in words)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+CUES_FILE = Path(__file__).parent / "data" / "support-cues.yaml"
+
+
+@dataclass(frozen=True)
+class _Cues:
+    routes: dict[str, tuple[str, ...]]
+    negators: re.Pattern
+    negative: re.Pattern
+    against: re.Pattern
+    against_direction: re.Pattern
+    limits: re.Pattern
+    neutral: re.Pattern
+    strength: dict[str, re.Pattern]
+    graded: re.Pattern
+    grades: tuple[re.Pattern, ...]
+    antonyms: tuple[tuple[str, str], ...]
+    synonyms: dict[str, str]
+    light: frozenset[str]
+    route_pattern: re.Pattern
+    rewrites: tuple[tuple[re.Pattern, str], ...]
+    abbreviations: dict[str, str]
+    preference: re.Pattern
+
+
+def _alternation(words: Sequence[str]) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+
+def _words_rx(words: Sequence[str]) -> re.Pattern:
+    return re.compile(rf"(?<![\w-])(?:{_alternation(words)})(?![\w-])", re.I)
+
+
+@lru_cache(maxsize=1)
+def cues() -> _Cues:
+    data = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8"))
+    stem = _stemmer().stemWord
+    synonyms = {}
+    for group in data["synonyms"]:
+        for word in group:
+            synonyms.setdefault(stem(word.lower()), stem(group[0].lower()))
+    norm = lambda w: synonyms.get(stem(w), stem(w))  # noqa: E731
+    routes = {k: tuple(v) for k, v in data["routes"].items()}
+    return _Cues(
+        routes=routes,
+        negators=re.compile(rf"{_words_rx(data['negators']).pattern}|n't\b", re.I), negative=_words_rx(data["negative"]),
+        against=re.compile(data["against"], re.I), against_direction=re.compile(data["against_direction"], re.I),
+        limits=re.compile(data["limits"], re.I), neutral=re.compile(data["neutral"], re.I),
+        strength={k: re.compile(v, re.I) for k, v in data["strength"].items()},
+        graded=re.compile(data["graded"], re.I), grades=tuple(re.compile(g, re.I) for g in data["grades"]),
+        antonyms=tuple((norm(a), norm(b)) for a, b in data["antonyms"]),
+        synonyms=synonyms, light=frozenset(stem(w) for w in data["light"]) | frozenset(data["light"]),
+        route_pattern=_words_rx([w for ws in routes.values() for w in ws]),
+        rewrites=tuple((re.compile(p, re.I), r) for p, r in data["rewrites"]),
+        abbreviations={str(k).lower(): str(v).lower() for k, v in data["abbreviations"].items()},
+        preference=re.compile(data["preference"], re.I),
+    )
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+
+_MARKERS = re.compile(r"\s*\[@[^\]]*\]|\[\s*\d+(?:\s*[,;–-]\s*\d+)*\s*\]|\((?:\s*\d{1,3}(?:\s*[,–-]\s*\d{1,3})*\s*)\)(?=[\s.,;:]|$)"
+                      r"|\s*\(grade: [^)]*\)")
+
+
+def clean(text: str) -> str:
+    """Text with hyphenation across lines joined, reference markers removed and spaces collapsed."""
+    text = text.replace("\ufffe", "").replace("\u00ad", "").replace("\u2011", "-")
+    text = re.sub(r"(?<=[a-z])-\n(?=[a-z])", "", text)
+    return _MARKERS.sub("", text)
+
+
+@lru_cache(maxsize=8192)
+def normal(text: str) -> str:
+    """The text as the checks read it: cleaned, dosing shorthand and comparison symbols in words, spaces collapsed."""
+    text = clean(text)
+    for rx, words in cues().rewrites:
+        text = rx.sub(words, text)
+    return " ".join(text.split())

@@ -1,0 +1,84 @@
+"""The clinical entities a text names: vocabulary slots, routes, and single substances (the offline drug dictionary),
+and the values and routes a table gives one of the several drugs it names."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from assistant.quantities import Quantity, quantities
+from assistant.support_cues import cues, normal
+from assistant.support_text import _conceptualise, _Lexicon
+
+
+@lru_cache(maxsize=1)
+def _drug_finder():
+    from drug_named_entity_recognition import find_drugs  # its dictionary loads on first use (about 2 s)
+
+    return find_drugs
+
+
+_DRUG_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*[A-Za-z0-9]|[A-Za-z]")
+
+
+@lru_cache(maxsize=4096)
+def _substance_mentions(text: str) -> tuple[tuple[str, int, str], ...]:
+    """(name, offset, surface) of every single substance (not a class) the offline drug dictionary finds in a text;
+    short lower-case words it reads as a drug ("caps") are left out."""
+    found = [(w.group(0), w.start()) for w in _DRUG_WORD.finditer(text)]
+    if not found:
+        return ()
+    out: dict[int, tuple[str, int, str]] = {}
+    # PDF tables glue a footnote letter to a name ("Orphenadrinec"): a capitalised word is read without it as well
+    unglued = [w[:-1] if len(w) >= 7 and w[0].isupper() and w[1:].islower() and w[-1] in "abcde" else w for w, _ in found]
+    for words in ([w for w, _ in found], unglued):
+        for d, s, e in _drug_finder()(words, is_ignore_case=True):
+            surface = " ".join(words[s:e])
+            if (d.get("drugbank_id") or d.get("medline_plus_id")) and (len(surface) >= 5 or not surface.islower()):
+                name = re.sub(r"-[a-z]{4}$", "", str(d.get("name", "")).lower())  # a biologic's suffix ("-jjmr")
+                out.setdefault(found[s][1], (name, found[s][1], surface.lower()))
+    return tuple(out[k] for k in sorted(out))
+
+
+def _substances(text: str) -> frozenset[str]:
+    return frozenset(name for name, _, _ in _substance_mentions(text))
+
+
+def _mentions(name: str, text: str) -> bool:
+    """A text names a drug also where PDF tables glue a footnote letter or a suffix to it ("Eplerenoned", "-jjmr")."""
+    head = name.split()[0].split("-")[0]
+    return len(head) >= 5 and re.search(rf"(?<![a-z]){re.escape(head)}(?:[a-e]\b|-[a-z]+|\b)", text.lower()) is not None
+
+
+@lru_cache(maxsize=2048)
+def _entities(text: str, lex: _Lexicon) -> frozenset[str]:
+    """Concept tokens of the entity slots and routes a text names, plus the single substances it names."""
+    concept = _conceptualise(text, lex)
+    found = {t for t in re.findall(r"⟨[^⟩]+⟩", concept) if t in lex.slot_of}
+    routes = cues().routes
+    found |= {f"⟨route:{name}⟩" for m in cues().route_pattern.finditer(normal(text))
+              for name, words in routes.items() if m.group(0).lower() in words}
+    found |= {f"⟨substance:{name}⟩" for name in _substances(normal(text))}
+    return frozenset(found)
+
+
+def _rows(drug: str, text: str) -> tuple[tuple[Quantity, ...], frozenset[str], str]:
+    """The quantities, routes and text a table passage gives one of the several drugs it names: from each mention of the
+    drug to the next mention of another ("Citalopram 20 mg ... Escitalopram 10 mg")."""
+    flat = normal(text)
+    mentions = sorted(_substance_mentions(flat), key=lambda m: m[1])
+    if len({name for name, _, _ in mentions}) < 2 or drug not in {name for name, _, _ in mentions}:
+        return (), frozenset(), ""
+    found: list[Quantity] = []
+    routes: set[str] = set()
+    rows = []
+    for i, (name, start, _) in enumerate(mentions):
+        if name == drug:
+            end = next((s for n, s, _ in mentions[i + 1:] if n != drug), len(flat))
+            rows.append(flat[start:end])
+            found += quantities(flat[start:end])
+            routes |= {f"⟨route:{r}⟩" for m in cues().route_pattern.finditer(flat[start:end])
+                       for r, words in cues().routes.items() if m.group(0).lower() in words}
+    return tuple(found), frozenset(routes), " ".join(rows)
+
+

@@ -1,0 +1,211 @@
+"""Statements and passages as the support check reads them: vocabulary concepts, stems, spans (sentences, bullets,
+rows) with their clauses, quantities and claims, graded recommendations and the acronyms a text defines."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from assistant.quantities import Quantity, frequencies, quantities
+from assistant.support_cues import _alternation, _stemmer, clean, cues, normal
+from assistant.support_polarity import polarity
+from assistant.vocabulary import Vocabulary, definitions
+
+ENTITY_SLOTS = ("drugs", "indications", "contexts", "populations")
+_TOKEN = re.compile(r"⟨[^⟩]+⟩|[a-z][a-z0-9]*|[0-9]+(?:\.[0-9]+)?")
+_UNIT_SPLIT = re.compile(r"(?<=[.!?;])(?<!\bal\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<!\bcf\.)\s+(?=[\"'(\[]?[A-Z0-9•·])|\s*[•·▪■¨]\s*|\n\s*[-*]\s+|\n{2,}")
+
+
+@dataclass(frozen=True, eq=False)
+class _Lexicon:
+    """The vocabulary as one pattern: every term, abbreviation and acronym -> its concept token (or long form)."""
+
+    pattern: re.Pattern | None
+    concept: dict[str, str]
+    slot_of: dict[str, str] = field(default_factory=dict)
+    cased: re.Pattern | None = None  # acronyms read only when written with capitals
+    english: frozenset[str] = frozenset()
+
+
+@lru_cache(maxsize=64)
+def _lexicon(vocab: Vocabulary | None, acronyms: tuple[tuple[str, str], ...] = ()) -> _Lexicon:
+    concept: dict[str, str] = {}
+    slot_of: dict[str, str] = {}
+    if vocab is not None:
+        for slot in ENTITY_SLOTS:
+            for term in vocab.slot(slot):
+                token = f"⟨{slot}:{term.canonical}⟩"
+                slot_of[token] = slot
+                for word in term.terms:
+                    concept.setdefault(word.lower(), token)
+        for short, full in vocab.abbreviations.items():
+            concept.setdefault(short.lower(), concept.get(full.lower(), full.lower()))
+    for name, words in cues().routes.items():
+        token = f"⟨route:{name}⟩"
+        slot_of[token] = "routes"
+        for word in words:
+            concept.setdefault(word, token)
+    for long, short in acronyms:  # a passage's own "major depressive disorder (MDD)"
+        long = " ".join(normal(long).split())
+        token = concept.get(long.lower()) or concept.get(short.lower()) or f"⟨acronym:{short.lower()}⟩"
+        concept.setdefault(long.lower(), token)
+        concept.setdefault(short.lower(), token)
+    general = cues().abbreviations
+    for short, full in general.items():  # general clinical abbreviations ("CrCl", "SmPC"), read in capitals only
+        concept.setdefault(short, concept.get(full, full))
+    english = (vocab.english if vocab is not None else frozenset()) | frozenset(general)
+    cased = sorted(w for w in concept if w in english)
+    plain = [w for w in concept if w not in english]
+    long = _alternation([w for w in plain if len(w) >= 4])  # a plural reads as its term ("SSRIs"), not a short one ("this")
+    short = _alternation([w for w in plain if len(w) < 4]) or "(?!)"
+    pattern = re.compile(rf"(?<![\w⟨:])(?:({long})(?:e?s)?|({short}))(?![\w⟩])") if plain else None
+    upper = re.compile(r"(?<![A-Za-z0-9])(" + _alternation(cased) + r")s?(?![A-Za-z0-9])", re.I) if cased else None
+    return _Lexicon(pattern, concept, slot_of, upper, english - frozenset(general))
+
+
+def _conceptualise(text: str, lex: _Lexicon) -> str:
+    """Lower-case text with every vocabulary term, abbreviation and acronym replaced by its concept token."""
+    original = normal(text)
+    if lex.cased is not None:  # acronyms that spell English words ("HIT", "PAD") count only in capitals
+        def cased(m: re.Match) -> str:
+            word = m.group(1)
+            upper = word.isupper() if word.lower() in lex.english else any(ch.isupper() for ch in word)
+            return f" {_concept_of(lex, word)} " if upper else m.group(0)
+        original = lex.cased.sub(cased, original)
+    low = original.lower()
+    if lex.pattern is None:
+        return low
+    return lex.pattern.sub(lambda m: f" {_concept_of(lex, m.group(1) or m.group(2))} ", low)
+
+
+def _concept_of(lex: _Lexicon, written: str) -> str:
+    """The concept token of a matched term (its spaces as the lexicon writes them: a PDF's "systolic  blood pressure")."""
+    key = written.lower()
+    return lex.concept.get(key) or lex.concept[" ".join(key.split())]
+
+
+def _words(text: str) -> list[str]:
+    """Stems of a conceptualised text, synonyms merged; concept tokens kept whole."""
+    syn, stem = cues().synonyms, _stemmer().stemWord
+    out = []
+    for tok in _TOKEN.findall(text):
+        if tok.startswith("⟨"):
+            out.append(tok)
+        else:
+            s = stem(tok)
+            out.append(syn.get(s, s))
+    return out
+
+
+def _content(words: Sequence[str]) -> set[str]:
+    light = cues().light
+    return {w for w in words if w not in light and not w[0].isdigit() and (len(w) > 1 or w.startswith("⟨"))}
+
+
+@dataclass(frozen=True)
+class _Unit:
+    text: str
+    words: frozenset[str]
+    clauses: tuple[tuple[frozenset[str], str, str], ...]  # (content words, polarity, polarity less direction) per clause
+    quantities: tuple[Quantity, ...]
+    sequence: tuple[str, ...] = ()  # its words in order, quantities left out (for words of opposite meaning)
+    claims: tuple[frozenset[str], ...] = ()  # content words of each coordinated claim ("..., and it also ...")
+    preferences: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()  # (preferred, other) words: "A over B"
+    frequencies: frozenset[tuple[int, str]] = frozenset()  # "twice daily": (2, 'day')
+
+
+_CLAUSE = re.compile(r"[;:()]|,\s*(?:but|whereas|while|although|though|so)\b|\b(?:but|whereas|however|although|unless|because)\b",
+                     re.I)
+_CLAIM = re.compile(r"[;:]|,\s*(?:and|but|which|while|whereas|although|though|so)\b|\b(?:and\s+also|as\s+well\s+as|and\s+it)\b", re.I)
+
+
+def _seq(text: str, lex: _Lexicon) -> tuple[str, ...]:
+    plain = normal(text)
+    for q in sorted(quantities(plain), key=lambda q: -len(q.text)):
+        plain = plain.replace(q.text, " ")
+    return tuple(_words(_conceptualise(plain, lex)))
+
+
+def _preferences(text: str, lex: _Lexicon) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
+    """(words just before, words just after) each preference marker of a text ("LABA over ICS")."""
+    parts = [[w for w in _words(_conceptualise(p, lex)) if w in _content([w])]
+             for p in cues().preference.split(normal(text))]
+    return tuple((frozenset(parts[i][-4:]), frozenset(parts[i + 1][:4])) for i in range(len(parts) - 1))
+
+
+def _unit_of(text: str, lex: _Lexicon) -> _Unit:
+    body = normal(text)
+    parts: list[str] = []
+    for part in (p for p in _CLAUSE.split(body) if p and p.strip()):  # a piece of one content word is part of the next
+        if parts and len(_content(_words(_conceptualise(parts[-1], lex)))) < 2:
+            parts[-1] = f"{parts[-1]} {part}"
+        else:
+            parts.append(part)
+    if len(parts) > 1 and len(_content(_words(_conceptualise(parts[-1], lex)))) < 2:  # or, the last one, of the one before
+        parts[-2:] = [f"{parts[-2]} {parts[-1]}"]
+    clauses = tuple((frozenset(_content(_words(_conceptualise(part, lex)))), polarity(part), polarity(part, False))
+                    for part in parts)
+    claims = tuple(frozenset(_content(_words(_conceptualise(part, lex)))) for part in _CLAIM.split(body) if part.strip())
+    return _Unit(" ".join(text.split()), frozenset(_words(_conceptualise(body, lex))), clauses, quantities(body),
+                 _seq(text, lex), claims if len(claims) > 1 else (), _preferences(body, lex), frequencies(body))
+
+
+@lru_cache(maxsize=2048)
+def _passage_units(text: str, lex: _Lexicon) -> tuple[_Unit, ...]:
+    flat = re.sub(r"[ \t]*\n[ \t]*(?![-*•·])", " ", clean(text))  # hard-wrapped lines of a PDF are one paragraph
+    parts = [p.strip(" -*\n") for p in _UNIT_SPLIT.split(flat) if p and p.strip(" -*\n")]
+    return tuple(_unit_of(p, lex) for p in parts)
+
+
+@dataclass(frozen=True)
+class _Graded:
+    words: frozenset[str]
+    strength: str | None
+    direction: str
+
+
+@lru_cache(maxsize=2048)
+def _graded(text: str, lex: _Lexicon) -> tuple[_Graded, ...]:
+    """The graded recommendations of a passage: the text up to each printed grade ("Strong for"), with it."""
+    flat, out, start = normal(text), [], 0
+    for m in cues().graded.finditer(flat):
+        if m.group(3):
+            grade = _Graded(frozenset(_content(_words(_conceptualise(flat[start:m.start()], lex)))), None, "neutral")
+        else:
+            grade = _Graded(frozenset(_content(_words(_conceptualise(flat[start:m.start()], lex)))),
+                            "weak" if m.group(1).lower() in ("weak", "conditional") else "strong", m.group(2).lower())
+        out.append(grade)
+        start = m.end()
+    if out and (rest := flat[start:]).strip() and cues().neutral.search(rest):  # a last one printed without a grade
+        out.append(_Graded(frozenset(_content(_words(_conceptualise(rest, lex)))), None, "neutral"))
+    return tuple(out)
+
+_ACRONYM = re.compile(r"\(((?=(?:[a-z]*[A-Z]){2})[A-Za-z]{2,8})s?\)")
+
+
+def acronyms_of(text: str) -> dict[str, str]:
+    """Long form -> acronym a text defines: vocabulary.definitions, and else the shortest run of at most as many words
+    as the acronym has letters, just before it, whose first word starts with its first letter ("pharmacogenetic (PGx)")."""
+    found = definitions(text)
+    known = set(found.values())
+    for m in _ACRONYM.finditer(text):
+        short = m.group(1)
+        if short in known:
+            continue
+        words = re.findall(r"[A-Za-z][A-Za-z-]*", text[max(0, m.start() - 120):m.start()])[-len(short):]
+        for n in range(1, len(words) + 1):
+            if words[-n][0].lower() == short[0].lower():
+                found.setdefault(" ".join(words[-n:]).lower(), short)
+                known.add(short)
+                break
+    return found
+
+
+
+def _glued(words: frozenset[str], pool: frozenset[str]) -> frozenset[str]:
+    """Words that stand in a pool glued to another (PDF text loses spaces: "globalsymptoms", "Cyclobenzaprinec")."""
+    joined = " ".join(pool)
+    return frozenset(w for w in words - pool if len(w) >= 5 and not w.startswith("⟨") and w in joined)
+
