@@ -127,8 +127,10 @@ class Assistant:
         from assistant.embeddings import get_embedder, set_threads
 
         set_threads(self.settings.embedding.threads or 1)  # one intra-op thread per serving process (DESIGN.md)
-        return Retriever.from_settings(self.index, get_embedder(self.settings.embedding.model, self.settings.embedding.batch_size),
-                                       self.settings.retrieval)
+        embedder = get_embedder(self.settings.embedding.model, self.settings.embedding.batch_size)
+        if self.settings.embedding.query_runtime == "onnx":
+            embedder.use_onnx(self.settings.data_dir / "models")
+        return Retriever.from_settings(self.index, embedder, self.settings.retrieval)
 
     @cached_property
     def rulebook(self) -> Any:

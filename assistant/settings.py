@@ -26,6 +26,11 @@ class EmbeddingSettings(BaseModel):
     )
     batch_size: int = Field(default=64, ge=1, le=1024, description="Texts per encode call during ingest.")
     threads: int = Field(default=0, ge=0, description="torch intra-op threads; 0 means one per core for ingest, 1 when serving.")
+    query_runtime: Literal["onnx", "torch"] = Field(
+        default="onnx",
+        description="What embeds questions: 'onnx' (the same model exported once to DATA_DIR/models and run by onnxruntime, "
+        "checked equal to torch when loaded; falls back to torch) or 'torch'. Documents are always embedded by torch.",
+    )
 
 
 # Bump when chunking or chunk metadata changes (2: PDF outline headings, recommendations, table rows, chunk kinds,
