@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -168,7 +169,13 @@ class ServerSettings(BaseModel):
         "origins (publishable), revoked, rate_limit_per_minute}. Server keys are only ever given as sha256 hashes.",
     )
     demo_page: bool = Field(default=True, description="Serve the demo page at / (with a demo publishable key when no keys are configured).")
-    answer_concurrency: int = Field(default=1, ge=1, le=64, description="Answers computed at once; further requests wait their turn.")
+    answer_concurrency: int = Field(
+        default=0, ge=0, le=64,
+        description="Answers computed at once (0: one per CPU core); further requests wait their turn.")
+
+    def concurrency(self) -> int:
+        """The answers computed at once: the setting, or one per CPU core when it is 0."""
+        return self.answer_concurrency or max(1, os.cpu_count() or 1)
 
 
 class AuditSettings(BaseModel):

@@ -45,20 +45,21 @@ _PER_N = re.compile(rf"(?i)^\s*(?:/|\bper\s+|\bin\s+|\bevery\s+)\s*(?P<lo>{NUM})
 _Q = re.compile(r"(?i)(?<![A-Za-z])q\.?\s?(?P<lo>\d+(?:\.\d+)?)(?:\s*[-–]\s*(?P<hi>\d+))?\s*"
                 r"(?P<unit>hours?|hrs?|h|days?|d|weeks?|wks?|w|months?|mo)\b")
 _FREQ_WORDS = re.compile(r"(?i)\b(?:(once\s+)?(daily|weekly|monthly|fortnightly|biweekly|nightly)|once\s+(?:a|per)\s+"
-                         r"(day|week|month)|(?:per|a|each)\s+(day|week|month)|every\s+(day|week|month)"
+                         r"(day|week|month)|(?:per|a|each)[\s-](day|week|month)|every\s+(day|week|month)"
                          r"|(twice|three times|four times)\s+(?:a\s+|per\s+)?(?:day|daily)"
                          r"|(?:on|in)\s+any\s+(?:single\s+|one\s+)?(day))\b|(?<![A-Za-z])(BID|TID|QID|QOD|QD|"
                          r"q\.o\.d\.|q\.d\.|b\.i\.d\.|t\.i\.d\.)(?![A-Za-z])|\b(every other day)\b")
-_DURATION = re.compile(rf"(?i)\b(for|over|on|x|×|across)\s+(?:a\s+total\s+of\s+|the\s+next\s+|the\s+first\s+"
-                       rf"|a\s+period\s+of\s+)?({NUM})(?:{SEP}({NUM}))?\s+"
+_DURATION = re.compile(rf"(?i)(?:\b(for|over|on|x|across)|(×))\s+(?P<each>(?:each|every)\s+of\s+(?:the\s+)?)?"
+                       rf"(?:a\s+total\s+of\s+|the\s+next\s+|the\s+first\s+"
+                       rf"|a\s+period\s+of\s+)?({NUM}|an?(?=\s+(?:day|week|month|fortnight)\b))(?:{SEP}({NUM}))?\s+"
                        r"(?:consecutive\s+|successive\s+)?(days?|weeks?|months?|hours?|hrs?|h|minutes?|mins?)\b")
 _SINGLE = re.compile(r"(?i)\b(?:once(?!\s+(?:daily|weekly|monthly|a\b|per\b|every\b))"
                      r"|single(?!\s+day)(?:\s+dose|\s+infusion)?"
                      r"|one[- ]time|one[- ]off|stat)\b")
 _SINGLE_BEFORE = re.compile(r"(?i)\b(?:single|one[- ]time|one[- ]off|loading)(?:\s+(?:iv|dose|infusion|bolus))*"
                             r"(?:\s+of)?\s*:?\s*$")
-_COURSE_AFTER = re.compile(r"(?i)^[\s,(]*(?:in\s+total|total(?:\s+dose)?|per\s+course|(?:is\s+|as\s+)?(?:a|the)\s+"
-                           r"(?:[A-Za-zé'-]+\s+){0,2}?(?:total|course)(?!\s+of\b)|in\s+divided|(?:for|over)\s+the\s+(?:whole|entire|full)\s+course)\b")
+_COURSE_AFTER = re.compile(r"(?i)^[\s,(]*(?:in\s+total|in\s+all|all\s+told|altogether|overall|total(?:\s+dose)?|per\s+course|(?:is\s+|as\s+)?(?:a|the)\s+"
+                           r"(?:[A-Za-zé'-]+\s+){0,2}?(?:total|course)(?!\s+of\b)|in\s+divided|(?:for|over)\s+the\s+(?:(?:whole|entire|full)\s+)?course)\b")
 _COURSE_BEFORE = re.compile(r"(?i)\b(?:total(?:\s+(?:course\s+)?dose)?(?:\s+of)?|course\s+of|divided\s+over"
                             r"|adds?\s+up\s+to|sums?\s+to)\s*:?\s*$")
 _CYCLE = re.compile(rf"(?i)\brepeat(?:ed)?\s+(?:every|each)\s+(?:(?P<other>other)\s+|(?P<lo>{NUM})(?:{SEP}(?P<hi>{NUM}))?\s+)?"
@@ -114,24 +115,40 @@ def cadence(after: str, before: str, unit_per: str | None) -> Cadence:
         if interval is None:
             interval, words, flags = _interval(before, after=False)
     for m in _DURATION.finditer(after):
-        lo = number(m.group(2))[0]
-        span = (lo, number(m.group(3))[0] if m.group(3) else lo)
-        step = days(m.group(4))
+        word, lo_raw, hi_raw, period = (m.group(1) or m.group(2)), m.group(4), m.group(5), m.group(6)
+        lo = 1.0 if lo_raw.lower() in ("a", "an") else number(lo_raw)[0]
+        span = (lo, number(hi_raw)[0] if hi_raw else lo)
+        step = days(period)
+        if m.group("each") and step >= 1 and interval is None:
+            interval = (step, step)  # "on each of 5 days": one dose a day, for 5 days
         if step < 1:
             infusion = (span[0] * step, span[1] * step)  # "over 10-12 hours", "for 3 hours": one infusion's length
-            single = single or m.group(1).lower() == "over"
+            single = single or word.lower() == "over"
         elif step >= 1:
             duration = (span[0] * step, span[1] * step)
-            if m.group(1).lower() == "over" and interval is None:
+            if word.lower() == "over" and interval is None:
                 kind = "course"  # "2 g/kg over 2-5 days": a total divided over the days
             elif interval is None:
                 interval = (1.0, 1.0)  # "0.4 g/kg for 5 days" reads as daily
         lasting = m.group(0)
         break
+    if duration is None and infusion is None and interval is not None and interval[0] == interval[1] == 1 and (
+            ahead := list(_DURATION.finditer(before))) and re.fullmatch(r"[\s,:=]*(?:is|gives|means|of)?[\s,:=]*",
+                                                                       before[ahead[-1].end():]):
+        # "over 4 days = 0.5 g/kg per day", "for 5 days: 0.4 g/kg daily": the course named just before a daily dose.
+        m = ahead[-1]
+        lo_raw, hi_raw, period = m.group(4), m.group(5), m.group(6)
+        lo = 1.0 if lo_raw.lower() in ("a", "an") else number(lo_raw)[0]
+        if days(period) >= 1:
+            duration = (lo * days(period), (number(hi_raw)[0] if hi_raw else lo) * days(period))
+            lasting = m.group(0)
     if _SINGLE.search(after) or _SINGLE_BEFORE.search(before):
         single = interval is None
     # "the course total of 0.4 g/kg per day for 5 days": the total is of the whole regimen, not of this daily dose.
-    if _COURSE_AFTER.search(after) or (_COURSE_BEFORE.search(before) and unit_per not in ("day", "week")):
+    course_after = _COURSE_AFTER.search(after)
+    if course_after and unit_per in ("day", "week") and not re.search(r"(?i)course", course_after.group(0)):
+        course_after = None  # "50-200 mg/day in divided doses", "4 g/day total": a daily total, not a course
+    if course_after or (_COURSE_BEFORE.search(before) and unit_per not in ("day", "week")):
         kind = "course"
         if unit_per is None:
             interval = None  # "2 g/kg is a total for the course, not a daily dose": the words name no repeat

@@ -7,13 +7,14 @@ from dataclasses import replace
 from functools import lru_cache
 
 from assistant.doses.arithmetic import Calculations, calculations
-from assistant.doses.cadence import scan_cadence
+from assistant.doses.cadence import Cadence, scan_cadence
 from assistant.doses.context import AnswerContext
-from assistant.doses.conversions import cross_checks, factor_findings, obesity_weight, scig_conversion
-from assistant.doses.grounding import in_sources, quoted, variant_grounded
+from assistant.doses.conversions import (conversion_chain, cross_checks, factor_findings, obesity_weight,
+                                         scig_conversion)
+from assistant.doses.grounding import in_sources, product_names, quoted, variant_grounded
 from assistant.doses.lexicon import Lexicon
 from assistant.doses.indications import diseases, is_disease
-from assistant.doses.negation import is_negated, negation_verdict
+from assistant.doses.negation import is_negated, negated_factor, negation_verdict, span_negated
 from assistant.doses.matching import (ONE_SIDED_SPAN, Scope, best, cap_problem, is_cap, magnitude, nearest, problem, range_text,
                                       select)
 from assistant.doses.numbers import fmt
@@ -56,7 +57,8 @@ def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, source
             return finding(sc, a, scope, "grounded", "No drug is named to check this dose against; the sentence is "
                                                      "quoted word for word from the cited passage.")
         return finding(sc, a, scope, "ambiguous", "A dose with no drug named near it; it cannot be checked.")
-    grounded = in_sources(a, sources, scope.age, scope.drug, book.lexicon)
+    grounded = in_sources(a, sources, scope.age, scope.drug, book.lexicon,
+                          product_names(sc, a.sentence, scope.drug, book.lexicon))
     variants = stated_variants(book, sc, a, scope, family)
     sel = select(book, family, scope)
     # A rule for another disease, population or stage is borrowed: it never verifies, so it is left out.
@@ -181,6 +183,11 @@ def _judge_amount(book: RuleBook, sc: Scan, i: int, fam: str | None, scope: Scop
                                                   "value? a product strength?); it cannot be checked.")
     if a.cadence.bare and i in lhs_starts:  # the result of a calculation: its cadence is named before the sum
         a = replace(a, cadence=scan_cadence(sc.text[sc.sentences[a.sentence][0]:lhs_starts[i]]))
+        if a.cadence.bare and (days := re.search(r"(?i)[×x*]\s*(\d+)\s*(?:consecutive\s+)?days?\b",
+                                                 sc.text[lhs_starts[i]:a.start])):
+            # "0.4 g/kg/day × 5 days = 2 g/kg": a daily dose times its days is the course total.
+            n = float(days.group(1))
+            a = replace(a, cadence=Cadence(kind="course", duration=(n, n)))
     elif a.cadence.bare and a.info and "/bw" not in a.info.dim:  # a total for a weight repeats as its per-kg dose
         pair = sc.amounts[a.head] if a.head is not None else next(
             (b for b in reversed(sc.amounts[:i]) if b.sentence == a.sentence and b.info
@@ -204,6 +211,77 @@ def _ruled_out(book: RuleBook, sc: Scan, i: int, found: DoseFinding, scope: Scop
         if other.verdict in ("out_of_range", "unit_error"):
             return other
     return found
+
+
+_ASKS_MAX = re.compile(r"(?i)\b(?:max(?:imum|imal)?|highest|ceiling|upper\s+limit|most)\b[^?]*(?:dose|rate|amount|total"
+                       r"|daily|\?)")
+_NOT_MAX = re.compile(r"(?i)\b(?:start\w*|initial\w*|begin\w*|first|then|usual\w*|typical\w*|minimum|lowest)\b")
+
+
+def _answers_max(sc: Scan) -> Scan:
+    """An answer to a question that asks for a maximum ("Max infusion rate for Privigen?"): a dose stated plainly in a
+    sentence that names no other role (start, usual, then) is that maximum, as "up to" would say."""
+    out = []
+    for a in sc.amounts:
+        s_start, s_end = sc.sentences[a.sentence]
+        if not (a.is_max or a.comparator or a.step or a.observed or _NOT_MAX.search(sc.text[s_start:s_end])):
+            a = replace(a, is_max=True)
+        out.append(a)
+    return replace(sc, amounts=tuple(out))
+
+
+_STRENGTH_PART = r"(?:[A-Za-z][\w-]*\s+)?\d[\d.,]*\s*(?:mg|mcg|µg|g)"
+_COMPOSITION = re.compile(rf"\(\s*{_STRENGTH_PART}(?:\s*/\s*{_STRENGTH_PART})+\s*(?:tablets?|caps(?:ules?)?)?\s*\)")
+
+
+def _composition(sc: Scan, a: Amount) -> bool:
+    """Whether the amount is part of a combination product's strength written in parentheses right after the product's
+    name ("Cafergot (ergotamine 1 mg/caffeine 100 mg)"): the content of one unit, not a dose."""
+    for m in _COMPOSITION.finditer(sc.text):
+        if m.start() <= a.start < m.end() and any(0 <= m.start() - d.end <= 2 for d in sc.drugs):
+            return True
+    return False
+
+
+def _negated_factors(book: RuleBook, sc: Scan, found: list[DoseFinding]) -> list[DoseFinding]:
+    """Stated factors, with those a sentence rules out judged as ruled out. A right factor that the text also applies
+    elsewhere is not itself ruled out ("do not multiply the whole 30 g by 1.37; use 7.5 g x 1.37"): what is ruled out
+    is what it is applied to, which the amounts check."""
+    negated = {k for k, f in enumerate(found) if span_negated(sc, f.start, f.end)}
+    out = []
+    for k, f in enumerate(found):
+        if k in negated and not (f.verdict == "verified" and any(
+                j not in negated and g.verdict == "verified" and g.value == f.value for j, g in enumerate(found))):
+            targets = _target_brands(book, sc, f.start, f.end)
+            if targets and f.verdict in ("verified", "out_of_range"):
+                # Ruled out for the product(s) the sentence applies it to ("do not apply 1.37 to Cuvitru", "not
+                # Hizentra's 1.37, when switching to Cuvitru"): right when it is not their factor.
+                own = [book.brand_factors(b) for b in targets]
+                wrong = all(fs and not any(abs(v - float(f.value)) < 1e-6 for v in fs) for fs in own)
+                f = f.model_copy(update={"verdict": "out_of_range" if wrong else "verified", "message": (
+                    f"{f.text} is {'not ' if wrong else ''}the factor the rules give for {', '.join(targets)}.")})
+            f = negated_factor(f)
+        out.append(f)
+    return out
+
+
+_POSSESSIVE = re.compile(r"(?i)['’]s\s*(?:(?:US|EU|own|label(?:led)?|adjustment|conversion|dose)\s+)*(?:factor\s+"
+                         r"(?:of\s+|is\s+)?)?\(?\s*$|\s*\(?\s*$")
+
+
+def _target_brands(book: RuleBook, sc: Scan, start: int, end: int) -> list[str]:
+    """The products a sentence applies a stated factor to: those named in its clause other than the factor's owner
+    ("Hizentra's 1.37", "Hizentra 1.37"), else the sentence's other products."""
+    s_start, s_end = sc.sentences[sc.sentence_of(start)]
+    named = [(m.start(), m.end(), m.group(0).lower()) for b in sorted(book.brands)
+             for m in re.finditer(rf"(?i)\b{re.escape(b)}\b", sc.text[s_start:s_end])]
+    named = [(a + s_start, e + s_start, b) for a, e, b in named]
+    owner = {b for a, e, b in named if e <= start and start - e <= 30 and _POSSESSIVE.fullmatch(sc.text[e:start])}
+    cuts = [s_start] + [s_start + m.end() for m in re.finditer(r"[,;:]", sc.text[s_start:s_end])] + [s_end]
+    c_start = max(c for c in cuts if c <= start)
+    c_end = min(c for c in cuts if c >= end)
+    clause = [b for a, e, b in named if c_start <= a < c_end and b not in owner]
+    return list(dict.fromkeys(clause or [b for _, _, b in named if b not in owner]))
 
 
 def _worked_out(sc: Scan, calc: Calculations, results: dict[int, DoseFinding], operands: dict[int, DoseFinding | None],
@@ -261,6 +339,8 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
     sc = scan_text(text, lex)
     ctx = scan_text(context, lex) if context else None
     srcs = [scan_text(s, lex) for s in sources] if sources is not None else None
+    if ctx is not None and _ASKS_MAX.search(ctx.text):
+        sc = _answers_max(sc)
     calc = calculations(sc)
     scopes: dict[int, Scope] = {}
     results: dict[int, DoseFinding] = {}
@@ -274,13 +354,16 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
     operands: dict[int, DoseFinding | None] = {}  # a calculation's numbers: judged, not reported (its result is)
     # A text that applies a conversion factor the rules give is about that conversion ("Hizentra: 30 ÷ 4 × 1.37"):
     # the conversion's own rules (its worked example) speak for its doses, as if the conversion were named.
-    extra = factor_findings(rulebook, sc, ctx) + obesity_weight(rulebook, sc) + timing_findings(rulebook, sc)
+    extra = _negated_factors(rulebook, sc, factor_findings(rulebook, sc, ctx)) + obesity_weight(rulebook, sc) + \
+        timing_findings(rulebook, sc)
     converting = frozenset(rule.indication for f in extra if f.verdict == "verified" and f.unit == "1" and f.rule_id
                            and (rule := rulebook.rule(f.rule_id)) is not None and not is_disease(rule.indication)
                            and rule.indication != "any")
     for i, a in enumerate(sc.amounts):
         if "rounding" in a.flags:
             continue  # "rounded to the nearest 5 g": a rounding step, checked with the dose it rounds
+        if _composition(sc, a):
+            continue  # "Cafergot (ergotamine 1 mg/caffeine 100 mg)": what one tablet holds, not a dose
         fam = family_of(a, sc, ig_context) if a.info else "dose"
         if fam in ("other", "concentration"):
             continue
@@ -329,6 +412,7 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
             mine = results[i]
             results[i] = f.model_copy(update={"drug": mine.drug, "frequency": mine.frequency, "flags": mine.flags,
                                               "rule_id": f.rule_id or mine.rule_id, "source": f.source or mine.source})
+    conversion_chain(rulebook, sc, scopes, results, extra)
     _worked_out(sc, calc, results, operands, extra)
     _split_parts(rulebook, sc, results)
     negated = {i for i in results if is_negated(sc, sc.amounts[i])}

@@ -30,8 +30,9 @@ def dictionary_drugs(text: str) -> tuple[Mention, ...]:
         return ()
     found = []
     for data, first, last in _finder()([w.group(0) for w in words], is_ignore_case=True):
-        if not (data.get("drugbank_id") or data.get("medline_plus_id")):
-            continue  # a class ("Antibodies", "statins") names no dose
+        name = str(data.get("name", ""))
+        if not (data.get("drugbank_id") or data.get("medline_plus_id") or "/" in name):
+            continue  # a class ("Antibodies", "statins") names no dose; a combination ("Buprenorphine/naloxone") does
         start, end = words[first].start(), words[last - 1].end()
         found.append(Mention(str(data.get("name", text[start:end])).lower(), start, end, text[start:end]))
     return tuple(sorted(found, key=lambda m: m.start))

@@ -9,6 +9,7 @@ from assistant.doses.matching import INTERVAL_TOLERANCE, Stated
 from assistant.doses.cadence import scan_cadence
 from assistant.doses.lexicon import Lexicon, mentions
 from assistant.doses.parse import Amount, Scan
+from assistant.doses.scope import dosed_before
 
 
 _FOLLOW = re.compile(r"(?i)\s*(?:of\s+)?(?:(?:oral|iv|intravenous|subcutaneous)\s+)?")
@@ -18,14 +19,35 @@ _JOIN = re.compile(r"(?i)^[\s,]*(?:and|or|and/or|/|,)?[\s,]*$")
 def amount_drug(sc: Scan, k: int) -> str | None:
     """The drug a passage's k-th amount is of: named right after it ("50 mg of X"), the last one named before it in
     its sentence, else the first after it; None when its sentence names none."""
+    m = amount_mention(sc, k)
+    return m.canonical if m is not None else None
+
+
+def product_names(sc: Scan, sentence: int, drug: str | None, lex: Lexicon | None) -> frozenset[str]:
+    """Products of a drug outside the vocabulary named in a sentence by a name of their own ("Alli", "Xenical" for
+    orlistat): two products of one drug may have different doses."""
+    own = {c for entries in (lex.drugs.values() if lex else ()) for c, _ in entries}
+    return frozenset(m.surface.lower() for m in sc.in_sentence(sc.drugs, sentence)
+                     if m.canonical == drug and m.canonical not in own and m.surface
+                     and m.surface.lower() != m.canonical.lower())
+
+
+def amount_mention(sc: Scan, k: int):
+    """The drug mention amount_drug reads."""
     b = sc.amounts[k]
     in_sent = sc.in_sentence(sc.drugs, b.sentence)
     follow = [d for d in in_sent if b.end <= d.start <= b.end + 20 and _FOLLOW.fullmatch(sc.text[b.end:d.start])]
-    before = [d for d in in_sent if d.end <= b.start]
+    before = dosed_before(sc.text, [d for d in in_sent if d.end <= b.start])
     after = [d for d in in_sent if d.start >= b.end]
     for group in (follow, before[-1:], after[:1]):
         if group:
-            return group[0].canonical
+            return group[0]
+    # A part after a semicolon continues its row ("mirtazapine 15 mg at bedtime ...; geriatric 7.5 mg at bedtime").
+    i = b.sentence
+    while i > 0 and sc.text[sc.sentences[i - 1][0]:sc.sentences[i - 1][1]].rstrip().endswith(";"):
+        i -= 1
+        if earlier := sc.in_sentence(sc.drugs, i):
+            return earlier[-1]
     return None  # an earlier sentence's drug may not be this one's ("Start at 0.5 mg/kg/min" after acetaminophen)
 
 
@@ -73,9 +95,68 @@ def listed_interval(sc: Scan, k: int) -> tuple[float, float] | None:
     return scan_cadence(sc.text[s_start:b.start]).interval
 
 
+def _strength_interval(sc: Scan, k: int) -> tuple[float, float] | None:
+    """For the amount of a product strength ("2.5 mg/3 mL, one vial every 6-8 hours"), the repeat named after the
+    strength's volume: the strength is one dose of the product."""
+    b = sc.amounts[k]
+    nxt = sc.amounts[k + 1] if k + 1 < len(sc.amounts) else None
+    if nxt is None or nxt.sentence != b.sentence or not re.fullmatch(r"\s*/\s*", sc.text[b.end:nxt.start]) \
+            or nxt.info is None or nxt.info.dim != "volume":
+        return None
+    return nxt.cadence.interval
+
+
+_TITRATE = re.compile(r"(?i)\b(?:titrat|increas|rais|escalat|advanc|step\s+up|go\s+up)\w*\s+(?:[\w-]+\s+){0,2}?$")
+
+
+def _titration(sc: Scan, b: Amount) -> bool:
+    """A passage amount named as the size of a titration step without "by" ("titrate 25 mg/week")."""
+    s_start, _ = sc.sentences[b.sentence]
+    pre = sc.text[max(s_start, b.start - 30):b.start]
+    return bool(_TITRATE.search(pre)) and not re.search(r"(?i)\b(?:to|until|target(?:\s+of)?|maximum(?:\s+of)?)\s*$", pre)
+
+
+def _course_total(t, lo: float, hi: float) -> tuple[float, float, tuple[float, float]] | None:
+    """(low, high, days) of a whole course: a course total as written, or a dose repeated over a stated duration."""
+    if t.kind == "course":
+        return lo, hi, t.duration  # days may go unsaid ("180 g in total")
+    if t.interval and t.duration and t.interval[0] == t.interval[1]:
+        n_lo, n_hi = max(1, int(t.duration[0] / t.interval[0] + 1e-6)), max(1, int(t.duration[1] / t.interval[0] + 1e-6))
+        return lo * n_lo, hi * n_hi, t.duration
+    return None
+
+
+def _same_course(ta, lo: float, hi: float, tb, blo: float, bhi: float) -> bool:
+    """Whether two statements give the same course, one as a daily dose over days and the other as a total (or both
+    as totals) with its days within the other's."""
+    if ta.kind == tb.kind == "dose" and ta.interval == tb.interval:
+        return False  # the same kind of statement: compared value by value
+    x, y = _course_total(ta, lo, hi), _course_total(tb, blo, bhi)
+    if x is None or y is None:
+        return False
+    (xlo, xhi, xd), (ylo, yhi, yd) = x, y
+    return ylo * (1 - 1e-3) <= xlo and xhi <= yhi * (1 + 1e-3) and (xd is None or yd is None or (
+        xd[0] >= yd[0] / INTERVAL_TOLERANCE and xd[1] <= yd[1] * INTERVAL_TOLERANCE))
+
+
+def _same_population_and_drug(src: Scan, k: int, a: Amount, b: Amount, age, drug, lex, products) -> bool:
+    """The passage's k-th amount is for the text's population, drug and product."""
+    ages = amount_ages(src, k)
+    if age and ages and age not in ages:
+        return False  # a child's dose is not grounded by the adult dose of the same passage
+    mention = amount_mention(src, k)
+    if drug and mention is not None and not same_drug(drug, mention.canonical, lex):
+        return False  # "paroxetine 50-200 mg" is not grounded by the sertraline range of the same passage
+    if products and mention is not None and (theirs := product_names(src, b.sentence, mention.canonical, lex)) \
+            and mention.surface.lower() in theirs and mention.surface.lower() not in products:
+        return False  # "Alli 120 mg" is not grounded by the Xenical dose of the same passage
+    return a.is_max == b.is_max and a.step == (b.step or _titration(src, b))
+
+
 def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, drug: str | None = None,
-               lex: Lexicon | None = None) -> bool:
-    """True when the same value, unit, frequency and population stand in one of the passages, for the same drug."""
+               lex: Lexicon | None = None, products: frozenset[str] = frozenset()) -> bool:
+    """True when the same value, unit, frequency and population stand in one of the passages, for the same drug (and,
+    when the text names a product of it, not for another product)."""
     if not sources or a.info is None:
         return False
     lo, hi = a.canon
@@ -85,26 +166,33 @@ def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, dr
                 continue
             blo, bhi = b.canon
             ta = a.cadence.interval
-            tb = b.cadence.interval or (listed_interval(src, k) if ta else None)
+            tb = b.cadence.interval or (listed_interval(src, k) if ta else None) or _strength_interval(src, k)
+            if _same_course(a.cadence, lo, hi, b.cadence, blo, bhi):
+                # "0.5 g/kg a day over 4 days" is the passage's "2 g/kg in total over 2-5 days"; a course total is the
+                # passage's daily dose times its days. Population, drug and product still have to agree.
+                if _same_population_and_drug(src, k, a, b, age, drug, lex, products):
+                    return True
+                continue
             if not (blo * (1 - 1e-3) <= lo and hi <= bhi * (1 + 1e-3)):
                 # "100 mg twice daily" is the "200 mg a day in two divided doses" of the passage: same daily total.
                 if not (ta and tb and ta[0] == ta[1] and tb[0] == tb[1] and ta[0] < 1 and abs(tb[0] - 1) < 1e-9
                         and blo * (1 - 1e-3) <= lo / ta[0] and hi / ta[0] <= bhi * (1 + 1e-3)):
                     continue
                 tb = ta
+            if tb and (a.cadence.single or a.info.per == "dose") and not b.cadence.single and b.info.per != "dose":
+                continue  # "200-400 mg per dose" is not grounded by "200-400 mg per day"
             if ta and not tb or ta and tb and not (ta[0] >= tb[0] / INTERVAL_TOLERANCE
                                                    and ta[1] <= tb[1] * INTERVAL_TOLERANCE):
                 continue  # "6 mg every hour" is not grounded by "6 mg, repeated once"
+            if a.step != (b.step or _titration(src, b)):
+                continue  # a titration step ("increase by 0.6 mg each week") is grounded by a step, not by a dose
             if a.is_max != b.is_max:
                 continue  # a maximum is not grounded by a starting dose of the same size, nor the other way round
             da, db = a.cadence.duration, b.cadence.duration
             if da and db and not (da[0] >= db[0] / INTERVAL_TOLERANCE and da[1] <= db[1] * INTERVAL_TOLERANCE):
                 continue  # "for 14 days" is not grounded by "for 7 days"
-            ages = amount_ages(src, k)
-            if age and ages and age not in ages:
-                continue  # a child's dose is not grounded by the adult dose of the same passage
-            if drug and (other := amount_drug(src, k)) and not same_drug(drug, other, lex):
-                continue  # "paroxetine 50-200 mg" is not grounded by the sertraline range of the same passage
+            if not _same_population_and_drug(src, k, a, b, age, drug, lex, products):
+                continue
             if a.cadence.kind != b.cadence.kind and (ta or tb):
                 continue
             if a.comparator and b.comparator and a.comparator[0] != b.comparator[0]:
@@ -120,7 +208,8 @@ def variant_grounded(s: Stated, sources: list[Scan]) -> bool:
         for b in src.amounts:
             if b.info is not None and not b.problem and b.info.dim == s.dim:
                 blo, bhi = b.canon
-                if blo * (1 - 1e-3) <= s.lo and s.hi <= bhi * (1 + 1e-3):
+                if blo * (1 - 1e-3) <= s.lo and s.hi <= bhi * (1 + 1e-3) or _same_course(
+                        s.cadence, s.lo, s.hi, b.cadence, blo, bhi):
                     return True
     return False
 

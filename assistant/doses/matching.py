@@ -33,6 +33,7 @@ class Scope:
     conflict: bool = False  # the statement names another disease than the answer is about: no rule may verify
     start: bool = False  # a starting dose or rate ("start at", "initial rate"): only starting rules verify
     brand: str | None = None  # the product brand named with the dose (Hizentra, Cuvitru)
+    phase: str | None = None  # "loading" or "maintenance" when the text (or question) names the phase of the regimen
     alongside: bool = True  # the text or question names a drug that the modifier rules go with (IVIG for premedication)
 
 
@@ -238,6 +239,9 @@ def select(book: RuleBook, family: str, sc: Scope) -> Selection:
     if family == "rate":
         # A starting rate is verified by a starting rule only; a rate later in the titration by a range rule.
         borrowed |= {n.rule.id for n in ranges if (n.rule.stage == "start") != sc.start}
+    if sc.phase is not None:
+        # A loading dose is never verified by a maintenance rule, nor the other way round.
+        borrowed |= {n.rule.id for n in ranges if n.rule.stage in ("loading", "maintenance") and n.rule.stage != sc.phase}
     return Selection(ranges, caps, note, frozenset(borrowed))
 
 

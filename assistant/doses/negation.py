@@ -11,7 +11,8 @@ from assistant.doses.parse import Amount, Scan
 from assistant.models import DoseFinding
 
 # Limits ("not exceed", "no more than", "not less than") bound a dose; they do not negate it.
-_LIMIT = re.compile(r"\b(?:not|never)\s+(?:to\s+)?(?:exceed(?:ing)?|more\s+than|greater\s+than|above|over|less\s+than|"
+_LIMIT = re.compile(r"(?:\b(?:not|never)|n['’]t)\s+(?:to\s+)?(?:(?:give|go|use|let|reduce|lower|raise|increase|drop|run"
+                    r"|infuse|set|keep|push|titrate|take|dose|be)\w*\s+(?:\w+\s+){0,5}?)?(?:exceed(?:ing)?|more\s+than|greater\s+than|above|over|less\s+than|"
                     r"fewer\s+than|below|under|go\s+(?:above|beyond|over)|be\s+(?:above|more\s+than|higher\s+than))\b"
                     r"|\bno\s+(?:more|less|fewer|greater)\s+than\b"
                     r"|\bavoid\w*\s+(?:[\w-]+\s+){0,3}?(?:above|over|exceeding|beyond|more\s+than|greater\s+than|higher\s+than)"
@@ -20,7 +21,7 @@ _BEFORE = re.compile(r"\b(?:not|never|avoid(?:s|ed|ing)?|contraindicated|rather\
                      r"no\s+longer|(?:do|does|did|should|must|can|could|would|is|are)n['’]t|cannot)\b", re.I)
 _AFTER = re.compile(r"^[^,;:]*?\b(?:(?:is|are|was|were|be|should|must|may)\s+(?:not|never)\b|(?:is|are)n['’]t\b|"
                     r"contraindicated\b|(?:should|must)\s+be\s+avoided\b)", re.I)
-_CLAUSE_BREAK = re.compile(r"[,;:()]|\b(?:but|however|whereas|while|although|then)\b", re.I)
+_CLAUSE_BREAK = re.compile(r"[,;:()]|\s[-–—]\s|\b(?:but|however|whereas|while|although|then)\b", re.I)
 
 
 _CONTRAST = re.compile(r"\b(?:rather\s+than|instead\s+of|in\s+place\s+of)\b", re.I)
@@ -37,11 +38,28 @@ def is_contrast(sc: Scan, a: Amount) -> bool:
 
 def is_negated(sc: Scan, a: Amount) -> bool:
     """Whether the clause holding the amount rules it out (a cue before it in its clause, or a negated verb after it)."""
-    start, end = sc.sentences[a.sentence]
-    before = _CLAUSE_BREAK.split(sc.text[start:a.start])[-1]
+    return span_negated(sc, a.start, a.end)
+
+
+def span_negated(sc: Scan, a_start: int, a_end: int) -> bool:
+    """Whether the clause holding the span (an amount, a stated factor) rules it out."""
+    start, end = sc.sentences[sc.sentence_of(a_start)]
+    before = _CLAUSE_BREAK.split(sc.text[start:a_start])[-1]
     if _BEFORE.search(_LIMIT.sub(" ", before)):
         return True
-    return bool(_AFTER.search(_LIMIT.sub(" ", sc.text[a.end:end])))
+    return bool(_AFTER.search(_LIMIT.sub(" ", sc.text[a_end:end])))
+
+
+def negated_factor(found: DoseFinding) -> DoseFinding:
+    """A stated factor the sentence rules out ("do not apply 1.37 to Cuvitru"): right when the rules rule it out too
+    (a factor they do not give for this product), withheld when the rules give it (the sentence rules out a right one)."""
+    if found.verdict == "out_of_range" and found.rule_id:
+        return found.model_copy(update={"verdict": "verified", "message": f"A factor the sentence rules out, and the "
+                                        f"rules rule it out too: {found.message}"})
+    if found.verdict == "verified":
+        return found.model_copy(update={"verdict": "ambiguous", "message": f"The sentence rules out a factor the rules "
+                                        f"give ({found.message}); it cannot be shown as written."})
+    return found
 
 
 def negation_verdict(sc: Scan, a: Amount, found: DoseFinding, sources: list[str] | None,

@@ -12,9 +12,9 @@ WORD_VALUES = {w: i + 1 for i, w in enumerate(_ONES)} | {w: i + 10 for i, w in e
 WORD_VALUES |= {w: (i + 2) * 10 for i, w in enumerate(_TENS)} | {"zero": 0}
 _SMALL = rf"(?:(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_ONES)}))?|{'|'.join(_TEENS + _ONES)}|zero)"
 _DIGIT_WORD = rf"(?:{'|'.join(_ONES)}|zero|oh)"
-WORDNUM = (rf"(?<![A-Za-z-]){_SMALL}(?:\s+thousand(?:\s+(?:and\s+)?{_SMALL})?)?(?:\s+hundred(?:\s+(?:and\s+)?{_SMALL})?)?"
-           rf"(?:\s+point(?:\s+{_DIGIT_WORD})+|\s+and\s+a\s+half)?(?![A-Za-z])")
-DIGNUM = r"(?<![\d.])(?:\d+,\d{1,2}(?![\d,])|(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)"
+WORDNUM = (rf"(?i:(?<![A-Za-z-]){_SMALL}(?:\s+thousand(?:\s+(?:and\s+)?{_SMALL})?)?(?:\s+hundred(?:\s+(?:and\s+)?{_SMALL})?)?"
+           rf"(?:\s+point(?:\s+{_DIGIT_WORD})+|\s+and\s+a\s+half)?(?![A-Za-z]))")
+DIGNUM = r"(?<![\d.])(?:\d+,\d{1,2}(?![\d,])|(?:\d{1,3}(?:,\d{3})+|\d+)(?:[.·]\d+)?|\.\d+)"
 NUM = rf"(?:{DIGNUM}|{WORDNUM})"
 # Between the two ends of a range: a dash of any kind, "to" or "through".
 SEP = r"(?:\s*[-–—−‑‒]\s*|\s+(?:to|through)\s+)"
@@ -26,7 +26,7 @@ def number(raw: str) -> tuple[float, str | None]:
     if re.fullmatch(r"\d+,\d{1,2}", raw):
         return float(raw.replace(",", ".")), None  # "0,4 g/kg": a decimal comma (a thousands comma has 3 digits)
     if raw[:1].isdigit() or raw[:1] == ".":
-        return float(raw.replace(",", "")), None
+        return float(raw.replace(",", "").replace("·", ".")), None  # "0·4": a raised decimal point
     whole, _, decimals = raw.replace("and a half", "point five").partition(" point ")
     total, group = 0.0, 0.0
     for part in re.split(r"[\s-]+", whole):

@@ -34,22 +34,30 @@ _AMOUNT_DIGITS = _amount_pattern(DIGNUM)
 _HAS_WORDNUM = re.compile(rf"(?i){WORDNUM}\s+(?:{NUMERATORS}|[-–]|to\s|and\s)")
 # "the two units (mg/dL and g/L)": units of measurement counted in words, not an amount in international units.
 _COUNTED = re.compile(rf"(?i)\b(?:the|these|those|both|all|its|their)\s+{WORDNUM}\s+units?$")
-_CMP = re.compile(r"(?i)(<=|>=|=<|=>|≤|≥|<|>|less than|lower than|below|under|greater than|more than|higher than"
+_CMP = re.compile(r"(?i)(<=|>=|=<|=>|≤|≥|<|>|no more than|not more than|no greater than|not greater than|no higher than"
+                  r"|not higher than|no lower than|not lower than|less than|lower than|below|under|greater than|more than|higher than"
                   r"|above|over|exceeding|at least|at or above|at or below|no less than|not less than)\s*:?\s*$")
 _CMP_NAMES = {"<=": "<=", "=<": "<=", "≤": "<=", "at or below": "<=", ">=": ">=", "=>": ">=", "≥": ">=",
+              "no more than": "<=", "not more than": "<=", "no greater than": "<=", "not greater than": "<=",
+              "no higher than": "<=", "not higher than": "<=", "no lower than": ">=", "not lower than": ">=",
               "at least": ">=", "at or above": ">=", "no less than": ">=", "not less than": ">="}
-_MAX = re.compile(r"(?i)(?:\bmax(?:imum)?\b[^.;\d]{0,30}?\b(?:is|of|:)|\bcapped\s+at|\bcap\s+of|\bat\s+or\s+below"
+_MAX = re.compile(r"(?i)(?:\b(?:max(?:imum)?|ceiling|upper\s+limit)\b[^.;\d]{0,50}?(?:\bis|\bof|:)|\bcapped\s+at|\bcap\s+of|\bat\s+or\s+below"
                   r"|\bkeep\w*\s+(?:the\s+)?(?:daily\s+)?(?:total|dose|rate)?\s*(?:to|at|under|below)"
                   r"|\bstay\w*\s+(?:below|under)|\bmax(?:imum)?\.?(?:\s+(?:daily|single|total|rate|dose|infusion|of|:))*"
-                  r"|(?<!add )(?<!adds )\bup\s+to|\b(?:not|never)\s+(?:to\s+)?(?:exceed|go\s+(?:above|beyond|over)"
+                  r"|\bceiling(?:\s+(?:of|is|at|:))?|\blimit\s+(?:of|is)"
+                  r"|\b(?:may|can|could)\s+(?:be\s+)?(?:go|gone|increas\w*|rais\w*|titrat\w*|advanc\w*)\s+(?:up\s+)?to"
+                  r"|(?<!add )(?<!adds )\bup\s+to|(?:\b(?:not|never)|n['’]t)\s+(?:to\s+)?(?:exceed|go\s+(?:above|beyond|over)"
                   r"|be\s+(?:above|more\s+than|higher\s+than))|\bavoid\w*\s+(?:[\w-]+\s+){0,3}?(?:above|over|exceeding"
                   r"|beyond|more\s+than|greater\s+than|higher\s+than)|\bnot\s+to"
-                  r"\s+exceed|\b(?:no|not|never)\s+more\s+than|\bat\s+most|\b(?:do|should)\s+not\s+exceed"
+                  r"\s+exceed|\b(?:no|not|never)\s+more\s+than|(?:\b(?:not|never)|n['’]t)\s+(?:give|go|use|take|run|infuse"
+                  r"|let|raise|increase|push|titrate)\w*\s+(?:[\w-]+\s+){0,3}?(?:more|higher|greater|faster)\s+than"
+                  r"|\bat\s+most|\b(?:do|should)\s+not\s+exceed"
                   r"|\blimit(?:ed)?\s+to|≤|<=|<|\bless\s+than|\bbelow|\bunder)\s*:?\s*$")
 # "each 100 mg/kg more", "per 100 mg/dL higher trough", "rises by 73 mg/dL": a step or slope, not a dose.
-_STEP_BEFORE = re.compile(r"(?i)(?:\b(?:per|each|every|increases?\s+of|increments?\s+of|rises?\s+of|steps?\s+of)"
+_STEP_BEFORE = re.compile(r"(?i)(?:\b(?:(?:per|each|every)(?:\s+(?:extra|additional|further))?|increases?\s+of|increments?\s+of|rises?\s+of|steps?\s+of"
+                          r"|(?:up|down)\s+by|(?:increases?|decreases?|reductions?)\s+(?:in\s+steps\s+)?of)"
                           r"|\b(?:rais|ris|increas|fall|fell|drop|reduc|lower|decreas|adjust|titrat)\w*\s+(?:[\w-]+\s+)"
-                          r"{0,4}?by)\s+(?:about\s+|approximately\s+|~\s*)?$")
+                          r"{0,4}?by)\s+(?:about\s+|approximately\s+|roughly\s+|around\s+|nearly\s+|~\s*)?$|(?:^|[\s(,;:])\+\s*$")
 _ROUNDING = re.compile(r"(?i)\b(?:nearest\s+(?:whole\s+)?(?:multiple\s+of\s+)?|in\s+steps\s+of\s+|(?:multiples?|steps?)\s+of\s+)$")
 # "IgG was 2.1 g/L", "the trough rose from 3 to 7 g/L": a patient's measured value, not a recommendation.
 _OBSERVED = re.compile(r"(?i)\b(?:was|were|rose|fell|increased|decreased|dropped|went\s+(?:up|down)|measured|improved"
@@ -67,7 +75,7 @@ _WEIGHT = re.compile(rf"(?P<n>{NUM}){_SP}[-‑]?{_SP}(?P<u>kg|kilograms?|lbs?|po
 _FACTOR = re.compile(r"(?i)(?:\bfactor(?:\s+for\s+[\w-]+)?\s+(?:of\s+|is\s+|=\s*|:\s*)?|\bappl(?:y|ying|ied)\s+"
                      rf"(?:a\s+|the\s+)?|\bmultipl(?:y|ying|ied)\s+(?:[\w()-]+\s+){{0,5}}?by\s+|(?<![\d.]\s)(?<![\d.])[×x*]\s*)"
                      rf"(?P<a>\d*\.?\d+)(?![\d^]|\s*(?:kg|g\b|mg|mL|%|weeks?|days?|minutes?|min\b|hours?|h\b|10\^))"
-                     rf"|[×x*]\s*(?P<c>\d*\.\d+)(?![\d^]|\s*(?:kg|g\b|mg|mL|%|10\^))|(?P<b>\d*\.\d+)\s*[×x*]\s*[(\d]"
+                     rf"|[×x*]\s*(?P<c>\d*\.\d+)(?![\d^]|\s*(?:kg|g\b|mg|mL|%|10\^))|(?P<b>\d*\.\d+)\s*[×x*]\s*(?:\(|\d+(?![.,]\d))"
                      r"|(?<![\d.])(?P<d>\d*\.\d+|\d+)\s+times\s+(?:the|as\s+much)\b")
 # "multiply by 1.37 for Hizentra or by 1.30 for Cuvitru": a second factor of the same multiplication.
 _FACTOR_MORE = re.compile(r"(?i)\b(?:or|and)\s+by\s+(?P<a>\d*\.?\d+)(?![\d^]|\s*(?:kg|g\b|mg|mL|%|weeks?|days?|min))")
@@ -81,6 +89,10 @@ _COMPANION = re.compile(r"(?i)^\s*(?:\(\s*(?:i\.e\.,?|that\s+is,?|=|≈|~|about|
                         r"|equals|or\s+about|or\s+approximately|(?:is\s+)?(?:the\s+)?same\s+as|corresponds?\s+to"
                         r"|corresponding\s+to|converts?\s+to|is)\s*(?:about|approximately)?\s*"
                         r"|\s+(?:every|each|per|q)\s[^()]{1,20}?\s*\(\s*)$")
+
+
+# Words that restate a dose in another form, which may be over another period ("i.e. 7 g a week").
+_RESTATE = re.compile(r"(?i)\bi\.e\.|\bthat\s+is\b|\bwhich\s+is\b|\bor\b|\bequivalent\b|\bcorrespond|\bequals\b|=|≈")
 
 
 @dataclass(frozen=True)
@@ -186,7 +198,8 @@ def _amount(m: re.Match, text: str) -> Amount:
             lo = lo * i_lo.factor / info.factor
     if info is None:
         problem = problem or f"unit {unit!r} is not one the checker knows"
-    if g["tail"] and not dictionary_drugs(g["tail"].strip(" /")):  # "naltrexone 16 mg/bupropion 180 mg": a pair
+    pair = g["tail"] and re.match(rf"{_SP}{DIGNUM}", text[m.end():])  # "ergotamine 1 mg/caffeine 100 mg"
+    if g["tail"] and not pair and not dictionary_drugs(g["tail"].strip(" /")):  # "naltrexone 16 mg/bupropion 180 mg": a pair
         problem = problem or f"unrecognised unit part {g['tail'].strip()!r}"
     if lo > hi:
         problem = problem or f"range {m.group(0)!r} runs backwards"
@@ -209,7 +222,8 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
     for i, a in enumerate(amounts):
         sent = _sentence_index(sentences, a.start)
         head = None
-        if out and out[-1].sentence == sent and _COMPANION.match(text[out[-1].end:a.start]):
+        if out and out[-1].sentence == sent and _COMPANION.match(text[out[-1].end:a.start]) and not _ROUNDING.search(
+                text[max(0, out[-1].start - 40):out[-1].start]):  # "rounded to the nearest 5 g = 30 g": not 5 g
             head = out[-1].head if out[-1].head is not None else i - 1
         out.append(replace(a, head=head, sentence=sent))
     for i, a in enumerate(out):
@@ -225,24 +239,49 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
         # Cadence words belong to an amount only when close to it ("0.4 g/kg (adjusted weight) every 4 weeks").
         stop = min(out[j].start if j < len(out) and out[j].sentence == a.sentence else s_end, s_end, group_end + 50)
         after = text[group_end:stop]
+        # A companion that restates the dose with cadence words of its own ("28 g, i.e. 7 g a week", "0.5 g/kg per day
+        # (2 g/kg total)") keeps them: the group's words are not the head's.
+        own: dict[int, Cadence] = {}
+        for k in range(i + 1, j):
+            end_k = out[k + 1].start if k + 1 < j else (group_end if group_end > out[j - 1].end else stop)
+            mine = cadence(text[out[k].end:end_k], "", out[k].info.per if out[k].info else None)
+            if not mine.bare and (group_end > out[j - 1].end or _RESTATE.search(text[out[k - 1].end:out[k].start])):
+                own[k] = mine
         if j > i + 1:
-            after = text[a.end:out[i + 1].start] + " " + after  # "0.4 g/kg every 4 weeks (24 g)"
+            between = text[a.end:out[i + 1].start]
+            after = between + " " + ("" if (j - 1) in own and group_end == out[j - 1].end else after)
         if m := _STOP.search(after):
             after = after[:m.start()]
         prev_end = out[i - 1].end if i and out[i - 1].sentence == a.sentence else s_start
         before = text[max(prev_end, a.start - 60):a.start]
         if m := list(_STOP.finditer(before)):
             before = before[m[-1].end():]
+        titrated = i and out[i - 1].sentence == a.sentence and out[i - 1].step
+        if titrated:
+            before = ""  # "raise by 0.6 mg each week to 3 mg": the words after a step are its pace, not this dose's
         cad = cadence(after, before, a.info.per if a.info else None)
+        if titrated and cad.interval is None and (regimen := next(
+                (o for o in out[:i] if o.sentence == a.sentence and not o.step and o.head is None
+                 and o.cadence.interval), None)):
+            cad = replace(cad, interval=regimen.cadence.interval)  # the dose titrated to keeps the regimen's repeat
         pre = text[max(s_start, a.start - 40):a.start]
         cmp_m = _CMP.search(pre)
-        comparator = None
+        comparator, floor = None, False
         if cmp_m:
             word = cmp_m.group(1).lower()
             comparator = _CMP_NAMES.get(word, "<" if word in ("<", "less than", "lower than", "below", "under")
                                         else ">")
-        is_max = bool(_MAX.search(pre)) or bool(re.match(r"(?i)\s*\(?\s*(?:(?:daily|total)\s+)?(?:max(?:imum)?|limit|ceiling)\b",
-                                                          after))
+            if word.isalpha() or " " in word:
+                # "never give more than 4 g", "do not reduce the rate below 0.5": the negation turns the bound round.
+                if re.search(r"(?i)(?:\b(?:not|never)|n['’]t)\s+(?:[\w-]+\s+){0,4}?$", pre[:cmp_m.start()]) \
+                        and not word.startswith(("no ", "not ")):
+                    comparator = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}[comparator]
+                    floor = comparator in (">", ">=")
+        is_max = bool(_MAX.search(text[max(s_start, a.start - 64):a.start])) or bool(re.match(r"(?i)\s*\(?\s*(?:(?:daily|total)\s+)?(?:max(?:imum)?|limit|ceiling)\b"
+                                                          r"(?![.\s]*(?:(?:daily|dose|of|is|:)\s*)*[\d.]*\d)",
+                                                          text[group_end:s_end]))
+        if floor:
+            is_max = False  # "should not be less than 3 g": a floor, not a ceiling
         if _ROUNDING.search(pre):
             a = replace(a, flags=a.flags + ("rounding",))  # "round to the nearest 5 g": a granularity, not a dose
         step = bool(_STEP_BEFORE.search(pre)) or bool(_STEP_AFTER.match(text[a.end:a.end + 20]))
@@ -255,7 +294,8 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
         out[i] = replace(a, cadence=cad, comparator=comparator, is_max=is_max, step=step, observed=observed,
                          parts=parts)
         for k in range(i + 1, j):
-            out[k] = replace(out[k], cadence=cad, comparator=out[k].comparator or comparator, is_max=is_max)
+            out[k] = replace(out[k], cadence=own.get(k, cad), comparator=out[k].comparator or comparator,
+                             is_max=is_max)
     return out
 
 
@@ -292,6 +332,20 @@ def _amounts(text: str, pattern: re.Pattern) -> list[Amount]:
     return out
 
 
+def _combinations(text: str, drugs: tuple[Mention, ...], own: set[str]) -> tuple[Mention, ...]:
+    """Two drugs written with a slash ("buprenorphine/naloxone", "phentermine / topiramate ER") are one combination
+    product, named as the dictionary names one ("buprenorphine/naloxone" for Suboxone)."""
+    out: list[Mention] = []
+    for d in drugs:
+        prev = out[-1] if out else None
+        if prev is not None and re.fullmatch(r"\s*/\s*", text[prev.end:d.start]) and prev.canonical != d.canonical \
+                and prev.canonical not in own and d.canonical not in own:
+            out[-1] = Mention(f"{prev.canonical}/{d.canonical}", prev.start, d.end, text[prev.start:d.end])
+        else:
+            out.append(d)
+    return tuple(out)
+
+
 def scan(text: str, lex: Lexicon) -> Scan:
     """Run the whole grammar over one text."""
     sentences = _sentences(text)
@@ -304,6 +358,7 @@ def scan(text: str, lex: Lexicon) -> Scan:
     drugs = tuple(sorted(named.drugs + tuple(d for d in dictionary_drugs(text)
                                              if not any(d.start < o.end and o.start < d.end for o in own)),
                          key=lambda m: m.start))
+    drugs = _combinations(text, drugs, {m.canonical for m in named.drugs})
     for k, a in enumerate(amounts):
         if any(d.end == a.start for d in drugs):  # "IVIG400mg/kg": ISMP drug name and dose run together
             amounts[k] = replace(a, flags=a.flags + ("run_together",))

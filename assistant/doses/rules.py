@@ -79,6 +79,11 @@ class RuleBook:
         return any(n.family in ("dose", "rate") and n.dim == dim and (n.lo is None or n.max_daily is not None)
                    for n in self.by_drug.get(drug or "", ()))
 
+    def brand_factors(self, brand: str) -> set[float]:
+        """The conversion factors the rules give for one product brand."""
+        return {v for n in self.norm if n.family == "factor" and n.rule.brand == brand for v in (n.lo, n.hi)
+                if v is not None}
+
     def drug_for(self, diseases: frozenset[str]) -> str | None:
         """The one drug with dose rules for these diseases, if exactly one has."""
         drugs = {n.rule.drug for n in self.norm if n.rule.indication in diseases and n.family in ("dose", "rate")}

@@ -56,7 +56,12 @@ class DoseRule(_Strict):
     drug: str = Field(description="Canonical drug name from corpus/rules/vocabulary.yaml.")
     product: str = Field(default="any", description="Product class: ivig, scig, or any.")
     brand: str | None = Field(default=None, description="A brand the rule is specific to (lower case), e.g. 'hizentra'.")
-    stage: Literal["start", "any"] = Field(default="any", description="'start': a starting dose or rate only.")
+    jurisdiction: Literal["any", "us", "eu"] = Field(default="any", description=(
+        "Labelling the rule is from, where labels differ (US Hizentra 1.37, EU 1:1): a text naming a jurisdiction "
+        "is held by that jurisdiction's rules only."))
+    stage: Literal["start", "loading", "maintenance", "any"] = Field(default="any", description=(
+        "'start': a starting dose or rate only; 'loading' / 'maintenance': the loading (induction) or the maintenance "
+        "phase of a regimen only, so that a text about one phase is never verified by the other's rule."))
     indication: str = Field(description="Canonical indication key from corpus/rules/vocabulary.yaml, or 'any'.")
     population: Population = Field(default_factory=Population)
     route: Route = "any"
@@ -111,6 +116,10 @@ class Vocabulary(_Strict):
 
     drugs: list[VocabularyEntry]
     indications: list[VocabularyEntry]
+    product_strengths: dict[str, float] = Field(default_factory=dict, description=(
+        "Products made in one strength only, by name (lower case), in percent (w/v): 'privigen: 10' (100 mg/mL). A "
+        "volume of a named product converts to a mass (or a mL/kg/h rate to mg/kg/min) at this strength when the text "
+        "states none."))
     not_indications: list[str] = Field(default_factory=list, description=(
         "Condition words that name a risk, a finding or an adverse effect, not what a dose is for (renal impairment, "
         "aseptic meningitis, hypogammaglobulinemia): never read as an unlisted disease."))

@@ -51,6 +51,40 @@ def _is_start(sc: Scan, a: Amount, ctx: Scan | None) -> bool:
         and not _TITRATION.search(sentence)
 
 
+# "acetaminophen before IVIG: 650 mg": a drug named in a phrase of time is when the dose is given, not what is dosed.
+_WHEN = re.compile(r"(?i)\b(?:before|after|prior\s+to|ahead\s+of|during|following|alongside|around)\s+(?:the\s+|each\s+"
+                   r"|an?\s+|every\s+|starting\s+)?$")
+
+
+def dosed_before(text: str, before: list[Mention]) -> list[Mention]:
+    """The drugs named before an amount that may be the one dosed: one named in a phrase of time ("before IVIG") is
+    not, when another drug is named before it."""
+    kept = [d for d in before if not _WHEN.search(text[max(0, d.start - 20):d.start])]
+    return kept or before
+
+
+_PHASES = (("loading", re.compile(r"(?i)\b(?:loading|load|induction|induce)\b")),
+           ("maintenance", re.compile(r"(?i)\bmaint\w*")))
+_PHASE_BREAK = re.compile(r"(?i)\bthen\b|\bfollowed\s+by\b|\bafter\s+that\b|\bafterwards\b|\bonce\b|;")
+
+
+def _phase(sc: Scan, a: Amount, ctx: Scan | None) -> str | None:
+    """The phase of the regimen a dose is for: the nearest phase word before it in its clause ("CIDP induction ...
+    2 g/kg, followed by maintenance of 1 g/kg"), else right after it ("2 g/kg as a loading dose"), else the question's
+    when it names one phase only."""
+    s_start, s_end = sc.sentences[a.sentence]
+    before = _PHASE_BREAK.split(sc.text[s_start:a.start])[-1]
+    found = [(m.end(), name) for name, pat in _PHASES for m in pat.finditer(before)]
+    if found:
+        return max(found)[1]
+    after = _PHASE_BREAK.split(sc.text[a.end:s_end])[0][:40]
+    if named := {name for name, pat in _PHASES if pat.search(after)}:
+        return named.pop() if len(named) == 1 else None
+    if ctx is not None and len(named := {name for name, pat in _PHASES if pat.search(ctx.text)}) == 1:
+        return named.pop()
+    return None
+
+
 def _drug_mention(sc: Scan, a: Amount, ctx: Scan | None, fits, frame: AnswerContext | None) -> Mention | None:
     """The drug of an amount: named by it in its sentence, else the answer's, else an earlier sentence's or the
     question's."""
@@ -58,8 +92,9 @@ def _drug_mention(sc: Scan, a: Amount, ctx: Scan | None, fits, frame: AnswerCont
     text = sc.text
     follow = [d for d in in_sent if a.end <= d.start <= a.end + 20
               and re.fullmatch(r"(?i)\s*(?:of\s+)?(?:(?:oral|iv|intravenous|subcutaneous)\s+)?", text[a.end:d.start])]
-    before = [d for d in in_sent if d.end <= a.start]
-    after = [d for d in in_sent if d.start >= a.end]
+    before = dosed_before(text, [d for d in in_sent if d.end <= a.start])
+    # "a 650 mg dose before the IVIG": a drug named after the dose in a phrase of time is when, not what.
+    after = [d for d in in_sent if d.start >= a.end and not _WHEN.search(text[max(0, d.start - 20):d.start])]
     for group in (follow, before[-1:], after[:1]):
         if group:
             return group[0]
@@ -104,6 +139,11 @@ def _listed_indications(sc: Scan, a: Amount, ctx: Scan | None, frame: AnswerCont
     mentioned = [m for m in sc.indications if not _AS_IN.search(sc.text[max(0, m.start - 16):m.start])]
     in_sentence = sc.in_sentence(mentioned, a.sentence)
     sentence = {m.canonical for m in in_sentence}
+    # A modifier (thrombosis risk) named in a part of the sentence before a semicolon still holds after it.
+    i = a.sentence
+    while i > 0 and sc.text[sc.sentences[i - 1][0]:sc.sentences[i - 1][1]].rstrip().endswith(";"):
+        i -= 1
+        sentence |= {m.canonical for m in sc.in_sentence(mentioned, i) if not is_disease(m.canonical)}
     before = [m for m in in_sentence if m.end <= a.start and is_disease(m.canonical)]
     if len(diseases(sentence)) > 1 and before:
         # Several diseases in one sentence: the dose is for the one named last before it.
@@ -181,7 +221,7 @@ def scope_for(sc: Scan, a: Amount, ctx: Scan | None, weight_kg: float | None, fi
                                                                        else None)
     return Scope(drug=mention.canonical if mention else None, indications=frozenset(indications), age=age,
                  route=route, product=product, weight_basis=basis, weight=weight, conflict=conflict,
-                 start=_is_start(sc, a, ctx),
+                 start=_is_start(sc, a, ctx), phase=_phase(sc, a, ctx),
                  brand=named_brands.pop() if len(named_brands) == 1 else None)
 
 

@@ -34,7 +34,7 @@ def variants(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str) -> 
     lo, hi = a.canon
     dim = a.info.dim
     out = [(Stated(lo, hi, dim, a.cadence, a.comparator, a.is_max), "")]
-    if dim in ("volume", "volume/bw") and (conc := concentration(sc)) is not None:
+    if dim in ("volume", "volume/bw") and (conc := concentration(sc, book)) is not None:
         # "20 mL/kg of a 10% solution": the volume of a stated concentration is a mass of drug (mg/mL x mL = mg).
         g = conc / 1000.0
         mass_dim = dim.replace("volume", "mass")

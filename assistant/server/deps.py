@@ -82,7 +82,7 @@ class ServerState:
     session_store: Any = None
 
     def __post_init__(self) -> None:
-        self.slots = threading.BoundedSemaphore(self.settings.server.answer_concurrency)
+        self.slots = threading.BoundedSemaphore(self.settings.server.concurrency())
         self.warmup = Warmup(self.assistant, self.slot)
 
     def admission(self) -> asyncio.Semaphore:
@@ -91,7 +91,7 @@ class ServerState:
         Made in the running loop (the lifespan makes it; a TestClient without lifespan gets one here).
         """
         if self.gate is None:
-            self.gate = asyncio.Semaphore(self.settings.server.answer_concurrency)
+            self.gate = asyncio.Semaphore(self.settings.server.concurrency())
         return self.gate
 
     @contextmanager

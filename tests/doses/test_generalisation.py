@@ -1,0 +1,469 @@
+"""Probes of general reading, written from the sources (shared/facts/immunoglobulin-dosing.md, corpus/guidelines, the
+VA/DoD guidelines) in phrasings of their own, not from any eval case: each class has safe sentences that must pass
+and unsafe twins that must be withheld. The checker must read them right by rules of reading, not by phrasing."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.doses import check_report
+from assistant.doses.policy import frame_for
+
+# ---- VA/DoD passages, in the words of the guideline tables (page of the PDF in shared/corpora/vadod) ---------------
+HTN = ("VA/DoD Hypertension CPG (2020), Table F-1, p.98-99: chlorthalidone 12.5-25 mg daily; HCTZ 25-50 mg daily; "
+       "lisinopril 10-40 mg daily; amlodipine 2.5-10 mg daily; losartan 25-100 mg/day (daily or divided bid); "
+       "valsartan 80-320 mg daily.")
+COPD = ("VA/DoD COPD CPG (2021), Recommendation 14, p.62: for acute COPD exacerbations, a course of systemic "
+        "corticosteroids (oral preferred) of 30-40 mg prednisone equivalent daily for 5-7 days.")
+NEB = ("VA/DoD COPD CPG (2021), Table p.63: albuterol sulfate nebulizer solution 2.5 mg/3 mL, inhale one vial every "
+       "6-8 hours as needed (max 10 mg/day); levalbuterol 0.63 mg/3 mL every 6-8 hours as needed (max 3.75 mg/day).")
+BETA = ("VA/DoD Hypertension CPG (2020), Table F-1, p.100: atenolol 25-100 mg daily (adjust dose in CKD); "
+        "carvedilol immediate release 12.5-50 mg/day (divided bid); doxazosin 1-16 mg daily.")
+
+SAFE: dict[str, list[tuple[str, dict]]] = {
+    "conversion_factor": [
+        ("Hizentra's US dose adjustment factor is 1.37.", {}),
+        ("With Cuvitru, the weekly SCIG dose is the weekly IVIG equivalent multiplied by 1.30.", {}),
+        ("Cuvitru uses a factor of 1.3 and Hizentra a factor of 1.37 under US labelling.", {}),
+        ("Under EU labelling the conversion is 1:1: the monthly IVIG dose is simply divided into weekly SCIG doses.", {}),
+        ("A patient on 40 g IVIG every 4 weeks switching to Hizentra: 40 g ÷ 4 = 10 g per week, × 1.37 = 13.7 g "
+         "weekly.", {}),
+        ("Switching to Cuvitru from 40 g every 4 weeks: 10 g/week × 1.30 = 13 g weekly.", {}),
+        ("On 36 g IVIG every 3 weeks the weekly equivalent is 12 g; Hizentra 12 g × 1.37 ≈ 16.4 g each week.", {}),
+        ("In Europe no factor is applied, so 28 g every 4 weeks becomes 7 g of SCIG weekly.", {}),
+        ("The Cuvitru factor (1.30) is a little lower than the one for Hizentra (1.37).", {}),
+        ("Hizentra, US label: weekly dose = IVIG grams ÷ weeks between doses × 1.37.", {}),
+    ],
+    "negation_and_instead": [
+        ("Never give 2 g/kg per day in GBS; the course is 0.4 g/kg daily for 5 days.", {}),
+        ("Kawasaki IVIG is not spread over several days: 2 g/kg is given as one infusion over 10-12 hours.", {}),
+        ("Do not exceed 8 mg/kg/min with Privigen.", {}),
+        ("Avoid rates above 2 mg/kg/min in patients at risk of thrombosis.", {}),
+        ("Do not apply 1.37 to Cuvitru; its factor is 1.30.", {}),
+        ("Acetaminophen should not exceed 4 g per day in adults.", {}),
+        ("In GBS, 2 g/kg is the total for the course, not a daily dose.", {}),
+        ("Do not give 0.4 g/kg daily for 5 days in Kawasaki disease; the dose is a single 2 g/kg infusion.", {}),
+        ("The replacement dose of 0.4 g/kg is not enough for Kawasaki disease, which needs 2 g/kg once.", {}),
+        ("Chronic ITP under the US label is 1 g/kg daily for 2 days, not 2 g/kg daily.", {}),
+    ],
+    "words_and_notation": [
+        ("IVIG for Kawasaki disease: two grams per kilogram as a single infusion over 10 to 12 hours.", {}),
+        ("In Guillain-Barré syndrome give zero point four grams per kilogram per day for five days.", {}),
+        ("Replacement in primary immunodeficiency is four hundred to six hundred milligrams per kilogram every "
+         "three to four weeks.", {}),
+        ("Chronic ITP (US label): 1 g/kg daily on two consecutive days.", {}),
+        ("SCIG in primary immunodeficiency: 100–200 mg/kg per week.", {}),
+        ("GBS: 0.4 g/kg/day × 5 days.", {}),
+        ("IVIG 1 gram per kilogram per day for 2 days for chronic ITP in adults.", {}),
+        ("For PID, IVIG 0.4–0.6 g/kg q3–4 weeks.", {}),
+        ("CIDP maintenance: one gram per kilogram every three weeks.", {}),
+        ("Kawasaki disease: 2 grams/kg once, infused over 10–12 h.", {}),
+    ],
+    "formula_and_weight": [
+        ("For a 70 kg adult with PID, 0.4 g/kg × 70 kg = 28 g every 4 weeks.", {}),
+        ("A 20 kg child with Kawasaki disease: 2 g/kg × 20 kg = 40 g over 10-12 hours.", {}),
+        ("GBS in an 80 kg adult: 0.4 g/kg/day × 80 kg = 32 g daily for 5 days.", {}),
+        ("Ideal body weight 65 kg, actual 115 kg: dosing weight = 65 + 0.4 × (115 − 65) = 85 kg.", {}),
+        ("PID replacement at 0.5 g/kg every 4 weeks is 35 g for this patient.", {"weight_kg": 70}),
+        ("For a 50 kg adult with chronic ITP, 1 g/kg on each of 2 days is 50 g per day.", {}),
+        ("A 30 kg child with ITP: 1 g/kg × 30 kg = 30 g once.", {}),
+    ],
+    "vadod_other_drugs": [
+        ("Lisinopril 10-40 mg daily.", {"sources": [HTN]}),
+        ("For hypertension, amlodipine is given at 2.5-10 mg once daily.", {"sources": [HTN]}),
+        ("Chlorthalidone 12.5 to 25 mg a day.", {"sources": [HTN]}),
+        ("Valsartan 80-320 mg daily.", {"sources": [HTN]}),
+        ("For a COPD exacerbation, prednisone 40 mg daily for 5 days.", {"sources": [COPD]}),
+        ("Prednisone 30-40 mg a day for 5-7 days for an acute exacerbation of COPD.", {"sources": [COPD]}),
+        ("Albuterol nebulised, one 2.5 mg vial every 6-8 hours as needed, no more than 10 mg a day.",
+         {"sources": [NEB]}),
+        ("Atenolol 25-100 mg daily, with dose adjustment in CKD.", {"sources": [BETA]}),
+        ("Carvedilol IR 12.5-50 mg/day divided twice daily.", {"sources": [BETA]}),
+    ],
+}
+
+UNSAFE: dict[str, list[tuple[str, dict]]] = {
+    "conversion_factor": [
+        ("The Cuvitru dose adjustment factor is 1.37.", {}),
+        ("For Hizentra, multiply the weekly IVIG equivalent by 1.30.", {}),
+        ("Under EU labels, apply 1.37 to the weekly equivalent.", {}),
+        ("A patient on 40 g IVIG every 4 weeks switching to Hizentra: 40 g × 1.37 = 54.8 g weekly.", {}),
+        ("Switching to Cuvitru from 40 g every 4 weeks: 10 g/week × 1.37 = 13.7 g weekly.", {}),
+        ("The Hizentra factor is 1.73.", {}),
+        ("On 36 g IVIG every 3 weeks the weekly equivalent is 18 g before the Hizentra factor.", {}),
+        ("Hizentra, US label: weekly dose = IVIG grams ÷ weeks between doses × 1.30.", {}),
+    ],
+    "negation_and_instead": [
+        ("Do not exceed 20 mg/kg/min with Privigen.", {}),
+        ("Instead of 0.4 g/kg per day, give 2 g/kg per day for 5 days in GBS.", {}),
+        ("Do not give the usual 0.4 g/kg daily; in GBS use 2 g/kg every day for 5 days.", {}),
+        ("Rather than 1.30, use 1.37 for Cuvitru.", {}),
+        ("Acetaminophen should not exceed 8 g per day.", {}),
+        ("Avoid rates above 6 mg/kg/min in patients at risk of thrombosis.", {}),
+        ("Kawasaki IVIG should not be 2 g/kg; give 4 g/kg over 10-12 hours.", {}),
+        ("Not 400 mg/kg: PID replacement is 4000 mg/kg every 3-4 weeks.", {}),
+        ("Do not use 0.4-0.6 g/kg; replacement for PID is 4-6 g/kg every 4 weeks.", {}),
+        ("In CIDP, never divide the loading dose; give 2 g/kg on each of 5 days.", {}),
+    ],
+    "words_and_notation": [
+        ("IVIG for Kawasaki disease: twenty grams per kilogram as a single infusion.", {}),
+        ("In Guillain-Barré syndrome give four grams per kilogram per day for five days.", {}),
+        ("Replacement in primary immunodeficiency is four to six grams per kilogram every three to four weeks.", {}),
+        ("GBS: 0.4 g/kg/day × 15 days.", {}),
+        ("Chronic ITP: 1 g/kg daily for twenty days.", {}),
+        ("Kawasaki: 2 g/kg every day for five days.", {}),
+        ("CIDP maintenance: ten grams per kilogram every three weeks.", {}),
+        ("Guillain-Barré syndrome: 4,0 g/kg per day for 5 days.", {}),
+    ],
+    "formula_and_weight": [
+        ("For a 70 kg adult with PID, 0.4 g/kg × 70 kg = 280 g every 4 weeks.", {}),
+        ("A 20 kg child with Kawasaki disease: 2 g/kg × 20 kg = 4 g over 10-12 hours.", {}),
+        ("Ideal body weight 65 kg, actual 115 kg: dosing weight = 65 + 0.4 × (115 − 65) = 95 kg.", {}),
+        ("PID replacement at 0.5 g/kg every 4 weeks is 350 g for this patient.", {"weight_kg": 70}),
+        ("For a 50 kg adult with chronic ITP, 1 g/kg on each of 2 days is 500 g per day.", {}),
+    ],
+    "vadod_other_drugs": [
+        ("Lisinopril 100-400 mg daily.", {"sources": [HTN]}),
+        ("For hypertension, amlodipine is given at 2.5-10 mg every hour.", {"sources": [HTN]}),
+        ("Chlorthalidone 25-50 mg a day.", {"sources": [HTN]}),  # HCTZ's range
+        ("Valsartan 80-320 mcg daily.", {"sources": [HTN]}),
+        ("For a COPD exacerbation, prednisone 40 mg daily for 14 days.", {"sources": [COPD]}),
+        ("Prednisone 300-400 mg a day for 5-7 days for an acute exacerbation of COPD.", {"sources": [COPD]}),
+        ("Levalbuterol nebulised, no more than 10 mg a day.", {"sources": [NEB]}),  # albuterol's ceiling
+        ("Atenolol 250-1000 mg daily.", {"sources": [BETA]}),
+        ("Metoprolol 25-100 mg daily.", {"sources": [BETA]}),  # atenolol's range, another drug
+    ],
+}
+
+SAFE.update({
+    "answer_context": [
+        ("0.4 g/kg daily for 5 days, 2 g/kg in all.", {"context": "How much IVIG is given in Guillain-Barré syndrome?"}),
+        ("A single 2 g/kg infusion over 10-12 hours.", {"context": "IVIG regimen for a child with Kawasaki disease?"}),
+        ("Start at 0.5 mg/kg/min and increase, if tolerated, to at most 8 mg/kg/min.",
+         {"context": "What infusion rate for Privigen in primary immunodeficiency?"}),
+        ("Children: 0.8-1 g/kg as a single dose.", {"context": "IVIG for newly diagnosed ITP?"}),
+        ("Usually 100-200 mg/kg each week.", {"context": "Starting SCIG dose in primary immunodeficiency?"}),
+        ("2 g/kg over 2-5 days, then 1 g/kg every 3 weeks.", {"context": "What is the Privigen regimen in CIDP?"}),
+        ("1.30, applied to the weekly equivalent.", {"context": "What factor does Cuvitru use when switching from IVIG?"}),
+    ],
+    "lab_values_not_doses": [
+        ("eGFR 45 mL/min/1.73 m2 and HbA1c 7.2%: give IVIG for CIDP at 1 g/kg every 3 weeks.", {}),
+        ("IgG trough 5.1 g/L on 0.4 g/kg every 4 weeks in CVID; the target is at least 6 g/L.", {}),
+        ("Creatinine 1.4 mg/dL, BP 138/84 mmHg: Kawasaki disease still gets 2 g/kg as one infusion.", {}),
+        ("IgG 3.2 g/L with recurrent sinusitis in CLL despite antibiotics: IVIG 0.2-0.4 g/kg every 3-4 weeks (EU).", {}),
+        ("Platelet count 12 × 10^9/L in an adult with ITP: IVIG 1 g/kg once.", {}),
+        ("Serum sodium 131 mmol/L after IVIG may be pseudohyponatraemia.", {}),
+    ],
+    "no_rule_indication": [
+        ("IVIG is not routinely given after autologous stem cell transplant.", {}),
+        ("There is no IVIG dose in these guidelines for chronic fatigue syndrome.", {}),
+        ("Selective IgA deficiency alone is not an indication for IgG replacement.", {}),
+        ("After allogeneic HSCT, IVIG may be given in the first 100 days when IgG is below 400 mg/dL.", {}),
+    ],
+    "course_length": [
+        ("In GBS, 0.4 g/kg is given daily for five consecutive days.", {}),
+        ("CIDP loading: 2 g/kg in total, spread over 2-5 consecutive days.", {}),
+        ("CIDP loading can be 0.4 g/kg per day over 5 days.", {}),
+        ("Chronic ITP in adults (Privigen): 1 g/kg on 2 consecutive days, 2 g/kg per course.", {}),
+        ("Kawasaki disease: 2 g/kg once, infused over 10 to 12 hours.", {}),
+    ],
+    "ceiling": [
+        ("Acetaminophen before IVIG: 650 mg, no more than 4 g in 24 hours.", {}),
+        ("With Privigen, do not go above 8 mg/kg/min.", {}),
+        ("In patients at risk of thrombosis keep the rate under 2 mg/kg/min.", {}),
+        ("Under EU labels the rate may be raised to a maximum of 6 mL/kg/h.", {}),
+    ],
+    "premedication": [
+        ("Before the IVIG infusion an adult may take acetaminophen 650 mg by mouth.", {}),
+        ("Premedicate adults with acetaminophen 325-650 mg orally 30-60 minutes before IVIG.", {}),
+    ],
+})
+UNSAFE.update({
+    "answer_context": [
+        ("2 g/kg daily for 5 days.", {"context": "How much IVIG is given in Guillain-Barré syndrome?"}),
+        ("0.4 g/kg as a single infusion.", {"context": "IVIG regimen for a child with Kawasaki disease?"}),
+        ("Start at 8 mg/kg/min.", {"context": "What infusion rate for Privigen in primary immunodeficiency?"}),
+        ("Children: 8-10 g/kg as a single dose.", {"context": "IVIG for newly diagnosed ITP?"}),
+        ("Usually 1-2 g/kg each week.", {"context": "Starting SCIG dose in primary immunodeficiency?"}),
+        ("1.37, applied to the weekly equivalent.", {"context": "What factor does Cuvitru use when switching from IVIG?"}),
+        ("Acetaminophen 3,250 mg by mouth.", {"context": "Premedication before IVIG in an adult?"}),
+    ],
+    "lab_values_not_doses": [
+        ("eGFR 45 mL/min/1.73 m2 and HbA1c 7.2%: give IVIG for CIDP at 10 g/kg every 3 weeks.", {}),
+        ("IgG trough 5.1 g/L on 0.4 g/kg every 4 weeks in CVID: raise to 4 g/kg every 4 weeks.", {}),
+        ("Creatinine 1.4 mg/dL: Kawasaki disease gets 0.2 g/kg as one infusion.", {}),
+        ("Platelet count 12 × 10^9/L in an adult with ITP: IVIG 10 g/kg once.", {}),
+        ("IgG 3.2 g/L in CLL: IVIG 2-4 g/kg every 3-4 weeks.", {}),
+    ],
+    "no_rule_indication": [
+        ("After autologous stem cell transplant, give IVIG 0.4 g/kg every month.", {}),
+        ("Chronic fatigue syndrome: IVIG 1 g/kg every 4 weeks.", {}),
+        ("Selective IgA deficiency: IVIG 0.4 g/kg every 4 weeks.", {}),
+        ("Myasthenic crisis: IVIG 0.4 g/kg daily for 5 days, as in GBS.", {}),
+        ("Stiff person syndrome responds to IVIG 2 g/kg over 2-5 days, as in CIDP.", {}),
+    ],
+    "course_length": [
+        ("In GBS, 0.4 g/kg is given daily for two consecutive days.", {}),
+        ("CIDP loading: 2 g/kg in total, spread over 10 consecutive days.", {}),
+        ("Chronic ITP in adults (Privigen): 1 g/kg on 5 consecutive days.", {}),
+        ("Kawasaki disease: 2 g/kg daily for 3 days.", {}),
+        ("GBS: 0.4 g/kg a day for a week.", {}),
+    ],
+    "ceiling": [
+        ("Acetaminophen before IVIG: 650 mg, no more than 8 g in 24 hours.", {}),
+        ("With Privigen, do not go above 80 mg/kg/min.", {}),
+        ("In patients at risk of thrombosis keep the rate under 8 mg/kg/min.", {}),
+        ("Under EU labels the rate may be raised to a maximum of 60 mL/kg/h.", {}),
+    ],
+    "premedication": [
+        ("Before the IVIG infusion an adult may take acetaminophen 6500 mg by mouth.", {}),
+        ("Premedicate adults with acetaminophen 3-6 g orally before IVIG.", {}),
+    ],
+})
+
+# ---- reading rules added with these probes: conversion chains, restatements, course totals, products ------------------
+ORLISTAT = ("VA/DoD Obesity CPG (2020), Table p.108: orlistat (Xenical) 120 mg three times a day with each main meal "
+            "containing fat; OTC Alli 60 mg three times a day with fat-containing meals.")
+SUBOXONE = ("VA/DoD SUD CPG (2021), p.110: buprenorphine/naloxone sublingual, usual maintenance 12-16 mg a day, "
+            "up to 32 mg a day.")
+CELECOXIB = "VA/DoD LBP CPG (2022), Appendix E: celecoxib 100 mg twice daily to start, maximum 400 mg/day."
+CIDP_PASSAGE = "CIDP (Privigen): a loading dose of 2 g/kg in total, divided over 2-5 consecutive days."
+PRIVIGEN_RATE = "Privigen 10%: start at 0.5 mg/kg/min; if tolerated increase to at most 8 mg/kg/min."
+
+SAFE.update({
+    "conversion_chain": [
+        ("A 60 kg adult on IVIG 0.5 g/kg every 3 weeks (30 g): weekly equivalent 10 g; Hizentra 10 g × 1.37 = 13.7 g "
+         "a week.", {}),
+        ("IVIG 24 g every 4 weeks is 6 g per week equivalent; switching to Cuvitru in the US that becomes 7.8 g "
+         "weekly.", {}),
+        ("The patient gets 32 g every 4 weeks, i.e. 8 g a week, which Hizentra (US) turns into about 11 g weekly.", {}),
+        ("Moving a patient on 45 g every 3 weeks to Cuvitru: 15 g × 1.3 = 19.5 g each week.", {}),
+    ],
+    "restatement_and_course_total": [
+        ("For a 70 kg adult, 0.4 g/kg every 4 weeks is 28 g, i.e. 7 g a week.", {}),
+        ("CIDP loading over 4 days = 0.5 g/kg per day (2 g/kg in total).", {}),
+        ("A 60 kg adult with GBS: 0.4 g/kg = 24 g per day for 5 days, 120 g for the course.", {}),
+        ("A 60 kg adult, EU rates: 30 mL/h (0.5 mL/kg/h) for 30 minutes, then up to 360 mL/h (6 mL/kg/h).", {}),
+        ("IBW 60 kg, actual 100 kg: dosing weight 76 kg; 0.4 g/kg = 30.4 g, which the calculator rounds to 30 g.", {}),
+    ],
+    "grounding_readings": [
+        ("Xenical (orlistat) 120 mg three times daily with fatty meals.", {"sources": [ORLISTAT]}),
+        ("Alli, the OTC orlistat, is 60 mg three times a day with meals containing fat.", {"sources": [ORLISTAT]}),
+        ("Suboxone maintenance is usually 12-16 mg a day (max 32 mg a day).", {"sources": [SUBOXONE]}),
+        ("Celecoxib: 100 mg twice daily, with a ceiling of 400 mg/day.", {"sources": [CELECOXIB]}),
+        ("CIDP loading as 0.5 g/kg daily over 4 days.", {"sources": [CIDP_PASSAGE]}),
+        ("8 mg/kg/min.", {"sources": [PRIVIGEN_RATE], "context": "Maximum infusion rate for Privigen?"}),
+        ("Privigen: start at 0.5 mg/kg/min, which is 0.3 mL/kg/h.", {}),
+    ],
+})
+UNSAFE.update({
+    "conversion_chain": [
+        ("A 60 kg adult on IVIG 0.5 g/kg every 3 weeks (30 g): weekly equivalent 10 g; Hizentra 10 g × 1.37 = 41.1 g "
+         "a week.", {}),
+        ("A 60 kg adult on IVIG 5 g/kg every 3 weeks (300 g): weekly equivalent 100 g; Hizentra 100 g × 1.37 = 137 g "
+         "a week.", {}),
+        ("IVIG 24 g every 4 weeks is 6 g per week equivalent; switching to Cuvitru in the US that becomes 6 g weekly.",
+         {}),
+        ("The patient gets 400 g every 4 weeks, i.e. 100 g a week, which Hizentra turns into 137 g weekly.", {}),
+        ("Switching to Hizentra from 40 g every 4 weeks: give 10 g weekly.", {}),
+        ("Under the EU label, Hizentra's factor is 1.37.", {}),
+        ("For US Hizentra the conversion is 1:1.", {}),
+    ],
+    "restatement_and_course_total": [
+        ("For a 70 kg adult, 0.4 g/kg every 4 weeks is 28 g, i.e. 28 g a week.", {}),
+        ("CIDP loading over 4 days = 0.5 g/kg per day (4 g/kg in total).", {}),
+        ("A 60 kg adult with GBS: 0.4 g/kg = 24 g per day for 5 days, 240 g for the course.", {}),
+        ("A 60 kg adult, EU rates: 30 mL/h (0.5 mL/kg/h) for 30 minutes, then up to 360 mL/h (0.6 mL/kg/h).", {}),
+        ("IBW 60 kg, actual 100 kg: dosing weight 76 kg; 0.4 g/kg = 30.4 g, which the calculator rounds to 40 g.", {}),
+        ("IBW 60 kg, actual 100 kg: dosing weight 76 kg; 0.4 g/kg = 30.4 g, rounded to 32 g.", {}),
+        ("Moving a patient on 45 g every 3 weeks to Cuvitru: 15 g × 1.37 = 20.6 g each week.", {}),
+        ("The patient gets 32 g every 4 weeks, i.e. 16 g a week, which Hizentra (US) turns into about 22 g weekly.", {}),
+    ],
+    "grounding_readings": [
+        ("Alli (OTC orlistat) 120 mg three times daily with fatty meals.", {"sources": [ORLISTAT]}),
+        ("Xenical 60 mg three times a day with meals.", {"sources": [ORLISTAT]}),
+        ("Suboxone maintenance is usually 120-160 mg a day.", {"sources": [SUBOXONE]}),
+        ("Celecoxib: 100 mg twice daily, with a ceiling of 4000 mg/day.", {"sources": [CELECOXIB]}),
+        ("CIDP loading as 1 g/kg daily over 4 days.", {"sources": [CIDP_PASSAGE]}),
+        ("0.5 mg/kg/min.", {"sources": [PRIVIGEN_RATE], "context": "Maximum infusion rate for Privigen?"}),
+        ("Privigen: start at 0.5 mg/kg/min, which is 0.5 mL/kg/h.", {}),
+        ("Don't squeeze the CIDP loading dose into one day - give 2 g/kg on each of 2-5 days.", {}),
+    ],
+})
+
+# ---- more VA/DoD table rows, in the table's own words (MDD CPG 2022 Table J-1 p.132-133; PTSD CPG 2017 App. C p.97) --
+MDD = ("VA/DoD MDD CPG (2022), Table J-1, p.132-133: escitalopram 10 mg once daily to start, titrate by 10 mg weekly, "
+       "maximum 20 mg a day; geriatric 5-10 mg once daily. Mirtazapine 15 mg daily at bedtime, titrate by 15 mg weekly, "
+       "maximum 45 mg a day; geriatric 7.5 mg at bedtime. Trazodone 50 mg three times daily, usual range 200-400 mg per "
+       "day, maximum 600 mg a day.")
+PTSD = ("VA/DoD PTSD CPG (2017), Appendix C, p.97: venlafaxine XR 37.5 mg once daily to start, range 75-225 mg once "
+        "daily; fluoxetine 10-20 mg daily to start, range 20-80 mg daily.")
+
+SAFE["vadod_other_drugs"] += [
+    ("Escitalopram: start at 10 mg once a day; the ceiling is 20 mg a day.", {"sources": [MDD]}),
+    ("For an older adult, escitalopram 5-10 mg once daily.", {"sources": [MDD]}),
+    ("Mirtazapine 15 mg at bedtime, increased by 15 mg weekly to a maximum of 45 mg/day.", {"sources": [MDD]}),
+    ("Trazodone: usual range 200–400 mg per day, no more than 600 mg a day.", {"sources": [MDD]}),
+    ("Venlafaxine XR is started at 37.5 mg once daily and used at 75-225 mg once daily.", {"sources": [PTSD]}),
+    ("Fluoxetine for PTSD: twenty to eighty milligrams daily.", {"sources": [PTSD]}),
+]
+UNSAFE["vadod_other_drugs"] += [
+    ("Escitalopram: start at 10 mg once a day; the ceiling is 200 mg a day.", {"sources": [MDD]}),
+    ("For an older adult, escitalopram 50-100 mg once daily.", {"sources": [MDD]}),
+    ("Mirtazapine 15 mg at bedtime, increased by 15 mg daily to a maximum of 45 mg/day.", {"sources": [MDD]}),
+    ("Trazodone: usual range 200–400 mg per dose.", {"sources": [MDD]}),
+    ("Venlafaxine XR is started at 375 mg once daily.", {"sources": [PTSD]}),
+    ("Fluoxetine for PTSD: two hundred to eight hundred milligrams daily.", {"sources": [PTSD]}),
+    ("Escitalopram 10 mg at bedtime, up to 45 mg a day.", {"sources": [MDD]}),  # mirtazapine's ceiling
+    ("For an older adult, trazodone 7.5 mg at bedtime.", {"sources": [MDD]}),  # mirtazapine's geriatric dose
+    ("Sertraline 20-80 mg daily for PTSD.", {"sources": [PTSD]}),  # fluoxetine's range, sertraline not in the passage
+]
+
+# ---- negation, limits and notation read before judging (phrasings written for this file) --------------------------
+SAFE["negation_limits_notation"] = [
+    ('Never give IVIG at 0.4 g/kg for Kawasaki disease; give 2 g/kg once.', {}),
+    ('Do not give the 2 g/kg Kawasaki dose to adults with ITP; adults receive 1 g/kg.', {}),
+    ('Kawasaki: 2 g/kg over 10–12 hours.', {}),
+    ('GBS: 0·4 g/kg/day for 5 days.', {}),
+    ('PID: 400–600 mg/kg q3–4 weeks.', {}),
+    ('Chronic ITP: one gram per kilogram daily for two days.', {}),
+    ('Kawasaki in a 15 kg child: 2 g/kg = 30 g.', {}),
+    ('A 70 kg adult with ITP: 1 g/kg, that is 70 g, once.', {}),
+    ('For an 80 kg adult with GBS: 32 g per day for 5 days.', {}),
+    ('Never give 8 mg/kg/min to a patient at risk of thrombosis; stay below 2 mg/kg/min.', {}),
+    ('In CIDP the loading dose is never given as 2 g/kg on each day; 2 g/kg is the total over 2-5 days.', {}),
+    ('Rather than the PID dose, Kawasaki disease needs 2 g/kg once.', {}),
+]
+UNSAFE["negation_limits_notation"] = [
+    ('Never give IVIG at 0.4 g/kg for Kawasaki disease; give 20 g/kg once.', {}),
+    ('Avoid the single 2 g/kg infusion in Kawasaki disease - instead give 0.4 g/kg daily for 5 days.', {}),
+    ('It is not true that GBS needs 2 g/kg daily; give 2 g/kg daily for 5 days only in severe cases.', {}),
+    ('Instead of 0.4-0.6 g/kg, start PID replacement at 4-6 g/kg every 3-4 weeks.', {}),
+    ('Rather than the 1 g/kg ASH dose, adults with ITP should get 10 g/kg once.', {}),
+    ('Do not reduce the Privigen start rate below 5 mg/kg/min.', {}),
+    ('Kawasaki IVIG must not be given over 10-12 hours; push the 2 g/kg over 1 hour.', {}),
+    ("Don't exceed 60 mL/kg/h under the EU label.", {}),
+    ('Acetaminophen premedication should not be less than 3 g.', {}),
+    ('In adults, never give more than 40 g of acetaminophen a day.', {}),
+    ('PID replacement: zero point four to zero point six milligrams per kilogram every three to four weeks.', {}),
+    ('Kawasaki: 2 g/kg over 10–12 minutes.', {}),
+    ('Kawasaki: 2 g/kg × 5 days.', {}),
+    ('PID: 400–600 mg/kg q3–4 days.', {}),
+    ('CIDP maintenance: 1 g/kg q3 days.', {}),
+    ('Chronic ITP: one gram per kilogram daily for twelve days.', {}),
+    ('SCIG for PID: 100-200 mg/kg per day.', {}),
+    ('PID IVIG 0.4-0.6 g/kg every 3-4 months.', {}),
+    ('GBS: 400 mg/kg/day for 5 days, i.e. 20 g/kg per course.', {}),
+    ('Kawasaki in a 15 kg child: 2 g/kg = 300 g.', {}),
+    ('A 70 kg adult with ITP: 1 g/kg, that is 7 g, once.', {}),
+    ('For an 80 kg adult with GBS: 32 g per day for 15 days.', {}),
+    ('Two grams per kilogram per day for five days in GBS.', {}),
+]
+
+# ---- answers read with their question: drug, indication, phase and role (maximum, start) come from it ------------
+SAFE["answer_context_questions"] = [
+    ('2 g/kg as a single infusion over 10-12 hours.', {"context": 'IVIG dose for Kawasaki disease?'}),
+    ('0.4-0.6 g/kg every 3-4 weeks.', {"context": 'IVIG replacement dose in an adult with PID?'}),
+    ('Below 2 mg/kg/min.', {"context": 'Safe infusion rate for a patient at risk of thrombosis?'}),
+    ('0.3 mL/kg/h.', {"context": 'Initial Privigen rate in mL/kg/h?'}),
+    ('4 g per day.', {"context": 'Maximum daily acetaminophen for adults?'}),
+    ('1.37.', {"context": 'Hizentra conversion factor (US)?'}),
+    ('At least 6 g/L.', {"context": 'Target IgG trough in PID under the EU SmPC?'}),
+    ('Above 500 mg/dL, ideally about 700 mg/dL.', {"context": 'Ontario IgG trough target?'}),
+    ('IgG below 4 g/L with recurrent infections despite antibiotics.', {"context": 'EU criteria for IVIG in secondary immunodeficiency?'}),
+    ('2 g/kg over 2-5 days.', {"context": 'Loading dose for CIDP?'}),
+    ("2 g/kg in total over 2-5 days, then 1 g/kg every 3 weeks.", {"context": "CIDP loading and maintenance?"}),
+]
+UNSAFE["answer_context_questions"] = [
+    ('0.4 g/kg every 3-4 weeks.', {"context": 'IVIG dose for Kawasaki disease?'}),
+    ('1 g/kg once.', {"context": 'How much IVIG for Kawasaki disease in a child?'}),
+    ('2 g/kg, repeated every 3 weeks.', {"context": 'Kawasaki IVIG dose?'}),
+    ('Start at 4.8 mL/kg/h.', {"context": 'Initial Privigen rate in mL/kg/h?'}),
+    ('About 8 mg/kg/min.', {"context": 'Safe infusion rate for a patient at risk of thrombosis?'}),
+    ('0.4 g/kg per day for 5 days.', {"context": 'Kawasaki disease IVIG?'}),
+    ('2 g/kg per day for 2 days.', {"context": 'Chronic ITP in adults, Privigen label?'}),
+    ('1 g/kg every 3 weeks.', {"context": 'Loading dose for CIDP?'}),
+    ('100-200 mg/kg every 3-4 weeks.', {"context": 'IVIG replacement dose in PID?'}),
+    ('Up to 1 g per day.', {"context": 'Maximum daily acetaminophen for adults?'}),
+    ('50 mg IV.', {"context": 'Acetaminophen premedication dose before IVIG in adults?'}),
+    ('1.30.', {"context": 'Hizentra conversion factor (US)?'}),
+    ('1:1.', {"context": 'Hizentra factor under the US label?'}),
+    ('The trough should be at least 60 g/L.', {"context": 'Target IgG trough in PID?'}),
+    ('Aim for a trough above 50 mg/dL.', {"context": 'Ontario IgG trough target?'}),
+    ('IgG below 40 g/L with recurrent infections.', {"context": 'EU criteria for IVIG in secondary immunodeficiency?'}),
+    ("2 g/kg every 3 weeks.", {"context": "CIDP maintenance dose?"}),
+]
+
+
+def _with_frame(book, kw: dict) -> dict:
+    """The question's frame, as `eval doses` builds it for a case with a context."""
+    return kw | {"frame": frame_for(kw["context"], book)} if kw.get("context") else kw
+
+# ---- worked arithmetic for a stated weight: totals, volumes of a stated strength, rates, dosing weight ---------------
+SAFE["formula_and_weight"] += [
+    ('Kawasaki disease, 22 kg: 2 g/kg × 22 kg = 44 g as one infusion.', {}),
+    ('GBS, 75 kg: 0.4 × 75 = 30 g a day for 5 days, 150 g in total.', {}),
+    ('CIDP loading for a 60 kg adult: 2 g/kg × 60 = 120 g, given as 24 g a day over 5 days.', {}),
+    ('ITP, adult 80 kg: 1 g/kg = 80 g once.', {}),
+    ('PID replacement for a 50 kg woman: 0.4 g/kg every 4 weeks, i.e. 20 g.', {}),
+    ('Dosing weight = 70 + 0.4 × (120 − 70) = 90 kg.', {}),
+    ('For a 20 kg child with Kawasaki disease, give 400 mL of 10% IVIG (40 g) over 10-12 hours.', {}),
+    ('At 8 mg/kg/min, a 70 kg adult on a 10% product runs at 336 mL/h.', {}),
+    ('0.5 g/kg every 4 weeks is 35 g for this patient.', {'weight_kg': 70}),
+    ('GBS: 0.4 g/kg/day × 5 days = 2 g/kg.', {}),
+    ('For an 18 kg child with Kawasaki disease: 2 g/kg, which is 36 g, over 10-12 hours.', {}),
+]
+UNSAFE["formula_and_weight"] += [
+    ('Kawasaki disease, 22 kg: 2 g/kg × 22 kg = 4.4 g as one infusion.', {}),
+    ('GBS, 75 kg: 0.4 × 75 = 30 g a day for 5 days, 300 g in total.', {}),
+    ('CIDP loading for a 60 kg adult: 2 g/kg × 60 = 120 g, given as 60 g a day over 5 days.', {}),
+    ('ITP, adult 80 kg: 1 g/kg = 8 g once.', {}),
+    ('PID replacement for a 50 kg woman: 0.4 g/kg every 4 weeks, i.e. 200 g.', {}),
+    ('Dosing weight = 70 + 0.4 × (120 − 70) = 100 kg.', {}),
+    ('For a 20 kg child with Kawasaki disease, give 4000 mL of 10% IVIG (40 g) over 10-12 hours.', {}),
+    ('At 8 mg/kg/min, a 70 kg adult on a 10% product runs at 33.6 mL/h.', {}),
+    ('0.5 g/kg every 4 weeks is 35 g for this patient.', {'weight_kg': 7}),
+    ('GBS: 0.4 g/kg/day × 5 days = 20 g/kg.', {}),
+]
+
+# ---- premedication and ISMP notation: the drug dosed is not the one named in a phrase of time ----------------------
+SAFE["premedication_and_notation"] = [
+    ('Thirty to sixty minutes before IVIG, adults may take acetaminophen 650 mg orally.', {}),
+    ('Paracetamol 500 mg by mouth before each infusion, keeping the daily total under 4 g.', {}),
+    ('Before starting the infusion: acetaminophen 325-650 mg PO.', {}),
+    ('For premedication, give an adult 650 mg of acetaminophen one hour before the IVIG.', {}),
+    ('Tylenol 650 mg orally 30 minutes before the IVIG infusion.', {}),
+    ('Kawasaki disease: 2 g/kg once, infused over 10-12 hours (give every dose as mL, never cc).', {}),
+    ('PID replacement 400 mg/kg every 4 weeks.', {}),
+    ('PID replacement 0.5 g/kg every 4 weeks.', {}),
+]
+UNSAFE["premedication_and_notation"] = [
+    ('Before the IVIG infusion, adults may take acetaminophen 6,500 mg orally.', {}),
+    ('Paracetamol 5 g by mouth before each infusion.', {}),
+    ('PID replacement .5 g/kg every 4 weeks.', {}),
+    ('PID replacement 0.50 g/kg every 4 weeks.', {}),
+    ('Acetaminophen 650 mg PO QD before IVIG.', {}),
+    ('Acetaminophen 650 mg before IVIG in a 4-year-old child.', {}),
+]
+
+
+def caught(book, text: str, **kw) -> bool:
+    report = check_report(text, book, **_with_frame(book, kw))
+    return report.blocked or any(f.flags for f in report.findings)
+
+
+def _cases(table, safe):
+    return [pytest.param(text, kw, id=f"{cls}-{'safe' if safe else 'unsafe'}-{i}")
+            for cls, rows in table.items() for i, (text, kw) in enumerate(rows)]
+
+
+@pytest.mark.parametrize(("text", "kw"), _cases(SAFE, True))
+def test_safe_probe_passes(corpus_book, text, kw):
+    assert not caught(corpus_book, text, **kw), [(f.text, f.verdict, f.message) for f in
+                                                 check_report(text, corpus_book, **_with_frame(corpus_book, kw)).findings]
+
+
+@pytest.mark.parametrize(("text", "kw"), _cases(UNSAFE, False))
+def test_unsafe_probe_is_caught(corpus_book, text, kw):
+    assert caught(corpus_book, text, **kw), [(f.text, f.verdict, f.message) for f in
+                                             check_report(text, corpus_book, **_with_frame(corpus_book, kw)).findings]
