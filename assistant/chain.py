@@ -595,6 +595,9 @@ class Assistant:
         undosed = self._undosed_condition(frame, own, hits)
         if undosed:
             return f"The sources give no {frame.product or frame.drug or 'treatment'} dose for {undosed}."
+        product = self._undosed_product(own, hits)
+        if product:
+            return f"The sources give no dose of {product}."
         for name in own.population:
             term = vocab.term("populations", name)
             if term is None or name not in vocab.distinct_populations:
@@ -626,6 +629,22 @@ class Assistant:
             if (naming or name == own.indication) and not any(_DOSE_AMOUNT.search(part) for part in naming):
                 return (own.indication_label if name == own.indication else None) or term.label
         return None
+
+    def _undosed_product(self, own: QuestionFrame, hits: list[Hit]) -> str | None:
+        """The drug or product a dose question names that no retrieved sentence naming it gives a dose of (a
+        corticosteroid the sources leave to order sets, a product they only mention): said, never another's dose."""
+        if "dose" not in own.aspects or not own.drug:
+            return None
+        term = self.vocabulary.term("drugs", own.drug)
+        if own.drug != self.principal_drug:
+            names, shown = (term.terms if term else tuple(w.lower() for w in (own.drug, own.product) if w)), own.product or own.drug
+        elif own.product:
+            names, shown = (own.product.lower(),), own.product  # the product named (a brand) must be dosed as itself
+        else:
+            return None
+        # A drug's dose names the drug beside it (a table row, a sentence), whatever the guideline is about.
+        naming = [part for h in hits for part in statements_of(h) if names_any(part, names)]
+        return shown if not any(_DOSE_AMOUNT.search(part) for part in naming) else None
 
     def runnable(self) -> Runnable:
         """The pipeline as a LangChain Runnable taking {"question", "session_id"?, "filters"?, "weight_kg"?} and returning an Answer."""

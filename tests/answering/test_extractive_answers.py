@@ -195,3 +195,13 @@ def test_the_patients_numbers_are_worked_out_only_for_a_dose_turn(assistant):
     assert all(s.heading != "For this patient" for s in other.sections) and "136 g" not in other.summary
     maintenance = assistant.ask("she's put on weight, now 80 kg. new maintenance dose?", session_id=session)
     assert "80 g" in maintenance.summary and "160 g" not in maintenance.summary  # the loading dose is not what was asked
+
+
+@pytest.mark.parametrize("question, product", [
+    ("methylpred dose for ivig premed?", "methylprednisolone"),
+    ("hyqvia dosing when converting from ivig?", "hyqvia"),
+])
+def test_a_dose_of_a_product_no_source_doses_is_not_covered(assistant, question, product):
+    answer = assistant.ask(question)
+    assert answer.status == "abstained" and product in answer.summary.lower() and not answer.sections
+    assert not re.search(r"\d\s*(?:g/kg|mg)\b", answer.summary)  # never another product's dose instead
