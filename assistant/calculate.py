@@ -148,6 +148,13 @@ def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit], p
     `names` are the indication's words, for a passage of another document that states the rule's dose for it."""
     if frame is None:
         return []
+    converted = unit_conversions(book, hits, question)
+    return converted + [c for c in _patient_calculations(book, frame, hits, prefer, question, names)
+                        if all(c.formula != k.formula for k in converted)]
+
+
+def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit], prefer, question: str,
+                          names: tuple[str, ...]) -> list[Calculated]:
     if "administration" in frame.aspects and frame.patient.weight_kg:
         rates = _rates(book, frame, hits, tuple(re.findall(r"[a-z]{2,}", question.lower())))
         if rates:
@@ -188,6 +195,45 @@ def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit], p
             course = f"; {_span(lo * grams * weight * days, hi * grams * weight * days)} g per course"
         text = f"Calculated {_product(n)} dose for this patient ({_g(weight)} kg {basis}): {formula}{_cadence(n)}{course}."
         out.append(Calculated(text, formula, n.rule.id, hit))
+    return out
+
+
+# An IgG level the question states ("trough 520 mg/dL"), and a rate with a product's concentration ("4 mg/kg/min ... 10%").
+_LEVEL = re.compile(r"(?i)(?<![\d.])(\d+(?:[.,]\d+)?)\s*(g/l|mg/dl)\b")
+_UNITS_ASKED = (re.compile(r"(?i)\bg/l\b"), re.compile(r"(?i)\bmg/dl\b"))  # a level in one unit, asked in the other
+_RATE_MG = re.compile(r"(?i)(?<![\d.])(\d+(?:\.\d+)?)\s*mg/kg/min\b")
+_PERCENT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*%")
+
+
+def converts(question: str) -> bool:
+    """Whether the question gives a number of its own to restate in another unit (an IgG level, a rate)."""
+    level = _LEVEL.search(question) and all(u.search(question) for u in _UNITS_ASKED)
+    return bool(level or (_RATE_MG.search(question) and _PERCENT.search(question) and re.search(r"(?i)ml/kg/h", question)))
+
+
+def unit_conversions(book: RuleBook, hits: list[Hit], question: str) -> list[Calculated]:
+    """The question's own numbers in the other unit it asks about: an IgG level between mg/dL and g/L (× 100), a rate
+    from mg/kg/min to mL/kg/h for the product's concentration (× 60 ÷ mg/mL), each cited to the passage stating the rule."""
+    out: list[Calculated] = []
+    level = _LEVEL.search(question)
+    if level and all(u.search(question) for u in _UNITS_ASKED):  # "520 mg/dL, what is that in g/L?"
+        rule = next((n for n in book.norm if n.family == "factor" and n.rule.unit == "1" and n.lo == 100
+                     and n.rule.source.document and "mg/dl" in (n.rule.note or "").lower()), None)
+        hit = next((h for h in hits if rule and h.doc_id == rule.rule.source.document and "mg/dL" in h.text), None) if rule else None
+        if rule is not None and hit is not None:
+            value, unit = float(level.group(1).replace(",", ".")), level.group(2).lower()
+            formula = (f"{fmt(value)} mg/dL = {_g(value / 100)} g/L" if unit == "mg/dl"
+                       else f"{fmt(value)} g/L = {_g(value * 100)} mg/dL")
+            out.append(Calculated(f"The patient's IgG in the other unit: {formula}.", formula, rule.rule.id, hit))
+    rate, percent = _RATE_MG.search(question), _PERCENT.search(question)
+    if rate and percent and re.search(r"(?i)ml/kg/h", question):
+        rule = next((n for n in book.norm if n.family == "factor" and n.rule.unit == "(mL/kg/h)/(mg/kg/min)"), None)
+        hit = next((h for h in hits if rule and h.doc_id == rule.rule.source.document and "mg/kg/min" in h.text
+                    and "mL/kg/h" in h.text), None) if rule else None
+        if rule is not None and hit is not None:
+            mg_kg_min, concentration = float(rate.group(1)), float(percent.group(1)) * 10  # a 10% solution holds 100 mg/mL
+            formula = f"{fmt(mg_kg_min)} mg/kg/min × 60 ÷ {fmt(concentration)} mg/mL = {_g(mg_kg_min * 60 / concentration)} mL/kg/h"
+            out.append(Calculated(f"The rate for a {fmt(float(percent.group(1)))}% product: {formula}.", formula, rule.rule.id, hit))
     return out
 
 

@@ -485,17 +485,21 @@ class Assistant:
     def _with_calculations(self, summary: str, sections: list[Section], numbering: Numbering, hits: list[Hit],
                            frame: QuestionFrame | None, question: str) -> tuple[str, list[Section]]:
         """The patient's own numbers, worked out from the rules and cited to the passage stating each rule, before the lead."""
-        from assistant.calculate import calculations
+        from assistant.calculate import calculations, converts, unit_conversions
         from assistant.doses import check_text
 
-        if frame is None or not (frame.patient.weight_kg or frame.patient.regimen) or not WORKED_OUT_ASPECTS & set(frame.aspects):
+        if frame is None:
+            return summary, sections
+        patient = bool(frame.patient.weight_kg or frame.patient.regimen) and bool(WORKED_OUT_ASPECTS & set(frame.aspects))
+        if not patient and not converts(question):
             return summary, sections  # nothing of the patient's to work out, or this turn asks about something else
         passages = numbering.passages()
         # The per-kg doses the lead states, verified for this frame, are the ones to work out first.
         lead = check_text(summary, self.rulebook, sources=list(passages.values()), frame=dose_context(frame, None, self.vocabulary.broad))
         prefer = [f.rule_id for f in lead if f.verdict == "verified" and f.per_kg and f.rule_id]
         term = self.vocabulary.term("indications", frame.indication) if frame.indication else None
-        calcs = calculations(self.rulebook, frame, hits, prefer=prefer, question=question, names=term.terms if term else ())
+        calcs = calculations(self.rulebook, frame, hits, prefer=prefer, question=question, names=term.terms if term else ()) \
+            if patient else unit_conversions(self.rulebook, hits, question)
         if not calcs:
             return summary, sections
         # A worked example's numbers are about someone else: with the patient's own numbers, they leave the lead.

@@ -17,6 +17,8 @@ _GRAMS = {"g/kg": 1.0, "mg/kg": 0.001}
 _SCIG = re.compile(rf"^{_N} g ÷ {_N} weeks × {_N} = {_N} g$")
 _WEIGHT = re.compile(rf"^{_N} kg \+ {_N} × \({_N} kg − {_N} kg\) = {_N} kg$")
 _RATE = re.compile(rf"^{_N} mL/kg/h × {_N} kg = {_N} mL/h$")
+_LEVEL = re.compile(rf"^{_N} (mg/dL|g/L) = {_N} (g/L|mg/dL)$")
+_RATE_UNITS = re.compile(rf"^{_N} mg/kg/min × 60 ÷ {_N} mg/mL = {_N} mL/kg/h$")
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,18 @@ def recompute(calc: Calculation, book: RuleBook) -> Checked | None:
         if rule.kind != "conversion_factor" or not _close(factor, rule.min or -1) or not _close(result, dose / weeks * factor):
             return None
         return Checked(rule.id, frozenset({dose, weeks, factor, result}))
+    if m := _LEVEL.match(calc.formula):
+        value, unit, result, other = m.groups()
+        value, result = float(value), float(result)
+        expected = value / 100 if unit == "mg/dL" else value * 100
+        if unit == other or rule.kind != "conversion_factor" or not _close(rule.min or -1, 100) or not _close(result, expected):
+            return None
+        return Checked(rule.id, frozenset({value, result}))  # the patient's own level, restated
+    if m := _RATE_UNITS.match(calc.formula):
+        rate, concentration, result = map(float, m.groups())
+        if rule.unit != "(mL/kg/h)/(mg/kg/min)" or concentration <= 0 or not _close(result, rate * 60 / concentration):
+            return None
+        return Checked(rule.id, frozenset({rate, 60.0, concentration, result}))
     if m := _RATE.match(calc.formula):
         per_kg, w, result = map(float, m.groups())
         if rule.unit != "mL/kg/h" or not any(v is not None and _close(per_kg, v) for v in (rule.min, rule.max)) \

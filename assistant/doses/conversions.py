@@ -38,18 +38,31 @@ def product_concentration(book: RuleBook | None, sc: Scan | None) -> float | Non
     return round(named.pop() * 10, 6) if len(named) == 1 else None
 
 
-def concentration(sc: Scan, book: RuleBook | None = None) -> float | None:
+def concentration(sc: Scan, book: RuleBook | None = None, sentence: int | None = None) -> float | None:
     """Product concentration in mg/mL stated in the text (10% = 100 mg/mL), if exactly one is; else that of the one
-    single-strength product the text names."""
-    values = {round(p[2] * 10, 6) for p in sc.percents
-              if re.search(r"(?i)\b(?:product|solution|preparation|concentration|strength|IVI?G|SCIG|IgG|"
-                           r"immun|formulation)", sc.text[max(0, p[0] - 30):p[1] + 30])
-              or any(d.start - 3 <= p[0] <= d.end + 3 for d in sc.drugs)  # "Privigen 10%"
-              or re.search(r"(?i)\bmL\s+of\s+(?:a\s+|the\s+)?$", sc.text[max(0, p[0] - 12):p[0]])}  # "360 mL of 10%"
-    values |= {round(a.canon[0], 6) for a in sc.amounts if a.info and a.unit in ("mg/mL", "g/mL") and not a.is_range}
+    single-strength product the text names. With `sentence`, one that sentence states comes first ("For a 10%
+    product, ..." beside a sentence about a 5% one)."""
+    if sentence is not None:
+        start, end = sc.sentences[sentence]
+        own = _stated_concentrations(sc, lambda pos: start <= pos < end)
+        if len(own) == 1:
+            return own.pop()
+    values = _stated_concentrations(sc, lambda pos: True)
     if not values:
         return product_concentration(book, sc)
     return values.pop() if len(values) == 1 else None
+
+
+def _stated_concentrations(sc: Scan, where) -> set[float]:
+    """Concentrations (mg/mL) the text states at the positions `where` accepts: a product's percent, or a mg/mL amount."""
+    values = {round(p[2] * 10, 6) for p in sc.percents if where(p[0]) and (
+              re.search(r"(?i)\b(?:product|solution|preparation|concentration|strength|IVI?G|SCIG|IgG|"
+                           r"immun|formulation)", sc.text[max(0, p[0] - 30):p[1] + 30])
+              or any(d.start - 3 <= p[0] <= d.end + 3 for d in sc.drugs)  # "Privigen 10%"
+              or re.search(r"(?i)\bmL\s+of\s+(?:a\s+|the\s+)?$", sc.text[max(0, p[0] - 12):p[0]]))}  # "360 mL of 10%"
+    values |= {round(a.canon[0], 6) for a in sc.amounts
+               if a.info and a.unit in ("mg/mL", "g/mL") and not a.is_range and where(a.start)}
+    return values
 
 
 def same_cadence(a: Amount, b: Amount) -> bool:
@@ -133,14 +146,14 @@ def cross_checks(book: RuleBook, sc: Scan, scopes: dict[int, Scope], skip: set[i
                     out[i] = bad
             elif {head.info.dim.replace("volume", "mass"), a.info.dim.replace("volume", "mass")} == {
                     a.info.dim.replace("volume", "mass")} and "/time" not in a.info.dim and (
-                    conc := concentration(sc, book) or (concentration(ctx, book) if ctx else None)):
+                    conc := concentration(sc, book, a.sentence) or (concentration(ctx, book) if ctx else None)):
                 # "280 mL of 10% IVIG (28 g)": a volume and its mass at the stated concentration (mg/mL = g/L).
                 scale = conc / 1000.0 if a.info.dim.startswith("mass") else 1000.0 / conc
                 expected = (head.canon[0] * scale, head.canon[1] * scale)
                 if bad := mismatch(sc, a, scope, *expected, f"at {fmt(conc)} mg/mL, {head.text.strip()}"):
                     out[i] = bad
             elif {head.info.dim, a.info.dim} == {"mass/bw/time", "volume/bw/time"}:
-                conc = concentration(sc, book) or (concentration(ctx, book) if ctx else None)
+                conc = concentration(sc, book, a.sentence) or (concentration(ctx, book) if ctx else None)
                 if conc is None:
                     out[i] = finding(sc, a, scope, "ambiguous", "A volume rate and a mass rate are given as equal, but "
                                      "no product concentration is stated; they cannot be compared.")

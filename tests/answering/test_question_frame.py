@@ -200,3 +200,25 @@ def test_a_vaccine_response_names_no_condition():
     frame = read_question("14 mo boy, IgG 2.8 g/L, normal tetanus and pneumococcal responses, frequent colds. IVIG?", VOCAB)
     assert frame.indication is None and "child" in frame.population
     assert read_question("IVIG for tetanus?", VOCAB).indication == "other_infection"
+
+
+TROUGH = FakeHit("ig-trough-monitoring", "A trough of 6 g/L is 600 mg/dL: multiply g/L by 100 to give mg/dL.")
+CONVERSION = FakeHit("ig-administration-infusion-rates",
+                     "For a 10% product, a rate in mg/kg/min times 60 divided by 100 mg/mL gives mL/kg/h, so 0.5 mg/kg/min is 0.3 mL/kg/h.")
+
+
+@pytest.mark.parametrize("question, hit, formula", [
+    ("trough 520 mg/dL — what is that in g/L?", TROUGH, "520 mg/dL = 5.2 g/L"),
+    ("IgG 4.8 g/L, what is that in mg/dL?", TROUGH, "4.8 g/L = 480 mg/dL"),
+    ("convert 4 mg/kg/min to mL/kg/h for a 10% IVIG", CONVERSION, "4 mg/kg/min × 60 ÷ 100 mg/mL = 2.4 mL/kg/h"),
+    ("5% IVIG product: what is 0.5 mg/kg/min in mL/kg/h?", CONVERSION, "0.5 mg/kg/min × 60 ÷ 50 mg/mL = 0.6 mL/kg/h"),
+])
+def test_the_questions_own_numbers_in_the_unit_it_asks_for(question, hit, formula):
+    from assistant.doses.calculated import recompute
+    from assistant.models import Calculation
+
+    (calc,) = calculations(BOOK, read_question(question, VOCAB), [hit], question=question)
+    assert calc.formula == formula and calc.hit is hit
+    assert recompute(Calculation(formula=calc.formula, rule_id=calc.rule_id), BOOK) is not None
+    wrong = formula.rsplit("=", 1)[0] + "= 99 " + formula.rsplit(" ", 1)[1]
+    assert recompute(Calculation(formula=wrong, rule_id=calc.rule_id), BOOK) is None
