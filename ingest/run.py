@@ -93,7 +93,9 @@ def _ingest(
 
     entries: dict[str, FileEntry] = {}
     pending: list[Item] = []
-    owners: dict[str, str] = {}  # doc id -> file, to refuse two files claiming one id
+    # doc id -> file, to refuse two files claiming one id (files of earlier runs outside this run's paths keep theirs)
+    owners: dict[str, str] = {doc_id: key for key, entry in previous.items()
+                              if not _under(Path(key), roots) and Path(key).exists() for doc_id in entry.doc_ids}
     for path in files:
         key = str(path)
         digest = file_hash(path)

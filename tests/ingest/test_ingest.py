@@ -165,3 +165,15 @@ def test_no_chunk_memory_when_the_cache_is_off(tmp_path, monkeypatch):
     real = Index._store
     monkeypatch.setattr(Index, "_store", lambda self, method, **kw: calls.append(method) or real(self, method, **kw))
     assert set(index.stored(ids)) == set(ids) and calls == ["get"]
+
+
+def test_the_same_documents_from_a_second_folder_are_refused_by_name(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    shutil.copytree(DOCS, first)
+    shutil.copytree(DOCS, second)
+    settings = make_settings(tmp_path / "data")
+    assert not ingest([first], settings).errors
+    again = ingest([second], settings)  # a copy of the corpus elsewhere: every document id is taken
+    assert len(again.errors) == again.files_seen and all("already used by" in e["reason"] for e in again.errors)
+    manifest = read_manifest(settings.index_dir())
+    assert all(key.startswith(str(first)) for key in manifest.files) and stored_ids(settings) == set(manifest.chunk_ids())
