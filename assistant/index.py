@@ -252,8 +252,17 @@ class Index:
         return pairs[:k]
 
     def get(self, ids: list[str]) -> dict[str, tuple[str, dict]]:
-        """Text and metadata of chunks by id."""
-        return {cid: (found.text, found.meta) for cid, found in self.stored(ids).items()}
+        """Text and metadata of chunks by id (from memory when retrieval has read them; vectors are not read)."""
+        if not ids:
+            return {}
+        self.manifest()
+        with self._lock:
+            found = {cid: (self._chunks[cid].text, self._chunks[cid].meta) for cid in ids if cid in self._chunks}
+        missing = [cid for cid in dict.fromkeys(ids) if cid not in found]
+        if missing:
+            result = self._store("get", ids=missing, include=["documents", "metadatas"])
+            found.update({cid: (doc, meta or {}) for cid, doc, meta in zip(result["ids"], result["documents"], result["metadatas"])})
+        return found
 
     def stored(self, ids: list[str]) -> dict[str, Stored]:
         """Text, metadata and vector of chunks by id: from memory when this index version has read them before,
