@@ -329,6 +329,8 @@ class Assistant:
         yield "status", "retrieving"
         cfg = self.settings.retrieval
         query = expand_acronyms(standalone, self.vocabulary)  # the long forms the indexed documents define, searched too
+        if frame.drug and frame.product and frame.drug.lower() not in query.lower():
+            query = f"{query} ({frame.drug})"  # a brand is searched by its generic name too (Suboxone: buprenorphine/naloxone)
         hits, stats = self.retriever.retrieve(query, k=cfg.k, mode=cfg.retriever, filters=filters, answerable=True)
         evidence = self.retriever.evidence(stats)
         base = {"question": text, "standalone_question": standalone, "session_id": session_id, "question_frame": frame,
@@ -640,8 +642,10 @@ class Assistant:
         if "dose" not in own.aspects or not own.drug:
             return None
         term = self.vocabulary.term("drugs", own.drug)
+        if term is None:
+            return None  # a drug of the dictionary only (a site's PDFs dose it in tables retrieval may not bring back)
         if own.drug != self.principal_drug:
-            names, shown = (term.terms if term else tuple(w.lower() for w in (own.drug, own.product) if w)), own.product or own.drug
+            names, shown = term.terms, own.product or own.drug
         elif own.product:
             names, shown = (own.product.lower(),), own.product  # the product named (a brand) must be dosed as itself
         else:

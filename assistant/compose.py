@@ -63,6 +63,14 @@ ASPECTS: dict[str, tuple[re.Pattern[str], str, re.Pattern[str]]] = {
 
 
 KIND_BONUS = {"recommendation": 0.3, "table_row": 0.05}
+MIXED_ROW_PENALTY = 0.5
+
+
+def _several_drugs(text: str, at_least: int = 3) -> bool:
+    """Whether a table row names several drugs (a column of drug names read as one row)."""
+    from assistant.doses.drugnames import dictionary_drugs
+
+    return len({m.canonical for m in dictionary_drugs(text)}) >= at_least
 
 
 @dataclass(frozen=True)
@@ -194,7 +202,10 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
             aspect_bonus += context_bonus
         score = max(hit.score, 0.0) / top * 0.5 + overlap + aspect_bonus + heading_bonus - 0.01 * order
         # A guideline's own recommendation is its conclusion: it answers before the discussion of its evidence.
-        score += KIND_BONUS.get(str(hit.meta.get("kind", "text")), 0.0)
+        kind = str(hit.meta.get("kind", "text"))
+        score += KIND_BONUS.get(kind, 0.0)
+        if kind == "table_row" and _several_drugs(text):
+            score -= MIXED_ROW_PENALTY  # a row holding several drugs' doses cannot say which dose is whose
         # A statement resting only on a secondary summary gives way to a primary source saying the same.
         keys = references_of(hit, text) if secondary else []
         weak = bool(keys) and set(keys) <= secondary
@@ -225,7 +236,8 @@ def _on_focus(rows: list, focus: Focus) -> list:
         kept = [row for row in kept if on_topic(row[0], terms) or _names(row[3], focus.condition + focus.context)] or kept
     # A dose question about a drug beside the principal one is answered by that drug's doses, never by another drug's.
     if focus.drug and any(_names(row[3], focus.drug) for row in kept):
-        kept = [row for row in kept if _names(row[3], focus.drug) or not _DOSE_NUMBER.search(row[3])]
+        kept = [row for row in kept if (_names(row[3], focus.drug) or not _DOSE_NUMBER.search(row[3]))
+                and not (row[0].meta.get("kind") == "table_row" and _DOSE_NUMBER.search(row[3]) and _several_drugs(row[3]))]
     # Only when the sources speak to the population asked about do statements about another one give way.
     # A dose shown for a population must be stated for it: in a child's answer, a dose that names no population is left out too.
     if focus.population and sum(_names(row[3], focus.population) for row in kept) >= 2:

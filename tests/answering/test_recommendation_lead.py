@@ -30,3 +30,16 @@ def test_a_recommendation_far_below_the_discussion_does_not_lead_unless_asked_fo
     weak = hit(3, "For patients with low back pain, we suggest a structured exercise program.", "recommendation", 0.05)
     draft = compose("visits of cognitive behavioral therapy for chronic low back pain?", [DISCUSSION, EVIDENCE, weak], 6)
     assert draft.direct[0].hit is not weak
+
+
+def test_a_table_row_of_several_drugs_never_answers_one_drugs_dose():
+    from dataclasses import replace
+
+    from assistant.followup import Focus
+
+    mixed = hit(4, "Antidepressants Fluoxetine Paroxetine Sertraline Venlafaxine: initial dose 10-20 mg 10-20 mg 25-60 mg 37.5 mg",
+                "table_row", 1.0)
+    own = hit(5, "Venlafaxine XR: initial dose 37.5-75 mg once daily; maximum dose 225 mg per day.", "table_row", 0.6)
+    draft = compose("venlafaxine dose?", [mixed, own], 6, focus=replace(Focus(), drug=("venlafaxine",)), asked=("dose",))
+    assert draft.direct[0].hit is own
+    assert all(c.hit is not mixed for _, cands in draft.sections for c in cands)
