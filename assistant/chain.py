@@ -19,7 +19,7 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.citations import Numbering, best_quote, guard
+from assistant.citations import MARKER, Numbering, best_quote, guard
 from assistant.compose import compose, grade_of, names_any, on_topic, references_of, statements_of
 from assistant.errors import GuideqaError, InputError
 from assistant.followup import Focus, focus_of, keeps_topic, standalone_question
@@ -551,8 +551,26 @@ class Assistant:
     def _check_doses(self, answer: Answer, passages: dict[int, str], weight_kg: float | None) -> Answer:
         from assistant.doses import check_answer
 
-        return check_answer(answer, passages, self.rulebook, weight_kg=weight_kg, question=answer.standalone_question,
-                            frame=dose_context(answer.question_frame, weight_kg, self.vocabulary.broad))
+        def checked(summary: str, sections: list[Section] = answer.sections) -> Answer:
+            return check_answer(answer.model_copy(update={"summary": summary, "sections": sections}), passages, self.rulebook,
+                                weight_kg=weight_kg, question=answer.standalone_question,
+                                frame=dose_context(answer.question_frame, weight_kg, self.vocabulary.broad))
+
+        result = checked(answer.summary)
+        parts = [p for p in _SENTENCE_END.split(answer.summary) if p.strip()]
+        if result.status != "blocked" or len(parts) < 2:
+            return result
+        # A lead sentence whose dose is withheld leaves the lead; the lead sentences that pass on their own answer. With
+        # none passing, the answer is blocked as before.
+        kept = [p for p in parts if checked(p).status != "blocked"]
+        if not kept:
+            return result
+        # The sentences that left are checked as statements of their own, so their doses are withheld in the citations'
+        # quotes too (and reported among the dose checks); that section is not shown.
+        left = [Statement(text=MARKER.sub("", p).strip(), citations=[int(n) for m in MARKER.finditer(p) for n in m.group(1).split(",")])
+                for p in parts if p not in kept]
+        final = checked(" ".join(kept), [*answer.sections, Section(heading="lead", statements=left)])
+        return final.model_copy(update={"sections": final.sections[:-1]})
 
     def _abstain_message(self, hits: list[Hit], lead: str = ABSTAIN_MESSAGE) -> str:
         titles = list(dict.fromkeys(str(h.meta.get("title", h.doc_id)) for h in hits))[:3]

@@ -205,3 +205,14 @@ def test_a_dose_of_a_product_no_source_doses_is_not_covered(assistant, question,
     answer = assistant.ask(question)
     assert answer.status == "abstained" and product in answer.summary.lower() and not answer.sections
     assert not re.search(r"\d\s*(?:g/kg|mg)\b", answer.summary)  # never another product's dose instead
+
+
+def test_a_lead_sentence_whose_dose_is_withheld_leaves_the_lead_and_its_quote(assistant):
+    # The corpus gives diphenhydramine 25-50 mg only from order sets (a source that is not peer reviewed): withheld. The
+    # label's 300 mg daily maximum passes and answers; the withheld dose is visible nowhere.
+    answer = assistant.ask("max daily diphenhydramine adult")
+    assert answer.status == "answered" and "300 mg" in answer.summary
+    shown = [answer.summary, *(st.text for sec in answer.sections for st in sec.statements if not st.withheld),
+             *(c.quote for c in answer.citations)]
+    assert not any("25-50 mg" in text for text in shown)
+    assert any(f.text == "25-50 mg" and f.verdict not in ("verified", "grounded") for f in answer.dose_checks)
