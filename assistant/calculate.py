@@ -155,14 +155,14 @@ def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit], p
 
 def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit], prefer, question: str,
                           names: tuple[str, ...]) -> list[Calculated]:
+    words = tuple(re.findall(r"[a-z]{2,}", question.lower()))
     if "administration" in frame.aspects and frame.patient.weight_kg:
-        rates = _rates(book, frame, hits, tuple(re.findall(r"[a-z]{2,}", question.lower())))
+        rates = _rates(book, frame, hits, words)
         if rates:
             return rates
     if not (set(frame.aspects) & {"dose", "switch"} or not frame.aspects):
         return []
-    conversion = _conversion(book, frame, hits, tuple(re.findall(r"[a-z]{2,}", question.lower()))) \
-        if frame.patient.regimen is not None else []
+    conversion = _conversion(book, frame, hits, words) if frame.patient.regimen is not None else []
     if conversion:
         return conversion
     weight = frame.patient.weight_kg
@@ -178,7 +178,6 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
             out.append(Calculated(f"Calculated {factor.rule.drug} dosing weight for this patient (adjusted body weight): {formula}.",
                                   formula, factor.rule.id, hit))
             weight, basis = w, "adjusted body weight"
-    words = tuple(re.findall(r"[a-z]{2,}", question.lower()))
     for n in _primary_rules(book, frame, prefer, words)[:2]:
         lo, hi = n.rule.min, n.rule.max if n.rule.max is not None else n.rule.min
         if lo is None:
@@ -205,18 +204,26 @@ _RATE_MG = re.compile(r"(?i)(?<![\d.])(\d+(?:\.\d+)?)\s*mg/kg/min\b")
 _PERCENT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*%")
 
 
+def _asked(question: str) -> tuple[re.Match | None, tuple[re.Match, re.Match] | None]:
+    """What the question asks to restate in another unit: an IgG level given in one unit and asked in the other, and a
+    rate in mg/kg/min with a product's concentration asked in mL/kg/h."""
+    level = _LEVEL.search(question)
+    rate, percent = _RATE_MG.search(question), _PERCENT.search(question)
+    return (level if level and all(u.search(question) for u in _UNITS_ASKED) else None,
+            (rate, percent) if rate and percent and re.search(r"(?i)ml/kg/h", question) else None)
+
+
 def converts(question: str) -> bool:
     """Whether the question gives a number of its own to restate in another unit (an IgG level, a rate)."""
-    level = _LEVEL.search(question) and all(u.search(question) for u in _UNITS_ASKED)
-    return bool(level or (_RATE_MG.search(question) and _PERCENT.search(question) and re.search(r"(?i)ml/kg/h", question)))
+    return any(_asked(question))
 
 
 def unit_conversions(book: RuleBook, hits: list[Hit], question: str) -> list[Calculated]:
     """The question's own numbers in the other unit it asks about: an IgG level between mg/dL and g/L (× 100), a rate
     from mg/kg/min to mL/kg/h for the product's concentration (× 60 ÷ mg/mL), each cited to the passage stating the rule."""
     out: list[Calculated] = []
-    level = _LEVEL.search(question)
-    if level and all(u.search(question) for u in _UNITS_ASKED):  # "520 mg/dL, what is that in g/L?"
+    level, rated = _asked(question)
+    if level:  # "520 mg/dL, what is that in g/L?"
         rule = next((n for n in book.norm if n.family == "factor" and n.rule.unit == "1" and n.lo == 100
                      and n.rule.source.document and "mg/dl" in (n.rule.note or "").lower()), None)
         hit = next((h for h in hits if rule and h.doc_id == rule.rule.source.document and "mg/dL" in h.text), None) if rule else None
@@ -225,8 +232,8 @@ def unit_conversions(book: RuleBook, hits: list[Hit], question: str) -> list[Cal
             formula = (f"{fmt(value)} mg/dL = {_g(value / 100)} g/L" if unit == "mg/dl"
                        else f"{fmt(value)} g/L = {_g(value * 100)} mg/dL")
             out.append(Calculated(f"The patient's IgG in the other unit: {formula}.", formula, rule.rule.id, hit))
-    rate, percent = _RATE_MG.search(question), _PERCENT.search(question)
-    if rate and percent and re.search(r"(?i)ml/kg/h", question):
+    if rated:
+        rate, percent = rated
         rule = next((n for n in book.norm if n.family == "factor" and n.rule.unit == "(mL/kg/h)/(mg/kg/min)"), None)
         hit = next((h for h in hits if rule and h.doc_id == rule.rule.source.document and "mg/kg/min" in h.text
                     and "mL/kg/h" in h.text), None) if rule else None
@@ -279,10 +286,6 @@ def _rates(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tuple[s
 _JURISDICTIONS = {"eu": frozenset({"eu", "european", "europe", "smpc", "ema"}), "us": frozenset({"us", "usa", "fda", "uspi"})}
 
 
-def _jurisdiction(n: NormRule) -> str:
-    return str(getattr(n.rule, "jurisdiction", "any") or "any")
-
-
 def _conversion(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tuple[str, ...] = ()) -> list[Calculated]:
     """Weekly SCIG grams from the patient's IVIG grams (or g/kg and weight) and interval, with the factor of the product
     named, or of the labelling named ("EU": 1:1)."""
@@ -300,7 +303,7 @@ def _conversion(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tu
                and n.rule.product == "scig" and n.lo is not None]
     named = [n for n in factors if n.rule.brand and n.rule.brand in names]
     asked = set(words) | names
-    labelled = [n for n in factors if not n.rule.brand and _JURISDICTIONS.get(_jurisdiction(n), frozenset()) & asked]
+    labelled = [n for n in factors if not n.rule.brand and _JURISDICTIONS.get(n.rule.jurisdiction, frozenset()) & asked]
     chosen = named or labelled
     if not chosen:
         return []
@@ -311,6 +314,6 @@ def _conversion(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tu
     hit = _source(n, hits, fmt(f), "") or next((h for h in hits if h.doc_id == n.rule.source.document), None)
     if hit is None:
         return []
-    what = f"{n.rule.brand.capitalize()} dose" if n.rule.brand else f"SCIG dose ({_jurisdiction(n).upper()} labelling)"
+    what = f"{n.rule.brand.capitalize()} dose" if n.rule.brand else f"SCIG dose ({n.rule.jurisdiction.upper()} labelling)"
     text = f"Calculated weekly {what} for this patient from IVIG{given}: {formula} weekly SCIG."
     return [Calculated(text, formula, n.rule.id, hit)]

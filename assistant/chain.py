@@ -97,6 +97,12 @@ def dose_context(frame: QuestionFrame | None, weight_kg: float | None, broad: fr
 # An amount of a drug as passages write it (2 g/kg, 400 mg/kg, 30 g, 325-650 mg): not a lab value (mg/dL, g/L).
 _DOSE_AMOUNT = re.compile(r"(?i)\d\s*(?:g|mg|mcg|µg|μg|micrograms?|milligrams?|grams?|mL|units?|IU)\b(?!\s*/\s*(?:d?l|ml)\b)")
 
+def _dosed_sentences(hits: list[Hit], names: tuple[str, ...]) -> tuple[list[str], bool]:
+    """The retrieved sentences naming one of `names`, and whether any of them gives an amount."""
+    naming = [part for h in hits for part in statements_of(h) if names_any(part, names)]
+    return naming, any(_DOSE_AMOUNT.search(part) for part in naming)
+
+
 # The aspects a patient's own numbers are worked out for; a follow-up about monitoring or evidence gets no dose lead.
 WORKED_OUT_ASPECTS = frozenset({"dose", "switch", "administration"})
 
@@ -638,8 +644,8 @@ class Assistant:
         for ("IVIG dose for antibody-mediated rejection" when the sources only say such doses are outside their scope)."""
         if "dose" not in own.aspects or own.comparison:
             return None
-        ruled = self.rulebook.indications_of(self.vocabulary.term("drugs", frame.drug).canonical
-                                             if frame.drug and self.vocabulary.term("drugs", frame.drug) else frame.drug, "dose")
+        drug = self.vocabulary.term("drugs", frame.drug) if frame.drug else None
+        ruled = self.rulebook.indications_of(drug.canonical if drug else frame.drug, "dose")
         for name in (own.indication, *own.other_indications):
             term = self.vocabulary.term("indications", name) if name else None
             if term is None or name in ruled or name in self.vocabulary.broad:
@@ -648,9 +654,9 @@ class Assistant:
             # drug table names no condition); elsewhere, a sentence must name the condition with the dose.
             if any(names_any(str(h.meta.get("title", "")), term.terms) for h in hits):
                 continue
-            naming = [part for h in hits for part in statements_of(h) if names_any(part, term.terms)]
+            naming, dosed = _dosed_sentences(hits, term.terms)
             # The condition asked about must have a dosed sentence; a further one named, only when it is spoken of.
-            if (naming or name == own.indication) and not any(_DOSE_AMOUNT.search(part) for part in naming):
+            if (naming or name == own.indication) and not dosed:
                 return (own.indication_label if name == own.indication else None) or term.label
         return None
 
@@ -669,8 +675,7 @@ class Assistant:
         else:
             return None
         # A drug's dose names the drug beside it (a table row, a sentence), whatever the guideline is about.
-        naming = [part for h in hits for part in statements_of(h) if names_any(part, names)]
-        return shown if not any(_DOSE_AMOUNT.search(part) for part in naming) else None
+        return None if _dosed_sentences(hits, names)[1] else shown
 
     def runnable(self) -> Runnable:
         """The pipeline as a LangChain Runnable taking {"question", "session_id"?, "filters"?, "weight_kg"?} and returning an Answer."""

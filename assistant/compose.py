@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from functools import lru_cache
 from collections import Counter
 from dataclasses import dataclass
 
@@ -66,6 +67,7 @@ KIND_BONUS = {"recommendation": 0.3, "table_row": 0.05}
 MIXED_ROW_PENALTY = 0.5
 
 
+@lru_cache(maxsize=4096)
 def _several_drugs(text: str, at_least: int = 3) -> bool:
     """Whether a table row names several drugs (a column of drug names read as one row)."""
     from assistant.doses.drugnames import dictionary_drugs

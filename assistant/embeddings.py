@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import threading
@@ -126,8 +128,6 @@ class OnnxQueryEncoder:
 
     @classmethod
     def build(cls, embedder: "Embedder", cache_dir: Path) -> "OnnxQueryEncoder":
-        import json
-
         import torch
         import transformers
 
@@ -138,8 +138,6 @@ class OnnxQueryEncoder:
             raise ConfigError(f"{embedder.model_name} does not use mean pooling")
         weights = sorted(embedder.path.glob("*.safetensors")) or sorted(embedder.path.glob("*.bin"))
         stamp = "-".join([*(f"{w.stat().st_size}" for w in weights), torch.__version__, transformers.__version__])
-        import hashlib
-
         key = hashlib.sha256(f"{embedder.path}|{stamp}".encode()).hexdigest()[:12]
         target = cache_dir / f"query-encoder-{key}.onnx"
         if not target.exists():
