@@ -197,6 +197,42 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
     return out
 
 
+def stated_doses(book: RuleBook, frame: QuestionFrame, stated: list[tuple[float, float, str, str, Hit]]) -> list[Calculated]:
+    """Grams for the patient from the per-kg doses the answer's own lead states and the checker verified for this frame
+    (`stated`: low, high, unit, rule id, the passage cited): the same arithmetic as from the rules, for a lead whose
+    indication the question did not name ("and the Ontario maintenance for him?")."""
+    weight = frame.patient.weight_kg
+    if not weight:
+        return []
+    out: list[Calculated] = []
+    adjusted = dosing_weight(book, frame)
+    basis = "actual body weight"
+    if adjusted is not None:
+        w, formula, factor = adjusted
+        hit = next((h for *_, h in stated if h.doc_id == factor.rule.source.document), None) or stated[0][4] if stated else None
+        if hit is not None:
+            out.append(Calculated(f"Calculated {factor.rule.drug} dosing weight for this patient (adjusted body weight): {formula}.",
+                                  formula, factor.rule.id, hit))
+            weight, basis = w, "adjusted body weight"
+    rules = {n.rule.id: n for n in book.norm}
+    seen: set[tuple[float, float, str]] = set()
+    for lo, hi, unit, rule_id, hit in stated:
+        n = rules.get(rule_id)
+        if n is None or unit not in _PER_KG_UNITS or n.rule.unit != unit or (lo, hi, unit) in seen:
+            continue
+        seen.add((lo, hi, unit))
+        grams = _PER_KG_UNITS[unit]
+        total = _span(lo * grams * weight, hi * grams * weight)
+        formula = f"{_span(lo, hi)} {unit} × {_g(weight)} kg = {total} g"
+        course = ""
+        if n.rule.per == "day" and n.rule.duration is not None and n.rule.duration.unit == "day":
+            days = n.rule.duration.value
+            course = f"; {_span(lo * grams * weight * days, hi * grams * weight * days)} g per course"
+        text = f"Calculated {_product(n)} dose for this patient ({_g(weight)} kg {basis}): {formula}{_cadence(n)}{course}."
+        out.append(Calculated(text, formula, n.rule.id, hit))
+    return out if len(out) > (adjusted is not None) else []
+
+
 # An IgG level the question states ("trough 520 mg/dL"), and a rate with a product's concentration ("4 mg/kg/min ... 10%").
 _LEVEL = re.compile(r"(?i)(?<![\d.])(\d+(?:[.,]\d+)?)\s*(g/l|mg/dl)\b")
 _UNITS_ASKED = (re.compile(r"(?i)\bg/l\b"), re.compile(r"(?i)\bmg/dl\b"))  # a level in one unit, asked in the other

@@ -493,7 +493,7 @@ class Assistant:
     def _with_calculations(self, summary: str, sections: list[Section], numbering: Numbering, hits: list[Hit],
                            frame: QuestionFrame | None, question: str) -> tuple[str, list[Section]]:
         """The patient's own numbers, worked out from the rules and cited to the passage stating each rule, before the lead."""
-        from assistant.calculate import calculations, converts, unit_conversions
+        from assistant.calculate import calculations, converts, stated_doses, unit_conversions
         from assistant.doses import check_text
 
         if frame is None:
@@ -508,6 +508,19 @@ class Assistant:
         term = self.vocabulary.term("indications", frame.indication) if frame.indication else None
         calcs = calculations(self.rulebook, frame, hits, prefer=prefer, question=question, names=term.terms if term else ()) \
             if patient else unit_conversions(self.rulebook, hits, question)
+        if not calcs and patient and frame.patient.weight_kg:
+            # No rule of the indication asked about: the per-kg doses the lead itself states (verified for this frame).
+            by_number = {n: numbering.by_id[cid] for cid, n in numbering.numbers.items()}
+            stated = []
+            for f in lead:
+                marker = MARKER.search(summary, f.end)
+                if f.verdict != "verified" or not f.per_kg or not f.rule_id or marker is None:
+                    continue
+                lo, hi = (f.value if isinstance(f.value, list) else [f.value, f.value])[:2]
+                hit = by_number.get(int(marker.group(1).split(",")[0]))
+                if hit is not None:
+                    stated.append((lo, hi, f.unit, f.rule_id, hit))
+            calcs = stated_doses(self.rulebook, frame, stated)
         if not calcs:
             return summary, sections
         # A worked example's numbers are about someone else: with the patient's own numbers, they leave the lead.

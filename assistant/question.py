@@ -217,6 +217,9 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
     # and a setting of care yields to the condition treated in it ("kidney transplant with AMR" is about AMR).
     conditions = sorted((c for c in m.conditions if c.name not in vocab.modifiers),
                         key=lambda c: 2 if c.name in vocab.broad else 1 if c.name in vocab.settings else 0)
+    # A question that ends asking for a unit ("IVIG g?", "pump rate mL/h?") asks for that amount.
+    if (unit := _ASKS_UNIT.search(normal)) and (asked := "administration" if "/h" in unit.group(1).lower() else "dose") not in aspects:
+        aspects.append(asked)
     if not aspects and (patient.weight_kg or patient.regimen) and (m.drug or conditions):
         aspects = ["dose"]  # "75 kg man with GBS, IVIG please": a patient's numbers and a treatment, nothing else, ask for the dose
     return QuestionFrame(
@@ -236,7 +239,9 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
 
 # ---- patient facts --------------------------------------------------------------------------------------------
 
-_IDEAL = re.compile(rf"(?i)\b(?:ideal(?: body)? weight|IBW)\b\D{{0,12}}?{_NUM}\s*{_KG}|{_NUM}\s*{_KG}\s*(?:ideal|IBW)\b")
+# "IBW 65" says kilograms without writing them: an ideal weight named right before its number needs no unit.
+_IDEAL = re.compile(rf"(?i)\b(?:ideal(?: body)? weight|IBW)\b\D{{0,12}}?{_NUM}\s*{_KG}|{_NUM}\s*{_KG}\s*(?:ideal|IBW)\b|"
+                    rf"\b(?:ideal(?: body)? weight|IBW)\s*(?:of|is|=|:)?\s*(\d{{2,3}}(?:[.,]\d+)?)\b(?!\s*(?:%|cm|lb|g\b|mg|/))")
 _ADJUSTED = re.compile(rf"(?i)\b(?:adjusted(?: body)? weight|dosing weight|AjBW)\b\D{{0,12}}?{_NUM}\s*{_KG}")
 _WEIGHT = re.compile(rf"(?i)(?<![\d./]){_NUM}\s*{_KG}")
 _WEIGHT_LB = re.compile(r"(?i)(?<![\d./])(\d+(?:\.\d+)?)\s*(?:lb|lbs|pounds?)\b")
@@ -253,6 +258,7 @@ _REGIMEN = re.compile(
     r"(?:(?P<p1>[A-Za-z][\w-]*)\s+)?(?P<v>\d+(?:[.,]\d+)?)\s*(?P<u>g/kg|grams?|g)\b(?!/)\s*"
     r"(?:(?:of\s+)?(?!(?:weekly|monthly|every|a\s+(?:week|month))\b)(?P<p2>[A-Za-z][\w-]*)\s*)?"
     r"(?:(?:every|q)\s*(?P<n>\d+)\s*(?:weeks?|wks?|w)\b|(?P<monthly>monthly|a month)|(?P<weekly>weekly|a week|every week))?")
+_ASKS_UNIT = re.compile(r"(?i)(?<![\w/])(g|gm|grams?|mg|mcg|ml|mL/h|ml/hr?|mL per hour)\s*\?*\s*$")
 _BMI = re.compile(r"(?i)\bBMI\D{0,8}?(\d{2}(?:[.,]\d)?)\b")
 _FEMALE = re.compile(r"(?i)\b(she|her|woman|female|girl|lady|mother|mum|mom)\b")
 _MALE = re.compile(r"(?i)\b(he|his|him|man|male|boy|gentleman|father)\b")
