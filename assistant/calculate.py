@@ -156,6 +156,8 @@ def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit], p
 def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit], prefer, question: str,
                           names: tuple[str, ...]) -> list[Calculated]:
     words = tuple(re.findall(r"[a-z]{2,}", question.lower()))
+    if frame.patient.infusion_hours and (pump := _pump_rate(book, frame, hits, prefer, words, names)):
+        return pump
     if "administration" in frame.aspects and frame.patient.weight_kg:
         rates = _rates(book, frame, hits, words)
         if rates:
@@ -192,9 +194,44 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
         if n.rule.per == "day" and n.rule.duration is not None and n.rule.duration.unit == "day":
             days = n.rule.duration.value
             course = f"; {_span(lo * grams * weight * days, hi * grams * weight * days)} g per course"
-        text = f"Calculated {_product(n)} dose for this patient ({_g(weight)} kg {basis}): {formula}{_cadence(n)}{course}."
+        split = _split(n, lo * grams * weight, hi * grams * weight, frame.patient.course_days)
+        text = f"Calculated {_product(n)} dose for this patient ({_g(weight)} kg {basis}): {formula}{_cadence(n)}{course}{split}."
         out.append(Calculated(text, formula, n.rule.id, hit))
     return out
+
+
+def _split(n: NormRule, lo: float, hi: float, days: float | None) -> str:
+    """A course total divided over the days the question says, when its rule allows that many ("loading over 4 days")."""
+    r = n.rule
+    if r.per != "course" or not days or r.duration is None or r.duration.unit != "day":
+        return ""
+    shortest = r.min_duration.value if getattr(r, "min_duration", None) is not None else r.duration.value
+    if not (shortest <= days <= r.duration.value and float(days).is_integer()):
+        return ""
+    return f"; over {fmt(days)} days, {_span(lo / days, hi / days)} g a day"
+
+
+def _pump_rate(book: RuleBook, frame: QuestionFrame, hits: list[Hit], prefer, words, names) -> list[Calculated]:
+    """The pump rate in mL/h of a single infusion the question times ("10% product over 12 h"): the patient's dose from the
+    indication's rule, its volume at the product's strength, over the hours asked."""
+    p = frame.patient
+    if not (p.weight_kg and p.infusion_hours and p.concentration_percent and frame.indication):
+        return []
+    for n in _primary_rules(book, frame, prefer, words):
+        lo, hi = n.rule.min, n.rule.max if n.rule.max is not None else n.rule.min
+        if lo is None or abs(hi - lo) > 1e-9 or n.rule.per not in ("dose", "course") or n.rule.duration is not None:
+            continue  # one infusion of one amount
+        hit = _source(n, hits, fmt(lo), n.rule.unit, names)
+        if hit is None:
+            continue
+        grams = lo * _PER_KG_UNITS[n.rule.unit] * p.weight_kg
+        ml = grams * 100 / p.concentration_percent
+        rate = ml / p.infusion_hours
+        formula = (f"{fmt(lo)} {n.rule.unit} × {_g(p.weight_kg)} kg = {_g(grams)} g; {_g(grams)} g at {fmt(p.concentration_percent)}% "
+                   f"= {_g(ml)} mL; {_g(ml)} mL ÷ {fmt(p.infusion_hours)} h = {_g(rate)} mL/h")
+        return [Calculated(f"Calculated pump rate for this patient ({_g(p.weight_kg)} kg, {fmt(p.concentration_percent)}% product "
+                           f"over {fmt(p.infusion_hours)} hours): {formula}.", formula, n.rule.id, hit)]
+    return []
 
 
 def stated_doses(book: RuleBook, frame: QuestionFrame, stated: list[tuple[float, float, str, str, Hit]]) -> list[Calculated]:
@@ -347,9 +384,13 @@ def _conversion(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tu
     f = n.lo
     weekly = grams / r.interval_weeks * f
     formula = f"{_g(grams)} g ÷ {fmt(r.interval_weeks)} weeks × {fmt(f)} = {_g(weekly)} g"
+    every = frame.patient.target_interval_weeks
+    if every and every != 1:  # "Hizentra every 2 weeks": the weekly dose times the weeks between doses
+        formula = f"{formula} × {fmt(every)} = {_g(weekly * every)} g"
     hit = _source(n, hits, fmt(f), "") or next((h for h in hits if h.doc_id == n.rule.source.document), None)
     if hit is None:
         return []
     what = f"{n.rule.brand.capitalize()} dose" if n.rule.brand else f"SCIG dose ({n.rule.jurisdiction.upper()} labelling)"
-    text = f"Calculated weekly {what} for this patient from IVIG{given}: {formula} weekly SCIG."
+    text = f"Calculated weekly {what} for this patient from IVIG{given}: {formula} weekly SCIG." if not (every and every != 1) \
+        else f"Calculated {what} every {fmt(every)} weeks for this patient from IVIG{given}: {formula} every {fmt(every)} weeks."
     return [Calculated(text, formula, n.rule.id, hit)]
