@@ -394,3 +394,43 @@ def _conversion(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tu
     text = f"Calculated weekly {what} for this patient from IVIG{given}: {formula} weekly SCIG." if not (every and every != 1) \
         else f"Calculated {what} every {fmt(every)} weeks for this patient from IVIG{given}: {formula} every {fmt(every)} weeks."
     return [Calculated(text, formula, n.rule.id, hit)]
+
+
+# A level a sentence holds a patient's to: "serum IgG below 4 g/L", "a trough of at least 6 g/L", "IgG < 400 mg/dL".
+_BOUND = re.compile(r"(?i)\b(below|under|less than|lower than|at least|above|over|greater than|more than|of at least)\s+"
+                    r"(\d+(?:[.,]\d+)?)\s*(g/l|mg/dl)\b|([<>≥≤])\s*(\d+(?:[.,]\d+)?)\s*(g/l|mg/dl)\b")
+_UPPER = {"below", "under", "less than", "lower than", "<", "≤"}
+
+
+def compared_level(book: RuleBook, frame: QuestionFrame, sentences: list[tuple[str, Hit]]) -> Calculated | None:
+    """The patient's IgG against the first IgG threshold or target a lead sentence states: whether it meets it, in the
+    sentence's own unit, cited to that sentence's passage ("IgG 2.5 g/L against 'IgG below 4 g/L': meets it")."""
+    level = frame.patient.igg_g_per_l
+    if level is None:
+        return None
+    for sentence, hit in sentences:
+        if "igg" not in sentence.lower():
+            continue
+        m = _BOUND.search(sentence)
+        if m is None:
+            continue
+        word = (m.group(1) or m.group(4)).lower()
+        bound, unit = float((m.group(2) or m.group(5)).replace(",", ".")), (m.group(3) or m.group(6))
+        in_g_per_l = bound / 100 if unit.lower() == "mg/dl" else bound
+        mine = f"{_g(level * 100)} mg/dL" if unit.lower() == "mg/dl" else f"{_g(level)} g/L"
+        stated = f"{word} {fmt(bound)} {unit}"
+        if word in _UPPER:
+            meets = level < in_g_per_l if word in ("below", "under", "less than", "lower than", "<") else level <= in_g_per_l
+        else:
+            meets = level >= in_g_per_l if word not in ("above", "over", "greater than", "more than", ">") else level > in_g_per_l
+        rule = next((n for n in sorted(book.norm, key=lambda n: n.rule.source.document != hit.doc_id)
+                     if n.family == "lab" and any(b is not None and abs(b - in_g_per_l) < 1e-9 for b in (n.lo, n.hi))), None)
+        if rule is None:
+            continue  # a level no rule states: nothing to check the comparison against
+        verdict = "meets" if meets else "does not meet"
+        side = "<" if level < in_g_per_l else ">" if level > in_g_per_l else "="
+        formula = f"{mine} {side} {fmt(bound)} {unit}"
+        return Calculated(f"This patient's IgG: {formula}, so it {verdict} the level stated here ({stated}).", formula,
+                          rule.rule.id, hit)
+    return None
+

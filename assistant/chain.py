@@ -502,6 +502,7 @@ class Assistant:
 
         if frame is None:
             return summary, sections
+        summary, sections = self._with_level(summary, sections, numbering, frame)
         patient = bool(frame.patient.weight_kg or frame.patient.regimen) and bool(WORKED_OUT_ASPECTS & set(frame.aspects))
         if not patient and not converts(question):
             return summary, sections  # nothing of the patient's to work out, or this turn asks about something else
@@ -537,6 +538,22 @@ class Assistant:
                                         calculated=Calculation(formula=c.formula, rule_id=c.rule_id)))
         worked = " ".join(f"{s.text.rstrip('.')} [{s.citations[0]}]." for s in statements)
         return f"{worked} {summary}".strip(), [Section(heading="For this patient", statements=statements), *sections]
+
+    def _with_level(self, summary: str, sections: list[Section], numbering: Numbering,
+                    frame: QuestionFrame) -> tuple[str, list[Section]]:
+        """The patient's IgG held against the threshold or target the lead states, first ("is he eligible?", "at target?")."""
+        from assistant.calculate import compared_level
+
+        by_number = {n: numbering.by_id[cid] for cid, n in numbering.numbers.items()}
+        sentences = [(MARKER.sub("", part), by_number[int(m.group(1).split(",")[0])])
+                     for part in _SENTENCE_END.split(summary) if (m := MARKER.search(part)) and int(m.group(1).split(",")[0]) in by_number]
+        found = compared_level(self.rulebook, frame, sentences)
+        if found is None:
+            return summary, sections
+        n = numbering.cite(found.hit, best_quote(found.text, found.hit.text))
+        statement = Statement(text=found.text, citations=[n], grade=None,
+                              calculated=Calculation(formula=found.formula, rule_id=found.rule_id))
+        return f"{found.text.rstrip('.')} [{n}]. {summary}", [Section(heading="For this patient", statements=[statement]), *sections]
 
     def warm(self) -> None:
         """Load the model, rules, index and BM25, and resolve the topic filters answers use, before the first question."""

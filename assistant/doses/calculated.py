@@ -20,6 +20,7 @@ _PUMP = re.compile(rf"^{_N} (g/kg|mg/kg) × {_N} kg = {_N} g; {_N} g at {_N}% = 
 _WEIGHT = re.compile(rf"^{_N} kg \+ {_N} × \({_N} kg − {_N} kg\) = {_N} kg$")
 _RATE = re.compile(rf"^{_N} mL/kg/h × {_N} kg = {_N} mL/h$")
 _LEVEL = re.compile(rf"^{_N} (mg/dL|g/L) = {_N} (g/L|mg/dL)$")
+_COMPARED = re.compile(rf"^{_N} (mg/dL|g/L) ([<>=]) {_N} (mg/dL|g/L)$")  # the patient's level against a bound
 _RATE_UNITS = re.compile(rf"^{_N} mg/kg/min × 60 ÷ {_N} mg/mL = {_N} mL/kg/h$")
 
 
@@ -87,6 +88,17 @@ def recompute(calc: Calculation, book: RuleBook) -> Checked | None:
         if unit == other or rule.kind != "conversion_factor" or not _close(rule.min or -1, 100) or not _close(result, expected):
             return None
         return Checked(rule.id, frozenset({value, result}))  # the patient's own level, restated
+    if m := _COMPARED.match(calc.formula):
+        value, unit, side, bound, unit2 = m.groups()
+        value, bound = float(value), float(bound)
+        if unit != unit2 or rule.kind not in ("threshold", "lab_target"):
+            return None
+        per = 100.0 if rule.unit == "mg/dL" and unit == "g/L" else 0.01 if rule.unit == "g/L" and unit == "mg/dL" else 1.0
+        if not any(b is not None and _close(bound * per, b) for b in (rule.min, rule.max)):
+            return None
+        if side != ("<" if value < bound else ">" if value > bound else "="):
+            return None
+        return Checked(rule.id, frozenset({value, bound}))
     if m := _RATE_UNITS.match(calc.formula):
         rate, concentration, result = map(float, m.groups())
         if rule.unit != "(mL/kg/h)/(mg/kg/min)" or concentration <= 0 or not _close(result, rate * 60 / concentration):

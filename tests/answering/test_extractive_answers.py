@@ -244,3 +244,12 @@ def test_a_dose_the_sources_do_not_give_for_this_drug_or_patient_is_not_covered(
     assert answer.status == "abstained" and drug in answer.summary.lower() and not answer.sections
     assert not re.search(r"\d\s*(?:g/kg|mg)\b", answer.summary)  # never IVIG's or an adult's dose instead
     assert assistant.ask("diphenhydramine premed dose for an adult before IVIG?").status == "answered"
+
+
+def test_the_patients_igg_is_held_against_the_level_the_lead_states(assistant):
+    answer = assistant.ask("myeloma pt IgG 2.5 g/L, recurrent infections despite antibiotics. meets EU criteria?")
+    assert answer.summary.startswith("This patient's IgG: 2.5 g/L < 4 g/L, so it meets")
+    compared = answer.sections[0].statements[0]
+    assert compared.calculated and not compared.withheld  # recomputed against the threshold rule, not taken on trust
+    above = assistant.ask("myeloma pt IgG 5.5 g/L, recurrent infections despite antibiotics. meets EU criteria?")
+    assert "5.5 g/L > 4 g/L, so it does not meet" in above.summary
