@@ -156,6 +156,8 @@ def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit], p
 def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit], prefer, question: str,
                           names: tuple[str, ...]) -> list[Calculated]:
     words = tuple(re.findall(r"[a-z]{2,}", question.lower()))
+    if frame.patient.infusion_hours and (pump := _pump_rate(book, frame, hits, prefer, words, names)):
+        return pump
     if "administration" in frame.aspects and frame.patient.weight_kg:
         rates = _rates(book, frame, hits, words)
         if rates:
@@ -192,9 +194,80 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
         if n.rule.per == "day" and n.rule.duration is not None and n.rule.duration.unit == "day":
             days = n.rule.duration.value
             course = f"; {_span(lo * grams * weight * days, hi * grams * weight * days)} g per course"
-        text = f"Calculated {_product(n)} dose for this patient ({_g(weight)} kg {basis}): {formula}{_cadence(n)}{course}."
+        split = _split(n, lo * grams * weight, hi * grams * weight, frame.patient.course_days)
+        text = f"Calculated {_product(n)} dose for this patient ({_g(weight)} kg {basis}): {formula}{_cadence(n)}{course}{split}."
         out.append(Calculated(text, formula, n.rule.id, hit))
     return out
+
+
+def _split(n: NormRule, lo: float, hi: float, days: float | None) -> str:
+    """A course total divided over the days the question says, when its rule allows that many ("loading over 4 days")."""
+    r = n.rule
+    if r.per != "course" or not days or r.duration is None or r.duration.unit != "day":
+        return ""
+    shortest = r.min_duration.value if getattr(r, "min_duration", None) is not None else r.duration.value
+    if not (shortest <= days <= r.duration.value and float(days).is_integer()):
+        return ""
+    return f"; over {fmt(days)} days, {_span(lo / days, hi / days)} g a day"
+
+
+def _pump_rate(book: RuleBook, frame: QuestionFrame, hits: list[Hit], prefer, words, names) -> list[Calculated]:
+    """The pump rate in mL/h of a single infusion the question times ("10% product over 12 h"): the patient's dose from the
+    indication's rule, its volume at the product's strength, over the hours asked."""
+    p = frame.patient
+    if not (p.weight_kg and p.infusion_hours and p.concentration_percent and frame.indication):
+        return []
+    for n in _primary_rules(book, frame, prefer, words):
+        lo, hi = n.rule.min, n.rule.max if n.rule.max is not None else n.rule.min
+        if lo is None or abs(hi - lo) > 1e-9 or n.rule.per not in ("dose", "course") or n.rule.duration is not None:
+            continue  # one infusion of one amount
+        hit = _source(n, hits, fmt(lo), n.rule.unit, names)
+        if hit is None:
+            continue
+        grams = lo * _PER_KG_UNITS[n.rule.unit] * p.weight_kg
+        ml = grams * 100 / p.concentration_percent
+        rate = ml / p.infusion_hours
+        formula = (f"{fmt(lo)} {n.rule.unit} × {_g(p.weight_kg)} kg = {_g(grams)} g; {_g(grams)} g at {fmt(p.concentration_percent)}% "
+                   f"= {_g(ml)} mL; {_g(ml)} mL ÷ {fmt(p.infusion_hours)} h = {_g(rate)} mL/h")
+        return [Calculated(f"Calculated pump rate for this patient ({_g(p.weight_kg)} kg, {fmt(p.concentration_percent)}% product "
+                           f"over {fmt(p.infusion_hours)} hours): {formula}.", formula, n.rule.id, hit)]
+    return []
+
+
+def stated_doses(book: RuleBook, frame: QuestionFrame, stated: list[tuple[float, float, str, str, Hit]]) -> list[Calculated]:
+    """Grams for the patient from the per-kg doses the answer's own lead states and the checker verified for this frame
+    (`stated`: low, high, unit, rule id, the passage cited): the same arithmetic as from the rules, for a lead whose
+    indication the question did not name ("and the Ontario maintenance for him?")."""
+    weight = frame.patient.weight_kg
+    if not weight:
+        return []
+    out: list[Calculated] = []
+    adjusted = dosing_weight(book, frame)
+    basis = "actual body weight"
+    if adjusted is not None:
+        w, formula, factor = adjusted
+        hit = next((h for *_, h in stated if h.doc_id == factor.rule.source.document), None) or stated[0][4] if stated else None
+        if hit is not None:
+            out.append(Calculated(f"Calculated {factor.rule.drug} dosing weight for this patient (adjusted body weight): {formula}.",
+                                  formula, factor.rule.id, hit))
+            weight, basis = w, "adjusted body weight"
+    rules = {n.rule.id: n for n in book.norm}
+    seen: set[tuple[float, float, str]] = set()
+    for lo, hi, unit, rule_id, hit in stated:
+        n = rules.get(rule_id)
+        if n is None or unit not in _PER_KG_UNITS or n.rule.unit != unit or (lo, hi, unit) in seen:
+            continue
+        seen.add((lo, hi, unit))
+        grams = _PER_KG_UNITS[unit]
+        total = _span(lo * grams * weight, hi * grams * weight)
+        formula = f"{_span(lo, hi)} {unit} × {_g(weight)} kg = {total} g"
+        course = ""
+        if n.rule.per == "day" and n.rule.duration is not None and n.rule.duration.unit == "day":
+            days = n.rule.duration.value
+            course = f"; {_span(lo * grams * weight * days, hi * grams * weight * days)} g per course"
+        text = f"Calculated {_product(n)} dose for this patient ({_g(weight)} kg {basis}): {formula}{_cadence(n)}{course}."
+        out.append(Calculated(text, formula, n.rule.id, hit))
+    return out if len(out) > (adjusted is not None) else []
 
 
 # An IgG level the question states ("trough 520 mg/dL"), and a rate with a product's concentration ("4 mg/kg/min ... 10%").
@@ -311,9 +384,53 @@ def _conversion(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tu
     f = n.lo
     weekly = grams / r.interval_weeks * f
     formula = f"{_g(grams)} g ÷ {fmt(r.interval_weeks)} weeks × {fmt(f)} = {_g(weekly)} g"
+    every = frame.patient.target_interval_weeks
+    if every and every != 1:  # "Hizentra every 2 weeks": the weekly dose times the weeks between doses
+        formula = f"{formula} × {fmt(every)} = {_g(weekly * every)} g"
     hit = _source(n, hits, fmt(f), "") or next((h for h in hits if h.doc_id == n.rule.source.document), None)
     if hit is None:
         return []
     what = f"{n.rule.brand.capitalize()} dose" if n.rule.brand else f"SCIG dose ({n.rule.jurisdiction.upper()} labelling)"
-    text = f"Calculated weekly {what} for this patient from IVIG{given}: {formula} weekly SCIG."
+    text = f"Calculated weekly {what} for this patient from IVIG{given}: {formula} weekly SCIG." if not (every and every != 1) \
+        else f"Calculated {what} every {fmt(every)} weeks for this patient from IVIG{given}: {formula} every {fmt(every)} weeks."
     return [Calculated(text, formula, n.rule.id, hit)]
+
+
+# A level a sentence holds a patient's to: "serum IgG below 4 g/L", "a trough of at least 6 g/L", "IgG < 400 mg/dL".
+_BOUND = re.compile(r"(?i)\b(below|under|less than|lower than|at least|above|over|greater than|more than|of at least)\s+"
+                    r"(\d+(?:[.,]\d+)?)\s*(g/l|mg/dl)\b|([<>≥≤])\s*(\d+(?:[.,]\d+)?)\s*(g/l|mg/dl)\b")
+_UPPER = {"below", "under", "less than", "lower than", "<", "≤"}
+
+
+def compared_level(book: RuleBook, frame: QuestionFrame, sentences: list[tuple[str, Hit]]) -> Calculated | None:
+    """The patient's IgG against the first IgG threshold or target a lead sentence states: whether it meets it, in the
+    sentence's own unit, cited to that sentence's passage ("IgG 2.5 g/L against 'IgG below 4 g/L': meets it")."""
+    level = frame.patient.igg_g_per_l
+    if level is None:
+        return None
+    for sentence, hit in sentences:
+        if "igg" not in sentence.lower():
+            continue
+        m = _BOUND.search(sentence)
+        if m is None:
+            continue
+        word = (m.group(1) or m.group(4)).lower()
+        bound, unit = float((m.group(2) or m.group(5)).replace(",", ".")), (m.group(3) or m.group(6))
+        in_g_per_l = bound / 100 if unit.lower() == "mg/dl" else bound
+        mine = f"{_g(level * 100)} mg/dL" if unit.lower() == "mg/dl" else f"{_g(level)} g/L"
+        stated = f"{word} {fmt(bound)} {unit}"
+        if word in _UPPER:
+            meets = level < in_g_per_l if word in ("below", "under", "less than", "lower than", "<") else level <= in_g_per_l
+        else:
+            meets = level >= in_g_per_l if word not in ("above", "over", "greater than", "more than", ">") else level > in_g_per_l
+        rule = next((n for n in sorted(book.norm, key=lambda n: n.rule.source.document != hit.doc_id)
+                     if n.family == "lab" and any(b is not None and abs(b - in_g_per_l) < 1e-9 for b in (n.lo, n.hi))), None)
+        if rule is None:
+            continue  # a level no rule states: nothing to check the comparison against
+        verdict = "meets" if meets else "does not meet"
+        side = "<" if level < in_g_per_l else ">" if level > in_g_per_l else "="
+        formula = f"{mine} {side} {fmt(bound)} {unit}"
+        return Calculated(f"This patient's IgG: {formula}, so it {verdict} the level stated here ({stated}).", formula,
+                          rule.rule.id, hit)
+    return None
+

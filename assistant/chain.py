@@ -103,6 +103,9 @@ def _dosed_sentences(hits: list[Hit], names: tuple[str, ...]) -> tuple[list[str]
     return naming, any(_DOSE_AMOUNT.search(part) for part in naming)
 
 
+# A drug named as the owner of the dose asked for: "aspirin dose", "the dose of aspirin", "aspirin dosing".
+_DOSE_OF = r"(?<![\w-]){0}\s+(?:dose|doses|dosing|dosage|regimen)\b|\b(?:dose|dosing|dosage) (?:of|for)\s+{0}(?![\w-])"
+
 # The aspects a patient's own numbers are worked out for; a follow-up about monitoring or evidence gets no dose lead.
 WORKED_OUT_ASPECTS = frozenset({"dose", "switch", "administration"})
 
@@ -258,19 +261,20 @@ class Assistant:
             return QuestionFrame.model_validate(previous).followed_by(own, same_subject=False), own
         return own, own
 
-    @staticmethod
-    def _with_dictionary_drug(frame: QuestionFrame, text: str) -> QuestionFrame:
+    def _with_dictionary_drug(self, frame: QuestionFrame, text: str) -> QuestionFrame:
         """A drug the corpus vocabulary does not know (sertraline in a site's guidelines, HBIG in an IVIG corpus), from the
-        drug dictionary the dose layer uses, so the frame names it and coverage can be judged."""
-        if frame.drug:
-            return frame
+        drug dictionary the dose layer uses, so the frame names it and coverage can be judged. Beside a drug the corpus
+        knows, the dictionary drug whose dose the question asks for ("what aspirin dose goes with the IVIG") is the drug."""
         from assistant.doses.drugnames import dictionary_drugs
 
-        found = dictionary_drugs(text)
+        found = dictionary_drugs(self.vocabulary.normalise(text, self._known_word))
+        if frame.drug:
+            found = [m for m in found if self.vocabulary.term("drugs", m.canonical) is None and m.canonical != frame.drug
+                     and re.search(_DOSE_OF.format(re.escape(m.surface)), text, re.IGNORECASE)]
         if not found:
             return frame
         return frame.model_copy(update={"drug": found[0].canonical, "product": found[0].surface,
-                                        "products": [m.surface for m in found]})
+                                        "products": list(dict.fromkeys([m.surface for m in found] + frame.products))})
 
     def _only_slots(self, text: str) -> bool:
         """Whether a follow-up names nothing but slots ("and in children?", "what about Kawasaki?")."""
@@ -493,11 +497,12 @@ class Assistant:
     def _with_calculations(self, summary: str, sections: list[Section], numbering: Numbering, hits: list[Hit],
                            frame: QuestionFrame | None, question: str) -> tuple[str, list[Section]]:
         """The patient's own numbers, worked out from the rules and cited to the passage stating each rule, before the lead."""
-        from assistant.calculate import calculations, converts, unit_conversions
+        from assistant.calculate import calculations, converts, stated_doses, unit_conversions
         from assistant.doses import check_text
 
         if frame is None:
             return summary, sections
+        summary, sections = self._with_level(summary, sections, numbering, frame)
         patient = bool(frame.patient.weight_kg or frame.patient.regimen) and bool(WORKED_OUT_ASPECTS & set(frame.aspects))
         if not patient and not converts(question):
             return summary, sections  # nothing of the patient's to work out, or this turn asks about something else
@@ -508,6 +513,19 @@ class Assistant:
         term = self.vocabulary.term("indications", frame.indication) if frame.indication else None
         calcs = calculations(self.rulebook, frame, hits, prefer=prefer, question=question, names=term.terms if term else ()) \
             if patient else unit_conversions(self.rulebook, hits, question)
+        if not calcs and patient and frame.patient.weight_kg:
+            # No rule of the indication asked about: the per-kg doses the lead itself states (verified for this frame).
+            by_number = {n: numbering.by_id[cid] for cid, n in numbering.numbers.items()}
+            stated = []
+            for f in lead:
+                marker = MARKER.search(summary, f.end)
+                if f.verdict != "verified" or not f.per_kg or not f.rule_id or marker is None:
+                    continue
+                lo, hi = (f.value if isinstance(f.value, list) else [f.value, f.value])[:2]
+                hit = by_number.get(int(marker.group(1).split(",")[0]))
+                if hit is not None:
+                    stated.append((lo, hi, f.unit, f.rule_id, hit))
+            calcs = stated_doses(self.rulebook, frame, stated)
         if not calcs:
             return summary, sections
         # A worked example's numbers are about someone else: with the patient's own numbers, they leave the lead.
@@ -520,6 +538,22 @@ class Assistant:
                                         calculated=Calculation(formula=c.formula, rule_id=c.rule_id)))
         worked = " ".join(f"{s.text.rstrip('.')} [{s.citations[0]}]." for s in statements)
         return f"{worked} {summary}".strip(), [Section(heading="For this patient", statements=statements), *sections]
+
+    def _with_level(self, summary: str, sections: list[Section], numbering: Numbering,
+                    frame: QuestionFrame) -> tuple[str, list[Section]]:
+        """The patient's IgG held against the threshold or target the lead states, first ("is he eligible?", "at target?")."""
+        from assistant.calculate import compared_level
+
+        by_number = {n: numbering.by_id[cid] for cid, n in numbering.numbers.items()}
+        sentences = [(MARKER.sub("", part), by_number[int(m.group(1).split(",")[0])])
+                     for part in _SENTENCE_END.split(summary) if (m := MARKER.search(part)) and int(m.group(1).split(",")[0]) in by_number]
+        found = compared_level(self.rulebook, frame, sentences)
+        if found is None:
+            return summary, sections
+        n = numbering.cite(found.hit, best_quote(found.text, found.hit.text))
+        statement = Statement(text=found.text, citations=[n], grade=None,
+                              calculated=Calculation(formula=found.formula, rule_id=found.rule_id))
+        return f"{found.text.rstrip('.')} [{n}]. {summary}", [Section(heading="For this patient", statements=[statement]), *sections]
 
     def warm(self) -> None:
         """Load the model, rules, index and BM25, and resolve the topic filters answers use, before the first question."""
@@ -632,12 +666,26 @@ class Assistant:
             term = vocab.term("populations", name)
             if term is None or name not in vocab.distinct_populations:
                 continue
+            if dosed := self._drug_names(frame) if "dose" in own.aspects else None:
+                # A dose of a drug other than the corpus's own for this population: a sentence (or a section about the
+                # population) must give one; the adult dose is no answer for a child.
+                if not any(names_any(part, dosed) and _DOSE_AMOUNT.search(part) and
+                           (names_any(part, term.terms) or names_any(" ".join(h.heading_path), term.terms))
+                           for h in hits for part in statements_of(h)):
+                    return f"The sources give no {frame.product or frame.drug} dose for {term.label}."
             own = [h for h in on_indication if h.meta.get(f"population:{name}") or names_any(h.text, term.terms)]
             # A population-specific document (dosing weight in obesity) covers it for every condition; child and adult do not.
             anywhere = name not in vocab.exclusive_populations and any(h.meta.get(f"population:{name}") for h in hits)
             if not own and not anywhere:
                 return f"The sources do not cover {subject} in {term.label}."
         return None
+
+    def _drug_names(self, frame: QuestionFrame) -> tuple[str, ...]:
+        """The names of the frame's drug when it is not the corpus's principal one (empty otherwise)."""
+        if not frame.drug or frame.drug == self.principal_drug:
+            return ()
+        term = self.vocabulary.term("drugs", frame.drug)
+        return term.terms if term else tuple(dict.fromkeys(w.lower() for w in (frame.drug, frame.product) if w))
 
     def _undosed_condition(self, frame: QuestionFrame, own: QuestionFrame, hits: list[Hit]) -> str | None:
         """A condition this dose question names that no dose rule is about and no retrieved sentence naming it gives a dose
@@ -667,7 +715,14 @@ class Assistant:
             return None
         term = self.vocabulary.term("drugs", own.drug)
         if term is None:
-            return None  # a drug of the dictionary only (a site's PDFs dose it in tables retrieval may not bring back)
+            # A drug of the dictionary only: a site's PDFs may dose it in a table the question's retrieval did not bring
+            # back, so the whole index is searched for its dose before saying the sources give none.
+            names = tuple(dict.fromkeys(w.lower() for w in (own.drug, own.product) if w))
+            if _dosed_sentences(hits, names)[1]:
+                return None
+            more, _ = self.retriever.retrieve(f"{own.product or own.drug} dose", k=self.settings.retrieval.k,
+                                              mode=self.settings.retrieval.retriever, answerable=True)
+            return None if _dosed_sentences(more, names)[1] else (own.product or own.drug)
         if own.drug != self.principal_drug:
             names, shown = term.terms, own.product or own.drug
         elif own.product:

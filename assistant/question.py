@@ -37,6 +37,9 @@ class Regimen(BaseModel):
     product: str | None = Field(default=None, description="The product as the question names it (IVIG, Hizentra...).")
 
 
+TURN_ONLY = ("target_interval_weeks", "course_days", "infusion_hours", "concentration_percent")
+
+
 class Patient(BaseModel):
     """Facts about the patient that the question states."""
 
@@ -51,10 +54,16 @@ class Patient(BaseModel):
     bmi_stated: float | None = Field(default=None, description="Body mass index as the question states it.")
     igg_g_per_l: float | None = Field(default=None, description="Serum IgG level stated, in g/L.")
     regimen: Regimen | None = None
+    target_interval_weeks: float | None = Field(default=None, description="The interval asked for after a switch "
+                                                "('Hizentra every 2 weeks'), in weeks.")
+    course_days: float | None = Field(default=None, description="The days a course is to be divided over ('loading over 4 days').")
+    infusion_hours: float | None = Field(default=None, description="The hours an infusion is to run ('over 12 h').")
+    concentration_percent: float | None = Field(default=None, description="The product's strength ('10% product').")
 
     def updated(self, newer: "Patient") -> "Patient":
-        """These facts with every fact the newer turn states replacing the old one."""
-        return self.model_copy(update={k: v for k, v in newer.model_dump(exclude_none=True).items()}
+        """These facts with every fact the newer turn states replacing the old one; what a turn asks to work out (an
+        interval after a switch, the days or hours of this course) belongs to that turn."""
+        return self.model_copy(update={k: None for k in TURN_ONLY} | newer.model_dump(exclude_none=True)
                                | ({"regimen": newer.regimen} if newer.regimen else {}))
 
     @property
@@ -217,6 +226,9 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
     # and a setting of care yields to the condition treated in it ("kidney transplant with AMR" is about AMR).
     conditions = sorted((c for c in m.conditions if c.name not in vocab.modifiers),
                         key=lambda c: 2 if c.name in vocab.broad else 1 if c.name in vocab.settings else 0)
+    # A question that ends asking for a unit ("IVIG g?", "pump rate mL/h?") asks for that amount.
+    if (unit := _ASKS_UNIT.search(normal)) and (asked := "administration" if "/h" in unit.group(1).lower() else "dose") not in aspects:
+        aspects.append(asked)
     if not aspects and (patient.weight_kg or patient.regimen) and (m.drug or conditions):
         aspects = ["dose"]  # "75 kg man with GBS, IVIG please": a patient's numbers and a treatment, nothing else, ask for the dose
     return QuestionFrame(
@@ -236,7 +248,9 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
 
 # ---- patient facts --------------------------------------------------------------------------------------------
 
-_IDEAL = re.compile(rf"(?i)\b(?:ideal(?: body)? weight|IBW)\b\D{{0,12}}?{_NUM}\s*{_KG}|{_NUM}\s*{_KG}\s*(?:ideal|IBW)\b")
+# "IBW 65" says kilograms without writing them: an ideal weight named right before its number needs no unit.
+_IDEAL = re.compile(rf"(?i)\b(?:ideal(?: body)? weight|IBW)\b\D{{0,12}}?{_NUM}\s*{_KG}|{_NUM}\s*{_KG}\s*(?:ideal|IBW)\b|"
+                    rf"\b(?:ideal(?: body)? weight|IBW)\s*(?:of|is|=|:)?\s*(\d{{2,3}}(?:[.,]\d+)?)\b(?!\s*(?:%|cm|lb|g\b|mg|/))")
 _ADJUSTED = re.compile(rf"(?i)\b(?:adjusted(?: body)? weight|dosing weight|AjBW)\b\D{{0,12}}?{_NUM}\s*{_KG}")
 _WEIGHT = re.compile(rf"(?i)(?<![\d./]){_NUM}\s*{_KG}")
 _WEIGHT_LB = re.compile(r"(?i)(?<![\d./])(\d+(?:\.\d+)?)\s*(?:lb|lbs|pounds?)\b")
@@ -253,6 +267,12 @@ _REGIMEN = re.compile(
     r"(?:(?P<p1>[A-Za-z][\w-]*)\s+)?(?P<v>\d+(?:[.,]\d+)?)\s*(?P<u>g/kg|grams?|g)\b(?!/)\s*"
     r"(?:(?:of\s+)?(?!(?:weekly|monthly|every|a\s+(?:week|month))\b)(?P<p2>[A-Za-z][\w-]*)\s*)?"
     r"(?:(?:every|q)\s*(?P<n>\d+)\s*(?:weeks?|wks?|w)\b|(?P<monthly>monthly|a month)|(?P<weekly>weekly|a week|every week))?")
+_EVERY_WEEKS = re.compile(r"(?i)\b(?:every|q)\s*(\d+)\s*(?:weeks?|wks?|w)\b")
+_OVER_DAYS = re.compile(r"(?i)\b(?:over|across|divided over|split over|in)\s+(\d+)\s*(?:consecutive\s+)?days?\b")
+_OVER_HOURS = re.compile(r"(?i)\bover\s+(\d+(?:[.,]\d+)?)\s*(?:h|hr|hrs|hours?)\b")
+_STRENGTH = re.compile(r"(?i)(?<![\d.])(\d+(?:[.,]\d+)?)\s*%\s*(?:product|solution|ivig|scig|igg|preparation|concentration|strength)\b|"
+                       r"(?<![\d.])(\d+(?:[.,]\d+)?)\s*%(?=\s+(?:over|run over|infused over)\s+\d)")
+_ASKS_UNIT = re.compile(r"(?i)(?<![\w/])(g|gm|grams?|mg|mcg|ml|mL/h|ml/hr?|mL per hour)\s*\?*\s*$")
 _BMI = re.compile(r"(?i)\bBMI\D{0,8}?(\d{2}(?:[.,]\d)?)\b")
 _FEMALE = re.compile(r"(?i)\b(she|her|woman|female|girl|lady|mother|mum|mom)\b")
 _MALE = re.compile(r"(?i)\b(he|his|him|man|male|boy|gentleman|father)\b")
@@ -300,6 +320,16 @@ def patient_facts(text: str) -> Patient:
         facts["age_years"] = round(found[0] / 12, 2)
     elif found := _first(_AGE_Y, text):
         facts["age_years"] = found[0]
+    if regimen is not None:
+        after = text[regimen[1][1]:]
+        if (m := _EVERY_WEEKS.search(after)) and float(m.group(1)) != regimen[0].interval_weeks:
+            facts["target_interval_weeks"] = float(m.group(1))
+    if m := _OVER_DAYS.search(text):
+        facts["course_days"] = _num(m.group(1))
+    if m := _OVER_HOURS.search(text):
+        facts["infusion_hours"] = _num(m.group(1))
+    if m := _STRENGTH.search(text):
+        facts["concentration_percent"] = _num(m.group(1) or m.group(2))
     if found := _BMI.search(text):
         facts["bmi_stated"] = _num(found.group(1))
     if found := _IGG.search(text):
@@ -314,9 +344,18 @@ def patient_facts(text: str) -> Patient:
     return Patient(**facts)
 
 
+# An amount with its interval anywhere ("if we end up at 48 g every 4 weeks"): a regimen however it is introduced.
+_REGIMEN_BARE = re.compile(r"(?i)(?<![\d.])(?P<v>\d+(?:[.,]\d+)?)\s*(?P<u>g/kg|grams?|g)\b(?!/)\s*(?:of\s+(?P<p2>[A-Za-z][\w-]*)\s*)?"
+                           r"(?:every|q)\s*(?P<n>\d+)\s*(?:weeks?|wks?|w)\b")
+
+
 def _regimen(text: str) -> tuple[Regimen, tuple[int, int]] | None:
     m = _REGIMEN.search(text)
     if not m:
+        if bare := _REGIMEN_BARE.search(text):
+            unit = "g/kg" if bare.group("u").lower() == "g/kg" else "g"
+            return Regimen(value=_num(bare.group("v")), unit=unit, interval_weeks=float(bare.group("n")),
+                           product=bare.group("p2")), bare.span()
         return None
     unit = "g/kg" if m.group("u").lower() == "g/kg" else "g"
     weeks = float(m.group("n")) if m.group("n") else 4.0 if m.group("monthly") else 1.0 if m.group("weekly") else None

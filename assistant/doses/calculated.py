@@ -14,10 +14,13 @@ _N = r"(\d+(?:\.\d+)?)"
 _SPAN = rf"{_N}(?:-{_N})?"
 _PER_KG = re.compile(rf"^{_SPAN} (g/kg|mg/kg) × {_N} kg = {_SPAN} g$")
 _GRAMS = {"g/kg": 1.0, "mg/kg": 0.001}
-_SCIG = re.compile(rf"^{_N} g ÷ {_N} weeks × {_N} = {_N} g$")
+_SCIG = re.compile(rf"^{_N} g ÷ {_N} weeks × {_N} = {_N} g(?: × {_N} = {_N} g)?$")  # weekly, then every N weeks
+# A single infusion's pump rate: the dose from the rule, its volume at the product's strength, over the hours asked.
+_PUMP = re.compile(rf"^{_N} (g/kg|mg/kg) × {_N} kg = {_N} g; {_N} g at {_N}% = {_N} mL; {_N} mL ÷ {_N} h = {_N} mL/h$")
 _WEIGHT = re.compile(rf"^{_N} kg \+ {_N} × \({_N} kg − {_N} kg\) = {_N} kg$")
 _RATE = re.compile(rf"^{_N} mL/kg/h × {_N} kg = {_N} mL/h$")
 _LEVEL = re.compile(rf"^{_N} (mg/dL|g/L) = {_N} (g/L|mg/dL)$")
+_COMPARED = re.compile(rf"^{_N} (mg/dL|g/L) ([<>=]) {_N} (mg/dL|g/L)$")  # the patient's level against a bound
 _RATE_UNITS = re.compile(rf"^{_N} mg/kg/min × 60 ÷ {_N} mg/mL = {_N} mL/kg/h$")
 
 
@@ -51,14 +54,33 @@ def recompute(calc: Calculation, book: RuleBook) -> Checked | None:
         days = rule.duration.value if rule.duration is not None and rule.duration.unit == "day" else None
         if rule.per == "day" and days:
             values |= {round(rlo * days, 1), round(rhi * days, 1)}
+        if rule.per == "course" and days:  # a course divided over the days its rule allows: each day's share
+            shortest = rule.min_duration.value if rule.min_duration is not None and rule.min_duration.unit == "day" else days
+            for d in range(max(1, int(shortest)), int(days) + 1):
+                values |= {round(rlo / d, 1), round(rhi / d, 1), float(d)}
         if unit == "mg/kg":  # a dose in mg/kg is checked per kg in g/kg too
             values |= {lo * g, hi * g}
         return Checked(rule.id, frozenset(values))
     if m := _SCIG.match(calc.formula):
-        dose, weeks, factor, result = map(float, m.groups())
+        dose, weeks, factor, result = map(float, m.groups()[:4])
         if rule.kind != "conversion_factor" or not _close(factor, rule.min or -1) or not _close(result, dose / weeks * factor):
             return None
-        return Checked(rule.id, frozenset({dose, weeks, factor, result}))
+        values = {dose, weeks, factor, result}
+        if m.group(5):  # the weekly dose given every N weeks instead
+            every, total = float(m.group(5)), float(m.group(6))
+            if not _close(total, dose / weeks * factor * every):
+                return None
+            values |= {every, total}
+        return Checked(rule.id, frozenset(values))
+    if m := _PUMP.match(calc.formula):
+        per_kg, unit, w, grams, grams2, percent, ml, ml2, hours, rate = m.groups()
+        per_kg, w, grams, grams2, percent, ml, ml2, hours, rate = map(float, (per_kg, w, grams, grams2, percent, ml, ml2, hours, rate))
+        if rule.unit != unit or rule.min is None or not (_close(per_kg, rule.min) or _close(per_kg, rule.max or rule.min)):
+            return None
+        if grams != grams2 or ml != ml2 or percent <= 0 or hours <= 0 or not _close(grams, per_kg * _GRAMS[unit] * w) \
+                or not _close(ml, grams * 100 / percent) or not _close(rate, ml / hours):
+            return None
+        return Checked(rule.id, frozenset({per_kg, w, grams, percent, ml, hours, rate}))
     if m := _LEVEL.match(calc.formula):
         value, unit, result, other = m.groups()
         value, result = float(value), float(result)
@@ -66,6 +88,17 @@ def recompute(calc: Calculation, book: RuleBook) -> Checked | None:
         if unit == other or rule.kind != "conversion_factor" or not _close(rule.min or -1, 100) or not _close(result, expected):
             return None
         return Checked(rule.id, frozenset({value, result}))  # the patient's own level, restated
+    if m := _COMPARED.match(calc.formula):
+        value, unit, side, bound, unit2 = m.groups()
+        value, bound = float(value), float(bound)
+        if unit != unit2 or rule.kind not in ("threshold", "lab_target"):
+            return None
+        per = 100.0 if rule.unit == "mg/dL" and unit == "g/L" else 0.01 if rule.unit == "g/L" and unit == "mg/dL" else 1.0
+        if not any(b is not None and _close(bound * per, b) for b in (rule.min, rule.max)):
+            return None
+        if side != ("<" if value < bound else ">" if value > bound else "="):
+            return None
+        return Checked(rule.id, frozenset({value, bound}))
     if m := _RATE_UNITS.match(calc.formula):
         rate, concentration, result = map(float, m.groups())
         if rule.unit != "(mL/kg/h)/(mg/kg/min)" or concentration <= 0 or not _close(result, rate * 60 / concentration):

@@ -216,3 +216,40 @@ def test_a_lead_sentence_whose_dose_is_withheld_leaves_the_lead_and_its_quote(as
              *(c.quote for c in answer.citations)]
     assert not any("25-50 mg" in text for text in shown)
     assert any(f.text == "25-50 mg" and f.verdict not in ("verified", "grounded") for f in answer.dose_checks)
+
+
+@pytest.mark.parametrize("question, shown, not_shown", [
+    # The patient's grams from the per-kg dose the lead states, on the adjusted weight when an ideal weight is given.
+    ("GBS 135 kg, IBW 65, BMI 44. daily IVIG on adjusted weight?", ["93 kg", "37.2 g"], ["54 g"]),
+    ("ITP 12 kg toddler, nosebleeds that won't stop - IVIG g?", ["9.6-12 g"], []),
+    ("CIDP pt 80 kg, loading over 4 days - how much per day?", ["160 g", "40 g a day"], []),
+    ("24 g q3w IVIG -> hizentra every 2 weeks, dose?", ["21.9 g every 2 weeks"], []),
+    ("8 kg child with Kawasaki disease, 10% product over 12 h - pump rate mL/h?", ["160 mL", "13.3 mL/h"], []),
+])
+def test_the_patients_own_numbers_are_worked_out_and_checked(assistant, question, shown, not_shown):
+    answer = assistant.ask(question)
+    assert answer.status == "answered" and answer.sections[0].heading == "For this patient"
+    assert all(s in answer.summary for s in shown), answer.summary
+    assert not any(s in answer.summary for s in not_shown)
+    calculated = [st for st in answer.sections[0].statements if st.calculated]
+    assert calculated and not any(st.withheld for st in calculated)  # recomputed by the dose checker, not taken on trust
+
+
+@pytest.mark.parametrize("question, drug", [
+    ("what aspirin dose goes with the IVIG for kawasaki", "aspirin"),
+    ("15 kg child premed - benadryl dose?", "benadryl"),
+])
+def test_a_dose_the_sources_do_not_give_for_this_drug_or_patient_is_not_covered(assistant, question, drug):
+    answer = assistant.ask(question)
+    assert answer.status == "abstained" and drug in answer.summary.lower() and not answer.sections
+    assert not re.search(r"\d\s*(?:g/kg|mg)\b", answer.summary)  # never IVIG's or an adult's dose instead
+    assert assistant.ask("diphenhydramine premed dose for an adult before IVIG?").status == "answered"
+
+
+def test_the_patients_igg_is_held_against_the_level_the_lead_states(assistant):
+    answer = assistant.ask("myeloma pt IgG 2.5 g/L, recurrent infections despite antibiotics. meets EU criteria?")
+    assert answer.summary.startswith("This patient's IgG: 2.5 g/L < 4 g/L, so it meets")
+    compared = answer.sections[0].statements[0]
+    assert compared.calculated and not compared.withheld  # recomputed against the threshold rule, not taken on trust
+    above = assistant.ask("myeloma pt IgG 5.5 g/L, recurrent infections despite antibiotics. meets EU criteria?")
+    assert "5.5 g/L > 4 g/L, so it does not meet" in above.summary

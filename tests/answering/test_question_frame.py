@@ -222,3 +222,41 @@ def test_the_questions_own_numbers_in_the_unit_it_asks_for(question, hit, formul
     assert recompute(Calculation(formula=calc.formula, rule_id=calc.rule_id), BOOK) is not None
     wrong = formula.rsplit("=", 1)[0] + "= 99 " + formula.rsplit(" ", 1)[1]
     assert recompute(Calculation(formula=wrong, rule_id=calc.rule_id), BOOK) is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("GBS 135 kg, IBW 65, BMI 44", {"weight_kg": 135, "ideal_weight_kg": 65, "bmi_stated": 44}),
+    ("ideal body weight 70 and 130 kg actual", {"ideal_weight_kg": 70, "weight_kg": 130}),
+    ("IBW 65%", {"ideal_weight_kg": None}),
+    ("24 g every 3 weeks IVIG -> hizentra every 2 weeks", {"target_interval_weeks": 2}),
+    ("if we end up at 48 g every 4 weeks, Hizentra weekly?", {"target_interval_weeks": None}),
+    ("loading over 4 days - how much per day?", {"course_days": 4}),
+    ("10% product over 12 h - pump rate mL/h?", {"infusion_hours": 12, "concentration_percent": 10}),
+    ("sats 85% 2 h after IVIG", {"concentration_percent": None, "infusion_hours": None}),
+])
+def test_patient_facts_clinicians_leave_half_written(text, expected):
+    facts = patient_facts(text).model_dump()
+    assert {k: facts.get(k) for k in expected} == expected
+
+
+def test_a_regimen_with_its_interval_is_read_however_it_is_introduced():
+    r = patient_facts("if we end up at 48 g every 4 weeks, Hizentra weekly equivalent (US)?").regimen
+    assert r is not None and (r.value, r.unit, r.interval_weeks) == (48, "g", 4)
+    assert patient_facts("Kawasaki 2 g/kg, over how long?").regimen is None  # a dose, not a regimen the patient is on
+
+
+@pytest.mark.parametrize("question, aspect", [
+    ("ITP 12 kg toddler, nosebleeds that won't stop - IVIG g?", "dose"),
+    ("8 kg, 10% over 12 hours - mL/h?", "administration"),
+    ("total for the course?", "dose"),
+])
+def test_a_question_ending_in_a_unit_asks_for_that_amount(question, aspect):
+    assert aspect in read_question(question, VOCAB).aspects
+
+
+def test_what_a_turn_asks_to_work_out_does_not_carry_into_the_next():
+    first = read_question("70 kg, 24 g every 3 weeks, hizentra every 2 weeks?", VOCAB)
+    assert first.patient.target_interval_weeks == 2
+    later = first.followed_by(read_question("and the trough target?", VOCAB))
+    assert later.patient.weight_kg == 70 and later.patient.regimen is not None
+    assert later.patient.target_interval_weeks is None

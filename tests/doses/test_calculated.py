@@ -45,3 +45,14 @@ def test_confirm_verifies_only_the_doses_of_a_recomputed_formula():
     findings = check_text(wrong, BOOK, sources=[])
     bad = confirm(wrong, findings, [Calculation(formula="40 g ÷ 4 weeks × 1.37 = 54.8 g", rule_id="scig-factor-hizentra-us")], BOOK)
     assert any(f.verdict != "verified" for f in bad)
+
+
+def test_a_patients_level_against_a_threshold_is_recomputed():
+    from assistant.doses.calculated import recompute
+    from assistant.models import Calculation
+
+    book = load_rulebook(CORPUS / "rules")
+    assert recompute(Calculation(formula="2.5 g/L < 4 g/L", rule_id="threshold-sid-eu"), book) is not None
+    assert recompute(Calculation(formula="250 mg/dL < 400 mg/dL", rule_id="threshold-sid-eu"), book) is not None
+    assert recompute(Calculation(formula="5.5 g/L < 4 g/L", rule_id="threshold-sid-eu"), book) is None  # wrong side
+    assert recompute(Calculation(formula="2.5 g/L < 5 g/L", rule_id="threshold-sid-eu"), book) is None  # not the rule's bound
