@@ -105,6 +105,10 @@ def quantities(text: str) -> tuple[Quantity, ...]:
     """Every number the text states, with its unit in base units (number words too; bare 'one' is no quantity)."""
     out = []
     for m in _QTY.finditer(text):
+        if m.group("ua") and m.group("u") and m.group("b") is None:  # "0.4 g/kg doses": the unit is the first one
+            m = _QTY.match(text[:m.end("ua")], m.start())
+            if m is None:
+                continue
         unit = m.group("u") or m.group("ua")
         if not unit and m.group("b") is None and not m.group("a")[0].isdigit() and m.group("a").lower() in ("one", "zero"):
             continue
@@ -114,7 +118,9 @@ def quantities(text: str) -> tuple[Quantity, ...]:
         hf, hdim = f, dim
         if unit and (cut := _PER_PERIOD.sub("", unit)) != unit:
             hf, hdim = _unit(cut) or (1.0, None)
-        pairs = [(a, a), (b, b)] if m.group("sep") and m.group("sep").strip().lower() in ("or", "and") else [(a, b)]
+        between = re.search(r"\bbetween\s+(?:about\s+|approximately\s+|roughly\s+)?$", text[max(0, m.start() - 30):m.start()], re.I)
+        pairs = ([(a, a), (b, b)] if m.group("sep") and m.group("sep").strip().lower() in ("or", "and") and not between
+                 else [(a, b)])  # "3 or 4 weeks" are two values, "between 110 and 180 mg/dL" a range
         out += [Quantity(m.group(0), lo * f, hi * f, dim, (lo, hi), (lo * hf, hi * hf, hdim)) for lo, hi in pairs]
     return tuple(out)
 
