@@ -36,7 +36,7 @@ class EmbeddingSettings(BaseModel):
 
 # Bump when chunking or chunk metadata changes (2: PDF outline headings, recommendations, table rows, chunk kinds,
 # per-line references).
-CHUNKER_VERSION = 2
+CHUNKER_VERSION = 3
 
 
 class ChunkSettings(BaseModel):

@@ -351,7 +351,7 @@ def _section_drafts(doc: SourceDocument, settings: ChunkSettings, path: tuple[st
             special.append({"text": doc.text[region.start : region.end], "start": region.start, "end": region.end, "kind": row_kind, "extra": extra})
             taken.append((region.start, region.end))
     if kind in {"text", "superseded", "evidence_table"}:
-        for rec in find_recommendations(doc.text, start, end):
+        for rec in find_recommendations(doc.text, start, end, letter_grades=kind == "superseded"):
             if any(a < rec.end and rec.start < b for a, b in taken):
                 continue
             extra = {"strength": rec.strength, "status": rec.status, "rec_form": rec.form}
@@ -503,6 +503,11 @@ class _Spans:
         return self.starts[first], max(self.ends[last], self.starts[first])
 
 
+def _is_unit(draft: dict) -> bool:
+    extra = draft.get("extra") or {}
+    return "rec_form" in extra or "row" in extra
+
+
 def _merge_tiny(drafts: list[dict], settings: ChunkSettings) -> list[dict]:
     """Fold text drafts under MIN_CHARS into the previous (else the next) draft of the same section and kind."""
     out: list[dict] = []
@@ -511,6 +516,7 @@ def _merge_tiny(drafts: list[dict], settings: ChunkSettings) -> list[dict]:
         if (
             prev is not None
             and prev["kind"] == draft["kind"] and prev["kind"] not in {"recommendation", "table_row", "superseded"}
+            and not _is_unit(prev) and not _is_unit(draft)  # a recommendation or table row stays a chunk of its own
             and prev["path"] == draft["path"]
             and (len(draft["text"]) < MIN_CHARS or len(prev["text"]) < MIN_CHARS)
             and len(prev["text"]) + len(draft["text"]) <= settings.max_chars + MIN_CHARS

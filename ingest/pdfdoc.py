@@ -19,7 +19,7 @@ from ingest.normalize import (
     vocabulary,
 )
 from ingest.pdf import PdfData, bounded_text, pdf_metadata, read_pdf
-from ingest.structure import ROW_END, Region, find_recommendations, place_outline, section_kind
+from ingest.structure import ROW_END, Region, fill_outline_gaps, find_recommendations, place_outline, section_kind
 from ingest.tables import Table, extract_tables, looks_like_table, row_statement
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ def build_pdf_document(path: Path, sidecar: dict[str, Any]):
     if not any(page.strip() for page in data.pages):
         raise IngestError(str(path), "PDF has no extractable text (scanned images need OCR)")
     raw = [normalize_chars(page) for page in data.pages]
+    data.outline = fill_outline_gaps(data.outline, raw)
     headers = repeated_lines(raw)
     whole = "\n".join(raw)
     vocab, hyphenated = vocabulary(whole), compounds(whole)

@@ -70,9 +70,85 @@ def _title_patterns(title: str) -> list[re.Pattern[str]]:
 LABEL_MARK = re.compile(rf"^(?:Recommendations?|Discussion|\(\s*(?:{'|'.join(['Strong', 'Weak', 'Neither', 'N/A', 'No recommendation'])}).*\))\s*$", re.I)
 
 
+CAPTION_MARK = re.compile(r"^(?:Table|Figure|Exhibit)\s+[A-Z]?-?\d+[a-z]?\s*[.:]", re.I)
+
+
+def _caption_only(title: str) -> bool:
+    """A bookmark on a table's or figure's caption names no section: the text after the table is its section's,
+    not the table's (kept when the caption is what marks the section's kind, e.g. an evidence table)."""
+    return bool(CAPTION_MARK.match(title)) and section_kind((title,)) == "text"
+
+
+ROMAN = {r: n for n, r in enumerate(["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV",
+                                     "XVI", "XVII", "XVIII", "XIX", "XX"], start=1)}
+ROMAN_BY_NUMBER = {n: r for r, n in ROMAN.items()}
+NUMBERED_MARK = re.compile(r"^(?P<label>[IVX]{1,5}|[A-Z])\.\s+\S")
+
+
+def _label(title: str) -> tuple[str, int] | None:
+    m = NUMBERED_MARK.match(title)
+    if not m:
+        return None
+    label = m.group("label")
+    if label in ROMAN and (len(label) > 1 or label in {"I", "V", "X"}):
+        return "roman", ROMAN[label]
+    return ("letter", ord(label) - 64) if len(label) == 1 else None
+
+
+def fill_outline_gaps(outline: list[Bookmark], pages: list[str]) -> list[Bookmark]:
+    """Bookmarks an outline skipped ("I. Introduction" before "II. Background", "VI. Recommendations" between V and
+    VII, "C. ..." between B and D), read from the heading lines of the pages between their neighbours. Only a gap of
+    exactly one in a numbered sequence is filled, and only from a line that is a heading (not a TOC line)."""
+    out = list(outline)
+    inserts: list[tuple[int, Bookmark]] = []
+    for i, mark in enumerate(out):
+        lab = _label(mark.title)
+        if lab is None or lab[1] < 2:
+            continue
+        kind, n = lab
+        prev = None
+        for j in range(i - 1, -1, -1):
+            other = out[j]
+            if other.level < mark.level and kind == "letter":
+                break  # letters restart under each parent
+            if other.level == mark.level and (ol := _label(other.title)) and ol[0] == kind:
+                prev = (j, ol[1])
+                break
+        if prev is not None and prev[1] != n - 2:
+            continue
+        if prev is None and n != 2:
+            continue
+        first_page = out[prev[0]].page if prev is not None else 0
+        want = ROMAN_BY_NUMBER[n - 1] if kind == "roman" else chr(64 + n - 1)
+        line_re = re.compile(rf"(?m)^[ \t]*{re.escape(want)}\.[ \t]+([A-Z][^\n.]{{2,90}}?)[ \t]*$")
+        found, at = None, 0
+        for page in range(first_page, mark.page + 1):
+            for m in line_re.finditer(pages[page]):
+                if re.search(r"(\.\s?){4,}|\d\s*$", m.group(0)):
+                    continue  # a table-of-contents line
+                found, at = Bookmark(mark.level, page, f"{want}. {' '.join(m.group(1).split())}"), m.start()
+                break
+            if found:
+                break
+        if found and not any(_label(b.title) == (kind, n - 1) and b.level == mark.level and first_page <= b.page <= mark.page
+                             for b in out):
+            # before the first bookmark that stands after the heading line (a later page, or lower on its page)
+            where = i
+            for j in range((prev[0] + 1) if prev else 0, i):
+                other = out[j]
+                pos = _title_patterns(other.title)[0].search(pages[other.page]) if _title_patterns(other.title) else None
+                if other.page > found.page or (other.page == found.page and pos is not None and pos.start() > at):
+                    where = j
+                    break
+            inserts.append((where, found))
+    for where, mark in sorted(inserts, key=lambda x: x[0], reverse=True):
+        out.insert(where, mark)
+    return out
+
+
 def place_outline(outline: list[Bookmark], pages: list[str], page_starts: tuple[int, ...]) -> list[Heading]:
     """Each bookmark at the offset where its title stands on its page (the page start when it cannot be found)."""
-    marks = [m for m in _drop_root(outline) if not LABEL_MARK.match(m.title)]
+    marks = [m for m in _drop_root(outline) if not LABEL_MARK.match(m.title) and not _caption_only(m.title)]
     headings: list[Heading] = []
     last_page, cursor = -1, 0
     for mark in marks:
@@ -184,14 +260,29 @@ BODY_START = re.compile(r"(?m)^[ \t]*(?P<num>\d{1,3}[a-z]?)\.[ \t]+(?=\S)")
 # sentence), then its category cell when the table has one, then, in tables of an earlier version, the
 # number of the recommendation that replaced it, or "--".
 ROW_END = re.compile(
-    rf"(?m)(?:^[ \t]*|(?<=[.:)\u201d][ \t]))(?P<strength>{STRENGTH})(?:[ \t]*\n?[ \t]*(?P<status>{CATEGORY}))?[ \t]*"
+    rf"(?m)(?:^[ \t]*|(?<=[.:)\u201d\]][ \t]))(?P<strength>{STRENGTH})(?:[ \t]*\n?[ \t]*(?P<status>{CATEGORY}))?[ \t]*"
     r"(?P<tail>(?:\n?[ \t]*(?:--|–|—|N/A|Not applicable|Recommendation\s*\n?\s*\d+(?:\s*(?:,|and)\s*\d+)*))?)[ \t]*$",
     re.I,
+)
+# Tables of an earlier version grade with letters ("A", "B", "C,B,N/A", "None") before the category cell.
+OLD_ROW_END = re.compile(
+    rf"(?m)(?:^[ \t]*|(?<=\S[ \t]))(?P<strength>(?:[ABCDI]|None|N/A)(?:[ \t]*,[ \t]*(?:[ABCDI]|N/A))*)[ \t]*\n?[ \t]*"
+    rf"(?P<status>(?i:{CATEGORY}))[ \t]*"
+    r"(?P<tail>(?:\n?[ \t]*(?:--|–|—|N/A|Not applicable|Recommendation\s*\n?\s*\d+(?:\s*(?:,|and)\s*\d+)*|\d+[a-z]?(?:\s*(?:,|and)\s*\d+[a-z]?)*))?)[ \t]*$",
+)
+# ... and rows of such a table set on one line: "... training. A Not reviewed, Deleted -- 15 2 105 Recommend ..."
+OLD_ROW_INLINE = re.compile(
+    rf"(?<=\S )(?P<strength>(?:[ABCDI]|None|N/A)(?:,(?:[ABCDI]|N/A))*) (?P<status>(?i:{CATEGORY}))"
+    r"(?P<tail>[ \t]*(?:--|–|—|Recommendation\s*\d+(?:\s*(?:,|and)\s*\d+)*))?(?=[ \t]+\d{1,2}(?:\.\d{1,2})*[ \t]+\w{1,3}[ \t]+\d{1,3}[ \t]+[A-Z])",
 )
 ROW_NUMBER = re.compile(r"(?m)^[ \t]*(?P<num>\d{1,3}[a-z]?)(?:\.(?=\s)|[ \t]+\d{1,3}[ \t]*$|[ \t]*$|[ \t]+(?=[A-Z]))")
 
 
 INLINE_NUMBER = re.compile(r"(?<!\S)(\d{1,3}[a-z]?\.)\s+(?=(?:We|In|For|There|When|If|Among|Offer|Consider|Providers?|Clinicians?)\b)")
+
+
+ABBREVIATION_BEFORE = re.compile(r"\b(?:N/?A|NR)\s*:\s*$", re.I)
+MAX_REC_NUMBER = 150  # guidelines number their recommendations in the tens; a larger number opening a line is a value
 
 
 @dataclass(frozen=True)
@@ -207,6 +298,8 @@ class Recommendation:
 
 
 def norm_strength(value: str) -> str:
+    if re.fullmatch(r"\s*(?:[ABCDI]|None|N/A)(?:\s*,\s*(?:[ABCDI]|N/A))+\s*|\s*[ABCDI]\s*|\s*None\s*", value):
+        return "Grade " + re.sub(r"\s+", "", value) if value.strip() != "None" else "None"  # an earlier version's letter grade
     value = " ".join(value.split()).lower()
     if value in {"n/a", "not applicable", "no recommendation for or against"}:
         return "Neither for nor against"
@@ -221,8 +314,9 @@ def norm_status(value: str) -> str:
     return ", ".join(part.strip() for part in re.split(r"[,;]", value) if part.strip())
 
 
-def find_recommendations(text: str, start: int = 0, end: int | None = None) -> list[Recommendation]:
-    """Recommendation statements (body form) and recommendation table rows in text[start:end], in order."""
+def find_recommendations(text: str, start: int = 0, end: int | None = None, letter_grades: bool = False) -> list[Recommendation]:
+    """Recommendation statements (body form) and recommendation table rows in text[start:end], in order
+    (letter_grades: also rows of an earlier version's table, graded "A".."I" or "None")."""
     end = len(text) if end is None else end
     found: list[Recommendation] = []
     floor = start
@@ -240,7 +334,14 @@ def find_recommendations(text: str, start: int = 0, end: int | None = None) -> l
                                     norm_status(m.group("status")), "body"))
     taken = [(r.start, r.end) for r in found]
     previous_end = start
-    for m in ROW_END.finditer(text, start, end):
+    ends = list(ROW_END.finditer(text, start, end))
+    if letter_grades:
+        spans = [(m.start(), m.end()) for m in ends]
+        for pattern in (OLD_ROW_END, OLD_ROW_INLINE):
+            ends += [m for m in pattern.finditer(text, start, end) if not any(a < m.end() and m.start() < b for a, b in spans)]
+            spans = [(m.start(), m.end()) for m in ends]
+        ends.sort(key=lambda m: m.start())
+    for m in ends:
         if any(a <= m.start() < b for a, b in taken):
             previous_end = max(previous_end, m.end())
             continue
@@ -256,6 +357,9 @@ def find_recommendations(text: str, start: int = 0, end: int | None = None) -> l
         previous_end = m.end()
         if len(body) < 15 or len(body) > 2500 or (not nm and not m.group("status")):
             continue  # a row needs its number or its category cell: otherwise it is prose that happens to end so
+        if not m.group("status") and (ABBREVIATION_BEFORE.search(text, max(0, m.start() - 12), m.start())
+                                      or (number and int(re.sub(r"\D", "", number)) > MAX_REC_NUMBER)):
+            continue  # "N/A: not applicable" in an abbreviation list; "200" opening a line of a dose table
         tail = m.group("tail") or ""
         replaced = re.search(r"\d+(?:\s*(?:,|and)\s*\d+)*", tail)
         found.append(

@@ -15,6 +15,29 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 
+class Cell(str):
+    """A cell's text whose non-empty lines each carry their vertical centre on the page (fast engine only): what
+    lets a cell holding several rows be split by position rather than by counting lines."""
+
+    tops: tuple[float, ...] = ()
+
+    def __new__(cls, text: str, tops: tuple[float, ...] | list[float] = ()) -> "Cell":
+        obj = super().__new__(cls, text)
+        obj.tops = tuple(tops) if len([line for line in text.split("\n") if line.strip()]) == len(tops) else ()
+        return obj
+
+
+def _tops(value: object) -> tuple[float, ...]:
+    return getattr(value, "tops", ()) or ()
+
+
+def _positioned(value: object) -> list[tuple[float, str]]:
+    """(centre, text) of each non-empty line of a cell, or [] when its positions are not known."""
+    tops = _tops(value)
+    lines = [line for line in str(value).split("\n") if line.strip()]
+    return list(zip(tops, lines)) if tops and len(tops) == len(lines) else []
+
+
 @dataclass(frozen=True)
 class Table:
     page: int  # 0-based
@@ -78,17 +101,20 @@ def _extract(path: Path, page_indexes: list[int], vocab: dict[str, int] | None =
     return out
 
 
+PRIVATE_BULLET = re.compile(r"(?m)^[ \t]*[\uf0a1\uf0a7\uf0b7\uf0d8\uf076\u25aa\u25cf\u25e6][ \t]*")
+
+
 def _cell(value: object, vocab: dict[str, int]) -> str:
     """A cell's text with its line breaks; a vertical label (pdfplumber reads it backwards) turned round."""
     text = "\n".join(" ".join(line.split()) for line in str(value or "").replace("\ufffe", "-").replace("\x02", "-").splitlines())
-    text = text.strip("\n")
+    text = PRIVATE_BULLET.sub("• ", text).strip("\n")  # symbol-font bullets (U+F0A1, U+F0B7 ...) as bullets
     words = re.findall(r"[A-Za-z]{3,}", text)
     if words and vocab:
         forward = sum(1 for w in words if vocab.get(w.lower()))
         backward = sum(1 for w in words if vocab.get(w[::-1].lower()))
         if backward > forward:
             return " ".join(text.replace("\n", " ")[::-1].split())
-    return text
+    return Cell(text, _tops(value)) if _tops(value) else text
 
 
 def _flat(text: str) -> str:
@@ -113,6 +139,10 @@ def _split_stacked(row: list[str], key: int = 0) -> list[list[str]]:
     """A row holding several rows (a table without rules between its rows): the first cell with several short
     lines names them (drug names), the cells with as many lines hold one value per row, and any other cell
     (comments, bullets) is shared by all of them."""
+    if key < len(row):
+        by_position = _split_by_position(row, key)
+        if by_position is not None:
+            return by_position
     cells = [_logical_lines(c) for c in row]
     if key >= len(row) or len(cells[key]) < 2 or row[key].lstrip().startswith("•"):
         return [row]
@@ -128,6 +158,94 @@ def _split_stacked(row: list[str], key: int = 0) -> list[list[str]]:
     return split
 
 
+BULLET_GLYPH = re.compile(r"^\s*[•●▪◦\uf0a1\uf0a7\uf0b7\uf0d8\uf076\u2022\u25aa\u25cf]\s*")
+SHARED_MAX = 150  # a cell shared by the rows of a stacked cell is repeated in each when this short, else said once
+
+
+def _split_by_position(row: list[str], key: int) -> list[list[str]] | None:
+    """A cell holding several entries (drug names, one a line or a bullet each; lines without a value beside them
+    are group labels such as "DHP CCBs") split by where its lines stand: each entry's band runs from its line to
+    the next entry's, and a column whose lines fall in the bands gives each entry its own value (however many
+    lines that value takes). Other columns are shared: repeated when short, else one statement of their own
+    for the group. None when positions are unknown or the cell holds a single entry."""
+    lines = _positioned(row[key])
+    if len(lines) < 2:
+        return None
+    bulleted = any(BULLET_GLYPH.match(text) for _, text in lines)
+    entries: list[list] = []  # [centre, text, is_bullet]
+    for centre, text in lines:
+        bullet = bool(BULLET_GLYPH.match(text))
+        text = BULLET_GLYPH.sub("", text).strip()
+        if not text:
+            continue
+        wraps = entries and (text[:1].islower() or text[:1] in "(–-" or entries[-1][1].endswith(("-", "/", ",")))
+        if wraps and not (bulleted and bullet):
+            entries[-1][1] += " " + text
+        else:
+            entries.append([centre, text, bullet])
+    if len(entries) < 2 or any(len(e[1]) > 60 or not e[1][:1].isalpha() for e in entries):
+        return None  # names open with a letter: "40, 80 mcg" under a product name is its strength, not a row
+    bounds = [e[0] - 3 for e in entries[1:]] + [float("inf")]
+
+    def band(centre: float) -> int:
+        for k, upper in enumerate(bounds):
+            if centre < upper:
+                return k
+        return len(bounds) - 1
+
+    own: dict[int, list[list[str]]] = {}
+    shared: list[int] = []
+    for j, cell in enumerate(row):
+        if j == key or not str(cell).strip():
+            continue
+        placed = _positioned(cell)
+        if not placed or BULLET_GLYPH.match(placed[0][1]) or min(abs(placed[0][0] - e[0]) for e in entries) > 4:
+            shared.append(j)
+            continue
+        bins: list[list[str]] = [[] for _ in entries]
+        for centre, text in placed:
+            bins[band(centre)].append(text.strip())
+        if sum(1 for b in bins if b) >= 2:
+            own[j] = bins
+        else:
+            shared.append(j)
+    single = [j for j in shared if (placed := _positioned(row[j])) and len({band(c) for c, _ in placed}) == 1]
+    if not own or len(own) < len(single):
+        return None  # most values stand beside the first line only: one row whose name takes two lines
+    # Entries with no value in any per-entry column (and no bullet of their own) label the entries below them.
+    out: list[list[str]] = []
+    labels: list[str] = []
+    current: list[str] = []
+    after_label = False
+    for k, (_, text, bullet) in enumerate(entries):
+        if not any(bins[k] for bins in own.values()) and not (bulleted and bullet):
+            current = current + [text] if after_label else [text]
+            after_label = True
+            continue
+        if after_label:
+            labels.append(" ".join(current))
+        after_label = False
+        part = [""] * len(row)
+        part[key] = f"{text} ({' '.join(current)})" if current else text
+        for j, bins in own.items():
+            part[j] = re.sub(r"(?<=[a-z]-) (?=[a-z])", "", " ".join(bins[k]))  # "daily-" + "bid": a word the line broke
+        for j in range(len(row)):
+            if j != key and j not in own and (j not in shared or len(_flat(str(row[j]))) <= SHARED_MAX):
+                part[j] = str(row[j])
+        out.append(part)
+    long_shared = [j for j in shared if len(_flat(str(row[j]))) > SHARED_MAX]
+    if long_shared and len(out) >= 2:
+        part = [""] * len(row)
+        part[key] = ", ".join(labels) if labels else ", ".join(p[key] for p in out)
+        for j in long_shared:
+            part[j] = str(row[j])
+        out.append(part)
+    return out if len(out) >= 2 else None
+
+
+MAX_HEADER_LINES = 3  # a header wraps over four lines at most
+
+
 def _parse(page: int, bbox: tuple[float, float, float, float], raw: list[list[object]], vocab: dict[str, int]) -> Table | None:
     rows = [[_cell(c, vocab) for c in row] for row in raw]
     rows = [row for row in rows if any(row)]
@@ -141,11 +259,17 @@ def _parse(page: int, bbox: tuple[float, float, float, float], raw: list[list[ob
     header = [_flat(c) for c in rows[0]]
     body = rows[1:]
     # A header wrapped over more rows: short cells without numbers, filling the gaps of the first row.
-    while body and _headerish(body[0]) and (not body[0][0] or not any(body[0][1:])):
+    merged_lines = 0
+    while merged_lines < MAX_HEADER_LINES and body and _headerish(body[0]) and _digits_below(body[1:]) and (
+            not body[0][0] or not any(body[0][1:]) or _continues(header, body[0])
+            or (_fills_gaps(header, body[0]) >= 1 and sum(1 for c in body[0] if _flat(c)) >= 2)):
         header = [" ".join(x for x in (a, _flat(b)) if x) for a, b in zip(header, body[0])]
         body = body[1:]
+        merged_lines += 1
     header, body = _align_header(header, body)
     header, body = _merge_unnamed(header, body)
+    body = _label_rows(body)
+    header, body = _transpose(header, body)
     key = 1 if len(header) > 2 and ENTITY_COLUMN.search(header[1] or "") else 0
     merged: list[list[str]] = []
     for row in body:
@@ -154,10 +278,85 @@ def _parse(page: int, bbox: tuple[float, float, float, float], raw: list[list[ob
             if merged and not part[0]:  # the first cell spans rows (rowspan): each row keeps it as its subject
                 part[0] = merged[-1][0]
             merged.append(part)
-    merged = [row for row in merged if sum(1 for c in row if c) >= 2 and _flat(row[0]).lower() != header[0].lower()]
+    merged = [row for row in merged if sum(1 for c in row if c) >= 2 and (not header[0] or _flat(row[0]).lower() != header[0].lower())]
     if not merged:
         return None
     return Table(page, bbox[1], bbox[3], bbox[0], bbox[2], tuple(header), tuple(tuple(r) for r in merged))
+
+
+def _digits_below(rows: list[list[str]]) -> bool:
+    """Rows with numbers below: header-like rows above them are header lines (without any, a list of names is rows)."""
+    return any(re.search(r"\d", _flat(c)) for row in rows for c in row)
+
+
+def _continues(header: list[str], row: list[str]) -> bool:
+    """Every cell of the row stands under a named header cell: the header's wrapped words ("Topic" / "Area")."""
+    cells = [(name, _flat(c)) for name, c in zip(header, row) if _flat(c)]
+    return bool(cells) and all(name for name, _ in cells)
+
+
+def _fills_gaps(header: list[str], row: list[str]) -> int:
+    """How many cells of a header's second line stand under an empty cell of its first line."""
+    return sum(1 for name, cell in zip(header, row) if not name and _flat(cell))
+
+
+def _label_rows(body: list[list[str]]) -> list[list[str]]:
+    """Rows holding only a first cell are the pieces of a label that spans rows (a drug class set in the middle
+    of its rows): joined, it names the rows above it that have no first cell of their own, else the rows below."""
+    out: list[list[str]] = []
+    pending: list[str] = []
+    block = 0  # where the rows since the last label begin
+    carry = ""
+
+    def place() -> None:
+        nonlocal pending, block, carry
+        if not pending:
+            return
+        label = " ".join(_flat(p) for p in pending)
+        above = out[block:]
+        if above and all(not _flat(r[0]) for r in above):
+            for r in above:
+                r[0] = label
+            carry = ""
+        else:
+            carry = label
+        pending, block = [], len(out)
+
+    for row in body:
+        if _flat(row[0]) and not any(_flat(c) for c in row[1:]):
+            pending.append(row[0])
+            continue
+        if not any(_flat(c) for c in row):
+            continue
+        place()
+        row = list(row)
+        if carry and not _flat(row[0]):
+            row[0] = carry
+        out.append(row)
+    place()
+    return out
+
+
+ATTRIBUTE = re.compile(
+    r"\b(dos(?:e|es|ing|age)|administration|monitor(?:ing)?|evaluation|contraindications?|adverse|side effects?|"
+    r"interactions?|formulations?|mechanism|populations?|precautions?|warnings?|comments?|considerations?|frequency|"
+    r"schedules?|route|duration|titration|maximum|initial|efficacy|cost|pregnan\w*|lactation|renal|hepatic|"
+    r"indications?|baseline|counseling|overdose|withdrawal|availability|brand|strengths?|class|notes?)\b", re.I)
+
+
+def _transpose(header: list[str], body: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    """A table whose columns are the drugs and whose rows are their attributes ("Dosage and Administration" ...)
+    read column by column: one row per drug, its attributes as column names."""
+    if not body or len(header) < 3 or ENTITY_COLUMN.search(header[0] or ""):
+        return header, body
+    attrs = [_flat(r[0]) for r in body]
+    named = [h for h in header[1:] if h]
+    if len(named) < 2 or sum(1 for a in attrs if a and ATTRIBUTE.search(a)) < 0.6 * len(attrs):
+        return header, body
+    if sum(1 for h in named if ATTRIBUTE.search(h)) > 0.3 * len(named):
+        return header, body
+    rows = [[header[j], *[r[j] for r in body]] for j in range(1, len(header)) if header[j]]
+    return [header[0] or "", *attrs], rows
 
 
 def _align_header(header: list[str], body: list[list[str]]) -> tuple[list[str], list[list[str]]]:
@@ -195,8 +394,14 @@ def _merge_unnamed(header: list[str], body: list[list[str]]) -> tuple[list[str],
         for j, cell in enumerate(row):
             if cell:
                 merged[owner[j]].append(cell)
-        rows.append(["\n".join(merged[j]) for j in keep])
+        rows.append([_join_cells(merged[j]) for j in keep])
     return [header[j] for j in keep], rows
+
+
+def _join_cells(parts: list[str]) -> str:
+    text = "\n".join(parts)
+    tops = [t for part in parts for t in _tops(part)]
+    return Cell(text, tops) if tops and all(_tops(part) for part in parts) else text
 
 
 def _headerish(row: list[str]) -> bool:
@@ -205,6 +410,9 @@ def _headerish(row: list[str]) -> bool:
 
 
 ENTITY_COLUMN = re.compile(r"^\s*(drugs?|agents?|medications?|generic name|name|intervention|test)\b", re.I)
+
+
+FOOTNOTE_MARKS = re.compile(r"(?<=\w)[*±†‡§¶]+(?=[\s,()]|$)")  # "Sertraline*", "Escitalopram†‡§": marks of footnotes
 
 
 def row_statement(header: tuple[str, ...], row: tuple[str, ...]) -> str:
@@ -227,6 +435,7 @@ def row_statement(header: tuple[str, ...], row: tuple[str, ...]) -> str:
             parts.append(f"{name}: {value}")
         else:
             parts.append(f"{name} {value}")
+    head = FOOTNOTE_MARKS.sub("", head)
     statement = f"{head}: " + "; ".join(parts) if head and parts else head or "; ".join(parts)
     return " ".join(statement.split()).strip(" ,;")
 
@@ -307,9 +516,12 @@ def find_tables_fast(path: Path, page_indexes: list[int], vocab: dict[str, int] 
                 cells = intersections_to_cells(edges_to_intersections(edges, SNAP, SNAP))
                 textpage = page.get_textpage()
                 tables = []
-                for group in cells_to_tables(cells):
+                groups = cells_to_tables(cells)
+                rects = _text_rects(textpage, height) if groups else []
+                for group in groups:
                     grid = _grid(group)
-                    rows = [[_cell_text(textpage, cell, height) if cell else "" for cell in row] for row in grid]
+                    rows = [[_cell_text(textpage, cell, height, rects) if cell else "" for cell in row] for row in grid]
+                    rows = _distribute_spans(grid, rows)
                     x0, top = min(c[0] for c in group), min(c[1] for c in group)
                     x1, bottom = max(c[2] for c in group), max(c[3] for c in group)
                     parsed = _parse(index, (x0, top, x1, bottom), rows, vocab or {})
@@ -337,7 +549,63 @@ def _grid(cells: list[tuple[float, float, float, float]]) -> list[list[tuple | N
     return rows
 
 
-def _cell_text(textpage, cell: tuple[float, float, float, float], height: float) -> str:
+def _text_rects(textpage, height: float) -> list[tuple[float, float, float, float]]:
+    """pdfium's text segments on a page: (x0, x1, top, bottom), top down."""
+    out = []
+    for i in range(textpage.count_rects()):
+        left, bottom, right, top = textpage.get_rect(i)
+        out.append((left, right, height - top, height - bottom))
+    return out
+
+
+def _line_centres(rects: list[tuple[float, float, float, float]], cell: tuple[float, float, float, float]) -> list[float]:
+    """Vertical centre of each visual line of text inside a cell (segments whose centres are close share a line)."""
+    x0, top, x1, bottom = cell
+    inside = sorted(((t + b) / 2, b - t) for left, right, t, b in rects
+                    if x0 <= (left + right) / 2 <= x1 and top <= (t + b) / 2 <= bottom)
+    lines: list[list[float]] = []
+    for centre, h in inside:
+        if lines and centre - lines[-1][0] < max(3.0, 0.45 * h):
+            lines[-1].append(centre)
+        else:
+            lines.append([centre])
+    return [line[0] for line in lines]
+
+
+def _cell_text(textpage, cell: tuple[float, float, float, float], height: float, rects=None) -> str:
     x0, top, x1, bottom = cell
     text = textpage.get_text_bounded(x0 + 1.5, height - bottom + 1.5, x1 - 1.5, height - top - 1.5)
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not rects:
+        return text
+    return Cell(text.replace("\x02", "-\n"), _line_centres(rects, cell)) if "\x02" in text else Cell(text, _line_centres(rects, cell))
+
+
+def _distribute_spans(grid: list[list[tuple | None]], rows: list[list[str]]) -> list[list[str]]:
+    """A cell that spans several grid rows and whose lines stand in more than one of them (two products in one
+    cell whose rule was not drawn) gives each row the lines beside it; a label centred in its span stays whole."""
+    tops = [min(c[1] for c in row if c) if any(row) else 0.0 for row in grid]
+    for r, row in enumerate(grid):
+        for c, cell in enumerate(row):
+            if cell is None or r + 1 >= len(grid) or cell[3] <= tops[r + 1] + 2:
+                continue
+            spanned = [k for k in range(r, len(grid)) if tops[k] < cell[3] - 2]
+            if any(grid[k][c] is not None for k in spanned[1:]):
+                continue
+            others = [j for j in range(len(row)) if j != c and row[j] is not None and str(rows[r][j]).strip()]
+            if len(others) < 2 or not all(sum(1 for j in others if grid[k][j] is not None and str(rows[k][j]).strip()) * 2 >= len(others)
+                                          for k in spanned[1:]):
+                continue  # the rows below are not rows of their own (only a label's pieces stand there)
+            placed = _positioned(rows[r][c])
+            if not placed:
+                continue
+            parts: dict[int, list[tuple[float, str]]] = {}
+            for centre, text in placed:
+                target = max((k for k in spanned if tops[k] <= centre + 2), default=r)
+                parts.setdefault(target, []).append((centre, text))
+            if len(parts) < 2:
+                continue
+            for k in spanned:
+                got = parts.get(k, [])
+                rows[k][c] = Cell("\n".join(t for _, t in got), [ct for ct, _ in got]) if got else ""
+    return rows

@@ -308,3 +308,198 @@ def test_fast_table_engine_reads_the_same_rows_as_pdfplumber():
         assert [t.header for t in fast[page]] == [t.header for t in slow[page]]
         assert [row_statement(t.header, r) for t in fast[page] for r in t.rows] == [
             row_statement(t.header, r) for t in slow[page] for r in t.rows]
+
+
+def _cell(lines: list[str], first: float, step: float = 13.0):
+    from ingest.tables import Cell
+
+    return Cell("\n".join(lines), [first + step * k for k in range(len(lines))])
+
+
+def test_a_cell_of_several_drugs_is_split_by_where_its_lines_stand():
+    """Drug names as bullets under a class label; a value that takes two lines stays with its drug; a long shared
+    comment column is said once for the group rather than glued to every drug."""
+    from ingest.tables import _parse
+
+    names = _cell(["Antidepressants", "Monotherapy", "\uf0a1 Fluoxetine*", "\uf0a1 Venlafaxine*", "\uf0a1 Phenelzine±"], 100)
+    initial = _cell(["10-20 mg daily", "IR: 25 mg 2 or 3 times a day", "XR: 37.5 mg once daily", "15 mg 3 times daily"], 126)
+    names.tops = (100.0, 113.0, 126.0, 139.0, 165.0)  # Venlafaxine's value takes two lines
+    comments = _cell(["\uf0a1 Avoid abrupt discontinuation; withdrawal symptoms with sudden stops, paroxetine",
+                      "and venlafaxine in particular", "\uf0a1 Weight gain, sexual dysfunction and sedation vary by agent",
+                      "and should guide the choice"], 100)
+    raw = [["Therapeutic Category", "Initial Dose", "Clinical Considerations"], [names, initial, comments]]
+    table = _parse(0, (0, 0, 100, 100), raw, {})
+    statements = [row_statement(table.header, row) for row in table.rows]
+    assert statements[:3] == [
+        "Fluoxetine (Antidepressants Monotherapy): initial dose 10-20 mg daily",
+        "Venlafaxine (Antidepressants Monotherapy): initial dose: IR: 25 mg 2 or 3 times a day XR: 37.5 mg once daily",
+        "Phenelzine (Antidepressants Monotherapy): initial dose 15 mg 3 times daily",
+    ]
+    assert len(statements) == 4 and statements[3].startswith("Antidepressants Monotherapy: clinical considerations: Avoid abrupt")
+
+
+def test_a_product_name_over_two_lines_is_not_split_into_two_rows():
+    from ingest.tables import _parse
+
+    raw = [["Product", "Delivery", "Strength", "Dosing"],
+           [_cell(["Aclidinium/Formoterol", "Duaklir Pressair"], 100), _cell(["DPI"], 100), _cell(["400/12 mcg"], 100),
+            _cell(["1 inhalation twice daily", "(Max: 2 inhalations/day)"], 100)]]
+    table = _parse(0, (0, 0, 100, 100), raw, {})
+    assert [row_statement(table.header, r) for r in table.rows] == [
+        "Aclidinium/Formoterol Duaklir Pressair: delivery DPI; strength 400/12 mcg; dosing: 1 inhalation twice daily (Max: 2 inhalations/day)"]
+
+
+def test_a_class_label_set_below_its_rows_names_them():
+    """A drug class in a cell spanning rows is often read as label-only rows after the drugs it names."""
+    from ingest.tables import _parse
+
+    raw = [["", "Drug", "Usual Dose Range", "Comments"],
+           ["", "Losartan", "25-100 mg/day", "Monitor K+"],
+           ["Angiotensin II", "", "", ""], ["Receptor Blockers", "", "", ""],
+           ["", "Amlodipine", "2.5-10 mg daily", "Ankle edema"],
+           ["Calcium Channel", "", "", ""], ["Blockers", "", "", ""]]
+    table = _parse(0, (0, 0, 100, 100), raw, {})
+    assert [row_statement(table.header, r) for r in table.rows] == [
+        "Losartan (Angiotensin II Receptor Blockers): usual dose range 25-100 mg/day; comments Monitor K+",
+        "Amlodipine (Calcium Channel Blockers): usual dose range 2.5-10 mg daily; comments Ankle edema"]
+
+
+def test_a_header_over_two_lines_that_fills_the_gaps_of_the_first_is_one_header():
+    from ingest.tables import _parse
+
+    raw = [["", "Generic Name", "", "Usual Starting"], ["Type", "", "Brand", "Dose"],
+           ["COX-2 Selective", "Celecoxib", "Celebrex", "100 - 200 mg"]]
+    table = _parse(0, (0, 0, 100, 100), raw, {})
+    assert table.header == ("Type", "Generic Name", "Brand", "Usual Starting Dose")
+    assert row_statement(table.header, table.rows[0]) == "Celecoxib (COX-2 Selective): brand Celebrex; usual starting dose 100 - 200 mg"
+
+
+def test_a_table_with_a_column_per_drug_reads_one_statement_per_drug():
+    from ingest.tables import _parse
+
+    raw = [["Topic Area", "Naltrexone Oral", "Acamprosate", "Disulfiram"],
+           ["Baseline Evaluation", "• Liver transaminase levels", "• CrCl", "• Liver transaminase levels"],
+           ["Dosage and Administration", "• 50 mg orally once daily", "• 666 mg orally three times daily", "• 250 mg orally once daily"]]
+    table = _parse(0, (0, 0, 100, 100), raw, {})
+    assert [row_statement(table.header, r) for r in table.rows] == [
+        "Naltrexone Oral: baseline evaluation Liver transaminase levels; dosage and administration 50 mg orally once daily",
+        "Acamprosate: baseline evaluation CrCl; dosage and administration 666 mg orally three times daily",
+        "Disulfiram: baseline evaluation Liver transaminase levels; dosage and administration 250 mg orally once daily"]
+
+
+def test_abbreviation_lists_and_dose_lines_are_not_recommendation_rows():
+    from ingest.structure import find_recommendations
+
+    text = ("Fluticasone DPI 50, 100 mcg Once daily\n200\n(12 years) 50 (5-11 years)\nAbbreviations: DPI: dry powder inhaler; "
+            "MDI: metered dose inhaler; N/A:\nnot applicable\n")
+    assert find_recommendations(text) == []
+
+
+def test_sections_the_outline_skipped_are_read_from_the_page_headings(tmp_path):
+    """An outline that skips "I. Introduction" (its II. present) and "VI. Recommendations" (V. and VII. present) and
+    files a table caption as a section: the skipped headings come from the pages, and text after a table stays in
+    its section."""
+    filler = " It is written for the clinicians of the primary care team and the specialists they refer to."
+    pages = [
+        ["Table of Contents", "I. Introduction ........................ 2", "V. Algorithm ........................ 3"],
+        ["I. Introduction", "This guideline helps clinicians manage the condition." + filler,
+         "II. Background", "Background text on how common the condition is." + filler],
+        ["V. Algorithm", "Algorithm text shows the steps of care in order." + filler,
+         "VI. Recommendations", "A. Treatment", "Table 3. Medication Monotherapy", "Drug Strength", "Sertraline Strong for",
+         "Antipsychotics can produce metabolic adverse effects that worsen comorbid conditions." + filler],
+        ["VII. Research Priorities", "Further trials are needed in this population." + filler],
+    ]
+    outline = [("Table of Contents", 0, 0), ("II. Background", 1, 0), ("V. Algorithm", 2, 0), ("A. Treatment", 2, 1),
+               ("Table 3. Medication Monotherapy", 2, 1), ("VII. Research Priorities", 3, 0)]
+    path = make_pdf(tmp_path / "gaps.pdf", pages, outline)
+    doc = next(load_file(path))
+    chunks = chunk_document(doc, ChunkSettings())
+    path_of = {word: c.heading_path for c in chunks for word in ("This", "Background", "Algorithm", "Antipsychotics", "Further")
+               if word in c.text.split()}
+    assert path_of["This"] == ("I. Introduction",)
+    assert path_of["Background"] == ("II. Background",)
+    assert path_of["Algorithm"] == ("V. Algorithm",)
+    assert path_of["Antipsychotics"] == ("VI. Recommendations", "A. Treatment")
+    assert path_of["Further"] == ("VII. Research Priorities",)
+    assert all("Table 3" not in " ".join(c.heading_path) for c in chunks)
+
+
+def test_rows_of_an_earlier_versions_table_with_letter_grades_are_one_chunk_each():
+    from ingest.structure import find_recommendations
+
+    text = ("2.1 1 18 A thorough history should be obtained at the first visit.\nB Reviewed, Deleted\n--\n"
+            "2.1 2 18 In children, a birth history must also be obtained.\nNone Not reviewed,\nDeleted\n--\n"
+            "2.2 1 19 A chest radiograph should be considered during the initial evaluation.\nC,B Reviewed, New-replaced\n6\n")
+    rows = find_recommendations(text, letter_grades=True)
+    assert [(r.strength, r.status, r.replaced_by) for r in rows] == [
+        ("Grade B", "reviewed, deleted", None), ("None", "not reviewed, deleted", None), ("Grade C,B", "reviewed, new-replaced", "6")]
+    assert rows[1].text.startswith("2.1 2 18 In children") and rows[1].text.endswith("must also be obtained.")
+    assert find_recommendations(text) == []  # letter grades count only in an earlier version's table
+
+
+def test_a_drug_name_centred_below_its_values_names_that_row_not_the_next():
+    """Header over two lines ("Agent" under an empty cell); each drug name stands on a row of its own below its values."""
+    from ingest.tables import _parse
+
+    raw = [["", "Dosage in Adults", "Symptom", "Comments"],
+           ["Agent", "", "Efficacy", ""],
+           ["", "• 10 – 20 mg/d", "Global", "• Improved symptoms"],
+           ["Escitalopram†‡", "", "", ""],
+           ["", "", "", ""],
+           ["", "• 10 – 80 mg/d", "Pain", "• Take in the morning"],
+           ["Fluoxetine†", "", "", ""]]
+    table = _parse(0, (0, 0, 100, 100), raw, {})
+    assert table.header == ("Agent", "Dosage in Adults", "Symptom Efficacy", "Comments")
+    assert [row_statement(table.header, r) for r in table.rows] == [
+        "Escitalopram: dosage in adults 10 – 20 mg/d; symptom efficacy Global; comments Improved symptoms",
+        "Fluoxetine: dosage in adults 10 – 80 mg/d; symptom efficacy Pain; comments Take in the morning"]
+
+
+def test_a_list_of_names_under_a_header_is_rows_not_more_header():
+    from ingest.tables import _parse
+
+    raw = [["Organization", "", "Names"],
+           ["Department of Veterans Affairs", "", "Lisa Brenner, PhD"],
+           ["", "", "Nazanin Bahraini, PhD"], ["", "", "Steven Dobscha, MD"], ["", "", "Tammy Hopman, LCSW"],
+           ["Department of Defense", "", "Larry Pruitt, PhD"]]
+    table = _parse(0, (0, 0, 100, 100), raw, {})
+    assert table.header == ("Organization", "Names")
+    assert [row_statement(table.header, r) for r in table.rows][-2:] == [
+        "Department of Veterans Affairs: Tammy Hopman, LCSW", "Department of Defense: Larry Pruitt, PhD"]
+
+
+def test_a_short_evidence_table_row_is_not_folded_into_the_row_before():
+    from ingest.chunk import _merge_tiny
+
+    drafts = [{"text": "We suggest a written action plan.", "start": 0, "end": 30, "kind": "evidence_table", "path": ("E",),
+               "extra": {"rec_form": "table", "rec_number": "8"}},
+              {"text": "We suggest education.", "start": 31, "end": 50, "kind": "evidence_table", "path": ("E",),
+               "extra": {"rec_form": "table", "rec_number": "9"}},
+              {"text": "Short note.", "start": 51, "end": 62, "kind": "evidence_table", "path": ("E",)},
+              {"text": "Another note.", "start": 63, "end": 75, "kind": "evidence_table", "path": ("E",)}]
+    merged = _merge_tiny(drafts, ChunkSettings())
+    assert [d["text"] for d in merged] == ["We suggest a written action plan.", "We suggest education.", "Short note.\nAnother note."]
+
+
+def test_earlier_version_rows_whose_grade_ends_a_text_line_or_sits_mid_line_are_split():
+    from ingest.structure import find_recommendations
+
+    text = ("15 1 105 Recommend all patients receive ADL training A Not reviewed,\nDeleted\n--\n"
+            "15 2 105 Recommend IADL training in areas of need. C Not reviewed, Deleted -- 15 3 105 Recommend a tailored "
+            "training program.\nI Not reviewed,\nDeleted\n--\n")
+    rows = find_recommendations(text, letter_grades=True)
+    assert [(r.text, r.strength) for r in rows] == [
+        ("15 1 105 Recommend all patients receive ADL training", "Grade A"),
+        ("15 2 105 Recommend IADL training in areas of need.", "Grade C"),
+        ("15 3 105 Recommend a tailored training program.", "Grade I")]
+
+
+def test_a_header_whose_words_wrap_under_their_own_cells_is_one_header_line():
+    from ingest.tables import _parse
+
+    raw = [["Topic", "Methadone", "Buprenorphine/Naloxone or"], ["Area", "", "Buprenorphine"],
+           ["Dosage and Administration", "• Initial dose: 20 – 30 mg", "• Maintenance: 16 mg daily"]]
+    table = _parse(0, (0, 0, 100, 100), raw, {})
+    assert [row_statement(table.header, r) for r in table.rows] == [
+        "Methadone: Initial dose: 20 – 30 mg",  # one attribute: its name adds nothing
+        "Buprenorphine/Naloxone or Buprenorphine: Maintenance: 16 mg daily"]
