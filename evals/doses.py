@@ -2,12 +2,94 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from pathlib import Path
 
 from assistant.doses import RuleBook, check_report
 from assistant.doses.policy import frame_for
 from assistant.errors import InputError
+from assistant.settings import PROJECT_ROOT
 from evals.jsonl import read_jsonl
+
+VADOD_PDFS = PROJECT_ROOT.parent / "shared" / "corpora" / "vadod"
+# A source written as a reference rather than as the passage's words: a corpus document and its sections
+# ("corpus/guidelines/ig-immunomodulatory-itp.md, Pitfalls; Adults"), or a guideline PDF and its pages
+# ("VA/DoD VADoDSUDCPG.pdf p109 and p113, ...").
+_REFERENCE = re.compile(r"\s*(?:VA/DoD\s+)?(?:corpus/[\w/.-]+\.md|[\w.-]+\.pdf)\b")
+_PDF = re.compile(r"([\w.-]+\.pdf)\b")
+_PAGE = re.compile(r"\bp(?:p|ages?)?\.?\s*(\d{1,3})(?:\s*[-–]\s*(\d{1,3}))?\b")
+
+
+@lru_cache(maxsize=32)
+def _pdf_pages(path: str) -> tuple[str, ...]:
+    """Every page's text as the ingest reads it (repaired, table rows as one statement each: the passages an answer
+    over the PDF cites)."""
+    from ingest.load import load_pdf
+
+    doc = next(load_pdf(Path(path)))
+    starts = list(doc.page_starts) + [len(doc.text)]
+    return tuple(doc.text[starts[i]:starts[i + 1]] for i in range(len(doc.page_starts)))
+
+
+def _pdf_page(path: str, page: int) -> str:
+    pages = _pdf_pages(path)
+    return pages[page - 1] if 0 < page <= len(pages) else ""
+
+
+@lru_cache(maxsize=64)
+def _md_sections(path: str) -> tuple[tuple[int, str, str], ...]:
+    """(level, heading, text with its subsections) of every heading of a corpus document."""
+    lines = Path(path).read_text(encoding="utf-8").split("\n")
+    if lines and lines[0].strip() == "---":
+        end = next((k for k in range(1, len(lines)) if lines[k].strip() == "---"), 0)
+        lines = lines[end + 1:]
+    heads = [(k, len(m.group(1)), m.group(2).strip()) for k, line in enumerate(lines)
+             if (m := re.match(r"(#+)\s+(.*)", line))]
+    out = []
+    for n, (k, level, title) in enumerate(heads):
+        stop = next((j for j, lv, _ in heads[n + 1:] if lv <= level), len(lines))
+        out.append((level, title, "\n".join(lines[k:stop]).strip()))
+    return tuple(out)
+
+
+def _md_passages(path: Path, rest: str) -> list[str]:
+    """The sections a reference names (a heading's words among its parts), else the whole document."""
+    sections = _md_sections(str(path))
+    parts = [p.split(":")[0].strip().lower() for p in re.split(r"[,;/()]|\band\b", rest)]
+    parts = [p for p in parts if len(p) >= 4]
+    named = [text for level, title, text in sections if level > 1 and any(
+        p == title.lower() or re.search(rf"\b{re.escape(p)}\b", title.lower()) or re.search(
+            rf"\b{re.escape(title.lower())}\b", p) for p in parts)]
+    return named or ["\n".join(text for level, _, text in sections if level == 1)]
+
+
+def resolve_sources(sources: list[str] | None, pdfs: Path = VADOD_PDFS) -> list[str] | None:
+    """Sources as passages: a reference to a corpus document's sections or a guideline PDF's pages is replaced by
+    their text (the checker compares a dose with what the cited passage says, never with a note about it); a passage
+    given in words, or a reference to a file that is not here, stays as written."""
+    if sources is None:
+        return None
+    out: list[str] = []
+    for source in sources:
+        if not _REFERENCE.match(source):
+            out.append(source)
+            continue
+        found: list[str] = []
+        md = re.search(r"corpus/[\w/.-]+\.md", source)
+        if md and (PROJECT_ROOT / md.group(0)).is_file():
+            found = _md_passages(PROJECT_ROOT / md.group(0), source[md.end():])
+        files = list(_PDF.finditer(source))
+        for n, m in enumerate(files):
+            path = pdfs / m.group(1)
+            if not path.is_file():
+                continue
+            segment = source[m.end():files[n + 1].start() if n + 1 < len(files) else len(source)]
+            for p in _PAGE.finditer(segment):
+                first, last = int(p.group(1)), int(p.group(2) or p.group(1))
+                found += [t for page in range(first, min(last, first + 5) + 1) if (t := _pdf_page(str(path), page))]
+        out.extend(found or [source])
+    return out
 
 
 def load_cases(cases_path: Path) -> list[dict]:
@@ -32,7 +114,8 @@ def run_dose_eval(cases_path: Path, rulebook: RuleBook) -> dict:
     for row in load_cases(cases_path):
         question = row.get("context")
         frame = frame_for(question, rulebook) if question else None
-        report = check_report(row["text"], rulebook, weight_kg=row.get("weight_kg"), sources=row.get("sources"),
+        report = check_report(row["text"], rulebook, weight_kg=row.get("weight_kg"),
+                              sources=resolve_sources(row.get("sources")),
                               context=question, frame=frame)
         flags = sorted({flag for finding in report.findings for flag in finding.flags})
         caught = report.blocked or bool(flags)

@@ -46,8 +46,8 @@ _Q = re.compile(r"(?i)(?<![A-Za-z])q\.?\s?(?P<lo>\d+(?:\.\d+)?)(?:\s*[-–]\s*(?
                 r"(?P<unit>hours?|hrs?|h|days?|d|weeks?|wks?|w|months?|mo)\b")
 _FREQ_WORDS = re.compile(r"(?i)\b(?:(once\s+)?(daily|weekly|monthly|fortnightly|biweekly|nightly)|once\s+(?:a|per)\s+"
                          r"(day|week|month)|(?:per|a|each)[\s-](day|week|month)|every\s+(day|week|month)"
-                         r"|(twice|three times|four times)\s+(?:a\s+|per\s+)?(?:day|daily)"
-                         r"|(?:on|in)\s+any\s+(?:single\s+|one\s+)?(day))\b|(?<![A-Za-z])(BID|TID|QID|QOD|QD|"
+                         r"|(twice|thrice|two times|three times|four times|[234] times)\s+(?:a\s+|per\s+|each\s+)?(?:day|daily)"
+                         r"|(?:on|in)\s+any\s+(?:single\s+|one\s+)?(day)|(?:on\s+)?each\s+of\s+the\s+(?:\w+\s+)?(day)s)\b|(?<![A-Za-z])(BID|TID|QID|QOD|QD|"
                          r"q\.o\.d\.|q\.d\.|b\.i\.d\.|t\.i\.d\.)(?![A-Za-z])|\b(every other day)\b")
 _DURATION = re.compile(rf"(?i)(?:\b(for|over|on|x|across)|(×))\s+(?P<each>(?:each|every)\s+of\s+(?:the\s+)?)?"
                        rf"(?:a\s+total\s+of\s+|the\s+next\s+|the\s+first\s+"
@@ -66,6 +66,7 @@ _CYCLE = re.compile(rf"(?i)\brepeat(?:ed)?\s+(?:every|each)\s+(?:(?P<other>other
                     rf"{_PERIOD}\b")
 _FREQ_INTERVALS = {"daily": 1, "nightly": 1, "weekly": 7, "monthly": 30.4375, "fortnightly": 14, "biweekly": 14,
                    "day": 1, "week": 7, "month": 30.4375, "twice": 0.5, "three times": 1 / 3, "four times": 0.25,
+                   "thrice": 1 / 3, "two times": 0.5, "2 times": 0.5, "3 times": 1 / 3, "4 times": 0.25,
                    "bid": 0.5, "tid": 1 / 3, "qid": 0.25, "qd": 1, "q.d.": 1, "qod": 2, "q.o.d.": 2,
                    "b.i.d.": 0.5, "t.i.d.": 1 / 3, "every other day": 2}
 

@@ -11,7 +11,7 @@ from assistant.doses.cadence import Cadence, scan_cadence
 from assistant.doses.context import AnswerContext
 from assistant.doses.conversions import (conversion_chain, cross_checks, factor_findings, obesity_weight,
                                          scig_conversion)
-from assistant.doses.grounding import in_sources, product_names, quoted, variant_grounded
+from assistant.doses.grounding import in_sources, product_names, qualifiers, quoted, variant_grounded
 from assistant.doses.lexicon import Lexicon
 from assistant.doses.indications import diseases, is_disease
 from assistant.doses.negation import is_negated, negated_factor, negation_verdict, span_negated
@@ -58,7 +58,8 @@ def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, source
                                                      "quoted word for word from the cited passage.")
         return finding(sc, a, scope, "ambiguous", "A dose with no drug named near it; it cannot be checked.")
     grounded = in_sources(a, sources, scope.age, scope.drug, book.lexicon,
-                          product_names(sc, a.sentence, scope.drug, book.lexicon))
+                          product_names(sc, a.sentence, scope.drug, book.lexicon), start=scope.start,
+                          quals=qualifiers(sc, a, book.lexicon, scope.drug))
     variants = stated_variants(book, sc, a, scope, family)
     sel = select(book, family, scope)
     # A rule for another disease, population or stage is borrowed: it never verifies, so it is left out.
@@ -169,7 +170,17 @@ def _judge_amount(book: RuleBook, sc: Scan, i: int, fam: str | None, scope: Scop
                   lhs_starts: dict[int, int]) -> DoseFinding | None:
     """Verdict for the i-th amount of a text, or None for a plausible measured level."""
     a = sc.amounts[i]
-    if fam == "lab" and (a.observed or is_measured(sc, a)) and not a.problem:
+    head = sc.amounts[a.head] if a.head is not None else None
+    if fam == "lab" and head is not None and not a.observed and not is_measured(sc, a) and head.info and a.info \
+            and head.info.dim == a.info.dim and not a.problem and (head.observed or is_measured(sc, head)):
+        # "Trough IgG 5.2 g/L (520 mg/dL)": the patient's level restated in another unit, right or not.
+        (lo, hi), (hlo, hhi) = a.canon, head.canon
+        if abs(lo - hlo) <= 0.03 * hlo and abs(hi - hhi) <= 0.03 * hhi:
+            return None
+        return finding(sc, a, scope, "unit_error", f"{a.text.strip()} is not {head.text.strip()} in other units; check "
+                                                   f"the unit (mg/dL or g/L).")
+    measured = a.observed or is_measured(sc, a)
+    if fam == "lab" and measured and not a.problem:
         # A measured level is patient data, not advice: only a physically impossible one is flagged.
         lo, hi = a.canon
         if OBSERVED_IGG_G_PER_L[0] <= lo and hi <= OBSERVED_IGG_G_PER_L[1]:
@@ -198,12 +209,22 @@ def _judge_amount(book: RuleBook, sc: Scan, i: int, fam: str | None, scope: Scop
 
 
 def _ruled_out(book: RuleBook, sc: Scan, i: int, found: DoseFinding, scope: Scope | None, family: str,
-               srcs: list[Scan] | None) -> DoseFinding:
+               srcs: list[Scan] | None, phases_by_amount: dict[int, str | None] | None = None) -> DoseFinding:
     """A negated dose judged for each disease its sentence names ("The ITP dose of 1 g/kg must not be used in PID",
     "Do not give the Kawasaki dose of 2 g/kg to adults with ITP"): the first disease whose rules rule it out, else the
     amount's own finding."""
     named = diseases(m.canonical for m in sc.in_sentence(sc.indications, sc.amounts[i].sentence))
-    if found.verdict not in ("verified", "ungrounded") or scope is None or len(named) < 2:
+    if found.verdict not in ("verified", "ungrounded") or scope is None:
+        return found
+    # "For CIDP maintenance use 1 g/kg every 3 weeks, not the loading dose of 2 g/kg": a dose of one phase ruled out
+    # for the phase the sentence doses is judged for that phase.
+    phases = {p for k, p in (phases_by_amount or {}).items() if k != i and p and sc.amounts[k].sentence ==
+              sc.amounts[i].sentence and not is_negated(sc, sc.amounts[k])} - {scope.phase}
+    for phase in sorted(phases):
+        other = judge(book, sc, sc.amounts[i], replace(scope, phase=phase), family, srcs)
+        if other.verdict in ("out_of_range", "unit_error"):
+            return other
+    if len(named) < 2:
         return found
     modifiers = scope.indications - diseases(scope.indications)
     for one in sorted(named):
@@ -215,16 +236,18 @@ def _ruled_out(book: RuleBook, sc: Scan, i: int, found: DoseFinding, scope: Scop
 
 _ASKS_MAX = re.compile(r"(?i)\b(?:max(?:imum|imal)?|highest|ceiling|upper\s+limit|most)\b[^?]*(?:dose|rate|amount|total"
                        r"|daily|\?)")
-_NOT_MAX = re.compile(r"(?i)\b(?:start\w*|initial\w*|begin\w*|first|then|usual\w*|typical\w*|minimum|lowest)\b")
+_NOT_MAX = re.compile(r"(?i)\b(?:start\w*|initial\w*|begin\w*|first|then|usual\w*|typical\w*|minimum|lowest|onset)\b")
 
 
-def _answers_max(sc: Scan) -> Scan:
+def _answers_max(sc: Scan, sources: list[str] | None = None) -> Scan:
     """An answer to a question that asks for a maximum ("Max infusion rate for Privigen?"): a dose stated plainly in a
-    sentence that names no other role (start, usual, then) is that maximum, as "up to" would say."""
+    sentence that names no other role (start, usual, then) is that maximum, as "up to" would say. A sentence quoted
+    word for word from a cited passage keeps the passage's roles ("6 mg at onset ...; maximum daily dose is 12 mg")."""
     out = []
     for a in sc.amounts:
         s_start, s_end = sc.sentences[a.sentence]
-        if not (a.is_max or a.comparator or a.step or a.observed or _NOT_MAX.search(sc.text[s_start:s_end])):
+        if not (a.is_max or a.comparator or a.step or a.observed or _NOT_MAX.search(sc.text[s_start:s_end])
+                or (len(re.findall(r"[A-Za-z]{3,}", sc.text[s_start:s_end])) >= 4 and quoted(sc, a, sources))):
             a = replace(a, is_max=True)
         out.append(a)
     return replace(sc, amounts=tuple(out))
@@ -265,8 +288,8 @@ def _negated_factors(book: RuleBook, sc: Scan, found: list[DoseFinding]) -> list
     return out
 
 
-_POSSESSIVE = re.compile(r"(?i)['’]s\s*(?:(?:US|EU|own|label(?:led)?|adjustment|conversion|dose)\s+)*(?:factor\s+"
-                         r"(?:of\s+|is\s+)?)?\(?\s*$|\s*\(?\s*$")
+_POSSESSIVE = re.compile(r"(?i)(?:['’]s)?\s*(?:(?:US|EU|own|label(?:led)?|adjustment|conversion|dose)\s+)*(?:factor\s+"
+                         r"(?:of\s+|is\s+)?)?\(?\s*$")
 
 
 def _target_brands(book: RuleBook, sc: Scan, start: int, end: int) -> list[str]:
@@ -340,7 +363,7 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
     ctx = scan_text(context, lex) if context else None
     srcs = [scan_text(s, lex) for s in sources] if sources is not None else None
     if ctx is not None and _ASKS_MAX.search(ctx.text):
-        sc = _answers_max(sc)
+        sc = _answers_max(sc, sources)
     calc = calculations(sc)
     scopes: dict[int, Scope] = {}
     results: dict[int, DoseFinding] = {}
@@ -421,6 +444,6 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
         fam = family_of(sc.amounts[i], sc, ig_context) or "dose"
         instead = any(k not in negated and sc.amounts[k].sentence == sc.amounts[i].sentence and g.drug == f.drug
                       and g.verdict in PASSING_VERDICTS for k, g in results.items())
-        results[i] = negation_verdict(sc, sc.amounts[i], _ruled_out(rulebook, sc, i, f, scopes.get(i), fam, srcs),
-                                      sources, replaced_by_dose=instead)
+        ruled = _ruled_out(rulebook, sc, i, f, scopes.get(i), fam, srcs, {k: v.phase for k, v in scopes.items()})
+        results[i] = negation_verdict(sc, sc.amounts[i], ruled, sources, replaced_by_dose=instead)
     return sorted([*results.values(), *extra], key=lambda f: (f.start, f.end))

@@ -10,14 +10,15 @@ from assistant.doses.matching import Scope, source_text
 from assistant.doses.numbers import fmt
 from assistant.doses.parse import Amount, Scan
 from assistant.doses.rules import NormRule, RuleBook
-from assistant.doses.scope import finding
+from assistant.doses.scope import finding, jurisdiction
 from assistant.doses.units import per_kg_dim, volume_rate_to_mass_rate
 from assistant.models import PASSING_VERDICTS, DoseFinding
 
 # Words that say a text converts IVIG to SCIG (listing both products side by side is not a conversion).
 _SWITCH_CUE = re.compile(r"(?i)factor|conver|switch|transition|equivalent|\bturns?\s+(?:\w+\s+)?into|\b(?:chang|mov|go|transferr?|start)(?:e|es|ed|ing)?"
                          r"\s+(?:[\w.]+\s+){0,10}?(?:from|to|onto)\s+(?:\w+\s+){0,2}?(?:IVI|SCI|subcut|Hizentra|Cuvitru"
-                         r"|Xembify|Cutaquig|HyQvia)|\bfrom\s+IVI")
+                         r"|Xembify|Cutaquig|HyQvia)|\bfrom\s+IVI|\bbecom(?:e|es|ing)\b|\bcomes?\s+to\b|\bworks?\s+out\b|\bratio\b"
+                         r"|(?<![\d.:])1\s*:\s*1(?![\d:])|→|->|=>")
 # Words that say a stated factor is a conversion (not a risk ratio or a count).
 _CONVERSION_CUE = re.compile(r"(?i)factor|conver|switch|transition|SCIG|subcutaneous|adjusted|ideal|dosing weight|"
                              r"IBW|obes|Hizentra|Cuvitru|Xembify|Cutaquig|HyQvia|weekly.equivalent")
@@ -256,22 +257,21 @@ def _factor_kind(n: NormRule) -> str | None:
     return "unit" if n.dim == "factor" else "rate" if n.dim.startswith("other:") else None
 
 
-def _conversion_of(texts: list[str]) -> str:
-    """The conversion the nearest text with a cue names: the sentence, then the whole text, then the context."""
+def _conversion_of(texts: list[str], book: RuleBook | None = None) -> str:
+    """The conversion the nearest text with a cue names: the sentence, then the whole text, then the context; with no
+    cue, the one conversion whose factors differ by the labelling the text names ("EU labels ... 1.37")."""
     for text in texts:
         for kind, cue in _FACTOR_KINDS:
             if cue.search(text):
                 return kind
+    where = next((w for text in texts if (w := jurisdiction(text))), None)
+    if book is not None and where:
+        kinds = {_factor_kind(n) for n in book.norm if n.family == "factor" and n.rule.jurisdiction == where}
+        if len(kinds) == 1 and None not in kinds:
+            return kinds.pop()
     return "unit"
 
 
-_US = re.compile(r"\bUS\b|\bU\.S\.|\bFDA\b|\bUSPI\b|\bAmeric")
-
-
-def jurisdiction(text: str) -> str | None:
-    """The labelling a text names: 'eu', 'us', or None (neither, or both)."""
-    eu, us = bool(_EU.search(text)), bool(_US.search(text))
-    return "eu" if eu and not us else "us" if us and not eu else None
 
 
 def _brand_allows(n: NormRule, book: RuleBook, sentence: str, ctx: Scan | None, clause: str = "") -> bool:
@@ -329,6 +329,29 @@ def _factor_sentence(sc: Scan, pos: int) -> bool:
         re.search(r"(?i)factor|multipl|conver|switch|\bapply|\buse\b|ratio|1:1", sentence))
 
 
+# What a SCIG factor multiplies, written in words: the weekly equivalent, or the IVIG dose as a whole.
+_WEEKLY_OPERAND = re.compile(r"(?i)(?<![\d-])weekly|\bper\s+week|\ba\s+week|/\s*w(?:ee)?k\b|÷|\bdivided\s+by|/\s*(?:the\s+)?"
+                             r"(?:number\s+of\s+)?(?:weeks|interval)|\bequivalent|\bweeks?\s+between|\binterval")
+_WHOLE_OPERAND = re.compile(r"(?i)\bIVIG\b|\bdose\b|\bgrams?\b|\bg\b|\btotal\b|\bmonthly\b|\bprevious\b|\bprior\b|\bwhole\b")
+
+
+def _applied_to_whole(text: str, s_start: int, s_end: int, start: int, end: int) -> bool:
+    """Whether a SCIG factor multiplies, in words, the IVIG dose as a whole rather than its weekly equivalent
+    ("weekly dose = IVIG g x 1.37", "1.37 x the monthly IVIG dose"). Numbers multiplied are the arithmetic's to check."""
+    before, after = text[s_start:start], text[end:s_end]
+    if m := re.search(r"(?i)\bmultipl\w*\s+(.{1,80}?)\s+by\s*$", before):
+        operand = m.group(1)
+    elif re.search(r"[×x*]\s*$", before):
+        operand = re.split(r"[=:;,→]|\bis\b", before[:re.search(r"[×x*]\s*$", before).start()])[-1]
+    elif m := re.match(r"\s*[×x*]\s*([^=;,.→]{1,60})", after):
+        operand = m.group(1)
+    else:
+        return False
+    if re.search(r"\d", operand.replace("4-weekly", "")) or not operand.strip():
+        return False
+    return bool(_WHOLE_OPERAND.search(operand)) and not _WEEKLY_OPERAND.search(operand)
+
+
 def factor_findings(book: RuleBook, sc: Scan, ctx: Scan | None) -> list[DoseFinding]:
     """Conversion factors stated in a conversion context (x 1.37, 0.4 x (actual - ideal), multiplying by 0.6)."""
     out = []
@@ -336,11 +359,16 @@ def factor_findings(book: RuleBook, sc: Scan, ctx: Scan | None) -> list[DoseFind
     # A number standing alone beside a product's conversion ("rather than 1.30, use 1.37 for Cuvitru") is its factor.
     asked += [b for b in bare_factors(sc) if b not in asked and 0.5 <= b[2] < 2 and _factor_sentence(sc, b[0])]
     for start, end, value in sorted(list(sc.factors) + asked):
-        s_start, s_end = sc.sentences[sc.sentence_of(start)]
+        k = sc.sentence_of(start)
+        s_start, s_end = sc.sentences[k]
         sentence = sc.text[s_start:s_end]
-        if not _CONVERSION_CUE.search(sentence) and (start, end, value) not in asked:
+        # "Under EU labels, do not convert 1:1; apply 1.37": a part after a semicolon goes on with its sentence.
+        while k > 0 and sc.text[sc.sentences[k - 1][0]:sc.sentences[k - 1][1]].rstrip().endswith((";", ":")):
+            k -= 1
+        line = sc.text[sc.sentences[k][0]:s_end]
+        if not _CONVERSION_CUE.search(line) and (start, end, value) not in asked:
             continue
-        wanted = _conversion_of([sentence, sc.text] + ([ctx.text] if ctx else []))
+        wanted = _conversion_of([sentence, line, sc.text] + ([ctx.text] if ctx else []), book)
         clause = _clause(sc.text, s_start, s_end, start, end)
         rules = [n for n in book.norm if n.family == "factor" and _factor_kind(n) == wanted
                  and _brand_allows(n, book, sentence, ctx, clause)]
@@ -351,7 +379,12 @@ def factor_findings(book: RuleBook, sc: Scan, ctx: Scan | None) -> list[DoseFind
         # Factors are compared as written: a rate factor's unit, (mL/kg/h)/(mg/kg/min), is not a dose unit.
         held = [n for n in rules if n.rule.min is not None and n.rule.max is not None
                 and n.rule.min - 1e-6 <= value <= n.rule.max + 1e-6]
-        if held and held[0].rule.evidence != "weak":
+        if held and held[0].rule.evidence != "weak" and wanted == "scig" and value != 1 and \
+                _applied_to_whole(sc.text, s_start, s_end, span[0], span[1]):
+            out.append(DoseFinding(**base, verdict="out_of_range", rule_id=held[0].rule.id, source=source_text(held[0]),
+                                   message=f"The factor {fmt(value)} is applied to the whole IVIG dose, not to its weekly "
+                                           f"equivalent (the dose divided by the weeks between doses)."))
+        elif held and held[0].rule.evidence != "weak":
             out.append(DoseFinding(**base, verdict="verified", rule_id=held[0].rule.id, source=source_text(held[0]),
                                    message=f"Conversion factor {fmt(value)} matches rule {held[0].rule.id}."))
         elif rules:
@@ -508,7 +541,7 @@ def conversion_chain(book: RuleBook, sc: Scan, scopes: dict[int, Scope], results
         before = sc.text[s_start:a.start]
         factors = _scig_factors(book, sc, sa, extra)
         applied = any(s.end <= start < a.start and 0.5 < f < 2 for start, _, f in sc.factors)
-        clause = re.split(r"[,;:]", before)[-1]
+        clause = re.split(r"[,;:]|→|->|=>", before)[-1]  # "... → 10.7 g/week equivalent → Hizentra 14.6 g": a new step
         after = sc.text[a.end:a.end + 60]
         # The weekly equivalent (the IVIG dose divided by its weeks, no factor yet) is named as such, or is the result
         # of the division itself ("40 g ÷ 4 = 10 g").
@@ -520,7 +553,7 @@ def conversion_chain(book: RuleBook, sc: Scan, scopes: dict[int, Scope], results
             # A restatement of the input over a week ("32 g every 4 weeks, i.e. 8 g a week") is its weekly equivalent.
             restates = a.head in same or any(
                 amounts[k].sentence == a.sentence and amounts[k].end <= a.start
-                and re.fullmatch(r"(?i)[\s,(]*(?:i\.e\.,?|that\s+is,?|which\s+is|or|equivalent\s+to|=|≈)\s*(?:about\s+)?",
+                and re.fullmatch(r"(?i)[\s,(]*(?:i\.e\.,?|that\s+is,?|which\s+is|or|equivalent\s+to|=|≈|→|->|=>)\s*(?:about\s+)?",
                                  sc.text[amounts[k].end + len(_cadence_words(sc, amounts[k])):a.start]) for k in same)
             allowed = set(factors) | ({1.0} if (named_equivalent or restates) and not applied else set())
         hit = next((f for f in sorted(allowed) if mismatch(sc, a, sa, s_lo / weeks * f, s_hi / weeks * f, "",

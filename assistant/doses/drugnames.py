@@ -35,4 +35,15 @@ def dictionary_drugs(text: str) -> tuple[Mention, ...]:
             continue  # a class ("Antibodies", "statins") names no dose; a combination ("Buprenorphine/naloxone") does
         start, end = words[first].start(), words[last - 1].end()
         found.append(Mention(str(data.get("name", text[start:end])).lower(), start, end, text[start:end]))
+    # A table's footnote letter run into the name ("Amlodipineb", "Chlorthalidoneb" in a guideline's dosage table):
+    # the name without it, where the word itself names no drug.
+    for w in words:
+        word = w.group(0)
+        if _FOOTNOTED.fullmatch(word) and not any(m.start <= w.start() < m.end for m in found):
+            for data, _, _ in _finder()([word[:-1]], is_ignore_case=True):
+                if data.get("drugbank_id") or data.get("medline_plus_id"):
+                    found.append(Mention(str(data.get("name", word[:-1])).lower(), w.start(), w.end() - 1, word[:-1]))
     return tuple(sorted(found, key=lambda m: m.start))
+
+
+_FOOTNOTED = re.compile(r"[A-Z][a-z]{5,}[a-e]")

@@ -37,9 +37,11 @@ def amount_mention(sc: Scan, k: int):
     b = sc.amounts[k]
     in_sent = sc.in_sentence(sc.drugs, b.sentence)
     follow = [d for d in in_sent if b.end <= d.start <= b.end + 20 and _FOLLOW.fullmatch(sc.text[b.end:d.start])]
-    before = dosed_before(sc.text, [d for d in in_sent if d.end <= b.start])
+    named = dosed_before(sc.text, [d for d in in_sent if d.end <= b.start])
+    # "rizatriptan 5-10 mg ...; with propranolol 5 mg": a drug taken alongside is the circumstance, not the drug dosed.
+    before = [d for d in named if not _WITH_DRUG.search(sc.text[max(0, d.start - 25):d.start])]
     after = [d for d in in_sent if d.start >= b.end]
-    for group in (follow, before[-1:], after[:1]):
+    for group in (follow, before[-1:], [] if named else after[:1]):
         if group:
             return group[0]
     # A part after a semicolon continues its row ("mirtazapine 15 mg at bedtime ...; geriatric 7.5 mg at bedtime").
@@ -48,6 +50,8 @@ def amount_mention(sc: Scan, k: int):
         i -= 1
         if earlier := sc.in_sentence(sc.drugs, i):
             return earlier[-1]
+    if named or after:
+        return (named[-1:] or after[:1])[0]
     return None  # an earlier sentence's drug may not be this one's ("Start at 0.5 mg/kg/min" after acetaminophen)
 
 
@@ -75,8 +79,8 @@ def amount_ages(sc: Scan, k: int) -> set[str]:
 def same_drug(x: str, y: str, lex: Lexicon | None) -> bool:
     """Whether two drug names name one drug: equal, or one's name holds a vocabulary name of the other
     ("hepatitis b immune globulin" is a form of immunoglobulin)."""
-    if x == y:
-        return True
+    if x == y or x.startswith(y + " ") or y.startswith(x + " "):
+        return True  # "sumatriptan nasal" (the dictionary's product) is sumatriptan
     if lex is None:
         return False
     return x in {m.canonical for m in mentions(y, lex).drugs} or y in {m.canonical for m in mentions(x, lex).drugs}
@@ -104,6 +108,21 @@ def _strength_interval(sc: Scan, k: int) -> tuple[float, float] | None:
             or nxt.info is None or nxt.info.dim != "volume":
         return None
     return nxt.cadence.interval
+
+
+# A table's daily columns and daily totals: "max/day 40 mg", "max. dose/day 1200 mg", "maximum daily dose 60 mg",
+# "300-600 mg in 1-2 divided doses" (the day's total split up).
+_DAILY_BEFORE = re.compile(r"(?i)(?:\b(?:max(?:imum)?\.?|total|usual)\s*(?:(?:single\s+)?dose\s*)?(?:/|per\s+)\s*(?:day|24\s*h)"
+                           r"|\b(?:max(?:imum)?\.?\s+)?daily\s+(?:max(?:imum)?|dose|total|limit)|\bdaily\s+dose\s+range)\W*$")
+_DIVIDED_AFTER = re.compile(r"(?i)^\W*(?:in\s+|as\s+|given\s+in\s+)?(?:\d+\s*(?:[-–]|to|or)\s*)?\d*\s*divided\s+doses")
+
+
+def _daily_label(src: Scan, b: Amount) -> tuple[float, float] | None:
+    """A day's repeat for a passage amount labelled as a daily figure or split into divided doses."""
+    s_start, s_end = src.sentences[b.sentence]
+    if _DAILY_BEFORE.search(src.text[max(s_start, b.start - 30):b.start]) or _DIVIDED_AFTER.match(src.text[b.end:s_end]):
+        return 1.0, 1.0
+    return None
 
 
 _TITRATE = re.compile(r"(?i)\b(?:titrat|increas|rais|escalat|advanc|step\s+up|go\s+up)\w*\s+(?:[\w-]+\s+){0,2}?$")
@@ -147,16 +166,112 @@ def _same_population_and_drug(src: Scan, k: int, a: Amount, b: Amount, age, drug
     mention = amount_mention(src, k)
     if drug and mention is not None and not same_drug(drug, mention.canonical, lex):
         return False  # "paroxetine 50-200 mg" is not grounded by the sertraline range of the same passage
+    if drug and mention is None and any(d.end <= b.start for d in src.drugs) and not any(
+            d.end <= b.start and b.start - d.end <= 300 and same_drug(drug, d.canonical, lex) for d in src.drugs):
+        # An amount whose sentence names no drug (a table's dose column) is of a drug named shortly before it: not of
+        # this one when no name of it stands there ("Toprol 100-200 mg/day" does not ground topiramate 200 mg/day).
+        return False
     if products and mention is not None and (theirs := product_names(src, b.sentence, mention.canonical, lex)) \
             and mention.surface.lower() in theirs and mention.surface.lower() not in products:
         return False  # "Alli 120 mg" is not grounded by the Xenical dose of the same passage
-    return a.is_max == b.is_max and a.step == (b.step or _titration(src, b))
+    return a.step == (b.step or _titration(src, b))
+
+
+_START_WORD = re.compile(r"(?i)\b(?:start\w*|initial\w*|begin\w*|first\s+dose|commence\w*)\b")
+
+
+def _lower_start(src: Scan, k: int, a: Amount, drug: str | None, lex: Lexicon | None) -> bool:
+    """For a starting dose of the text, whether the passage amount it matches is not the passage's start: the passage
+    names a lower dose of the same drug mention (its sentence or table row: "Topiramate: initial 25 mg/day; usual 50-200 mg/day":
+    "start at 200 mg/day" is the top of the usual range, not the start), and does not call its own amount a start."""
+    b = src.amounts[k]
+    s_start, s_end = src.sentences[b.sentence]
+    prev_end = max([o.end for o in src.amounts[:k] if o.sentence == b.sentence] or [s_start])
+    if _START_WORD.search(src.text[prev_end:b.start]) or _START_WORD.search(src.text[b.end:min(s_end, b.end + 40)]):
+        return False  # "initial dose 25 mg/day", "50 mg once daily to start"
+    mine = amount_mention(src, k)
+    ages = amount_ages(src, k)
+    lo, _ = a.canon
+    for j, o in enumerate(src.amounts):
+        if j == k or o.info is None or o.info.dim != a.info.dim or o.problem or o.step or _titration(src, o) \
+                or amount_ages(src, j) != ages:
+            continue  # a step, or another population's start ("geriatric start 25 mg"), says nothing of this start
+        theirs = amount_mention(src, j)
+        if theirs is not None and mine is not None and theirs.start == mine.start and \
+                (drug is None or same_drug(drug, theirs.canonical, lex)) and o.canon[1] < lo * (1 - 1e-3):
+            return True
+    return False
+
+
+def _range_top(src: Scan, k: int, value: float) -> bool:
+    """Whether a value is the top of the passage's k-th amount, a range, for a drug the passage gives no maximum of
+    ("sertraline 50-200 mg daily": its maximum is 200 mg a day)."""
+    b = src.amounts[k]
+    blo, bhi = b.canon
+    if not (blo < bhi * (1 - 1e-6) and abs(value - bhi) <= 1e-6 * bhi):
+        return False
+    mine = amount_mention(src, k)
+    return mine is not None and not any(
+        o.is_max and (m := amount_mention(src, j)) is not None and m.canonical == mine.canonical
+        for j, o in enumerate(src.amounts))
+
+
+_WITH_DRUG = re.compile(r"(?i)\b(?:with|on|taking|plus|while\s+on|in\s+combination\s+with)\s+(?:a\s+|an\s+)?$")
+
+
+def qualifiers(sc: Scan, a: Amount, lex: Lexicon | None, drug: str | None) -> frozenset[str]:
+    """The circumstances an amount is stated for (renal impairment, older adults, another drug taken with it): those
+    named in its part of the sentence (after the amount before it in its ';' segment, up to the next one), and those
+    named before the segment's first dose ("On propranolol, rizatriptan 5 mg, maximum 15 mg/day")."""
+    s_start, s_end = sc.sentences[a.sentence]
+    cuts = [s_start] + [s_start + m.end() for m in re.finditer(";", sc.text[s_start:s_end])] + [s_end]
+    seg_start = max(c for c in cuts if c <= a.start)
+    seg_end = min(c for c in cuts if c >= a.end)
+    doses = [o for o in sc.amounts if o.info is not None and a.info is not None and o.info.dim == a.info.dim
+             and seg_start <= o.start < seg_end and o.head is None]
+    prev = [o.end for o in doses if o.end <= a.start]
+    nxt = [o.start for o in doses if o.start >= a.end]
+    regions = [(max(prev) if prev else seg_start, min(nxt) if nxt else seg_end)]
+    if doses:  # what the segment names before its first dose holds for all of them ("; with propranolol 5 mg, max 15 mg")
+        regions.append((seg_start, min(o.start for o in doses)))
+    found: set[str] = set()
+    for start, end in regions:
+        part = sc.text[start:end]
+        found |= {name for name, pattern in (lex.qualifiers if lex else ()) if pattern.search(part)}
+        found |= {f"with {d.canonical}" for d in sc.drugs if start <= d.start < end and d.canonical != drug
+                  and not (drug and same_drug(drug, d.canonical, lex)) and _WITH_DRUG.search(sc.text[max(start, d.start - 25):d.start])}
+    return frozenset(found)
+
+
+def _quals_agree(src: Scan, k: int, quals: frozenset[str] | None, drug: str | None, lex: Lexicon | None) -> bool:
+    """Whether the passage's k-th amount is for the circumstances the text's dose is stated for: the same ones, or the
+    text names more (a patient's eGFR beside a dose for everyone) where the passage gives no dose of this drug for
+    them."""
+    if quals is None:
+        return True
+    mine = qualifiers(src, src.amounts[k], lex, drug)
+    if mine == quals:
+        return True
+    if not mine <= quals:
+        return False  # a dose for renal impairment (or with propranolol) is not the dose for everyone
+    mention = amount_mention(src, k)
+    extra = quals - mine
+    for j, o in enumerate(src.amounts):
+        if j == k or o.info is None or o.problem or o.info.dim != src.amounts[k].info.dim:
+            continue  # an eGFR threshold is not a dose for renal impairment
+        theirs = amount_mention(src, j)
+        if theirs is not None and mention is not None and theirs.canonical == mention.canonical and \
+                qualifiers(src, o, lex, drug) & extra:
+            return False  # the passage has a dose of its own for that circumstance
+    return True
 
 
 def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, drug: str | None = None,
-               lex: Lexicon | None = None, products: frozenset[str] = frozenset()) -> bool:
+               lex: Lexicon | None = None, products: frozenset[str] = frozenset(), start: bool = False,
+               quals: frozenset[str] | None = None) -> bool:
     """True when the same value, unit, frequency and population stand in one of the passages, for the same drug (and,
-    when the text names a product of it, not for another product)."""
+    when the text names a product of it, not for another product); a starting dose only where the passage's amount
+    can be the start."""
     if not sources or a.info is None:
         return False
     lo, hi = a.canon
@@ -166,11 +281,13 @@ def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, dr
                 continue
             blo, bhi = b.canon
             ta = a.cadence.interval
-            tb = b.cadence.interval or (listed_interval(src, k) if ta else None) or _strength_interval(src, k)
+            tb = b.cadence.interval or (listed_interval(src, k) if ta else None) or _strength_interval(src, k) or (
+                _daily_label(src, b) if ta == (1.0, 1.0) else None)
             if _same_course(a.cadence, lo, hi, b.cadence, blo, bhi):
                 # "0.5 g/kg a day over 4 days" is the passage's "2 g/kg in total over 2-5 days"; a course total is the
                 # passage's daily dose times its days. Population, drug and product still have to agree.
-                if _same_population_and_drug(src, k, a, b, age, drug, lex, products):
+                if a.is_max == b.is_max and _same_population_and_drug(src, k, a, b, age, drug, lex, products) and \
+                        _quals_agree(src, k, quals, drug, lex):
                     return True
                 continue
             if not (blo * (1 - 1e-3) <= lo and hi <= bhi * (1 + 1e-3)):
@@ -186,13 +303,22 @@ def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, dr
                 continue  # "6 mg every hour" is not grounded by "6 mg, repeated once"
             if a.step != (b.step or _titration(src, b)):
                 continue  # a titration step ("increase by 0.6 mg each week") is grounded by a step, not by a dose
-            if a.is_max != b.is_max:
-                continue  # a maximum is not grounded by a starting dose of the same size, nor the other way round
+            if a.is_max != b.is_max and not (a.is_max and not b.is_max and not a.comparator and (
+                    lo < hi * (1 - 1e-6) or _range_top(src, k, hi))):
+                # A maximum is not grounded by a starting dose of the same size, nor the other way round; "allows up to
+                # 0.4-0.8 g/kg" names the range the passage allows.
+                continue
             da, db = a.cadence.duration, b.cadence.duration
             if da and db and not (da[0] >= db[0] / INTERVAL_TOLERANCE and da[1] <= db[1] * INTERVAL_TOLERANCE):
                 continue  # "for 14 days" is not grounded by "for 7 days"
+            if da and not db:
+                continue  # "(max 40 mg/day) for 4 weeks": a course length the passage does not give with its dose
             if not _same_population_and_drug(src, k, a, b, age, drug, lex, products):
                 continue
+            if start and not a.is_max and not a.comparator and _lower_start(src, k, a, drug, lex):
+                continue
+            if not _quals_agree(src, k, quals, drug, lex):
+                continue  # "on propranolol, rizatriptan 10 mg" is not the passage's 10 mg without propranolol
             if a.cadence.kind != b.cadence.kind and (ta or tb):
                 continue
             if a.comparator and b.comparator and a.comparator[0] != b.comparator[0]:

@@ -37,6 +37,7 @@ class Lexicon:
     drugs: Index
     indications: Index
     not_indications: frozenset[str] = frozenset()
+    qualifiers: tuple[tuple[str, re.Pattern], ...] = ()  # circumstances a dose is stated for ("renal", "older adults")
 
 
 _TOKEN = re.compile(r"[a-z]+|[0-9]+")
@@ -53,8 +54,11 @@ def lexicon(vocabulary: Vocabulary) -> Lexicon:
                 pattern = re.compile(rf"{_synonym_alternative(w)}(?![A-Za-z])")
                 index.setdefault(first, []).append((e.canonical, pattern))
         return {k: tuple(v) for k, v in index.items()}
+    qualifiers = tuple((e.canonical, re.compile(r"(?i)(?<![A-Za-z])(?:" + "|".join(
+        _synonym_alternative(w) for w in sorted({e.canonical.replace("_", " "), *e.synonyms}, key=len, reverse=True))
+        + r")(?![A-Za-z])")) for e in vocabulary.dose_qualifiers)
     return Lexicon(drugs=build(vocabulary.drugs), indications=build(vocabulary.indications),
-                   not_indications=frozenset(_fold(w) for w in vocabulary.not_indications))
+                   not_indications=frozenset(_fold(w) for w in vocabulary.not_indications), qualifiers=qualifiers)
 
 
 def _fold(words: str) -> str:

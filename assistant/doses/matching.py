@@ -35,6 +35,7 @@ class Scope:
     brand: str | None = None  # the product brand named with the dose (Hizentra, Cuvitru)
     phase: str | None = None  # "loading" or "maintenance" when the text (or question) names the phase of the regimen
     alongside: bool = True  # the text or question names a drug that the modifier rules go with (IVIG for premedication)
+    jurisdiction: str | None = None  # "us" or "eu" when the sentence (or question) names a labelling
 
 
 # ---- does one rule hold a stated value? ----------------------------------------------------------
@@ -209,6 +210,7 @@ def select(book: RuleBook, family: str, sc: Scope) -> Selection:
              and (sc.route is None or n.rule.route in ("any", sc.route))
              and (sc.product is None or n.rule.product in ("any", sc.product))
              and (sc.brand is None or n.rule.brand in (None, sc.brand))
+             and (sc.jurisdiction is None or n.rule.jurisdiction in ("any", sc.jurisdiction))
              and (sc.weight_basis is None or n.rule.population.weight_basis in ("any", sc.weight_basis))
              and (sc.lab_kind is None or n.family != "lab" or n.rule.kind == sc.lab_kind)]
     general = [n for n in rules if n.rule.indication not in MODIFIERS and not is_cap(n)]

@@ -13,11 +13,13 @@ from assistant.models import DoseFinding
 # Limits ("not exceed", "no more than", "not less than") bound a dose; they do not negate it.
 _LIMIT = re.compile(r"(?:\b(?:not|never)|n['’]t)\s+(?:to\s+)?(?:(?:give|go|use|let|reduce|lower|raise|increase|drop|run"
                     r"|infuse|set|keep|push|titrate|take|dose|be)\w*\s+(?:\w+\s+){0,5}?)?(?:exceed(?:ing)?|more\s+than|greater\s+than|above|over|less\s+than|"
-                    r"fewer\s+than|below|under|go\s+(?:above|beyond|over)|be\s+(?:above|more\s+than|higher\s+than))\b"
+                    r"fewer\s+than|below|under|higher\s+than|lower\s+than|faster\s+than|quicker\s+than|slower\s+than|beyond"
+                    r"|in\s+excess\s+of|go\s+(?:above|beyond|over)|be\s+(?:above|more\s+than|higher\s+than))\b"
                     r"|\bno\s+(?:more|less|fewer|greater)\s+than\b"
                     r"|\bavoid\w*\s+(?:[\w-]+\s+){0,3}?(?:above|over|exceeding|beyond|more\s+than|greater\s+than|higher\s+than)"
                     r"\b", re.I)
 _BEFORE = re.compile(r"\b(?:not|never|avoid(?:s|ed|ing)?|contraindicated|rather\s+than|instead\s+of|in\s+place\s+of|"
+                     r"(?:wrong|incorrect|unsafe|inappropriate|an?\s+(?:error|mistake))\s+to|"
                      r"no\s+longer|(?:do|does|did|should|must|can|could|would|is|are)n['’]t|cannot)\b", re.I)
 _AFTER = re.compile(r"^[^,;:]*?\b(?:(?:is|are|was|were|be|should|must|may)\s+(?:not|never)\b|(?:is|are)n['’]t\b|"
                     r"contraindicated\b|(?:should|must)\s+be\s+avoided\b)", re.I)
@@ -44,7 +46,10 @@ def is_negated(sc: Scan, a: Amount) -> bool:
 def span_negated(sc: Scan, a_start: int, a_end: int) -> bool:
     """Whether the clause holding the span (an amount, a stated factor) rules it out."""
     start, end = sc.sentences[sc.sentence_of(a_start)]
-    before = _CLAUSE_BREAK.split(sc.text[start:a_start])[-1]
+    before = sc.text[start:a_start]
+    if re.search(r"\(\s*$", before):  # "Don't give the course total (2 g/kg) ...": the parenthesis names what is negated
+        before = before[:before.rstrip().rfind("(")]
+    before = _CLAUSE_BREAK.split(before)[-1]
     if _BEFORE.search(_LIMIT.sub(" ", before)):
         return True
     return bool(_AFTER.search(_LIMIT.sub(" ", sc.text[a_end:end])))

@@ -36,11 +36,13 @@ _HAS_WORDNUM = re.compile(rf"(?i){WORDNUM}\s+(?:{NUMERATORS}|[-–]|to\s|and\s)"
 _COUNTED = re.compile(rf"(?i)\b(?:the|these|those|both|all|its|their)\s+{WORDNUM}\s+units?$")
 _CMP = re.compile(r"(?i)(<=|>=|=<|=>|≤|≥|<|>|no more than|not more than|no greater than|not greater than|no higher than"
                   r"|not higher than|no lower than|not lower than|less than|lower than|below|under|greater than|more than|higher than"
-                  r"|above|over|exceeding|at least|at or above|at or below|no less than|not less than)\s*:?\s*$")
+                  r"|above|over|exceeding|at least|at or above|at or below|no less than|not less than|faster than|quicker than"
+                  r"|slower than|beyond|in excess of|no faster than|not faster than|no quicker than|no slower than)\s*:?\s*$")
 _CMP_NAMES = {"<=": "<=", "=<": "<=", "≤": "<=", "at or below": "<=", ">=": ">=", "=>": ">=", "≥": ">=",
               "no more than": "<=", "not more than": "<=", "no greater than": "<=", "not greater than": "<=",
               "no higher than": "<=", "not higher than": "<=", "no lower than": ">=", "not lower than": ">=",
-              "at least": ">=", "at or above": ">=", "no less than": ">=", "not less than": ">="}
+              "at least": ">=", "at or above": ">=", "no less than": ">=", "not less than": ">=", "no faster than": "<=",
+              "not faster than": "<=", "no quicker than": "<=", "no slower than": ">="}
 _MAX = re.compile(r"(?i)(?:\b(?:max(?:imum)?|ceiling|upper\s+limit)\b[^.;\d]{0,50}?(?:\bis|\bof|:)|\bcapped\s+at|\bcap\s+of|\bat\s+or\s+below"
                   r"|\bkeep\w*\s+(?:the\s+)?(?:daily\s+)?(?:total|dose|rate)?\s*(?:to|at|under|below)"
                   r"|\bstay\w*\s+(?:below|under)|\bmax(?:imum)?\.?(?:\s+(?:daily|single|total|rate|dose|infusion|of|:))*"
@@ -52,9 +54,10 @@ _MAX = re.compile(r"(?i)(?:\b(?:max(?:imum)?|ceiling|upper\s+limit)\b[^.;\d]{0,5
                   r"\s+exceed|\b(?:no|not|never)\s+more\s+than|(?:\b(?:not|never)|n['’]t)\s+(?:give|go|use|take|run|infuse"
                   r"|let|raise|increase|push|titrate)\w*\s+(?:[\w-]+\s+){0,3}?(?:more|higher|greater|faster)\s+than"
                   r"|\bat\s+most|\b(?:do|should)\s+not\s+exceed"
-                  r"|\blimit(?:ed)?\s+to|≤|<=|<|\bless\s+than|\bbelow|\bunder)\s*:?\s*$")
+                  r"|\blimit(?:ed)?\s+to|≤|<=|<|\bless\s+than|\bbelow|\bunder"
+                  r"|\bmax(?:imum)?\.?\s*(?:(?:single|daily)\s+)?(?:dose\s*)?(?:/|per\s+)\s*(?:day|24\s*h\w*))\s*:?\s*$")
 # "each 100 mg/kg more", "per 100 mg/dL higher trough", "rises by 73 mg/dL": a step or slope, not a dose.
-_STEP_BEFORE = re.compile(r"(?i)(?:\b(?:(?:per|each|every)(?:\s+(?:extra|additional|further))?|increases?\s+of|increments?\s+of|rises?\s+of|steps?\s+of"
+_STEP_BEFORE = re.compile(r"(?i)(?:\b(?:(?:per|each|every)(?:\s+(?:extra|additional|further))?|add(?:s|ed|ing)?(?:\s+(?:another|a\s+further))?|increases?\s+of|increments?\s+of|rises?\s+of|steps?\s+of"
                           r"|(?:up|down)\s+by|(?:increases?|decreases?|reductions?)\s+(?:in\s+steps\s+)?of)"
                           r"|\b(?:rais|ris|increas|fall|fell|drop|reduc|lower|decreas|adjust|titrat)\w*\s+(?:[\w-]+\s+)"
                           r"{0,4}?by)\s+(?:about\s+|approximately\s+|roughly\s+|around\s+|nearly\s+|~\s*)?$|(?:^|[\s(,;:])\+\s*$")
@@ -75,7 +78,7 @@ _WEIGHT = re.compile(rf"(?P<n>{NUM}){_SP}[-‑]?{_SP}(?P<u>kg|kilograms?|lbs?|po
 _FACTOR = re.compile(r"(?i)(?:\bfactor(?:\s+for\s+[\w-]+)?\s+(?:of\s+|is\s+|=\s*|:\s*)?|\bappl(?:y|ying|ied)\s+"
                      rf"(?:a\s+|the\s+)?|\bmultipl(?:y|ying|ied)\s+(?:[\w()-]+\s+){{0,5}}?by\s+|(?<![\d.]\s)(?<![\d.])[×x*]\s*)"
                      rf"(?P<a>\d*\.?\d+)(?![\d^]|\s*(?:kg|g\b|mg|mL|%|weeks?|days?|minutes?|min\b|hours?|h\b|10\^))"
-                     rf"|[×x*]\s*(?P<c>\d*\.\d+)(?![\d^]|\s*(?:kg|g\b|mg|mL|%|10\^))|(?P<b>\d*\.\d+)\s*[×x*]\s*(?:\(|\d+(?![.,]\d))"
+                     rf"|[×x*]\s*(?P<c>\d*\.\d+)(?![\d^]|\s*(?:kg|g\b|mg|mL|%|10\^))|(?P<b>\d*\.\d+)(?:\s*[×x*]\s*(?:\(|\d+(?![.,]\d))|\s*[×*]\s*(?=[A-Za-z])|\s+x\s+(?=[A-Za-z]))"
                      r"|(?<![\d.])(?P<d>\d*\.\d+|\d+)\s+times\s+(?:the|as\s+much)\b")
 # "multiply by 1.37 for Hizentra or by 1.30 for Cuvitru": a second factor of the same multiplication.
 _FACTOR_MORE = re.compile(r"(?i)\b(?:or|and)\s+by\s+(?P<a>\d*\.?\d+)(?![\d^]|\s*(?:kg|g\b|mg|mL|%|weeks?|days?|min))")
@@ -253,6 +256,12 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
         if m := _STOP.search(after):
             after = after[:m.start()]
         prev_end = out[i - 1].end if i and out[i - 1].sentence == a.sentence else s_start
+        if i and out[i - 1].sentence == a.sentence and (words := out[i - 1].cadence.text) and \
+                0 <= (at := text.find(words, prev_end, a.start)) <= prev_end + 3 and \
+                re.search(r"[,;:]", text[at + len(words):a.start]):
+            # "0.4 g/kg daily for 5 days, ... a single 2 g/kg": the earlier dose's words are not this dose's (a
+            # restatement in the same clause, "0.4 g/kg every 4 weeks is 28 g", shares them).
+            prev_end = at + len(words)
         before = text[max(prev_end, a.start - 60):a.start]
         if m := list(_STOP.finditer(before)):
             before = before[m[-1].end():]
@@ -269,7 +278,8 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
         comparator, floor = None, False
         if cmp_m:
             word = cmp_m.group(1).lower()
-            comparator = _CMP_NAMES.get(word, "<" if word in ("<", "less than", "lower than", "below", "under")
+            comparator = _CMP_NAMES.get(word, "<" if word in ("<", "less than", "lower than", "below", "under",
+                                                              "slower than")
                                         else ">")
             if word.isalpha() or " " in word:
                 # "never give more than 4 g", "do not reduce the rate below 0.5": the negation turns the bound round.
@@ -280,8 +290,8 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
         is_max = bool(_MAX.search(text[max(s_start, a.start - 64):a.start])) or bool(re.match(r"(?i)\s*\(?\s*(?:(?:daily|total)\s+)?(?:max(?:imum)?|limit|ceiling)\b"
                                                           r"(?![.\s]*(?:(?:daily|dose|of|is|:)\s*)*[\d.]*\d)",
                                                           text[group_end:s_end]))
-        if floor:
-            is_max = False  # "should not be less than 3 g": a floor, not a ceiling
+        if floor or comparator in (">", ">="):
+            is_max = False  # "should not be less than 3 g", "no less than 0.2 g/kg": a floor, not a ceiling
         if _ROUNDING.search(pre):
             a = replace(a, flags=a.flags + ("rounding",))  # "round to the nearest 5 g": a granularity, not a dose
         step = bool(_STEP_BEFORE.search(pre)) or bool(_STEP_AFTER.match(text[a.end:a.end + 20]))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from assistant.doses.calculated import confirm
 from assistant.doses.check import check_text, scan_text
@@ -14,6 +14,16 @@ from assistant.models import PASSING_VERDICTS, Answer, Citation, DoseFinding, Do
 
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 WITHHELD_MARKER = "[dose withheld]"
+# Callbacks told of every text check_answer checks, as (text, cited passages, findings, whether it is the summary,
+# which each check_answer call checks first): measurements (the vadod suite's dose shares) read the statements before
+# withholding replaces them. Empty in the product.
+OBSERVERS: list[Callable[[str, list[str], list[DoseFinding], bool], None]] = []
+
+
+def _observed(text: str, sources: list[str], found: list[DoseFinding], summary: bool = False) -> list[DoseFinding]:
+    for observe in OBSERVERS:
+        observe(text, sources, found, summary)
+    return found
 
 
 def frame_for(question: str, rulebook: RuleBook) -> AnswerContext:
@@ -77,7 +87,7 @@ def check_answer(answer: Answer, passages: Mapping[int, str], rulebook: RuleBook
     calculated = [s.calculated for section in answer.sections for s in section.statements if s.calculated]
     found = check_text(answer.summary, rulebook, weight_kg=weight_kg, sources=summary_sources, context=context,
                        frame=frame)
-    found = confirm(answer.summary, found, calculated, rulebook)
+    found = _observed(answer.summary, summary_sources, confirm(answer.summary, found, calculated, rulebook), True)
     checks += found
     update: dict = {}
     if failed := failing(found, flags_block):
@@ -93,7 +103,7 @@ def check_answer(answer: Answer, passages: Mapping[int, str], rulebook: RuleBook
                                context=f"{section.heading}\n{context}", frame=frame)
             if statement.calculated:
                 found = confirm(statement.text, found, [statement.calculated], rulebook)
-            checks += found
+            checks += _observed(statement.text, sources, found)
             if failed := failing(found, flags_block):
                 for n in statement.citations:
                     withheld.setdefault(n, []).append((statement.text, [f.text for f in failed]))

@@ -120,6 +120,10 @@ class Vocabulary(_Strict):
         "Products made in one strength only, by name (lower case), in percent (w/v): 'privigen: 10' (100 mg/mL). A "
         "volume of a named product converts to a mass (or a mL/kg/h rate to mg/kg/min) at this strength when the text "
         "states none."))
+    dose_qualifiers: list[VocabularyEntry] = Field(default_factory=list, description=(
+        "Circumstances a dose can be stated for apart from the indication (renal or hepatic impairment, older adults, "
+        "a co-medication): a dose stated for one is grounded only by a passage's dose for the same, and a passage's "
+        "dose for one grounds no dose stated without it."))
     not_indications: list[str] = Field(default_factory=list, description=(
         "Condition words that name a risk, a finding or an adverse effect, not what a dose is for (renal impairment, "
         "aseptic meningitis, hypogammaglobulinemia): never read as an unlisted disease."))

@@ -38,9 +38,20 @@ _START_AFTER = re.compile(r"(?i)^[^.;]{0,30}?\b(?:for\s+the\s+first\s+\d+\s+min\
 _TITRATION = re.compile(r"(?i)\b(?:increas\w*|titrat\w*|maxim\w*|up\s+to|advanc\w*|escalat\w*|then|tolerat\w*)\b")
 
 
+# A change of product: the labels restart the infusion at the lowest initial rate, so a rate given with it is a start.
+_SWITCH_PRODUCT = re.compile(r"(?i)\b(?:switch\w*|chang\w*)\s+(?:of\s+)?(?:the\s+)?(?:IVIG\s+|Ig\s+|immunoglobulin\s+)?"
+                             r"(?:products?|brands?)\b|\b(?:new|another|different)\s+(?:IVIG\s+)?(?:product|brand)\b")
+
+
 def _is_start(sc: Scan, a: Amount, ctx: Scan | None) -> bool:
-    """A starting rate: said so before it ('start at'), after it ('for the first 30 minutes'), or asked for."""
+    """A starting rate: said so before it ('start at'), after it ('for the first 30 minutes'), asked for, or given
+    where the product changes ('when switching IVIG products ... 8 mg/kg/min')."""
     s_start, s_end = sc.sentences[a.sentence]
+    k = a.sentence
+    while k > 0 and sc.text[sc.sentences[k - 1][0]:sc.sentences[k - 1][1]].rstrip().endswith(";"):
+        k -= 1
+    if a.info is not None and a.info.dim.endswith("/time") and _SWITCH_PRODUCT.search(sc.text[sc.sentences[k][0]:s_end]):
+        return True
     before = _START.search(sc.text[s_start:a.start])
     if before and _AFTER_FIRST.search(sc.text[s_start:s_start + before.start() + len(before.group(1))]):
         before = None  # "increased after the first 30 minutes up to 6 mL/kg/h": past the start, not the start
@@ -222,7 +233,20 @@ def scope_for(sc: Scan, a: Amount, ctx: Scan | None, weight_kg: float | None, fi
     return Scope(drug=mention.canonical if mention else None, indications=frozenset(indications), age=age,
                  route=route, product=product, weight_basis=basis, weight=weight, conflict=conflict,
                  start=_is_start(sc, a, ctx), phase=_phase(sc, a, ctx),
-                 brand=named_brands.pop() if len(named_brands) == 1 else None)
+                 brand=named_brands.pop() if len(named_brands) == 1 else None,
+                 # The labelling the sentence names, else the question's ("per the US label?"): another's rules never
+                 # verify ("0.5 mL/kg/h" is the EU start, not the US one).
+                 jurisdiction=jurisdiction(sentence) or (jurisdiction(ctx.text) if ctx else None))
+
+
+_EU = re.compile(r"\bEU\b|\bEurop|\bSmPC\b")
+_US = re.compile(r"\bUS\b|\bU\.S\.|\bFDA\b|\bUSPI\b|\bAmeric")
+
+
+def jurisdiction(text: str) -> str | None:
+    """The labelling a text names: 'eu', 'us', or None (neither, or both)."""
+    eu, us = bool(_EU.search(text)), bool(_US.search(text))
+    return "eu" if eu and not us else "us" if us and not eu else None
 
 
 _CLEARANCE = re.compile(r"(?i)\b(?:e?GFR|CrCl|CLcr|clearance|filtration|urine|output|flow)\b[^.;]{0,40}$")

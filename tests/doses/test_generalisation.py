@@ -467,3 +467,167 @@ def test_safe_probe_passes(corpus_book, text, kw):
 def test_unsafe_probe_is_caught(corpus_book, text, kw):
     assert caught(corpus_book, text, **kw), [(f.text, f.verdict, f.message) for f in
                                              check_report(text, corpus_book, **_with_frame(corpus_book, kw)).findings]
+
+# ---- probes written for issue 14's weak classes (conversion factors, negation, other drugs over PDF tables) --------
+# Passages as the ingest renders a guideline table row (one statement per row, column names kept).
+LBP_ROWS = ("NSAIDs: generic Ketorolace; starting dose 10 mg q 4 – 6H; max/day 40 mg; half-life (t½) (hrs) ~ 5\n\n"
+            "NSAIDs: generic Naproxen; starting dose 250 mg BID; max/day: 1,500 mg; half-life (t½) (hrs) 12 – 17")
+HEADACHE_ROWS = ("Metoprolol (Toprol®, Toprol XL®) (Beta-blockers): initial dose 100 mg/day in divided doses; usual range "
+                 "100 – 200 mg/day\n\nTopiramate (Topamax®) (Anticonvulsants): initial dose 25 mg/day; usual range "
+                 "50 – 200 mg/day in divided doses; comments: Increase by 25 mg/week")
+MDD_ROWS = ("Lithium: agent Lithium; initial dose 300-600 mg in 1-2 divided doses; titration schedule 300 mg weekly; "
+            "max. dose/day 1200 mg; geriatric 150mg once or twice a day\n\n"
+            "Sertraline (SSRIs): initial dose 50 mg daily; titration schedule 25-50 mg weekly; max. dose/day 200 mg")
+RENAL = ("Acamprosate: dosing in special populations: Moderate renal insufficiency (CrCl 30 – 50 mL/min): 333 mg thrice "
+         "daily, Do not administer to patients with severe renal insufficiency (CrCl ≤30 mL/min)")
+HTN_ROWS = "Amlodipineb (DHP CCBs) (Long-Acting Calcium Channel Blockers (CCB)): usual dose range 2.5-10 mg daily"
+PTSD_RANGE = "Appendix C: sertraline 50-200 mg daily; paroxetine 20-50 mg daily"
+
+TRIPTANS = ("VA/DoD Headache CPG (2020), Table F-2: rizatriptan 5-10 mg at onset, may repeat after 2 hours, maximum "
+            "30 mg/day; with propranolol 5 mg, maximum 15 mg/day. Zolmitriptan nasal spray 5 mg at onset, may repeat "
+            "after 2 hours, maximum 10 mg/day.")
+ACAMPROSATE = ("VA/DoD SUD CPG (2021): acamprosate 666 mg three times a day; in moderate renal insufficiency "
+               "(CrCl 30-50 mL/min) 333 mg three times a day; not to be used when CrCl is 30 mL/min or less.")
+SAFE["issue14_circumstances"] = [
+    ("On propranolol, rizatriptan is 5 mg with a ceiling of 15 mg/day.", {"sources": [TRIPTANS]}),
+    ("Rizatriptan 10 mg at onset, may repeat after 2 hours, no more than 30 mg a day.", {"sources": [TRIPTANS]}),
+    ("Acamprosate 666 mg three times a day, or 333 mg three times a day when CrCl is 30-50 mL/min.",
+     {"sources": [ACAMPROSATE]}),
+    ("GBS, 70 kg, creatinine clearance 60 mL/min: IVIG 0.4 g/kg/day for 5 days.", {"sources": [
+        "GBS (EU core SmPC): 0.4 g/kg each day for 5 consecutive days, 2 g/kg for the course."]}),
+]
+UNSAFE["issue14_circumstances"] = [
+    ("On propranolol, rizatriptan is 10 mg with a ceiling of 30 mg/day.", {"sources": [TRIPTANS]}),
+    ("Rizatriptan 5 mg, maximum 15 mg/day.", {"sources": [TRIPTANS]}),  # the propranolol dose, stated for everyone
+    ("With CrCl 40 mL/min, acamprosate 666 mg three times a day.", {"sources": [ACAMPROSATE]}),
+    ("Sumatriptan 5 mg at onset, may repeat after 2 hours; max 10 mg per day.", {"sources": [TRIPTANS]}),
+]
+
+GABAPENTIN = ("Gabapentin: dosage and administration: Initiate at 300 mg on day one and increase by 300 mg daily as "
+              "tolerated to target of 1,800 mg daily, administered in three divided doses")
+SAFE["issue14_lab_restated"] = [
+    ("Trough IgG 5.2 g/L (520 mg/dL) on 0.4 g/kg every 4 weeks for CVID.", {}),
+    ("The last trough was 650 mg/dL (6.5 g/L) on IVIG 0.5 g/kg every 4 weeks for PID.", {}),
+]
+UNSAFE["issue14_lab_restated"] = [
+    ("Trough IgG 5.2 g/L (5200 mg/dL) on 0.4 g/kg every 4 weeks for CVID.", {}),
+    ("The last trough was 650 mg/dL (65 g/L) on IVIG 0.5 g/kg every 4 weeks for PID.", {}),
+]
+
+SAFE["issue14_conversion_factor"] = [
+    ("The Hizentra adjustment factor in the United States is 1.37.", {}),
+    ("Convert with 1.37 for Hizentra and 1.30 for Cuvitru if following the US labels.", {}),
+    ("From 32 g IVIG every 4 weeks, Cuvitru under the US label comes to 8 g × 1.30 = 10.4 g once a week.", {}),
+    ("European labels use a 1:1 ratio: 40 g every 4 weeks becomes 10 g SCIG a week.", {}),
+    ("IVIG 42 g every 3 weeks = 14 g weekly equivalent; multiplied by 1.37 for Hizentra, that is about 19.2 g per week.",
+     {}),
+    ("IVIG 36 g every 3 weeks → 12 g/week equivalent → Hizentra (US) ≈ 16.4 g weekly.", {}),
+    ("IVIG 30 g every 3 weeks → 10 g/wk → Cuvitru (US) 10 × 1.30 = 13 g weekly.", {}),
+    ("Multiply the weekly equivalent, not the monthly total, by 1.37 when starting Hizentra in the US.", {}),
+    ("Hizentra weekly dose = (IVIG g ÷ dosing interval in weeks) × 1.37.", {}),
+    ("Hizentra (US): 1.37 × weekly IVIG equivalent.", {}),
+]
+UNSAFE["issue14_conversion_factor"] = [
+    ("The Hizentra adjustment factor in the United States is 1.30.", {}),
+    ("From 32 g IVIG every 4 weeks, Cuvitru under the US label comes to 8 g × 1.37 = 11 g once a week.", {}),
+    ("European labels use a factor of 1.37: 40 g every 4 weeks becomes 13.7 g SCIG a week.", {}),
+    ("IVIG 36 g every 3 weeks → 12 g/week equivalent → Hizentra (US) ≈ 49 g weekly.", {}),
+    ("Cuvitru (US): 1.37 × weekly IVIG equivalent.", {}),  # a factor before the words it multiplies
+    ("Hizentra weekly dose = IVIG g × 1.37.", {}),  # the factor applied to the whole IVIG dose
+    ("Multiply the monthly IVIG dose by 1.37 to get the weekly Hizentra dose.", {}),
+    ("Under EU labels, do not convert 1:1; apply 1.37.", {}),  # the part after the semicolon goes on with its sentence
+]
+SAFE["issue14_negation"] = [
+    ("Privigen should never be run faster than 8 mg/kg/min.", {}),
+    ("Infuse Privigen no faster than 8 mg/kg/min.", {}),
+    ("It is wrong to give the Kawasaki dose of 2 g/kg every day; it is a single infusion.", {}),
+    ("For CIDP maintenance use 1 g/kg every 3 weeks, not the loading dose of 2 g/kg.", {}),
+    ("Don't use the Hizentra factor of 1.37 for Cuvitru, which has its own factor of 1.30.", {}),
+    ("Rather than 0.4 g/kg daily for 5 days, Kawasaki disease is treated with a single 2 g/kg infusion.", {}),
+    ("Never give the CIDP loading total (2 g/kg) on each of the days; spread it over 2-5 days.", {}),
+    ("Do not multiply the whole 4-weekly IVIG dose by 1.37; divide by the weeks first.", {}),
+    ("EU maintenance in PID: no less than 0.2 g/kg every 3–4 weeks.", {}),
+]
+UNSAFE["issue14_negation"] = [
+    ("Privigen should never be run faster than 80 mg/kg/min.", {}),
+    ("Infuse Privigen no faster than 80 mg/kg/min.", {}),
+    ("With thrombosis risk, run IVIG no faster than 8 mg/kg/min.", {}),
+    ("For CIDP maintenance use 2 g/kg every 3 weeks, not 1 g/kg.", {}),
+    ("The 1.30 factor is for Hizentra, not for Cuvitru.", {}),
+    ("Rather than a single 2 g/kg infusion, Kawasaki disease is treated with 0.4 g/kg daily for 5 days.", {}),
+    ("EU maintenance in PID: no less than 2 g/kg every 3–4 weeks.", {}),
+    ("CIDP loading: 2 g/kg on each of the five days.", {}),
+]
+SUMA_ROW = ("Sumatriptan (Imitrex®) injection (Triptans (cont.)): dose: 6 mg subcutaneous at onset; can repeat after 1-hour "
+            "if needed; comments Maximum daily dose is 12 mg")
+SAFE["issue14_quoted_rows"] = [
+    # A row quoted word for word answers a question about a maximum: its starting dose stays a starting dose.
+    (SUMA_ROW, {"sources": [SUMA_ROW], "context": "max daily dose of sumatriptan subq"}),
+    ("Sumatriptan nasal spray: 5, 10, or 20 mg at onset; maximum daily dose is 40 mg.", {
+        "sources": ["Sumatriptan nasal spray (Triptans): dose: 5, 10, or 20 mg at onset; can repeat after 2-hours if "
+                    "needed; comments: Maximum daily dose is 40 mg"], "context": "Sumatriptan dose for migraine?"}),
+]
+UNSAFE["issue14_quoted_rows"] = [
+    ("Sumatriptan injection: 12 mg subcutaneous at onset.", {"sources": [SUMA_ROW],
+                                                              "context": "max daily dose of sumatriptan subq"}),
+    ("Sumatriptan nasal spray: maximum daily dose is 80 mg.", {
+        "sources": ["Sumatriptan nasal spray (Triptans): dose: 5, 10, or 20 mg at onset; comments: Maximum daily dose "
+                    "is 40 mg"], "context": "Sumatriptan dose for migraine?"}),
+]
+SAFE["issue14_product_switch"] = [
+    ("After a change of IVIG product, begin Privigen again at 0.5 mg/kg/min.", {}),
+    ("When the brand changes, go back to the initial rate: 0.5 mg/kg/min for Privigen, then titrate.", {}),
+]
+UNSAFE["issue14_product_switch"] = [
+    ("When switching IVIG products there is no need to restart low; keep the previously tolerated 8 mg/kg/min.", {}),
+    ("On a different product, carry on at 8 mg/kg/min with Privigen.", {}),
+]
+SAFE["issue14_jurisdiction"] = [
+    ("0.3 mL/kg/h.", {"context": "Initial Privigen infusion rate in mL/kg/h, per the US label?"}),
+    ("Under the EU label, start at 0.5 mL/kg/h for 30 minutes.", {}),
+]
+UNSAFE["issue14_jurisdiction"] = [
+    ("0.5 mL/kg/h for the first 30 minutes.", {"context": "Initial Privigen infusion rate in mL/kg/h, per the US label?"}),
+    ("Under the US label, start Privigen at 0.5 mL/kg/h for 30 minutes.", {}),
+]
+SAFE["issue14_pdf_tables"] = [
+    ("Ketorolac: 10 mg every 4-6 hours, maximum 40 mg/day.", {"sources": [LBP_ROWS]}),
+    ("Naproxen 250 mg twice daily, no more than 1,500 mg a day.", {"sources": [LBP_ROWS]}),
+    ("Topiramate for migraine prevention: start at 25 mg/day, usual range 50-200 mg/day.", {"sources": [HEADACHE_ROWS]}),
+    ("Lithium 300-600 mg/day in 1-2 divided doses, at most 1,200 mg/day.", {"sources": [MDD_ROWS]}),
+    ("Sertraline: start at 50 mg daily, maximum 200 mg/day.", {"sources": [MDD_ROWS]}),
+    ("With CrCl 30-50 mL/min, acamprosate 333 mg three times a day.", {"sources": [RENAL]}),
+    ("Amlodipine 2.5-10 mg daily.", {"sources": [HTN_ROWS]}),
+    ("Gabapentin: begin with 300 mg on day one, add 300 mg a day to a target of 1,800 mg daily.",
+     {"sources": [GABAPENTIN]}),
+    ("200 mg/day.", {"sources": [PTSD_RANGE], "context": "Max daily sertraline dose for PTSD?"}),
+    ("Ontario allows up to 0.4-0.8 g/kg every 4 weeks.", {"sources": [
+        "With chronic suppurative lung disease the Ontario guidelines allow IVIG 0.4-0.8 g/kg every 4 weeks."],
+        "context": "PID with bronchiectasis despite the usual trough: Ontario IVIG dose?"}),
+]
+UNSAFE["issue14_pdf_tables"] = [
+    ("Ketorolac: maximum 10 mg/day.", {"sources": [LBP_ROWS]}),  # the starting dose, not the daily maximum
+    ("Ketorolac 10 mg every 4-6 hours (max 40 mg/day) can be continued for 4 weeks.", {"sources": [LBP_ROWS]}),
+    ("Topiramate for migraine prevention: start at 200 mg/day.", {"sources": [HEADACHE_ROWS]}),  # top of the range
+    ("Topiramate 100-200 mg/day.", {"sources": ["Metoprolol (Toprol®): 100 – 200 mg/day"]}),  # another row's drug
+    ("Lithium up to 2,400 mg/day.", {"sources": [MDD_ROWS]}),
+    ("Gabapentin: begin with 300 mg on day one, add 900 mg a day to a target of 1,800 mg daily.",
+     {"sources": [GABAPENTIN]}),
+    ("Acamprosate 333 mg once daily with CrCl 30-50 mL/min.", {"sources": [RENAL]}),
+    ("Up to 400 mg/day.", {"sources": [PTSD_RANGE], "context": "Max daily sertraline dose for PTSD?"}),
+    ("50 mg/day.", {"sources": [PTSD_RANGE], "context": "Max daily sertraline dose for PTSD?"}),
+]
+
+
+def _issue14(table, safe):
+    return [p for p in _cases(table, safe) if p.id.startswith("issue14")]
+
+
+@pytest.mark.parametrize(("text", "kw"), _issue14(SAFE, True))
+def test_issue14_safe_probe_passes(corpus_book, text, kw):
+    test_safe_probe_passes(corpus_book, text, kw)
+
+
+@pytest.mark.parametrize(("text", "kw"), _issue14(UNSAFE, False))
+def test_issue14_unsafe_probe_is_caught(corpus_book, text, kw):
+    test_unsafe_probe_is_caught(corpus_book, text, kw)

@@ -1,0 +1,39 @@
+"""`eval doses` reads a case's sources written as references (a corpus document's sections, a guideline PDF's pages)
+as the passages they name: the checker compares a dose with the cited text, never with a note about it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evals.doses import VADOD_PDFS, resolve_sources
+
+
+def test_a_passage_in_words_stays_as_written():
+    passage = "Amlodipine 2.5-10 mg daily (VA/DoD HTN CPG, p.99)"
+    assert resolve_sources([passage]) == [passage]
+    assert resolve_sources(None) is None
+
+
+def test_a_corpus_reference_reads_the_sections_it_names_and_not_its_note():
+    found = resolve_sources(["corpus/guidelines/ig-immunomodulatory-itp.md, Pitfalls; Adults: 9 g/kg"])
+    assert [p.splitlines()[0] for p in found] == ["## Adults", "## Pitfalls"]
+    assert not any("9 g/kg" in p for p in found)
+
+
+def test_a_corpus_reference_naming_no_heading_reads_the_whole_document():
+    found = resolve_sources(["corpus/guidelines/ig-primary-antibody-deficiency.md, the AAAAI starting dose"])
+    assert len(found) == 1 and "## Dosing" in found[0] and "## Pitfalls" in found[0]
+
+
+def test_a_reference_to_a_missing_file_stays_as_written():
+    ref = "corpus/guidelines/no-such-document.md, Dosing"
+    assert resolve_sources([ref]) == [ref]
+    assert resolve_sources(["VA/DoD NoSuchCPG.pdf p12"], pdfs=Path("/nonexistent")) == ["VA/DoD NoSuchCPG.pdf p12"]
+
+
+@pytest.mark.skipif(not (VADOD_PDFS / "VADoDLBPCPGFinal508.pdf").is_file(), reason="needs ../shared/corpora/vadod")
+def test_a_pdf_reference_reads_its_page_as_the_ingest_does():
+    (page,) = resolve_sources(["VA/DoD VADoDLBPCPGFinal508.pdf p104, Appendix E ketorolac max 400 mg"])
+    assert "Ketorolac" in page and "max/day 40 mg" in page and "400 mg" not in page.split("Ketorolac")[1][:80]
