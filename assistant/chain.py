@@ -103,6 +103,10 @@ def _dosed_sentences(hits: list[Hit], names: tuple[str, ...]) -> tuple[list[str]
     return naming, any(_DOSE_AMOUNT.search(part) for part in naming)
 
 
+# A turn about someone else: "different pt", "another patient", "new case", "his neighbour in bay 3".
+NEW_PATIENT = re.compile(r"(?i)\b(?:different|another|other|new|next|second)\s+(?:pt|patient|person|case|man|woman|child|kid)\b|"
+                         r"\bneighbou?r\b")
+
 # A drug named as the owner of the dose asked for: "aspirin dose", "the dose of aspirin", "aspirin dosing".
 _DOSE_OF = r"(?<![\w-]){0}\s+(?:dose|doses|dosing|dosage|regimen)\b|\b(?:dose|dosing|dosage) (?:of|for)\s+{0}(?![\w-])"
 
@@ -254,7 +258,7 @@ class Assistant:
         if read is None or weight_kg is not None:  # the caller's weight is read in with the question's own numbers
             read = read_question(text, self.vocabulary, self._known_word, weight_kg)
         own = self._with_dictionary_drug(read, text)
-        previous = turns[-1]["answer"].get("question_frame") if turns else None
+        previous = turns[-1]["answer"].get("question_frame") if turns and not NEW_PATIENT.search(text) else None
         if previous and followed:
             return QuestionFrame.model_validate(previous).followed_by(own, keep_aspect=self._only_slots(text)), own
         if previous:  # a new subject: only the patient carries over
@@ -331,7 +335,10 @@ class Assistant:
         standalone = self.vocabulary.normalise(self.standalone(text, turns), self._known_word)
         rewritten = standalone != self.vocabulary.normalise(text, self._known_word)
         read = read_question(text, self.vocabulary, self._known_word)
-        follows = bool(session_id) and (rewritten or self._leans_on_history(text, read))
+        # "Different pt: ..." starts over: nothing of the earlier patient or subject carries.
+        follows = bool(session_id) and not NEW_PATIENT.search(text) and (rewritten or self._leans_on_history(text, read))
+        if NEW_PATIENT.search(text):
+            standalone = self.vocabulary.normalise(text, self._known_word)
         frame, own = self.frame(text, turns, weight_kg, followed=follows, read=read)
         if follows:
             standalone = self._carry_subject(standalone, frame, own)
