@@ -517,6 +517,16 @@ class Assistant:
         # The per-kg doses the lead states, verified for this frame, are the ones to work out first.
         lead = check_text(summary, self.rulebook, sources=list(passages.values()), frame=dose_context(frame, None, self.vocabulary.broad))
         prefer = [f.rule_id for f in lead if f.verdict == "verified" and f.per_kg and f.rule_id]
+        if patient and frame.patient.regimen is not None:
+            # A regimen to convert ("what if Cuvitru instead?"): the passages stating the conversion factors are read even
+            # when the follow-up's own words did not retrieve them.
+            docs = tuple(dict.fromkeys(n.rule.source.document for n in self.rulebook.norm
+                                       if n.family == "factor" and n.rule.product == "scig" and n.rule.source.document))
+            if docs and not any(h.doc_id in docs for h in hits):
+                more, _ = self.retriever.retrieve(question, k=self.settings.retrieval.k, mode=self.settings.retrieval.retriever,
+                                                  filters=Filters(documents=docs), reuse_vector=True, answerable=True)
+                hits = hits + more
+                numbering.by_id.update({h.chunk_id: h for h in more})
         term = self.vocabulary.term("indications", frame.indication) if frame.indication else None
         calcs = calculations(self.rulebook, frame, hits, prefer=prefer, question=question, names=term.terms if term else ()) \
             if patient else unit_conversions(self.rulebook, hits, question)

@@ -99,3 +99,13 @@ def test_a_turn_about_a_different_patient_starts_over(assistant):
     frame = other.question_frame
     assert frame.indication != "primary_immunodeficiency" and frame.patient.weight_kg is None  # nothing of the first patient
     assert "primary immunodeficiency" not in other.standalone_question.lower()
+
+
+def test_a_follow_up_naming_another_product_converts_the_same_regimen(assistant):
+    session = assistant.sessions.create("local")
+    first = assistant.ask("70 kg PID pt on IVIG 35 g every 4 weeks, moving to hizentra - weekly dose?", session_id=session)
+    assert "35 g ÷ 4 weeks × 1.37 = 12 g" in first.summary
+    other = assistant.ask("what if cuvitru instead", session_id=session)  # its words retrieve no conversion passage
+    assert "35 g ÷ 4 weeks × 1.3 = 11.4 g" in other.summary
+    calculated = [st for sec in other.sections for st in sec.statements if st.calculated]
+    assert calculated and not any(st.withheld for st in calculated)
