@@ -332,6 +332,12 @@ def _rates(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tuple[s
     wanted |= {frame.indication} if frame.indication else set()
     rules = [n for n in book.norm if n.family == "rate" and n.rule.unit == "mL/kg/h" and n.rule.indication in wanted
              and (not n.rule.brand or n.rule.brand in products or not products)]
+    # A product named ("Privigen 10%") is run at its own label's rates: the rules whose source is that product's label.
+    own = [n for n in book.norm if n.family == "rate" and n.rule.unit == "mL/kg/h" and products
+           and (not wanted or n.rule.indication in wanted)
+           and products & set(re.findall(r"[a-z]+", f"{n.rule.id} {n.rule.source.reference or ''}".lower()))]
+    if own:
+        rules = own
     if not rules:  # rates the sources give for every indication
         rules = [n for n in book.norm if n.family == "rate" and n.rule.unit == "mL/kg/h" and n.rule.indication == "any"]
     if frame.context and any(n.rule.indication == frame.context for n in rules):  # a risk's own ceiling comes first

@@ -269,3 +269,10 @@ def test_a_question_asking_how_often_is_led_by_the_interval_it_asks_for():
 def test_how_often_during_an_infection_answers_with_that_interval(assistant):
     answer = assistant.ask("CVID on IVIG, admitted with an active infection: how often should we check the trough?")
     assert "every 2 weeks" in answer.summary.split("].")[0]
+
+
+def test_a_product_named_is_run_at_its_own_labels_rate(assistant):
+    named = assistant.ask("70kg pt, privigen 10% - starting pump rate mL/h?")
+    assert "0.3 mL/kg/h × 70 kg = 21 mL/h" in named.summary and "35 mL/h" not in named.summary
+    generic = assistant.ask("70 kg adult, starting IVIG infusion rate in mL/h?")
+    assert "0.5 mL/kg/h × 70 kg = 35 mL/h" in generic.summary
