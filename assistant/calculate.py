@@ -170,34 +170,44 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
     weight = frame.patient.weight_kg
     if not weight or not frame.indication or "switch" in frame.aspects:
         return []
-    out: list[Calculated] = []
-    adjusted = dosing_weight(book, frame)
-    basis = "actual body weight"
-    if adjusted is not None:
-        w, formula, factor = adjusted
-        hit = _source(factor, hits, fmt(factor.lo), "×") or next((h for h in hits if h.doc_id == factor.rule.source.document), None)
-        if hit is not None:
-            out.append(Calculated(f"Calculated {factor.rule.drug} dosing weight for this patient (adjusted body weight): {formula}.",
-                                  formula, factor.rule.id, hit))
-            weight, basis = w, "adjusted body weight"
+    weight, basis, out = _dosing_weight(book, frame, lambda factor: _source(factor, hits, fmt(factor.lo), "×") or next(
+        (h for h in hits if h.doc_id == factor.rule.source.document), None))
     for n in _primary_rules(book, frame, prefer, words)[:2]:
         lo, hi = n.rule.min, n.rule.max if n.rule.max is not None else n.rule.min
         if lo is None:
             continue
-        unit, grams = n.rule.unit, _PER_KG_UNITS[n.rule.unit]
-        hit = _source(n, hits, _span(lo, hi), unit, names)
+        hit = _source(n, hits, _span(lo, hi), n.rule.unit, names)
         if hit is None:
             continue
-        total = _span(lo * grams * weight, hi * grams * weight)
-        formula = f"{_span(lo, hi)} {unit} × {_g(weight)} kg = {total} g"
-        course = ""
-        if n.rule.per == "day" and n.rule.duration is not None and n.rule.duration.unit == "day":
-            days = n.rule.duration.value
-            course = f"; {_span(lo * grams * weight * days, hi * grams * weight * days)} g per course"
-        split = _split(n, lo * grams * weight, hi * grams * weight, frame.patient.course_days)
-        text = f"Calculated {_product(n)} dose for this patient ({_g(weight)} kg {basis}): {formula}{_cadence(n)}{course}{split}."
-        out.append(Calculated(text, formula, n.rule.id, hit))
+        out.append(_dose_for(n, lo, hi, weight, basis, hit, frame.patient.course_days))
     return out
+
+
+def _dose_for(n: NormRule, lo: float, hi: float, weight: float, basis: str, hit: Hit, days_asked: float | None) -> Calculated:
+    """The patient's grams from a per-kg rule's range: per dose, per course for a daily regimen, per day over the days asked."""
+    grams = _PER_KG_UNITS[n.rule.unit]
+    formula = f"{_span(lo, hi)} {n.rule.unit} × {_g(weight)} kg = {_span(lo * grams * weight, hi * grams * weight)} g"
+    course = ""
+    if n.rule.per == "day" and n.rule.duration is not None and n.rule.duration.unit == "day":
+        days = n.rule.duration.value
+        course = f"; {_span(lo * grams * weight * days, hi * grams * weight * days)} g per course"
+    split = _split(n, lo * grams * weight, hi * grams * weight, days_asked)
+    text = f"Calculated {_product(n)} dose for this patient ({_g(weight)} kg {basis}): {formula}{_cadence(n)}{course}{split}."
+    return Calculated(text, formula, n.rule.id, hit)
+
+
+def _dosing_weight(book: RuleBook, frame: QuestionFrame, pick) -> tuple[float | None, str, list[Calculated]]:
+    """The weight doses are worked out on, what it is, and the statement working out an adjusted weight (`pick`: the
+    passage to cite for the factor's rule)."""
+    adjusted = dosing_weight(book, frame)
+    if adjusted is not None:
+        w, formula, factor = adjusted
+        hit = pick(factor)
+        if hit is not None:
+            return w, "adjusted body weight", [Calculated(
+                f"Calculated {factor.rule.drug} dosing weight for this patient (adjusted body weight): {formula}.",
+                formula, factor.rule.id, hit)]
+    return frame.patient.weight_kg, "actual body weight", []
 
 
 def _split(n: NormRule, lo: float, hi: float, days: float | None) -> str:
@@ -238,19 +248,11 @@ def stated_doses(book: RuleBook, frame: QuestionFrame, stated: list[tuple[float,
     """Grams for the patient from the per-kg doses the answer's own lead states and the checker verified for this frame
     (`stated`: low, high, unit, rule id, the passage cited): the same arithmetic as from the rules, for a lead whose
     indication the question did not name ("and the Ontario maintenance for him?")."""
-    weight = frame.patient.weight_kg
-    if not weight:
+    if not frame.patient.weight_kg or not stated:
         return []
-    out: list[Calculated] = []
-    adjusted = dosing_weight(book, frame)
-    basis = "actual body weight"
-    if adjusted is not None:
-        w, formula, factor = adjusted
-        hit = next((h for *_, h in stated if h.doc_id == factor.rule.source.document), None) or stated[0][4] if stated else None
-        if hit is not None:
-            out.append(Calculated(f"Calculated {factor.rule.drug} dosing weight for this patient (adjusted body weight): {formula}.",
-                                  formula, factor.rule.id, hit))
-            weight, basis = w, "adjusted body weight"
+    weight, basis, out = _dosing_weight(book, frame, lambda factor: next(
+        (h for *_, h in stated if h.doc_id == factor.rule.source.document), stated[0][4]))
+    worked_weight = len(out)
     rules = {n.rule.id: n for n in book.norm}
     seen: set[tuple[float, float, str]] = set()
     for lo, hi, unit, rule_id, hit in stated:
@@ -258,16 +260,8 @@ def stated_doses(book: RuleBook, frame: QuestionFrame, stated: list[tuple[float,
         if n is None or unit not in _PER_KG_UNITS or n.rule.unit != unit or (lo, hi, unit) in seen:
             continue
         seen.add((lo, hi, unit))
-        grams = _PER_KG_UNITS[unit]
-        total = _span(lo * grams * weight, hi * grams * weight)
-        formula = f"{_span(lo, hi)} {unit} × {_g(weight)} kg = {total} g"
-        course = ""
-        if n.rule.per == "day" and n.rule.duration is not None and n.rule.duration.unit == "day":
-            days = n.rule.duration.value
-            course = f"; {_span(lo * grams * weight * days, hi * grams * weight * days)} g per course"
-        text = f"Calculated {_product(n)} dose for this patient ({_g(weight)} kg {basis}): {formula}{_cadence(n)}{course}."
-        out.append(Calculated(text, formula, n.rule.id, hit))
-    return out if len(out) > (adjusted is not None) else []
+        out.append(_dose_for(n, lo, hi, weight, basis, hit, frame.patient.course_days))
+    return out if len(out) > worked_weight else []
 
 
 # An IgG level the question states ("trough 520 mg/dL"), and a rate with a product's concentration ("4 mg/kg/min ... 10%").
@@ -332,6 +326,12 @@ def _rates(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tuple[s
     wanted |= {frame.indication} if frame.indication else set()
     rules = [n for n in book.norm if n.family == "rate" and n.rule.unit == "mL/kg/h" and n.rule.indication in wanted
              and (not n.rule.brand or n.rule.brand in products or not products)]
+    # A product named ("Privigen 10%") is run at its own label's rates: the rules whose source is that product's label.
+    own = [n for n in book.norm if n.family == "rate" and n.rule.unit == "mL/kg/h" and products
+           and (not wanted or n.rule.indication in wanted)
+           and products & set(re.findall(r"[a-z]+", f"{n.rule.id} {n.rule.source.reference or ''}".lower()))]
+    if own:
+        rules = own
     if not rules:  # rates the sources give for every indication
         rules = [n for n in book.norm if n.family == "rate" and n.rule.unit == "mL/kg/h" and n.rule.indication == "any"]
     if frame.context and any(n.rule.indication == frame.context for n in rules):  # a risk's own ceiling comes first

@@ -103,6 +103,10 @@ def _dosed_sentences(hits: list[Hit], names: tuple[str, ...]) -> tuple[list[str]
     return naming, any(_DOSE_AMOUNT.search(part) for part in naming)
 
 
+# A turn about someone else: "different pt", "another patient", "new case", "his neighbour in bay 3".
+NEW_PATIENT = re.compile(r"(?i)\b(?:different|another|other|new|next|second)\s+(?:pt|patient|person|case|man|woman|child|kid)\b|"
+                         r"\bneighbou?r\b")
+
 # A drug named as the owner of the dose asked for: "aspirin dose", "the dose of aspirin", "aspirin dosing".
 _DOSE_OF = r"(?<![\w-]){0}\s+(?:dose|doses|dosing|dosage|regimen)\b|\b(?:dose|dosing|dosage) (?:of|for)\s+{0}(?![\w-])"
 
@@ -254,7 +258,7 @@ class Assistant:
         if read is None or weight_kg is not None:  # the caller's weight is read in with the question's own numbers
             read = read_question(text, self.vocabulary, self._known_word, weight_kg)
         own = self._with_dictionary_drug(read, text)
-        previous = turns[-1]["answer"].get("question_frame") if turns else None
+        previous = turns[-1]["answer"].get("question_frame") if turns and not NEW_PATIENT.search(text) else None
         if previous and followed:
             return QuestionFrame.model_validate(previous).followed_by(own, keep_aspect=self._only_slots(text)), own
         if previous:  # a new subject: only the patient carries over
@@ -331,7 +335,10 @@ class Assistant:
         standalone = self.vocabulary.normalise(self.standalone(text, turns), self._known_word)
         rewritten = standalone != self.vocabulary.normalise(text, self._known_word)
         read = read_question(text, self.vocabulary, self._known_word)
-        follows = bool(session_id) and (rewritten or self._leans_on_history(text, read))
+        # "Different pt: ..." starts over: nothing of the earlier patient or subject carries.
+        follows = bool(session_id) and not NEW_PATIENT.search(text) and (rewritten or self._leans_on_history(text, read))
+        if NEW_PATIENT.search(text):
+            standalone = self.vocabulary.normalise(text, self._known_word)
         frame, own = self.frame(text, turns, weight_kg, followed=follows, read=read)
         if follows:
             standalone = self._carry_subject(standalone, frame, own)
@@ -510,6 +517,16 @@ class Assistant:
         # The per-kg doses the lead states, verified for this frame, are the ones to work out first.
         lead = check_text(summary, self.rulebook, sources=list(passages.values()), frame=dose_context(frame, None, self.vocabulary.broad))
         prefer = [f.rule_id for f in lead if f.verdict == "verified" and f.per_kg and f.rule_id]
+        if patient and frame.patient.regimen is not None:
+            # A regimen to convert ("what if Cuvitru instead?"): the passages stating the conversion factors are read even
+            # when the follow-up's own words did not retrieve them.
+            docs = tuple(dict.fromkeys(n.rule.source.document for n in self.rulebook.norm
+                                       if n.family == "factor" and n.rule.product == "scig" and n.rule.source.document))
+            if docs and not any(h.doc_id in docs for h in hits):
+                more, _ = self.retriever.retrieve(question, k=self.settings.retrieval.k, mode=self.settings.retrieval.retriever,
+                                                  filters=Filters(documents=docs), reuse_vector=True, answerable=True)
+                hits = hits + more
+                numbering.by_id.update({h.chunk_id: h for h in more})
         term = self.vocabulary.term("indications", frame.indication) if frame.indication else None
         calcs = calculations(self.rulebook, frame, hits, prefer=prefer, question=question, names=term.terms if term else ()) \
             if patient else unit_conversions(self.rulebook, hits, question)

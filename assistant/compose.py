@@ -63,6 +63,36 @@ ASPECTS: dict[str, tuple[re.Pattern[str], str, re.Pattern[str]]] = {
 }
 
 
+# A question asking for a quantity of one kind ("how often", "over how many hours") is answered by a statement stating
+# one: the question's words, and the shape of the quantity that answers them.
+_EVERY = r"\bevery\s+(?:\d|other|few|one|two|three|four|six|twelve)|\b\d+\s*-?\s*(?:weekly|monthly)\b|\b(?:weekly|monthly|fortnightly|annually|yearly|daily)\b|\bq\d"
+ASKED_QUANTITY: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
+    (re.compile(r"(?i)\bhow (?:often|frequently)\b|\bfrequency\b|\bat what interval"), re.compile(rf"(?i){_EVERY}")),
+    (re.compile(r"(?i)\bhow many (?:hours|hrs|h)\b|\bover how (?:many hours|long)\b"),
+     re.compile(r"(?i)\b\d+(?:\s*(?:-|–|to)\s*\d+)?\s*(?:hours?|hrs?|h)\b")),
+    (re.compile(r"(?i)\bhow many days\b|\bfor how many days\b"), re.compile(r"(?i)\b\d+(?:\s*(?:-|–|to)\s*\d+)?\s*(?:consecutive\s+)?days?\b")),
+    (re.compile(r"(?i)\bhow many (?:weeks|months)\b"), re.compile(r"(?i)\b\d+(?:\s*(?:-|–|to)\s*\d+)?\s*(?:weeks?|months?)\b")),
+)
+QUANTITY_BONUS = 0.3
+
+
+def asked_quantities(question: str) -> list[re.Pattern[str]]:
+    """The shapes of the quantities a question asks for (an interval, hours, days)."""
+    return [shape for asks, shape in ASKED_QUANTITY if asks.search(question)]
+
+
+def states_asked_quantity(text: str, quantities: list[re.Pattern[str]], q_tokens: set[str], near: int = 5) -> bool:
+    """Whether a statement states the quantity asked for close to a word of the question ("checking trough IgG about every
+    6-12 months" for "how often trough?"; not a dose's "every 4 weeks" far from the word asked about)."""
+    words = [(m.start(), t) for m in re.finditer(r"\S+", text) for t in tokenize(m.group(0))]
+    for shape in quantities:
+        for m in shape.finditer(text):
+            at = sum(1 for start, _ in words if start < m.start())
+            if any(t in q_tokens for _, t in words[max(0, at - near):at + near]):
+                return True
+    return False
+
+
 KIND_BONUS = {"recommendation": 0.3, "table_row": 0.05}
 MIXED_ROW_PENALTY = 0.5
 
@@ -172,7 +202,9 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
     if not hits:
         return []
     wanted = _wanted(question, asked)
+    quantities = asked_quantities(question)
     q_tokens = set(tokenize(question))
+    content = q_tokens - set(tokenize(" ".join(p.pattern for _, p in ASKED_QUANTITY))) - set(tokenize("how often many long over"))
     top = max(h.score for h in hits) or 1.0
     rows: list[tuple[Hit, int, int, str, frozenset[str]]] = []
     for rank, hit in enumerate(hits):
@@ -198,6 +230,8 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
                 aspect_bonus += 0.25 if name == "dose" else 0.15
             if section == aspect_section:
                 aspect_bonus += 0.1
+        if quantities and states_asked_quantity(text, quantities, content):
+            fit, aspect_bonus = True, aspect_bonus + QUANTITY_BONUS
         heading_bonus = 0.1 * len(head & q_tokens) / (len(q_tokens) or 1)
         on_context = focus is not None and bool(focus.context or focus.drug) and _names(text, focus.context + focus.drug)
         if on_context:
@@ -293,7 +327,7 @@ def compose(question: str, hits: list[Hit], max_statements: int, focus: Focus | 
     if not pool:
         return Draft([], [])
     wanted = _wanted(question, asked)
-    direct = _direct(pool, wanted)
+    direct = _direct(pool, wanted, asked_quantities(question))
     rest = [c for c in pool if c not in direct and all(_jaccard(c.tokens, d.tokens) <= 0.6 for d in direct)]
     seeded: list[Candidate] = []
     if cover:
@@ -321,7 +355,7 @@ def compose(question: str, hits: list[Hit], max_statements: int, focus: Focus | 
     return Draft(direct, sections)
 
 
-def _direct(pool: list[Candidate], wanted: list[str]) -> list[Candidate]:
+def _direct(pool: list[Candidate], wanted: list[str], quantities: list[re.Pattern[str]] = ()) -> list[Candidate]:
     """The one or two statements that answer the question most directly."""
     ranked = sorted(pool, key=lambda c: (-c.score, c.rank, c.text))
     best = ranked[0].score
@@ -335,7 +369,12 @@ def _direct(pool: list[Candidate], wanted: list[str]) -> list[Candidate]:
     recommendations = [c for c in ranked if c.hit.meta.get("kind") == "recommendation" and c.score >= share * best]
     if recommendations:
         ranked = recommendations + [c for c in ranked if c not in recommendations]
-    if wanted:
+    if quantities:  # "how often": a statement stating an interval answers it
+        stating = [c for c in ranked if c.answers_aspect and any(q.search(c.text) for q in quantities)
+                   and (c.on_context or not on_context)]
+        if stating and stating[0].score >= 0.6 * ranked[0].score:
+            ranked = [stating[0], *[c for c in ranked if c is not stating[0]]]
+    elif wanted:
         fitting = [c for c in ranked if c.answers_aspect and (c.on_context or not on_context)]
         if "dose" in wanted:
             fitting = [c for c in ranked if _DOSE_NUMBER.search(c.text) and (c.on_context or not on_context)] or fitting

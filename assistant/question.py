@@ -159,6 +159,7 @@ class Mentions:
     context: Mention | None = None
     aspect: Mention | None = None
     conditions: tuple[Mention, ...] = ()
+    contexts: tuple[Mention, ...] = ()
     drugs: tuple[Mention, ...] = ()
     populations: tuple[Mention, ...] = ()
     aspects: tuple[Mention, ...] = ()
@@ -201,6 +202,7 @@ def mentions_of(text: str, vocab: Vocabulary, known: Callable[[str], bool] | Non
     first = {slot: (ms[0] if ms else None) for slot, ms in found.items()}
     return Mentions(drug=first["drugs"], condition=first["indications"], population=first["populations"],
                     context=first["contexts"], aspect=first["aspects"], conditions=tuple(found["indications"]),
+                    contexts=tuple(found["contexts"]),
                     drugs=tuple(found["drugs"]),
                     populations=tuple(found["populations"]), aspects=tuple(found["aspects"]), unknown=unknown)
 
@@ -231,6 +233,8 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
         aspects.append(asked)
     if not aspects and (patient.weight_kg or patient.regimen) and (m.drug or conditions):
         aspects = ["dose"]  # "75 kg man with GBS, IVIG please": a patient's numbers and a treatment, nothing else, ask for the dose
+    # A circumstance the question says is absent or over ("no infections for 3 years", "infections settled") is not one.
+    context = next((c for c in m.contexts if not _absent(normal, c)), None)
     return QuestionFrame(
         drug=m.drug.name if m.drug else None,
         product=m.drug.surface if m.drug else None,
@@ -239,11 +243,20 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
         indication_label=conditions[0].label if conditions else None,
         other_indications=[c.name for c in conditions[1:]],
         population=population,
-        context=m.context.name if m.context else None,
+        context=context.name if context else None,
         patient=patient,
         aspects=aspects,
         comparison="comparison" in aspects,
     )
+
+
+_ABSENT_BEFORE = re.compile(r"(?i)\b(?:no|not|without|free of|nil|denies|never had|no sign of|no serious|no further)\W+(?:\w+\W+){0,2}$")
+_ABSENT_AFTER = re.compile(r"(?i)^\W*(?:\w+\W+){0,1}(?:have |has |had )?(?:settled|resolved|cleared|gone|controlled|stopped)\b")
+
+
+def _absent(text: str, mention: Mention) -> bool:
+    """Whether the text says a mentioned circumstance is absent or over ("no serious infx", "infections settled")."""
+    return bool(_ABSENT_BEFORE.search(text[:mention.start]) or _ABSENT_AFTER.search(text[mention.end:]))
 
 
 # ---- patient facts --------------------------------------------------------------------------------------------

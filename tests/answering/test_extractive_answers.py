@@ -253,3 +253,26 @@ def test_the_patients_igg_is_held_against_the_level_the_lead_states(assistant):
     assert compared.calculated and not compared.withheld  # recomputed against the threshold rule, not taken on trust
     above = assistant.ask("myeloma pt IgG 5.5 g/L, recurrent infections despite antibiotics. meets EU criteria?")
     assert "5.5 g/L > 4 g/L, so it does not meet" in above.summary
+
+
+def test_a_question_asking_how_often_is_led_by_the_interval_it_asks_for():
+    from assistant.compose import asked_quantities, states_asked_quantity
+
+    shapes = asked_quantities("how often to check his trough while he's septic")
+    assert shapes and states_asked_quantity("Checking trough IgG about every 2 weeks during infection.", shapes, {"trough"})
+    # A dose's interval far from the word asked about does not answer "how often trough?".
+    assert not states_asked_quantity("When lung disease is not controlled at the usual trough level, the guideline allows "
+                                     "a higher IVIG dose of 0.4-0.8 g/kg given every 4 weeks.", shapes, {"trough"})
+    assert not asked_quantities("what is the trough target?")
+
+
+def test_how_often_during_an_infection_answers_with_that_interval(assistant):
+    answer = assistant.ask("CVID on IVIG, admitted with an active infection: how often should we check the trough?")
+    assert "every 2 weeks" in answer.summary.split("].")[0]
+
+
+def test_a_product_named_is_run_at_its_own_labels_rate(assistant):
+    named = assistant.ask("70kg pt, privigen 10% - starting pump rate mL/h?")
+    assert "0.3 mL/kg/h × 70 kg = 21 mL/h" in named.summary and "35 mL/h" not in named.summary
+    generic = assistant.ask("70 kg adult, starting IVIG infusion rate in mL/h?")
+    assert "0.5 mL/kg/h × 70 kg = 35 mL/h" in generic.summary

@@ -88,3 +88,24 @@ def test_a_patients_circumstance_carries_only_into_follow_ups_it_changes():
 def test_an_age_in_the_follow_up_replaces_the_earlier_age_group():
     *_, child = rewrite("pt had chills with last IVIG. premed doses for an adult?", "what if the pt is an 8yo, 25 kg — same premed doses?")
     assert "adult" not in child
+
+
+def test_a_turn_about_a_different_patient_starts_over(assistant):
+    session = assistant.sessions.create("local")
+    first = assistant.ask("XLA teen, 50 kg, no infections for 3 yrs on SCIG, wants a break. ok?", session_id=session)
+    assert first.question_frame.indication == "primary_immunodeficiency"
+    other = assistant.ask("different pt - DLBCL treated with R-CHOP 2 yrs ago, on IVIG for 1 yr, remission. can we trial off?",
+                          session_id=session)
+    frame = other.question_frame
+    assert frame.indication != "primary_immunodeficiency" and frame.patient.weight_kg is None  # nothing of the first patient
+    assert "primary immunodeficiency" not in other.standalone_question.lower()
+
+
+def test_a_follow_up_naming_another_product_converts_the_same_regimen(assistant):
+    session = assistant.sessions.create("local")
+    first = assistant.ask("70 kg PID pt on IVIG 35 g every 4 weeks, moving to hizentra - weekly dose?", session_id=session)
+    assert "35 g ÷ 4 weeks × 1.37 = 12 g" in first.summary
+    other = assistant.ask("what if cuvitru instead", session_id=session)  # its words retrieve no conversion passage
+    assert "35 g ÷ 4 weeks × 1.3 = 11.4 g" in other.summary
+    calculated = [st for sec in other.sections for st in sec.statements if st.calculated]
+    assert calculated and not any(st.withheld for st in calculated)

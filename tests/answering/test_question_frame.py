@@ -260,3 +260,12 @@ def test_what_a_turn_asks_to_work_out_does_not_carry_into_the_next():
     later = first.followed_by(read_question("and the trough target?", VOCAB))
     assert later.patient.weight_kg == 70 and later.patient.regimen is not None
     assert later.patient.target_interval_weeks is None
+
+
+@pytest.mark.parametrize("question, context", [
+    ("CVID, infections settled nicely on IVIG. can we stop?", None),
+    ("XLA teen, no infections for 3 yrs on SCIG, wants a break. ok?", None),
+    ("CVID pt admitted with pneumonia, start IVIG?", "active_infection"),
+])
+def test_a_circumstance_the_question_says_is_absent_or_over_is_not_one(question, context):
+    assert read_question(question, VOCAB).context == context
