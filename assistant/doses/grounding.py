@@ -166,10 +166,12 @@ def _same_population_and_drug(src: Scan, k: int, a: Amount, b: Amount, age, drug
     mention = amount_mention(src, k)
     if drug and mention is not None and not same_drug(drug, mention.canonical, lex):
         return False  # "paroxetine 50-200 mg" is not grounded by the sertraline range of the same passage
-    if drug and mention is None and any(d.end <= b.start for d in src.drugs) and not any(
-            d.end <= b.start and b.start - d.end <= 300 and same_drug(drug, d.canonical, lex) for d in src.drugs):
-        # An amount whose sentence names no drug (a table's dose column) is of a drug named shortly before it: not of
-        # this one when no name of it stands there ("Toprol 100-200 mg/day" does not ground topiramate 200 mg/day).
+    prior = [d for d in src.drugs if d.end <= b.start]
+    if drug and mention is None and prior and not same_drug(drug, prior[-1].canonical, lex) and not any(
+            b.start - d.end <= 300 and same_drug(drug, d.canonical, lex) for d in prior):
+        # An amount whose sentence names no drug (a table's dose column) is of the drug named last before it: not of
+        # this one when another drug stands there and no name of it does ("Toprol 100-200 mg/day" does not ground
+        # topiramate 200 mg/day); a passage about one drug keeps grounding it however far its name stands.
         return False
     if products and mention is not None and (theirs := product_names(src, b.sentence, mention.canonical, lex)) \
             and mention.surface.lower() in theirs and mention.surface.lower() not in products:

@@ -207,15 +207,14 @@ def test_a_dose_of_a_product_no_source_doses_is_not_covered(assistant, question,
     assert not re.search(r"\d\s*(?:g/kg|mg)\b", answer.summary)  # never another product's dose instead
 
 
-def test_a_lead_sentence_whose_dose_is_withheld_leaves_the_lead_and_its_quote(assistant):
-    # The corpus gives diphenhydramine 25-50 mg only from order sets (a source that is not peer reviewed): withheld. The
-    # label's 300 mg daily maximum passes and answers; the withheld dose is visible nowhere.
+def test_a_dose_from_a_weak_source_is_shown_only_as_grounded_and_says_where_it_comes_from(assistant):
+    # The corpus gives diphenhydramine 25-50 mg only from order sets (a source that is not peer reviewed): it is stated in
+    # the cited passage, so it may be shown as grounded (never verified), and the statement itself names its source.
     answer = assistant.ask("max daily diphenhydramine adult")
-    assert answer.status == "answered" and "300 mg" in answer.summary
-    shown = [answer.summary, *(st.text for sec in answer.sections for st in sec.statements if not st.withheld),
-             *(c.quote for c in answer.citations)]
-    assert not any("25-50 mg" in text for text in shown)
-    assert any(f.text == "25-50 mg" and f.verdict not in ("verified", "grounded") for f in answer.dose_checks)
+    assert answer.status == "answered" and answer.summary.startswith("US labelling for oral diphenhydramine")
+    weak = [f for f in answer.dose_checks if f.text == "25-50 mg"]
+    assert weak and all(f.verdict == "grounded" and "weak source" in f.message for f in weak)
+    assert "order sets rather than a primary guideline" in answer.summary
 
 
 @pytest.mark.parametrize("question, shown, not_shown", [
