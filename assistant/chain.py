@@ -403,9 +403,7 @@ class Assistant:
         elif focus.condition and focus.also_on_topic:
             hits = self._add_topic_documents(question, hits, focus)
         hits = self._add_recommendations(question, hits)
-        if frame is not None and frame.drug and frame.drug != self.principal_drug:
-            term = self.vocabulary.term("drugs", frame.drug)
-            names = term.terms if term else tuple(w.lower() for w in (frame.drug, frame.product) if w)
+        if frame is not None and (names := self._drug_names(frame)):
             focus = replace(focus, drug=names)
         secondary = self.secondary_sources
         asked = tuple(frame.aspects) if frame is not None else ()
@@ -532,7 +530,7 @@ class Assistant:
             if patient else unit_conversions(self.rulebook, hits, question)
         if not calcs and patient and frame.patient.weight_kg:
             # No rule of the indication asked about: the per-kg doses the lead itself states (verified for this frame).
-            by_number = {n: numbering.by_id[cid] for cid, n in numbering.numbers.items()}
+            by_number = numbering.by_number()
             stated = []
             for f in lead:
                 marker = MARKER.search(summary, f.end)
@@ -546,7 +544,7 @@ class Assistant:
         if not calcs:
             return summary, sections
         # A worked example's numbers are about someone else: with the patient's own numbers, they leave the lead.
-        by_number = {n: numbering.by_id[cid] for cid, n in numbering.numbers.items()}
+        by_number = numbering.by_number()
         summary = " ".join(part for part in _SENTENCE_END.split(summary) if not _worked_example(part, by_number))
         statements = []
         for c in calcs:
@@ -561,7 +559,7 @@ class Assistant:
         """The patient's IgG held against the threshold or target the lead states, first ("is he eligible?", "at target?")."""
         from assistant.calculate import compared_level
 
-        by_number = {n: numbering.by_id[cid] for cid, n in numbering.numbers.items()}
+        by_number = numbering.by_number()
         sentences = [(MARKER.sub("", part), by_number[int(m.group(1).split(",")[0])])
                      for part in _SENTENCE_END.split(summary) if (m := MARKER.search(part)) and int(m.group(1).split(",")[0]) in by_number]
         found = compared_level(self.rulebook, frame, sentences)
@@ -653,9 +651,7 @@ class Assistant:
         topics = tuple(t for a in frame.aspects for t in vocab.aspect_topics.get(a, ()))
         if topics and any(on_topic(h, topics) for h in hits):
             return True
-        if frame.drug and frame.drug != self.principal_drug:
-            term = vocab.term("drugs", frame.drug)
-            words = term.terms if term else tuple(w.lower() for w in (frame.drug, frame.product) if w)
+        if words := self._drug_names(frame):
             return any(on_topic(h, words) or names_any(h.text, words) for h in hits)
         return False
 

@@ -35,6 +35,10 @@ class Numbering:
             quotes.append(quote)
         return n
 
+    def by_number(self) -> dict[int, Hit]:
+        """The chunk each citation number stands for."""
+        return {n: self.by_id[cid] for cid, n in self.numbers.items()}
+
     def resolve(self, keys: list[str]) -> list[str]:
         """Reference keys as one-line citations (a key with no entry stays as it is)."""
         return [self.references[k].cite() if k in self.references else k for k in keys]
