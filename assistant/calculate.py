@@ -15,6 +15,8 @@ from assistant.question import QuestionFrame
 from assistant.retrieval import Hit
 
 _PER_KG_UNITS = {"g/kg": 1.0, "mg/kg": 0.001}
+# Words of a rule's note that name no circumstance of its own.
+_PLAIN_WORDS = frozenset({"dose", "doses", "dosing", "with", "that", "this", "than", "from", "therapy", "treatment", "given"})
 _AGE_OF = {"child": "child", "neonate": "neonate", "adult": "adult", "elderly": "adult", "pregnancy": "adult"}
 
 
@@ -94,7 +96,16 @@ def _primary_rules(book: RuleBook, frame: QuestionFrame, prefer: list[str] = (),
         own = set(n.rule.id.split("-")) | {n.rule.product}
         return -len(asked & own)
 
-    out.sort(key=lambda n: (named(n), n.rule.evidence != "primary", rank.get(n.rule.id, len(rank)),
+    def unasked_circumstance(n: NormRule) -> bool:
+        # A rule for a circumstance ("serum IgG markedly reduced at start": one extra dose) answers a question that
+        # speaks of it; for any other, the rules without one come first.
+        note = n.rule.population.note
+        if not note:
+            return False
+        said = set(re.findall(r"[a-z]{4,}", f"{note} {n.rule.note or ''}".lower())) - _PLAIN_WORDS
+        return not said & asked
+
+    out.sort(key=lambda n: (named(n), unasked_circumstance(n), n.rule.evidence != "primary", rank.get(n.rule.id, len(rank)),
                             n.rule.population.age != age))
     if out and named(out[0]) < 0:  # the question names a phase or source: rules it does not name are not what it asks
         out = [n for n in out if named(n) == named(out[0])]
@@ -172,7 +183,7 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
         return []
     weight, basis, out = _dosing_weight(book, frame, lambda factor: _source(factor, hits, fmt(factor.lo), "×") or next(
         (h for h in hits if h.doc_id == factor.rule.source.document), None))
-    for n in _primary_rules(book, frame, prefer, words)[:2]:
+    for n in _rules_for_frame(book, frame, hits, prefer, words, names)[:2]:
         lo, hi = n.rule.min, n.rule.max if n.rule.max is not None else n.rule.min
         if lo is None:
             continue
@@ -181,6 +192,20 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
             continue
         out.append(_dose_for(n, lo, hi, weight, basis, hit, frame.patient.course_days))
     return out
+
+
+def _rules_for_frame(book: RuleBook, frame: QuestionFrame, hits: list[Hit], prefer, words: tuple[str, ...],
+                     names: tuple[str, ...]) -> list[NormRule]:
+    """The per-kg rules for this patient: those of a further condition the question names beside its indication (CVID
+    with bronchiectasis: the higher dose for suppurative lung disease) first, when their own document is about the
+    indication asked (`names`, its words), then the indication's own."""
+    specific: list[NormRule] = []
+    if not frame.comparison and names:
+        about = {h.doc_id for h in hits if _names(str(h.meta.get("title", "")), names)}
+        for other in frame.other_indications:
+            specific += [n for n in _primary_rules(book, frame.model_copy(update={"indication": other}), prefer, words)
+                         if n.rule.source.document in about]
+    return specific + _primary_rules(book, frame, prefer, words)
 
 
 def _dose_for(n: NormRule, lo: float, hi: float, weight: float, basis: str, hit: Hit, days_asked: float | None) -> Calculated:

@@ -271,10 +271,14 @@ class Assistant:
         knows, the dictionary drug whose dose the question asks for ("what aspirin dose goes with the IVIG") is the drug."""
         from assistant.doses.drugnames import dictionary_drugs
 
-        found = dictionary_drugs(self.vocabulary.normalise(text, self._known_word))
+        normalised = self.vocabulary.normalise(text, self._known_word)
+        found = dictionary_drugs(normalised)
         if frame.drug:
+            # ... or the longer name the corpus's drug word stands inside ("anti-D immunoglobulin" is not immunoglobulin).
+            inside = (frame.product or frame.drug).lower()
             found = [m for m in found if self.vocabulary.term("drugs", m.canonical) is None and m.canonical != frame.drug
-                     and re.search(_DOSE_OF.format(re.escape(m.surface)), text, re.IGNORECASE)]
+                     and (re.search(_DOSE_OF.format(re.escape(m.surface)), normalised, re.IGNORECASE)
+                          or (inside in m.surface.lower() and len(m.surface) > len(inside)))]
         if not found:
             return frame
         return frame.model_copy(update={"drug": found[0].canonical, "product": found[0].surface,
@@ -358,7 +362,7 @@ class Assistant:
         if gap:
             answer = Answer(**base, status="abstained", summary=f"{gap} {self._abstain_message(hits, lead='')}".strip(),
                             latency_ms=0.0)
-        elif hits and (evidence >= cfg.abstain_below or self._covered(frame, hits, on_indication)):
+        elif hits and (evidence >= cfg.abstain_below or self._covered(frame, hits, on_indication, stats.get("coverage", 0.0))):
             # A terse question about what the passages are about is covered, however few words it shares with them.
             yield "status", "composing"
             composed = self._compose(standalone, hits, base)
@@ -639,12 +643,18 @@ class Assistant:
             return hits
         return [h for h in hits if on_topic(h, term.terms) or names_any(h.text, term.terms)]
 
-    def _covered(self, frame: QuestionFrame, hits: list[Hit], on_indication: list[Hit]) -> bool:
+    def _covered(self, frame: QuestionFrame, hits: list[Hit], on_indication: list[Hit], known_share: float = 0.0) -> bool:
         """Whether the passages are about what the frame names: its indication, circumstance, the topic of its aspect, or a
-        drug other than the corpus's principal one (so a terse question is answered however few words it shares)."""
+        drug other than the corpus's principal one (so a terse question is answered however few words it shares); or, for
+        a question every word of which the corpus knows, whether the best passages' document is about the aspect asked
+        ("ontario trough target?": the document on trough targets)."""
         vocab = self.vocabulary
         if frame.indication and on_indication:
             return True
+        if known_share >= 1.0 and frame.aspects:
+            words = tuple(t for a in frame.aspects if (term := vocab.term("aspects", a)) for t in term.terms if len(t) >= 4)
+            if words and any(on_topic(h, words) for h in hits[:3]):
+                return True
         if frame.context and (frame.drug or frame.indication) and (term := vocab.term("contexts", frame.context)) \
                 and any(names_any(h.text, term.terms) for h in hits):
             return True
@@ -738,7 +748,7 @@ class Assistant:
             return None if _dosed_sentences(more, names)[1] else (own.product or own.drug)
         if own.drug != self.principal_drug:
             names, shown = term.terms, own.product or own.drug
-        elif own.product:
+        elif own.product and own.product.upper() not in term.acronyms and own.product.lower() != term.label.lower():
             names, shown = (own.product.lower(),), own.product  # the product named (a brand) must be dosed as itself
         else:
             return None

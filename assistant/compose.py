@@ -39,7 +39,9 @@ SECTION_ORDER = ["Key points", "Indications", "Dosing", "Administration", "Monit
                  "Special populations", "Adverse effects", "Pitfalls", "Duration and reassessment"]
 
 # What a question asks about, with the words that ask it, the section that answers it and the cues a statement that answers it carries.
-_DOSE_NUMBER = re.compile(r"\d(?:[\d.,\s-]|to)*\s*(?:g/kg|mg/kg|g|mg|ml/kg|ml|iu|units?)\b(?:\s*(?:/|per)\s*(?:day|dose|week|kg|min|h))?", re.I)
+# (A level or a strength, "400 mg/dL", "4 g/L", "100 mg/mL", is no dose.)
+_DOSE_NUMBER = re.compile(r"\d(?:[\d.,\s-]|to)*\s*(?:g/kg|mg/kg|g|mg|ml/kg|ml|iu|units?)\b(?!\s*(?:/|per)\s*(?:dl|l|ml)\b)"
+                          r"(?:\s*(?:/|per)\s*(?:day|dose|week|kg|min|h))?", re.I)
 ASPECTS: dict[str, tuple[re.Pattern[str], str, re.Pattern[str]]] = {
     "dose": (re.compile(r"\b(dose|doses|dosing|dosage|how much|g/kg|mg/kg|loading|maintenance|regimen)\b", re.I), "Dosing", _DOSE_NUMBER),
     "monitoring": (re.compile(r"\b(monitor\w*|trough|check\w*|target|level|levels|measure\w*)\b", re.I), "Monitoring",
@@ -91,6 +93,24 @@ def states_asked_quantity(text: str, quantities: list[re.Pattern[str]], q_tokens
             if any(t in q_tokens for _, t in words[max(0, at - near):at + near]):
                 return True
     return False
+
+
+# A statement opening with the circumstance it holds in ("When the serum IgG is very low at the start, ...", "In SID with
+# uncontrolled suppurative lung disease, ...") answers a question that speaks of that circumstance; for any other question
+# it is a side point, after the statements that hold generally.
+_OPENING_CLAUSE = re.compile(r"^(?:(?:when|if|once|unless|where|while|for (?:patients|those|people|anyone|recipients) (?:who|with|whose))\b"
+                             r"|in\b[^,]{0,120}?\b(?:with|who|whose|that)\b)[^,]{3,160},", re.I)
+CIRCUMSTANCE_PENALTY = 0.25
+
+
+def unasked_circumstance(text: str, known: set[str], at_least: int = 3) -> bool:
+    """Whether a statement opens with a circumstance of several words the question does not speak of."""
+    m = _OPENING_CLAUSE.match(text)
+    if m is None:
+        return False
+    words = set(tokenize(m.group(0)))
+    unasked = words - known
+    return len(unasked) >= at_least and len(unasked) >= 0.5 * len(words)
 
 
 KIND_BONUS = {"recommendation": 0.3, "table_row": 0.05}
@@ -216,6 +236,8 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
     n = len(rows) or 1
     weights = {t: math.log(1 + n / (1 + df.get(t, 0))) for t in q_tokens}
     total = sum(weights.values()) or 1.0
+    known = q_tokens | set(tokenize(" ".join((focus.condition + focus.population + focus.context + focus.drug)
+                                             if focus is not None else ())))
     out: list[Candidate] = []
     for hit, rank, order, text, tokens in rows:
         overlap = sum(weights[t] for t in tokens & q_tokens) / total
@@ -237,6 +259,8 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
         if on_context:
             aspect_bonus += context_bonus
         score = max(hit.score, 0.0) / top * 0.5 + overlap + aspect_bonus + heading_bonus - 0.01 * order
+        if unasked_circumstance(text, known):
+            score -= CIRCUMSTANCE_PENALTY
         # A guideline's own recommendation is its conclusion: it answers before the discussion of its evidence.
         kind = str(hit.meta.get("kind", "text"))
         score += KIND_BONUS.get(kind, 0.0)

@@ -275,3 +275,36 @@ def test_a_product_named_is_run_at_its_own_labels_rate(assistant):
     assert "0.3 mL/kg/h × 70 kg = 21 mL/h" in named.summary and "35 mL/h" not in named.summary
     generic = assistant.ask("70 kg adult, starting IVIG infusion rate in mL/h?")
     assert "0.5 mL/kg/h × 70 kg = 35 mL/h" in generic.summary
+
+
+def test_a_further_condition_named_beside_the_indication_is_dosed_by_its_own_rule(assistant):
+    # CVID with uncontrolled bronchiectasis: the suppurative-lung range of the PID guideline, never the one extra dose of
+    # the first month (a circumstance the question does not speak of).
+    answer = assistant.ask("70kg CVID w bronchiectasis uncontrolled on standard dose, Ontario higher-dose range in g?")
+    assert answer.summary.startswith("Calculated IVIG dose for this patient (70 kg actual body weight): 0.4-0.8 g/kg × 70 kg = 28-56 g")
+    assert "= 28 g " not in answer.summary
+
+
+def test_a_statement_about_a_circumstance_not_asked_gives_way_to_the_general_one(assistant):
+    from assistant.compose import unasked_circumstance
+
+    answer = assistant.ask("myeloma hypogam with recurrent infx, IVIG dose ontario?")
+    assert "0.4-0.6 g/kg every 4 weeks" in answer.summary.split("].")[0]
+    known = {"myeloma", "dose"}
+    assert unasked_circumstance("When the serum IgG is very low at the start of replacement, one extra dose is allowed.", known)
+    assert not unasked_circumstance("In adults with ITP, IVIG is given as 1 g/kg.", {"itp", "dose"})
+
+
+def test_a_dose_left_to_the_patient_answers_a_dose_question_and_a_level_is_no_dose(assistant):
+    answer = assistant.ask("what IVIG dose after allogeneic HSCT?")
+    assert answer.status == "answered" and "individualised" in answer.summary.split("].")[0]
+
+
+def test_a_terse_question_on_a_document_about_its_aspect_is_covered(assistant):
+    assert assistant.ask("ontario trough target?").status == "answered"
+    assert assistant.ask("target BP in hypertension?").status == "abstained"
+
+
+def test_a_drug_whose_name_holds_the_corpus_drug_word_is_its_own_drug(assistant):
+    answer = assistant.ask("anti-D dose for ITP in an Rh+ adult?")
+    assert answer.status == "abstained" and "anti-d" in answer.summary.lower() and "1 g/kg" not in answer.summary
