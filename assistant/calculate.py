@@ -178,7 +178,7 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
     conversion = _conversion(book, frame, hits, words) if frame.patient.regimen is not None else []
     if conversion:
         return conversion
-    weight = frame.patient.weight_kg
+    weight = frame.patient.weight_kg or frame.patient.adjusted_weight_kg
     if not weight or not frame.indication or "switch" in frame.aspects:
         return []
     weight, basis, out = _dosing_weight(book, frame, lambda factor: _source(factor, hits, fmt(factor.lo), "×") or next(
@@ -232,6 +232,8 @@ def _dosing_weight(book: RuleBook, frame: QuestionFrame, pick) -> tuple[float | 
             return w, "adjusted body weight", [Calculated(
                 f"Calculated {factor.rule.drug} dosing weight for this patient (adjusted body weight): {formula}.",
                 formula, factor.rule.id, hit)]
+    if frame.patient.adjusted_weight_kg and not frame.patient.weight_kg:
+        return frame.patient.adjusted_weight_kg, "dosing weight as given", []
     return frame.patient.weight_kg, "actual body weight", []
 
 
@@ -287,6 +289,14 @@ def stated_doses(book: RuleBook, frame: QuestionFrame, stated: list[tuple[float,
         seen.add((lo, hi, unit))
         out.append(_dose_for(n, lo, hi, weight, basis, hit, frame.patient.course_days))
     return out if len(out) > worked_weight else []
+
+
+def worked_weight(book: RuleBook, frame: QuestionFrame, hits: list[Hit]) -> list[Calculated]:
+    """The patient's adjusted dosing weight alone, worked out and cited, when no dose of theirs can be ("Ontario dosing
+    weight for IVIG?" naming no condition)."""
+    _, _, out = _dosing_weight(book, frame, lambda factor: _source(factor, hits, fmt(factor.lo), "×") or next(
+        (h for h in hits if h.doc_id == factor.rule.source.document), None))
+    return out
 
 
 # An IgG level the question states ("trough 520 mg/dL"), and a rate with a product's concentration ("4 mg/kg/min ... 10%").

@@ -23,7 +23,7 @@ from assistant.citations import MARKER, Numbering, best_quote, guard
 from assistant.compose import compose, grade_of, names_any, on_topic, references_of, statements_of
 from assistant.errors import GuideqaError, InputError
 from assistant.followup import Focus, focus_of, keeps_topic, standalone_question
-from assistant.question import QuestionFrame, read_question
+from assistant.question import DOSE_OF, QuestionFrame, read_question
 from assistant.vocabulary import Vocabulary, expand_acronyms, load_vocabulary, with_conditions
 from assistant.index import Index
 from assistant.models import Answer, Calculation, Section, Statement
@@ -107,8 +107,9 @@ def _dosed_sentences(hits: list[Hit], names: tuple[str, ...]) -> tuple[list[str]
 NEW_PATIENT = re.compile(r"(?i)\b(?:different|another|other|new|next|second)\s+(?:pt|patient|person|case|man|woman|child|kid)\b|"
                          r"\bneighbou?r\b")
 
-# A drug named as the owner of the dose asked for: "aspirin dose", "the dose of aspirin", "aspirin dosing".
-_DOSE_OF = r"(?<![\w-]){0}\s+(?:dose|doses|dosing|dosage|regimen)\b|\b(?:dose|dosing|dosage) (?:of|for)\s+{0}(?![\w-])"
+
+# A question asking yes or no ("is adjusted weight required?", "should we...", "can he..."): the source's answer leads.
+YES_NO = re.compile(r"(?i)^\W*(?:is|are|was|does|do|did|should|shall|can|could|would|will|has|have|must|may|might)\b")
 
 # The aspects a patient's own numbers are worked out for; a follow-up about monitoring or evidence gets no dose lead.
 WORKED_OUT_ASPECTS = frozenset({"dose", "switch", "administration"})
@@ -260,7 +261,11 @@ class Assistant:
         own = self._with_dictionary_drug(read, text)
         previous = turns[-1]["answer"].get("question_frame") if turns and not NEW_PATIENT.search(text) else None
         if previous and followed:
-            return QuestionFrame.model_validate(previous).followed_by(own, keep_aspect=self._only_slots(text)), own
+            # A follow-up asking nothing new of its own but changing the patient or their circumstances ("what if she's
+            # 45 kg", "hx of DVT - anything different?") asks the earlier question again for what it changes.
+            changes = bool(own.patient.model_dump(exclude_none=True) or own.context or own.population)
+            keep = self._only_slots(text) or (changes and not (own.aspects or own.indication or own.drug))
+            return QuestionFrame.model_validate(previous).followed_by(own, keep_aspect=keep), own
         if previous:  # a new subject: only the patient carries over
             return QuestionFrame.model_validate(previous).followed_by(own, same_subject=False), own
         return own, own
@@ -277,7 +282,7 @@ class Assistant:
             # ... or the longer name the corpus's drug word stands inside ("anti-D immunoglobulin" is not immunoglobulin).
             inside = (frame.product or frame.drug).lower()
             found = [m for m in found if self.vocabulary.term("drugs", m.canonical) is None and m.canonical != frame.drug
-                     and (re.search(_DOSE_OF.format(re.escape(m.surface)), normalised, re.IGNORECASE)
+                     and (re.search(DOSE_OF.format(re.escape(m.surface)), normalised, re.IGNORECASE)
                           or (inside in m.surface.lower() and len(m.surface) > len(inside)))]
         if not found:
             return frame
@@ -313,7 +318,14 @@ class Assistant:
             term = vocab.term(slot, value) if value and not mine else None
             if term is not None and not names_any(standalone, term.terms):
                 missing.append(term.label)
+        if frame.aspects and not own.aspects:  # the aspect carried from the earlier turn is searched too
+            terms = [t for a in frame.aspects if (t := vocab.term("aspects", a))]
+            missing += [t.label for t in terms if not names_any(standalone, t.terms)][-1:]
         return f"{standalone.rstrip(' ?.')} — {', '.join(missing)}?" if missing else standalone
+
+    def _searchable(self, query: str, terms: tuple[str, ...]) -> bool:
+        """Whether the query names one of the terms in words the indexed documents use ("CVID"; not "kidney tx")."""
+        return any(names_any(query, (t,)) and all(self._known_word(w) for w in re.findall(r"[a-z]{2,}", t)) for t in terms)
 
     def _known_word(self, word: str) -> bool:
         try:
@@ -336,8 +348,9 @@ class Assistant:
         if session_id:
             self.sessions.check(session_id, key_id)
         turns = self.sessions.turns(session_id) if session_id else []
-        standalone = self.vocabulary.normalise(self.standalone(text, turns), self._known_word)
-        rewritten = standalone != self.vocabulary.normalise(text, self._known_word)
+        normalised = self.vocabulary.normalise(text, self._known_word)  # shorthand expanded before the follow-up is read
+        standalone = self.vocabulary.normalise(self.standalone(normalised, turns), self._known_word)
+        rewritten = standalone != normalised
         read = read_question(text, self.vocabulary, self._known_word)
         # "Different pt: ..." starts over: nothing of the earlier patient or subject carries.
         follows = bool(session_id) and not NEW_PATIENT.search(text) and (rewritten or self._leans_on_history(text, read))
@@ -352,6 +365,9 @@ class Assistant:
         query = expand_acronyms(standalone, self.vocabulary)  # the long forms the indexed documents define, searched too
         if frame.drug and frame.product and frame.drug.lower() not in query.lower():
             query = f"{query} ({frame.drug})"  # a brand is searched by its generic name too (Suboxone: buprenorphine/naloxone)
+        if (term := self.vocabulary.term("indications", frame.indication) if frame.indication else None) \
+                and not self._searchable(query, term.terms):
+            query = f"{query} ({term.label})"  # the condition understood from shorthand or a typo ("kidney tx") is searched
         hits, stats = self.retriever.retrieve(query, k=cfg.k, mode=cfg.retriever, filters=filters, answerable=True)
         evidence = self.retriever.evidence(stats)
         base = {"question": text, "standalone_question": standalone, "session_id": session_id, "question_frame": frame,
@@ -506,13 +522,14 @@ class Assistant:
     def _with_calculations(self, summary: str, sections: list[Section], numbering: Numbering, hits: list[Hit],
                            frame: QuestionFrame | None, question: str) -> tuple[str, list[Section]]:
         """The patient's own numbers, worked out from the rules and cited to the passage stating each rule, before the lead."""
-        from assistant.calculate import calculations, converts, stated_doses, unit_conversions
+        from assistant.calculate import calculations, converts, stated_doses, unit_conversions, worked_weight
         from assistant.doses import check_text
 
         if frame is None:
             return summary, sections
         summary, sections = self._with_level(summary, sections, numbering, frame)
-        patient = bool(frame.patient.weight_kg or frame.patient.regimen) and bool(WORKED_OUT_ASPECTS & set(frame.aspects))
+        patient = bool(frame.patient.weight_kg or frame.patient.adjusted_weight_kg or frame.patient.regimen) \
+            and bool(WORKED_OUT_ASPECTS & set(frame.aspects))
         if not patient and not converts(question):
             return summary, sections  # nothing of the patient's to work out, or this turn asks about something else
         passages = numbering.passages()
@@ -533,18 +550,21 @@ class Assistant:
         calcs = calculations(self.rulebook, frame, hits, prefer=prefer, question=question, names=term.terms if term else ()) \
             if patient else unit_conversions(self.rulebook, hits, question)
         if not calcs and patient and frame.patient.weight_kg:
-            # No rule of the indication asked about: the per-kg doses the lead itself states (verified for this frame).
+            # No rule of the indication asked about: the per-kg doses the lead itself states (verified for this frame). A
+            # question naming no indication must state the dose itself, or it would borrow another condition's.
             by_number = numbering.by_number()
             stated = []
             for f in lead:
                 marker = MARKER.search(summary, f.end)
                 if f.verdict != "verified" or not f.per_kg or not f.rule_id or marker is None:
                     continue
+                if not frame.indication and not re.search(rf"(?<![\d.]){re.escape(f.text)}", question):
+                    continue
                 lo, hi = (f.value if isinstance(f.value, list) else [f.value, f.value])[:2]
                 hit = by_number.get(int(marker.group(1).split(",")[0]))
                 if hit is not None:
                     stated.append((lo, hi, f.unit, f.rule_id, hit))
-            calcs = stated_doses(self.rulebook, frame, stated)
+            calcs = stated_doses(self.rulebook, frame, stated) or worked_weight(self.rulebook, frame, hits)
         if not calcs:
             return summary, sections
         # A worked example's numbers are about someone else: with the patient's own numbers, they leave the lead.
@@ -556,7 +576,9 @@ class Assistant:
             statements.append(Statement(text=c.text, citations=[n], grade=None,
                                         calculated=Calculation(formula=c.formula, rule_id=c.rule_id)))
         worked = " ".join(f"{s.text.rstrip('.')} [{s.citations[0]}]." for s in statements)
-        return f"{worked} {summary}".strip(), [Section(heading="For this patient", statements=statements), *sections]
+        # A yes/no question ("is adjusted weight actually required?") is answered by the source; the numbers follow it.
+        lead = f"{summary} {worked}" if YES_NO.match(question) else f"{worked} {summary}"
+        return lead.strip(), [Section(heading="For this patient", statements=statements), *sections]
 
     def _with_level(self, summary: str, sections: list[Section], numbering: Numbering,
                     frame: QuestionFrame) -> tuple[str, list[Section]]:
@@ -713,7 +735,7 @@ class Assistant:
     def _undosed_condition(self, frame: QuestionFrame, own: QuestionFrame, hits: list[Hit]) -> str | None:
         """A condition this dose question names that no dose rule is about and no retrieved sentence naming it gives a dose
         for ("IVIG dose for antibody-mediated rejection" when the sources only say such doses are outside their scope)."""
-        if "dose" not in own.aspects or own.comparison:
+        if "dose" not in (own.aspects or frame.aspects) or own.comparison:  # a follow-up asks the earlier aspect again
             return None
         drug = self.vocabulary.term("drugs", frame.drug) if frame.drug else None
         ruled = self.rulebook.indications_of(drug.canonical if drug else frame.drug, "dose")

@@ -294,6 +294,11 @@ def _on_focus(rows: list, focus: Focus) -> list:
     if focus.condition:
         terms = focus.condition + focus.also_on_topic + focus.context
         kept = [row for row in kept if on_topic(row[0], terms) or _names(row[3], focus.condition + focus.context)] or kept
+    # A dose stated for another condition only ("In secondary immunodeficiency, ... 0.2-0.4 g/kg") is that condition's,
+    # wherever it stands (a document on active infection speaks of several).
+    if focus.condition and focus.other_conditions:
+        kept = [row for row in kept if not (_DOSE_NUMBER.search(row[3]) and _names(row[3], focus.other_conditions)
+                                            and not _names(row[3], focus.condition))] or kept
     # A dose question about a drug beside the principal one is answered by that drug's doses, never by another drug's.
     if focus.drug and any(_names(row[3], focus.drug) for row in kept):
         kept = [row for row in kept if (_names(row[3], focus.drug) or not _DOSE_NUMBER.search(row[3]))

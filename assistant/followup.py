@@ -42,6 +42,7 @@ def merged(older: Mentions, newer: Mentions) -> Mentions:
         population=newer.population or older.population,
         context=context,
         aspect=newer.aspect or older.aspect,
+        aspects=newer.aspects or older.aspects,
         unknown=newer.unknown,
     )
 
@@ -89,6 +90,8 @@ def _tail(topic: Mentions, current: Mentions, vocab: Vocabulary) -> str:
     """The earlier subject the follow-up leaves out, as a phrase: the drug and condition; the patient's age group always,
     other circumstances of the patient only for a follow-up whose answer they change."""
     parts: list[str] = []
+    if topic.aspects and not current.aspect:
+        parts.append(topic.aspects[-1].surface)  # the earlier question's aspect, asked again for what the follow-up changes
     if topic.drug and not current.drug:
         parts.append(topic.drug.surface)
     if topic.condition and not current.condition:
@@ -176,6 +179,7 @@ class Focus:
     also_on_topic: tuple[str, ...] = ()  # a document about these (e.g. obesity) is on focus even if it never names the condition
     context: tuple[str, ...] = ()  # the circumstance asked about (rituximab, thrombosis risk): statements naming it come first
     drug: tuple[str, ...] = ()  # a drug asked about beside the corpus's principal one (diphenhydramine): its doses answer
+    other_conditions: tuple[str, ...] = ()  # the specific conditions not asked about: a dose naming only them is theirs
 
 
 def focus_of(question: str, vocab: Vocabulary) -> Focus:
@@ -196,4 +200,9 @@ def focus_of(question: str, vocab: Vocabulary) -> Focus:
     context = topic.context.term.terms if topic.context is not None else ()
     if topic.aspect is not None:
         also += vocab.aspect_topics.get(topic.aspect.name, ())
-    return Focus(condition, population, others, also, context)
+    other_conditions: tuple[str, ...] = ()
+    if topic.condition is not None and topic.condition.name not in vocab.broad:
+        other_conditions = tuple(t for term in vocab.indications
+                                 if term.canonical != topic.condition.name and term.canonical not in vocab.broad
+                                 and term.canonical not in vocab.modifiers for t in term.terms if t not in condition)
+    return Focus(condition, population, others, also, context, other_conditions=other_conditions)

@@ -235,9 +235,11 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
         aspects = ["dose"]  # "75 kg man with GBS, IVIG please": a patient's numbers and a treatment, nothing else, ask for the dose
     # A circumstance the question says is absent or over ("no infections for 3 years", "infections settled") is not one.
     context = next((c for c in m.contexts if not _absent(normal, c)), None)
+    # Of several drugs, the one owning the dose asked for ("premed for IVIG: tylenol dose?") is the drug.
+    drug = next((d for d in m.drugs if re.search(DOSE_OF.format(re.escape(d.surface)), normal, re.I)), m.drug)
     return QuestionFrame(
-        drug=m.drug.name if m.drug else None,
-        product=m.drug.surface if m.drug else None,
+        drug=drug.name if drug else None,
+        product=drug.surface if drug else None,
         products=[d.surface for d in m.drugs],
         indication=conditions[0].name if conditions else None,
         indication_label=conditions[0].label if conditions else None,
@@ -249,6 +251,9 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
         comparison="comparison" in aspects,
     )
 
+
+# A drug named as the owner of the dose asked for: "aspirin dose", "the dose of aspirin", "aspirin dosing".
+DOSE_OF = r"(?<![\w-]){0}\s+(?:dose|doses|dosing|dosage|regimen)\b|\b(?:dose|dosing|dosage) (?:of|for)\s+{0}(?![\w-])"
 
 _ABSENT_BEFORE = re.compile(r"(?i)\b(?:no|not|without|free of|nil|denies|never had|no sign of|no serious|no further)\W+(?:\w+\W+){0,2}$")
 _ABSENT_AFTER = re.compile(r"(?i)^\W*(?:\w+\W+){0,1}(?:have |has |had )?(?:settled|resolved|cleared|gone|controlled|stopped)\b")

@@ -269,3 +269,17 @@ def test_what_a_turn_asks_to_work_out_does_not_carry_into_the_next():
 ])
 def test_a_circumstance_the_question_says_is_absent_or_over_is_not_one(question, context):
     assert read_question(question, VOCAB).context == context
+
+
+def test_a_rule_for_a_circumstance_not_asked_comes_after_the_general_rules():
+    from assistant.calculate import _primary_rules
+
+    frame = read_question("myeloma, 80 kg, ontario IVIG dose", VOCAB)
+    ids = [n.rule.id for n in _primary_rules(BOOK, frame, words=("ontario", "ivig", "dose"))]
+    assert ids and "extra" not in ids[0]
+    asked = [n.rule.id for n in _primary_rules(BOOK, frame, words=("ontario", "extra", "dose", "month", "start"))]
+    assert any("extra" in i for i in asked[:2])
+
+
+def test_a_follow_up_asking_nothing_new_keeps_the_aspect_and_why_is_an_aspect():
+    assert read_question("why the fudge factor at all?", VOCAB).aspects == ["explanation"]
