@@ -101,6 +101,7 @@ def states_asked_quantity(text: str, quantities: list[re.Pattern[str]], q_tokens
 _OPENING_CLAUSE = re.compile(r"^(?:(?:when|if|once|unless|where|while|for (?:patients|those|people|anyone|recipients) (?:who|with|whose))\b"
                              r"|in\b[^,]{0,120}?\b(?:with|who|whose|that)\b)[^,]{3,160},", re.I)
 CIRCUMSTANCE_PENALTY = 0.25
+CONTRAST_PENALTY = 0.5
 
 
 def unasked_circumstance(text: str, known: set[str], at_least: int = 3) -> bool:
@@ -261,6 +262,8 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
         score = max(hit.score, 0.0) / top * 0.5 + overlap + aspect_bonus + heading_bonus - 0.01 * order
         if unasked_circumstance(text, known):
             score -= CIRCUMSTANCE_PENALTY
+        if focus is not None and any(_names(text, others) and not _names(text, (word,)) for word, others in focus.contrasting):
+            score -= CONTRAST_PENALTY  # "autologous HSCT" for a question about an allogeneic one
         # A guideline's own recommendation is its conclusion: it answers before the discussion of its evidence.
         kind = str(hit.meta.get("kind", "text"))
         score += KIND_BONUS.get(kind, 0.0)

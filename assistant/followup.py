@@ -180,6 +180,7 @@ class Focus:
     context: tuple[str, ...] = ()  # the circumstance asked about (rituximab, thrombosis risk): statements naming it come first
     drug: tuple[str, ...] = ()  # a drug asked about beside the corpus's principal one (diphenhydramine): its doses answer
     other_conditions: tuple[str, ...] = ()  # the specific conditions not asked about: a dose naming only them is theirs
+    contrasting: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (a word asked, the words that exclude it)
 
 
 def focus_of(question: str, vocab: Vocabulary) -> Focus:
@@ -205,4 +206,7 @@ def focus_of(question: str, vocab: Vocabulary) -> Focus:
         other_conditions = tuple(t for term in vocab.indications
                                  if term.canonical != topic.condition.name and term.canonical not in vocab.broad
                                  and term.canonical not in vocab.modifiers for t in term.terms if t not in condition)
-    return Focus(condition, population, others, also, context, other_conditions=other_conditions)
+    low = question.lower()
+    contrasting = tuple((word, tuple(w for w in group if w != word)) for group in vocab.contrasts for word in group
+                        if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", low))
+    return Focus(condition, population, others, also, context, other_conditions=other_conditions, contrasting=contrasting)

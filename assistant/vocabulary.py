@@ -69,6 +69,7 @@ class Vocabulary:
     modifiers: frozenset[str] = frozenset()
     english: frozenset[str] = frozenset()  # short English words that clinical acronyms spell ("hit", "all", "aid")
     qualifiers: re.Pattern | None = None  # phrases naming no aspect or condition ("on low-dose ICS", "normal tetanus responses")
+    contrasts: tuple[tuple[str, ...], ...] = ()  # words that exclude each other ("allogeneic" / "autologous")
     acronyms: tuple[tuple[str, str], ...] = ()  # (acronym, long form) the indexed documents define: CBT, OSA, MBSR
     broad: frozenset[str] = frozenset()
     settings: frozenset[str] = frozenset()  # conditions that are a setting of care (a transplant): a specific one named leads
@@ -249,6 +250,7 @@ def _load(rules_vocab: Path, lexicon: Path, *_stamps: tuple) -> Vocabulary:
         settings=frozenset(str(name) for name in corpus.get("settings") or ()),
         english=frozenset(str(w).lower() for w in shared.get("english_words") or ()),
         qualifiers=_masks(shared.get("qualifier_phrases") or (), shared.get("finding_patterns") or ()),
+        contrasts=tuple(tuple(str(w).lower() for w in group) for group in shared.get("contrasts") or () if len(group) >= 2),
     )
 
 

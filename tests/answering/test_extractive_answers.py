@@ -350,3 +350,11 @@ def test_a_question_naming_no_condition_borrows_no_other_conditions_dose_for_the
     obese = assistant.ask("obese pt, IBW 62 kg, actual 118 kg. Ontario dosing weight for IVIG?")
     assert obese.summary.startswith("Calculated immunoglobulin dosing weight for this patient (adjusted body weight): "
                                     "62 kg + 0.4 × (118 kg − 62 kg) = 84.4 kg")
+
+
+def test_a_statement_naming_only_the_contrary_of_what_is_asked_does_not_lead(assistant):
+    # "allogeneic" excludes "autologous" (the shared lexicon's contrasts): the autologous advice is another patient's.
+    answer = assistant.ask("allo SCT pt IgG 3 g/L day 40, IVIG?")
+    assert "autologous" not in answer.summary and "allogeneic" in answer.summary
+    auto = assistant.ask("auto SCT for myeloma last month. should he get monthly IVIG?")
+    assert "not recommended" in auto.summary.split("].")[0] or "not used routinely" in auto.summary.split("].")[0]
