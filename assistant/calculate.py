@@ -167,7 +167,7 @@ def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit], p
 def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit], prefer, question: str,
                           names: tuple[str, ...]) -> list[Calculated]:
     words = tuple(re.findall(r"[a-z]{2,}", question.lower()))
-    if frame.patient.infusion_hours and (pump := _pump_rate(book, frame, hits, prefer, words, names)):
+    if frame.patient.concentration_percent and (pump := _pump_rate(book, frame, hits, prefer, words, names)):
         return pump
     if "administration" in frame.aspects and frame.patient.weight_kg:
         rates = _rates(book, frame, hits, words)
@@ -249,10 +249,10 @@ def _split(n: NormRule, lo: float, hi: float, days: float | None) -> str:
 
 
 def _pump_rate(book: RuleBook, frame: QuestionFrame, hits: list[Hit], prefer, words, names) -> list[Calculated]:
-    """The pump rate in mL/h of a single infusion the question times ("10% product over 12 h"): the patient's dose from the
-    indication's rule, its volume at the product's strength, over the hours asked."""
+    """The volume of a single infusion at the product's strength the question names ("10% product"), and its pump rate
+    in mL/h over the hours asked ("over 12 h"): the patient's dose from the indication's rule first."""
     p = frame.patient
-    if not (p.weight_kg and p.infusion_hours and p.concentration_percent and frame.indication):
+    if not (p.weight_kg and p.concentration_percent and frame.indication):
         return []
     for n in _primary_rules(book, frame, prefer, words):
         lo, hi = n.rule.min, n.rule.max if n.rule.max is not None else n.rule.min
@@ -263,9 +263,13 @@ def _pump_rate(book: RuleBook, frame: QuestionFrame, hits: list[Hit], prefer, wo
             continue
         grams = lo * _PER_KG_UNITS[n.rule.unit] * p.weight_kg
         ml = grams * 100 / p.concentration_percent
-        rate = ml / p.infusion_hours
         formula = (f"{fmt(lo)} {n.rule.unit} × {_g(p.weight_kg)} kg = {_g(grams)} g; {_g(grams)} g at {fmt(p.concentration_percent)}% "
-                   f"= {_g(ml)} mL; {_g(ml)} mL ÷ {fmt(p.infusion_hours)} h = {_g(rate)} mL/h")
+                   f"= {_g(ml)} mL")
+        if not p.infusion_hours:  # the volume alone ("how many mL is that with a 10% product?")
+            return [Calculated(f"Calculated {_product(n)} volume for this patient ({_g(p.weight_kg)} kg, "
+                               f"{fmt(p.concentration_percent)}% product): {formula}.", formula, n.rule.id, hit)]
+        rate = ml / p.infusion_hours
+        formula += f"; {_g(ml)} mL ÷ {fmt(p.infusion_hours)} h = {_g(rate)} mL/h"
         return [Calculated(f"Calculated pump rate for this patient ({_g(p.weight_kg)} kg, {fmt(p.concentration_percent)}% product "
                            f"over {fmt(p.infusion_hours)} hours): {formula}.", formula, n.rule.id, hit)]
     return []

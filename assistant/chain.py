@@ -263,7 +263,7 @@ class Assistant:
         if previous and followed:
             # A follow-up asking nothing new of its own but changing the patient or their circumstances ("what if she's
             # 45 kg", "hx of DVT - anything different?") asks the earlier question again for what it changes.
-            changes = bool(own.patient.model_dump(exclude_none=True) or own.context or own.population)
+            changes = bool(own.patient.model_dump(exclude_none=True, exclude={"sex"}) or own.context or own.population)
             keep = self._only_slots(text) or (changes and not (own.aspects or own.indication or own.drug))
             return QuestionFrame.model_validate(previous).followed_by(own, keep_aspect=keep), own
         if previous:  # a new subject: only the patient carries over

@@ -339,9 +339,11 @@ def patient_facts(text: str) -> Patient:
     elif found := _first(_AGE_Y, text):
         facts["age_years"] = found[0]
     if regimen is not None:
-        after = text[regimen[1][1]:]
-        if (m := _EVERY_WEEKS.search(after)) and float(m.group(1)) != regimen[0].interval_weeks:
-            facts["target_interval_weeks"] = float(m.group(1))
+        # The interval asked for, after the regimen or before it ("Hizentra every 2 weeks instead of weekly - on 32 g q4w").
+        for part in (text[regimen[1][1]:], text[:regimen[1][0]]):
+            if (m := _EVERY_WEEKS.search(part)) and float(m.group(1)) != regimen[0].interval_weeks:
+                facts["target_interval_weeks"] = float(m.group(1))
+                break
     if m := _OVER_DAYS.search(text):
         facts["course_days"] = _num(m.group(1))
     if m := _OVER_HOURS.search(text):

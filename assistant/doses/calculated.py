@@ -16,7 +16,7 @@ _PER_KG = re.compile(rf"^{_SPAN} (g/kg|mg/kg) × {_N} kg = {_SPAN} g$")
 _GRAMS = {"g/kg": 1.0, "mg/kg": 0.001}
 _SCIG = re.compile(rf"^{_N} g ÷ {_N} weeks × {_N} = {_N} g(?: × {_N} = {_N} g)?$")  # weekly, then every N weeks
 # A single infusion's pump rate: the dose from the rule, its volume at the product's strength, over the hours asked.
-_PUMP = re.compile(rf"^{_N} (g/kg|mg/kg) × {_N} kg = {_N} g; {_N} g at {_N}% = {_N} mL; {_N} mL ÷ {_N} h = {_N} mL/h$")
+_PUMP = re.compile(rf"^{_N} (g/kg|mg/kg) × {_N} kg = {_N} g; {_N} g at {_N}% = {_N} mL(?:; {_N} mL ÷ {_N} h = {_N} mL/h)?$")
 _WEIGHT = re.compile(rf"^{_N} kg \+ {_N} × \({_N} kg − {_N} kg\) = {_N} kg$")
 _RATE = re.compile(rf"^{_N} mL/kg/h × {_N} kg = {_N} mL/h$")
 _LEVEL = re.compile(rf"^{_N} (mg/dL|g/L) = {_N} (g/L|mg/dL)$")
@@ -74,13 +74,15 @@ def recompute(calc: Calculation, book: RuleBook) -> Checked | None:
         return Checked(rule.id, frozenset(values))
     if m := _PUMP.match(calc.formula):
         per_kg, unit, w, grams, grams2, percent, ml, ml2, hours, rate = m.groups()
+        timed = hours is not None  # a volume alone, or its pump rate over the hours given
+        ml2, hours, rate = (ml2, hours, rate) if timed else (ml, "1", ml)
         per_kg, w, grams, grams2, percent, ml, ml2, hours, rate = map(float, (per_kg, w, grams, grams2, percent, ml, ml2, hours, rate))
         if rule.unit != unit or rule.min is None or not (_close(per_kg, rule.min) or _close(per_kg, rule.max or rule.min)):
             return None
         if grams != grams2 or ml != ml2 or percent <= 0 or hours <= 0 or not _close(grams, per_kg * _GRAMS[unit] * w) \
                 or not _close(ml, grams * 100 / percent) or not _close(rate, ml / hours):
             return None
-        return Checked(rule.id, frozenset({per_kg, w, grams, percent, ml, hours, rate}))
+        return Checked(rule.id, frozenset({per_kg, w, grams, percent, ml} | ({hours, rate} if timed else set())))
     if m := _LEVEL.match(calc.formula):
         value, unit, result, other = m.groups()
         value, result = float(value), float(result)

@@ -358,3 +358,17 @@ def test_a_statement_naming_only_the_contrary_of_what_is_asked_does_not_lead(ass
     assert "autologous" not in answer.summary and "allogeneic" in answer.summary
     auto = assistant.ask("auto SCT for myeloma last month. should he get monthly IVIG?")
     assert "not recommended" in auto.summary.split("].")[0] or "not used routinely" in auto.summary.split("].")[0]
+
+
+def test_the_volume_of_the_patients_dose_at_the_strength_named(assistant):
+    sid = assistant.sessions.create("local")
+    assistant.ask("kawasakki 16 kg, dx today (day 6). IVIG dose?", session_id=sid)
+    answer = assistant.ask("how many mL is that with a 10% product, and over how long?", session_id=sid)
+    assert "2 g/kg × 16 kg = 32 g; 32 g at 10% = 320 mL" in answer.summary and "10-12 hours" in answer.summary
+    volume = next(st for st in answer.sections[0].statements if st.calculated)
+    assert not volume.withheld  # recomputed by the dose checker
+
+
+def test_the_interval_asked_for_may_come_before_the_regimen(assistant):
+    answer = assistant.ask("want Hizentra every 2 weeks instead of weekly - pt on IVIG 32 g q4w, US label. dose?")
+    assert "= 21.9 g every 2 weeks" in answer.summary
