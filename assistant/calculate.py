@@ -35,7 +35,13 @@ def _g(x: float) -> str:
 
 
 def _span(lo: float, hi: float) -> str:
+    """A range of results, to one decimal."""
     return _g(lo) if abs(hi - lo) < 1e-9 else f"{_g(lo)}-{_g(hi)}"
+
+
+def _stated_span(lo: float, hi: float) -> str:
+    """A range as a rule states it (0.1-0.15 g/kg: never rounded to one decimal)."""
+    return fmt(lo) if abs(hi - lo) < 1e-9 else f"{fmt(lo)}-{fmt(hi)}"
 
 
 def _stated(hit: Hit, value: str, unit: str) -> bool:
@@ -125,7 +131,8 @@ def _cadence(n: NormRule) -> str:
     if r.per == "course":
         parts.append("per course")
     if r.interval is not None:
-        parts.append(f"every {_span(r.interval.min, r.interval.max)} {r.interval.unit}s")
+        once = r.interval.min == r.interval.max == 1
+        parts.append(f"every {r.interval.unit}" if once else f"every {_stated_span(r.interval.min, r.interval.max)} {r.interval.unit}s")
     if r.duration is not None:
         shortest = getattr(r, "min_duration", None)
         days = f"{fmt(shortest.value)}-{fmt(r.duration.value)}" if shortest and shortest.value != r.duration.value \
@@ -187,7 +194,7 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
         lo, hi = n.rule.min, n.rule.max if n.rule.max is not None else n.rule.min
         if lo is None:
             continue
-        hit = _source(n, hits, _span(lo, hi), n.rule.unit, names)
+        hit = _source(n, hits, _stated_span(lo, hi), n.rule.unit, names)
         if hit is None:
             continue
         out.append(_dose_for(n, lo, hi, weight, basis, hit, frame.patient.course_days))
@@ -211,7 +218,7 @@ def _rules_for_frame(book: RuleBook, frame: QuestionFrame, hits: list[Hit], pref
 def _dose_for(n: NormRule, lo: float, hi: float, weight: float, basis: str, hit: Hit, days_asked: float | None) -> Calculated:
     """The patient's grams from a per-kg rule's range: per dose, per course for a daily regimen, per day over the days asked."""
     grams = _PER_KG_UNITS[n.rule.unit]
-    formula = f"{_span(lo, hi)} {n.rule.unit} × {_g(weight)} kg = {_span(lo * grams * weight, hi * grams * weight)} g"
+    formula = f"{_stated_span(lo, hi)} {n.rule.unit} × {_g(weight)} kg = {_span(lo * grams * weight, hi * grams * weight)} g"
     course = ""
     if n.rule.per == "day" and n.rule.duration is not None and n.rule.duration.unit == "day":
         days = n.rule.duration.value

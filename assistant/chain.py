@@ -161,6 +161,14 @@ class Assistant:
         return frozenset(k for k, ref in load_references(path).items() if not ref.peer_reviewed) if path.exists() else frozenset()
 
     @cached_property
+    def source_words(self) -> frozenset[str]:
+        """The words that name a rule's source or jurisdiction ("Ontario", "AAAAI", "EU"): a follow-up naming only one asks
+        the earlier question again by that source."""
+        words = {str(r.jurisdiction).lower() for r in self.rulebook.rules if getattr(r, "jurisdiction", None)}
+        words |= {str(r.source.reference).split("-")[0].lower() for r in self.rulebook.rules if r.source.reference}
+        return frozenset(w for w in words if len(w) >= 2 and w not in self.vocabulary.english and w not in ("any", "none"))
+
+    @cached_property
     def principal_drug(self) -> str | None:
         """The drug most dose rules are about (the corpus's subject, named in nearly every passage)."""
         from collections import Counter
@@ -261,10 +269,12 @@ class Assistant:
         own = self._with_dictionary_drug(read, text)
         previous = turns[-1]["answer"].get("question_frame") if turns and not NEW_PATIENT.search(text) else None
         if previous and followed:
-            # A follow-up asking nothing new of its own but changing the patient or their circumstances ("what if she's
-            # 45 kg", "hx of DVT - anything different?") asks the earlier question again for what it changes.
-            changes = bool(own.patient.model_dump(exclude_none=True, exclude={"sex"}) or own.context or own.population)
-            keep = self._only_slots(text) or (changes and not (own.aspects or own.indication or own.drug))
+            # A follow-up asking nothing new of its own but changing the patient, their circumstances, the product or the
+            # source ("what if she's 45 kg", "hx of DVT - anything different?", "if we go SCIG instead, Ontario weekly?")
+            # asks the earlier question again for what it changes.
+            changes = bool(own.patient.model_dump(exclude_none=True, exclude={"sex"}) or own.context or own.population
+                           or self.source_words & set(re.findall(r"[a-z0-9]+", text.lower())))
+            keep = self._only_slots(text) or (not (own.aspects or own.indication) and (changes or bool(own.drug)))
             return QuestionFrame.model_validate(previous).followed_by(own, keep_aspect=keep), own
         if previous:  # a new subject: only the patient carries over
             return QuestionFrame.model_validate(previous).followed_by(own, same_subject=False), own

@@ -372,3 +372,12 @@ def test_the_volume_of_the_patients_dose_at_the_strength_named(assistant):
 def test_the_interval_asked_for_may_come_before_the_regimen(assistant):
     answer = assistant.ask("want Hizentra every 2 weeks instead of weekly - pt on IVIG 32 g q4w, US label. dose?")
     assert "= 21.9 g every 2 weeks" in answer.summary
+
+
+def test_a_follow_up_naming_only_another_product_or_source_asks_the_dose_again(assistant):
+    sid = assistant.sessions.create("local")
+    assistant.ask("CLL, 78 kg, IgG 3.2 g/L, 3 pneumonias despite abx. EU dose in grams?", session_id=sid)
+    ontario = assistant.ask("Ontario range for the same pt? BMI normal", session_id=sid)
+    assert "0.4-0.6 g/kg × 78 kg = 31.2-46.8 g" in ontario.summary
+    scig = assistant.ask("if we go SCIG instead, Ontario weekly?", session_id=sid)
+    assert "0.1-0.15 g/kg × 78 kg = 7.8-11.7 g every week" in scig.summary  # a rule's 0.15 is never rounded to 0.1
