@@ -64,16 +64,42 @@ def _md_passages(path: Path, rest: str) -> list[str]:
     return named or ["\n".join(text for level, _, text in sections if level == 1)]
 
 
+# A passage in words that names where it comes from: "... (ig-immunomodulatory-cidp.md, Dosing)", "(VA/DoD SUD CPG,
+# p.110)", "VA/DoD HTN CPG, p.99".
+_NOTED_MD = re.compile(r"\b(ig-[\w-]+\.md)\b([^()]*)")
+_NOTED_CPG = re.compile(r"VA/DoD\s+(?P<name>[A-Za-z][\w -]*?)\s+CPG\b(?P<pages>[^()]*)")
+# Short names a note may use for a guideline whose file is named otherwise.
+_CPG_ALIASES = {"htn": "hypertension", "insomnia": "sleep", "diabetes": "dm", "depression": "mdd", "low back pain": "lbp",
+                "osteoarthritis": "oa", "substance use": "sud", "kidney": "ckd", "stroke": "strokerehab",
+                "suicide": "suiciderisk", "multisymptom": "cmi", "weight": "obesity"}
+
+
+def _noted_references(note: str, pdfs: Path) -> list[str]:
+    """The references a passage in words names at its end, written as resolve_sources reads them."""
+    refs = [f"corpus/guidelines/{m.group(1)}{m.group(2)}" for m in _NOTED_MD.finditer(note)
+            if (PROJECT_ROOT / "corpus" / "guidelines" / m.group(1)).is_file()]
+    for m in _NOTED_CPG.finditer(note):
+        name = m.group("name").strip().lower()
+        name = _CPG_ALIASES.get(name, name).replace(" ", "")
+        files = [p.name for p in sorted(pdfs.glob("*.pdf")) if p.name.lower().startswith(f"vadod{name}")]
+        if len(files) == 1 and _PAGE.search(m.group("pages")):
+            refs.append(f"VA/DoD {files[0]} {m.group('pages')}")
+    return refs
+
+
 def resolve_sources(sources: list[str] | None, pdfs: Path = VADOD_PDFS) -> list[str] | None:
     """Sources as passages: a reference to a corpus document's sections or a guideline PDF's pages is replaced by
     their text (the checker compares a dose with what the cited passage says, never with a note about it); a passage
-    given in words, or a reference to a file that is not here, stays as written."""
+    given in words stays as written, followed by the text of the document or pages it names as its origin; a
+    reference to a file that is not here stays as written."""
     if sources is None:
         return None
     out: list[str] = []
     for source in sources:
         if not _REFERENCE.match(source):
             out.append(source)
+            noted = _noted_references(source, pdfs)
+            out.extend(t for t in resolve_sources(noted, pdfs) if t not in noted)
             continue
         found: list[str] = []
         md = re.search(r"corpus/[\w/.-]+\.md", source)

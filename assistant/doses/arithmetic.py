@@ -129,6 +129,20 @@ def bare_weight(sc: Scan, expr: str) -> bool:
 _GAP = r"\s*(?:about|approximately|approx\.|~)?\s*"
 
 
+def _other_weight(sc: Scan, start: int, end: int) -> str | None:
+    """Why a calculation's body weight is not the patient's: the text states one plain body weight for the patient and
+    the sum multiplies by another ("GBS in a 65 kg adult: 0.4 g/kg x 75 kg = 30 g"); None when they agree, or when the
+    text names ideal, adjusted or actual weights (the sum may use any of those)."""
+    if any(w.kind != "plain" for w in sc.weights):
+        return None
+    used = [w for w in sc.weights if start <= w.start and w.end <= end]
+    stated = {round(w.kg, 1) for w in sc.weights if not (start <= w.start and w.end <= end)}
+    for w in used:
+        if len(stated) == 1 and not any(abs(w.kg - kg) <= 0.02 * kg for kg in stated):
+            return f"the calculation uses {fmt(w.kg)} kg, but the patient weighs {fmt(stated.pop())} kg"
+    return None
+
+
 def calculations(sc: Scan) -> Calculations:
     """Recompute every 'A op B ... = C' in the text."""
     problems: dict[tuple[str, int], tuple[str, str]] = {}
@@ -158,6 +172,11 @@ def calculations(sc: Scan) -> Calculations:
                 target = quantity(1.0, unit)
                 if value.check("[mass] / [body_weight]") and target.check("[mass]") and bare_weight(sc, lhs.group(0)):
                     value = value * UREG.Quantity(1.0, "kg_bw")  # "2 g/kg x 75 = 150 g": the 75 is the patient's kg
+                elif value.check("[mass] / [body_weight]") and target.check("[mass]") and len(
+                        {round(w.kg, 1) for w in sc.weights if w.kind == "plain"}) == 1 and not any(
+                        w.kind != "plain" for w in sc.weights):
+                    # "60 kg adult: 1 g/kg/day x 2 days = 120 g in total": the sum is for the one weight the text states
+                    value = value * UREG.Quantity(next(w.kg for w in sc.weights), "kg_bw")
                 expected = float(value.to(target.units).magnitude) / target.magnitude
             except (pint.errors.DimensionalityError, ValueError):
                 problems[kind, idx] = ("unit_error", f"{written} is not in {unit}: the units do not match")
@@ -165,4 +184,6 @@ def calculations(sc: Scan) -> Calculations:
         if abs(expected - stated) > _tolerance(expected, decimals, 1.0, rel=0.02):
             verdict = ratio_verdict(stated, expected) if kind == "amount" else "out_of_range"
             problems[kind, idx] = (verdict, f"{written} = {fmt(expected)} {unit}, not {fmt(stated)} {unit}")
+        elif kind == "amount" and (other := _other_weight(sc, lhs_start, m.start())):
+            problems[kind, idx] = ("out_of_range", other)
     return Calculations(problems, operands, lhs_starts)

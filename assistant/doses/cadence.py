@@ -44,13 +44,13 @@ _EVERY = re.compile(rf"(?i)\b(?:every|each)\s+(?:(?P<other>other)\s+|(?P<lo>{NUM
 _PER_N = re.compile(rf"(?i)^\s*(?:/|\bper\s+|\bin\s+|\bevery\s+)\s*(?P<lo>{NUM})(?:{SEP}(?P<hi>{NUM}))?\s*{_PERIOD}\b")
 _Q = re.compile(r"(?i)(?<![A-Za-z])q\.?\s?(?P<lo>\d+(?:\.\d+)?)(?:\s*[-–]\s*(?P<hi>\d+))?\s*"
                 r"(?P<unit>hours?|hrs?|h|days?|d|weeks?|wks?|w|months?|mo)\b")
-_FREQ_WORDS = re.compile(r"(?i)\b(?:(once\s+)?(daily|weekly|monthly|fortnightly|biweekly|nightly)|once\s+(?:a|per)\s+"
+_FREQ_WORDS = re.compile(r"(?i)\b(?:(once\s+)?(daily|weekly|monthly|fortnightly|biweekly|nightly)(?:[a-e](?=\s|$))?|once\s+(?:a|per)\s+"
                          r"(day|week|month)|(?:per|a|each)[\s-](day|week|month)|every\s+(day|week|month)"
                          r"|(twice|thrice|two times|three times|four times|[234] times)\s+(?:a\s+|per\s+|each\s+)?(?:day|daily)"
                          r"|(?:on|in)\s+any\s+(?:single\s+|one\s+)?(day)|(?:on\s+)?each\s+of\s+the\s+(?:\w+\s+)?(day)s)\b|(?<![A-Za-z])(BID|TID|QID|QOD|QD|"
                          r"q\.o\.d\.|q\.d\.|b\.i\.d\.|t\.i\.d\.)(?![A-Za-z])|\b(every other day)\b")
 _DURATION = re.compile(rf"(?i)(?:\b(for|over|on|x|across)|(×))\s+(?P<each>(?:each|every)\s+of\s+(?:the\s+)?)?"
-                       rf"(?:a\s+total\s+of\s+|the\s+next\s+|the\s+first\s+"
+                       rf"(?:a\s+total\s+of\s+|the\s+next\s+|the\s+first\s+|up\s+to\s+|at\s+most\s+|no\s+more\s+than\s+"
                        rf"|a\s+period\s+of\s+)?({NUM}|an?(?=\s+(?:day|week|month|fortnight)\b))(?:{SEP}({NUM}))?\s+"
                        r"(?:consecutive\s+|successive\s+)?(days?|weeks?|months?|hours?|hrs?|h|minutes?|mins?)\b")
 _SINGLE = re.compile(r"(?i)\b(?:once(?!\s+(?:daily|weekly|monthly|a\b|per\b|every\b))"
@@ -62,8 +62,8 @@ _COURSE_AFTER = re.compile(r"(?i)^[\s,(]*(?:in\s+total|in\s+all|all\s+told|altog
                            r"(?:[A-Za-zé'-]+\s+){0,2}?(?:total|course)(?!\s+of\b)|in\s+divided|(?:for|over)\s+the\s+(?:(?:whole|entire|full)\s+)?course)\b")
 _COURSE_BEFORE = re.compile(r"(?i)\b(?:total(?:\s+(?:course\s+)?dose)?(?:\s+of)?|course\s+of|divided\s+over"
                             r"|adds?\s+up\s+to|sums?\s+to)\s*:?\s*$")
-_CYCLE = re.compile(rf"(?i)\brepeat(?:ed)?\s+(?:every|each)\s+(?:(?P<other>other)\s+|(?P<lo>{NUM})(?:{SEP}(?P<hi>{NUM}))?\s+)?"
-                    rf"{_PERIOD}\b")
+_CYCLE = re.compile(rf"(?i)\brepeat(?:ed)?\s+(?:(?:every|each)\s+(?:(?P<other>other)\s+|(?P<lo>{NUM})(?:{SEP}(?P<hi>{NUM}))?\s+)?"
+                    rf"{_PERIOD}\b|(?P<word>daily|weekly|monthly)\b)")
 _FREQ_INTERVALS = {"daily": 1, "nightly": 1, "weekly": 7, "monthly": 30.4375, "fortnightly": 14, "biweekly": 14,
                    "day": 1, "week": 7, "month": 30.4375, "twice": 0.5, "three times": 1 / 3, "four times": 0.25,
                    "thrice": 1 / 3, "two times": 0.5, "2 times": 0.5, "3 times": 1 / 3, "4 times": 0.25,
@@ -72,7 +72,10 @@ _FREQ_INTERVALS = {"daily": 1, "nightly": 1, "weekly": 7, "monthly": 30.4375, "f
 
 
 def _numbered_interval(m: re.Match) -> tuple[float, float]:
-    """(shortest, longest) interval in days from 'every 3-4 weeks', '/4 weeks', 'q3-4w', 'every other day'."""
+    """(shortest, longest) interval in days from 'every 3-4 weeks', '/4 weeks', 'q3-4w', 'every other day',
+    'repeated daily'."""
+    if m.groupdict().get("word"):
+        return (_FREQ_INTERVALS[m.group("word").lower()],) * 2
     step = days(m.group("unit"))
     lo = 2.0 if m.groupdict().get("other") else (number(m.group("lo"))[0] if m.group("lo") else 1.0)
     hi = number(m.group("hi"))[0] if m.group("hi") else lo

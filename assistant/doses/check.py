@@ -10,8 +10,8 @@ from assistant.doses.arithmetic import Calculations, calculations
 from assistant.doses.cadence import Cadence, scan_cadence
 from assistant.doses.context import AnswerContext
 from assistant.doses.conversions import (conversion_chain, cross_checks, factor_findings, obesity_weight,
-                                         scig_conversion)
-from assistant.doses.grounding import in_sources, product_names, qualifiers, quoted, variant_grounded
+                                         rule_failure as _rule_failure, scig_conversion)
+from assistant.doses.grounding import in_sources, product_names, qualifiers, quoted, unit_count, variant_grounded
 from assistant.doses.lexicon import Lexicon
 from assistant.doses.indications import diseases, is_disease
 from assistant.doses.negation import is_negated, negated_factor, negation_verdict, span_negated
@@ -59,7 +59,7 @@ def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, source
         return finding(sc, a, scope, "ambiguous", "A dose with no drug named near it; it cannot be checked.")
     grounded = in_sources(a, sources, scope.age, scope.drug, book.lexicon,
                           product_names(sc, a.sentence, scope.drug, book.lexicon), start=scope.start,
-                          quals=qualifiers(sc, a, book.lexicon, scope.drug))
+                          quals=qualifiers(sc, a, book.lexicon, scope.drug), count=unit_count(sc, a))
     variants = stated_variants(book, sc, a, scope, family)
     sel = select(book, family, scope)
     # A rule for another disease, population or stage is borrowed: it never verifies, so it is left out.
@@ -326,6 +326,37 @@ def _worked_out(sc: Scan, calc: Calculations, results: dict[int, DoseFinding], o
                 "message": f"Worked out correctly from checked numbers and a verified factor ({factor[0].rule_id})."})
 
 
+def _chain(sc: Scan, k: int) -> int:
+    """The first sentence of the run of ';'-joined sentences holding sentence k (one sentence of prose)."""
+    while k > 0 and sc.text[sc.sentences[k - 1][0]:sc.sentences[k - 1][1]].rstrip().endswith(";"):
+        k -= 1
+    return k
+
+
+def _worked_totals(book: RuleBook, sc: Scan, results: dict[int, DoseFinding], totals: dict[int, int],
+                   overrides: dict[int, DoseFinding], rejudge) -> None:
+    """A total worked out for the patient's weight from the per-kg dose stated beside it ("at 0.4 g/kg that is about
+    30 g" for 74 kg, "32 g, which the calculator rounds to 30 g") is as right as that per-kg dose: the cross-check
+    found the arithmetic to hold. Only a failure for want of a rule or passage holding the total itself is lifted."""
+    for i, j in totals.items():
+        mine, theirs = results.get(i), results.get(j)
+        if mine is None or theirs is None or i in overrides or mine.verdict in PASSING_VERDICTS \
+                or theirs.verdict not in PASSING_VERDICTS or not _rule_failure(book, mine) or is_negated(sc, sc.amounts[i]):
+            continue
+        t, u = sc.amounts[i].cadence, sc.amounts[j].cadence
+        if not t.bare and (t.kind, t.interval, t.duration, t.infusion) != (u.kind, u.interval, u.duration, u.infusion):
+            if not u.bare:
+                continue
+            # "1 g/kg = 90 g daily for 5 days": the total says how often; the per-kg dose is judged with it.
+            theirs = rejudge(j, replace(sc.amounts[j], cadence=t))
+            if theirs is None or theirs.verdict not in PASSING_VERDICTS:
+                continue
+        results[i] = mine.model_copy(update={
+            "verdict": theirs.verdict, "rule_id": theirs.rule_id, "source": theirs.source,
+            "message": f"{sc.amounts[i].text.strip()} is {sc.amounts[j].text.strip()} for the patient's weight; "
+                       f"{theirs.message}"})
+
+
 def _split_parts(book: RuleBook, sc: Scan, results: dict[int, DoseFinding]) -> None:
     """"1 g/kg every 3 weeks, which may be split into two infusions of 0.5 g/kg": a part is right when the parts add up
     to the dose before it and that dose's rule allows so many infusions; parts that do not add up are wrong."""
@@ -421,7 +452,8 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
         if found is not None:
             results[i] = found
     # Cross-checks override an amount's own verdict (keeping what the amount itself says: drug, cadence, flags).
-    overrides = cross_checks(rulebook, sc, scopes, calc.operands, ctx)
+    totals: dict[int, int] = {}
+    overrides = cross_checks(rulebook, sc, scopes, calc.operands, ctx, totals)
     overrides |= {i: f for i, f in scig_conversion(rulebook, sc, scopes).items() if i not in overrides}
     for (kind, idx), (verdict, why) in calc.problems.items():
         if kind == "amount" and idx in results:
@@ -435,6 +467,12 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
             mine = results[i]
             results[i] = f.model_copy(update={"drug": mine.drug, "frequency": mine.frequency, "flags": mine.flags,
                                               "rule_id": f.rule_id or mine.rule_id, "source": f.source or mine.source})
+    def rejudge(k: int, a: Amount) -> DoseFinding | None:
+        if k not in scopes:
+            return None
+        return judge(rulebook, sc, a, scopes[k], family_of(a, sc, ig_context) or "dose", srcs)
+
+    _worked_totals(rulebook, sc, results, totals, overrides, rejudge)
     conversion_chain(rulebook, sc, scopes, results, extra)
     _worked_out(sc, calc, results, operands, extra)
     _split_parts(rulebook, sc, results)
@@ -446,4 +484,15 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
                       and g.verdict in PASSING_VERDICTS for k, g in results.items())
         ruled = _ruled_out(rulebook, sc, i, f, scopes.get(i), fam, srcs, {k: v.phase for k, v in scopes.items()})
         results[i] = negation_verdict(sc, sc.amounts[i], ruled, sources, replaced_by_dose=instead)
+        scope = scopes.get(i)
+        if results[i].verdict not in PASSING_VERDICTS and scope is not None and scope.drug \
+                and not rulebook.by_drug.get(scope.drug) and srcs and not in_sources(
+                    sc.amounts[i], srcs, scope.age, scope.drug, rulebook.lexicon, start=scope.start) and any(
+                k not in negated and _chain(sc, sc.amounts[k].sentence) == _chain(sc, sc.amounts[i].sentence)
+                and g.drug == f.drug and g.verdict == "grounded" for k, g in results.items()):
+            # A drug with no rules: "Don't start sertraline at 200 mg; start at 50 mg daily" rules out a dose the cited
+            # passage does not give for this, and gives the dose the passage states in its place.
+            results[i] = results[i].model_copy(update={
+                "verdict": "grounded", "message": "A dose the sentence rules out, which the cited passage does not "
+                                                  "give; the dose it puts in its place is the passage's."})
     return sorted([*results.values(), *extra], key=lambda f: (f.start, f.end))

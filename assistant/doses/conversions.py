@@ -130,8 +130,9 @@ def _restated(sc: Scan, head: Amount, a: Amount) -> tuple[float | None, str]:
 
 
 def cross_checks(book: RuleBook, sc: Scan, scopes: dict[int, Scope], skip: set[int],
-                 ctx: Scan | None = None) -> dict[int, DoseFinding]:
-    """Findings that override an amount's own verdict: equivalences, weight totals and stated conversions."""
+                 ctx: Scan | None = None, totals: dict[int, int] | None = None) -> dict[int, DoseFinding]:
+    """Findings that override an amount's own verdict: equivalences, weight totals and stated conversions. `totals`
+    receives, for a total that is its per-kg dose times the patient's weight, the index of that per-kg dose."""
     out: dict[int, DoseFinding] = {}
     amounts = sc.amounts
     for i, a in enumerate(amounts):
@@ -187,6 +188,8 @@ def cross_checks(book: RuleBook, sc: Scan, scopes: dict[int, Scope], skip: set[i
                     abs(v / step - round(v / step)) > 1e-6 for v in a.canon):
                 out[i] = finding(sc, a, scope, "out_of_range", f"{a.text.strip()} is not a multiple of the "
                                                                f"{fmt(step)} g it is rounded to.")
+            elif totals is not None and _restated(sc, pair, a)[0] == 1.0:
+                totals[i] = amounts.index(pair)
         elif head is not None and head.info and per_kg_dim(head.info.dim) == a.info.dim and w and i not in out:
             # "56 g every 4 weeks (0.4 g/kg)": the per-kg companion of a total for this patient's weight.
             if bad := mismatch(sc, a, scope, head.canon[0] / w, head.canon[1] / w,
@@ -458,7 +461,7 @@ def _scig_factors(book: RuleBook, sc: Scan, scope: Scope, extra: list[DoseFindin
     return {v for n in rules for v in (n.lo, n.hi) if v is not None}
 
 
-def _rule_failure(book: RuleBook, f: DoseFinding) -> bool:
+def rule_failure(book: RuleBook, f: DoseFinding) -> bool:
     """Whether a finding fails only because no rule or passage holds the amount as a dose of its own (ungrounded, or out
     of range of a dose rule): not because arithmetic, a stated equivalence or a factor is wrong."""
     if f.verdict == "ungrounded":
@@ -532,7 +535,7 @@ def conversion_chain(book: RuleBook, sc: Scan, scopes: dict[int, Scope], results
     for i in range(src + 1, len(amounts)):
         a = amounts[i]
         if i in same or i not in results or results[i].verdict in PASSING_VERDICTS or a.problem or a.info is None \
-                or a.info.dim != "mass" or a.is_max or not _rule_failure(book, results[i]):
+                or a.info.dim != "mass" or a.is_max or not rule_failure(book, results[i]):
             continue
         sa = scopes.get(i) or scope
         if not (a.cadence.interval == _WEEKLY or a.cadence.bare):

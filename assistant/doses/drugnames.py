@@ -32,8 +32,17 @@ def dictionary_drugs(text: str) -> tuple[Mention, ...]:
     for data, first, last in _finder()([w.group(0) for w in words], is_ignore_case=True):
         name = str(data.get("name", ""))
         if not (data.get("drugbank_id") or data.get("medline_plus_id") or "/" in name):
+            for w in words[first:last] if last - first > 1 else ():
+                # "Low-dose aspirin", an entry with no drug id: the drug is one of its words
+                found += [Mention(str(d.get("name")).lower(), w.start(), w.end(), w.group(0))
+                          for d, _, _ in _finder()([w.group(0)], is_ignore_case=True)
+                          if d.get("drugbank_id") or d.get("medline_plus_id")]
+            continue
+        if " ".join(w.group(0) for w in words[first:last]).lower() in _NOT_NAMES:
             continue  # a class ("Antibodies", "statins") names no dose; a combination ("Buprenorphine/naloxone") does
         start, end = words[first].start(), words[last - 1].end()
+        if _CLASS_AFTER.match(text, end):
+            continue  # "Angiotensin II Receptor Blockers", "Calcitonin Gene-related Peptide Inhibitors": a class label
         found.append(Mention(str(data.get("name", text[start:end])).lower(), start, end, text[start:end]))
     # A table's footnote letter run into the name ("Amlodipineb", "Chlorthalidoneb" in a guideline's dosage table):
     # the name without it, where the word itself names no drug.
@@ -46,4 +55,10 @@ def dictionary_drugs(text: str) -> tuple[Mention, ...]:
     return tuple(sorted(found, key=lambda m: m.start))
 
 
-_FOOTNOTED = re.compile(r"[A-Z][a-z]{5,}[a-e]")
+# Table words the dictionary lists as a brand of some drug ("Generics" as a synonym of oxazepam): a column's label.
+_NOT_NAMES = frozenset({"generic", "generics"})
+# A name followed by a class word names the drugs acting on it, not a drug: "(Angiotensin II Receptor Blockers (ARB))"
+# after "Irbesartan" in a dosage table is the class of irbesartan.
+_CLASS_AFTER = re.compile(r"(?i)[\s/-]*(?:[\w-]+[\s/-]+){0,3}?(?:receptors?|blockers?|inhibitors?|antagonists?|agonists?"
+                          r"|channel)(?![\w-])")
+_FOOTNOTED = re.compile(r"[A-Z][a-z]{5,}[a-e]|[A-Z]{3,}[a-e]")  # "Amlodipineb", "HCTZb"

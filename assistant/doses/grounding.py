@@ -6,9 +6,9 @@ import re
 from functools import lru_cache
 
 from assistant.doses.matching import INTERVAL_TOLERANCE, Stated
-from assistant.doses.cadence import scan_cadence
+from assistant.doses.cadence import days, scan_cadence
 from assistant.doses.lexicon import Lexicon, mentions
-from assistant.doses.parse import Amount, Scan
+from assistant.doses.parse import OWN_CIRCUMSTANCE, Amount, Scan
 from assistant.doses.scope import dosed_before
 
 
@@ -38,9 +38,13 @@ def amount_mention(sc: Scan, k: int):
     in_sent = sc.in_sentence(sc.drugs, b.sentence)
     follow = [d for d in in_sent if b.end <= d.start <= b.end + 20 and _FOLLOW.fullmatch(sc.text[b.end:d.start])]
     named = dosed_before(sc.text, [d for d in in_sent if d.end <= b.start])
+    # "Lorazepam: approximate equivalents to diazepam 10 mg or phenobarbital 30 mg: 2 mg": a drug with an amount of its
+    # own right after its name is that amount's drug, not a later one's (when another drug is left to be this one's).
+    named = [d for d in named if not any(o is not b and 0 <= o.start - d.end <= 3 for o in sc.amounts)] or named
     # "rizatriptan 5-10 mg ...; with propranolol 5 mg": a drug taken alongside is the circumstance, not the drug dosed.
     before = [d for d in named if not _WITH_DRUG.search(sc.text[max(0, d.start - 25):d.start])]
-    after = [d for d in in_sent if d.start >= b.end]
+    # "... 5 mg dose in patients receiving propranolol": a drug taken alongside, named after the dose, is not the one dosed.
+    after = [d for d in in_sent if d.start >= b.end and not _WITH_DRUG.search(sc.text[max(0, d.start - 25):d.start])]
     for group in (follow, before[-1:], [] if named else after[:1]):
         if group:
             return group[0]
@@ -79,8 +83,8 @@ def amount_ages(sc: Scan, k: int) -> set[str]:
 def same_drug(x: str, y: str, lex: Lexicon | None) -> bool:
     """Whether two drug names name one drug: equal, or one's name holds a vocabulary name of the other
     ("hepatitis b immune globulin" is a form of immunoglobulin)."""
-    if x == y or x.startswith(y + " ") or y.startswith(x + " "):
-        return True  # "sumatriptan nasal" (the dictionary's product) is sumatriptan
+    if x == y or x.startswith((y + " ", y + "-")) or y.startswith((x + " ", x + "-")):
+        return True  # "sumatriptan nasal" (the dictionary's product) is sumatriptan, "erenumab-aooe" is erenumab
     if lex is None:
         return False
     return x in {m.canonical for m in mentions(y, lex).drugs} or y in {m.canonical for m in mentions(x, lex).drugs}
@@ -110,6 +114,97 @@ def _strength_interval(sc: Scan, k: int) -> tuple[float, float] | None:
     return nxt.cadence.interval
 
 
+# A dosage table's row (one line as the ingest renders it: "Piroxicam (...): usual starting dose 20 mg; max single dose
+# 20 mg; frequency Once daily"): how often the row's doses are given is a column of its own.
+_FREQUENCY_COLUMN = re.compile(r"(?i)(?:^|;)\s*(?:usual\s+)?(?:frequency|dosing(?:\s+interval)?|usual\s+dosing\s+interval)"
+                               r"\s*:?\s*(?P<words>[^;]*)")
+_UNIT_COUNT = re.compile(r"(?i)\b(?:contents\s+of\s+)?(?P<lo>1|one|2|two)(?:\s+or\s+(?P<hi>2|two))?\s+(?:inhalations?|"
+                         r"capsules?|tablets?|vials?|sprays?|puffs?|respules?|actuations?)\b")
+_STRENGTH_LABEL = re.compile(r"(?i)\bstrength\s*(?:strength\s*)?:?\s*$")
+
+
+def _row(sc: Scan, b: Amount) -> tuple[int, int]:
+    """The line holding a passage amount: one row of a dosage table as the ingest renders it."""
+    start = sc.text.rfind("\n", 0, b.start) + 1
+    end = sc.text.find("\n", b.end)
+    return start, len(sc.text) if end == -1 else end
+
+
+def _row_frequency(sc: Scan, k: int) -> tuple[float, float] | None:
+    """For a passage amount with no repeat of its own in a dosage table row, the span of the intervals the row's
+    frequency (or dosing) column names ("frequency Once or twice daily": every 12-24 hours); None when the row names
+    none, or names another drug before the amount's column."""
+    b = sc.amounts[k]
+    if not b.cadence.bare:
+        return None
+    start, end = _row(sc, b)
+    mine = amount_mention(sc, k)
+    spans = []
+    for m in _FREQUENCY_COLUMN.finditer(sc.text, start, end):
+        words = m.group("words")
+        if mine is not None and any(m.start() <= d.start < m.end() and not same_drug(d.canonical, mine.canonical, None)
+                                    for d in sc.drugs):
+            return None
+        spans += [_interval_span(words)]
+    spans = [x for x in spans if x is not None]
+    return (min(x[0] for x in spans), max(x[1] for x in spans)) if len(spans) == 1 else None
+
+
+def _interval_span(words: str) -> tuple[float, float] | None:
+    """The shortest and longest interval named in a column's words ("Once or twice daily", "2 – 3 times daily")."""
+    found = []
+    for m in re.finditer(r"(?i)\b(?P<lo>\d)\s*(?:[-–]|to|or)\s*(?P<hi>\d)\s+times\s+(?:a\s+|per\s+)?(?:day|daily)\b", words):
+        found += [1 / int(m.group("hi")), 1 / int(m.group("lo"))]
+    words = re.sub(r"(?i)\btimes\s*/\s*day\b", "times a day", words)  # "2 inhalations 4 times/day"
+    rest = re.sub(r"(?i)\b\d\s*(?:[-–]|to|or)\s*\d\s+times\s+(?:a\s+|per\s+)?(?:day|daily)\b", " ", words)
+    rest = re.sub(r"(?i)\bonce\s+or\s+twice\s+(daily|a\s+day)", r"once \1 or twice \1", rest)
+    for part in re.split(r"(?i)\bor\b|,|\band\b", rest):
+        t = scan_cadence(part).interval
+        if t:
+            found += list(t)
+    return (min(found), max(found)) if found else None
+
+
+_TEXT_COUNT = re.compile(r"(?i)[\s,(:;-]*(?:as\s+|given\s+as\s+)?(?P<lo>1|one|2|two|3|three|4|four)(?:\s*(?:or|-|–|to)\s*"
+                         r"(?P<hi>2|two|3|three|4|four))?\s+(?:inhalations?|puffs?|sprays?|actuations?|tablets?|capsules?)\b")
+_NUMBER_WORDS = {"1": 1.0, "one": 1.0, "2": 2.0, "two": 2.0, "3": 3.0, "three": 3.0, "4": 4.0, "four": 4.0}
+
+
+def unit_count(sc: Scan, a: Amount) -> tuple[float, float]:
+    """How many units of a stated strength a text gives at a time ("Spiriva Respimat 2.5 mcg, two inhalations"): 1
+    unless said right after the amount."""
+    m = _TEXT_COUNT.match(sc.text, a.end)
+    if m is None:
+        return 1.0, 1.0
+    return _NUMBER_WORDS[m.group("lo").lower()], _NUMBER_WORDS[(m.group("hi") or m.group("lo")).lower()]
+
+
+def _row_daily_cap(sc: Scan, k: int) -> float | None:
+    """The lowest daily maximum a dosage table row gives for the drug of its k-th amount ("max 200 mg/day for OA")."""
+    b = sc.amounts[k]
+    start, end = _row(sc, b)
+    mine = amount_mention(sc, k)
+    caps = [o.canon[1] for j, o in enumerate(sc.amounts) if start <= o.start < end and o.is_max and o.info is not None
+            and o.info.dim == b.info.dim and (o.cadence.interval == (1.0, 1.0) or _daily_label(sc, o))
+            and (m := amount_mention(sc, j)) is not None and mine is not None and m.canonical == mine.canonical]
+    return min(caps) if caps else None
+
+
+def _strength_dose(sc: Scan, k: int) -> tuple[float, float] | None:
+    """For a product strength in a dosage table row ("strength 18 mcg; dosing: Inhale contents of one capsule once
+    daily"), the range of one dose: the strength times the units the dosing column gives at a time."""
+    b = sc.amounts[k]
+    s_start, _ = sc.sentences[b.sentence]
+    if not _STRENGTH_LABEL.search(sc.text[s_start:b.start]):
+        return None
+    start, end = _row(sc, b)
+    col = next((m for m in _FREQUENCY_COLUMN.finditer(sc.text, b.end, end)), None)
+    count = _UNIT_COUNT.search(col.group("words")) if col else None
+    if count is None:
+        return None
+    return _NUMBER_WORDS[count.group("lo").lower()], _NUMBER_WORDS[(count.group("hi") or count.group("lo")).lower()]
+
+
 # A table's daily columns and daily totals: "max/day 40 mg", "max. dose/day 1200 mg", "maximum daily dose 60 mg",
 # "300-600 mg in 1-2 divided doses" (the day's total split up).
 _DAILY_BEFORE = re.compile(r"(?i)(?:\b(?:max(?:imum)?\.?|total|usual)\s*(?:(?:single\s+)?dose\s*)?(?:/|per\s+)\s*(?:day|24\s*h)"
@@ -125,7 +220,8 @@ def _daily_label(src: Scan, b: Amount) -> tuple[float, float] | None:
     return None
 
 
-_TITRATE = re.compile(r"(?i)\b(?:titrat|increas|rais|escalat|advanc|step\s+up|go\s+up)\w*\s+(?:[\w-]+\s+){0,2}?$")
+_TITRATE = re.compile(r"(?i)\b(?:titrat|increas|rais|escalat|advanc|step\s+up|go\s+up)\w*\s+"
+                      r"(?:(?!(?:with|at|from|on)\b)[\w-]+\s+){0,2}?$")  # "initiate titration with 0.6 mg": the start
 
 
 def _titration(sc: Scan, b: Amount) -> bool:
@@ -167,16 +263,24 @@ def _same_population_and_drug(src: Scan, k: int, a: Amount, b: Amount, age, drug
     if drug and mention is not None and not same_drug(drug, mention.canonical, lex):
         return False  # "paroxetine 50-200 mg" is not grounded by the sertraline range of the same passage
     prior = [d for d in src.drugs if d.end <= b.start]
-    if drug and mention is None and prior and not same_drug(drug, prior[-1].canonical, lex) and not any(
-            b.start - d.end <= 300 and same_drug(drug, d.canonical, lex) for d in prior):
+    ours = [d for d in prior if b.start - d.end <= 300 and same_drug(drug, d.canonical, lex)] if drug else []
+    if drug and mention is None and prior and not same_drug(drug, prior[-1].canonical, lex) and (not ours or any(
+            ours[-1].end <= d.start and not same_drug(drug, d.canonical, lex) and _heads_row(src, d) for d in prior)):
         # An amount whose sentence names no drug (a table's dose column) is of the drug named last before it: not of
         # this one when another drug stands there and no name of it does ("Toprol 100-200 mg/day" does not ground
-        # topiramate 200 mg/day); a passage about one drug keeps grounding it however far its name stands.
+        # topiramate 200 mg/day); a passage about one drug keeps grounding it however far its name stands, unless
+        # another drug heads a row of its own in between (a table: "Lorazepam ...\n\n2 mg ...\n\nQuazepam ...\n\n10 mg").
         return False
     if products and mention is not None and (theirs := product_names(src, b.sentence, mention.canonical, lex)) \
             and mention.surface.lower() in theirs and mention.surface.lower() not in products:
         return False  # "Alli 120 mg" is not grounded by the Xenical dose of the same passage
     return a.step == (b.step or _titration(src, b))
+
+
+def _heads_row(src: Scan, d) -> bool:
+    """Whether a drug's name starts its line (a table row's first column)."""
+    line_start = src.text.rfind("\n", 0, d.start) + 1
+    return not re.search(r"[A-Za-z]{4,}", src.text[line_start:d.start])
 
 
 _START_WORD = re.compile(r"(?i)\b(?:start\w*|initial\w*|begin\w*|first\s+dose|commence\w*)\b")
@@ -218,7 +322,7 @@ def _range_top(src: Scan, k: int, value: float) -> bool:
         for j, o in enumerate(src.amounts))
 
 
-_WITH_DRUG = re.compile(r"(?i)\b(?:with|on|taking|plus|while\s+on|in\s+combination\s+with)\s+(?:a\s+|an\s+)?$")
+_WITH_DRUG = re.compile(r"(?i)\b(?:with|on|taking|receiving|using|plus|while\s+on|in\s+combination\s+with)\s+(?:a\s+|an\s+)?$")
 
 
 def qualifiers(sc: Scan, a: Amount, lex: Lexicon | None, drug: str | None) -> frozenset[str]:
@@ -231,6 +335,9 @@ def qualifiers(sc: Scan, a: Amount, lex: Lexicon | None, drug: str | None) -> fr
     seg_end = min(c for c in cuts if c >= a.end)
     doses = [o for o in sc.amounts if o.info is not None and a.info is not None and o.info.dim == a.info.dim
              and seg_start <= o.start < seg_end and o.head is None]
+    # "Use 5 mg dose (15 mg/day maximum) in patients receiving propranolol": a dose in parentheses right after another
+    # is one statement with it; the words after the parenthesis hold for both.
+    doses = [o for o in doses if not _parenthesised_after(sc.text, doses, o)]
     prev = [o.end for o in doses if o.end <= a.start]
     nxt = [o.start for o in doses if o.start >= a.end]
     regions = [(max(prev) if prev else seg_start, min(nxt) if nxt else seg_end)]
@@ -243,6 +350,12 @@ def qualifiers(sc: Scan, a: Amount, lex: Lexicon | None, drug: str | None) -> fr
         found |= {f"with {d.canonical}" for d in sc.drugs if start <= d.start < end and d.canonical != drug
                   and not (drug and same_drug(drug, d.canonical, lex)) and _WITH_DRUG.search(sc.text[max(start, d.start - 25):d.start])}
     return frozenset(found)
+
+
+def _parenthesised_after(text: str, doses: list[Amount], o: Amount) -> bool:
+    """Whether o stands in a parenthesis opened right after another dose of the list ("5 mg dose (15 mg/day max)")."""
+    return any(d.end <= o.start and re.fullmatch(r"[^()\d]{0,12}\(\s*", text[d.end:o.start]) for d in doses) \
+        and not OWN_CIRCUMSTANCE.match(text, o.end)  # "(20 mg in older adults)" names a circumstance of its own
 
 
 def _quals_agree(src: Scan, k: int, quals: frozenset[str] | None, drug: str | None, lex: Lexicon | None) -> bool:
@@ -268,15 +381,21 @@ def _quals_agree(src: Scan, k: int, quals: frozenset[str] | None, drug: str | No
     return True
 
 
+def _limit(a: Amount) -> bool:
+    """Whether an amount is stated as a ceiling: "maximum 8 mg/kg/min", "no faster than 8", "under 2 mg/kg/min"."""
+    return a.is_max or a.comparator in ("<", "<=")
+
+
 def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, drug: str | None = None,
                lex: Lexicon | None = None, products: frozenset[str] = frozenset(), start: bool = False,
-               quals: frozenset[str] | None = None) -> bool:
+               quals: frozenset[str] | None = None, count: tuple[float, float] = (1.0, 1.0)) -> bool:
     """True when the same value, unit, frequency and population stand in one of the passages, for the same drug (and,
     when the text names a product of it, not for another product); a starting dose only where the passage's amount
-    can be the start."""
+    can be the start. count: the units of the stated strength the text gives at a time ("2.5 mcg, two inhalations")."""
     if not sources or a.info is None:
         return False
     lo, hi = a.canon
+    lo, hi = lo * count[0], hi * count[1]
     for src in sources:
         for k, b in enumerate(src.amounts):
             if b.info is None or b.info.dim != a.info.dim or b.problem:
@@ -284,17 +403,24 @@ def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, dr
             blo, bhi = b.canon
             ta = a.cadence.interval
             tb = b.cadence.interval or (listed_interval(src, k) if ta else None) or _strength_interval(src, k) or (
-                _daily_label(src, b) if ta == (1.0, 1.0) else None)
+                _daily_label(src, b) if ta == (1.0, 1.0) else None) or (_row_frequency(src, k) if ta else None)
+            if (units := _strength_dose(src, k)) is not None:
+                blo, bhi = blo * units[0], bhi * units[1]  # "strength 2.5 mcg; dosing: 2 inhalations once daily": 5 mcg
             if _same_course(a.cadence, lo, hi, b.cadence, blo, bhi):
                 # "0.5 g/kg a day over 4 days" is the passage's "2 g/kg in total over 2-5 days"; a course total is the
                 # passage's daily dose times its days. Population, drug and product still have to agree.
-                if a.is_max == b.is_max and _same_population_and_drug(src, k, a, b, age, drug, lex, products) and \
+                # "do not exceed 2 g/kg over the whole course": the passage's course total is the course's ceiling
+                limit_of_course = _limit(a) and not _limit(b) and b.cadence.kind == "course" and a.comparator not in (">", ">=")
+                if (_limit(a) == _limit(b) or limit_of_course) and _same_population_and_drug(src, k, a, b, age, drug, lex, products) and \
                         _quals_agree(src, k, quals, drug, lex):
                     return True
                 continue
             if not (blo * (1 - 1e-3) <= lo and hi <= bhi * (1 + 1e-3)):
-                # "100 mg twice daily" is the "200 mg a day in two divided doses" of the passage: same daily total.
+                # "100 mg twice daily" is the "200 mg a day in two divided doses" of the passage: same daily total
+                # (a day's total, not a once-daily dose: "5 mcg once daily" is not 2.5 mcg twice a day).
                 if not (ta and tb and ta[0] == ta[1] and tb[0] == tb[1] and ta[0] < 1 and abs(tb[0] - 1) < 1e-9
+                        and (b.info.per == "day" or _daily_label(src, b) is not None
+                             or re.match(r"(?i)[^;.]{0,25}\bdivided\b", src.text[b.end:b.end + 40]))
                         and blo * (1 - 1e-3) <= lo / ta[0] and hi / ta[0] <= bhi * (1 + 1e-3)):
                     continue
                 tb = ta
@@ -305,7 +431,7 @@ def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, dr
                 continue  # "6 mg every hour" is not grounded by "6 mg, repeated once"
             if a.step != (b.step or _titration(src, b)):
                 continue  # a titration step ("increase by 0.6 mg each week") is grounded by a step, not by a dose
-            if a.is_max != b.is_max and not (a.is_max and not b.is_max and not a.comparator and (
+            if _limit(a) != _limit(b) and not (a.is_max and not b.is_max and not a.comparator and (
                     lo < hi * (1 - 1e-6) or _range_top(src, k, hi))):
                 # A maximum is not grounded by a starting dose of the same size, nor the other way round; "allows up to
                 # 0.4-0.8 g/kg" names the range the passage allows.
@@ -313,18 +439,30 @@ def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, dr
             da, db = a.cadence.duration, b.cadence.duration
             if da and db and not (da[0] >= db[0] / INTERVAL_TOLERANCE and da[1] <= db[1] * INTERVAL_TOLERANCE):
                 continue  # "for 14 days" is not grounded by "for 7 days"
-            if da and not db:
+            if da and not db and not _course_limit(src, da):
                 continue  # "(max 40 mg/day) for 4 weeks": a course length the passage does not give with its dose
             if not _same_population_and_drug(src, k, a, b, age, drug, lex, products):
                 continue
             if start and not a.is_max and not a.comparator and _lower_start(src, k, a, drug, lex):
                 continue
+            if ta and ta[0] == ta[1] < 1 and (cap := _row_daily_cap(src, k)) is not None and hi / ta[0] > cap * (1 + 1e-3):
+                continue  # "celecoxib 200 mg twice daily" is 400 mg a day, above the row's "Max 200 mg/day for OA"
             if not _quals_agree(src, k, quals, drug, lex):
                 continue  # "on propranolol, rizatriptan 10 mg" is not the passage's 10 mg without propranolol
             if a.cadence.kind != b.cadence.kind and (ta or tb):
                 continue
             if a.comparator and b.comparator and a.comparator[0] != b.comparator[0]:
                 continue
+            return True
+    return False
+
+
+def _course_limit(src: Scan, duration: tuple[float, float]) -> bool:
+    """Whether a passage gives a course of this length as its limit ("short-term use only (up to 5 days in adults)",
+    a table's footnote): a course stated as "for up to 5 days" then stands in it."""
+    for m in re.finditer(r"(?i)\b(?:up\s+to|at\s+most|no\s+(?:more|longer)\s+than|maximum(?:\s+of)?)\s+(\d+)\s+"
+                         r"(days?|weeks?|months?)\b", src.text):
+        if abs(float(m.group(1)) * days(m.group(2)) - duration[1]) < 1e-6 and duration[0] <= duration[1]:
             return True
     return False
 

@@ -61,6 +61,8 @@ def _cadence_problem(n: NormRule, s: Stated) -> str | None:
             return f"a course of {_days_text(t.duration)} is longer than the rule's {rule_span}"
         if t.duration[0] < shortest / INTERVAL_TOLERANCE:
             return f"a course of {_days_text(t.duration)} is shorter than the rule's {rule_span}"
+    if t.cycle and t.duration and t.cycle[1] < t.duration[1] - _EPS:
+        return f"a course of {_days_text(t.duration)} cannot be repeated every {_days_text(t.cycle)}"
     if t.cycle and not (n.interval and n.interval[0] >= t.cycle[0] / INTERVAL_TOLERANCE - _EPS):
         return f"the rule's course is not repeated every {_days_text(t.cycle)}"
     if t.infusion and n.infusion and not (t.infusion[0] >= n.infusion[0] / INTERVAL_TOLERANCE - _EPS
@@ -161,6 +163,10 @@ def problem(n: NormRule, s: Stated) -> str | None:
             return f"a stated maximum below the rule's maximum of {fmt(n.rule.max)} {n.rule.unit}"
     elif values[0] < eff_lo * (1 - _EPS) or values[1] > eff_hi * (1 + _EPS):
         return "outside the rule's range"
+    elif s.comparator in (">", ">=") and not s.is_max and n.family in ("dose", "rate") and lo is not None and hi is not None \
+            and lo < hi and values[0] > lo * (1 + CEILING_TOLERANCE):
+        # "no less than 0.8 g/kg" states a floor: the rule's floor is its lowest dose, not any dose in its range.
+        return f"a stated minimum above the rule's minimum of {fmt(n.rule.min)} {n.rule.unit}"
     if n.max_single is not None and s.hi > n.max_single * (1 + _EPS):
         return "above the rule's maximum single dose"
     t = s.cadence

@@ -16,7 +16,8 @@ _LIMIT = re.compile(r"(?:\b(?:not|never)|n['’]t)\s+(?:to\s+)?(?:(?:give|go|use
                     r"fewer\s+than|below|under|higher\s+than|lower\s+than|faster\s+than|quicker\s+than|slower\s+than|beyond"
                     r"|in\s+excess\s+of|go\s+(?:above|beyond|over)|be\s+(?:above|more\s+than|higher\s+than))\b"
                     r"|\bno\s+(?:more|less|fewer|greater)\s+than\b"
-                    r"|\bavoid\w*\s+(?:[\w-]+\s+){0,3}?(?:above|over|exceeding|beyond|more\s+than|greater\s+than|higher\s+than)"
+                    r"|\bavoid\w*\s+(?:[\w-]+\s+){0,3}?(?:above|over|exceeding|beyond|more\s+than|greater\s+than|higher\s+than"
+                    r"|below|under|less\s+than|lower\s+than|slower\s+than)"
                     r"\b", re.I)
 _BEFORE = re.compile(r"\b(?:not|never|avoid(?:s|ed|ing)?|contraindicated|rather\s+than|instead\s+of|in\s+place\s+of|"
                      r"(?:wrong|incorrect|unsafe|inappropriate|an?\s+(?:error|mistake))\s+to|"

@@ -51,7 +51,7 @@ _MAX = re.compile(r"(?i)(?:\b(?:max(?:imum)?|ceiling|upper\s+limit)\b[^.;\d]{0,5
                   r"|(?<!add )(?<!adds )\bup\s+to|(?:\b(?:not|never)|n['’]t)\s+(?:to\s+)?(?:exceed|go\s+(?:above|beyond|over)"
                   r"|be\s+(?:above|more\s+than|higher\s+than))|\bavoid\w*\s+(?:[\w-]+\s+){0,3}?(?:above|over|exceeding"
                   r"|beyond|more\s+than|greater\s+than|higher\s+than)|\bnot\s+to"
-                  r"\s+exceed|\b(?:no|not|never)\s+more\s+than|(?:\b(?:not|never)|n['’]t)\s+(?:give|go|use|take|run|infuse"
+                  r"\s+exceed|\b(?:no|not|never)\s+more\s+than|(?:\b(?:not|never)|n['’]t)\s+(?:be\s+)?(?:give|go|use|take|run|infuse"
                   r"|let|raise|increase|push|titrate)\w*\s+(?:[\w-]+\s+){0,3}?(?:more|higher|greater|faster)\s+than"
                   r"|\bat\s+most|\b(?:do|should)\s+not\s+exceed"
                   r"|\blimit(?:ed)?\s+to|≤|<=|<|\bless\s+than|\bbelow|\bunder"
@@ -59,7 +59,7 @@ _MAX = re.compile(r"(?i)(?:\b(?:max(?:imum)?|ceiling|upper\s+limit)\b[^.;\d]{0,5
 # "each 100 mg/kg more", "per 100 mg/dL higher trough", "rises by 73 mg/dL": a step or slope, not a dose.
 _STEP_BEFORE = re.compile(r"(?i)(?:\b(?:(?:per|each|every)(?:\s+(?:extra|additional|further))?|add(?:s|ed|ing)?(?:\s+(?:another|a\s+further))?|increases?\s+of|increments?\s+of|rises?\s+of|steps?\s+of"
                           r"|(?:up|down)\s+by|(?:increases?|decreases?|reductions?)\s+(?:in\s+steps\s+)?of)"
-                          r"|\b(?:rais|ris|increas|fall|fell|drop|reduc|lower|decreas|adjust|titrat)\w*\s+(?:[\w-]+\s+)"
+                          r"|\b(?:rais|ris|increas|fall|fell|drop|reduc|lower|decreas|adjust|titrat)\w*\s+(?:[\w/.-]+\s+)"
                           r"{0,4}?by)\s+(?:about\s+|approximately\s+|roughly\s+|around\s+|nearly\s+|~\s*)?$|(?:^|[\s(,;:])\+\s*$")
 _ROUNDING = re.compile(r"(?i)\b(?:nearest\s+(?:whole\s+)?(?:multiple\s+of\s+)?|in\s+steps\s+of\s+|(?:multiples?|steps?)\s+of\s+)$")
 # "IgG was 2.1 g/L", "the trough rose from 3 to 7 g/L": a patient's measured value, not a recommendation.
@@ -92,6 +92,12 @@ _COMPANION = re.compile(r"(?i)^\s*(?:\(\s*(?:i\.e\.,?|that\s+is,?|=|≈|~|about|
                         r"|equals|or\s+about|or\s+approximately|(?:is\s+)?(?:the\s+)?same\s+as|corresponds?\s+to"
                         r"|corresponding\s+to|converts?\s+to|is)\s*(?:about|approximately)?\s*"
                         r"|\s+(?:every|each|per|q)\s[^()]{1,20}?\s*\(\s*)$")
+
+
+# After an amount in parentheses: the circumstance it is the dose for ("(20 mg in older adults)", "(5 mg with propranolol)").
+# A weight there ("(28 g for a 70 kg adult)") makes it the same dose for this patient, a restatement.
+OWN_CIRCUMSTANCE = re.compile(r"(?i)[^()\d]{0,12}?\b(?:in|for|with|if|when|on|during|while|after|before)\b"
+                               r"(?![^()]*\d\s*(?:kg|lbs?|pounds)\b)(?![^()]*\b(?:this|the|a|an)\s+patient)[^()]*\)")
 
 
 # Words that restate a dose in another form, which may be over another period ("i.e. 7 g a week").
@@ -182,12 +188,18 @@ def _sentences(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(spans)
 
 
+_PERIOD_WORDS = {"daily": "day", "weekly": "week", "monthly": "month"}
+
+
 def _amount(m: re.Match, text: str) -> Amount:
     g = m.groupdict()
     raw_lo = g["b1"] or g["f1"] or g["n1"] or g["n0"]
     raw_hi = g["b2"] or g["f2"] or g["n2"] or raw_lo
     (lo, p1), (hi, p2) = number(raw_lo), number(raw_hi)
     unit, flags = normalise_unit(g["unit"])
+    tail = g["tail"]
+    if tail and (period := _PERIOD_WORDS.get(tail.strip(" /").lower())) and "/" not in unit.replace("/kg", ""):
+        unit, tail = f"{unit}/{period}", None  # "25-50 mg/daily" in a dosage table: per day
     info = unit_info(unit)
     problem = p1 or p2
     first_unit = g["bu"] or g["fu"] or g["u1"]
@@ -201,9 +213,9 @@ def _amount(m: re.Match, text: str) -> Amount:
             lo = lo * i_lo.factor / info.factor
     if info is None:
         problem = problem or f"unit {unit!r} is not one the checker knows"
-    pair = g["tail"] and re.match(rf"{_SP}{DIGNUM}", text[m.end():])  # "ergotamine 1 mg/caffeine 100 mg"
-    if g["tail"] and not pair and not dictionary_drugs(g["tail"].strip(" /")):  # "naltrexone 16 mg/bupropion 180 mg": a pair
-        problem = problem or f"unrecognised unit part {g['tail'].strip()!r}"
+    pair = tail and re.match(rf"{_SP}{DIGNUM}", text[m.end():])  # "ergotamine 1 mg/caffeine 100 mg"
+    if tail and not pair and not dictionary_drugs(tail.strip(" /")):  # "naltrexone 16 mg/bupropion 180 mg": a pair
+        problem = problem or f"unrecognised unit part {tail.strip()!r}"
     if lo > hi:
         problem = problem or f"range {m.group(0)!r} runs backwards"
     for raw in {raw_lo, raw_hi}:
@@ -214,7 +226,7 @@ def _amount(m: re.Match, text: str) -> Amount:
         if re.fullmatch(r"\d+,\d{1,2}", raw.strip()):
             flags += ("decimal_comma",)  # read as a decimal, but 0,4 is misread as 4 (or 04) by eye
     decimals = max(len(r.split(".")[1]) if "." in r else 0 for r in (raw_lo, raw_hi))
-    return Amount(start=m.start(), end=m.end() - len(g["tail"] or ""), text=m.group(0).rstrip(), low=lo, high=hi,
+    return Amount(start=m.start(), end=m.end() - len(tail or ""), text=m.group(0).rstrip(), low=lo, high=hi,
                   is_range=raw_hi is not raw_lo, unit=unit, info=info, flags=tuple(dict.fromkeys(flags)),
                   problem=problem, decimals=decimals)
 
@@ -226,7 +238,9 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
         sent = _sentence_index(sentences, a.start)
         head = None
         if out and out[-1].sentence == sent and _COMPANION.match(text[out[-1].end:a.start]) and not _ROUNDING.search(
-                text[max(0, out[-1].start - 40):out[-1].start]):  # "rounded to the nearest 5 g = 30 g": not 5 g
+                text[max(0, out[-1].start - 40):out[-1].start]) and not (  # "rounded to the nearest 5 g = 30 g": not 5 g
+                text[out[-1].end:a.start].strip().endswith("(") and OWN_CIRCUMSTANCE.match(text, a.end)):
+            # "up to 40 mg/day (20 mg in older adults)": a dose of its own for another circumstance, not a restatement
             head = out[-1].head if out[-1].head is not None else i - 1
         out.append(replace(a, head=head, sentence=sent))
     for i, a in enumerate(out):
@@ -283,7 +297,7 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
                                         else ">")
             if word.isalpha() or " " in word:
                 # "never give more than 4 g", "do not reduce the rate below 0.5": the negation turns the bound round.
-                if re.search(r"(?i)(?:\b(?:not|never)|n['’]t)\s+(?:[\w-]+\s+){0,4}?$", pre[:cmp_m.start()]) \
+                if re.search(r"(?i)(?:\b(?:not|never|avoid\w*)|n['’]t)\s+(?:[\w-]+\s+){0,4}?$", pre[:cmp_m.start()]) \
                         and not word.startswith(("no ", "not ")):
                     comparator = {"<": ">=", "<=": ">", ">": "<=", ">=": "<"}[comparator]
                     floor = comparator in (">", ">=")
@@ -299,6 +313,8 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
         part = _PART.search(text[max(s_start, a.start - 70):a.start])
         parts = int(number(part.group("n"))[0]) if part and number(part.group("n"))[0] >= 2 else None
         prev = next((o for o in reversed(out[:i]) if o.sentence == a.sentence and o.head is None), None)
+        if prev is not None and (prev.info is None or a.info is None or prev.info.dim != a.info.dim):
+            prev = None  # "CrCl <30 ml/min, 7.5-15 mg once daily": a threshold's bound is not a list of maxima
         if not is_max and prev is not None and prev.is_max and _LIST_AND.match(text[prev.end:a.start]):
             is_max = True  # "maximum 6 mg per dose and 12 mg per 24 hours": both are maxima
         out[i] = replace(a, cadence=cad, comparator=comparator, is_max=is_max, step=step, observed=observed,
@@ -307,6 +323,10 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
             out[k] = replace(out[k], cadence=own.get(k, cad), comparator=out[k].comparator or comparator,
                              is_max=is_max)
     return out
+
+
+_WEIGHT_KINDS = (("ideal", r"ideal|\bibw"), ("adjusted", r"adjusted|dosing weight|\babw"),
+                 ("actual", r"actual|total body|\btbw"))
 
 
 def _weights(text: str, free, sentences) -> tuple[Weight, ...]:
@@ -318,9 +338,19 @@ def _weights(text: str, free, sentences) -> tuple[Weight, ...]:
         kg = number(m.group("n"))[0] * (0.45359237 if m.group("u").lower().startswith(("lb", "p")) else 1.0)
         pre = text[max(0, m.start() - 30):m.start()].lower()
         post = text[m.end():m.end() + 25].lower()
-        kind = ("ideal" if re.search(r"ideal|\bibw", pre + post) else
-                "adjusted" if re.search(r"adjusted|dosing weight|\babw", pre + post) else
-                "actual" if re.search(r"actual|total body|\btbw", pre) else "plain")
+        # The kind named nearest before the weight ("IBW 70 kg, actual 130 kg": 130 kg is actual), else right after it.
+        # A weight that is an operand ("is 60 kg plus 0.4 x ...") takes the first kind named around it, ideal first.
+        named = [(k.end(), name) for name, pat in _WEIGHT_KINDS for k in re.finditer(pat, pre)]
+        if re.match(r"(?i)\s*(?:\+|plus|minus|[-−–×x*])\s", post):
+            kind = next((name for name, pat in _WEIGHT_KINDS[:2] if re.search(pat, pre + post)),
+                        "actual" if re.search(_WEIGHT_KINDS[2][1], pre) else "plain")
+        else:
+            kind = max(named)[1] if named else next((name for name, pat in _WEIGHT_KINDS[:2] if re.search(pat, post)),
+                                                    "plain")
+        s_start = sentences[_sentence_index(sentences, m.start())][0]
+        if kind == "plain" and re.search(r"(?:[=≈]|\bwhich\s+is|\bgives)\s*(?:about\s+)?$", pre) and re.search(
+                r"(?i)adjusted|dosing\s+(?:body\s+)?w(?:eigh)?t", text[s_start:m.start()]):
+            kind = "adjusted"  # "adjusted weight = 130 − 0.4 × (130 − 70) = 106 kg": the result is the adjusted weight
         weights.append(Weight(m.start(), m.end(), kg, kind, _sentence_index(sentences, m.start())))
     return tuple(weights)
 

@@ -35,6 +35,7 @@ _START = re.compile(r"(?i)\b(start\w*|initial(?:ly)?|begin\w*|first\s+\d+\s+min\
 _AFTER_FIRST = re.compile(r"(?i)\b(?:after|beyond|past|following)\s+(?:the\s+)?(?:first\s+\d+\s+min\w*|start\w*"
                           r"|initial\s+\w+)$")
 _START_AFTER = re.compile(r"(?i)^[^.;]{0,30}?\b(?:for\s+the\s+first\s+\d+\s+min\w*|to\s+start|at\s+first|initially)\b")
+_THEN_RATE = re.compile(r"(?i)[^.;]{0,60}?\b(?:then|followed\s+by|before\s+(?:increasing|titrating))\b[^.;]{0,40}?\d")
 _TITRATION = re.compile(r"(?i)\b(?:increas\w*|titrat\w*|maxim\w*|up\s+to|advanc\w*|escalat\w*|then|tolerat\w*)\b")
 
 
@@ -57,6 +58,9 @@ def _is_start(sc: Scan, a: Amount, ctx: Scan | None) -> bool:
         before = None  # "increased after the first 30 minutes up to 6 mL/kg/h": past the start, not the start
     if before or _START_AFTER.search(sc.text[a.end:s_end]):
         return True
+    if a.info is not None and a.info.dim.endswith("/time") and _THEN_RATE.match(sc.text, a.end, s_end) and not any(
+            b.info is not None and b.info.dim.endswith("/time") and b.end <= a.start for b in sc.in_sentence(sc.amounts, a.sentence)):
+        return True  # "0.5 mL/kg/h for 3 hours, then up to 6 mL/kg/h": the first rate of a titration is its start
     sentence = sc.text[s_start:s_end]
     return ctx is not None and bool(re.search(r"(?i)\b(?:initial|starting|start)\b", ctx.text)) \
         and not _TITRATION.search(sentence)
@@ -67,10 +71,16 @@ _WHEN = re.compile(r"(?i)\b(?:before|after|prior\s+to|ahead\s+of|during|followin
                    r"|an?\s+|every\s+|starting\s+)?$")
 
 
+# "rizatriptan in a patient taking propranolol: 10 mg": a drug the patient takes alongside is a circumstance of the dose.
+_TAKING = re.compile(r"(?i)\b(?:taking|on|receiving|using|while\s+on|in\s+combination\s+with|co-?administered\s+with"
+                     r"|plus|with)\s+(?:a\s+|an\s+)?$")
+
+
 def dosed_before(text: str, before: list[Mention]) -> list[Mention]:
-    """The drugs named before an amount that may be the one dosed: one named in a phrase of time ("before IVIG") is
-    not, when another drug is named before it."""
-    kept = [d for d in before if not _WHEN.search(text[max(0, d.start - 20):d.start])]
+    """The drugs named before an amount that may be the one dosed: one named in a phrase of time ("before IVIG") or as
+    a drug the patient takes alongside ("taking propranolol") is not, when another drug is named before it."""
+    kept = [d for d in before if not _WHEN.search(text[max(0, d.start - 20):d.start])
+            and not _TAKING.search(text[max(0, d.start - 25):d.start])]
     return kept or before
 
 

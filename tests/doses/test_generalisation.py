@@ -631,3 +631,158 @@ def test_issue14_safe_probe_passes(corpus_book, text, kw):
 @pytest.mark.parametrize(("text", "kw"), _issue14(UNSAFE, False))
 def test_issue14_unsafe_probe_is_caught(corpus_book, text, kw):
     test_unsafe_probe_is_caught(corpus_book, text, kw)
+
+# ---- round 4 (issue 14): probes over the cited documents themselves -------------------------------------------------
+# Each source is a pointer that evals/doses.resolve_sources turns into the passage as the ingest renders it (a corpus
+# section, or a page of a VA/DoD guideline PDF in ../shared/corpora/vadod): the checker reads real table rows, footnote
+# letters, class labels and frequency columns, not a tidy summary. Written from those documents, not from eval cases.
+from evals.doses import VADOD_PDFS, resolve_sources  # noqa: E402
+
+_HTN, _OA, _COPD = "VA/DoD VADoDHypertensionCPG508Corrected792020.pdf", "VA/DoD VADoDOACPG.pdf", "VA/DoD VADoDCOPDCPGFinal508.pdf"
+_MDD, _HA, _SUD = "VA/DoD VADoDMDDCPGFinal508.pdf", "VA/DoD VADoDHeadacheCPGFinal508.pdf", "VA/DoD VADoDSUDCPG.pdf"
+_GBS = "corpus/guidelines/ig-immunomodulatory-gbs.md, Dosing"
+_ITP = "corpus/guidelines/ig-immunomodulatory-itp.md, Adults; Children"
+_OB = "corpus/guidelines/ig-dosing-weight-obesity.md, formula; Worked example"
+_PIDD = "corpus/guidelines/ig-primary-antibody-deficiency.md, Dosing"
+_RATES = "corpus/guidelines/ig-administration-infusion-rates.md, US label rates; EU rates"
+_PREMED = "corpus/guidelines/ig-infusion-reactions-premedication.md, Premedication"
+
+ROUND4: list[tuple[bool, str, str, list[str], dict]] = [
+    # vadod_other_drugs: a drug's class label is no drug ("Irbesartand (Angiotensin II Receptor Blockers (ARB))", p99)
+    (True, "vadod_class_label", "Irbesartan 75-300 mg daily.", [f"{_HTN} p99"], {}),
+    (True, "vadod_class_label", "Losartan for hypertension: 25-100 mg/day, once daily or divided twice daily.",
+     [f"{_HTN} p99"], {}),
+    # "Spironolactoneb (Aldosterone/ Mineralocorticoid Receptor Antagonists): usual dose range 25-50 mg/daily" (p100)
+    (True, "vadod_class_label", "Spironolactone for resistant hypertension: 25-50 mg daily.", [f"{_HTN} p100"], {}),
+    # a footnote letter run into an abbreviation and a frequency word ("HCTZb ... 25-50 mg dailyc", p98)
+    (True, "vadod_footnotes", "HCTZ 25-50 mg daily.", [f"{_HTN} p98"], {}),
+    # a column word the dictionary lists as a brand ("Generics" for oxazepam) names no drug (OA Table F-1, p85)
+    (True, "vadod_frequency_column", "Piroxicam 20 mg once daily (max 20 mg/day).", [f"{_OA} p85"], {}),
+    (False, "vadod_frequency_column", "Piroxicam 20 mg three times daily.", [f"{_OA} p85"], {}),
+    (True, "vadod_frequency_column", "Meloxicam for OA: start 7.5 mg once daily; max 15 mg daily.", [f"{_OA} p84"], {}),
+    (True, "vadod_frequency_column", "Celecoxib for knee OA: 100-200 mg/day, once daily or split twice daily, max "
+                                     "200 mg/day for OA.", [f"{_OA} p84"], {}),
+    (True, "vadod_frequency_column", "Celecoxib for knee OA: 100 mg twice daily.", [f"{_OA} p84"], {}),
+    (False, "vadod_frequency_column", "Celecoxib for knee OA: 200 mg twice daily.", [f"{_OA} p84"], {}),  # 400 mg/day
+    # a product strength is one unit; the dosing column says how many at a time (COPD Table E-5, p64)
+    (True, "vadod_strength", "Tiotropium (Spiriva HandiHaler) 18 mcg once daily.", [f"{_COPD} p64"], {}),
+    (True, "vadod_strength", "Spiriva Respimat 2.5 mcg, two inhalations once daily.", [f"{_COPD} p64"], {}),
+    (False, "vadod_strength", "Spiriva Respimat 2.5 mcg, two inhalations twice daily.", [f"{_COPD} p64"], {}),
+    (False, "vadod_strength", "Tiotropium (Spiriva HandiHaler) 18 mcg twice daily.", [f"{_COPD} p64"], {}),
+    # "strength 17 mcg; dosing: 2 inhalations 4 times/day" (Table E-2, p63), the count written after a colon
+    (True, "vadod_strength", "Ipratropium HFA 17 mcg: 2 inhalations 4 times a day, no more than 12 inhalations a day.",
+     [f"{_COPD} p63"], {}),
+    # a renal threshold's bound before a dose is no maximum of it ("renal: CrCl <30 ml/min, 7.5-15 mg once daily", p133)
+    (True, "vadod_circumstance", "CrCl 25 mL/min: mirtazapine 7.5-15 mg once daily.", [f"{_MDD} p133"], {}),
+    (False, "vadod_circumstance", "CrCl 25 mL/min: mirtazapine 45 mg once daily.", [f"{_MDD} p133"], {}),
+    # a biologic's suffix ("Erenumab-aooe (Aimovig)", Headache Table F-1, p123)
+    (True, "vadod_names", "Erenumab 70-140 mg SQ monthly.", [f"{_HA} p123"], {}),
+    (False, "vadod_names", "Erenumab 70-140 mg SQ weekly.", [f"{_HA} p123"], {}),
+    # "Low-dose aspirin" is a dictionary entry of its own without a drug id: the drug is aspirin (Pregnancy Rec 17, p55)
+    (True, "vadod_names", "Low-dose aspirin for preeclampsia risk: 100-150 mg daily, started at or before 16 weeks.",
+     ["VA/DoD VADoDPregnancyCPG4102018.pdf p55"], {}),
+    (False, "vadod_names", "Low-dose aspirin for preeclampsia risk: 100-150 mg twice daily from 16 weeks.",
+     ["VA/DoD VADoDPregnancyCPG4102018.pdf p55"], {}),
+    # a dose for another indication in the same cell ("300 mg SQ (cluster)", p123) does not ground the migraine dose
+    (False, "vadod_circumstance", "Galcanezumab for migraine: 300 mg SQ monthly.", [f"{_HA} p123"], {}),
+    # a parenthesised dose for a circumstance is a dose of its own, not a restatement (MDD Table J-1, p132)
+    (True, "vadod_circumstance", "Citalopram 20 mg once daily, up to 40 mg/day (20 mg in older adults).",
+     [f"{_MDD} p132"], {}),
+    # a drug the patient takes alongside is the circumstance, not the drug dosed (Headache Table F-2, p125)
+    (False, "vadod_circumstance", "Rizatriptan in a patient taking propranolol: 10 mg, max 30 mg/day.", [f"{_HA} p125"], {}),
+    (True, "vadod_circumstance", "Rizatriptan in a patient taking propranolol: 5 mg, max 15 mg/day.", [f"{_HA} p125"], {}),
+    # a titration step written "titrate up from 25 mg/d by 50 mg/d" (CMI Table I-1, p101)
+    (True, "vadod_titration", "Sertraline for CMI: 25-200 mg/d, starting at 25 mg/d and titrating by 50 mg/d at least a "
+                              "week apart.", ["VA/DoD VADoDCMICPG508.pdf p101"], {}),
+    # "Initiate dose titration with 0.6 mg daily" is the start, not a step (Obesity Table H-1, p109)
+    (False, "vadod_titration", "Saxenda titration: increase by 0.6 mg every day until 3 mg.",
+     ["VA/DoD VADoDObesityCPGFinal5087242020.pdf p109"], {}),
+    # a table of equivalents: each drug's row holds its own amount (SUD Table B-3, p114)
+    (False, "conversion_factor", "Diazepam 10 mg is roughly equivalent to lorazepam 10 mg.", [f"{_SUD} p114"], {}),
+    (False, "conversion_factor", "Clonazepam 10 mg is about equal to diazepam 10 mg.", [f"{_SUD} p114"], {}),
+    (True, "conversion_factor", "Diazepam 10 mg is roughly equivalent to lorazepam 2 mg.", [f"{_SUD} p114"], {}),
+    # course length: "for up to 14 days" is read, and the footnote's "up to 5 days" grounds its own limit (LBP, p104)
+    (False, "course_length_and_ceiling", "Ketorolac for back pain: 10 mg every 4-6 hours for up to 14 days.",
+     ["VA/DoD VADoDLBPCPGFinal508.pdf p104"], {}),
+    (True, "course_length_and_ceiling", "Ketorolac for back pain: 10 mg every 4-6 hours for up to 5 days.",
+     ["VA/DoD VADoDLBPCPGFinal508.pdf p104"], {}),
+    # a course cannot repeat before it ends (Privigen US chronic ITP: 1 g/kg daily for 2 days)
+    (False, "course_length_and_ceiling", "Chronic ITP: 1 g/kg daily on 2 consecutive days, repeated daily.", [_ITP], {}),
+    # the first rate of "A for ..., then up to B" is a start, held to the start's 30 minutes (EU rates)
+    (False, "course_length_and_ceiling", "EU: 0.5 mL/kg/h for 3 hours, then up to 6 mL/kg/h.", [_RATES], {}),
+    (True, "course_length_and_ceiling", "EU: 0.5 mL/kg/h for 30 minutes, then up to 6 mL/kg/h.", [_RATES], {}),
+    # formulas: the body weight multiplied is the patient's; a dosing weight worked out wrong is caught
+    (False, "formula_and_weight", "GBS in a 65 kg adult: 0.4 g/kg × 75 kg = 30 g daily for 5 days.", [_GBS], {}),
+    (True, "formula_and_weight", "GBS in a 65 kg adult: 0.4 g/kg × 65 kg = 26 g daily for 5 days.", [_GBS], {}),
+    (False, "formula_and_weight", "IBW 70 kg, actual 130 kg: adjusted weight = 130 − 0.4 × (130 − 70) = 106 kg.", [_OB], {}),
+    (True, "formula_and_weight", "IBW 70 kg, actual 130 kg: adjusted weight = 70 + 0.4 × (130 − 70) = 94 kg.", [_OB], {}),
+    # a total worked out from the per-kg dose beside it is as right as that dose, with its own cadence checked
+    (True, "formula_and_weight", "Ideal weight 58 kg, actual 98 kg: adjusted dosing weight 74 kg; at 0.4 g/kg that is "
+                                 "about 30 g.", [_OB], {}),
+    (False, "formula_and_weight", "Ideal weight 58 kg, actual 98 kg: adjusted dosing weight 74 kg; at 0.4 g/kg that is "
+                                  "about 39 g.", [_OB], {}),  # grams for the actual weight
+    (True, "formula_and_weight", "Ketamine for MDD in a 70 kg adult: 0.5 mg/kg = 35 mg IV over 40 minutes.",
+     [f"{_MDD} p135"], {}),
+    (False, "formula_and_weight", "Adult ITP, 90 kg: 1 g/kg = 90 g daily for 5 days.", [_ITP], {}),
+    # a sum per kg with the patient's weight left implicit ("60 kg adult: 1 g/kg/day × 2 days = 120 g in total")
+    (True, "formula_and_weight", "Chronic ITP (Privigen US), 60 kg adult: 1 g/kg/day × 2 days = 120 g in total.", [_ITP], {}),
+    (False, "formula_and_weight", "Chronic ITP (Privigen US), 60 kg adult: 1 g/kg/day × 2 days = 60 g in total.", [_ITP], {}),
+    # negations and limits: a stated floor is the rule's floor; "must not be infused faster than" is a ceiling
+    (False, "negation_and_instead", "EU SmPC maintenance for PID: not less than 0.8 g/kg every 3-4 weeks.", [_PIDD], {}),
+    (True, "negation_and_instead", "EU SmPC maintenance for PID: not less than 0.2 g/kg every 3-4 weeks.", [_PIDD], {}),
+    (True, "negation_and_instead", "Privigen must not be infused faster than 8 mg/kg/min.", [_RATES], {}),
+    (False, "negation_and_instead", "Privigen must not be infused faster than 12 mg/kg/min.", [_RATES], {}),
+    # a drug without rules: ruling out a dose the passage does not give, for the dose it does give
+    (True, "negation_and_instead", "Don't start sertraline at 200 mg; start at 50 mg daily.", [f"{_MDD} p132"], {}),
+    (False, "negation_and_instead", "Don't start sertraline at 25 mg; start at 200 mg daily.", [f"{_MDD} p132"], {}),
+    (False, "negation_and_instead", "Acetaminophen premedication: do not exceed 400 mg per day.", [_PREMED], {}),
+    # "avoid ... below" states a floor (a limit, not a negation); a course total is the ceiling of its own course
+    (False, "negation_and_instead", "Thrombosis risk: avoid rates below 2 mg/kg/min.",
+     ["corpus/guidelines/ig-administration-infusion-rates.md, Patients at risk of thrombosis"], {}),
+    (True, "negation_and_instead", "In GBS do not exceed 2 g/kg over the whole course.", [_GBS], {}),
+    (False, "negation_and_instead", "In GBS do not exceed 4 g/kg over the whole course.", [_GBS], {}),
+]
+
+
+def _round4(safe: bool):
+    return [pytest.param(text, refs, kw, id=f"{cls}-{'safe' if safe else 'unsafe'}-{i}")
+            for i, (s, cls, text, refs, kw) in enumerate(ROUND4) if s == safe]
+
+
+def _round4_report(book, text, refs, kw):
+    if any(".pdf" in r for r in refs) and not VADOD_PDFS.is_dir():
+        pytest.skip("the VA/DoD guideline PDFs (../shared/corpora/vadod) are not here")
+    report = check_report(text, book, sources=resolve_sources(refs), **kw)
+    return report, [(f.text, f.verdict, f.message) for f in report.findings]
+
+
+@pytest.mark.parametrize(("text", "refs", "kw"), _round4(True))
+def test_round4_safe_probe_passes(corpus_book, text, refs, kw):
+    report, why = _round4_report(corpus_book, text, refs, kw)
+    assert not (report.blocked or any(f.flags for f in report.findings)), why
+
+
+@pytest.mark.parametrize(("text", "refs", "kw"), _round4(False))
+def test_round4_unsafe_probe_is_caught(corpus_book, text, refs, kw):
+    report, why = _round4_report(corpus_book, text, refs, kw)
+    assert report.blocked or any(f.flags for f in report.findings), why
+
+
+def test_a_table_row_headed_by_another_drug_breaks_the_binding(corpus_book):
+    # A two-column table rendered one cell per line: each amount belongs to the drug heading the row above it, however
+    # near an earlier drug's name stands (written for this test; the shape of SUD Table B-3 in an older rendering).
+    table = "Lorazepam: onset fast\n\n2 mg: onset fast\n\nQuazepam: onset slow\n\n10 mg: onset slow"
+    assert check_report("Lorazepam 2 mg.", corpus_book, sources=[table]).findings[0].verdict == "grounded"
+    assert check_report("Lorazepam 10 mg.", corpus_book, sources=[table]).blocked
+    assert check_report("Quazepam 10 mg.", corpus_book, sources=[table]).findings[0].verdict == "grounded"
+
+
+def test_a_table_footnote_letter_run_into_a_name_or_a_frequency_is_read(corpus_book):
+    # Dosage tables print footnote letters against the word before them ("HCTZb", "25-50 mg dailyc").
+    from assistant.doses.check import scan_text
+    from assistant.doses.drugnames import dictionary_drugs
+
+    assert [m.canonical for m in dictionary_drugs("HCTZb (a thiazide): range")] == ["hydrochlorothiazide"]
+    assert scan_text("HCTZ range 25-50 mg dailyc", corpus_book.lexicon).amounts[0].cadence.interval == (1, 1)
+    assert check_report("HCTZ 25-50 mg daily.", corpus_book,
+                        sources=["HCTZb (a thiazide): range 25-50 mg dailyc"]).findings[0].verdict == "grounded"

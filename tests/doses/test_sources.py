@@ -12,8 +12,23 @@ from evals.doses import VADOD_PDFS, resolve_sources
 
 def test_a_passage_in_words_stays_as_written():
     passage = "Amlodipine 2.5-10 mg daily (VA/DoD HTN CPG, p.99)"
-    assert resolve_sources([passage]) == [passage]
+    assert resolve_sources([passage], pdfs=Path("/nonexistent")) == [passage]
+    assert resolve_sources(["Amlodipine 2.5-10 mg daily."]) == ["Amlodipine 2.5-10 mg daily."]
     assert resolve_sources(None) is None
+
+
+def test_a_passage_in_words_is_followed_by_the_document_it_names():
+    # The case's note keeps its words and the section it points to is read too: the note may not restate every dose.
+    found = resolve_sources(["Ontario rounds to the nearest 5 g (ig-dosing-weight-obesity.md, Worked example)"])
+    assert found[0].startswith("Ontario rounds") and len(found) == 2 and found[1].startswith("## Worked example")
+
+
+@pytest.mark.skipif(not (VADOD_PDFS / "VADoDHypertensionCPG508Corrected792020.pdf").is_file(),
+                    reason="needs ../shared/corpora/vadod")
+def test_a_passage_in_words_naming_a_guideline_page_is_followed_by_that_page():
+    # "HTN" is the hypertension guideline's short name; the page is read as the ingest renders it.
+    found = resolve_sources(["Amlodipine 2.5-10 mg daily (VA/DoD HTN CPG, p.99)"])
+    assert len(found) == 2 and "Valsartan" in found[1] and "Amlodipine" in found[1]
 
 
 def test_a_corpus_reference_reads_the_sections_it_names_and_not_its_note():
