@@ -40,8 +40,8 @@ SECTION_ORDER = ["Key points", "Indications", "Dosing", "Administration", "Monit
 
 # What a question asks about, with the words that ask it, the section that answers it and the cues a statement that answers it carries.
 # (A level or a strength, "400 mg/dL", "4 g/L", "100 mg/mL", is no dose.)
-_DOSE_NUMBER = re.compile(r"\d(?:[\d.,\s-]|to)*\s*(?:g/kg|mg/kg|g|mg|ml/kg|ml|iu|units?)\b(?!\s*(?:/|per)\s*(?:dl|l|ml)\b)"
-                          r"(?:\s*(?:/|per)\s*(?:day|dose|week|kg|min|h))?", re.I)
+_DOSE_NUMBER = re.compile(r"\d(?:[\d.,\s-]|to)*\s*(?:g/kg|mg/kg|mcg/kg|g|mg|mcg|µg|μg|ml/kg|ml|iu|units?)\b"
+                          r"(?!\s*(?:/|per)\s*(?:dl|l|ml)\b)(?:\s*(?:/|per)\s*(?:day|dose|week|kg|min|h))?", re.I)
 ASPECTS: dict[str, tuple[re.Pattern[str], str, re.Pattern[str]]] = {
     "dose": (re.compile(r"\b(dose|doses|dosing|dosage|how much|g/kg|mg/kg|loading|maintenance|regimen)\b", re.I), "Dosing", _DOSE_NUMBER),
     "monitoring": (re.compile(r"\b(monitor\w*|trough|check\w*|target|level|levels|measure\w*)\b", re.I), "Monitoring",
@@ -120,10 +120,14 @@ MIXED_ROW_PENALTY = 0.5
 
 @lru_cache(maxsize=4096)
 def _several_drugs(text: str, at_least: int = 3) -> bool:
-    """Whether a table row names several drugs (a column of drug names read as one row)."""
+    """Whether a table row names several drugs (a column of drug names read as one row): its subject (before the first
+    ": ") when that names a drug, else the whole row; "Buprenorphine/Naloxone or Buprenorphine: ..." is one product's row
+    however many names its values repeat."""
     from assistant.doses.drugnames import dictionary_drugs
 
-    return len({m.canonical for m in dictionary_drugs(text)}) >= at_least
+    head = text.split(": ", 1)[0]
+    named = {m.canonical for m in dictionary_drugs(head)} if head != text else set()
+    return len(named or {m.canonical for m in dictionary_drugs(text)}) >= at_least
 
 
 @dataclass(frozen=True)
@@ -198,13 +202,17 @@ def references_of(hit: Hit, statement: str) -> list[str]:
 
 
 def statements_of(hit: Hit) -> list[str]:
-    """Bullets and sentences of a chunk, as they stand in it."""
+    """Bullets and sentences of a chunk, as they stand in it; a table row is one statement (its notes say whose values
+    they are only beside its name)."""
     out: list[str] = []
+    row = hit.meta.get("kind") == "table_row"
     for line in hit.text.splitlines():
         line = line.strip()
         if not line:
             continue
-        if line.startswith("- "):
+        if row:
+            out.append(line)
+        elif line.startswith("- "):
             out.append(line[2:].strip())
         else:
             out.extend(split_sentences(line))
@@ -398,7 +406,15 @@ def _direct(pool: list[Candidate], wanted: list[str], quantities: list[re.Patter
     # A guideline's own recommendation answers before its discussion, with its grade; the more so when the question
     # asks what the guideline recommends or how strongly.
     share = 0.6 if "recommendation" in wanted else 0.8
-    recommendations = [c for c in ranked if c.hit.meta.get("kind") == "recommendation" and c.score >= share * best]
+    # Only the recommendations of the guideline retrieval ranked first lead: another guideline's recommendation found
+    # beside it (COPD's for an asthma question) gives way to this one's statements when they are nearly as relevant.
+    top_doc = min(pool, key=lambda c: c.rank).hit.doc_id
+    foreign = [c for c in ranked if c.hit.meta.get("kind") == "recommendation" and c.hit.doc_id != top_doc]
+    if ranked[0] in foreign and any(c.hit.doc_id == top_doc and c.score >= share * best for c in ranked):
+        ranked = [c for c in ranked if c not in foreign] + foreign
+        best = ranked[0].score
+    recommendations = [c for c in ranked if c.hit.meta.get("kind") == "recommendation" and c.score >= share * best
+                       and c.hit.doc_id == top_doc]
     if recommendations:
         ranked = recommendations + [c for c in ranked if c not in recommendations]
     if quantities:  # "how often": a statement stating an interval answers it
@@ -421,10 +437,18 @@ def _direct(pool: list[Candidate], wanted: list[str], quantities: list[re.Patter
             and cand.score >= 0.8 * first.score
             and _jaccard(cand.tokens, first.tokens) < 0.5
             and (not wanted or cand.answers_aspect)
+            and not ("recommendation" in wanted and _another_strength(first, cand))
         ):
             direct.append(cand)
             break
     return direct
+
+
+def _another_strength(first: Candidate, cand: Candidate) -> bool:
+    """Whether a candidate is another recommendation graded otherwise than the lead's: asked how strong, the lead states
+    one strength."""
+    kinds = (first.hit.meta.get("kind"), cand.hit.meta.get("kind"))
+    return kinds == ("recommendation", "recommendation") and grade_of(first.hit, first.text) != grade_of(cand.hit, cand.text)
 
 
 def _position_in(cand: Candidate) -> int:

@@ -35,8 +35,8 @@ class EmbeddingSettings(BaseModel):
 
 
 # Bump when chunking or chunk metadata changes (2: PDF outline headings, recommendations, table rows, chunk kinds,
-# per-line references).
-CHUNKER_VERSION = 3
+# per-line references; 4: table header lines naming amounts, offset grid columns, a subject's strength line, footnote letters).
+CHUNKER_VERSION = 4
 
 
 class ChunkSettings(BaseModel):

@@ -254,11 +254,23 @@ def _load(rules_vocab: Path, lexicon: Path, *_stamps: tuple) -> Vocabulary:
     )
 
 
-# "... Guideline for the Management of X and Y": the conditions a guideline is about, from its own title.
-_TITLE_SUBJECT = re.compile(r"(?i)\bguidelines?\b.*?\bfor\s+(?:the\s+)?(?:(?:primary\s+care\s+)?(?:management|treatment|"
-                            r"diagnosis|assessment|prevention|rehabilitation|care)\s+(?:and\s+\w+\s+)?of\s+)?(?P<subject>.+)$")
+# "... Guideline for the Management of X and Y": the conditions a guideline is about, from its own title. The subject
+# follows the last "<care word> of" ("for the Non-surgical Management of", "for Rehabilitation of"), else "for".
+_TITLE_FOR = re.compile(r"(?i)\b(?:guidelines?|CPG)\b(?:\s*\(CPG\))?\s+(?:for\s+)?(?:the\s+)?(?P<subject>.+)$")
+_CARE_OF = re.compile(r"(?i)^.*\b(?:management|treatment|diagnosis|assessment|prevention|rehabilitation|care)\s+of\s+")
 _SPLIT = re.compile(r"(?i)\s*(?:,|;|\band\b|&|\bor\b)\s*")
 _ACRONYM = re.compile(r"\(((?=(?:[a-z]*[A-Z]){2})[A-Za-z]{2,8})\)")  # "(OSA)", "(mTBI)": two capitals at least
+# Words around a condition's name in a title that name the people or the care, not the condition.
+_WHO = re.compile(r"(?i)^(?:(?:individuals|patients|people|adults|persons)\s+(?:with|at\s+risk\s+(?:for|of))\s+)")
+_SETTING = re.compile(r"(?i)\s+in\s+(?:the\s+)?primary\s+care(?:\s+setting)?$|\s*\([^)]*\)$")
+_QUALIFIERS = ("chronic", "acute", "post-acute", "adult", "persistent", "clinical", "major")  # dropped, the same condition
+# A title's last word that can go ("insomnia disorder" is insomnia, "stroke rehabilitation" is about stroke), and the
+# words that never name a condition on their own.
+_NAMING_TAILS = ("disorder", "disorders", "rehabilitation", "management")
+_GENERIC_TAILS = ("disorder", "disorders", "disease", "diseases", "illness", "syndrome", "injury", "rehabilitation",
+                  "management")
+# A one-word name this common in English is too broad to stand for a document's condition ("pain", "injury").
+BROAD_WORD_ZIPF = 4.7
 
 
 def definitions(text: str) -> dict[str, str]:
@@ -284,23 +296,86 @@ def _holds(short: str, long: str) -> bool:
     return i == len(short)
 
 
-def document_conditions(titles: dict[str, str], texts: dict[str, str]) -> tuple[Term, ...]:
-    """Conditions named by guideline titles ("... for the Management of Major Depressive Disorder"), each with the
-    acronym its document defines for it: what a site's own guidelines teach the question reader."""
-    out: list[Term] = []
-    for doc_id, title in titles.items():
-        m = _TITLE_SUBJECT.search(title or "")
-        if not m:
+def _subjects(title: str) -> list[str]:
+    """The condition names a guideline title gives ("Hip & Knee Osteoarthritis" is hip osteoarthritis and knee
+    osteoarthritis; "Patients at Risk for Suicide" is suicide; "... in Primary Care" is dropped)."""
+    m = _TITLE_FOR.search(title or "")
+    if not m:
+        return []
+    subject = _CARE_OF.sub("", m.group("subject").strip(" ."))
+    parts = [_SETTING.sub("", _WHO.sub("", p.strip())).strip() for p in _SPLIT.split(subject)]
+    parts = [p for p in parts if p]
+    out = []
+    for i, part in enumerate(parts):
+        words = part.split()
+        if len(words) == 1 and i + 1 < len(parts) and len(parts[i + 1].split()) >= 2:
+            part = f"{part} {parts[i + 1].split()[-1]}"  # "Hip" of "Hip & Knee Osteoarthritis"
+        if len(part) >= 4 and re.search(r"[a-z]", part):
+            out.append(part)
+    return out
+
+
+def _standalone(phrase: str, full: str, text: str) -> int:
+    """How often a text names a shorter phrase outside the full name it comes from."""
+    def count(p: str) -> int:
+        return len(re.findall(rf"(?<![a-z0-9-]){re.escape(p)}(?![a-z0-9-])", text))
+    return count(phrase) - (count(full) if phrase in full else 0)
+
+
+def _variants(phrase: str, text: str, min_uses: int = 2) -> list[str]:
+    """Shorter names of a condition that the document itself uses on their own ("insomnia" beside "chronic insomnia
+    disorder", "stroke" beside "stroke rehabilitation", "osteoarthritis" beside "knee osteoarthritis"), and the
+    singular of a plural name; one-word names as broad as "pain" or "illness" never."""
+    from wordfreq import zipf_frequency
+
+    low = phrase.lower()
+    words = low.split()
+    singular = " ".join([*words[:-1], words[-1][:-1]]) if words[-1] in ("disorders", "diseases") else None
+    forms: set[str] = {singular} if singular else set()
+    bare = words[:-1] if len(words) > 1 and words[-1] in _NAMING_TAILS else []
+    for ws, stripped in ((words, False), (bare, True)):
+        while len(ws) > 1 and ws[0] in _QUALIFIERS:
+            ws = ws[1:]
+            forms.add(" ".join(ws))
+        if stripped and ws:
+            forms.add(" ".join(ws))
+            if ws[-1].endswith("ive"):  # "major depressive (disorder)": the noun the document uses, "depression"
+                forms.discard(ws[-1])
+                forms.add(ws[-1][:-3] + "ion")
+        elif len(ws) > 1:
+            forms.update(" ".join(ws[i:]) for i in range(1, len(ws) - 1))  # "sleep apnea" of "obstructive sleep apnea"
+            if ws[-1] not in _GENERIC_TAILS:
+                forms.add(ws[-1])  # the head noun: "osteoarthritis" of "knee osteoarthritis"
+    out = []
+    for form in sorted(forms - {low}, key=len, reverse=True):
+        if " " not in form and (zipf_frequency(form, "en") >= BROAD_WORD_ZIPF or form in _GENERIC_TAILS):
             continue
+        if form == singular or _standalone(form, low, text) >= min_uses:
+            out.append(form)
+    return out
+
+
+def document_conditions(titles: dict[str, str], texts: dict[str, str]) -> tuple[Term, ...]:
+    """Conditions named by guideline titles ("... for the Management of Chronic Insomnia Disorder"), each with the
+    acronym its document defines for it and the shorter names the document uses on their own ("insomnia"): what a
+    site's own guidelines teach the question reader. A name already taken by an earlier condition is not given to
+    another. (A condition the text only defines with an acronym, "opioid use disorder (OUD)", is not one: its guideline's
+    title does not name it, so its own passages would not count as being about it.)"""
+    out: list[Term] = []
+    taken: set[str] = set()
+    for doc_id, title in titles.items():
         defined = definitions(texts.get(doc_id, ""))
-        for phrase in _SPLIT.split(m.group("subject").strip(" .")):
-            phrase = phrase.strip()
-            if len(phrase) < 4 or not re.search(r"[a-z]", phrase):
-                continue
+        lowered = texts.get(doc_id, "").lower()
+        for phrase in _subjects(title):
             low = phrase.lower()
-            acronym = defined.get(low) or next((a for long, a in defined.items() if long.endswith(low)), None)
-            words = (low, acronym) if acronym else (low,)
-            out.append(Term(f"doc:{doc_id}:{re.sub(r'[^a-z0-9]+', '_', low)}", phrase, tuple(w.lower() for w in words),
+            acronym = defined.get(low) or next((a for long, a in defined.items() if len(long.split()) >= 2
+                                                and (long.endswith(low) or low.endswith(long))), None)
+            words = [w for w in dict.fromkeys([low, *_variants(phrase, lowered), *([acronym.lower()] if acronym else [])])
+                     if w not in taken]
+            if low not in words:
+                continue
+            taken.update(words)
+            out.append(Term(f"doc:{doc_id}:{re.sub(r'[^a-z0-9]+', '_', low).strip('_')}", phrase, tuple(words),
                             acronyms=frozenset({acronym}) if acronym else frozenset()))
     return tuple(out)
 

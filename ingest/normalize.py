@@ -19,6 +19,8 @@ COMPOUND = re.compile(r"\b([A-Za-z]{2,})-([A-Za-z]{2,})\b")
 LINE_HYPHEN = re.compile(r"([A-Za-z]+)\ufffe[ \t]*(\n[ \t]*)?([A-Za-z]+)")
 # Symbol-font bullets that arrive as private-use code points.
 PRIVATE_BULLET = re.compile(r"^([ \t]*)[\uf020-\uf0ff](?=[ \t])", re.M)
+# "sertralinea", "batteriesa", "Dosea,b": a footnote letter set after a word (a superscript read inline).
+FOOTNOTE_LETTER = re.compile(r"\b([A-Za-z][A-Za-z-]{2,})([a-h](?:,[a-h])*)(?=[\s.,;:)]|$)")
 NONCHARS = dict.fromkeys(map(ord, "\uffff\u00ad\u200b\ufeff\u2060"), None)
 SINGLE_LETTER_WORDS = {"a", "i", "o", "x", "e"}
 
@@ -76,7 +78,21 @@ def repair_words(text: str, vocab: Counter[str]) -> str:
 
     text = HYPHEN_BREAK.sub(join_hyphen, text)
     text = SPLIT_UNIT.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}", text)
-    return SPLIT_TAIL.sub(join_tail, text)
+    return strip_footnote_letters(SPLIT_TAIL.sub(join_tail, text), vocab)
+
+
+def strip_footnote_letters(text: str, vocab: Counter[str]) -> str:
+    """Drop a footnote letter glued to a word ("sertralinea" -> "sertraline"): the word with the letter is no English
+    word and the document writes the word without it more often."""
+    from wordfreq import zipf_frequency
+
+    def strip(match: re.Match[str]) -> str:
+        stem, word = match.group(1), (match.group(1) + match.group(2)[0]).lower()
+        if vocab[stem.lower()] >= 2 and vocab[word] < vocab[stem.lower()] and zipf_frequency(word, "en") == 0:
+            return stem
+        return match.group(0)
+
+    return FOOTNOTE_LETTER.sub(strip, text)
 
 
 def normalize_chars(text: str) -> str:

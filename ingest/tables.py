@@ -146,6 +146,8 @@ def _split_stacked(row: list[str], key: int = 0) -> list[list[str]]:
     cells = [_logical_lines(c) for c in row]
     if key >= len(row) or len(cells[key]) < 2 or row[key].lstrip().startswith("•"):
         return [row]
+    if any(line[:1].isdigit() for line in cells[key][1:]):
+        return _split_beside_subject(row, cells, key)
     k = len(cells[key])
     if any(len(line) > 40 for line in cells[key]):
         return [row]
@@ -156,6 +158,19 @@ def _split_stacked(row: list[str], key: int = 0) -> list[list[str]]:
     for i in range(k):
         split.append([cells[j][i] if (j == key or j in matching) else row[j] for j in range(len(row))])
     return split
+
+
+def _split_beside_subject(row: list[str], cells: list[list[str]], key: int) -> list[list[str]]:
+    """A subject cell whose lines are one name ("Beclomethasone MDI" / "(QVAR REDIHALER)" / "40, 80 mcg": a line that
+    opens with a number is its strength, not another row's name) beside cells holding one value a line (two age
+    groups): one row per line of those cells, each with the whole subject."""
+    counts = [len(lines) for j, lines in enumerate(cells) if j != key and not row[j].lstrip().startswith("•")]
+    k = max((n for n in counts if n >= 2), default=0)
+    matching = [j for j, lines in enumerate(cells) if j != key and len(lines) == k and not row[j].lstrip().startswith("•")]
+    subject = " ".join(cells[key])
+    if k < 2 or len(matching) < 2:
+        return [[subject if j == key else row[j] for j in range(len(row))]]
+    return [[subject if j == key else cells[j][i] if j in matching else row[j] for j in range(len(row))] for i in range(k)]
 
 
 BULLET_GLYPH = re.compile(r"^\s*[•●▪◦\uf0a1\uf0a7\uf0b7\uf0d8\uf076\u2022\u25aa\u25cf]\s*")
@@ -253,17 +268,17 @@ def _parse(page: int, bbox: tuple[float, float, float, float], raw: list[list[ob
         return None
     # Drop columns that are empty everywhere (pdfplumber splits merged cells into empty ones).
     keep = [j for j in range(max(len(r) for r in rows)) if any(j < len(r) and r[j] for r in rows)]
-    rows = [[r[j] if j < len(r) else "" for j in keep] for r in rows]
-    if len(keep) < 2:
+    rows = _merge_disjoint_columns([[r[j] if j < len(r) else "" for j in keep] for r in rows])
+    if len(rows[0]) < 2:
         return None
     header = [_flat(c) for c in rows[0]]
     body = rows[1:]
     # A header wrapped over more rows: short cells without numbers, filling the gaps of the first row.
     merged_lines = 0
-    while merged_lines < MAX_HEADER_LINES and body and _headerish(body[0]) and _digits_below(body[1:]) and (
+    while merged_lines < MAX_HEADER_LINES and body and (_headerish(body[0]) or _header_tail(header, body)) and _digits_below(body[1:]) and (
             not body[0][0] or not any(body[0][1:]) or _continues(header, body[0])
             or (_fills_gaps(header, body[0]) >= 1 and sum(1 for c in body[0] if _flat(c)) >= 2)):
-        header = [" ".join(x for x in (a, _flat(b)) if x) for a, b in zip(header, body[0])]
+        header = [a if _flat(b) == a else " ".join(x for x in (a, _flat(b)) if x) for a, b in zip(header, body[0])]
         body = body[1:]
         merged_lines += 1
     header, body = _align_header(header, body)
@@ -282,6 +297,39 @@ def _parse(page: int, bbox: tuple[float, float, float, float], raw: list[list[ob
     if not merged:
         return None
     return Table(page, bbox[1], bbox[3], bbox[0], bbox[2], tuple(header), tuple(tuple(r) for r in merged))
+
+
+def _merge_disjoint_columns(rows: list[list[object]]) -> list[list[object]]:
+    """Neighbouring columns no row fills both of are one column the grid cut where some rows' cells start a few points
+    off (the header and some rows one column right of the others): each row keeps the cell it fills. A row filling one
+    cell only (a name set between its rows) keeps its column apart."""
+    filled = [[bool(_flat(str(c))) for c in r] for r in rows]
+    groups: list[list[int]] = []
+    for j in range(len(rows[0])):
+        pair = [*groups[-1], j] if groups else []
+        if pair and not any(f[j] and any(f[i] for i in groups[-1]) for f in filled) and all(
+                sum(f) > 1 for f in filled if any(f[i] for i in pair)):  # a row of one cell is a rowspan's label
+            groups[-1].append(j)
+        else:
+            groups.append([j])
+    if len(groups) == len(rows[0]):
+        return rows
+    return [[next((r[j] for j in group if _flat(str(r[j]))), "") for group in groups] for r in rows]
+
+
+def _header_tail(header: list[str], body: list[list[str]]) -> bool:
+    """A header line that names an amount ("Diazepam 10 mg or" under "Approximate Equivalents to"): short cells,
+    the first one empty (or the first column's name again), every cell with a number under a header cell that goes on
+    ("... to", "... or") or itself going on ("(in Hours)"), and no more cells than the row below."""
+    row = body[0]
+    cells = [(name, _flat(c)) for name, c in zip(header, row) if _flat(c)]
+    if not cells or _flat(row[0]) not in ("", header[0]) or len(body) < 2 or len(cells) > sum(1 for c in body[1] if _flat(c)):
+        return False
+    return all(len(c) < 40 and "•" not in c and (not re.search(r"\d", c) or _OPEN_END.search(name) or c[:1] in "(" or c[:1].islower())
+               for name, c in cells)
+
+
+_OPEN_END = re.compile(r"(?i)\b(?:to|or|of|and|for|in|with|per|than|vs\.?)$")  # a header cell its next line goes on
 
 
 def _digits_below(rows: list[list[str]]) -> bool:
@@ -366,6 +414,10 @@ def _align_header(header: list[str], body: list[list[str]]) -> tuple[list[str], 
     for j, name in enumerate(header):
         if not name or any(row[j] for row in body):
             continue
+        if any(0 <= k < len(header) and k not in drop and header[k] == name and any(row[k] for row in body)
+               for k in (j - 1, j + 1)):
+            drop.add(j)  # "Generic Name" over an empty column beside the column that says it again
+            continue
         for k in (j - 1, j + 1):
             if 0 <= k < len(header) and k not in drop and not header[k] and any(row[k] for row in body):
                 header[k] = name
@@ -431,7 +483,7 @@ def row_statement(header: tuple[str, ...], row: tuple[str, ...]) -> str:
         name, value = _column(name), _items(value)
         if single or not name or value.lower().startswith(name.lower()):
             parts.append(value)
-        elif "," in value or ":" in value or len(value) > 60:
+        elif "," in value or ":" in value or len(value) > 60 or re.search(r"\d", name):  # "... 30 mg: 1 mg"
             parts.append(f"{name}: {value}")
         else:
             parts.append(f"{name} {value}")
@@ -448,6 +500,7 @@ def _items(cell: str) -> str:
 
 def _column(name: str) -> str:
     name = re.sub(r"(?<=[a-z])[a-e](?:,[a-e])+$", "", name.strip())  # footnote letters on a column name ("Dosea,b")
+    name = re.sub(r"(?:(?<=\))|(?<=\d mg)|(?<=\d mcg))[a-h]$", "", name)  # "(in Hours)b", "30 mga"
     name = name.rstrip(":* ")
     if len(name) > 4 and name.isupper():
         return name.lower()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ingest.normalize import clean_pdf_pages, repair_words, vocabulary
+from ingest.normalize import clean_pdf_pages, digits, repair_words, vocabulary
 
 
 def test_split_words_and_units_are_joined_when_the_document_knows_the_word():
@@ -37,3 +37,20 @@ def test_numbers_inside_a_page_are_never_dropped():
     pages = ["Header X\nTable\n12\n7.5\n40\nend of table\nFooter"] * 5
     cleaned = clean_pdf_pages(pages)
     assert re.findall(r"\d+(?:\.\d+)?", cleaned[0]) == ["12", "7.5", "40"]
+
+
+def test_a_footnote_letter_glued_to_a_word_is_dropped_when_the_document_writes_the_word():
+    from ingest.normalize import strip_footnote_letters
+
+    text = "Sertraline is an SSRI. Start sertraline daily; sertralinea 25 mg. Dosea,b column. The dose was reviewed."
+    vocab = vocabulary(text + " dose dose")
+    out = strip_footnote_letters(text, vocab)
+    assert "sertraline 25 mg" in out and "Dose column" in out
+    assert "reviewed" in out and digits(out) == digits(text)  # English words and numbers stay as written
+
+
+def test_a_word_the_document_does_not_write_without_the_letter_keeps_it():
+    from ingest.normalize import strip_footnote_letters
+
+    text = "Saxenda is given daily. Gelsyn once."
+    assert strip_footnote_letters(text, vocabulary(text)) == text

@@ -503,3 +503,59 @@ def test_a_header_whose_words_wrap_under_their_own_cells_is_one_header_line():
     assert [row_statement(table.header, r) for r in table.rows] == [
         "Methadone: Initial dose: 20 – 30 mg",  # one attribute: its name adds nothing
         "Buprenorphine/Naloxone or Buprenorphine: Maintenance: 16 mg daily"]
+
+
+def test_a_header_line_naming_an_amount_stays_in_the_header_and_rows_keep_their_amount():
+    """A header whose cell goes on ("Equal to" / "drug X 5 mg or" / "drug Y 20 mg"): its lines are header lines even
+    with numbers, so each row is one drug with its own amount (not the drug and its amount as two rows)."""
+    from ingest.tables import _parse
+
+    raw = [["Drug", "", "Equal to", "Peak (h)"],
+           ["", "", "Drugzepam 5 mg or", ""],
+           ["", "Drug", "Barbitone 20 mga", ""],
+           ["", "Alphazolam", "0.5 mg", "1 – 2"],
+           ["", "Betazolam", "12 mg", "2 – 3"]]
+    table = _parse(0, (0, 0, 100, 100), raw, {})
+    assert [row_statement(table.header, r) for r in table.rows] == [
+        "Alphazolam: equal to drugzepam 5 mg or barbitone 20 mg: 0.5 mg; peak (h) 1 – 2",
+        "Betazolam: equal to drugzepam 5 mg or barbitone 20 mg: 12 mg; peak (h) 2 – 3"]
+
+
+def test_numbered_rows_under_a_complete_header_are_rows_not_header_lines():
+    from ingest.tables import _parse
+
+    raw = [["", "Food", "Goal"], ["", "Olive oil", ">=3 tbsp a day"], ["Eat", "Nuts", ">=2 servings a week"],
+           ["", "Fish", ">=2 a week"]]
+    table = _parse(0, (0, 0, 100, 100), raw, {})
+    assert table.header == ("", "Food", "Goal")
+    assert [row_statement(table.header, r) for r in table.rows][:2] == ["food Olive oil; goal >=3 tbsp a day",
+                                                                        "Eat: food Nuts; goal >=2 servings a week"]
+
+
+def test_a_subject_with_its_strength_on_a_line_of_its_own_is_one_subject_beside_each_age_group():
+    from ingest.tables import _parse
+
+    raw = [["Inhaler", "Interval", "Ages", "Low Dose"],
+           ["Steroidone MDI\n(BRANDAIR)\n50, 100 mcg", "Twice daily", ">=12 years\n5-11 years", "100-200\n50-100"]]
+    table = _parse(0, (0, 0, 100, 100), raw, {})
+    assert [row_statement(table.header, r) for r in table.rows] == [
+        "Steroidone MDI (BRANDAIR) 50, 100 mcg: interval Twice daily; ages >=12 years; low dose 100-200",
+        "Steroidone MDI (BRANDAIR) 50, 100 mcg: interval Twice daily; ages 5-11 years; low dose 50-100"]
+
+
+def test_rows_whose_cells_start_a_grid_column_off_are_read_under_their_header():
+    """The grid cuts a column where some rows' cells start a few points left of the header's: neighbouring columns no
+    row fills both of are one column. A name alone on a row between its values (a cell spanning rows) keeps its column."""
+    from ingest.tables import _parse
+
+    raw = [["", "Class", "", "", "Generic", "", "Start"],
+           ["Relaxants", "", "", "Drugofen", "", "5 mg TID", ""],
+           ["", "", "", "Drugamine", "", "10 mg BID", ""],
+           ["Pain relief", "", "", "", "Drugprofen", "", "400 mg q6h"]]
+    table = _parse(0, (0, 0, 100, 100), raw, {})
+    assert [row_statement(table.header, r) for r in table.rows] == [
+        "Relaxants: generic Drugofen; start 5 mg TID", "Relaxants: generic Drugamine; start 10 mg BID",
+        "Pain relief: generic Drugprofen; start 400 mg q6h"]
+    spanned = [["", "Dosage", "Effects"], ["Agent", "", ""], ["", "10 mg daily", "Nausea"], ["Drugalopram", "", ""]]
+    table = _parse(0, (0, 0, 100, 100), spanned, {})
+    assert table.header[:2] == ("Agent", "Dosage")

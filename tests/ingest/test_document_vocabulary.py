@@ -1,0 +1,52 @@
+"""A site's own guidelines teach the question reader their conditions: from each title, with the shorter names and the
+acronyms the document itself uses."""
+
+from __future__ import annotations
+
+from assistant.vocabulary import document_conditions
+
+SLEEP = "VA/DoD Clinical Practice Guideline for the Management of Chronic Insomnia Disorder and Obstructive Sleep Apnea"
+SLEEP_TEXT = ("Chronic insomnia disorder is common. Obstructive sleep apnea (OSA) is common too. Insomnia affects sleep; "
+              "treating insomnia with CBT-I helps. Cognitive behavioral therapy for insomnia (CBT-I) is first line.")
+
+
+def words_of(terms):
+    return {t.label: t.terms for t in terms}
+
+
+def test_a_title_gives_its_conditions_with_the_shorter_names_the_document_uses():
+    found = words_of(document_conditions({"sleep": SLEEP}, {"sleep": SLEEP_TEXT}))
+    assert "insomnia" in found["Chronic Insomnia Disorder"]  # "a question about insomnia" reads as this guideline's
+    assert "osa" in found["Obstructive Sleep Apnea"]
+
+
+def test_a_shorter_name_the_document_never_uses_alone_is_not_taken():
+    found = words_of(document_conditions({"sleep": SLEEP}, {"sleep": "Chronic insomnia disorder is common."}))
+    assert found["Chronic Insomnia Disorder"] == ("chronic insomnia disorder",)
+
+
+def test_care_words_people_and_setting_are_not_the_condition():
+    titles = {"oa": "VA/DoD Clinical Practice Guideline for the Non-surgical Management of Hip & Knee Osteoarthritis",
+              "lla": "VA/DoD Clinical Practice Guideline for Rehabilitation of Individuals with Lower Limb Amputation",
+              "dm": "VA/DoD Clinical Practice Guideline for the Management of Type 2 Diabetes Mellitus In Primary Care",
+              "lbp": "VA/DoD CPG the Diagnosis and Treatment of Low Back Pain"}
+    labels = set(words_of(document_conditions(titles, {})))
+    assert {"Hip Osteoarthritis", "Knee Osteoarthritis", "Lower Limb Amputation", "Type 2 Diabetes Mellitus",
+            "Low Back Pain"} <= labels
+
+
+def test_a_broad_word_never_stands_for_a_condition_and_an_adjective_gives_its_noun():
+    titles = {"lbp": "Guideline for the Management of Low Back Pain", "mdd": "Guideline for the Management of Major Depressive Disorder"}
+    texts = {"lbp": "Low back pain hurts. Pain is common; pain and back pain. Acute back pain.", "mdd": "Depression is common. Depression recurs."}
+    found = words_of(document_conditions(titles, texts))
+    assert "pain" not in found["Low Back Pain"] and "back pain" in found["Low Back Pain"]
+    assert "depression" in found["Major Depressive Disorder"] and "depressive" not in found["Major Depressive Disorder"]
+
+
+def test_a_condition_the_text_only_defines_with_an_acronym_is_not_the_documents_condition():
+    """Its guideline's title does not name it, so the guideline's own passages (a dosing table) would not count as
+    being about it."""
+    titles = {"sud": "Guideline for the Management of Substance Use Disorders"}
+    texts = {"sud": "Patients with opioid use disorder (OUD) and substance use disorders (SUD)."}
+    found = words_of(document_conditions(titles, texts))
+    assert list(found) == ["Substance Use Disorders"] and "sud" in found["Substance Use Disorders"]
