@@ -98,7 +98,7 @@ def states_asked_quantity(text: str, quantities: list[re.Pattern[str]], q_tokens
 # A statement opening with the circumstance it holds in ("When the serum IgG is very low at the start, ...", "In SID with
 # uncontrolled suppurative lung disease, ...") answers a question that speaks of that circumstance; for any other question
 # it is a side point, after the statements that hold generally.
-_OPENING_CLAUSE = re.compile(r"^(?:(?:when|if|once|unless|where|while|for (?:patients|those|people|anyone|recipients) (?:who|with|whose))\b"
+_OPENING_CLAUSE = re.compile(r"^(?:(?:when|if|once|unless|where|while)\b"
                              r"|in\b[^,]{0,120}?\b(?:with|who|whose|that)\b)[^,]{3,160},", re.I)
 CIRCUMSTANCE_PENALTY = 0.25
 CONTRAST_PENALTY = 0.5
@@ -268,7 +268,10 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
         if on_context:
             aspect_bonus += context_bonus
         score = max(hit.score, 0.0) / top * 0.5 + overlap + aspect_bonus + heading_bonus - 0.01 * order
-        if unasked_circumstance(text, known):
+        # (What the document or its section is about is no side point of it: "For patients with exercise-induced
+        # bronchospasm, ..." under an asthma guideline's heading on it.)
+        about = set(tokenize(" ".join([str(hit.meta.get("title", "")), str(hit.meta.get("topics", "")), *hit.heading_path])))
+        if unasked_circumstance(text, known | about):
             score -= CIRCUMSTANCE_PENALTY
         if focus is not None and any(_names(text, others) and not _names(text, (word,)) for word, others in focus.contrasting):
             score -= CONTRAST_PENALTY  # "autologous HSCT" for a question about an allogeneic one
