@@ -94,13 +94,18 @@ def _phase(sc: Scan, a: Amount, ctx: Scan | None) -> str | None:
     2 g/kg, followed by maintenance of 1 g/kg"), else right after it ("2 g/kg as a loading dose"), else the question's
     when it names one phase only."""
     s_start, s_end = sc.sentences[a.sentence]
-    before = _PHASE_BREAK.split(sc.text[s_start:a.start])[-1]
+    parts = _PHASE_BREAK.split(sc.text[s_start:a.start])
+    before = parts[-1]
     found = [(m.end(), name) for name, pat in _PHASES for m in pat.finditer(before)]
     if found:
         return max(found)[1]
     after = _PHASE_BREAK.split(sc.text[a.end:s_end])[0][:40]
     if named := {name for name, pat in _PHASES if pat.search(after)}:
         return named.pop() if len(named) == 1 else None
+    # "a loading dose of 0.4-0.8 g/kg, followed by at least 0.2 g/kg every 3-4 weeks": what follows the loading dose
+    # is the maintenance, whatever phase the question names.
+    if {name for name, pat in _PHASES for part in parts[:-1] if pat.search(part)} == {"loading"}:
+        return "maintenance"
     if ctx is not None and len(named := {name for name, pat in _PHASES if pat.search(ctx.text)}) == 1:
         return named.pop()
     return None

@@ -381,3 +381,11 @@ def test_a_follow_up_naming_only_another_product_or_source_asks_the_dose_again(a
     assert "0.4-0.6 g/kg × 78 kg = 31.2-46.8 g" in ontario.summary
     scig = assistant.ask("if we go SCIG instead, Ontario weekly?", session_id=sid)
     assert "0.1-0.15 g/kg × 78 kg = 7.8-11.7 g every week" in scig.summary  # a rule's 0.15 is never rounded to 0.1
+
+
+def test_what_follows_a_loading_dose_is_checked_as_the_maintenance(assistant):
+    # "loading 0.4-0.8 g/kg once, then at least 0.2 g/kg every 3-4 weeks" for a question naming the loading dose: the
+    # 0.2 g/kg is the maintenance, verified by its own rule (it was withheld and the answer blocked).
+    answer = assistant.ask("EU SmPC loading dose in PID")
+    assert answer.status == "answered" and "0.2 g/kg" in answer.summary
+    assert any(f.text == "0.2 g/kg" and f.verdict == "verified" for f in answer.dose_checks)
