@@ -476,7 +476,8 @@ def compared_level(book: RuleBook, frame: QuestionFrame, sentences: list[tuple[s
         verdict = "meets" if meets else "does not meet"
         side = "<" if level < in_g_per_l else ">" if level > in_g_per_l else "="
         formula = f"{mine} {side} {fmt(bound)} {unit}"
-        return Calculated(f"This patient's IgG: {formula}, so it {verdict} the level stated here ({stated}).", formula,
-                          rule.rule.id, hit)
+        where = {"<": "below", ">": "above", "=": "at"}[side]
+        return Calculated(f"This patient's IgG: {formula} ({where} it), so it {verdict} the level stated here ({stated}).",
+                          formula, rule.rule.id, hit)
     return None
 

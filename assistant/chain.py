@@ -111,6 +111,9 @@ NEW_PATIENT = re.compile(r"(?i)\b(?:different|another|other|new|next|second)\s+(
 # A question asking yes or no ("is adjusted weight required?", "should we...", "can he..."): the source's answer leads.
 YES_NO = re.compile(r"(?i)^\W*(?:is|are|was|does|do|did|should|shall|can|could|would|will|has|have|must|may|might)\b")
 
+# Questions about the evidence or the reasons ("isn't adjusted-weight dosing evidence based?") want no numbers worked out.
+REASONED_ASPECTS = frozenset({"evidence", "explanation"})
+
 # The aspects a patient's own numbers are worked out for; a follow-up about monitoring or evidence gets no dose lead.
 WORKED_OUT_ASPECTS = frozenset({"dose", "switch", "administration"})
 
@@ -539,7 +542,7 @@ class Assistant:
             return summary, sections
         summary, sections = self._with_level(summary, sections, numbering, frame)
         patient = bool(frame.patient.weight_kg or frame.patient.adjusted_weight_kg or frame.patient.regimen) \
-            and bool(WORKED_OUT_ASPECTS & set(frame.aspects))
+            and bool(WORKED_OUT_ASPECTS & set(frame.aspects)) and not REASONED_ASPECTS & set(frame.aspects)
         if not patient and not converts(question):
             return summary, sections  # nothing of the patient's to work out, or this turn asks about something else
         passages = numbering.passages()

@@ -279,7 +279,9 @@ _AGE_Y = re.compile(r"(?i)(?<![\d.])(\d{1,3})\s*-?\s*(?:years?|yrs?|y)\s*-?\s*(?
                     r"\b(?:aged?|age of)\s*(\d{1,3})\b|(?<![\d.])(\d{1,3})\s*y/o\b|(?<![\d.])(\d{1,3})\s*-year-old")
 _AGE_M = re.compile(r"(?i)(?<![\d.])(\d{1,2})\s*-?\s*(?:months?|mo|mos)\s*-?\s*old|(?<![\d.])(\d{1,2})\s*-month-old|"
                     r"^\W*(\d{1,2})\s*(?:months?|mo|mos)\b(?!\s+(?:ago|later|after|since))")
-_IGG = re.compile(r"(?i)\bIgG\b[^.;\d]{0,25}?(\d+(?:[.,]\d+)?)\s*(g/l|mg/dl)")
+# The patient's IgG: "IgG 3.2 g/L", or a trough they report ("trough came back 480 mg/dL"; not "a trough target of 6 g/L").
+_IGG = re.compile(r"(?i)(?:\bIgG\b|\btrough\b(?![^.;\d]{0,25}?\b(?:target|goal|aim|keep|above|below|at least|over|under)\b))"
+                  r"[^.;\d]{0,25}?(\d+(?:[.,]\d+)?)\s*(g/l|mg/dl)")
 _REGIMEN = re.compile(
     r"(?i)(?:(?P<verb>\b(?:on|receiv\w*|gets?|getting|takes?|taking|current(?:ly)?(?: on)?|has been on|dose is)\s+)|^\W*|(?<=[,;:]\s))"
     r"(?:(?P<p1>[A-Za-z][\w-]*)\s+)?(?P<v>\d+(?:[.,]\d+)?)\s*(?P<u>g/kg|grams?|g)\b(?!/)\s*"

@@ -249,11 +249,11 @@ def test_a_dose_the_sources_do_not_give_for_this_drug_or_patient_is_not_covered(
 
 def test_the_patients_igg_is_held_against_the_level_the_lead_states(assistant):
     answer = assistant.ask("myeloma pt IgG 2.5 g/L, recurrent infections despite antibiotics. meets EU criteria?")
-    assert answer.summary.startswith("This patient's IgG: 2.5 g/L < 4 g/L, so it meets")
+    assert answer.summary.startswith("This patient's IgG: 2.5 g/L < 4 g/L (below it), so it meets")
     compared = answer.sections[0].statements[0]
     assert compared.calculated and not compared.withheld  # recomputed against the threshold rule, not taken on trust
     above = assistant.ask("myeloma pt IgG 5.5 g/L, recurrent infections despite antibiotics. meets EU criteria?")
-    assert "5.5 g/L > 4 g/L, so it does not meet" in above.summary
+    assert "5.5 g/L > 4 g/L (above it), so it does not meet" in above.summary
 
 
 def test_a_question_asking_how_often_is_led_by_the_interval_it_asks_for():
@@ -389,3 +389,17 @@ def test_what_follows_a_loading_dose_is_checked_as_the_maintenance(assistant):
     answer = assistant.ask("EU SmPC loading dose in PID")
     assert answer.status == "answered" and "0.2 g/kg" in answer.summary
     assert any(f.text == "0.2 g/kg" and f.verdict == "verified" for f in answer.dose_checks)
+
+
+def test_a_trough_the_patient_reports_is_their_level_and_is_held_against_the_target(assistant):
+    sid = assistant.sessions.create("local")
+    assistant.ask("trough came back 480 mg/dL. what's that in g/L?", session_id=sid)
+    answer = assistant.ask("is that at target for her CVID?", session_id=sid)
+    assert "4.8 g/L < 6 g/L (below it), so it does not meet" in answer.summary
+
+
+def test_a_question_about_the_evidence_works_out_no_numbers(assistant):
+    sid = assistant.sessions.create("local")
+    assistant.ask("CVID, 100 kg, IBW 50, BMI 41. IVIG dose?", session_id=sid)
+    answer = assistant.ask("I read somewhere that dosing on adjusted weight isn't evidence based?", session_id=sid)
+    assert not any(st.calculated for sec in answer.sections for st in sec.statements)
