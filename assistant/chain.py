@@ -270,7 +270,7 @@ class Assistant:
         if read is None or weight_kg is not None:  # the caller's weight is read in with the question's own numbers
             read = read_question(text, self.vocabulary, self._known_word, weight_kg)
         own = self._with_dictionary_drug(read, text)
-        previous = turns[-1]["answer"].get("question_frame") if turns and not NEW_PATIENT.search(text) else None
+        previous = turns[-1]["answer"].get("question_frame") if turns else None
         if previous and followed:
             # A follow-up asking nothing new of its own but changing the patient, their circumstances, the product or the
             # source ("what if she's 45 kg", "hx of DVT - anything different?", "if we go SCIG instead, Ontario weekly?")
@@ -366,10 +366,11 @@ class Assistant:
         rewritten = standalone != normalised
         read = read_question(text, self.vocabulary, self._known_word)
         # "Different pt: ..." starts over: nothing of the earlier patient or subject carries.
-        follows = bool(session_id) and not NEW_PATIENT.search(text) and (rewritten or self._leans_on_history(text, read))
-        if NEW_PATIENT.search(text):
-            standalone = self.vocabulary.normalise(text, self._known_word)
-        frame, own = self.frame(text, turns, weight_kg, followed=follows, read=read)
+        starts_over = bool(NEW_PATIENT.search(text))
+        follows = bool(session_id) and not starts_over and (rewritten or self._leans_on_history(text, read))
+        if starts_over:
+            standalone = normalised
+        frame, own = self.frame(text, [] if starts_over else turns, weight_kg, followed=follows, read=read)
         if follows:
             standalone = self._carry_subject(standalone, frame, own)
         weight_kg = weight_kg or frame.patient.weight_kg
