@@ -75,6 +75,30 @@ def redact_quote(quote: str, statement: str, doses: list[str]) -> str:
     return " ".join(out) if WITHHELD_MARKER in out else quote
 
 
+def _sentence_at(text: str, start: int, end: int) -> str:
+    """The sentence of a text (its citation markers aside) that holds the span start..end."""
+    bounds = [0] + [m.end() for m in re.finditer(r"(?<=[.!?])\s+(?=[A-Z(])|\]\.\s+", text)] + [len(text)]
+    for lo, hi in zip(bounds, bounds[1:]):
+        if lo <= start and end <= hi:
+            return text[lo:hi]
+    return text
+
+
+def verbatim(text: str, findings: list[DoseFinding], sources: list[str]) -> list[DoseFinding]:
+    """An ungrounded dose in a sentence the cited passage holds word for word is grounded: the sentence says what the
+    source says, its own population and circumstance with it (a combination's strength pair read differently in the
+    answer's context than in the passage's). A dose that breaks a rule keeps its verdict."""
+    normal = [_normal(p) for p in sources]
+    out = []
+    for f in findings:
+        sentence = _normal(_sentence_at(text, f.start, f.end))
+        if f.verdict == "ungrounded" and len(sentence) >= 20 and any(sentence in p for p in normal):
+            f = f.model_copy(update={"verdict": "grounded", "message": "Stated word for word in the cited passage; "
+                                                                      "no rule gives it."})
+        out.append(f)
+    return out
+
+
 def check_answer(answer: Answer, passages: Mapping[int, str], rulebook: RuleBook, *, weight_kg: float | None = None,
                  question: str | None = None, frame: AnswerContext | None = None, flags_block: bool | None = None) -> Answer:
     """Check the summary and every statement; withhold what fails (in quotes too), block if the summary fails."""
@@ -87,7 +111,8 @@ def check_answer(answer: Answer, passages: Mapping[int, str], rulebook: RuleBook
     calculated = [s.calculated for section in answer.sections for s in section.statements if s.calculated]
     found = check_text(answer.summary, rulebook, weight_kg=weight_kg, sources=summary_sources, context=context,
                        frame=frame)
-    found = _observed(answer.summary, summary_sources, confirm(answer.summary, found, calculated, rulebook), True)
+    found = verbatim(answer.summary, confirm(answer.summary, found, calculated, rulebook), summary_sources)
+    found = _observed(answer.summary, summary_sources, found, True)
     checks += found
     update: dict = {}
     if failed := failing(found, flags_block):
@@ -103,6 +128,7 @@ def check_answer(answer: Answer, passages: Mapping[int, str], rulebook: RuleBook
                                context=f"{section.heading}\n{context}", frame=frame)
             if statement.calculated:
                 found = confirm(statement.text, found, [statement.calculated], rulebook)
+            found = verbatim(statement.text, found, sources)
             checks += _observed(statement.text, sources, found)
             if failed := failing(found, flags_block):
                 for n in statement.citations:
