@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 CUES_FILE = Path(__file__).parent / "data" / "support-cues.yaml"
+EXTRA_FILE = Path(__file__).parent / "data" / "support-cues-extra.yaml"  # more synonyms and rewrites, read first
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,9 @@ def _words_rx(words: Sequence[str]) -> re.Pattern:
 @lru_cache(maxsize=1)
 def cues() -> _Cues:
     data = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8"))
+    extra = yaml.safe_load(EXTRA_FILE.read_text(encoding="utf-8")) if EXTRA_FILE.is_file() else {}
+    data["synonyms"] = [*extra.get("synonyms", ()), *data["synonyms"]]  # the extra groups first: they decide a word's group
+    data["rewrites"] = [*extra.get("rewrites", ()), *data["rewrites"]]
     stem = _stemmer().stemWord
     synonyms = {}
     for group in data["synonyms"]:

@@ -31,13 +31,26 @@ def _substance_mentions(text: str) -> tuple[tuple[str, int, str], ...]:
     out: dict[int, tuple[str, int, str]] = {}
     # PDF tables glue a footnote letter to a name ("Orphenadrinec"): a capitalised word is read without it as well
     unglued = [w[:-1] if len(w) >= 7 and w[0].isupper() and w[1:].islower() and w[-1] in "abcde" else w for w, _ in found]
-    for words in ([w for w, _ in found], unglued):
+    # a drug's general abbreviation in capitals ("HCTZ", "HCTZb" with a footnote letter) is that drug
+    abbreviations = cues().abbreviations
+    spelled = [abbreviations.get(_bare_caps(w).lower(), w) if _bare_caps(w) else w for w in unglued]
+    spelled = [w if len(w.split()) == 1 else u for w, u in zip(spelled, unglued)]
+    for words in ([w for w, _ in found], unglued, spelled):
         for d, s, e in _drug_finder()(words, is_ignore_case=True):
             surface = " ".join(words[s:e])
             if (d.get("drugbank_id") or d.get("medline_plus_id")) and (len(surface) >= 5 or not surface.islower()):
                 name = re.sub(r"-[a-z]{4}$", "", str(d.get("name", "")).lower())  # a biologic's suffix ("-jjmr")
                 out.setdefault(found[s][1], (name, found[s][1], surface.lower()))
     return tuple(out[k] for k in sorted(out))
+
+
+def _bare_caps(word: str) -> str:
+    """An abbreviation in capitals, without a footnote letter glued to it ("HCTZb": HCTZ), or ""."""
+    if len(word) >= 3 and word.isupper():
+        return word
+    if len(word) >= 4 and word[:-1].isupper() and word[-1] in "abcde":
+        return word[:-1]
+    return ""
 
 
 def _substances(text: str) -> frozenset[str]:
@@ -52,9 +65,11 @@ def _mentions(name: str, text: str) -> bool:
 
 @lru_cache(maxsize=2048)
 def _entities(text: str, lex: _Lexicon) -> frozenset[str]:
-    """Concept tokens of the entity slots and routes a text names, plus the single substances it names."""
+    """Concept tokens of the entity slots and routes a text names, the concepts its documents define by an acronym
+    ("long-acting muscarinic antagonist (LAMA)"), and the single substances it names."""
     concept = _conceptualise(text, lex)
-    found = {t for t in re.findall(r"⟨[^⟩]+⟩", concept) if t in lex.slot_of}
+    found = {t for t in re.findall(r"⟨[^⟩]+⟩", concept) if t in lex.slot_of or t.startswith("⟨acronym:")}
+    found |= {e for t in list(found) for e in lex.implied.get(t, ())}
     routes = cues().routes
     found |= {f"⟨route:{name}⟩" for m in cues().route_pattern.finditer(normal(text))
               for name, words in routes.items() if m.group(0).lower() in words}
@@ -84,6 +99,35 @@ def _rows(drug: str, text: str) -> tuple[tuple[Quantity, ...], frozenset[str], s
 
 
 
+_DOSE_DIMS = ("[mass]", "[intl_activity]")
+
+
+def _stacked(flat: str, found: list[Quantity], at: list[int]):
+    """A PDF table's cell of several drugs stacked above their doses ("Chlorthalidone HCTZ Indapamide 12.5-25 mg daily
+    25-50 mg daily 2.5 mg daily"): a run of two or more drug names (the drug dictionary's) side by side, nothing but a
+    footnote letter between them, then at least as many doses before the next name, binds the doses to the names in
+    order."""
+    runs: list[list[tuple[int, str]]] = []
+    last_end = -1
+    for name, start, surface in _substance_mentions(flat):
+        gap = flat[last_end:start] if last_end >= 0 else "x"
+        if runs and re.fullmatch(r"[a-e]?[\s,]*", gap):
+            runs[-1].append((start, name))
+        else:
+            runs.append([(start, name)])
+        last_end = start + len(surface)
+        while last_end < len(flat) and flat[last_end].isalpha():  # the rest of a glued word ("Chlorthalidoneb")
+            last_end += 1
+    for k, run in enumerate(runs):
+        if len(run) < 2 or len({name for _, name in run}) < len(run):
+            continue
+        end = runs[k + 1][0][0] if k + 1 < len(runs) else None
+        doses = [(q, i) for q, i in zip(found, at) if i > run[-1][0] and (end is None or i < end)
+                 and q.dim is not None and q.dim.startswith(_DOSE_DIMS)]
+        if len(doses) >= len(run):
+            yield from ((q, name) for (q, _), (_, name) in zip(doses, run))
+
+
 _BOUNDARY = re.compile(r"[;:,]|\.(?!\d)|\b(?:it|which|while|whereas|they|its)\b", re.I)
 _NAME_WORD = re.compile(r"(?<![\w-])[A-Z][a-z]{3,}[a-z0-9]*(?![\w-])")
 
@@ -108,7 +152,7 @@ def value_names(text: str) -> tuple[tuple[Quantity, str], ...]:
         i = last = hit.start()
         found.append(q)
         at.append(i)
-    out = []
+    out = list(_stacked(flat, found, at))
     for q, i in zip(found, at):
         before = [n for n in names if n[0] < i]
         if not before:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from functools import lru_cache
 
 from assistant.quantities import Quantity, frequencies, quantities
 from assistant.support_cues import _alternation, _stemmer, clean, cues, normal, wordnet
 from assistant.support_polarity import polarity
+from assistant.support_scope import Scoped, scoped
 from assistant.vocabulary import Vocabulary, definitions
 
 ENTITY_SLOTS = ("drugs", "indications", "contexts", "populations")
@@ -27,6 +29,7 @@ class _Lexicon:
     slot_of: dict[str, str] = field(default_factory=dict)
     cased: re.Pattern | None = None  # acronyms read only when written with capitals
     english: frozenset[str] = frozenset()
+    implied: dict[str, frozenset[str]] = field(default_factory=dict)  # acronym token -> the terms its long form names
 
 
 @lru_cache(maxsize=64)
@@ -40,6 +43,10 @@ def _lexicon(vocab: Vocabulary | None, acronyms: tuple[tuple[str, str], ...] = (
                 slot_of[token] = slot
                 for word in term.terms:
                     concept.setdefault(word.lower(), token)
+                    parts = word.lower().split()
+                    if slot == "indications" and len(parts) == 2 and parts[0].isalpha():  # "knee osteoarthritis":
+                        for of in (" of the ", " of "):  # "osteoarthritis of the knee"
+                            concept.setdefault(parts[1] + of + parts[0], token)
         for short, full in vocab.abbreviations.items():
             concept.setdefault(short.lower(), concept.get(full.lower(), full.lower()))
     for name, words in cues().routes.items():
@@ -47,22 +54,45 @@ def _lexicon(vocab: Vocabulary | None, acronyms: tuple[tuple[str, str], ...] = (
         slot_of[token] = "routes"
         for word in words:
             concept.setdefault(word, token)
+    base = dict(concept)  # the vocabulary's terms: what a document's acronym names inside its long form
+    implied: dict[str, frozenset[str]] = {}
+    spelled = {short.lower(): " ".join(normal(long).split()).lower() for long, short in acronyms}
     for long, short in acronyms:  # a passage's own "major depressive disorder (MDD)"
-        long = " ".join(normal(long).split())
-        token = concept.get(long.lower()) or concept.get(short.lower()) or f"⟨acronym:{short.lower()}⟩"
-        concept.setdefault(long.lower(), token)
-        concept.setdefault(short.lower(), token)
+        long = " ".join(normal(long).split()).lower()
+        one = _singular(short).lower()  # "LABAs" and "LABA" are one concept
+        forms = [long]
+        if long.endswith("s") and not long.endswith("ss"):  # "selective serotonin reuptake inhibitors (SSRIs)",
+            forms.append(long[:-1])  # "inhaled corticosteroids (ICS)": the singular is the same concept
+        nested = " ".join(spelled.get(w, w) if w != short.lower() else w for w in long.split())
+        if nested != long:  # "estimated GFR (eGFR)": estimated glomerular filtration rate
+            forms.append(nested)
+        token = (next((concept[f] for f in forms if f in concept), None) or concept.get(short.lower()) or concept.get(one)
+                 or f"⟨acronym:{one}⟩")
+        for form in (*forms, short.lower(), one):
+            concept.setdefault(form, token)
+        if token.startswith("⟨acronym:"):  # "inhaled corticosteroid (ICS)" names a corticosteroid too
+            words = forms[-1].split()
+            inside = {base[" ".join(words[a:b])] for a in range(len(words)) for b in range(a + 1, min(len(words), a + 4) + 1)
+                      if " ".join(words[a:b]) in base and base[" ".join(words[a:b])] in slot_of}
+            inside |= {base[w[:-1]] for w in words if w.endswith("s") and w[:-1] in base and base[w[:-1]] in slot_of}
+            if inside:
+                implied[token] = implied.get(token, frozenset()) | frozenset(inside)
     general = cues().abbreviations
     for short, full in general.items():  # general clinical abbreviations ("CrCl", "SmPC"), read in capitals only
         concept.setdefault(short, concept.get(full, full))
     english = (vocab.english if vocab is not None else frozenset()) | frozenset(general)
     cased = sorted(w for w in concept if w in english)
     plain = [w for w in concept if w not in english]
-    long = _alternation([w for w in plain if len(w) >= 4])  # a plural reads as its term ("SSRIs"), not a short one ("this")
-    short = _alternation([w for w in plain if len(w) < 4]) or "(?!)"
+    long = _alternation([w for w in plain if len(w) >= 4]).replace(r"\-", r"[-\s]?")  # "apnea-hypopnea", "apneahypopnea"
+    short = _alternation([w for w in plain if len(w) < 4]) or "(?!)"  # a plural reads as its term ("SSRIs"), not "this"
     pattern = re.compile(rf"(?<![\w⟨:])(?:({long})(?:e?s)?|({short}))(?![\w⟩])") if plain else None
     upper = re.compile(r"(?<![A-Za-z0-9])(" + _alternation(cased) + r")s?(?![A-Za-z0-9])", re.I) if cased else None
-    return _Lexicon(pattern, concept, slot_of, upper, english - frozenset(general))
+    return _Lexicon(pattern, concept, slot_of, upper, english - frozenset(general), implied)
+
+
+def _singular(acronym: str) -> str:
+    """An acronym written in the plural ("LABAs", "SSRIs") as its singular."""
+    return acronym[:-1] if len(acronym) > 2 and acronym.endswith("s") and acronym[:-1].isupper() else acronym
 
 
 def _conceptualise(text: str, lex: _Lexicon) -> str:
@@ -74,16 +104,37 @@ def _conceptualise(text: str, lex: _Lexicon) -> str:
             upper = word.isupper() if word.lower() in lex.english else any(ch.isupper() for ch in word)
             return f" {_concept_of(lex, word)} " if upper else m.group(0)
         original = lex.cased.sub(cased, original)
-    low = original.lower()
-    if lex.pattern is None:
+    low = "".join(part if part.startswith("⟨") else part.lower() for part in re.split(r"(⟨[^⟩]+⟩)", original))  # tokens
+    if lex.pattern is None:  # keep their case ("⟨indications:doc:VADoDPTSD...⟩")
         return low
-    return lex.pattern.sub(lambda m: f" {_concept_of(lex, m.group(1) or m.group(2))} ", low)
+    return lex.pattern.sub(lambda m: f" {_modifier_of(m.group(0))}{_concept_of(lex, m.group(1) or m.group(2))} ", low)
+
+
+def _modifier_of(written: str) -> str:
+    """The modifier a term begins with that excludes others on the same head ("mild traumatic brain injury": mild),
+    kept before its concept token so that a statement's "severe traumatic brain injury" can be read against it."""
+    from assistant.support_scope import polarity_cues
+
+    first = written.split()[0] if " " in written.strip() else ""
+    return f"{first} " if first and _stemmer().stemWord(first) in polarity_cues().modifiers else ""
 
 
 def _concept_of(lex: _Lexicon, written: str) -> str:
     """The concept token of a matched term (its spaces as the lexicon writes them: a PDF's "systolic  blood pressure")."""
     key = written.lower()
-    return lex.concept.get(key) or lex.concept[" ".join(key.split())]
+    found = lex.concept.get(key) or lex.concept.get(" ".join(key.split()))
+    if found is None:  # written without a hyphen the term has, or with one it lacks
+        squashed = _squashed(lex)
+        found = squashed[re.sub(r"[\s-]+", "", key)]
+    return found
+
+
+@lru_cache(maxsize=64)
+def _squashed(lex: _Lexicon) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for term, token in lex.concept.items():
+        out.setdefault(re.sub(r"[\s-]+", "", term), token)
+    return out
 
 
 def _words(text: str) -> list[str]:
@@ -104,22 +155,35 @@ def _content(words: Sequence[str]) -> set[str]:
     return {w for w in words if w not in light and not w[0].isdigit() and (len(w) > 1 or w.startswith("⟨"))}
 
 
+class _Clause(NamedTuple):
+    """A clause's content words and polarity (with and without a recommendation's direction), the words a negation of
+    it takes in its scope, and its polarity counting negative predicates only (a negator left to the word check)."""
+
+    words: frozenset[str]
+    polarity: str
+    undirected: str
+    negated: frozenset[str]
+    predicates: str
+    undirected_predicates: str
+
+
 @dataclass(frozen=True)
 class _Unit:
     text: str
     words: frozenset[str]
-    clauses: tuple[tuple[frozenset[str], str, str], ...]  # (content words, polarity, polarity less direction) per clause
+    clauses: tuple[_Clause, ...]
     quantities: tuple[Quantity, ...]
     sequence: tuple[str, ...] = ()  # its words in order, quantities left out (for words of opposite meaning)
     claims: tuple[frozenset[str], ...] = ()  # content words of each coordinated claim ("..., and it also ...")
     preferences: tuple[tuple[frozenset[str], frozenset[str]], ...] = ()  # (preferred, other) words: "A over B"
     frequencies: frozenset[tuple[int, str]] = frozenset()  # "twice daily": (2, 'day')
     specific: frozenset[str] = frozenset()  # its words of clinical specificity (see _specific)
+    scope: Scoped | None = None  # its words with the negation scope of each (see support_scope)
 
 
 _CLAUSE = re.compile(r"[;:()]|,\s*(?:but|whereas|while|although|though|so)\b|\b(?:but|whereas|however|although|unless|because)\b",
                      re.I)
-_CLAIM = re.compile(r"[;:]|,\s*(?:and|but|which|while|whereas|although|though|so)\b|\b(?:and\s+also|as\s+well\s+as|and\s+it)\b", re.I)
+_CLAIM = re.compile(r"[;:]|,\s*(?:and|but|which|while|whereas|although|though|so)\b|\b(?:and\s+also|as\s+well\s+as|and\s+it|but)\b", re.I)
 
 
 def _seq(text: str, lex: _Lexicon) -> tuple[str, ...]:
@@ -130,10 +194,25 @@ def _seq(text: str, lex: _Lexicon) -> tuple[str, ...]:
 
 
 def _preferences(text: str, lex: _Lexicon) -> tuple[tuple[frozenset[str], frozenset[str]], ...]:
-    """(words just before, words just after) each preference marker of a text ("LABA over ICS")."""
-    parts = [[w for w in _words(_conceptualise(p, lex)) if w in _content([w])]
-             for p in cues().preference.split(normal(text))]
-    return tuple((frozenset(parts[i][-4:]), frozenset(parts[i + 1][:4])) for i in range(len(parts) - 1))
+    """(words before, words after) each preference marker of a text ("LABA over ICS"): the four content words on each
+    side, and the things named (concept tokens) in the last eight before it and in the rest of its clause after it
+    ("adding LABA over increasing ICS alone or adding LAMA or LTRA": LAMA and LTRA are put second too)."""
+    from assistant.support_scope import polarity_cues
+
+    flat = normal(text)
+    marks = sorted({(m.start(), m.end()) for rx in (cues().preference, polarity_cues().preference) for m in rx.finditer(flat)})
+    out = []
+    for start, end in marks:
+        before = flat[:start]
+        before = before[max(before.rfind("."), before.rfind(";"), before.rfind(":")) + 1:]
+        if flat[start:end].lower() == "over" and not polarity_cues().choosing.search(before):
+            continue  # "over 5 days", "over 65 years": no preference
+        after = re.split(r"[.;:(]", flat[end:], maxsplit=1)[0]
+        b = [w for w in _words(_conceptualise(before, lex)) if w in _content([w])]
+        a = [w for w in _words(_conceptualise(after, lex)) if w in _content([w])]
+        out.append((frozenset(b[-4:]) | {w for w in b[-8:] if w.startswith("⟨")},
+                    frozenset(a[:4]) | {w for w in a if w.startswith("⟨")}))
+    return tuple(out)
 
 
 def _unit_of(text: str, lex: _Lexicon) -> _Unit:
@@ -146,12 +225,13 @@ def _unit_of(text: str, lex: _Lexicon) -> _Unit:
             parts.append(part)
     if len(parts) > 1 and len(_content(_words(_conceptualise(parts[-1], lex)))) < 2:  # or, the last one, of the one before
         parts[-2:] = [f"{parts[-2]} {parts[-1]}"]
-    clauses = tuple((frozenset(_content(_words(_conceptualise(part, lex)))), polarity(part), polarity(part, False))
-                    for part in parts)
+    clauses = tuple(_Clause(frozenset(_content(_words(_conceptualise(part, lex)))), polarity(part), polarity(part, False),
+                            (sc := scoped(part, _conceptualise(part, lex))).negated_words,
+                            polarity(part, negators=False), polarity(part, False, negators=False)) for part in parts)
     claims = tuple(frozenset(_content(_words(_conceptualise(part, lex)))) for part in _CLAIM.split(body) if part.strip())
     return _Unit(" ".join(text.split()), frozenset(_words(_conceptualise(body, lex))), clauses, quantities(body),
                  _seq(text, lex), claims if len(claims) > 1 else (), _preferences(body, lex), frequencies(body),
-                 _specific(body))
+                 _specific(body), scoped(body, _conceptualise(body, lex)))
 
 
 @lru_cache(maxsize=2048)
@@ -240,6 +320,15 @@ def _zipf():
     return zipf_frequency
 
 
+_PREFIXES = ("re", "pre", "post", "un", "non", "over", "under", "co", "sub", "super", "inter", "intra", "multi")
+
+
+def _prefixed(word: str, wn) -> bool:
+    """A general word with a prefix ("recheck", "reassess", "preinfusion"): no clinically specific word."""
+    stem = _stemmer().stemWord
+    return any(word.startswith(p) and len(word) - len(p) >= 4 and wn.synsets(stem(word[len(p):])) for p in _PREFIXES)
+
+
 def _specific(text: str) -> frozenset[str]:
     """The words of a text (stems) that name something clinically specific rather than say something in general English:
     words whose every frequent WordNet sense is of a specific kind (`specific_lexfiles`: relational adjectives such as
@@ -260,6 +349,6 @@ def _specific(text: str) -> frozenset[str]:
         if senses:
             if all(wn.lexfile[i] in c.specific_lexfiles for i in senses):
                 out.add(c.synonyms.get(s, s))
-        elif not tok.isupper() and zipf(tok.lower(), "en") < c.specific_zipf:
+        elif not tok.isupper() and zipf(tok.lower(), "en") < c.specific_zipf and not _prefixed(tok.lower(), wn):
             out.add(c.synonyms.get(s, s))
     return frozenset(out)

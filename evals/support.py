@@ -60,12 +60,31 @@ class Sources:
             raise LookupError(f"{source['pdf']} has no page {page}")
         return source["pdf"], pages[page - 1]
 
+    def title(self, key: str) -> str:
+        """A source document's title as the index stores it: a PDF's metadata title (else its first line), a doc's
+        front-matter title (else its first line)."""
+        if key.lower().endswith(".pdf"):
+            return pdf_title(self.pdf_dir / key) or _title(self.whole(key))
+        return _title(self.whole(key))
+
     @lru_cache(maxsize=128)
     def whole(self, key: str) -> str:
         """A source document's whole text (a PDF's every page), where it defines its acronyms and names its subject."""
         if key.lower().endswith(".pdf"):
             return "\n".join(pdf_pages(self.pdf_dir / key))
         return (self.root / key).read_text("utf-8")
+
+
+@lru_cache(maxsize=64)
+def pdf_title(path: Path) -> str:
+    """A PDF's title as ingest reads it (the document information dictionary, underscores as spaces), or ""."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(path))
+    try:
+        return " ".join(str(doc.get_metadata_dict().get("Title") or "").replace("_", " ").split())
+    finally:
+        doc.close()
 
 
 def _title(text: str) -> str:
@@ -110,8 +129,8 @@ def _score(results: list[dict]) -> dict[str, Any]:
 def vocabulary_for(settings: Settings, sources: Sources, keys: set[str]) -> Vocabulary:
     """The corpus vocabulary plus the conditions the cases' source documents name in their titles."""
     base = load_vocabulary(settings.doses.rules_dir, settings.corpus_dir / "lexicon.yaml")
-    titles = {key: _title(sources.whole(key)) for key in keys}
-    return with_conditions(base, document_conditions(titles, {key: sources.whole(key) for key in keys}))
+    titles = {key: sources.title(key) for key in sorted(keys)}  # sorted: which document's name a condition takes
+    return with_conditions(base, document_conditions(titles, {key: sources.whole(key) for key in sorted(keys)}))
 
 
 def run_support_eval(cases_path: Path, settings: Settings, pdf_dir: Path, *, min_coverage: float = MIN_COVERAGE,
@@ -160,7 +179,7 @@ def _load(cases_path: Path, settings: Settings, pdf_dir: Path) -> tuple:
     vocab = vocabulary_for(settings, sources, {key for _, key, _ in rows})
     keys = {key for _, key, _ in rows}
     acronyms = {key: acronyms_of(sources.whole(key)) for key in keys}
-    titles = {key: _title(sources.whole(key)) for key in keys}
+    titles = {key: sources.title(key) for key in keys}
     return rows, errors, vocab, acronyms, titles
 
 
