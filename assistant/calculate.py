@@ -188,8 +188,7 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
     weight = frame.patient.weight_kg or frame.patient.adjusted_weight_kg
     if not weight or not frame.indication or "switch" in frame.aspects:
         return []
-    weight, basis, out = _dosing_weight(book, frame, lambda factor: _source(factor, hits, fmt(factor.lo), "×") or next(
-        (h for h in hits if h.doc_id == factor.rule.source.document), None))
+    weight, basis, out = _dosing_weight(book, frame, _factor_passage(hits))
     for n in _rules_for_frame(book, frame, hits, prefer, words, names)[:2]:
         lo, hi = n.rule.min, n.rule.max if n.rule.max is not None else n.rule.min
         if lo is None:
@@ -226,6 +225,12 @@ def _dose_for(n: NormRule, lo: float, hi: float, weight: float, basis: str, hit:
     split = _split(n, lo * grams * weight, hi * grams * weight, days_asked)
     text = f"Calculated {_product(n)} dose for this patient ({_g(weight)} kg {basis}): {formula}{_cadence(n)}{course}{split}."
     return Calculated(text, formula, n.rule.id, hit)
+
+
+def _factor_passage(hits: list[Hit]):
+    """How to pick the passage to cite for a weight factor's rule: one stating the factor, else one of its document."""
+    return lambda factor: _source(factor, hits, fmt(factor.lo), "×") or next(
+        (h for h in hits if h.doc_id == factor.rule.source.document), None)
 
 
 def _dosing_weight(book: RuleBook, frame: QuestionFrame, pick) -> tuple[float | None, str, list[Calculated]]:
@@ -305,8 +310,7 @@ def stated_doses(book: RuleBook, frame: QuestionFrame, stated: list[tuple[float,
 def worked_weight(book: RuleBook, frame: QuestionFrame, hits: list[Hit]) -> list[Calculated]:
     """The patient's adjusted dosing weight alone, worked out and cited, when no dose of theirs can be ("Ontario dosing
     weight for IVIG?" naming no condition)."""
-    _, _, out = _dosing_weight(book, frame, lambda factor: _source(factor, hits, fmt(factor.lo), "×") or next(
-        (h for h in hits if h.doc_id == factor.rule.source.document), None))
+    _, _, out = _dosing_weight(book, frame, _factor_passage(hits))
     return out
 
 

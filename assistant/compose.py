@@ -104,6 +104,16 @@ CIRCUMSTANCE_PENALTY = 0.25
 CONTRAST_PENALTY = 0.5
 
 
+def _about(hit: Hit) -> frozenset[str]:
+    """The words of what a chunk's document and section are about (title, topics, heading path)."""
+    return _words_of(" ".join([str(hit.meta.get("title", "")), str(hit.meta.get("topics", "")), *hit.heading_path]))
+
+
+@lru_cache(maxsize=4096)
+def _words_of(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text))
+
+
 def unasked_circumstance(text: str, known: set[str], at_least: int = 3) -> bool:
     """Whether a statement opens with a circumstance of several words the question does not speak of."""
     m = _OPENING_CLAUSE.match(text)
@@ -268,10 +278,8 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
         if on_context:
             aspect_bonus += context_bonus
         score = max(hit.score, 0.0) / top * 0.5 + overlap + aspect_bonus + heading_bonus - 0.01 * order
-        # (What the document or its section is about is no side point of it: "For patients with exercise-induced
-        # bronchospasm, ..." under an asthma guideline's heading on it.)
-        about = set(tokenize(" ".join([str(hit.meta.get("title", "")), str(hit.meta.get("topics", "")), *hit.heading_path])))
-        if unasked_circumstance(text, known | about):
+        # (What the document or its section is about is no side point of it: "When ..." under a heading on it.)
+        if _OPENING_CLAUSE.match(text) and unasked_circumstance(text, known | _about(hit)):
             score -= CIRCUMSTANCE_PENALTY
         if focus is not None and any(_names(text, others) and not _names(text, (word,)) for word, others in focus.contrasting):
             score -= CONTRAST_PENALTY  # "autologous HSCT" for a question about an allogeneic one
