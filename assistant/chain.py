@@ -392,7 +392,8 @@ class Assistant:
         if gap:
             answer = Answer(**base, status="abstained", summary=f"{gap} {self._abstain_message(hits, lead='')}".strip(),
                             latency_ms=0.0)
-        elif hits and (evidence >= cfg.abstain_below or self._covered(frame, hits, on_indication, stats.get("coverage", 0.0))):
+        elif hits and (evidence >= cfg.abstain_below or self._covered(frame, hits, on_indication, stats.get("coverage", 0.0))
+                       or self._judgeable(frame, text)):
             # A terse question about what the passages are about is covered, however few words it shares with them.
             yield "status", "composing"
             composed = self._compose(standalone, hits, base)
@@ -541,6 +542,9 @@ class Assistant:
 
         if frame is None:
             return summary, sections
+        judged = self._with_judgement(summary, sections, numbering, hits, frame, question)
+        if judged is not None:
+            return judged  # the criteria judged for this patient, its IgG among them, lead
         summary, sections = self._with_level(summary, sections, numbering, frame)
         patient = bool(frame.patient.weight_kg or frame.patient.adjusted_weight_kg or frame.patient.regimen) \
             and bool(WORKED_OUT_ASPECTS & set(frame.aspects)) and not REASONED_ASPECTS & set(frame.aspects)
@@ -593,6 +597,54 @@ class Assistant:
         # A yes/no question ("is adjusted weight actually required?") is answered by the source; the numbers follow it.
         lead = f"{summary} {worked}" if YES_NO.match(question) else f"{worked} {summary}"
         return lead.strip(), [Section(heading="For this patient", statements=statements), *sections]
+
+    @cached_property
+    def criteria(self) -> tuple:
+        from assistant.criteria import load_criteria
+
+        return load_criteria(self.settings.doses.rules_dir)
+
+    def _with_judgement(self, summary: str, sections: list[Section], numbering: Numbering, hits: list[Hit],
+                        frame: QuestionFrame, question: str) -> tuple[str, list[Section]] | None:
+        """Asked whether to start ("does he qualify?", "IVIG?" after the patient's history), the patient's facts judged
+        against the criteria the documents state for this indication, cited to the passage stating them, first."""
+        from assistant.criteria import judge
+
+        if not self._judgeable(frame, question):
+            return None
+        judgements = judge(self.criteria, frame)
+        statements = []
+        for j in judgements:
+            hit = self._passage_citing(j.criteria.source.document, j.criteria.source.cites, hits, question)
+            if hit is None:
+                continue  # the passage stating the criteria is not in the index: nothing to cite the judgement to
+            numbering.by_id.setdefault(hit.chunk_id, hit)
+            n = numbering.cite(hit, best_quote(j.criteria.source.cites, hit.text))
+            statements.append(Statement(text=j.text, citations=[n], grade=None,
+                                        calculated=Calculation(formula=j.formula, rule_id=j.criteria.id)))
+        if not statements:
+            return None
+        worked = " ".join(f"{s.text.rstrip('.')} [{s.citations[0]}]." for s in statements)
+        return f"{worked} {summary}".strip(), [Section(heading="For this patient", statements=statements), *sections]
+
+    def _judgeable(self, frame: QuestionFrame, question: str) -> bool:
+        """Whether the turn asks whether to start ("start IVIG?", "does he qualify?", or only "IVIG?" after the patient's
+        history) and criteria the documents state apply to what it says of the patient."""
+        from assistant.criteria import judge
+
+        asks = frame.aspects == ["indication"] or (not frame.aspects and bool(YES_NO.match(question) or question.rstrip().endswith("?")))
+        return asks and bool(judge(self.criteria, frame))
+
+    def _passage_citing(self, document: str, words: str, hits: list[Hit], question: str) -> Hit | None:
+        """The passage of `document` holding `words`: among the hits, else read from that document in the index."""
+        def holding(found: list[Hit]) -> Hit | None:
+            return next((h for h in found if h.doc_id == document and words.lower() in " ".join(h.text.split()).lower()), None)
+
+        if (hit := holding(hits)) is not None:
+            return hit
+        more, _ = self.retriever.retrieve(words, k=self.settings.retrieval.k, mode=self.settings.retrieval.retriever,
+                                          filters=Filters(documents=(document,)), answerable=True)
+        return holding(more)
 
     def _with_level(self, summary: str, sections: list[Section], numbering: Numbering,
                     frame: QuestionFrame) -> tuple[str, list[Section]]:

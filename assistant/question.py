@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
+from assistant.history import InfectionLevel, history_of
 from assistant.vocabulary import Mention, Vocabulary
 
 # Body weight a dose may be computed for: finite, and between an extremely premature neonate and the heaviest
@@ -59,6 +60,11 @@ class Patient(BaseModel):
     course_days: float | None = Field(default=None, description="The days a course is to be divided over ('loading over 4 days').")
     infusion_hours: float | None = Field(default=None, description="The hours an infusion is to run ('over 12 h').")
     concentration_percent: float | None = Field(default=None, description="The product's strength ('10% product').")
+    infections: InfectionLevel | None = Field(default=None, description="Infections reported: none, minor, single, "
+                                              "recurrent or severe (assistant/history.py).")
+    infections_said: str | None = Field(default=None, description="The words that reported them ('3 pneumonias').")
+    despite_antibiotics: bool | None = Field(default=None, description="Infections continued on antimicrobial treatment.")
+    vaccine_response: Literal["normal", "impaired"] | None = Field(default=None, description="Specific antibody responses.")
 
     def updated(self, newer: "Patient") -> "Patient":
         """These facts with every fact the newer turn states replacing the old one; what a turn asks to work out (an
@@ -136,6 +142,10 @@ class QuestionFrame(BaseModel):
             parts.append(f"IBW {_fmt(p.ideal_weight_kg)} kg")
         if p.igg_g_per_l is not None:
             parts.append(f"IgG {_fmt(p.igg_g_per_l)} g/L")
+        if p.infections:
+            parts.append(p.infections_said if p.infections != "none" else "no infections")
+        if p.vaccine_response:
+            parts.append(f"{p.vaccine_response} vaccine responses")
         if p.regimen:
             r = p.regimen
             every = f" every {_fmt(r.interval_weeks)} weeks" if r.interval_weeks else ""
@@ -255,7 +265,7 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
 # A drug named as the owner of the dose asked for: "aspirin dose", "the dose of aspirin", "aspirin dosing".
 DOSE_OF = r"(?<![\w-]){0}\s+(?:dose|doses|dosing|dosage|regimen)\b|\b(?:dose|dosing|dosage) (?:of|for)\s+{0}(?![\w-])"
 
-_ABSENT_BEFORE = re.compile(r"(?i)\b(?:no|not|without|free of|nil|denies|never had|no sign of|no serious|no further)\W+(?:\w+\W+){0,2}$")
+_ABSENT_BEFORE = re.compile(r"(?i)\b(?:no|not|without|free of|nil|denies|never had|hasn't|hasnt|has not|haven't|have not|never|no sign of|no serious|no further)\W+(?:\w+\W+){0,2}$")
 _ABSENT_AFTER = re.compile(r"(?i)^\W*(?:\w+\W+){0,1}(?:have |has |had )?(?:settled|resolved|cleared|gone|controlled|stopped)\b")
 
 
@@ -363,6 +373,7 @@ def patient_facts(text: str) -> Patient:
     for key in ("weight_kg", "ideal_weight_kg", "adjusted_weight_kg"):
         if key in facts and not WEIGHT_KG_MIN <= facts[key] <= WEIGHT_KG_MAX:
             del facts[key]  # not a body weight a dose can be worked out for
+    facts |= history_of(text).model_dump(exclude_none=True)  # infections, antibiotics, vaccine responses
     return Patient(**facts)
 
 

@@ -1,0 +1,103 @@
+"""Criteria judged against the patient's history: infections, antibiotics and vaccine responses read from the question,
+each criterion met, not met or not stated, and the judgement leading the answer to "does he qualify?"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.criteria import judge, load_criteria
+from assistant.errors import ConfigError
+from assistant.history import history_of
+from assistant.question import Patient, QuestionFrame, read_question
+from assistant.vocabulary import load_vocabulary
+from tests.conftest import CORPUS
+
+VOCAB = load_vocabulary(CORPUS / "rules", CORPUS / "lexicon.yaml")
+CRITERIA = load_criteria(CORPUS / "rules")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("CLL pt, IgG 3.2 g/L, hasn't really had infections", {"infections": "none"}),
+    ("3 pneumonias this yr despite abx prophylaxis", {"infections": "severe", "infections_said": "3 pneumonias",
+                                                      "despite_antibiotics": True}),
+    ("a few sinus infections", {"infections": "recurrent", "infections_said": "a few sinus infections"}),
+    ("had one UTI last year", {"infections": "single"}),
+    ("he keeps getting otitis", {"infections": "recurrent"}),
+    ("a couple of colds", {"infections": "minor", "infections_said": "a couple of colds"}),
+    # The quality word nearest the response decides: the IgG is low, the vaccine titres are normal.
+    ("14 mo w low IgG, normal vaccine titres", {"vaccine_response": "normal"}),
+    ("poor response to pneumovax", {"vaccine_response": "impaired"}),
+    # "pneumococcal responses" are vaccine responses, not infections.
+    ("normal tetanus and pneumococcal responses", {"vaccine_response": "normal"}),
+    ("IVIG dose for a 70 kg man", {}),
+])
+def test_history_read_from_the_question(text, expected):
+    read = history_of(text).model_dump(exclude_none=True)
+    assert {k: read.get(k) for k in expected} == expected
+    assert bool(read) == bool(expected)
+
+
+def _statuses(frame: QuestionFrame) -> dict[str, list[tuple[str, str]]]:
+    return {j.criteria.id: [(label, status) for label, status, _ in j.statuses] for j in judge(CRITERIA, frame)}
+
+
+def test_criteria_met_not_met_and_not_stated():
+    frame = read_question("CLL, IgG 2.8 g/L, 3 pneumonias this yr despite abx prophylaxis. IVIG indicated?", VOCAB)
+    judged = judge(CRITERIA, frame)
+    assert [j.criteria.id for j in judged] == ["sid-start-eu"]
+    assert {s for _, s, _ in judged[0].statuses} == {"met"}
+    assert "eligible" in judged[0].text and "IgG 2.8 g/L" in judged[0].text
+    # No infections: the IgG criterion is met, the infection criterion is not, the antibiotics one is not stated.
+    frame = read_question("CLL pt, IgG 3.2 g/L, hasn't really had infections. start IVIG?", VOCAB)
+    statuses = _statuses(frame)["sid-start-eu"]
+    assert [s for _, s in statuses] == ["not met", "not stated", "met"]
+    assert "not indicated" in judge(CRITERIA, frame)[0].text
+
+
+def test_nothing_is_concluded_without_facts_or_from_criteria_not_stated():
+    assert judge(CRITERIA, read_question("is IVIG indicated in CLL?", VOCAB)) == []
+    # Only the antibiotics fact is given: nothing is met or failed, so the judgement lists what to check.
+    frame = QuestionFrame(drug="immunoglobulin", indication="secondary_immunodeficiency", aspects=["indication"],
+                          patient=Patient(igg_g_per_l=3.0))
+    text = judge(CRITERIA, frame)[0].text
+    assert "Not stated in the question" in text and "eligible" not in text and "not indicated" not in text
+
+
+def test_the_criteria_of_the_context_come_first():
+    frame = QuestionFrame(drug="immunoglobulin", indication="secondary_immunodeficiency", context="rituximab",
+                          aspects=["indication"], patient=Patient(igg_g_per_l=3.0, infections="recurrent"))
+    assert [j.criteria.id for j in judge(CRITERIA, frame)] == ["bcell-start-aaaai"]
+
+
+def test_a_set_against_treatment_shows_only_when_all_its_criteria_hold():
+    frame = read_question("14 mo boy, IgG 2.8 g/L, normal tetanus and pneumococcal responses, frequent colds. IVIG?", VOCAB)
+    assert "normal-vaccine-responses" in _statuses(frame)
+    # Recurrent bacterial infections: the set against treatment no longer holds.
+    frame = read_question("14 mo boy, IgG 2.8 g/L, normal vaccine responses, keeps getting otitis. IVIG?", VOCAB)
+    assert "normal-vaccine-responses" not in _statuses(frame)
+    # A profoundly low IgG stated: not "not indicated", whatever the vaccine responses.
+    frame = read_question("45F IgG 1.2 g/L, normal vaccine responses, no infections. IVIG?", VOCAB)
+    assert "normal-vaccine-responses" not in _statuses(frame)
+
+
+def test_a_malformed_criteria_file_is_a_clear_error(tmp_path: Path):
+    (tmp_path / "criteria").mkdir()
+    (tmp_path / "criteria" / "bad.yaml").write_text("criteria:\n  - id: x\n    decision: start\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not a criteria file"):
+        load_criteria(tmp_path)
+    assert load_criteria(tmp_path / "nowhere") == ()
+
+
+def test_the_judgement_leads_the_answer_cited_to_the_criteria_passage(assistant):
+    answer = assistant.ask("72M CLL, IgG 3.2 g/L, 3 pneumonias in a year despite prophylactic abx. does he qualify for ivig?")
+    assert answer.summary.startswith("Criteria for starting IVIG in secondary immunodeficiency")
+    first = answer.sections[0].statements[0]
+    assert first.calculated is not None and first.calculated.rule_id == "sid-start-eu"
+    cited = next(c for c in answer.citations if c.n == first.citations[0])
+    assert cited.document_id == "ig-secondary-immunodeficiency" and "below 4 g/L" in cited.quote
+    assert answer.question_frame.patient.infections == "severe"
+    # Asked for a dose, the same patient gets the dose, not the judgement.
+    dosed = assistant.ask("72M CLL, 80 kg, IgG 3.2 g/L, 3 pneumonias despite abx. EU IVIG dose in grams?")
+    assert not dosed.summary.startswith("Criteria for")
