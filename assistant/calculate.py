@@ -113,6 +113,8 @@ def _primary_rules(book: RuleBook, frame: QuestionFrame, prefer: list[str] = (),
 
     out.sort(key=lambda n: (named(n), unasked_circumstance(n), n.rule.evidence != "primary", rank.get(n.rule.id, len(rank)),
                             n.rule.population.age != age))
+    if any(not unasked_circumstance(n) for n in out):
+        out = [n for n in out if not unasked_circumstance(n)]  # the extra dose for a circumstance never asked about goes
     if out and named(out[0]) < 0:  # the question names a phase or source: rules it does not name are not what it asks
         out = [n for n in out if named(n) == named(out[0])]
     return out
@@ -171,9 +173,18 @@ def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit], p
                         if all(c.formula != k.formula for k in converted)]
 
 
+# "after loading", "following induction": the phase named after these words is over, not the one asked about.
+_PAST_PHASE = re.compile(r"(?i)\b(?:after|following|post|since|once)\s+(?:the\s+|a\s+|his\s+|her\s+)?[a-z]+")
+
+
+def _asked_words(question: str) -> tuple[str, ...]:
+    """The question's words, without a phase it says is over ("maintenance dose after loading": not loading)."""
+    return tuple(re.findall(r"[a-z]{2,}", _PAST_PHASE.sub(" ", question.lower())))
+
+
 def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit], prefer, question: str,
                           names: tuple[str, ...]) -> list[Calculated]:
-    words = tuple(re.findall(r"[a-z]{2,}", question.lower()))
+    words = _asked_words(question)
     if frame.patient.concentration_percent and (pump := _pump_rate(book, frame, hits, prefer, words, names)):
         return pump
     if "administration" in frame.aspects and frame.patient.weight_kg:
@@ -189,7 +200,18 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
     if not weight or not frame.indication or "switch" in frame.aspects:
         return []
     weight, basis, out = _dosing_weight(book, frame, _factor_passage(hits))
-    for n in _rules_for_frame(book, frame, hits, prefer, words, names)[:2]:
+    if weight is None:
+        return []
+    rules = _rules_for_frame(book, frame, hits, prefer, words, names)
+    over = {w for m in _PAST_PHASE.finditer(question.lower()) for w in m.group(0).split()[1:]}
+    rules = [n for n in rules if not over & set(n.rule.id.split("-"))] or rules  # not the phase said to be over
+    for n, value in _given_dose(book, frame, words, question):
+        # The question states the per-kg dose to give ("Ontario 0.4 g/kg q4w - how many grams?"): that dose, held
+        # against the indication's rule it lies within, for this patient.
+        lo, hi = n.rule.min, n.rule.max if n.rule.max is not None else n.rule.min
+        if (hit := _source(n, hits, _stated_span(lo, hi), n.rule.unit, names)) is not None:
+            return [*out, _dose_for(n, value, value, weight, basis, hit, frame.patient.course_days)]
+    for n in rules[:2]:
         lo, hi = n.rule.min, n.rule.max if n.rule.max is not None else n.rule.min
         if lo is None:
             continue
@@ -198,6 +220,44 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
             continue
         out.append(_dose_for(n, lo, hi, weight, basis, hit, frame.patient.course_days))
     return out
+
+
+_GIVEN_PER_KG = re.compile(r"(?i)(?<![\d.\-–])(\d+(?:\.\d+)?)\s*(g/kg|mg/kg)\b(?!\s*(?:-|–|to)\s*\d)")
+
+
+def _given_dose(book: RuleBook, frame: QuestionFrame, words: tuple[str, ...], question: str) -> list[tuple[NormRule, float]]:
+    """The per-kg dose the question itself states ("Ontario 0.4 g/kg q4w", "dosing at 0.4 g/kg"), with the indication's
+    rule it lies within (the interval the question states, when it states one, among the rule's); none when no rule of
+    the indication allows it."""
+    if "switch" in frame.aspects or not frame.indication:
+        return []
+    r = frame.patient.regimen
+    if r is not None and r.unit in _PER_KG_UNITS:
+        value, weeks = r.value * _PER_KG_UNITS[r.unit], r.interval_weeks
+    elif (m := _GIVEN_PER_KG.search(question)) is not None:
+        value, weeks = float(m.group(1)) * _PER_KG_UNITS[m.group(2).lower()], None
+    else:
+        return []
+    age = _age(frame)
+    candidates = [*_primary_rules(book, frame, words=words),
+                  *(m for m in book.norm if m.family == "dose" and m.rule.indication == frame.indication
+                    and m.rule.unit in _PER_KG_UNITS and m.rule.evidence != "weak"
+                    and (frame.drug is None or m.rule.drug == frame.drug) and m.rule.population.age in ("any", age or "adult"))]
+    fitting = []
+    for n in dict.fromkeys(candidates):
+        lo, hi = n.rule.min, n.rule.max if n.rule.max is not None else n.rule.min
+        if lo is None or not lo * _PER_KG_UNITS[n.rule.unit] <= value <= hi * _PER_KG_UNITS[n.rule.unit]:
+            continue
+        interval = n.rule.interval
+        if weeks and interval is not None and interval.unit == "week" and \
+                not (interval.min or 0) <= weeks <= (interval.max or interval.min or 0):
+            continue
+        fitting.append(n)
+    asked = set(words)
+    # The rule whose source the question names ("Ontario") first, then one for no special circumstance, then the strongest.
+    fitting.sort(key=lambda n: (-len(asked & (set(n.rule.id.split("-")) | {n.rule.product})), bool(n.rule.population.note),
+                                n.rule.evidence != "primary"))
+    return [(n, value / _PER_KG_UNITS[n.rule.unit]) for n in fitting]
 
 
 def _rules_for_frame(book: RuleBook, frame: QuestionFrame, hits: list[Hit], prefer, words: tuple[str, ...],
@@ -240,10 +300,11 @@ def _dosing_weight(book: RuleBook, frame: QuestionFrame, pick) -> tuple[float | 
     if adjusted is not None:
         w, formula, factor = adjusted
         hit = pick(factor)
-        if hit is not None:
-            return w, "adjusted body weight", [Calculated(
-                f"Calculated {factor.rule.drug} dosing weight for this patient (adjusted body weight): {formula}.",
-                formula, factor.rule.id, hit)]
+        if hit is None:
+            return None, "", []  # the dosing weight applies but nothing cites it: no dose on the actual weight instead
+        return w, "adjusted body weight", [Calculated(
+            f"Calculated {factor.rule.drug} dosing weight for this patient (adjusted body weight): {formula}.",
+            formula, factor.rule.id, hit)]
     if frame.patient.adjusted_weight_kg and not frame.patient.weight_kg:
         return frame.patient.adjusted_weight_kg, "dosing weight as given", []
     return frame.patient.weight_kg, "actual body weight", []
@@ -427,6 +488,9 @@ def _conversion(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tu
     named = [n for n in factors if n.rule.brand and n.rule.brand in names]
     asked = set(words) | names
     labelled = [n for n in factors if not n.rule.brand and _JURISDICTIONS.get(n.rule.jurisdiction, frozenset()) & asked]
+    if labelled:
+        # The labelling asked for ("Hizentra per EU SmPC") decides: a product's factor from another labelling gives way.
+        named = [n for n in named if n.rule.jurisdiction in {m.rule.jurisdiction for m in labelled}]
     chosen = named or labelled
     if not chosen:
         return []
@@ -440,7 +504,9 @@ def _conversion(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tu
     hit = _source(n, hits, fmt(f), "") or next((h for h in hits if h.doc_id == n.rule.source.document), None)
     if hit is None:
         return []
-    what = f"{n.rule.brand.capitalize()} dose" if n.rule.brand else f"SCIG dose ({n.rule.jurisdiction.upper()} labelling)"
+    brand = next((b for b in (m.rule.brand for m in factors) if b and b in names), None)
+    what = f"{n.rule.brand.capitalize()} dose" if n.rule.brand else \
+        f"{brand.capitalize() if brand else 'SCIG'} dose ({n.rule.jurisdiction.upper()} labelling{', 1:1' if f == 1 else ''})"
     text = f"Calculated weekly {what} for this patient from IVIG{given}: {formula} weekly SCIG." if not (every and every != 1) \
         else f"Calculated {what} every {fmt(every)} weeks for this patient from IVIG{given}: {formula} every {fmt(every)} weeks."
     return [Calculated(text, formula, n.rule.id, hit)]

@@ -537,7 +537,7 @@ class Assistant:
     def _with_calculations(self, summary: str, sections: list[Section], numbering: Numbering, hits: list[Hit],
                            frame: QuestionFrame | None, question: str) -> tuple[str, list[Section]]:
         """The patient's own numbers, worked out from the rules and cited to the passage stating each rule, before the lead."""
-        from assistant.calculate import calculations, converts, stated_doses, unit_conversions, worked_weight
+        from assistant.calculate import calculations, converts, dosing_weight, stated_doses, unit_conversions, worked_weight
         from assistant.doses import check_text
 
         if frame is None:
@@ -564,6 +564,14 @@ class Assistant:
                                                   filters=Filters(documents=docs), reuse_vector=True, answerable=True)
                 hits = hits + more
                 numbering.by_id.update({h.chunk_id: h for h in more})
+        if patient and (adjusted := dosing_weight(self.rulebook, frame)) is not None \
+                and (doc := adjusted[2].rule.source.document) and not any(h.doc_id == doc for h in hits):
+            # The dosing weight applies ("IBW 70 kg", BMI over 30): the passage stating its formula is read to cite it,
+            # however the turn was worded ("she'd prefer SCIG. weekly dose?").
+            more, _ = self.retriever.retrieve(question, k=3, mode=self.settings.retrieval.retriever,
+                                              filters=Filters(documents=(doc,)), reuse_vector=True, answerable=True)
+            hits = hits + more
+            numbering.by_id.update({h.chunk_id: h for h in more})
         term = self.vocabulary.term("indications", frame.indication) if frame.indication else None
         calcs = calculations(self.rulebook, frame, hits, prefer=prefer, question=question, names=term.terms if term else ()) \
             if patient else unit_conversions(self.rulebook, hits, question)
@@ -588,6 +596,10 @@ class Assistant:
         # A worked example's numbers are about someone else: with the patient's own numbers, they leave the lead.
         by_number = numbering.by_number()
         summary = " ".join(part for part in _SENTENCE_END.split(summary) if not _worked_example(part, by_number))
+        # ... and from the sections: beside the patient's own numbers, another patient's amounts only mislead.
+        sections = [sec.model_copy(update={"statements": kept}) for sec in sections
+                    if (kept := [st for st in sec.statements if not (_AMOUNT.search(st.text) and _worked_example(
+                        f"{st.text} " + " ".join(f"[{n}]" for n in st.citations), by_number))])]
         statements = []
         for c in calcs:
             n = numbering.cite(c.hit, best_quote(c.text, c.hit.text))
