@@ -21,6 +21,7 @@ from assistant.followup import Focus
 from assistant.lexical import tokenize
 from assistant.retrieval import Hit
 from assistant.text import split_sentences
+from assistant.vocabulary import framing_tokens, medication_tokens, names_a_drug, open_ask, question_alternatives, without_qualifiers
 
 # Seed-style section names, chosen from a chunk's heading path (first match wins).
 SECTION_KEYWORDS: list[tuple[str, tuple[str, ...]]] = [
@@ -124,6 +125,25 @@ def unasked_circumstance(text: str, known: set[str], at_least: int = 3) -> bool:
     return len(unasked) >= at_least and len(unasked) >= 0.5 * len(words)
 
 
+ASKED_SENTENCE_WEIGHT = 2.0
+_SENTENCE_BREAK = re.compile(r"(?<=[.?!;])\s+(?=\S)")
+
+
+def asked_sentence_tokens(question: str) -> frozenset[str]:
+    """The words of the sentence a several-sentence question asks in (its last), empty for a one-sentence question."""
+    parts = [p for p in _SENTENCE_BREAK.split(question.strip()) if re.search(r"[A-Za-z]{3,}", p)]
+    return frozenset(tokenize(parts[-1])) if len(parts) >= 2 else frozenset()
+
+
+OPEN_ASK_PENALTY = 0.3
+
+
+def _recommends(grade: str | None) -> bool:
+    """Whether a recommendation's strength recommends something ("Weak for", "Strong for"); no strength counts as one."""
+    low = (grade or "").lower()
+    return not low or (low.endswith(" for") and "neither" not in low)
+
+
 KIND_BONUS = {"recommendation": 0.3, "table_row": 0.05}
 MIXED_ROW_PENALTY = 0.5
 
@@ -169,6 +189,7 @@ def _wanted(question: str, asked: tuple[str, ...]) -> list[str]:
 
 def aspects_of(question: str) -> list[str]:
     """What a question asks about (dose, monitoring, duration...), in the order the table lists them."""
+    question = without_qualifiers(question)  # "on low-dose ICS" asks no dose
     return [name for name, (asks, _, _) in ASPECTS.items() if asks.search(question)]
 
 
@@ -242,7 +263,7 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
         return []
     wanted = _wanted(question, asked)
     quantities = asked_quantities(question)
-    q_tokens = set(tokenize(question))
+    q_tokens = set(tokenize(question)) - framing_tokens()
     content = q_tokens - set(tokenize(" ".join(p.pattern for _, p in ASKED_QUANTITY))) - set(tokenize("how often many long over"))
     top = max(h.score for h in hits) or 1.0
     rows: list[tuple[Hit, int, int, str, frozenset[str]]] = []
@@ -251,15 +272,36 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
             rows.append((hit, rank, order, text, frozenset(tokenize(text))))
     if focus is not None:
         rows = _on_focus(rows, focus)
-    df = Counter(t for *_, tokens in rows for t in tokens & q_tokens)
+    # A statement meets a question word also by the words a passage says it with (the class of the drug named, an
+    # acronym's long form, "pharmacotherapy" for "meds").
+    alternatives = {t: alts for t, alts in question_alternatives(question).items() if t in q_tokens}
+    for token, alts in _defined_alternatives(question, hits).items():  # "rTMS" as the passages spell it out
+        if token in q_tokens:
+            alternatives[token] = tuple(dict.fromkeys([*alternatives.get(token, ()), *alts]))
+
+    asks_drug = q_tokens & medication_tokens()  # "what med?": a statement naming a drug or a drug class meets it
+
+    def met(text: str, tokens: frozenset[str]) -> set[str]:
+        found = (tokens & q_tokens) | {t for t, alts in alternatives.items() if any(a <= tokens for a in alts)}
+        return found | asks_drug if asks_drug - found and names_a_drug(text) else found
+
+    matched = {id(row): met(row[3], row[4]) for row in rows}
+    df = Counter(t for row in rows for t in matched[id(row)])
     n = len(rows) or 1
     weights = {t: math.log(1 + n / (1 + df.get(t, 0))) for t in q_tokens}
+    # A question that tells the patient's story first ("BMI 33, did 6 mo of a lifestyle program. which meds are
+    # options?") asks in its last sentence: what that sentence names weighs more than the story around it.
+    asked_words = asked_sentence_tokens(question)
+    if asked_words:
+        weights = {t: w * (ASKED_SENTENCE_WEIGHT if t in asked_words else 1.0) for t, w in weights.items()}
     total = sum(weights.values()) or 1.0
     known = q_tokens | set(tokenize(" ".join((focus.condition + focus.population + focus.context + focus.drug)
                                              if focus is not None else ())))
+    asks_for_one = open_ask(question)
     out: list[Candidate] = []
-    for hit, rank, order, text, tokens in rows:
-        overlap = sum(weights[t] for t in tokens & q_tokens) / total
+    for row in rows:
+        hit, rank, order, text, tokens = row
+        overlap = sum(weights[t] for t in matched[id(row)]) / total
         head = set(tokenize(" ".join(hit.heading_path[1:])))
         section = section_name(hit)
         fit = False
@@ -286,6 +328,8 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
         # A guideline's own recommendation is its conclusion: it answers before the discussion of its evidence.
         kind = str(hit.meta.get("kind", "text"))
         score += KIND_BONUS.get(kind, 0.0)
+        if asks_for_one and kind == "recommendation" and not _recommends(grade_of(hit, text)):
+            score -= OPEN_ASK_PENALTY  # asked what to give, "insufficient evidence for X" or "against X" is no answer
         if kind == "table_row" and _several_drugs(text):
             score -= MIXED_ROW_PENALTY  # a row holding several drugs' doses cannot say which dose is whose
         # A statement resting only on a secondary summary gives way to a primary source saying the same.
@@ -293,6 +337,31 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
         weak = bool(keys) and set(keys) <= secondary
         out.append(Candidate(text, hit, rank, score - (secondary_penalty if weak else 0.0), tokens, section, fit, on_context, weak))
     return out
+
+
+def _defined_alternatives(question: str, hits: list[Hit]) -> dict[str, tuple[frozenset[str], ...]]:
+    """The long forms the retrieved passages give the acronyms a question writes ("estimated glomerular filtration
+    rate (eGFR)"), as token sets a statement spelling the acronym out meets it by."""
+    asked = {w.lower().rstrip("s"): w for w in re.findall(r"\b[A-Za-z]*[A-Z][A-Za-z]*[A-Z]s?\b", question)}
+    if not asked:
+        return {}
+    out: dict[str, list[frozenset[str]]] = {}
+    for hit in hits:
+        for long, short in _definitions_in(hit.text).items():
+            key = short.lower().rstrip("s")
+            if key in asked:
+                for token in tokenize(asked[key])[:1]:
+                    alt = frozenset(tokenize(long))
+                    if alt and alt not in out.setdefault(token, []):
+                        out[token].append(alt)
+    return {t: tuple(alts) for t, alts in out.items()}
+
+
+@lru_cache(maxsize=4096)
+def _definitions_in(text: str) -> dict[str, str]:
+    from assistant.vocabulary import definitions
+
+    return definitions(text)
 
 
 def on_topic(hit: Hit, terms: tuple[str, ...]) -> bool:
@@ -437,6 +506,10 @@ def _direct(pool: list[Candidate], wanted: list[str], quantities: list[re.Patter
         fitting = [c for c in ranked if c.answers_aspect and (c.on_context or not on_context)]
         if "dose" in wanted:
             fitting = [c for c in ranked if _DOSE_NUMBER.search(c.text) and (c.on_context or not on_context)] or fitting
+        elif recommendations:
+            # The guideline's own recommendation leads: a sentence of its discussion using the aspect's word ("the 2009
+            # recommendations included ...") does not displace it; another recommendation fitting the aspect may.
+            fitting = [c for c in fitting if c in recommendations]
         # A fitting statement from a top chunk beats a slightly better-scored one that does not answer what was asked.
         if fitting and fitting[0].score >= 0.7 * ranked[0].score:
             ranked = [fitting[0], *[c for c in ranked if c is not fitting[0]]]

@@ -35,6 +35,7 @@ from assistant.lexical import tokenize
 from assistant.models import ANSWERABLE_KINDS
 from assistant.query import expand_query, lexical_terms
 from assistant.text import neutralise
+from assistant.vocabulary import expand_lexicon_acronyms
 
 log = logging.getLogger(__name__)
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -204,6 +205,10 @@ class Retriever:
         table of contents or superseded recommendation), and one recommendation stated twice (its table row and its
         text) takes one place.
         """
+        if filters and filters.kinds:
+            # Among a document's recommendations, "rTMS" also searches the words they spell it out in (the open search
+            # keeps the question's own words, so what the documents are about decides which come first).
+            query = expand_lexicon_acronyms(query)
         found = self.candidates(query, max(self.fetch_k, k), mode, filters or Filters(), reuse_vector=reuse_vector)
         if mode == "dense":
             scores = found.dense
@@ -214,7 +219,10 @@ class Retriever:
         order = sorted(range(len(found.ids)), key=lambda i: (-scores[i], found.ids[i]))
         if answerable:
             order = _answerable(order, [found.stored[cid][1] for cid in found.ids])
-        order = order[:k]
+        places = k
+        if mode == "hybrid" and filters:
+            order, places = _with_each_best(order, k, found.dense, found.lexical)
+        order = order[:places]
         hits = [
             Hit(found.ids[i], neutralise(found.stored[found.ids[i]][0]), found.stored[found.ids[i]][1], float(scores[i]),
                 float(found.dense[i]), float(found.lexical[i]))  # a source's own "[2]" never reads as a guideqa citation
@@ -302,6 +310,21 @@ class Retriever:
             cover.append(len(title & words) / len(title) if title else 0.0)
         arr = np.asarray(cover, dtype=np.float32)
         return arr if arr.size and float(arr.max() - arr.min()) > 1e-9 else np.zeros_like(arr)
+
+
+def _with_each_best(order: list[int], k: int, dense: np.ndarray, lexical: np.ndarray) -> tuple[list[int], int]:
+    """The fused order with the best candidate of each list (dense, BM25) placed among the first k, and how many places
+    that takes: in a filtered search over a few chunks (one document's recommendations) one peaked list can bury the
+    other's clear best, the passage sharing every word of the question ("we recommend inhaled corticosteroids as initial
+    controller medication"). A best left out by fusion takes a place beside the k, never one of theirs."""
+    if k < 1 or len(order) <= k:
+        return order, k
+    position = {i: n for n, i in enumerate(order)}
+    bests = [max(order, key=lambda i: (float(scores[i]), -position[i]))
+             for scores in (lexical, dense) if scores.size and float(scores.max()) > 0]
+    extra = [i for i in dict.fromkeys(bests) if position[i] >= k]
+    top = [*order[:k], *extra]
+    return [*top, *(i for i in order if i not in set(top))], len(top)
 
 
 def _pick(scores: np.ndarray | None, rows: list[int]) -> np.ndarray:

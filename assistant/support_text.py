@@ -187,7 +187,9 @@ _CLAIM = re.compile(r"[;:]|,\s*(?:and|but|which|while|whereas|although|though|so
 
 
 def _seq(text: str, lex: _Lexicon) -> tuple[str, ...]:
-    plain = normal(text)
+    from assistant.support_bound import without_bounds
+
+    plain = without_bounds(text)  # a quantity's bound words are compared with the quantity
     for q in sorted(quantities(plain), key=lambda q: -len(q.text)):
         plain = plain.replace(q.text, " ")
     return tuple(_words(_conceptualise(plain, lex)))
@@ -237,7 +239,10 @@ def _unit_of(text: str, lex: _Lexicon) -> _Unit:
 @lru_cache(maxsize=2048)
 def _passage_units(text: str, lex: _Lexicon) -> tuple[_Unit, ...]:
     flat = re.sub(r"[ \t]*\n[ \t]*(?![-*•·])", " ", clean(text))  # hard-wrapped lines of a PDF are one paragraph
+    from assistant.support_bound import strip_labels
+
     parts = [p.strip(" -*\n") for p in _UNIT_SPLIT.split(flat) if p and p.strip(" -*\n")]
+    parts = [q for p in parts if (q := strip_labels(p).strip())]  # list labels and recommendation numbers are no quantity
     return tuple(_unit_of(p, lex) for p in parts)
 
 

@@ -171,7 +171,28 @@ def _correct(word: str, vocab: Vocabulary, known: Callable[[str], bool] | None) 
         d = Levenshtein.distance(low, cand, score_cutoff=limit)
         if d < best_d or (d == best_d and best is not None and cand < best):
             best, best_d = cand, d
-    return best if best is not None and best_d <= limit else word
+    if best is not None and best_d <= limit:
+        return best
+    return _corpus_correction(low, known) or word if known is not None else word
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+CORPUS_CORRECTION_MIN = 6
+
+
+def _corpus_correction(low: str, known: Callable[[str], bool]) -> str | None:
+    """The word one edit away (a letter dropped, added, changed or two swapped) that the indexed documents use, for a
+    long word they do not ("cannibis": cannabis, "baloon": balloon); the most common in English of several."""
+    from wordfreq import zipf_frequency
+
+    if len(low) < CORPUS_CORRECTION_MIN:
+        return None
+    splits = [(low[:i], low[i:]) for i in range(len(low) + 1)]
+    edits = {a + b[1:] for a, b in splits if b} | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1} \
+        | {a + c + b[1:] for a, b in splits if b for c in _LETTERS} | {a + c + b for a, b in splits for c in _LETTERS}
+    found = sorted((e for e in edits - {low} if len(e) >= CORPUS_CORRECTION_MIN - 1 and known(e)),
+                   key=lambda e: (-zipf_frequency(e, "en"), e))
+    return found[0] if found else None
 
 
 def _masks(phrases, patterns) -> re.Pattern | None:
@@ -410,6 +431,205 @@ def expand_acronyms(text: str, vocab: Vocabulary) -> str:
         return text
     known = dict(vocab.acronyms)
     lowered = text.lower()
-    additions = [known[w] for w in dict.fromkeys(re.findall(r"\b[A-Z][A-Za-z0-9]*[A-Z]s?\b", text))
-                 if w in known and known[w] not in lowered]
+    additions = []
+    for w in dict.fromkeys(re.findall(r"\b[A-Z][A-Za-z0-9]*[A-Z]s?\b", text)):
+        # "SNRIs" is the plural of the "SNRI" a document defines (and "SNRI" the singular of a defined "SNRIs")
+        long = known.get(w) or (known.get(w[:-1]) if w.endswith("s") else known.get(f"{w}s"))
+        if long and long not in lowered and long not in additions:
+            additions.append(long)
     return f"{text} ({'; '.join(additions)})" if additions else text
+
+
+# ---------------------------------------------------------------------------------------- words a passage may use instead
+@lru_cache(maxsize=4)
+def _shared_lexicon(_stamp: tuple) -> dict:
+    return _read(SHARED_LEXICON)
+
+
+def _lexicon() -> dict:
+    return _shared_lexicon(_stamp(SHARED_LEXICON))
+
+
+@lru_cache(maxsize=1)
+def _mesh_classes() -> dict[str, str]:
+    """The drug dictionary's classes by MeSH tree number: its entries with a tree number and no drug id of their own
+    ("Benzodiazepines" D03.633.100.079.080), the classes a drug's own tree numbers fall under."""
+    try:
+        from assistant.doses.drugnames import warm
+        from drug_named_entity_recognition import drugs_finder
+
+        warm()
+        data = drugs_finder.drug_canonical_to_data
+    except Exception:  # no dictionary: the lexicon's own classes only
+        return {}
+    out: dict[str, str] = {}
+    for canonical, row in data.items():
+        if row.get("drugbank_id") or row.get("medline_plus_id") or "," in canonical or len(canonical.split()) > 3:
+            continue  # a drug, or an inverted MeSH heading ("analgesics, opioid") no passage writes that way
+        for tree in row.get("mesh_tree") or ():
+            out.setdefault(str(tree), canonical)
+    return out
+
+
+def _mesh_classes_of(drug: str) -> list[str]:
+    from drug_named_entity_recognition import drugs_finder
+
+    row = drugs_finder.drug_canonical_to_data.get(drug.lower()) or {}
+    classes = _mesh_classes()
+    out = []
+    for tree in row.get("mesh_tree") or ():
+        parts = str(tree).split(".")
+        out += [classes[p] for i in range(2, len(parts)) if (p := ".".join(parts[:i])) in classes]
+    return out
+
+
+@lru_cache(maxsize=1024)
+def drug_classes(text: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each drug a text names with the names of the classes it belongs to: the shared lexicon's pharmacological classes
+    (clonazepam: benzodiazepines) and the drug dictionary's chemical ones (MeSH)."""
+    from assistant.doses.drugnames import dictionary_drugs
+
+    rows = _lexicon().get("drug_classes") or []
+    out = []
+    for mention in dictionary_drugs(text):
+        name = mention.canonical.lower()
+        names: list[str] = []
+        for row in rows:
+            if name in {str(m).lower() for m in row.get("members") or ()}:
+                names += [str(row.get("class", "")).lower(), *(str(t).lower() for t in row.get("terms") or ())]
+        try:
+            names += _mesh_classes_of(name)
+        except Exception:
+            pass
+        names = [n for n in dict.fromkeys(names) if n and n != name]
+        if names:
+            out.append((mention.surface, tuple(names)))
+    return tuple(out)
+
+
+def _phrase_tokens(phrase: str) -> frozenset[str]:
+    from assistant.lexical import tokenize
+
+    return frozenset(tokenize(phrase))
+
+
+@lru_cache(maxsize=2048)
+def question_alternatives(question: str) -> dict[str, tuple[frozenset[str], ...]]:
+    """For a question's words, the other words a passage may say the same thing with, as token sets (a passage meets
+    the word when it holds every token of one set): the shared lexicon's equivalents ("meds": pharmacotherapy), the long
+    forms of clinical acronyms, singular or plural ("SNRIs": serotonin-norepinephrine reuptake inhibitors) and the classes
+    of the drugs named ("clonazepam": benzodiazepines)."""
+    from assistant.lexical import tokenize
+    from assistant.query import ABBREVIATIONS
+
+    out: dict[str, list[frozenset[str]]] = {}
+
+    def add(word: str, phrases) -> None:
+        # A phrase of several words is met through its longest one ("hyaluronic acid": hyaluronic).
+        for token in sorted(tokenize(word), key=lambda t: (-len(t), t))[:1]:
+            for phrase in phrases:
+                alt = _phrase_tokens(phrase)
+                if alt and token not in alt and alt not in out.setdefault(token, []):
+                    out[token].append(alt)
+
+    low = question.lower()
+    for group in _lexicon().get("equivalents") or []:
+        words = [str(w).lower() for w in group]
+        for word in words:
+            if re.search(rf"(?<![a-z0-9-]){re.escape(word)}(?![a-z0-9-])", low):
+                add(word, [w for w in words if w != word])
+    for word in _WORD.findall(question):
+        key = word.lower()
+        long = ABBREVIATIONS.get(key) or (ABBREVIATIONS.get(key[:-1]) if key.endswith("s") else None)
+        if long:
+            add(word, [long])
+        for row in _lexicon().get("drug_classes") or []:
+            terms = [str(t).lower() for t in row.get("terms") or ()]
+            if key in terms and len(key.split()) == 1:
+                add(word, [str(row.get("class", ""))])
+    for surface, classes in drug_classes(question):
+        add(surface, classes)
+    return {t: tuple(alts) for t, alts in out.items()}
+
+
+@lru_cache(maxsize=4)
+def _framing(_stamp: tuple) -> frozenset[str]:
+    from assistant.lexical import tokenize
+
+    return frozenset(t for w in _lexicon().get("framing_words") or () for t in tokenize(str(w)))
+
+
+def framing_tokens() -> frozenset[str]:
+    """The tokens of the shared lexicon's framing words ("options", "preferred"): they say how an answer is wanted,
+    not what it is about."""
+    return _framing(_stamp(SHARED_LEXICON))
+
+
+@lru_cache(maxsize=4)
+def _open_ask(_stamp: tuple) -> re.Pattern | None:
+    return _masks((), _lexicon().get("open_ask_patterns") or ())
+
+
+def open_ask(question: str) -> bool:
+    """Whether a question asks for an intervention ("what should I start?", "options?"), by the shared lexicon's
+    patterns."""
+    pattern = _open_ask(_stamp(SHARED_LEXICON))
+    return bool(pattern and pattern.search(question))
+
+
+@lru_cache(maxsize=4)
+def _medication(_stamp: tuple) -> tuple[frozenset[str], re.Pattern | None]:
+    from assistant.lexical import tokenize
+
+    words = frozenset(t for w in _lexicon().get("medication_words") or () for t in tokenize(str(w)))
+    classes = [str(t) for row in _lexicon().get("drug_classes") or () for t in [row.get("class", ""), *(row.get("terms") or ())] if t]
+    return words, _masks(classes, ())
+
+
+def medication_tokens() -> frozenset[str]:
+    """The tokens of the words that ask for a drug ("meds", "medication")."""
+    return _medication(_stamp(SHARED_LEXICON))[0]
+
+
+@lru_cache(maxsize=8192)
+def names_a_drug(text: str) -> bool:
+    """Whether a text names a drug (the drug dictionary) or a drug class (the shared lexicon's)."""
+    from assistant.doses.drugnames import dictionary_drugs
+
+    classes = _medication(_stamp(SHARED_LEXICON))[1]
+    return bool((classes is not None and classes.search(text)) or dictionary_drugs(text))
+
+
+@lru_cache(maxsize=4)
+def _lexicon_acronyms(_stamp: tuple) -> tuple[tuple[str, str], ...]:
+    """(acronym, long form) from the shared lexicon's equivalents: a group opening with a short word without spaces
+    ("rtms") followed by a longer phrase ("repetitive transcranial magnetic stimulation")."""
+    out = []
+    for group in _lexicon().get("equivalents") or []:
+        words = [str(w) for w in group]
+        if len(words) >= 2 and re.fullmatch(r"[a-z][a-z0-9-]{1,6}", words[0]) and " " in words[1]:
+            out.append((words[0], words[1]))
+    return tuple(out)
+
+
+def expand_lexicon_acronyms(text: str) -> str:
+    """The text with the long form of each clinicians' acronym of the shared lexicon it writes with a capital ("rTMS",
+    "HBOT") appended once, for retrieval: guidelines spell them out in their recommendations."""
+    lowered = text.lower()
+    additions = []
+    for short, long in _lexicon_acronyms(_stamp(SHARED_LEXICON)):
+        m = re.search(rf"(?<![A-Za-z0-9-]){re.escape(short)}s?(?![A-Za-z0-9-])", text, re.IGNORECASE)
+        if m and re.search(r"[A-Z]", m.group(0)) and long not in lowered and long not in additions:
+            additions.append(long)
+    return f"{text} ({'; '.join(additions)})" if additions else text
+
+
+@lru_cache(maxsize=4)
+def _qualifier_mask(_stamp: tuple) -> re.Pattern | None:
+    return _masks(_lexicon().get("qualifier_phrases") or (), ())
+
+
+def without_qualifiers(text: str) -> str:
+    """The text without the shared lexicon's qualifier phrases ("on low-dose ICS" names no dose question)."""
+    mask = _qualifier_mask(_stamp(SHARED_LEXICON))
+    return mask.sub(" ", text) if mask is not None else text

@@ -101,3 +101,76 @@ def test_a_dose_in_micrograms_answers_a_dose_question():
                              "symptoms, and the dose of drugaclotide studied varied.", score=1.0)
     draft = compose("what dose of drugaclotide?", [talk, row], 6, asked=("dose",))
     assert draft.direct[0].hit is row
+
+
+def test_a_question_naming_a_drug_meets_the_recommendation_about_its_class():
+    monotherapy = doc_hit("ptsd", 1, "We suggest against treatment of PTSD with quetiapine, olanzapine, citalopram or topiramate as "
+                                     "monotherapy.", "recommendation", 1.0, "Weak against")
+    benzos = doc_hit("ptsd", 2, "We recommend against treating PTSD with divalproex, guanfacine or benzodiazepines as monotherapy or "
+                            "augmentation therapy.",
+                     "recommendation", 0.97, "Strong against")
+    draft = compose("clonazepam as monotherapy for PTSD - how strong is the rec against?", [monotherapy, benzos], 6)
+    assert draft.direct[0].hit is benzos
+
+
+def test_a_plural_acronym_meets_its_long_form():
+    massage = doc_hit("cmi", 1, "There is insufficient evidence to recommend for or against deep tissue massage in patients with "
+                                "CMI and symptoms consistent with fibromyalgia.", "recommendation", 1.0, "Neither for nor against")
+    snri = doc_hit("cmi", 2, "We suggest offering a trial of serotonin-norepinephrine reuptake inhibitors for pain in patients "
+                             "with CMI and symptoms consistent with fibromyalgia.", "recommendation", 0.9, "Weak for")
+    draft = compose("strength of rec for SNRIs in CMI with fibromyalgia symptoms", [massage, snri], 6)
+    assert draft.direct[0].hit is snri
+
+
+def test_meds_are_pharmacotherapy_and_a_drug_class_answers_what_med():
+    surgery = doc_hit("obesity", 1, "We suggest offering the option of bariatric surgery with a lifestyle intervention for weight "
+                                    "loss in adults with obesity.", "recommendation", 1.0, "Weak for")
+    drugs = doc_hit("obesity", 2, "We suggest offering prescribed pharmacotherapy with a lifestyle intervention for weight loss in "
+                                  "adults with obesity.", "recommendation", 0.9, "Weak for")
+    draft = compose("BMI 33, did 6 months of a lifestyle program with little loss. which weight loss meds are options?",
+                    [surgery, drugs], 6)
+    assert draft.direct[0].hit is drugs
+    aud = doc_hit("sud", 3, "For patients with moderate-severe alcohol use disorder, we suggest offering one of the following "
+                            "medications: acamprosate or disulfiram.", "recommendation", 1.0, "Weak for")
+    withdrawal = doc_hit("sud", 4, "For the treatment of moderate-severe alcohol withdrawal, we recommend using benzodiazepines "
+                                   "with adequate monitoring.", "recommendation", 0.95, "Strong for")
+    assert compose("moderate-severe alcohol withdrawal. what med?", [aud, withdrawal], 6).direct[0].hit is withdrawal
+
+
+def test_asked_what_to_give_a_recommendation_for_something_leads_over_insufficient_evidence():
+    unknown = doc_hit("amp", 1, "There is insufficient evidence to recommend for or against non-invasive brain stimulation for "
+                                "phantom limb pain.", "recommendation", 1.0, "Neither for nor against")
+    mirror = doc_hit("amp", 2, "We suggest the use of mirror therapy for the short-term reduction of phantom limb pain.",
+                     "recommendation", 0.85, "Weak for")
+    assert compose("phantom limb pain - what should I try first?", [unknown, mirror], 6).direct[0].hit is mirror
+    # Asked about that intervention itself, its own recommendation answers, whatever it says.
+    assert compose("brain stimulation for phantom limb pain?", [unknown, mirror], 6).direct[0].hit is unknown
+
+
+def test_a_filtered_search_keeps_each_lists_best():
+    import numpy as np
+
+    from assistant.retrieval import _with_each_best
+
+    dense = np.array([0.9, 0.8, 0.7, 0.3], dtype=np.float32)
+    lexical = np.array([1.0, 1.2, 0.9, 5.0], dtype=np.float32)
+    order, places = _with_each_best([0, 1, 2, 3], 2, dense, lexical)
+    assert order[:places] == [0, 1, 3]  # BM25's clear best joins the two fused ones; none of theirs is displaced
+    assert _with_each_best([3, 0, 1, 2], 2, dense, lexical) == ([3, 0, 1, 2], 2)
+
+
+def test_a_discussion_sentence_using_the_aspects_word_does_not_displace_the_recommendation():
+    rec = doc_hit("asthma", 1, "We suggest offering a written asthma action plan to improve asthma-related quality of life.",
+                  "recommendation", 1.0, "Weak for")
+    history = doc_hit("asthma", 2, "The 2009 recommendations included the use of an alternative controller for mild persistent "
+                                   "asthma in patients who should start therapy.", score=1.0)
+    draft = compose("mild persistent asthma. should I give her a written asthma action plan?", [history, rec], 6,
+                    asked=("indication",))
+    assert draft.direct[0].hit is rec
+
+
+def test_a_treatment_described_with_a_dose_word_asks_no_dose():
+    from assistant.compose import aspects_of
+
+    assert "dose" not in aspects_of("32F with mild persistent asthma on low-dose ICS. should I give her an action plan?")
+    assert "dose" in aspects_of("what ICS dose for mild persistent asthma?")

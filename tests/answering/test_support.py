@@ -103,8 +103,13 @@ def test_recommendation_strength_must_agree_when_both_state_one():
 
 
 def test_a_word_of_opposite_meaning_is_caught():
+    # a bound word beside its quantity is judged with the quantity (assistant/support_bound.py)
     verdict = check("The Ontario guidelines aim for a trough IgG below 500 mg/dL during replacement, ideally about 700 mg/dL.")
-    assert not verdict.supported and has(verdict, "says 'below'")
+    assert not verdict.supported and has(verdict, "number: '500 mg/dL' is a maximum")
+    # elsewhere, as a word of opposite meaning
+    verdict = check("During an active infection, secondary summaries suggest checking trough IgG about every 2 weeks and "
+                    "adjusting the IVIG dose, because catabolism is decreased.")
+    assert not verdict.supported and has(verdict, "says 'reduc' where the source says 'increas'")
 
 
 def test_an_added_claim_leaves_words_uncovered():

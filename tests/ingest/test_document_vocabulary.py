@@ -50,3 +50,33 @@ def test_a_condition_the_text_only_defines_with_an_acronym_is_not_the_documents_
     texts = {"sud": "Patients with opioid use disorder (OUD) and substance use disorders (SUD)."}
     found = words_of(document_conditions(titles, texts))
     assert list(found) == ["Substance Use Disorders"] and "sud" in found["Substance Use Disorders"]
+
+
+def test_a_long_misspelt_word_is_corrected_to_the_word_the_documents_use():
+    from assistant.vocabulary import Vocabulary
+
+    corpus = {"cannabis", "balloon", "balloons", "use", "disorder", "intragastric"}
+    vocab = Vocabulary()
+    assert vocab.normalise("any meds for cannibis use disorder?", known=lambda w: w in corpus) == "any meds for cannabis use disorder?"
+    assert vocab.normalise("intragastric baloon?", known=lambda w: w in corpus) == "intragastric balloon?"
+    assert vocab.normalise("intragastric zzyzzx?", known=lambda w: w in corpus) == "intragastric zzyzzx?"
+
+
+def test_acronyms_are_expanded_singular_or_plural_for_retrieval():
+    from dataclasses import replace
+
+    from assistant.vocabulary import Vocabulary, expand_acronyms, expand_lexicon_acronyms
+
+    vocab = replace(Vocabulary(), acronyms=(("SNRI", "serotonin-norepinephrine reuptake inhibitor"),))
+    assert "serotonin-norepinephrine reuptake inhibitor" in expand_acronyms("SNRIs for fibromyalgia?", vocab)
+    assert "repetitive transcranial magnetic stimulation" in expand_lexicon_acronyms("rTMS after mTBI?")
+    assert expand_lexicon_acronyms("is it worth the hbot?").endswith("hbot?")  # typed in lower case: a word, left alone
+
+
+def test_drug_classes_come_from_the_lexicon_and_the_drug_dictionary():
+    from assistant.vocabulary import drug_classes, question_alternatives
+
+    classes = dict(drug_classes("clonazepam or sertraline"))
+    assert "benzodiazepines" in classes["clonazepam"] and "ssris" in classes["sertraline"]
+    alternatives = question_alternatives("any meds for it? start dose and max?")
+    assert frozenset({"pharmacotherapi"}) in alternatives["med"] and frozenset({"initi"}) in alternatives["start"]
