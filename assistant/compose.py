@@ -75,6 +75,12 @@ ASKED_QUANTITY: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
      re.compile(r"(?i)\b\d+(?:\s*(?:-|–|to)\s*\d+)?\s*(?:hours?|hrs?|h)\b")),
     (re.compile(r"(?i)\bhow many days\b|\bfor how many days\b"), re.compile(r"(?i)\b\d+(?:\s*(?:-|–|to)\s*\d+)?\s*(?:consecutive\s+)?days?\b")),
     (re.compile(r"(?i)\bhow many (?:weeks|months)\b"), re.compile(r"(?i)\b\d+(?:\s*(?:-|–|to)\s*\d+)?\s*(?:weeks?|months?)\b")),
+    # "when can she have MMR?", "when do we reassess?", "how long after": a time, or a point in the course of care.
+    # ("when is adjusted weight mandatory?" asks in which circumstance, not at what time.)
+    (re.compile(r"(?i)\bwhen (?:can|could|should|do|does|did|will|would|to)\b|"
+                r"\bhow (?:long|soon) (?:after|before|until)\b|\btiming\b"),
+     re.compile(r"(?i)\b\d+(?:\s*(?:-|–|to)\s*\d+)?\s*(?:days?|weeks?|months?|years?|hours?)\b|\bat any time\b|\bany time\b|"
+                r"\b(?:immediately|just) before\b|\bbefore the next\b|\bafter the last\b")),
 )
 QUANTITY_BONUS = 0.3
 

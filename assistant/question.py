@@ -225,7 +225,8 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
     patient = patient_facts(normal)
     if weight_kg is not None:
         patient = patient.model_copy(update={"weight_kg": weight_kg})
-    population = [p.name for p in m.populations]
+    # A population the question says is absent ("no pregnancy issues", "not pregnant") is not the patient's.
+    population = [p.name for p in m.populations if not _NOT_BEFORE.search(normal[:p.start])]
     age = patient.age_years
     if age is not None and not ({"child", "adult", "elderly"} & set(population)):
         population.append("child" if age < 18 else "adult")
@@ -267,6 +268,9 @@ DOSE_OF = r"(?<![\w-]){0}\s+(?:dose|doses|dosing|dosage|regimen)\b|\b(?:dose|dos
 
 _ABSENT_BEFORE = re.compile(r"(?i)\b(?:no|not|without|free of|nil|denies|never had|hasn't|hasnt|has not|haven't|have not|never|no sign of|no serious|no further)\W+(?:\w+\W+){0,2}$")
 _ABSENT_AFTER = re.compile(r"(?i)^\W*(?:\w+\W+){0,1}(?:have |has |had )?(?:settled|resolved|cleared|gone|controlled|stopped)\b")
+
+
+_NOT_BEFORE = re.compile(r"(?i)\b(?:no|not|non|never|isn't|isnt)[\s-]*$")  # "no pregnancy issues", "not pregnant", "non-obese"
 
 
 def _absent(text: str, mention: Mention) -> bool:
