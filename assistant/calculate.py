@@ -447,8 +447,16 @@ def _rates(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tuple[s
         rules = [n for n in book.norm if n.family == "rate" and n.rule.unit == "mL/kg/h" and n.rule.indication == "any"]
     if frame.context and any(n.rule.indication == frame.context for n in rules):  # a risk's own ceiling comes first
         rules = [n for n in rules if n.rule.indication == frame.context]
-    start = [n for n in rules if n.rule.stage == "start"]
-    ceiling = [n for n in rules if n.rule.stage != "start" and n.rule.max is not None]
+    general = [n for n in book.norm if n.family == "rate" and n.rule.unit == "mL/kg/h" and n.rule.indication == "any"]
+    # The labelling the question names ("EU-licensed IVIG") decides among rules of several labellings.
+    labelling = {j for j, said in _JURISDICTIONS.items() if said & asked}
+
+    def of_labelling(found: list[NormRule]) -> list[NormRule]:
+        return ([n for n in found if n.rule.jurisdiction in labelling] or found) if labelling else found
+
+    # A stage the indication's rules do not state (a starting rate) is the one the sources give for every indication.
+    start = of_labelling([n for n in rules if n.rule.stage == "start"] or [n for n in general if n.rule.stage == "start"])
+    ceiling = of_labelling([n for n in rules if n.rule.stage != "start" and n.rule.max is not None])
     picked = start[:1] if asked & _START_WORDS and not asked & _MAX_WORDS else \
         ceiling[:1] if asked & _MAX_WORDS and not asked & _START_WORDS else start[:1] + ceiling[:1]
     out = []

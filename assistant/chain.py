@@ -554,11 +554,14 @@ class Assistant:
         # The per-kg doses the lead states, verified for this frame, are the ones to work out first.
         lead = check_text(summary, self.rulebook, sources=list(passages.values()), frame=dose_context(frame, None, self.vocabulary.broad))
         prefer = [f.rule_id for f in lead if f.verdict == "verified" and f.per_kg and f.rule_id]
-        if patient and frame.patient.regimen is not None:
-            # A regimen to convert ("what if Cuvitru instead?"): the passages stating the conversion factors are read even
-            # when the follow-up's own words did not retrieve them.
+        if patient and (frame.patient.regimen is not None or "administration" in frame.aspects):
+            # A regimen to convert ("what if Cuvitru instead?") or a rate to work out ("what do I start the pump at?"):
+            # the passages stating the conversion factors or the per-kg rates are read even when the turn's own words
+            # did not retrieve them.
+            family = "factor" if frame.patient.regimen is not None else "rate"
             docs = tuple(dict.fromkeys(n.rule.source.document for n in self.rulebook.norm
-                                       if n.family == "factor" and n.rule.product == "scig" and n.rule.source.document))
+                                       if n.family == family and (family == "rate" or n.rule.product == "scig")
+                                       and n.rule.source.document))
             if docs and not any(h.doc_id in docs for h in hits):
                 more, _ = self.retriever.retrieve(question, k=self.settings.retrieval.k, mode=self.settings.retrieval.retriever,
                                                   filters=Filters(documents=docs), reuse_vector=True, answerable=True)

@@ -76,3 +76,12 @@ def test_a_question_asking_when_is_answered_by_a_time_near_its_words():
                                  quantities, set(tokenize("when can she have measles vaccine")))
     assert asked_quantities("when is adjusted weight mandatory in Ontario?") == []
     assert asked_quantities("is IVIG indicated when IgG is low?") == []
+
+
+RATES = FakeHit("ig-administration-infusion-rates", "EU labelling starts IVIG at 0.5 mL/kg/h for the first 30 minutes; in adults "
+                "with primary immunodeficiency the rate may be raised up to 8 mL/kg/h.")
+
+
+def test_a_starting_rate_the_indications_rules_lack_is_the_one_given_for_every_indication():
+    question = "EU-licensed IVIG, 50kg woman w PID, what do I start the pump at?"
+    assert _formulas(question, [RATES]) == ["0.5 mL/kg/h × 50 kg = 25 mL/h"]
