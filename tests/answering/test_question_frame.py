@@ -283,3 +283,9 @@ def test_a_rule_for_a_circumstance_not_asked_comes_after_the_general_rules():
 
 def test_a_follow_up_asking_nothing_new_keeps_the_aspect_and_why_is_an_aspect():
     assert read_question("why the fudge factor at all?", VOCAB).aspects == ["explanation"]
+
+
+@pytest.mark.parametrize("question", ["unvaccinated 30 kg child exposed to measles - IG dose for PEP?",
+                                      "measles exposure in unvaccinated infant, IG post-exposure dose?"])
+def test_an_exposure_is_read_as_post_exposure_prophylaxis(question):
+    assert read_question(question, VOCAB).indication == "post_exposure_prophylaxis"
