@@ -63,6 +63,7 @@ def clean_question(text: Any, limit: int) -> str:
 _DEFINITION_CHUNKS = 60  # the first passages of a document, where it spells out the acronyms it uses
 _AMOUNT = re.compile(r"(?i)\b\d+(?:[.,]\d+)?\s*(?:g|mg|kg|ml|g/kg|mg/kg)\b")
 _SENTENCE_END = re.compile(r"(?<=\]\.)\s+")
+_GIVEN_AMOUNT = re.compile(r"(?i)(?<![\w.])\d+(?:[.,]\d+)?\s*(?:g/kg|mg/kg|grams?|g)\b(?!/)")
 _EXAMPLE = re.compile(r"(?i)\b(?:that patient|worked example|for example|e\.g\.|in the example)\b")
 
 def _grade_note(grade: str | None) -> str:
@@ -422,6 +423,11 @@ class Assistant:
             except Exception as exc:  # a failing model server must not take answering down; the extractive path is grounded by construction
                 log.warning("LLM composer failed (%s); composing extractively", type(exc).__name__)
                 base = {**base, "generator": "extractive (LLM failed)"}
+        frame = base.get("question_frame")
+        if frame is not None and frame.aspects and not WORKED_OUT_ASPECTS & set(frame.aspects):
+            # A dose the patient was given ("got 2 g/kg yesterday, now severe headache") is history, not what is asked:
+            # its numbers do not pull dose statements ahead of the answer.
+            question = _GIVEN_AMOUNT.sub(" ", question)
         return self._compose_extractive(question, hits, base)
 
     def _compose_extractive(self, question: str, hits: list[Hit], base: dict) -> tuple[Answer, dict[int, str]] | None:

@@ -85,3 +85,9 @@ RATES = FakeHit("ig-administration-infusion-rates", "EU labelling starts IVIG at
 def test_a_starting_rate_the_indications_rules_lack_is_the_one_given_for_every_indication():
     question = "EU-licensed IVIG, 50kg woman w PID, what do I start the pump at?"
     assert _formulas(question, [RATES]) == ["0.5 mL/kg/h × 50 kg = 25 mL/h"]
+
+
+def test_a_dose_given_in_the_history_does_not_lead_an_answer_about_something_else(assistant):
+    answer = assistant.ask("19yo got 2 g/kg ivig yesterday, now severe headache, neck stiffness, photophobia ~24h later")
+    assert "aseptic meningitis" in answer.summary.lower()
+    assert "g/kg" not in answer.summary.split("[1]")[0]
