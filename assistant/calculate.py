@@ -455,7 +455,8 @@ def _rates(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tuple[s
         return ([n for n in found if n.rule.jurisdiction in labelling] or found) if labelling else found
 
     # A stage the indication's rules do not state (a starting rate) is the one the sources give for every indication.
-    start = of_labelling([n for n in rules if n.rule.stage == "start"] or [n for n in general if n.rule.stage == "start"])
+    start = of_labelling([n for n in rules if n.rule.stage == "start"]
+                         or [n for n in general if n.rule.stage == "start" and asked & _START_WORDS])
     ceiling = of_labelling([n for n in rules if n.rule.stage != "start" and n.rule.max is not None])
     picked = start[:1] if asked & _START_WORDS and not asked & _MAX_WORDS else \
         ceiling[:1] if asked & _MAX_WORDS and not asked & _START_WORDS else start[:1] + ceiling[:1]
