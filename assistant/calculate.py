@@ -197,7 +197,9 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
     if conversion:
         return conversion
     weight = frame.patient.weight_kg or frame.patient.adjusted_weight_kg
-    if not weight or not frame.indication or "switch" in frame.aspects:
+    # A switch asked without a regimen to convert ("if she goes subcut, weekly range?") asks the new route's dose.
+    switching = "switch" in frame.aspects
+    if not weight or not frame.indication or switching and "dose" not in frame.aspects:
         return []
     weight, basis, out = _dosing_weight(book, frame, _factor_passage(hits))
     if weight is None:
@@ -205,6 +207,8 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
     rules = _rules_for_frame(book, frame, hits, prefer, words, names)
     over = {w for m in _PAST_PHASE.finditer(question.lower()) for w in m.group(0).split()[1:]}
     rules = [n for n in rules if not over & set(n.rule.id.split("-"))] or rules  # not the phase said to be over
+    if switching:
+        rules = [n for n in rules if n.rule.route == "sc"]
     for n, value in _given_dose(book, frame, words, question):
         # The question states the per-kg dose to give ("Ontario 0.4 g/kg q4w - how many grams?"): that dose, held
         # against the indication's rule it lies within, for this patient.

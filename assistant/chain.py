@@ -584,7 +584,7 @@ class Assistant:
         term = self.vocabulary.term("indications", frame.indication) if frame.indication else None
         calcs = calculations(self.rulebook, frame, hits, prefer=prefer, question=question, names=term.terms if term else ()) \
             if patient else unit_conversions(self.rulebook, hits, question)
-        if not calcs and patient and frame.patient.weight_kg:
+        if not calcs and patient and frame.patient.weight_kg and "switch" not in frame.aspects:
             # No rule of the indication asked about: the per-kg doses the lead itself states (verified for this frame). A
             # question naming no indication must state the dose itself, or it would borrow another condition's.
             by_number = numbering.by_number()

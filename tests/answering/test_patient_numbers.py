@@ -91,3 +91,15 @@ def test_a_dose_given_in_the_history_does_not_lead_an_answer_about_something_els
     answer = assistant.ask("19yo got 2 g/kg ivig yesterday, now severe headache, neck stiffness, photophobia ~24h later")
     assert "aseptic meningitis" in answer.summary.lower()
     assert "g/kg" not in answer.summary.split("[1]")[0]
+
+
+SCIG_PID = FakeHit("ig-primary-antibody-deficiency", "In primary immunodeficiency, the Ontario guidelines give SCIG 0.1-0.15 "
+                   "g/kg per week on adjusted body weight as the maintenance range.")
+
+
+def test_a_switch_without_a_regimen_asks_the_new_routes_dose():
+    question = "CVID 70 kg, if she goes subcut instead, ontario weekly range?"
+    frame = read_question(question, VOCAB)
+    assert {"switch", "dose"} <= set(frame.aspects)
+    formulas = [c.formula for c in calculations(BOOK, frame, [SCIG_PID, PID], question=question)]
+    assert formulas and all("0.1-0.15 g/kg" in f for f in formulas)
