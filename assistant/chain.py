@@ -560,27 +560,17 @@ class Assistant:
         # The per-kg doses the lead states, verified for this frame, are the ones to work out first.
         lead = check_text(summary, self.rulebook, sources=list(passages.values()), frame=dose_context(frame, None, self.vocabulary.broad))
         prefer = [f.rule_id for f in lead if f.verdict == "verified" and f.per_kg and f.rule_id]
-        if patient and (frame.patient.regimen is not None or "administration" in frame.aspects):
-            # A regimen to convert ("what if Cuvitru instead?") or a rate to work out ("what do I start the pump at?"):
-            # the passages stating the conversion factors or the per-kg rates are read even when the turn's own words
-            # did not retrieve them.
-            family = "factor" if frame.patient.regimen is not None else "rate"
+        if patient:
+            # The passages stating the rules this patient's numbers need are read even when the turn's own words did not
+            # retrieve them: the conversion factors for a regimen to convert ("what if Cuvitru instead?"), the per-kg
+            # rates for a rate ("what do I start the pump at?"), the dosing-weight formula when it applies ("IBW 70 kg").
+            family = "factor" if frame.patient.regimen is not None else "rate" if "administration" in frame.aspects else None
             docs = tuple(dict.fromkeys(n.rule.source.document for n in self.rulebook.norm
-                                       if n.family == family and (family == "rate" or n.rule.product == "scig")
+                                       if family and n.family == family and (family == "rate" or n.rule.product == "scig")
                                        and n.rule.source.document))
-            if docs and not any(h.doc_id in docs for h in hits):
-                more, _ = self.retriever.retrieve(question, k=self.settings.retrieval.k, mode=self.settings.retrieval.retriever,
-                                                  filters=Filters(documents=docs), reuse_vector=True, answerable=True)
-                hits = hits + more
-                numbering.by_id.update({h.chunk_id: h for h in more})
-        if patient and (adjusted := dosing_weight(self.rulebook, frame)) is not None \
-                and (doc := adjusted[2].rule.source.document) and not any(h.doc_id == doc for h in hits):
-            # The dosing weight applies ("IBW 70 kg", BMI over 30): the passage stating its formula is read to cite it,
-            # however the turn was worded ("she'd prefer SCIG. weekly dose?").
-            more, _ = self.retriever.retrieve(question, k=3, mode=self.settings.retrieval.retriever,
-                                              filters=Filters(documents=(doc,)), reuse_vector=True, answerable=True)
-            hits = hits + more
-            numbering.by_id.update({h.chunk_id: h for h in more})
+            hits = self._with_documents(question, docs, hits, numbering)
+            if (adjusted := dosing_weight(self.rulebook, frame)) is not None and adjusted[2].rule.source.document:
+                hits = self._with_documents(question, (adjusted[2].rule.source.document,), hits, numbering, k=3)
         term = self.vocabulary.term("indications", frame.indication) if frame.indication else None
         calcs = calculations(self.rulebook, frame, hits, prefer=prefer, question=question, names=term.terms if term else ()) \
             if patient else unit_conversions(self.rulebook, hits, question)
@@ -655,6 +645,16 @@ class Assistant:
 
         asks = frame.aspects == ["indication"] or (not frame.aspects and bool(YES_NO.match(question) or question.rstrip().endswith("?")))
         return asks and bool(judge(self.criteria, frame))
+
+    def _with_documents(self, question: str, docs: tuple[str, ...], hits: list[Hit], numbering: Numbering,
+                        k: int | None = None) -> list[Hit]:
+        """The hits, with the best passages of `docs` for the question added when none of theirs is among them."""
+        if not docs or any(h.doc_id in docs for h in hits):
+            return hits
+        more, _ = self.retriever.retrieve(question, k=k or self.settings.retrieval.k, mode=self.settings.retrieval.retriever,
+                                          filters=Filters(documents=docs), reuse_vector=True, answerable=True)
+        numbering.by_id.update({h.chunk_id: h for h in more})
+        return hits + more
 
     def _passage_citing(self, document: str, words: str, hits: list[Hit], question: str) -> Hit | None:
         """The passage of `document` holding `words`: among the hits, else read from that document in the index."""
