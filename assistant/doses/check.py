@@ -296,7 +296,7 @@ def _target_brands(book: RuleBook, sc: Scan, start: int, end: int) -> list[str]:
     """The products a sentence applies a stated factor to: those named in its clause other than the factor's owner
     ("Hizentra's 1.37", "Hizentra 1.37"), else the sentence's other products."""
     s_start, s_end = sc.sentences[sc.sentence_of(start)]
-    named = [(m.start(), m.end(), m.group(0).lower()) for b in sorted(book.brands)
+    named = [(m.start(), m.end(), m.group(0).lower()) for b in sorted(book.factor_brands)
              for m in re.finditer(rf"(?i)\b{re.escape(b)}\b", sc.text[s_start:s_end])]
     named = [(a + s_start, e + s_start, b) for a, e, b in named]
     owner = {b for a, e, b in named if e <= start and start - e <= 30 and _POSSESSIVE.fullmatch(sc.text[e:start])}
@@ -409,7 +409,7 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
     # A text that applies a conversion factor the rules give is about that conversion ("Hizentra: 30 ÷ 4 × 1.37"):
     # the conversion's own rules (its worked example) speak for its doses, as if the conversion were named.
     extra = _negated_factors(rulebook, sc, factor_findings(rulebook, sc, ctx)) + obesity_weight(rulebook, sc) + \
-        timing_findings(rulebook, sc)
+        timing_findings(rulebook, sc, ctx)
     converting = frozenset(rule.indication for f in extra if f.verdict == "verified" and f.unit == "1" and f.rule_id
                            and (rule := rulebook.rule(f.rule_id)) is not None and not is_disease(rule.indication)
                            and rule.indication != "any")

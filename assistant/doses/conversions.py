@@ -277,18 +277,24 @@ def _conversion_of(texts: list[str], book: RuleBook | None = None) -> str:
 
 
 
-def _brand_allows(n: NormRule, book: RuleBook, sentence: str, ctx: Scan | None, clause: str = "") -> bool:
+def _brand_allows(n: NormRule, book: RuleBook, sentence: str, ctx: Scan | None, clause: str = "", line: str = "",
+                  earlier: str = "") -> bool:
     """A product's own factor (Hizentra 1.37, Cuvitru 1.30) holds only where that product is named (or no product and
     no other labelling); a factor of one labelling (EU 1:1) only where no other labelling is named, and where a product
     is named, only with its own labelling named too. The factor's own clause speaks first ("Hizentra 1.37 and Cuvitru
     1.30 under US labels, 1:1 for EU products"), then its sentence, then the question."""
-    where = jurisdiction(clause) or jurisdiction(sentence) or (jurisdiction(ctx.text) if ctx else None)
+    where = jurisdiction(clause) or jurisdiction(sentence) or jurisdiction(line) or jurisdiction(earlier) or (
+        jurisdiction(ctx.text) if ctx else None)
     if where and n.rule.jurisdiction not in ("any", where):
         return False
 
     def brands(text: str) -> set[str]:
-        return {b for b in book.brands if re.search(rf"(?i)\b{re.escape(b)}\b", text)}
-    named = brands(clause) or (set() if jurisdiction(clause) else brands(sentence)) or (
+        return {b for b in book.factor_brands if re.search(rf"(?i)\b{re.escape(b)}\b", text)}
+    # A clause that names no product is about the product its sentence (or the ';'-joined run, "Do not use the
+    # Hizentra factor for Cuvitru; in the US, Cuvitru uses 1.53") names: "For Hizentra, the US factor is 1.30" is
+    # Hizentra's factor, not Cuvitru's.
+    # Else the product the answer was last about (the nearest earlier sentence naming one), then the question's.
+    named = brands(clause) or brands(sentence) or brands(line) or brands(earlier) or (
         brands(ctx.text) if ctx else set())
     if n.rule.brand is None:
         # A factor for every product of a labelling (EU 1:1): beside a named product only when that labelling is named.
@@ -301,6 +307,11 @@ def _brand_allows(n: NormRule, book: RuleBook, sentence: str, ctx: Scan | None, 
 _ASKS_FACTOR = re.compile(r"(?i)\bfactor|\bmultipl|\bconver|\bratio\b")
 _BARE_NUMBER = re.compile(r"(?<![\w.,/×*:])(\d*\.\d+)(?!\d|[.,]\d|\s*(?:mg|g|kg|mcg|µg|mL|L|dL|IU|units?|%|weeks?|days?"
                           r"|hours?|h|min|minutes?|months?|years?|x|×)\b|\s*[%×*/:])")
+
+
+def _names_brand(book: RuleBook, text: str) -> bool:
+    """Whether the text names a product brand the rules have rules for."""
+    return any(re.search(rf"(?i)\b{re.escape(b)}\b", text) for b in book.factor_brands)
 
 
 def bare_factors(sc: Scan) -> list[tuple[int, int, float]]:
@@ -326,10 +337,14 @@ def _clause(text: str, s_start: int, s_end: int, start: int, end: int) -> str:
 def _factor_sentence(sc: Scan, pos: int) -> bool:
     """Whether the sentence at pos is about an IVIG-to-SCIG factor: it names the factor or a SCIG product, and either a
     factor, a multiplication or a conversion."""
-    s_start, s_end = sc.sentences[sc.sentence_of(pos)]
-    sentence = sc.text[s_start:s_end]
+    k = sc.sentence_of(pos)
+    s_start, s_end = sc.sentences[k]
+    while k > 0 and sc.text[sc.sentences[k - 1][0]:sc.sentences[k - 1][1]].rstrip().endswith((";", ":")):
+        k -= 1  # "Do not use the Hizentra factor for Cuvitru; Cuvitru uses 1.53 instead": one sentence of prose
+    sentence = sc.text[sc.sentences[k][0]:s_end]
     return bool(_FACTOR_KINDS[1][1].search(sentence)) and bool(
-        re.search(r"(?i)factor|multipl|conver|switch|\bapply|\buse\b|ratio|1:1", sentence))
+        re.search(r"(?i)factor|multipl|conver|switch|\bappl(?:y|ies|ied|ying)\b|\bus(?:e|es|ed|ing)\b|ratio|1:1",
+                  sentence))
 
 
 # What a SCIG factor multiplies, written in words: the weekly equivalent, or the IVIG dose as a whole.
@@ -373,8 +388,10 @@ def factor_findings(book: RuleBook, sc: Scan, ctx: Scan | None) -> list[DoseFind
             continue
         wanted = _conversion_of([sentence, line, sc.text] + ([ctx.text] if ctx else []), book)
         clause = _clause(sc.text, s_start, s_end, start, end)
+        earlier = next((t for j in range(k - 1, -1, -1) if _names_brand(book, t := sc.text[
+            sc.sentences[j][0]:sc.sentences[j][1]]) or jurisdiction(t)), "")
         rules = [n for n in book.norm if n.family == "factor" and _factor_kind(n) == wanted
-                 and _brand_allows(n, book, sentence, ctx, clause)]
+                 and _brand_allows(n, book, sentence, ctx, clause, line, earlier)]
         num = re.search(r"\d*\.?\d+", sc.text[start:end])
         span = (start + num.start(), start + num.end())
         base = dict(text=sc.text[span[0]:span[1]], start=span[0], end=span[1], value=value, unit="1", per_kg=False,

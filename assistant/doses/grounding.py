@@ -441,6 +441,9 @@ def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, dr
                 continue  # "for 14 days" is not grounded by "for 7 days"
             if da and not db and not _course_limit(src, da):
                 continue  # "(max 40 mg/day) for 4 weeks": a course length the passage does not give with its dose
+            ia, ib = a.cadence.infusion, b.cadence.infusion
+            if ia and ib and not (ia[0] >= ib[0] / INTERVAL_TOLERANCE and ia[1] <= ib[1] * INTERVAL_TOLERANCE):
+                continue  # "infused over 4 min" is not grounded by "over 40 min": the infusion time is the passage's too
             if not _same_population_and_drug(src, k, a, b, age, drug, lex, products):
                 continue
             if start and not a.is_max and not a.comparator and _lower_start(src, k, a, drug, lex):

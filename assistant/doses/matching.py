@@ -216,6 +216,7 @@ def select(book: RuleBook, family: str, sc: Scope) -> Selection:
              and (sc.route is None or n.rule.route in ("any", sc.route))
              and (sc.product is None or n.rule.product in ("any", sc.product))
              and (sc.brand is None or n.rule.brand in (None, sc.brand))
+             and (not n.rule.brand_named or n.rule.brand == sc.brand)
              and (sc.jurisdiction is None or n.rule.jurisdiction in ("any", sc.jurisdiction))
              and (sc.weight_basis is None or n.rule.population.weight_basis in ("any", sc.weight_basis))
              and (sc.lab_kind is None or n.family != "lab" or n.rule.kind == sc.lab_kind)]

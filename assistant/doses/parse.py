@@ -87,7 +87,9 @@ _SENT_END = re.compile(r"[.!?](?=\s|$)|[;\n•]|\s[-–]\s(?=[A-Z])")
 _ABBREV = re.compile(r"(?i)(?:\b(?:e\.g|i\.e|vs|approx|dr|etc|fig|al|ca|incl|max|min|no|wk|wks|hr|hrs)|\b[A-Za-z])$")
 _UNIT_ABBREV = {"min", "hr", "hrs", "wk", "wks", "max", "g", "h", "l", "d"}
 _STOP = re.compile(r"(?i)\bthen\b|\bfollowed\s+by\b|\bwhereas\b|\bbut\b|\bversus\b|\bcompared\s+with\b")
-_COMPANION = re.compile(r"(?i)^\s*(?:\(\s*(?:i\.e\.,?|that\s+is,?|=|≈|~|about|approximately|approx\.|or|equivalent\s+to"
+# "0.5 mg/kg/min of a 10% product is 0.3 mL/kg/h": the concentration a restatement is worked at may stand between.
+_AT_STRENGTH = r"(?:(?:of|for|with|using|in|at)\s+(?:an?\s+|the\s+)?\d+(?:[.,]\d+)?\s*%(?:\s+[A-Za-z]+){0,2}?\s*,?\s*)?"
+_COMPANION = re.compile(r"(?i)^\s*" + _AT_STRENGTH + r"(?:\(\s*(?:i\.e\.,?|that\s+is,?|=|≈|~|about|approximately|approx\.|or|equivalent\s+to"
                         r"|equal\s+to)?\s*|[=≈]\s*|,?\s*(?:i\.e\.,?|that\s+is,?|which\s+is|(?:is\s+)?equivalent\s+to|(?:is\s+)?equal\s+to"
                         r"|equals|or\s+about|or\s+approximately|(?:is\s+)?(?:the\s+)?same\s+as|corresponds?\s+to"
                         r"|corresponding\s+to|converts?\s+to|is)\s*(?:about|approximately)?\s*"

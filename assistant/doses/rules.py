@@ -56,6 +56,7 @@ class RuleBook:
     lexicon: Lexicon | None = None
     by_drug: dict[str, tuple[NormRule, ...]] = field(default_factory=dict)
     brands: frozenset[str] = frozenset()
+    factor_brands: frozenset[str] = frozenset()  # the brands with conversion factors of their own (Hizentra, Cuvitru)
     modified_drugs: frozenset[str] = frozenset()  # drugs with rules of their own for diseases (what premedication is for)
     # For each weak rule: the sentences of its source document that cite its reference. A weak rule never verifies,
     # but with no cited passage at hand these are the passage it stands for (a dose they state is `grounded`).
@@ -217,6 +218,7 @@ def _load(rules_dir: Path) -> RuleBook:
     passages = {r.id: found for r in rules if r.evidence == "weak" and (found := _cited_sentences(rules_dir, r))}
     return RuleBook(rules=tuple(rules), vocabulary=vocabulary, norm=tuple(norm), lexicon=lexicon(vocabulary),
                     by_drug=by_drug, brands=frozenset(r.brand for r in rules if r.brand),
+                    factor_brands=frozenset(r.brand for r in rules if r.brand and r.kind == "conversion_factor"),
                     modified_drugs=frozenset(r.drug for r in rules if is_disease(r.indication)),
                     rule_passages=passages)
 

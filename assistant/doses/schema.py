@@ -47,6 +47,13 @@ class TimingCue(_Strict):
 
     near: list[str] = Field(min_length=1, description="A word within a few words of the stated time.")
     context: list[list[str]] = Field(default_factory=list, description="Groups of alternatives; each group must match.")
+    circumstance: list[list[str]] = Field(default_factory=list, description=(
+        "Groups naming the circumstance the time is for (an active infection, a stable patient); each group must match. "
+        "They carry over ';' into the next clause, but a clause opening with 'then', 'thereafter', 'once' ... is about "
+        "the next circumstance, so there they must stand in the clause itself."))
+    unless: list[str] = Field(default_factory=list, description=(
+        "Words that, in the sentence, say it is about another circumstance than the rule's (a stable patient, not an "
+        "active infection): the rule does not speak for its times."))
 
 
 class DoseRule(_Strict):
@@ -56,6 +63,9 @@ class DoseRule(_Strict):
     drug: str = Field(description="Canonical drug name from corpus/rules/vocabulary.yaml.")
     product: str = Field(default="any", description="Product class: ivig, scig, or any.")
     brand: str | None = Field(default=None, description="A brand the rule is specific to (lower case), e.g. 'hizentra'.")
+    brand_named: bool = Field(default=False, description=(
+        "The rule speaks only for a text that names its brand: a product label's own range, wider than the guidelines' "
+        "(a generic 'IVIG 300 mg/kg' is never verified by one product's label)."))
     jurisdiction: Literal["any", "us", "eu"] = Field(default="any", description=(
         "Labelling the rule is from, where labels differ (US Hizentra 1.37, EU 1:1): a text naming a jurisdiction "
         "is held by that jurisdiction's rules only."))
@@ -94,6 +104,8 @@ class DoseRule(_Strict):
             raise ValueError("a rule needs min, max or both")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError(f"min {self.min} is above max {self.max}")
+        if self.brand_named and not self.brand:
+            raise ValueError("brand_named needs the brand the rule is specific to")
         if (self.kind == "timing") != (self.timing is not None):
             raise ValueError("a rule of kind 'timing' needs 'timing' cues, and only such a rule may have them")
         return self

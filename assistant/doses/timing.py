@@ -14,9 +14,19 @@ from assistant.doses.parse import Scan
 from assistant.doses.rules import NormRule, RuleBook
 from assistant.models import DoseFinding
 
-_TIME = re.compile(rf"(?i)(?<![\w.])(?P<lo>{NUM})(?:{SEP}(?P<hi>{NUM}))?[\s-]+(?P<unit>days?|weeks?|months?|years?)\b")
+_TIME = re.compile(rf"(?i)(?<![\w.])(?P<lo>{NUM})(?:{SEP}(?P<hi>{NUM}))?[\s-]+"
+                   rf"(?P<unit>minutes?|mins?|hours?|hrs?|h|days?|weeks?|months?|years?)\b(?![/-])")
 _NEAR = 60  # characters between a stated time and its cue word
-_CLAUSE = re.compile(r"[;:]|,\s+(?:and|but|while|whereas)\b|\b(?:and\s+then|whereas|but)\b", re.I)
+_CLAUSE = re.compile(r"[;:]|,\s+(?:and|but|while|whereas)\b|\b(?:and\s+then|whereas|but)\b|,(?=\s+(?:then|thereafter|"
+                     r"after\s+that|afterwards|later|once)\b)", re.I)
+# A clause that opens the next circumstance of a sequence ("..., then every 6-12 months").
+_NEXT = re.compile(r"(?i)^[\s,;:]*(?:and\s+)?(?:then|thereafter|after\s+that|afterwards|later(?:\s+on)?|once|subsequently)\b")
+# What lies between a dose and the time that is its own cadence ("2 g/kg over 10-12 hours", "0.4 g/kg/day for 5 days",
+# "0.5 mL/kg/h for the first 30 minutes"): the dose checks speak for such a time.
+_DOSE_CADENCE = re.compile(r"(?i)^[\s,()]*(?:(?:IV|SC|intravenously|subcutaneously|daily|a\s+day|per\s+day|once|given|"
+                           r"infused|run|as\s+(?:a\s+)?(?:single|one)\s+(?:infusion|dose)|in\s+(?:a\s+)?(?:single|one)"
+                           r"\s+infusion|split|divided)\s*,?\s*)*(?:over|for|every|each|q|in|during|across)?\s*"
+                           r"(?:the\s+)?(?:first|next|initial)?\s*$")
 
 
 @lru_cache(maxsize=256)
@@ -28,8 +38,34 @@ def _timing_rules(book: RuleBook) -> list[NormRule]:
     return [n for n in book.norm if n.family == "timing" and n.rule.timing is not None]
 
 
-def timing_findings(book: RuleBook, sc: Scan) -> list[DoseFinding]:
-    """A finding for every stated time a timing rule speaks for: verified when it is the rule's, else out_of_range."""
+def _chain_span(sc: Scan, k: int) -> tuple[int, int]:
+    """The run of sentences joined by ';' or ':' that holds sentence k (one sentence of prose, as the reader sees it)."""
+    first = last = k
+    while first > 0 and sc.text[sc.sentences[first - 1][0]:sc.sentences[first - 1][1]].rstrip().endswith((";", ":")):
+        first -= 1
+    while last + 1 < len(sc.sentences) and sc.text[sc.sentences[last][0]:sc.sentences[last][1]].rstrip().endswith(
+            (";", ":")):
+        last += 1
+    return sc.sentences[first][0], sc.sentences[last][1]
+
+
+def _dose_cadence(sc: Scan, start: int, c_start: int) -> bool:
+    """Whether a stated time is the cadence of the dose just before it in its clause ("2 g/kg over 10-12 hours")."""
+    before = [a for a in sc.amounts if c_start <= a.end <= start and a.info is not None
+              and a.info.dim != "conc" and not a.info.dim.startswith("other")]  # a level has no cadence
+    return bool(before) and bool(_DOSE_CADENCE.match(sc.text[before[-1].end:start]))
+
+
+def _distance(pattern: re.Pattern, text: str, lo: int, hi: int) -> int | None:
+    """Characters between the span [lo, hi) of text and the nearest match of pattern, None when none."""
+    gaps = [lo - m.end() if m.end() <= lo else m.start() - hi if m.start() >= hi else 0 for m in pattern.finditer(text)]
+    return min(gaps) if gaps else None
+
+
+def timing_findings(book: RuleBook, sc: Scan, ctx: Scan | None = None) -> list[DoseFinding]:
+    """A finding for every stated time a timing rule speaks for: verified when it is the rule's, else out_of_range.
+    Of several rules whose cues fit, the one whose cue word stands nearest the time speaks; the context words may be
+    in the run of ';'-joined sentences or in the question (ctx)."""
     rules = _timing_rules(book)
     if not rules:
         return []
@@ -42,35 +78,51 @@ def timing_findings(book: RuleBook, sc: Scan) -> list[DoseFinding]:
         cuts = [s_start] + [c.end() + s_start for c in _CLAUSE.finditer(sc.text[s_start:s_end])] + [s_end]
         c_start = max(c for c in cuts if c <= m.start())
         c_end = min(c for c in cuts if c >= m.end())
-        clause, sentence = sc.text[c_start:c_end], sc.text[s_start:s_end]
-        around = sc.text[max(c_start, m.start() - _NEAR):min(c_end, m.end() + _NEAR)]
+        if _dose_cadence(sc, m.start(), c_start):
+            continue
+        clause = sc.text[c_start:c_end]
+        p_start, p_end = _chain_span(sc, sc.sentence_of(m.start()))
+        sentence = sc.text[p_start:p_end]
+        where = sentence + ("\n" + ctx.text if ctx is not None else "")
+        a_lo, a_hi = max(c_start, m.start() - _NEAR), min(c_end, m.end() + _NEAR)
+        around = sc.text[a_lo:a_hi]
         step = days(m.group("unit"))
         lo = number(m.group("lo"))[0] * step
         hi = (number(m.group("hi"))[0] if m.group("hi") else number(m.group("lo"))[0]) * step
+        fitting = []
         for n in rules:
             cue = n.rule.timing
-            if not _words(tuple(cue.near)).search(around) or not all(
-                    _words(tuple(group)).search(sentence) for group in cue.context):
+            near = _words(tuple(cue.near))
+            if not near.search(around) or not near.search(clause) or not all(
+                    _words(tuple(group)).search(where) for group in cue.context):
                 continue
-            if not _words(tuple(cue.near)).search(clause):
+            if cue.unless and _words(tuple(cue.unless)).search(sentence):
                 continue
-            rlo = n.lo if n.lo is not None else 0.0
-            rhi = n.hi if n.hi is not None else float("inf")
-            ok = lo >= rlo / 1.1 and hi <= rhi * 1.1
-            base = dict(text=m.group(0), start=m.start(), end=m.end(), drug=n.rule.drug,
-                        value=[number(m.group("lo"))[0], number(m.group("hi"))[0]] if m.group("hi") else
-                        number(m.group("lo"))[0], unit=m.group("unit").lower().rstrip("s"), per_kg=False,
-                        rule_id=n.rule.id, source=source_text(n))
-            span = fmt(n.rule.min) if n.rule.min is not None and n.rule.min == n.rule.max else (
-                f"{fmt(n.rule.min)}-{fmt(n.rule.max)}" if n.rule.min is not None and n.rule.max is not None
-                else f"at most {fmt(n.rule.max)}" if n.rule.max is not None else f"at least {fmt(n.rule.min)}")
-            unit = n.rule.unit + ("" if n.rule.max == 1 and n.rule.min in (None, 1) else "s")
-            if ok:
-                out.append(DoseFinding(**base, verdict="verified",
-                                       message=f"{m.group(0)}: rule {n.rule.id} gives {span} {unit}."))
-            else:
-                out.append(DoseFinding(**base, verdict="out_of_range",
-                                       message=f"{m.group(0)} is not the {span} {unit} of rule {n.rule.id} "
-                                               f"({n.rule.note or n.rule.indication})."))
-            break
+            own = clause if _NEXT.match(clause) else where
+            if not all(_words(tuple(group)).search(own) for group in cue.circumstance):
+                continue
+            fitting.append((_distance(near, around, m.start() - a_lo, m.end() - a_lo), n))
+        if not fitting:
+            continue
+        n = min(fitting, key=lambda f: f[0])[1]
+        rlo = n.lo if n.lo is not None else 0.0
+        rhi = n.hi if n.hi is not None else float("inf")
+        ok = lo >= rlo / 1.1 and hi <= rhi * 1.1
+        base = dict(text=m.group(0), start=m.start(), end=m.end(), drug=n.rule.drug,
+                    value=[number(m.group("lo"))[0], number(m.group("hi"))[0]] if m.group("hi") else
+                    number(m.group("lo"))[0], unit=m.group("unit").lower().rstrip("s"), per_kg=False,
+                    rule_id=n.rule.id, source=source_text(n))
+        span = fmt(n.rule.min) if n.rule.min is not None and n.rule.min == n.rule.max else (
+            f"{fmt(n.rule.min)}-{fmt(n.rule.max)}" if n.rule.min is not None and n.rule.max is not None
+            else f"at most {fmt(n.rule.max)}" if n.rule.max is not None else f"at least {fmt(n.rule.min)}")
+        unit = n.rule.unit + ("" if n.rule.max == 1 and n.rule.min in (None, 1) else "s")
+        if ok and n.rule.evidence == "weak":
+            continue  # a weak source verifies nothing: a time that agrees with it is simply not checked
+        if ok:
+            out.append(DoseFinding(**base, verdict="verified",
+                                   message=f"{m.group(0)}: rule {n.rule.id} gives {span} {unit}."))
+        else:
+            out.append(DoseFinding(**base, verdict="out_of_range",
+                                   message=f"{m.group(0)} is not the {span} {unit} of rule {n.rule.id} "
+                                           f"({n.rule.note or n.rule.indication})."))
     return out
