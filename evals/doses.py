@@ -16,7 +16,7 @@ VADOD_PDFS = PROJECT_ROOT.parent / "shared" / "corpora" / "vadod"
 # A source written as a reference rather than as the passage's words: a corpus document and its sections
 # ("corpus/guidelines/ig-immunomodulatory-itp.md, Pitfalls; Adults"), or a guideline PDF and its pages
 # ("VA/DoD VADoDSUDCPG.pdf p109 and p113, ...").
-_REFERENCE = re.compile(r"\s*(?:VA/DoD\s+)?(?:corpus/[\w/.-]+\.md|[\w.-]+\.pdf)\b")
+_REFERENCE = re.compile(r"\s*(?:VA/DoD\s+)?(?:[\w./-]*/)?(?:corpus/[\w/.-]+\.md|[\w.-]+\.pdf)\b")  # a leading folder path too
 _PDF = re.compile(r"([\w.-]+\.pdf)\b")
 _PAGE = re.compile(r"\bp(?:p|ages?)?\.?\s*(\d{1,3})(?:\s*[-–]\s*(\d{1,3}))?\b")
 

@@ -45,3 +45,11 @@ def test_eval_reports_misses(book, tmp_path):
     assert result["unsafe_total"] == 2 and result["unsafe_caught"] == 1
     assert result["safe_total"] == 1 and result["safe_passed"] == 0
     assert [m["id"] for m in result["misses"]] == ["b", "c"]
+
+
+def test_a_pdf_source_given_with_its_folder_path_is_read_as_the_pages_text():
+    from evals.doses import VADOD_PDFS, resolve_sources
+
+    source = f"{VADOD_PDFS}/VADoDMDDCPGFinal508.pdf, page 132 (Appendix J, Table J-1)"
+    (text, *_) = resolve_sources([source])
+    assert text != source and "Antidepressant" in text
