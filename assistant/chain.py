@@ -47,6 +47,9 @@ class Question:
     key_id: str = "local"
 
 
+_RECOMMENDS = re.compile(r"\b(?:we|work group)\s+(?:recommends?|suggests?)\b|\binsufficient evidence to recommend\b", re.I)
+
+
 def clean_question(text: Any, limit: int) -> str:
     """The question with control characters removed; InputError if empty or too long."""
     if not isinstance(text, str):
@@ -389,12 +392,12 @@ class Assistant:
                 "index_version": self.index.version, "generator": self.generator}
         answer: Answer | None = None
         on_indication = self._on_indication(frame, hits)
-        gap = self._not_covered(frame, own, hits, on_indication)
+        gap = self._not_covered(frame, own, hits, on_indication) or self._unindexed_condition(text, own, hits)
         if gap:
             answer = Answer(**base, status="abstained", summary=f"{gap} {self._abstain_message(hits, lead='')}".strip(),
                             latency_ms=0.0)
         elif hits and (evidence >= cfg.abstain_below or self._covered(frame, hits, on_indication, stats.get("coverage", 0.0))
-                       or self._judgeable(frame, text)):
+                       or self._judgeable(frame, text) or self._defines_asked(standalone, hits)):
             # A terse question about what the passages are about is covered, however few words it shares with them.
             yield "status", "composing"
             composed = self._compose(standalone, hits, base)
@@ -444,6 +447,7 @@ class Assistant:
         elif focus.condition and focus.also_on_topic:
             hits = self._add_topic_documents(question, hits, focus)
         hits = self._add_recommendations(question, hits)
+        hits = self._add_dose_rows(frame, hits, str(base.get("question") or question))
         if frame is not None and (names := self._drug_names(frame)):
             focus = replace(focus, drug=names)
         secondary = self.secondary_sources
@@ -716,6 +720,25 @@ class Assistant:
         seen = {h.chunk_id for h in hits}
         return hits + [h for h in more if h.chunk_id not in seen]
 
+    def _add_dose_rows(self, frame: QuestionFrame | None, hits: list[Hit], asked: str, documents: int = 2,
+                       k: int = 3) -> list[Hit]:
+        """A dose question's drug is dosed in its documents' tables: the rows of the documents the question found that
+        name the drug, searched for "<drug> dose" (a titration table, a renal dosing table), beside the discussion. Only
+        when this turn asks the dose in words ("what about X instead?" after a dose question asks about X again)."""
+        if frame is None or not frame.drug or "dose" not in frame.aspects:
+            return hits
+        if (dose := self.vocabulary.term("aspects", "dose")) is not None and not names_any(asked, dose.terms):
+            return hits
+        docs = tuple(dict.fromkeys(h.doc_id for h in hits))[:documents]
+        if not docs or not self.index.filtered_ids({"kind": "table_row"}):
+            return hits
+        term = self.vocabulary.term("drugs", frame.drug)
+        names = tuple(dict.fromkeys([*(term.terms if term else ()), *(w.lower() for w in (frame.drug, frame.product) if w)]))
+        more, _ = self.retriever.retrieve(f"{frame.product or frame.drug} dose", k=k, mode=self.settings.retrieval.retriever,
+                                          filters=Filters(documents=docs, kinds=("table_row",)), answerable=True)
+        seen = {h.chunk_id for h in hits}
+        return hits + [h for h in more if h.chunk_id not in seen and names_any(h.text, names)]
+
     def _check_doses(self, answer: Answer, passages: dict[int, str], weight_kg: float | None) -> Answer:
         from assistant.doses import check_answer
 
@@ -744,6 +767,48 @@ class Assistant:
         titles = list(dict.fromkeys(str(h.meta.get("title", h.doc_id)) for h in hits))[:3]
         nearest = f" The nearest topics it covers: {'; '.join(titles)}." if titles else ""
         return (lead + nearest).strip()
+
+    def _unindexed_condition(self, text: str, own: QuestionFrame, hits: list[Hit]) -> str | None:
+        """'The sources do not cover X' for a condition the question names (the shared lexicon's list) that no indexed
+        guideline's title and no retrieved passage names ("outpatient community acquired pneumonia abx choice?"). With
+        an indexed condition of its own, the question is about that one unless the other qualifies it ("bipolar II
+        depression"); "CIDP in a patient with heart failure" asks about CIDP."""
+        from assistant.vocabulary import named_conditions
+
+        if not hits:
+            return None
+        titles = " ".join([self._indexed_titles(), *dict.fromkeys(str(h.meta.get("title", "")) for h in hits)])
+        indication = self.vocabulary.term("indications", own.indication) if own.indication else None
+        low = text.lower()
+        for label, terms, (_, end) in named_conditions(text):
+            if names_any(titles, terms) or any(names_any(h.text, terms) for h in hits):
+                continue
+            if indication is not None and not any(
+                    re.match(rf"\W*(?:[\w'-]+\W+)?{re.escape(t)}(?![a-z0-9])", low[end:]) for t in indication.terms):
+                continue  # the question's own condition is another, named apart from this one
+            return f"The sources do not cover {label}."
+        return None
+
+    def _indexed_titles(self) -> str:
+        """Every indexed document's title (per index version)."""
+        key = self.index.version
+        cached = getattr(self, "_titles_cache", None)
+        if cached is None or cached[0] != key:
+            firsts = [e.chunk_ids[0] for e in self.index.manifest().files.values() if e.chunk_ids]
+            titles = dict.fromkeys(str(meta.get("title", "")) for _, meta in self.index.get(firsts).values())
+            cached = self._titles_cache = (key, " ".join(titles))
+        return cached[1]
+
+    def _defines_asked(self, question: str, hits: list[Hit], best: int = 5) -> bool:
+        """Whether one of the best passages spells out an acronym the question writes and states a recommendation on it
+        ("HBOT ... how strong is the rec?": "the Work Group recommends against hyperbaric oxygen therapy (HBOT)")."""
+        from assistant.vocabulary import defined_long_forms
+
+        for hit in hits[:best]:
+            longs = defined_long_forms(question, [hit.text])
+            if longs and (hit.meta.get("kind") == "recommendation" or _RECOMMENDS.search(hit.text)):
+                return True
+        return False
 
     def _on_indication(self, frame: QuestionFrame, hits: list[Hit]) -> list[Hit]:
         """The retrieved passages about the frame's indication (all of them when it names none)."""

@@ -393,9 +393,10 @@ def _on_focus(rows: list, focus: Focus) -> list:
         kept = [row for row in kept if on_topic(row[0], terms) or _names(row[3], focus.condition + focus.context)] or kept
     # A dose stated for another condition only ("In secondary immunodeficiency, ... 0.2-0.4 g/kg") is that condition's,
     # wherever it stands (a document on active infection speaks of several).
+    # A table row of the drug asked about is that drug's (the conditions it names are its adverse effects: "Headache").
     if focus.condition and focus.other_conditions:
         kept = [row for row in kept if not (_DOSE_NUMBER.search(row[3]) and _names(row[3], focus.other_conditions)
-                                            and not _names(row[3], focus.condition))] or kept
+                                            and not _names(row[3], focus.condition) and not _drug_row(row, focus.drug))] or kept
     # A dose question about a drug beside the principal one is answered by that drug's doses, never by another drug's.
     if focus.drug and any(_names(row[3], focus.drug) for row in kept):
         kept = [row for row in kept if (_names(row[3], focus.drug) or not _DOSE_NUMBER.search(row[3]))
@@ -409,6 +410,11 @@ def _on_focus(rows: list, focus: Focus) -> list:
             or not (_names(row[3], focus.other_populations) or _DOSE_NUMBER.search(row[3]))
         ]
     return kept
+
+
+def _drug_row(row: tuple, drugs: tuple[str, ...]) -> bool:
+    """Whether a row is a table row whose subject (before its first ": ") names one of the drugs."""
+    return bool(drugs) and row[0].meta.get("kind") == "table_row" and _names(row[3].split(": ", 1)[0], drugs)
 
 
 def mmr(pool: list[Candidate], limit: int, diversity: float = 0.3) -> list[Candidate]:

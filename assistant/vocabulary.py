@@ -440,6 +440,32 @@ def expand_acronyms(text: str, vocab: Vocabulary) -> str:
     return f"{text} ({'; '.join(additions)})" if additions else text
 
 
+def named_conditions(text: str) -> list[tuple[str, tuple[str, ...], tuple[int, int]]]:
+    """The conditions of the shared lexicon's `named_conditions` the text names as whole words: (label, its terms, the
+    span of its longest mention in the text)."""
+    rows = _lexicon().get("named_conditions") or {}
+    low = text.lower()
+    out = []
+    for label, terms in rows.items():
+        words = tuple(str(t).lower() for t in terms or ())
+        spans = [m.span() for t in words for m in re.finditer(rf"(?<![a-z0-9]){re.escape(t)}(?![a-z0-9])", low)]
+        if spans:
+            out.append((str(label), words, max(spans, key=lambda sp: (sp[1] - sp[0], -sp[0]))))
+    return out
+
+
+def defined_long_forms(question: str, texts: list[str]) -> list[str]:
+    """The long forms the texts give the acronyms the question writes in capitals ("HBOT" where a passage says
+    "hyperbaric oxygen therapy (HBOT)"): the question's subject is what those passages speak of."""
+    asked = {w.lower().removesuffix("s") for w in re.findall(r"\b[A-Z][A-Za-z0-9]*[A-Z]s?\b", question) if len(w) >= 3}
+    found: list[str] = []
+    for text in texts:
+        for long, short in definitions(text).items():
+            if short.lower().removesuffix("s") in asked and long not in found:
+                found.append(long)
+    return found
+
+
 # ---------------------------------------------------------------------------------------- words a passage may use instead
 @lru_cache(maxsize=4)
 def _shared_lexicon(_stamp: tuple) -> dict:

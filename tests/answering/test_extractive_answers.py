@@ -403,3 +403,66 @@ def test_a_question_about_the_evidence_works_out_no_numbers(assistant):
     assistant.ask("CVID, 100 kg, IBW 50, BMI 41. IVIG dose?", session_id=sid)
     answer = assistant.ask("I read somewhere that dosing on adjusted weight isn't evidence based?", session_id=sid)
     assert not any(st.calculated for sec in answer.sections for st in sec.statements)
+
+
+def test_a_condition_no_guideline_and_no_passage_names_is_not_covered(assistant):
+    answer = assistant.ask("outpatient community acquired pneumonia - which antibiotic first?")
+    assert answer.status == "abstained" and answer.summary.startswith("The sources do not cover community-acquired pneumonia")
+    # A condition a retrieved passage names is left to the answer; a patient's history of pneumonias names no condition.
+    from assistant.retrieval import Hit
+
+    from assistant.question import read_question
+
+    def own(q):
+        return read_question(q, assistant.vocabulary, assistant._known_word)
+
+    naming = Hit("x:0001:a", "Patients with bipolar disorder were excluded from the trials.", {"title": "Guideline"}, 1.0)
+    q = "bipolar depression - which antidepressant?"
+    assert assistant._unindexed_condition(q, own(q), [naming]) is None
+    assert assistant.ask("CLL with 3 pneumonias in a year, low IgG - start IVIG?").status == "answered"
+    # A further condition beside the question's own (a comorbidity) is no subject of it; alone, it is.
+    other = Hit("x:0002:a", "IVIG 2 g/kg is the induction dose for CIDP.", {"title": "Guideline"}, 1.0)
+    q = "IVIG dose for CIDP in a patient with heart failure?"
+    assert own(q).indication and assistant._unindexed_condition(q, own(q), [other]) is None
+    q = "heart failure with reduced EF - which diuretic?"
+    assert assistant._unindexed_condition(q, own(q), [other]) == "The sources do not cover heart failure."
+
+
+def test_a_passage_spelling_out_the_questions_acronym_with_a_recommendation_covers_it(assistant):
+    from assistant.retrieval import Hit
+
+    rec = Hit("x:0001:a", "The Work Group recommends against the use of hyperbaric oxygen therapy (HBOT) for mTBI.",
+              {"title": "Guideline", "kind": "text"}, 0.3)
+    talk = Hit("x:0002:a", "Hyperbaric oxygen therapy (HBOT) was studied in small trials.", {"title": "Guideline"}, 0.3)
+    assert assistant._defines_asked("HBOT for post concussive sx - how strong is the rec?", [rec])
+    assert not assistant._defines_asked("HBOT for post concussive sx - how strong is the rec?", [talk])
+    assert not assistant._defines_asked("CBT for insomnia?", [rec])
+
+
+def test_a_dose_question_reads_its_drugs_rows_in_the_documents_found():
+    from types import SimpleNamespace
+
+    from assistant.chain import Assistant
+    from assistant.question import QuestionFrame
+    from assistant.retrieval import Hit
+
+    row = Hit("d:0009:r", "Drugamate: initial dose 25 mg/day; increase by 25 mg/week", {"doc_id": "d", "kind": "table_row"}, 1.0)
+    stranger = Hit("d:0010:r", "Drugoxetine: initial dose 10 mg/day", {"doc_id": "d", "kind": "table_row"}, 1.0)
+    seen = []
+
+    def retrieve(query, **kw):
+        seen.append((query, kw["filters"]))
+        return [row, stranger], {}
+
+    fake = SimpleNamespace(index=SimpleNamespace(filtered_ids=lambda where: ["d:0009:r"]),
+                           vocabulary=SimpleNamespace(term=lambda kind, name: SimpleNamespace(terms=("dose", "dosing"))
+                                                      if kind == "aspects" else None),
+                           retriever=SimpleNamespace(retrieve=retrieve),
+                           settings=SimpleNamespace(retrieval=SimpleNamespace(retriever="hybrid")))
+    talk = Hit("d:0001:t", "Drugamate prevents migraine.", {"doc_id": "d", "kind": "text"}, 1.0)
+    frame = QuestionFrame(drug="drugamate", product="drugamate", aspects=["dose"])
+    out = Assistant._add_dose_rows(fake, frame, [talk], "drugamate starting dose?")
+    assert out == [talk, row]  # the drug's row, never another drug's
+    assert seen[0][0] == "drugamate dose" and seen[0][1].documents == ("d",) and seen[0][1].kinds == ("table_row",)
+    # A follow-up that does not ask the dose in words reads no rows.
+    assert Assistant._add_dose_rows(fake, frame, [talk], "what about drugamate instead?") == [talk]

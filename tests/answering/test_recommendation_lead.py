@@ -174,3 +174,21 @@ def test_a_treatment_described_with_a_dose_word_asks_no_dose():
 
     assert "dose" not in aspects_of("32F with mild persistent asthma on low-dose ICS. should I give her an action plan?")
     assert "dose" in aspects_of("what ICS dose for mild persistent asthma?")
+
+
+def test_a_drugs_table_row_naming_another_condition_among_its_adverse_effects_answers_its_dose():
+    from dataclasses import replace
+
+    from assistant.followup import Focus
+
+    # "Headache" in the row is an adverse effect of the drug, not a dose stated for another condition.
+    row = doc_hit("cmi", 1, "Drugaclotide: dosage in adults: 290 mcg taken orally once daily; notable adverse effects: Diarrhea, "
+                            "Headache, Fatigue", "table_row", 1.0)
+    talk = doc_hit("cmi", 2, "Trials of drugaclotide in CMI were small and most were short.", score=1.0)
+    other = doc_hit("cmi", 3, "Drugazepam: dosage in adults: 5 mg once daily for headache", "table_row", 1.0)
+    focus = replace(Focus(), condition=("cmi", "chronic multisymptom illness"), other_conditions=("headache",),
+                    drug=("drugaclotide",))
+    draft = compose("what dose of drugaclotide in CMI?", [talk, other, row], 6, focus=focus, asked=("dose",))
+    assert draft.direct[0].hit is row
+    # Another drug's row dosing the other condition still gives way.
+    assert all(c.hit is not other for _, cands in draft.sections for c in cands)

@@ -80,3 +80,20 @@ def test_drug_classes_come_from_the_lexicon_and_the_drug_dictionary():
     assert "benzodiazepines" in classes["clonazepam"] and "ssris" in classes["sertraline"]
     alternatives = question_alternatives("any meds for it? start dose and max?")
     assert frozenset({"pharmacotherapi"}) in alternatives["med"] and frozenset({"initi"}) in alternatives["start"]
+
+
+def test_a_question_names_a_condition_of_the_shared_list_as_whole_words():
+    from assistant.vocabulary import named_conditions
+
+    labels = [label for label, _, _ in named_conditions("outpatient community acquired pneumonia abx choice for a healthy 40yo?")]
+    assert labels == ["community-acquired pneumonia"]
+    assert named_conditions("CLL with 3 pneumonias in a year - IVIG?") == []  # a history of infections is no condition asked
+    assert named_conditions("capsaicin cream for knee OA?") == []  # "cap" inside a word is not the condition
+
+
+def test_the_long_forms_passages_give_a_questions_acronyms():
+    from assistant.vocabulary import defined_long_forms
+
+    text = "The Work Group recommends against the use of hyperbaric oxygen therapy (HBOT) for symptoms after mTBI."
+    assert defined_long_forms("HBOT for post concussive sx - how strong is the rec?", [text]) == ["hyperbaric oxygen therapy"]
+    assert defined_long_forms("CBT for insomnia?", [text]) == []
