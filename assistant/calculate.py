@@ -177,14 +177,17 @@ def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit], p
 _PAST_PHASE = re.compile(r"(?i)\b(?:after|following|post|since|once)\s+(?:the\s+|a\s+|his\s+|her\s+)?[a-z]+")
 
 
-def _asked_words(question: str) -> tuple[str, ...]:
-    """The question's words, without a phase it says is over ("maintenance dose after loading": not loading)."""
-    return tuple(re.findall(r"[a-z]{2,}", _PAST_PHASE.sub(" ", question.lower())))
+def _asked_words(question: str) -> tuple[tuple[str, ...], set[str]]:
+    """The question's words without a phase it says is over, and the words of that phase ("maintenance dose after
+    loading": asked 'maintenance', over 'loading')."""
+    low = question.lower()
+    over = {w for m in _PAST_PHASE.finditer(low) for w in m.group(0).split()[1:]}
+    return tuple(re.findall(r"[a-z]{2,}", _PAST_PHASE.sub(" ", low))), over
 
 
 def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit], prefer, question: str,
                           names: tuple[str, ...]) -> list[Calculated]:
-    words = _asked_words(question)
+    words, over = _asked_words(question)
     if frame.patient.concentration_percent and (pump := _pump_rate(book, frame, hits, prefer, words, names)):
         return pump
     if "administration" in frame.aspects and frame.patient.weight_kg:
@@ -205,7 +208,6 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
     if weight is None:
         return []
     rules = _rules_for_frame(book, frame, hits, prefer, words, names)
-    over = {w for m in _PAST_PHASE.finditer(question.lower()) for w in m.group(0).split()[1:]}
     rules = [n for n in rules if not over & set(n.rule.id.split("-"))] or rules  # not the phase said to be over
     if switching:
         rules = [n for n in rules if n.rule.route == "sc"]

@@ -625,9 +625,7 @@ class Assistant:
         against the criteria the documents state for this indication, cited to the passage stating them, first."""
         from assistant.criteria import judge
 
-        if not self._judgeable(frame, question):
-            return None
-        judgements = judge(self.criteria, frame)
+        judgements = judge(self.criteria, frame) if self._asks_to_start(frame, question) else []
         statements = []
         for j in judgements:
             hit = self._passage_citing(j.criteria.source.document, j.criteria.source.cites, hits, question)
@@ -642,13 +640,17 @@ class Assistant:
         worked = " ".join(f"{s.text.rstrip('.')} [{s.citations[0]}]." for s in statements)
         return f"{worked} {summary}".strip(), [Section(heading="For this patient", statements=statements), *sections]
 
-    def _judgeable(self, frame: QuestionFrame, question: str) -> bool:
+    @staticmethod
+    def _asks_to_start(frame: QuestionFrame, question: str) -> bool:
         """Whether the turn asks whether to start ("start IVIG?", "does he qualify?", or only "IVIG?" after the patient's
-        history) and criteria the documents state apply to what it says of the patient."""
+        history)."""
+        return frame.aspects == ["indication"] or (not frame.aspects and bool(YES_NO.match(question) or question.rstrip().endswith("?")))
+
+    def _judgeable(self, frame: QuestionFrame, question: str) -> bool:
+        """Whether the turn asks whether to start and criteria the documents state apply to what it says of the patient."""
         from assistant.criteria import judge
 
-        asks = frame.aspects == ["indication"] or (not frame.aspects and bool(YES_NO.match(question) or question.rstrip().endswith("?")))
-        return asks and bool(judge(self.criteria, frame))
+        return self._asks_to_start(frame, question) and bool(judge(self.criteria, frame))
 
     def _with_documents(self, question: str, docs: tuple[str, ...], hits: list[Hit], numbering: Numbering,
                         k: int | None = None) -> list[Hit]:

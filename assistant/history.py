@@ -111,20 +111,22 @@ def history_of(text: str, path: Path = HISTORY_FILE) -> History:
         bacterial = [m for m in p["bacterial"].finditer(text) if outside_responses(m)]
         minor = [m for m in p["minor"].finditer(text) if outside_responses(m)]
 
-        def count(m: re.Match) -> re.Match | None:
-            """The number said of them ('3 pneumonias', 'a few sinus infections'), within three words before."""
-            head = text[max(0, m.start() - 40):m.start()]
+        def count(m: re.Match) -> tuple[int, re.Match] | None:
+            """The number said of them ('3 pneumonias', 'a few sinus infections'), within three words before, with the
+            offset of the text it was found in."""
+            start = max(0, m.start() - 40)
+            head = text[start:m.start()]
             numbers = [c for c in _COUNT.finditer(head) if _word_index(head, c.start()) >= _word_index(head, len(head)) - 3]
-            return numbers[-1] if numbers else None
+            return (start, numbers[-1]) if numbers else None
 
         def said(m: re.Match) -> str:
-            c = count(m)
-            return text[m.start() - 40 + c.start() if m.start() >= 40 else c.start():m.end()] if c else m.group(0)
+            found = count(m)
+            return text[found[0] + found[1].start():m.end()] if found else m.group(0)
 
         def several(m: re.Match) -> bool:
             """Several of them ('3 pneumonias', 'a few sinus infections', 'recurrent sinusitis', 'keeps getting otitis')."""
-            c = count(m)
-            if c is not None and (not c.group(1) or int(c.group(1)) >= 2):
+            found = count(m)
+            if found is not None and (not (c := found[1]).group(1) or int(c.group(1)) >= 2):
                 return True
             return _near(text, m, p["recurrent"], before=3, after=2) is not None
 
