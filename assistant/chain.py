@@ -28,6 +28,7 @@ from assistant.vocabulary import Vocabulary, expand_acronyms, load_vocabulary, w
 from assistant.index import Index
 from assistant.models import Answer, Calculation, Section, Statement
 from assistant.retrieval import Filters, GuidelineRetriever, Hit, Retriever
+from assistant.people import audience
 from assistant.sessions import SessionStore
 from assistant.settings import Settings
 
@@ -107,16 +108,13 @@ def _dosed_sentences(hits: list[Hit], names: tuple[str, ...]) -> tuple[list[str]
     return naming, any(_DOSE_AMOUNT.search(part) for part in naming)
 
 
-# A turn about someone else: "different pt", "another patient", "new case", "his neighbour in bay 3".
-NEW_PATIENT = re.compile(r"(?i)\b(?:different|another|other|new|next|second)\s+(?:pt|patient|person|case|man|woman|child|kid)\b|"
-                         r"\bneighbou?r\b")
 
 
 # A question asking yes or no ("is adjusted weight required?", "should we...", "can he..."): the source's answer leads.
 YES_NO = re.compile(r"(?i)^\W*(?:is|are|was|does|do|did|should|shall|can|could|would|will|has|have|must|may|might)\b")
 
 # Questions about the evidence or the reasons ("isn't adjusted-weight dosing evidence based?") want no numbers worked out.
-REASONED_ASPECTS = frozenset({"evidence", "explanation"})
+REASONED_ASPECTS = frozenset({"evidence", "explanation", "next_step"})
 
 # The aspects a patient's own numbers are worked out for; a follow-up about monitoring or evidence gets no dose lead.
 WORKED_OUT_ASPECTS = frozenset({"dose", "switch", "administration"})
@@ -268,7 +266,7 @@ class Assistant:
         return deterministic
 
     def frame(self, text: str, turns: list[dict], weight_kg: float | None, *, followed: bool,
-              read: QuestionFrame | None = None) -> tuple[QuestionFrame, QuestionFrame]:
+              read: QuestionFrame | None = None, new_person: bool = False) -> tuple[QuestionFrame, QuestionFrame]:
         """This turn's question frame (its own slots over the previous turn's, when it follows on), and its own slots alone.
         `turns` are the session's earlier turns; `read` is the question already read (without the caller's weight)."""
         if read is None or weight_kg is not None:  # the caller's weight is read in with the question's own numbers
@@ -282,7 +280,7 @@ class Assistant:
             changes = bool(own.patient.model_dump(exclude_none=True, exclude={"sex"}) or own.context or own.population
                            or self.source_words & set(re.findall(r"[a-z0-9]+", text.lower())))
             keep = self._only_slots(text) or (not (own.aspects or own.indication) and (changes or bool(own.drug)))
-            return QuestionFrame.model_validate(previous).followed_by(own, keep_aspect=keep), own
+            return QuestionFrame.model_validate(previous).followed_by(own, keep_aspect=keep, new_person=new_person), own
         if previous:  # a new subject: only the patient carries over
             return QuestionFrame.model_validate(previous).followed_by(own, same_subject=False), own
         return own, own
@@ -331,7 +329,8 @@ class Assistant:
         leaves them out and its rewrite did not bring them in (what is searched is what the frame says)."""
         vocab = self.vocabulary
         missing = []
-        for slot, value, mine in (("indications", frame.indication, own.indication), ("contexts", frame.context, own.context)):
+        for slot, value, mine in (("indications", frame.indication, own.indication), ("contexts", frame.context, own.context),
+                                  ("drugs", frame.drug, own.drug)):
             term = vocab.term(slot, value) if value and not mine else None
             if term is not None and not names_any(standalone, term.terms):
                 missing.append(term.label)
@@ -365,16 +364,17 @@ class Assistant:
         if session_id:
             self.sessions.check(session_id, key_id)
         turns = self.sessions.turns(session_id) if session_id else []
+        # "Different pt: ..." starts over; "his dad, same range?" keeps the question but not the earlier patient; "back to
+        # the boy" follows on from the turns before the other person came in.
+        who = audience(text, turns)
+        turns = who.turns
         normalised = self.vocabulary.normalise(text, self._known_word)  # shorthand expanded before the follow-up is read
-        standalone = self.vocabulary.normalise(self.standalone(normalised, turns), self._known_word)
+        standalone = normalised if who.new_person else self.vocabulary.normalise(self.standalone(normalised, turns),
+                                                                                   self._known_word)
         rewritten = standalone != normalised
         read = read_question(text, self.vocabulary, self._known_word)
-        # "Different pt: ..." starts over: nothing of the earlier patient or subject carries.
-        starts_over = bool(NEW_PATIENT.search(text))
-        follows = bool(session_id) and not starts_over and (rewritten or self._leans_on_history(text, read))
-        if starts_over:
-            standalone = normalised
-        frame, own = self.frame(text, [] if starts_over else turns, weight_kg, followed=follows, read=read)
+        follows = bool(session_id) and bool(turns) and (who.new_person or rewritten or self._leans_on_history(text, read))
+        frame, own = self.frame(text, turns, weight_kg, followed=follows, read=read, new_person=who.new_person)
         if follows:
             standalone = self._carry_subject(standalone, frame, own)
         weight_kg = weight_kg or frame.patient.weight_kg
@@ -386,6 +386,10 @@ class Assistant:
         if (term := self.vocabulary.term("indications", frame.indication) if frame.indication else None) \
                 and not self._searchable(query, term.terms):
             query = f"{query} ({term.label})"  # the condition understood from shorthand or a typo ("kidney tx") is searched
+        for aspect in own.aspects:  # ... and the aspect ("premed for next time?")
+            if (term := self.vocabulary.term("aspects", aspect)) and names_any(query, term.terms) \
+                    and not self._searchable(query, term.terms) and term.label:
+                query = f"{query} ({term.label})"
         hits, stats = self.retriever.retrieve(query, k=cfg.k, mode=cfg.retriever, filters=filters, answerable=True)
         evidence = self.retriever.evidence(stats)
         base = {"question": text, "standalone_question": standalone, "session_id": session_id, "question_frame": frame,
@@ -450,6 +454,8 @@ class Assistant:
         hits = self._add_dose_rows(frame, hits, str(base.get("question") or question))
         if frame is not None and (names := self._drug_names(frame)):
             focus = replace(focus, drug=names)
+        if frame is not None:
+            focus = self._with_frame_population(focus, frame)
         secondary = self.secondary_sources
         asked = tuple(frame.aspects) if frame is not None else ()
         draft = compose(question, hits, limit, focus=focus, cover=overview, secondary=secondary, asked=asked)
@@ -694,6 +700,16 @@ class Assistant:
         self.ask("What is the usual immunoglobulin replacement dose?")
         for topic in dict.fromkeys(t for topics in self.vocabulary.aspect_topics.values() for t in topics):
             self.index.filtered_ids(Filters(topics=(topic,)).where())
+
+    def _with_frame_population(self, focus: Focus, frame: QuestionFrame) -> Focus:
+        """The age group the frame holds ("her 6yo daughter": a child) as the focus's, when the question's words name none."""
+        vocab = self.vocabulary
+        groups = [p for p in frame.population if p in vocab.exclusive_populations and vocab.term("populations", p)]
+        if focus.population or len(groups) != 1:
+            return focus
+        others = tuple(t for other in vocab.exclusive_populations if other != groups[0]
+                       and (term := vocab.term("populations", other)) for t in term.terms)
+        return replace(focus, population=vocab.term("populations", groups[0]).terms, other_populations=others)
 
     def _add_topic_documents(self, question: str, hits: list[Hit], focus: Focus, per_topic: int = 3,
                              each: bool = False) -> list[Hit]:

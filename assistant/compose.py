@@ -61,6 +61,10 @@ ASPECTS: dict[str, tuple[re.Pattern[str], str, re.Pattern[str]]] = {
                       re.compile(r"\b(premedic\w*|diphenhydramine|acetaminophen|paracetamol|corticosteroid\w*|antihistamine\w*)\b", re.I)),
     "recommendation": (re.compile(r"\b(recommend\w*|recs?|how strong|strength|grade[ds]?|guidelines? says?|ok(ay)? to|reasonable to)\b", re.I),
                        "Recommendations", re.compile(r"\b(recommend\w*|suggest\w*|strong|weak)\b", re.I)),
+    # "now what?": what to do next, said by a statement that tells what to do (slow, stop, repeat, restart, give...).
+    "next_step": (re.compile(r"\b(now what|what now|what next|next steps?|what (?:do|should|would) (?:i|we|you) do|what to do)\b", re.I),
+                  "Key points", re.compile(r"\b(slow\w*|paus\w*|stop\w*|restart\w*|resum\w*|repeat\w*|second (?:dose|infusion|course)|"
+                                           r"retreat\w*|refer\w*|switch\w*|increas\w*|rais\w*|higher dose)\b", re.I)),
     "conversion": (re.compile(r"\b(switch\w*|convert\w*|conversion|scig|subcutaneous)\b", re.I), "Dosing",
                    re.compile(r"\b(factor|convert\w*|weekly|divided|1\.37|multiply|multiplied)\b", re.I)),
 }
@@ -184,7 +188,8 @@ class Candidate:
 # The question frame's aspects (the shared lexicon's names) as the composer's.
 FRAME_ASPECTS = {"dose": "dose", "monitoring": "monitoring", "target": "monitoring", "duration": "duration",
                  "adverse_effects": "adverse", "indication": "starting", "administration": "administration",
-                 "premedication": "premedication", "switch": "conversion", "recommendation": "recommendation"}
+                 "premedication": "premedication", "switch": "conversion", "recommendation": "recommendation",
+                 "next_step": "next_step"}
 
 
 def _wanted(question: str, asked: tuple[str, ...]) -> list[str]:
@@ -401,6 +406,10 @@ def _on_focus(rows: list, focus: Focus) -> list:
     if focus.drug and any(_names(row[3], focus.drug) for row in kept):
         kept = [row for row in kept if (_names(row[3], focus.drug) or not _DOSE_NUMBER.search(row[3]))
                 and not (row[0].meta.get("kind") == "table_row" and _DOSE_NUMBER.search(row[3]) and _several_drugs(row[3]))]
+    # A dose stated only for another age group ("For adults, ... 325-650 mg") is never a dose for the one asked about.
+    if focus.population and focus.other_populations:
+        kept = [row for row in kept if not (_DOSE_NUMBER.search(row[3]) and _names(row[3], focus.other_populations)
+                                            and not _names(row[3], focus.population))]
     # Only when the sources speak to the population asked about do statements about another one give way.
     # A dose shown for a population must be stated for it: in a child's answer, a dose that names no population is left out too.
     if focus.population and sum(_names(row[3], focus.population) for row in kept) >= 2:
@@ -518,6 +527,8 @@ def _direct(pool: list[Candidate], wanted: list[str], quantities: list[re.Patter
         fitting = [c for c in ranked if c.answers_aspect and (c.on_context or not on_context)]
         if "dose" in wanted:
             fitting = [c for c in ranked if _DOSE_NUMBER.search(c.text) and (c.on_context or not on_context)] or fitting
+        elif "next_step" in wanted:  # "now what?": what to do leads, before what the other aspect's words describe
+            fitting = [c for c in fitting if ASPECTS["next_step"][2].search(c.text)] or fitting
         elif recommendations:
             # The guideline's own recommendation leads: a sentence of its discussion using the aspect's word ("the 2009
             # recommendations included ...") does not displace it; another recommendation fitting the aspect may.

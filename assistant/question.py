@@ -96,12 +96,18 @@ class QuestionFrame(BaseModel):
     aspects: list[str] = Field(default_factory=list, description="dose, target, monitoring, switch, ...")
     comparison: bool = Field(default=False, description="The question compares indications or products.")
 
-    def followed_by(self, newer: "QuestionFrame", *, same_subject: bool = True, keep_aspect: bool = True) -> "QuestionFrame":
+    def followed_by(self, newer: "QuestionFrame", *, same_subject: bool = True, keep_aspect: bool = True,
+                    new_person: bool = False) -> "QuestionFrame":
         """The frame of a follow-up turn: what it names replaces, the rest carries (unless it changes subject). The
         aspect belongs to the turn: an earlier one carries only into a turn that names nothing else (`keep_aspect`,
-        "and in children?") or that moves the same question to another condition ("and if it were GBS instead?")."""
+        "and in children?") or that moves the same question to another condition ("and if it were GBS instead?").
+        A turn about another person (`new_person`: "her 6yo daughter too?") keeps the subject but none of the earlier
+        patient: their numbers, population and circumstances are the new person's own."""
         if not same_subject:
             return newer.model_copy(update={"patient": self.patient.updated(newer.patient)})
+        if new_person:
+            return self.model_copy(update={"patient": Patient(), "population": [], "context": None}).followed_by(
+                newer, keep_aspect=keep_aspect)
         new_condition = newer.indication is not None and newer.indication != self.indication
         return QuestionFrame(
             drug=newer.drug or self.drug,

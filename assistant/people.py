@@ -1,0 +1,90 @@
+"""Who a conversation's turn is about: the same patient, another person, or the patient of earlier turns again.
+
+A follow-up about someone else ("his dad has CVID, 92 kg — same range?", "her 6yo daughter is on IVIG too") keeps
+nothing of the earlier patient (weight, age, IgG, population, circumstances); what was asked carries only when the turn
+says so ("same", "too"). "Back to the boy" answers for the patient of the turns before the other person came in. The
+words are data (assistant/data/people.yaml), not lists in code.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.errors import ConfigError
+
+PEOPLE_FILE = Path(__file__).parent / "data" / "people.yaml"
+
+
+@dataclass(frozen=True)
+class _Patterns:
+    another: re.Pattern[str]
+    same_subject: re.Pattern[str]
+    back_to: re.Pattern[str]
+
+
+def _alternation(phrases: list[str]) -> str:
+    return "|".join(re.escape(str(p)).replace(r"\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True))
+
+
+@lru_cache(maxsize=4)
+def _patterns(path: Path = PEOPLE_FILE) -> _Patterns:
+    try:
+        data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        another, persons, relatives = data["another"], data["persons"], data["relatives"]
+        same, back, earlier = data["same_subject"], data["back_to"], data["earlier_persons"]
+    except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: cannot read the people vocabulary ({exc})") from exc
+    person = rf"\b(?:{_alternation(another)})\s+(?:{_alternation(persons)})\b"
+    # "her 9 yo son", "pt's older brother", "the neighbour": a possessive or article, at most three words, the relative.
+    relative = rf"\b(?:his|her|their|the|pt'?s|patient'?s)\s+(?:[\w-]+\s+){{0,3}}?(?:{_alternation(relatives)})\b"
+    return _Patterns(
+        another=re.compile(f"(?i){person}|{relative}"),
+        same_subject=re.compile(rf"(?i)\b(?:{_alternation(same)})\b"),
+        back_to=re.compile(rf"(?i)\b(?:{_alternation(back)})\s+(?:the\s+|our\s+|my\s+|that\s+)?(?:{_alternation(earlier)})\b"),
+    )
+
+
+def about_another_person(text: str, path: Path = PEOPLE_FILE) -> bool:
+    """Whether a turn is about a person other than the one discussed so far."""
+    return bool(_patterns(path).another.search(text))
+
+
+def keeps_subject(text: str, path: Path = PEOPLE_FILE) -> bool:
+    """Whether a turn about another person asks the earlier question again ("same dose?", "has GBS too")."""
+    return bool(_patterns(path).same_subject.search(text))
+
+
+def returns_to_earlier_patient(text: str, path: Path = PEOPLE_FILE) -> bool:
+    """Whether a turn comes back to the patient of the conversation's earlier turns ("back to the boy")."""
+    return bool(_patterns(path).back_to.search(text))
+
+
+@dataclass(frozen=True)
+class Audience:
+    """The earlier turns a turn follows on from, and whether it is about another person than theirs."""
+
+    turns: list[dict]
+    new_person: bool = False
+
+
+def audience(text: str, turns: list[dict], path: Path = PEOPLE_FILE) -> Audience:
+    """Which earlier turns a turn is about (`turns`: the session's turns, oldest first, each with its "question").
+
+    Another person: no earlier turn when the turn asks something of its own, all of them when it says it asks the same
+    (their patient does not carry: `new_person`). Back to the earlier patient: the turns before the latest turn that
+    moved to another person. Otherwise: all of them."""
+    if not turns:
+        return Audience(turns)
+    if about_another_person(text, path):
+        return Audience(turns if keeps_subject(text, path) else [], new_person=True)
+    if returns_to_earlier_patient(text, path):
+        moved = [i for i, turn in enumerate(turns) if i and about_another_person(str(turn.get("question", "")), path)]
+        if moved:
+            return Audience(turns[:moved[-1]])
+    return Audience(turns)
