@@ -322,3 +322,49 @@ def interval_swaps(statement: str, span: Sequence[str]) -> list[str]:
         if given and not any(abs(r - rate) <= 0.02 * max(r, rate) for r in given):
             out.append(f"interval: '{q.text.strip()}' is given at another interval in the source")
     return out
+
+
+# ---- the order of treatments ---------------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def _sequence() -> tuple[re.Pattern, re.Pattern] | None:
+    import yaml
+
+    from assistant.support_scope import POLARITY_FILE
+
+    data = yaml.safe_load(POLARITY_FILE.read_text(encoding="utf-8")).get("sequence")
+    if not data:
+        return None
+    return re.compile(data["before"], re.I), re.compile(data["after"], re.I)
+
+
+def _ordered(text: str, rx: re.Pattern, words_of) -> list[frozenset[str]]:
+    """The words of the treatment each order cue of a text puts the claim before or after (up to four, in its clause)."""
+    flat = normal(text)
+    out = []
+    for m in rx.finditer(flat):
+        rest = re.split(r"[,;:.()]|\b(?:and|or|but|who|which|if|when)\b", flat[m.end():], maxsplit=1)[0]
+        words = frozenset(words_of(rest)[:4])
+        if words:
+            out.append(words)
+    return out
+
+
+def sequence_swaps(statement: str, claim: Sequence[str], words_of) -> list[str]:
+    """A treatment the statement puts the claim before where the units carrying it put the claim only after that
+    treatment has been tried (or failed), and the reverse."""
+    rx = _sequence()
+    if rx is None:
+        return []
+    before, after = rx
+    out = []
+    for mine_rx, theirs_rx, said in ((before, after, "before"), (after, before, "after")):
+        mine = _ordered(statement, mine_rx, words_of)
+        if not mine:
+            continue
+        same = [w for text in claim for w in _ordered(text, mine_rx, words_of)]
+        other = [w for text in claim for w in _ordered(text, theirs_rx, words_of)]
+        for words in mine:
+            if any(words & o for o in other) and not any(words & o for o in same):
+                out.append(f"sequence: the statement puts it {said} {' '.join(sorted(w.strip('⟨⟩') for w in words))}, "
+                           f"the source the other way round")
+    return sorted(set(out))

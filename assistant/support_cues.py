@@ -37,6 +37,7 @@ class _Cues:
     wordnet_senses: int = 2
     specific_lexfiles: frozenset[str] = frozenset()
     specific_zipf: float = 0.0
+    class_after: re.Pattern | None = None  # a drug name followed by these names a class ("aldosterone antagonists")
 
 
 def _alternation(words: Sequence[str]) -> str:
@@ -75,6 +76,7 @@ def cues() -> _Cues:
         preference=re.compile(data["preference"], re.I),
         wordnet_senses=int(data.get("wordnet_senses", 2)),
         specific_lexfiles=frozenset(data.get("specific_lexfiles", ())), specific_zipf=float(data.get("specific_zipf", 0.0)),
+        class_after=re.compile(data["class_after"], re.I) if data.get("class_after") else None,
     )
 
 

@@ -4,7 +4,11 @@ and the values and routes a table gives one of the several drugs it names."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from assistant.quantities import Quantity, quantities
 from assistant.support_cues import cues, normal
@@ -40,6 +44,9 @@ def _substance_mentions(text: str) -> tuple[tuple[str, int, str], ...]:
             surface = " ".join(words[s:e])
             if (d.get("drugbank_id") or d.get("medline_plus_id")) and (len(surface) >= 5 or not surface.islower()):
                 name = re.sub(r"-[a-z]{4}$", "", str(d.get("name", "")).lower())  # a biologic's suffix ("-jjmr")
+                after = found[e - 1][1] + len(found[e - 1][0])
+                if cues().class_after is not None and cues().class_after.match(text, after):
+                    continue  # "aldosterone antagonists", "vitamin K antagonists": a class
                 out.setdefault(found[s][1], (name, found[s][1], surface.lower()))
     return tuple(out[k] for k in sorted(out))
 
@@ -74,7 +81,43 @@ def _entities(text: str, lex: _Lexicon) -> frozenset[str]:
     found |= {f"⟨route:{name}⟩" for m in cues().route_pattern.finditer(normal(text))
               for name, words in routes.items() if m.group(0).lower() in words}
     found |= {f"⟨substance:{name}⟩" for name in _substances(normal(text))}
+    found |= {f"⟨name:{name}⟩" for name in proper_names(text)}
     return frozenset(found)
+
+
+_PROPER = re.compile(r"(?<![\w-])[A-Z][a-z]{3,}[a-z0-9]*(?![\w-])")
+
+
+@lru_cache(maxsize=4096)
+def proper_names(text: str) -> frozenset[str]:
+    """The proper names of a text that name a product, a study or an author (a brand the drug dictionary does not
+    know: "Cuvitru"): a capitalised word that WordNet does not know and that is rare in English (wordfreq Zipf below
+    the support cues' `specific_zipf`), not a drug the dictionary knows (that is a substance), even where the corpus
+    vocabulary folds it into a class ("Hizentra" and "Cuvitru" are both immunoglobulin, but not one product)."""
+    from assistant.support_cues import _stemmer, wordnet
+    from assistant.support_text import _zipf
+
+    wn, zipf = wordnet(cues().wordnet_senses), _zipf()
+    if wn is None or zipf is None:
+        return frozenset()
+    flat = normal(text)
+    drugs = {start for _, start, _ in _substance_mentions(flat)}
+    out = set()
+    for m in _PROPER.finditer(flat):
+        word = m.group(0).lower()
+        if m.start() in drugs or wn.synsets(_stemmer().stemWord(word)) or word in wn.lemmas:
+            continue
+        if zipf(word, "en") < cues().specific_zipf:
+            out.add(word)
+    return frozenset(out)
+
+
+def surface(entity: str) -> str | None:
+    """The name a substance or proper-name entity is written with ("⟨substance:eplerenone⟩": eplerenone), else None."""
+    for prefix in ("⟨substance:", "⟨name:"):
+        if entity.startswith(prefix):
+            return entity[len(prefix):-1]
+    return None
 
 
 def _rows(drug: str, text: str) -> tuple[tuple[Quantity, ...], frozenset[str], str]:
@@ -164,3 +207,118 @@ def value_names(text: str) -> tuple[tuple[Quantity, str], ...]:
             continue  # another clause: "A 2 mg equals B 10 mg; it has a half-life of 10-20 hours"
         out.append((q, name))
     return tuple(out)
+
+
+# ---- conditions the vocabulary does not know (WordNet) ---------------------------------------------------------------
+CONDITIONS_FILE = Path(__file__).parent / "data" / "support-conditions.yaml"
+
+
+@dataclass(frozen=True)
+class _Conditions:
+    lemmas: dict[str, frozenset[int]]  # lemma (lower case, spaces) -> the condition synsets it names
+    narrower: dict[int, frozenset[int]]  # synset -> itself and every synset below it
+    pattern: re.Pattern | None
+
+
+@lru_cache(maxsize=1)
+def _conditions_net() -> _Conditions | None:
+    """The condition synsets of WordNet below the roots of support-conditions.yaml, less the broad ones."""
+    from assistant.support_cues import _wordnet_dir
+
+    path = _wordnet_dir()
+    if path is None or not CONDITIONS_FILE.is_file():
+        return None
+    data = yaml.safe_load(CONDITIONS_FILE.read_text(encoding="utf-8"))
+    index: dict[str, list[int]] = {}
+    for line in (path / "index.noun").read_text(encoding="utf-8").splitlines():
+        if line.startswith(" "):
+            continue
+        parts = line.split()
+        n_ptr = int(parts[3])
+        index[parts[0]] = [int(o) for o in parts[6 + n_ptr:]]
+    words: dict[int, list[str]] = {}
+    down: dict[int, list[int]] = {}
+    with (path / "data.noun").open(encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith(" "):
+                continue
+            parts = line.split(" | ")[0].split()
+            offset, n = int(parts[0]), int(parts[3], 16)
+            words[offset] = [re.sub(r"\(.*\)$", "", parts[4 + 2 * k]).replace("_", " ").lower() for k in range(n)]
+            at = 4 + 2 * n
+            for k in range(int(parts[at])):
+                sym, target, pos = parts[at + 1 + 4 * k], int(parts[at + 2 + 4 * k]), parts[at + 3 + 4 * k]
+                if sym in ("~", "~i") and pos == "n":
+                    down.setdefault(offset, []).append(target)
+    narrower: dict[int, frozenset[int]] = {}
+
+    def below(s: int, seen: frozenset[int] = frozenset()) -> frozenset[int]:
+        if s not in narrower:
+            out = {s}
+            for t in down.get(s, ()):
+                if t not in seen:
+                    out |= below(t, seen | {s})
+            narrower[s] = frozenset(out)
+        return narrower[s]
+
+    roots = []
+    for spec in data["roots"]:
+        lemma, _, sense = str(spec).partition("#")
+        offsets = index.get(lemma, [])
+        if offsets:
+            roots.append(offsets[int(sense or 1) - 1])
+    under: set[int] = set()
+    for r in roots:
+        under |= below(r)
+    limit, shortest = int(data.get("general_limit", 12)), int(data.get("min_length", 5))
+    ignore = {str(w).lower() for w in data.get("ignore", ())}
+    firsts = {w: offsets[0] for w, offsets in index.items() if offsets}  # a word's most frequent sense
+    other_pos = set()
+    for pos in ("verb", "adj", "adv"):  # a word that is also a verb or adjective ("breakdown" is no condition, "stiff" no
+        for line in (path / f"index.{pos}").read_text(encoding="utf-8").splitlines():  # condition word alone)
+            if not line.startswith(" "):
+                other_pos.add(line.split(" ", 1)[0])
+    lemmas: dict[str, set[int]] = {}
+    for s in under:
+        if len(below(s)) - 1 > limit:
+            continue
+        for w in words.get(s, ()):
+            if w in ignore or (" " not in w and (len(w) < shortest or not w.isalpha() or w in other_pos
+                                                 or firsts.get(w) not in under)):
+                continue
+            lemmas.setdefault(w, set()).add(s)
+    alternation = "|".join(re.escape(w).replace(r"\ ", r"[\s-]+") for w in sorted(lemmas, key=len, reverse=True))
+    pattern = re.compile(rf"(?<![\w-])(?:{alternation})(?:e?s)?(?![\w-])", re.I) if lemmas else None
+    return _Conditions({w: frozenset(s) for w, s in lemmas.items()}, narrower, pattern)
+
+
+@lru_cache(maxsize=4096)
+def conditions(text: str) -> tuple[tuple[str, frozenset[int]], ...]:
+    """(phrase, synsets) of every condition WordNet knows that a text names ("scarlet fever", "diarrhea"), longest first."""
+    net = _conditions_net()
+    if net is None or net.pattern is None:
+        return ()
+    out = []
+    for m in net.pattern.finditer(normal(text)):
+        phrase = " ".join(m.group(0).lower().replace("-", " ").split())
+        found = net.lemmas.get(phrase) or net.lemmas.get(re.sub(r"e?s$", "", phrase)) or net.lemmas.get(phrase[:-1])
+        if found:
+            out.append((phrase, found))
+    return tuple(out)
+
+
+def unnamed_conditions(statement: str, source: str) -> list[str]:
+    """Conditions the statement names that the source (the passage and its heading path) names neither by the same
+    synset nor by a narrower one."""
+    mine = conditions(statement)
+    if not mine:
+        return []
+    net = _conditions_net()
+    theirs = frozenset().union(*(s for _, s in conditions(source)))
+    low = " ".join(normal(source).lower().replace("-", " ").split())
+    out = []
+    for phrase, synsets in mine:
+        if phrase in low or any(narrow & theirs for s in synsets for narrow in [net.narrower.get(s, frozenset({s}))]):
+            continue
+        out.append(phrase)
+    return out

@@ -56,6 +56,7 @@ class _PolarityCues:
         return frozenset().union(*self.exclusive, *map(frozenset, self.scales))
     antonyms: tuple[tuple[str, str], ...]
     prefixes: tuple[str, ...]
+    evaluative: frozenset[str] = frozenset()
 
 
 def _norm_word(word: str) -> str:
@@ -87,6 +88,7 @@ def polarity_cues() -> _PolarityCues:
         preferring=re.compile(data["preferring"], re.I),
         antonyms=tuple((_norm_word(a), _norm_word(b)) for a, b in data.get("antonyms", ())),
         prefixes=tuple(data.get("negative_prefixes", ())),
+        evaluative=frozenset(_norm_word(w) for w in data.get("evaluative", ())),
     )
 
 

@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from assistant.doses import RuleBook, check_report
+from assistant.doses.binding import cited_passage
 from assistant.doses.policy import frame_for
 from assistant.errors import InputError
 from assistant.settings import PROJECT_ROOT
@@ -22,19 +23,22 @@ _PAGE = re.compile(r"\bp(?:p|ages?)?\.?\s*(\d{1,3})(?:\s*[-–]\s*(\d{1,3}))?\b"
 
 
 @lru_cache(maxsize=32)
-def _pdf_pages(path: str) -> tuple[str, ...]:
-    """Every page's text as the ingest reads it (repaired, table rows as one statement each: the passages an answer
-    over the PDF cites)."""
+def _pdf_document(path: str) -> tuple[str, tuple[str, ...]]:
+    """The guideline's title and every page's text as the ingest reads it (repaired, table rows as one statement
+    each: the passages an answer over the PDF cites)."""
     from ingest.load import load_pdf
 
     doc = next(load_pdf(Path(path)))
     starts = list(doc.page_starts) + [len(doc.text)]
-    return tuple(doc.text[starts[i]:starts[i + 1]] for i in range(len(doc.page_starts)))
+    return doc.title or Path(path).stem, tuple(doc.text[starts[i]:starts[i + 1]] for i in range(len(doc.page_starts)))
 
 
 def _pdf_page(path: str, page: int) -> str:
-    pages = _pdf_pages(path)
-    return pages[page - 1] if 0 < page <= len(pages) else ""
+    """A page's text headed by its guideline's title, as a cited chunk comes with its document (the dose check then
+    knows which condition's table it is)."""
+    title, pages = _pdf_document(path)
+    text = pages[page - 1] if 0 < page <= len(pages) else ""
+    return cited_passage(text, title, f"page {page}") if text else ""
 
 
 @lru_cache(maxsize=64)

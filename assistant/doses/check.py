@@ -11,7 +11,10 @@ from assistant.doses.cadence import Cadence, scan_cadence
 from assistant.doses.context import AnswerContext
 from assistant.doses.conversions import (conversion_chain, cross_checks, factor_findings, obesity_weight,
                                          rule_failure as _rule_failure, scig_conversion)
-from assistant.doses.grounding import in_sources, product_names, qualifiers, quoted, unit_count, variant_grounded
+from assistant.doses.binding import (TextBinding, labelled_durations, once_daily, preferred_sources, sentence_duration,
+                                     split_passage, text_formulations, topics, trial_kind)
+from assistant.doses.grounding import (amount_mention, in_sources, product_names, qualifiers, quoted, unit_count,
+                                       variant_grounded)
 from assistant.doses.lexicon import Lexicon
 from assistant.doses.indications import diseases, is_disease
 from assistant.doses.negation import is_negated, negated_factor, negation_verdict, span_negated
@@ -48,6 +51,51 @@ def _example(n) -> bool:
     return "example" in (n.rule.population.note or "").lower()
 
 
+def text_binding(sc: Scan, a: Amount) -> TextBinding:
+    """What the text binds a dose to: the formulation it names for it, once daily in so many words, and its sentence's
+    course length."""
+    k = next((j for j, o in enumerate(sc.amounts) if o.start == a.start), None)
+    mention = amount_mention(sc, k) if k is not None else None
+    sentence = sc.sentences[a.sentence]
+    drug_end = mention.end if mention is not None and mention.end <= a.start else None
+    others = any(o.sentence == a.sentence and o.start != a.start and o.cadence.duration for o in sc.amounts)
+    return TextBinding(formulations=text_formulations(sc.text, sentence, a.start, a.end, drug_end),
+                       once_daily=once_daily(a.cadence.text, sc.text, a.end),
+                       duration=sentence_duration(sc.text, sentence, a.cadence.duration, others, a.start))
+
+
+def _trial_lengths(sc: Scan, srcs: list[Scan] | None, lex: Lexicon) -> list[DoseFinding]:
+    """A length the text gives a drug under a label ("an adequate trial is 2 weeks"), held to the lengths the cited
+    passages give the same drug under that label ("Adequate trial: 8 weeks"): withheld when they give others only."""
+    from assistant.doses.grounding import same_drug
+
+    out: list[DoseFinding] = []
+    if not srcs:
+        return out
+    for start, end, label, span in labelled_durations(sc.text):
+        named = [d for d in sc.drugs if d.start < start and sc.sentence_of(d.start) == sc.sentence_of(start)] or \
+            [d for d in sc.drugs if d.end <= start]
+        if not named:
+            continue
+        drug = named[-1].canonical
+        theirs = []
+        for src in srcs:
+            for s_start, s_end, s_label, s_span in labelled_durations(src.text):
+                line_start = src.text.rfind("\n", 0, s_start) + 1
+                mine = [d for d in src.drugs if line_start <= d.start < s_start]
+                if mine and same_drug(mine[-1].canonical, drug, lex) and trial_kind(s_label) == trial_kind(label):
+                    theirs.append(s_span)
+        if not theirs or any(lo <= span[0] + 1e-6 and span[1] <= hi + 1e-6 for lo, hi in theirs):
+            continue
+        lo, hi = span
+        out.append(DoseFinding(
+            text=sc.text[start:end], start=start, end=end, drug=drug, value=lo if lo == hi else [lo, hi], unit="day",
+            per_kg=False, verdict="ungrounded",
+            message=f"The cited passage gives {drug} a {trial_kind(label)} of "
+                    f"{' or '.join(f'{fmt(a)}-{fmt(b)}' if a != b else fmt(a) for a, b in theirs)} days, not this."))
+    return out
+
+
 def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, sources: list[Scan] | None) -> DoseFinding:
     """Verdict for one amount against the rules and the cited passages."""
     if a.problem:
@@ -59,7 +107,8 @@ def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, source
         return finding(sc, a, scope, "ambiguous", "A dose with no drug named near it; it cannot be checked.")
     grounded = in_sources(a, sources, scope.age, scope.drug, book.lexicon,
                           product_names(sc, a.sentence, scope.drug, book.lexicon), start=scope.start,
-                          quals=qualifiers(sc, a, book.lexicon, scope.drug), count=unit_count(sc, a))
+                          quals=qualifiers(sc, a, book.lexicon, scope.drug), count=unit_count(sc, a),
+                          bind=text_binding(sc, a))
     variants = stated_variants(book, sc, a, scope, family)
     sel = select(book, family, scope)
     # A rule for another disease, population or stage is borrowed: it never verifies, so it is left out.
@@ -392,6 +441,12 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
     lex = rulebook.lexicon
     sc = scan_text(text, lex)
     ctx = scan_text(context, lex) if context else None
+    if sources is not None:
+        # A passage may carry the guideline it comes from ("[source: <title> | <section>]"): when a cited guideline is
+        # about the condition the text (or its question) names, another condition's guideline does not ground it.
+        named_topics = topics(" ".join(filter(None, (text, context, frame.indication if frame else None))))
+        keep = preferred_sources(sources, named_topics)
+        sources = [split_passage(p)[1] for p, ok in zip(sources, keep) if ok]
     srcs = [scan_text(s, lex) for s in sources] if sources is not None else None
     if ctx is not None and _ASKS_MAX.search(ctx.text):
         sc = _answers_max(sc, sources)
@@ -409,7 +464,7 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
     # A text that applies a conversion factor the rules give is about that conversion ("Hizentra: 30 ÷ 4 × 1.37"):
     # the conversion's own rules (its worked example) speak for its doses, as if the conversion were named.
     extra = _negated_factors(rulebook, sc, factor_findings(rulebook, sc, ctx)) + obesity_weight(rulebook, sc) + \
-        timing_findings(rulebook, sc, ctx)
+        timing_findings(rulebook, sc, ctx) + _trial_lengths(sc, srcs, lex)
     converting = frozenset(rule.indication for f in extra if f.verdict == "verified" and f.unit == "1" and f.rule_id
                            and (rule := rulebook.rule(f.rule_id)) is not None and not is_disease(rule.indication)
                            and rule.indication != "any")

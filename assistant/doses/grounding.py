@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from assistant.doses.binding import (TextBinding, age_qualifiers, ages_met, divided_counts, formulations_conflict,
+                                     no_benefit, passage_age_thresholds, passage_formulations, row_course_limit)
 from assistant.doses.matching import INTERVAL_TOLERANCE, Stated
 from assistant.doses.cadence import days, scan_cadence
 from assistant.doses.lexicon import Lexicon, mentions
@@ -180,12 +182,13 @@ def unit_count(sc: Scan, a: Amount) -> tuple[float, float]:
 
 
 def _row_daily_cap(sc: Scan, k: int) -> float | None:
-    """The lowest daily maximum a dosage table row gives for the drug of its k-th amount ("max 200 mg/day for OA")."""
+    """The lowest daily maximum a dosage table row gives for the drug of its k-th amount ("max 200 mg/day for OA"); a
+    value under a daily column that names its own repeat ("max. dose/day 200 mg twice daily") is a dose, not a cap."""
     b = sc.amounts[k]
     start, end = _row(sc, b)
     mine = amount_mention(sc, k)
     caps = [o.canon[1] for j, o in enumerate(sc.amounts) if start <= o.start < end and o.is_max and o.info is not None
-            and o.info.dim == b.info.dim and (o.cadence.interval == (1.0, 1.0) or _daily_label(sc, o))
+            and o.info.dim == b.info.dim and (o.cadence.interval == (1.0, 1.0) or o.cadence.interval is None and _daily_label(sc, o))
             and (m := amount_mention(sc, j)) is not None and mine is not None and m.canonical == mine.canonical]
     return min(caps) if caps else None
 
@@ -344,9 +347,14 @@ def qualifiers(sc: Scan, a: Amount, lex: Lexicon | None, drug: str | None) -> fr
     if doses:  # what the segment names before its first dose holds for all of them ("; with propranolol 5 mg, max 15 mg")
         regions.append((seg_start, min(o.start for o in doses)))
     found: set[str] = set()
-    for start, end in regions:
+    for n, (start, end) in enumerate(regions):
+        if n and found:
+            break  # a dose naming a circumstance of its own does not take the segment's lead ("hepatic ... 20 mg/d,
+            # For patients >60 years ... 20 mg/d": the second is for the older patients only)
         part = sc.text[start:end]
         found |= {name for name, pattern in (lex.qualifiers if lex else ()) if pattern.search(part)}
+        if n == 0:  # an age threshold binds the doses of its own stretch only ("for 12 years and older 200 mcg/day")
+            found |= age_qualifiers(part)  # ">60 years of age", "a 68-year-old"
         found |= {f"with {d.canonical}" for d in sc.drugs if start <= d.start < end and d.canonical != drug
                   and not (drug and same_drug(drug, d.canonical, lex)) and _WITH_DRUG.search(sc.text[max(start, d.start - 25):d.start])}
     return frozenset(found)
@@ -364,6 +372,7 @@ def _quals_agree(src: Scan, k: int, quals: frozenset[str] | None, drug: str | No
     them."""
     if quals is None:
         return True
+    quals = ages_met(quals, passage_age_thresholds(src.text))
     mine = qualifiers(src, src.amounts[k], lex, drug)
     if mine == quals:
         return True
@@ -388,12 +397,17 @@ def _limit(a: Amount) -> bool:
 
 def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, drug: str | None = None,
                lex: Lexicon | None = None, products: frozenset[str] = frozenset(), start: bool = False,
-               quals: frozenset[str] | None = None, count: tuple[float, float] = (1.0, 1.0)) -> bool:
+               quals: frozenset[str] | None = None, count: tuple[float, float] = (1.0, 1.0),
+               bind: TextBinding | None = None) -> bool:
     """True when the same value, unit, frequency and population stand in one of the passages, for the same drug (and,
     when the text names a product of it, not for another product); a starting dose only where the passage's amount
-    can be the start. count: the units of the stated strength the text gives at a time ("2.5 mcg, two inhalations")."""
+    can be the start. count: the units of the stated strength the text gives at a time ("2.5 mcg, two inhalations").
+    bind: what the text binds the dose to (its formulation, once daily, its sentence's course length); a passage
+    amount bound otherwise (another formulation's row, a total divided over the day, a shorter course limit in its
+    row or footnote) does not ground it."""
     if not sources or a.info is None:
         return False
+    bind = bind or TextBinding()
     lo, hi = a.canon
     lo, hi = lo * count[0], hi * count[1]
     for src in sources:
@@ -406,6 +420,8 @@ def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, dr
                 _daily_label(src, b) if ta == (1.0, 1.0) else None) or (_row_frequency(src, k) if ta else None)
             if (units := _strength_dose(src, k)) is not None:
                 blo, bhi = blo * units[0], bhi * units[1]  # "strength 2.5 mcg; dosing: 2 inhalations once daily": 5 mcg
+            if not _bound_alike(src, k, b, bind):
+                continue
             if _same_course(a.cadence, lo, hi, b.cadence, blo, bhi):
                 # "0.5 g/kg a day over 4 days" is the passage's "2 g/kg in total over 2-5 days"; a course total is the
                 # passage's daily dose times its days. Population, drug and product still have to agree.
@@ -436,10 +452,15 @@ def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, dr
                 # A maximum is not grounded by a starting dose of the same size, nor the other way round; "allows up to
                 # 0.4-0.8 g/kg" names the range the passage allows.
                 continue
-            da, db = a.cadence.duration, b.cadence.duration
+            da, db = a.cadence.duration or bind.duration, b.cadence.duration
             if da and db and not (da[0] >= db[0] / INTERVAL_TOLERANCE and da[1] <= db[1] * INTERVAL_TOLERANCE):
                 continue  # "for 14 days" is not grounded by "for 7 days"
-            if da and not db and not _course_limit(src, da):
+            mention = amount_mention(src, k)
+            row_limit = row_course_limit(src.text, b.start, mention.canonical if mention else None,
+                                         mention.start if mention else None, mention.end if mention else None)
+            if da and row_limit is not None and da[1] > row_limit * (1 + 1e-6):
+                continue  # "for up to 14 days" against a row (or its footnote) allowing "up to 5 days"
+            if da and not db and not _course_limit(src, da) and not (row_limit is not None and da[1] <= row_limit):
                 continue  # "(max 40 mg/day) for 4 weeks": a course length the passage does not give with its dose
             ia, ib = a.cadence.infusion, b.cadence.infusion
             if ia and ib and not (ia[0] >= ib[0] / INTERVAL_TOLERANCE and ia[1] <= ib[1] * INTERVAL_TOLERANCE):
@@ -458,6 +479,21 @@ def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, dr
                 continue
             return True
     return False
+
+
+def _bound_alike(src: Scan, k: int, b: Amount, bind: TextBinding) -> bool:
+    """Whether the passage's k-th amount is bound as the text binds its dose: not to another formulation only (the SR
+    row's dose is not the XR row's), and not a daily total the passage divides into several doses where the text gives
+    it once a day."""
+    mention = amount_mention(src, k)
+    theirs = passage_formulations(src.text, b.start, b.end, mention.end if mention is not None else None)
+    if formulations_conflict(bind.formulations, theirs):
+        return False
+    if no_benefit(src.text, b.start, b.end):
+        return False  # "evaluated a 600 mg/d dose but found no additional benefit": not a dose to give
+    if bind.once_daily and (counts := divided_counts(src.text, b.end)) is not None and 1 not in counts:
+        return False  # "2-20 mg once daily" is not "2-20 mg/day (divided bid or tid)"
+    return True
 
 
 def _course_limit(src: Scan, duration: tuple[float, float]) -> bool:
