@@ -68,8 +68,14 @@ class Numbering:
         return out
 
     def passages(self) -> dict[int, str]:
-        """Full text of each cited chunk by number (what the dose check grounds against)."""
-        return {n: self.by_id[cid].text for cid, n in self.numbers.items()}
+        """Full text of each cited chunk by number (what the dose check grounds against), headed by the guideline and
+        section it comes from (a dose is not grounded by another condition's guideline)."""
+        from assistant.doses.binding import cited_passage
+
+        def passage(hit: Hit) -> str:
+            return cited_passage(hit.text, str(hit.meta.get("title") or hit.doc_id), " > ".join(hit.heading_path[1:]) or None)
+
+        return {n: passage(self.by_id[cid]) for cid, n in self.numbers.items()}
 
 
 def neutralise_summary(summary: str) -> str:
