@@ -110,6 +110,12 @@ def _dosed_sentences(hits: list[Hit], names: tuple[str, ...]) -> tuple[list[str]
 
 
 
+# What a product's own labelling decides (its conversion factor, its infusion rates), not the drug's.
+PRODUCT_SPECIFIC_ASPECTS = frozenset({"switch", "administration"})
+
+# A follow-up that varies the earlier question ("what if ...", "and if ...", "what about ...").
+VARIATION = re.compile(r"(?i)^\W*(?:and\s+)?(?:what|how)\s+(?:if|about)\b|^\W*and\s+if\b")
+
 # A question asking yes or no ("is adjusted weight required?", "should we...", "can he..."): the source's answer leads.
 YES_NO = re.compile(r"(?i)^\W*(?:is|are|was|does|do|did|should|shall|can|could|would|will|has|have|must|may|might)\b")
 
@@ -279,7 +285,9 @@ class Assistant:
             # asks the earlier question again for what it changes.
             changes = bool(own.patient.model_dump(exclude_none=True, exclude={"sex"}) or own.context or own.population
                            or self.source_words & set(re.findall(r"[a-z0-9]+", text.lower())))
-            keep = self._only_slots(text) or (not (own.aspects or own.indication) and (changes or bool(own.drug)))
+            # "What if it's chronic ITP and we're giving Privigen?": a variation on the earlier question, which it asks again.
+            keep = self._only_slots(text) or (not (own.aspects or own.indication) and (changes or bool(own.drug))) \
+                or (not own.aspects and bool(VARIATION.match(text)))
             return QuestionFrame.model_validate(previous).followed_by(own, keep_aspect=keep, new_person=new_person), own
         if previous:  # a new subject: only the patient carries over
             return QuestionFrame.model_validate(previous).followed_by(own, same_subject=False), own
@@ -396,7 +404,8 @@ class Assistant:
                 "index_version": self.index.version, "generator": self.generator}
         answer: Answer | None = None
         on_indication = self._on_indication(frame, hits)
-        gap = self._not_covered(frame, own, hits, on_indication) or self._unindexed_condition(text, own, hits)
+        gap = self._not_covered(frame, own, hits, on_indication) or self._unindexed_condition(text, own, hits) \
+            or self._unindexed_product(own)
         if gap:
             answer = Answer(**base, status="abstained", summary=f"{gap} {self._abstain_message(hits, lead='')}".strip(),
                             latency_ms=0.0)
@@ -805,6 +814,23 @@ class Assistant:
                     re.match(rf"\W*(?:[\w'-]+\W+)?{re.escape(t)}(?![a-z0-9])", low[end:]) for t in indication.terms):
                 continue  # the question's own condition is another, named apart from this one
             return f"The sources do not cover {label}."
+        return None
+
+    def _unindexed_product(self, own: QuestionFrame) -> str | None:
+        """'The sources do not cover HyQvia' for a product the question names that no indexed passage ever names: another
+        product's conversion factor or infusion rate is no answer for it ("HyQvia: how do we convert?"). What holds for the
+        drug holds for its brands ("Tylenol dose?" is answered by acetaminophen's), and a brand the drug dictionary knows
+        is covered by its generic name (Suboxone by buprenorphine) when the passages name that."""
+        specific = bool(PRODUCT_SPECIFIC_ASPECTS & set(own.aspects))
+        term = self.vocabulary.term("drugs", own.drug) if own.drug else None
+        generic = re.findall(r"[a-z]{3,}", (own.drug or "").lower())
+        for product in own.products:
+            words = re.findall(r"[a-z]{3,}", product.lower())
+            if not words or any(self._known_word(w) for w in words):
+                continue
+            if (specific and term is not None and names_any(product, term.terms)) \
+                    or not any(self._known_word(w) for w in generic):
+                return f"The sources do not cover {product}."
         return None
 
     def _indexed_titles(self) -> str:

@@ -387,8 +387,9 @@ def patient_facts(text: str) -> Patient:
     return Patient(**facts)
 
 
-# An amount with its interval anywhere ("if we end up at 48 g every 4 weeks"): a regimen however it is introduced.
-_REGIMEN_BARE = re.compile(r"(?i)(?<![\d.])(?P<v>\d+(?:[.,]\d+)?)\s*(?P<u>g/kg|grams?|g)\b(?!/)\s*(?:of\s+(?P<p2>[A-Za-z][\w-]*)\s*)?"
+# An amount with its interval anywhere ("if we end up at 48 g every 4 weeks", "switching from 35 g IVIG q4w"): a regimen
+# however it is introduced.
+_REGIMEN_BARE = re.compile(r"(?i)(?<![\d.])(?P<v>\d+(?:[.,]\d+)?)\s*(?P<u>g/kg|grams?|g)\b(?!/)\s*(?:(?:of\s+)?(?P<p2>[A-Za-z][\w-]*)\s*)?"
                            r"(?:every|q)\s*(?P<n>\d+)\s*(?:weeks?|wks?|w)\b")
 
 
