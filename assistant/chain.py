@@ -22,9 +22,10 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.citations import MARKER, Numbering, best_quote, guard
 from assistant.compose import compose, grade_of, names_any, on_topic, references_of, statements_of
 from assistant.errors import GuideqaError, InputError
-from assistant.followup import Focus, focus_of, keeps_topic, standalone_question
+from assistant.followup import DRUG_OWN_ASPECTS, Focus, focus_of, keeps_topic, standalone_question, switches_drug
 from assistant.question import DOSE_OF, QuestionFrame, read_question
-from assistant.vocabulary import Vocabulary, expand_acronyms, load_vocabulary, with_conditions
+from assistant.vocabulary import (Vocabulary, asks_to_rank, expand_acronyms, load_vocabulary, specific_equivalents,
+                                  with_conditions)
 from assistant.index import Index
 from assistant.models import Answer, Calculation, Section, Statement
 from assistant.retrieval import Filters, GuidelineRetriever, Hit, Retriever
@@ -288,6 +289,8 @@ class Assistant:
             # "What if it's chronic ITP and we're giving Privigen?": a variation on the earlier question, which it asks again.
             keep = self._only_slots(text) or (not (own.aspects or own.indication) and (changes or bool(own.drug))) \
                 or (not own.aspects and bool(VARIATION.match(text)))
+            if switches_drug(previous.get("drug"), own.drug, bool(own.aspects)):  # another drug instead: not its dose
+                previous = {**previous, "aspects": [a for a in previous.get("aspects") or [] if a not in DRUG_OWN_ASPECTS]}
             return QuestionFrame.model_validate(previous).followed_by(own, keep_aspect=keep, new_person=new_person), own
         if previous:  # a new subject: only the patient carries over
             return QuestionFrame.model_validate(previous).followed_by(own, same_subject=False), own
@@ -744,8 +747,17 @@ class Assistant:
             return hits
         more, _ = self.retriever.retrieve(question, k=k, mode=self.settings.retrieval.retriever, reuse_vector=True,
                                           filters=Filters(documents=docs, kinds=("recommendation",)), answerable=True)
+        if names := specific_equivalents(question):  # "hyaluronic acid?": a recommendation on viscosupplementation
+            named, _ = self.retriever.retrieve(f"{question} ({'; '.join(names)})", k=k, mode=self.settings.retrieval.retriever,
+                                               filters=Filters(documents=docs, kinds=("recommendation",)), answerable=True)
+            more += named
+        if asks_to_rank(question):  # "which does the guideline favor most?": its strongest recommendations too
+            strong, _ = self.retriever.retrieve(question, k=k, mode=self.settings.retrieval.retriever, reuse_vector=True,
+                                                filters=Filters(documents=docs[:1], kinds=("recommendation",),
+                                                                strengths=("Strong for",)), answerable=True)
+            more += strong
         seen = {h.chunk_id for h in hits}
-        return hits + [h for h in more if h.chunk_id not in seen]
+        return hits + [h for h in dict((h.chunk_id, h) for h in more).values() if h.chunk_id not in seen]
 
     def _add_dose_rows(self, frame: QuestionFrame | None, hits: list[Hit], asked: str, documents: int = 2,
                        k: int = 3) -> list[Hit]:

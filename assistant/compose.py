@@ -22,6 +22,7 @@ from assistant.lexical import tokenize
 from assistant.retrieval import Hit
 from assistant.text import split_sentences
 from assistant.vocabulary import framing_tokens, medication_tokens, names_a_drug, open_ask, question_alternatives, without_qualifiers
+from assistant.vocabulary import age_fit, asks_non_drug, asks_to_rank, drug_class_words, history_drugs, ranks_options
 
 # Seed-style section names, chosen from a chunk's heading path (first match wins).
 SECTION_KEYWORDS: list[tuple[str, tuple[str, ...]]] = [
@@ -155,6 +156,14 @@ def _recommends(grade: str | None) -> bool:
 
 
 KIND_BONUS = {"recommendation": 0.3, "table_row": 0.05}
+# The patient's age against a statement's age bound (scaled by how close the bound is to the age); asked which option
+# ranks first, a statement ranking options and the strongest recommendation; a drug the patient already takes, asked
+# what else to give.
+AGE_BONUS, AGE_PENALTY = 0.3, 0.2
+RANKING_BONUS, STRENGTH_BONUS = 0.3, 0.2
+HISTORY_PENALTY = 0.4
+NO_DRUG_PENALTY = 0.3
+OWN_DOSE_SHARE = 0.5  # asked a named drug's dose, a statement dosing it leads when this near the best
 MIXED_ROW_PENALTY = 0.5
 
 
@@ -183,6 +192,7 @@ class Candidate:
     answers_aspect: bool = False
     on_context: bool = False
     secondary_only: bool = False
+    ranks: bool = False  # asked which option ranks first, it ranks options
 
 
 # The question frame's aspects (the shared lexicon's names) as the composer's.
@@ -274,7 +284,8 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
         return []
     wanted = _wanted(question, asked)
     quantities = asked_quantities(question)
-    q_tokens = set(tokenize(question)) - framing_tokens()
+    history = history_drugs(question)  # what the patient already takes is not what is asked
+    q_tokens = set(tokenize(question)) - framing_tokens() - set(tokenize(" ".join(history)))
     content = q_tokens - set(tokenize(" ".join(p.pattern for _, p in ASKED_QUANTITY))) - set(tokenize("how often many long over"))
     top = max(h.score for h in hits) or 1.0
     rows: list[tuple[Hit, int, int, str, frozenset[str]]] = []
@@ -309,6 +320,11 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
     known = q_tokens | set(tokenize(" ".join((focus.condition + focus.population + focus.context + focus.drug)
                                              if focus is not None else ())))
     asks_for_one = open_ask(question)
+    ranking = asks_to_rank(question)
+    # "which med is preferred?", "which SSRIs can I use?": what names no drug (of the class) is no answer
+    drug_words = (asks_drug | set(tokenize(" ".join(drug_class_words(question))))) & q_tokens
+    wants_drug = bool(drug_words) and (ranking or asks_for_one) and not asks_non_drug(question)
+    age = focus.age_years if focus is not None else None
     out: list[Candidate] = []
     for row in rows:
         hit, rank, order, text, tokens = row
@@ -343,11 +359,31 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
             score -= OPEN_ASK_PENALTY  # asked what to give, "insufficient evidence for X" or "against X" is no answer
         if kind == "table_row" and _several_drugs(text):
             score -= MIXED_ROW_PENALTY  # a row holding several drugs' doses cannot say which dose is whose
+        age_match = age_fit(text, age) if age else None
+        if age_match is not None:
+            score += AGE_BONUS * age_match if age_match > 0 else -AGE_PENALTY  # "women greater than 44 years of age" for a 45-year-old
+        ranks = ranking and ranks_options(text)
+        if ranks:
+            score += RANKING_BONUS
+        if ranking and kind == "recommendation" and (grade_of(hit, text) or "").lower() == "strong for":
+            score += STRENGTH_BONUS
+        if wants_drug and not drug_words & matched[id(row)]:
+            score -= NO_DRUG_PENALTY  # "which med is preferred?": a statement naming no drug is no answer
+        if history and _names(text, history) and not names_a_drug(_without(text, history)):
+            score -= HISTORY_PENALTY  # "already on metformin, what add-on?": metformin's own recommendation is no answer
         # A statement resting only on a secondary summary gives way to a primary source saying the same.
         keys = references_of(hit, text) if secondary else []
         weak = bool(keys) and set(keys) <= secondary
-        out.append(Candidate(text, hit, rank, score - (secondary_penalty if weak else 0.0), tokens, section, fit, on_context, weak))
+        out.append(Candidate(text, hit, rank, score - (secondary_penalty if weak else 0.0), tokens, section, fit, on_context, weak,
+                             ranks))
     return out
+
+
+def _without(text: str, terms: tuple[str, ...]) -> str:
+    """Text with the terms (whole words) taken out."""
+    for term in terms:
+        text = re.sub(rf"(?i)(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", " ", text)
+    return text
 
 
 def _defined_alternatives(question: str, hits: list[Hit]) -> dict[str, tuple[frozenset[str], ...]]:
@@ -516,6 +552,8 @@ def _direct(pool: list[Candidate], wanted: list[str], quantities: list[re.Patter
         best = ranked[0].score
     recommendations = [c for c in ranked if c.hit.meta.get("kind") == "recommendation" and c.score >= share * best
                        and c.hit.doc_id == top_doc]
+    if ranked[0].ranks:  # asked which ranks first, the statement ranking the options is not displaced by one that does not
+        recommendations = [c for c in recommendations if c.ranks or (grade_of(c.hit, c.text) or "").lower() == "strong for"]
     if recommendations:
         ranked = recommendations + [c for c in ranked if c not in recommendations]
     if quantities:  # "how often": a statement stating an interval answers it
@@ -524,9 +562,13 @@ def _direct(pool: list[Candidate], wanted: list[str], quantities: list[re.Patter
         if stating and stating[0].score >= 0.6 * ranked[0].score:
             ranked = [stating[0], *[c for c in ranked if c is not stating[0]]]
     elif wanted:
+        floor = 0.7
         fitting = [c for c in ranked if c.answers_aspect and (c.on_context or not on_context)]
         if "dose" in wanted:
             fitting = [c for c in ranked if _DOSE_NUMBER.search(c.text) and (c.on_context or not on_context)] or fitting
+            own_dose = [c for c in ranked if c.on_context and _DOSE_NUMBER.search(c.text)]
+            if own_dose and own_dose[0].score >= OWN_DOSE_SHARE * ranked[0].score:
+                fitting, floor = own_dose, OWN_DOSE_SHARE  # the asked drug's own dose answers before any talk around it
         elif "next_step" in wanted:  # "now what?": what to do leads, before what the other aspect's words describe
             fitting = [c for c in fitting if ASPECTS["next_step"][2].search(c.text)] or fitting
         elif recommendations:
@@ -534,7 +576,7 @@ def _direct(pool: list[Candidate], wanted: list[str], quantities: list[re.Patter
             # recommendations included ...") does not displace it; another recommendation fitting the aspect may.
             fitting = [c for c in fitting if c in recommendations]
         # A fitting statement from a top chunk beats a slightly better-scored one that does not answer what was asked.
-        if fitting and fitting[0].score >= 0.7 * ranked[0].score:
+        if fitting and fitting[0].score >= floor * ranked[0].score:
             ranked = [fitting[0], *[c for c in ranked if c is not fitting[0]]]
     first = ranked[0]
     direct = [first]

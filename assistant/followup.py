@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from assistant.question import FILLER, Mentions, mentions_of, patient_facts
-from assistant.vocabulary import Mention, Vocabulary
+from assistant.vocabulary import Mention, Vocabulary, age_asked, named_as_history
 
 ELLIPSIS_START = re.compile(
     r"^(and|but|also|what about|how about|what if|if|then|so|or|in|for|with|same|ok|okay|and what about|and if|and for|and in)\b[\s,]*",
@@ -29,6 +29,15 @@ _WORD = re.compile(r"[a-z][a-z0-9'-]*")
 def topic_of(question: str, vocab: Vocabulary, known: Callable[[str], bool] | None = None) -> Mentions:
     """The drug, condition, population, context and aspect a question names (and content words the corpus lacks)."""
     return mentions_of(question, vocab, known)
+
+
+def _asked_topic(question: str, vocab: Vocabulary) -> Mentions:
+    """An earlier question's topic without a drug it names only as the patient's history ("failed NSAIDs and a steroid
+    shot. hyaluronic acid injection?" is not about the steroid): that drug is not carried into the follow-ups."""
+    topic = topic_of(question, vocab)
+    if topic.drug is not None and named_as_history(question, topic.drug.surface):
+        return replace(topic, drug=None)
+    return topic
 
 
 def merged(older: Mentions, newer: Mentions) -> Mentions:
@@ -86,13 +95,36 @@ def is_elliptical(question: str, topic: Mentions) -> bool:
 _CIRCUMSTANTIAL = frozenset({"dose", "administration", "adverse_effects", "premedication"})
 
 
-def _tail(topic: Mentions, current: Mentions, vocab: Vocabulary) -> str:
+# The aspects that are about the earlier drug itself (its amounts, how it is given): a follow-up naming another drug
+# instead ("what about lubiprostone instead?" after linaclotide's dose) asks about that drug, not for its dose.
+DRUG_OWN_ASPECTS = frozenset({"dose", "administration"})
+
+
+def switches_drug(previous_drug: str | None, current_drug: str | None, asks_own_aspect: bool) -> bool:
+    """Whether a follow-up that asks nothing of its own names another drug than the earlier turns' (not another product
+    of the same drug: "what if Cuvitru instead" after Hizentra is the same immunoglobulin)."""
+    return bool(previous_drug and current_drug and current_drug != previous_drug and not asks_own_aspect)
+
+
+def _named_drug(text: str, topic: Mentions) -> str | None:
+    """The drug a question names: the vocabulary's, else the drug dictionary's (a site's guidelines dose drugs the dose
+    rules do not know)."""
+    if topic.drug is not None:
+        return topic.drug.name
+    from assistant.doses.drugnames import dictionary_drugs
+
+    found = dictionary_drugs(text)
+    return found[0].canonical if found else None
+
+
+def _tail(topic: Mentions, current: Mentions, vocab: Vocabulary, switched: bool = False) -> str:
     """The earlier subject the follow-up leaves out, as a phrase: the drug and condition; the patient's age group always,
-    other circumstances of the patient only for a follow-up whose answer they change."""
+    other circumstances of the patient only for a follow-up whose answer they change; the earlier aspect, unless it was
+    about the earlier drug and the follow-up names another (`switched`)."""
     parts: list[str] = []
-    if topic.aspects and not current.aspect:
+    if topic.aspects and not current.aspect and not (switched and topic.aspects[-1].name in DRUG_OWN_ASPECTS):
         parts.append(topic.aspects[-1].surface)  # the earlier question's aspect, asked again for what the follow-up changes
-    if topic.drug and not current.drug:
+    if topic.drug and not current.drug and not switched:
         parts.append(topic.drug.surface)
     if topic.condition and not current.condition:
         parts.append(f"in {topic.condition.surface}")
@@ -133,9 +165,13 @@ def standalone_question(
         return question
     previous = Mentions()
     for earlier in history:
-        previous = merged(previous, topic_of(earlier, vocab))
+        previous = merged(previous, _asked_topic(earlier, vocab))
     body = ELLIPSIS_START.sub("", question.strip()).strip(" ,?.")
-    if current.aspect is None and not content_words(without_slots(body, current)):
+    earlier = next((d for d in (_named_drug(h, topic_of(h, vocab)) for h in reversed(history)) if d), None)
+    switched = switches_drug(earlier, _named_drug(question, current), current.aspect is not None)
+    # (Another drug instead of one whose dose was asked is not asked the earlier question again with the drug replaced.)
+    again = not (switched and previous.aspects and previous.aspects[-1].name in DRUG_OWN_ASPECTS)
+    if again and current.aspect is None and not content_words(without_slots(body, current)):
         # Only a slot changes ("and in children?", "what about Kawasaki?", "what if she had rituximab?"):
         # ask the previous question again with that slot replaced.
         text = history[-1]
@@ -153,7 +189,7 @@ def standalone_question(
             return text
     if current.population is None and patient_facts(question).age_years is not None:
         previous = replace(previous, population=None)  # "what if the pt is an 8yo?": the age says the age group
-    tail = _tail(merged(previous, current), current, vocab)
+    tail = _tail(merged(previous, current), current, vocab, switched)
     if not body:
         return history[-1]
     body = body[0].upper() + body[1:]
@@ -181,6 +217,7 @@ class Focus:
     drug: tuple[str, ...] = ()  # a drug asked about beside the corpus's principal one (diphenhydramine): its doses answer
     other_conditions: tuple[str, ...] = ()  # the specific conditions not asked about: a dose naming only them is theirs
     contrasting: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (a word asked, the words that exclude it)
+    age_years: float | None = None  # the patient's age: a statement bounding its patients' age must hold them
 
 
 def focus_of(question: str, vocab: Vocabulary) -> Focus:
@@ -209,4 +246,5 @@ def focus_of(question: str, vocab: Vocabulary) -> Focus:
     low = question.lower()
     contrasting = tuple((word, tuple(w for w in group if w != word)) for group in vocab.contrasts for word in group
                         if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", low))
-    return Focus(condition, population, others, also, context, other_conditions=other_conditions, contrasting=contrasting)
+    return Focus(condition, population, others, also, context, other_conditions=other_conditions, contrasting=contrasting,
+                 age_years=patient_facts(question).age_years or age_asked(question))

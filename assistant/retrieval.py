@@ -50,6 +50,7 @@ class Filters:
     population: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()  # chunk kinds (recommendation, table_row, ...)
+    strengths: tuple[str, ...] = ()  # recommendation strengths ("Strong for", ...)
 
     def where(self) -> dict | None:
         """The same filter as a Chroma `where` clause."""
@@ -58,6 +59,8 @@ class Filters:
             clauses.append({"doc_id": {"$in": list(self.documents)}})
         if self.kinds:
             clauses.append({"kind": {"$in": list(self.kinds)}})
+        if self.strengths:
+            clauses.append({"strength": {"$in": list(self.strengths)}})
         clauses += [{f"population:{_slug(p)}": True} for p in self.population]
         clauses += [{f"topics:{_slug(t)}": True} for t in self.topics]
         if not clauses:
@@ -69,12 +72,14 @@ class Filters:
             return False
         if self.kinds and meta.get("kind", "text") not in self.kinds:
             return False
+        if self.strengths and meta.get("strength") not in self.strengths:
+            return False
         return all(meta.get(f"population:{_slug(p)}") for p in self.population) and all(
             meta.get(f"topics:{_slug(t)}") for t in self.topics
         )
 
     def __bool__(self) -> bool:
-        return bool(self.documents or self.population or self.topics or self.kinds)
+        return bool(self.documents or self.population or self.topics or self.kinds or self.strengths)
 
 
 def _slug(value: str) -> str:

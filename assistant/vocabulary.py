@@ -391,14 +391,27 @@ def document_conditions(titles: dict[str, str], texts: dict[str, str]) -> tuple[
             low = phrase.lower()
             acronym = defined.get(low) or next((a for long, a in defined.items() if len(long.split()) >= 2
                                                 and (long.endswith(low) or low.endswith(long))), None)
-            words = [w for w in dict.fromkeys([low, *_variants(phrase, lowered), *([acronym.lower()] if acronym else [])])
-                     if w not in taken]
+            names = [low, *_variants(phrase, lowered), *([acronym.lower()] if acronym else [])]
+            words = [w for w in dict.fromkeys([*names, *_kinds_named(names, lowered)]) if w not in taken]
             if low not in words:
                 continue
             taken.update(words)
             out.append(Term(f"doc:{doc_id}:{re.sub(r'[^a-z0-9]+', '_', low).strip('_')}", phrase, tuple(words),
                             acronyms=frozenset({acronym}) if acronym else frozenset()))
     return tuple(out)
+
+
+def _kinds_named(names: list[str], text: str, min_uses: int = 3) -> list[str]:
+    """The kinds of a condition (the shared lexicon's `condition_kinds`: migraine is a headache) that a document about
+    it names often enough on their own: a question about a kind is about that document's condition."""
+    kinds = _lexicon().get("condition_kinds") or {}
+    out = []
+    for name in names:
+        for kind in kinds.get(name) or ():
+            kind = str(kind).lower()
+            if len(re.findall(rf"(?<![a-z0-9-]){re.escape(kind)}(?![a-z0-9-])", text)) >= min_uses:
+                out.append(kind)
+    return out
 
 
 def with_conditions(vocab: Vocabulary, extra: tuple[Term, ...], acronyms: tuple[tuple[str, str], ...] = ()) -> Vocabulary:
@@ -572,7 +585,14 @@ def question_alternatives(question: str) -> dict[str, tuple[frozenset[str], ...]
         for row in _lexicon().get("drug_classes") or []:
             terms = [str(t).lower() for t in row.get("terms") or ()]
             if key in terms and len(key.split()) == 1:
-                add(word, [str(row.get("class", ""))])
+                # "SSRIs" is met by the class's name and by any of its members ("sertraline, paroxetine ..."), and
+                # "antidepressant" by the names of the classes inside it (most of whose members are its members: SNRIs)
+                members = {str(m).lower() for m in row.get("members") or ()}
+                inner = [str(t) for other in _lexicon().get("drug_classes") or () if other is not row
+                         and (theirs := {str(m).lower() for m in other.get("members") or ()})
+                         and len(theirs & members) * 2 >= len(theirs)
+                         for t in [other.get("class", ""), *(other.get("terms") or ())] if t]
+                add(word, [str(row.get("class", "")), *sorted(members), *inner])
     for surface, classes in drug_classes(question):
         add(surface, classes)
     return {t: tuple(alts) for t, alts in out.items()}
@@ -659,3 +679,208 @@ def without_qualifiers(text: str) -> str:
     """The text without the shared lexicon's qualifier phrases ("on low-dose ICS" names no dose question)."""
     mask = _qualifier_mask(_stamp(SHARED_LEXICON))
     return mask.sub(" ", text) if mask is not None else text
+
+
+# ------------------------------------------------------------------------------------------- the patient's age, ranking
+_AGE_NUM = r"(\d{1,3}(?:\.\d)?)"
+_AGE_WORD = r"(?:\s*-?\s*(?:years?|yrs?|y/?o)(?:\s*-?\s*old|\s+of\s+age)?)"
+
+
+@lru_cache(maxsize=4)
+def _age_patterns(_stamp: tuple) -> tuple[tuple[re.Pattern, str, bool], ...]:
+    """(pattern, "low"|"high"|"range", inclusive) from the shared lexicon's age bounds."""
+    rows = _lexicon().get("age_bounds") or {}
+
+    def alt(key: str) -> str:
+        words = sorted({str(w).lower() for w in rows.get(key) or ()}, key=len, reverse=True)
+        return "|".join(re.escape(w) for w in words) or r"(?!x)x"
+
+    inclusive = {str(w).lower() for w in rows.get("inclusive") or ()}
+    implying = "|".join(re.escape(str(w).lower()) for w in rows.get("age_comparators") or ()) or r"(?!x)x"
+    nouns = alt("age_nouns")
+    lead = rf"(?:(?P<noun>\b(?:{nouns})\s+(?:(?:who\s+are|that\s+are|aged?)\s+)?)|\bage[ds]?\s*(?:of\s+)?)?"
+    out: list[tuple[re.Pattern, str, bool]] = []
+    for key, side in (("above", "low"), ("below", "high")):
+        # "greater than 44 years", "age >65", "older than 65", "under the age of 18"
+        words = alt(key)
+        out.append((re.compile(rf"(?i)(?<![\w]){lead}(?P<cmp>{words})\s*(?P<aged>(?:the\s+)?age(?:\s+of)?\s+)?{_AGE_NUM}(?P<years>{_AGE_WORD})?"
+                               rf"(?![\d%/]|\.\d|\s*(?:[a-zµμ]{{1,4}}/|kg|mg|mcg|g|ml|cm|mm|lbs?|mmhg|units?|%|per)\b)"), side, False))
+        # "65 years and older", "aged 65 or older"
+        out.append((re.compile(rf"(?i)(?P<aged>\bage[ds]?\s+)?{_AGE_NUM}(?P<years>{_AGE_WORD})?\s*(?P<cmp>{alt(key + '_after')})"
+                               rf"(?![\w])"), side, False))
+    out.append((re.compile(rf"(?i)(?P<aged>\bage[ds]?\s+(?:between\s+)?)?{_AGE_NUM}\s*(?:-|–|to|and)\s*{_AGE_NUM}"
+                           rf"(?P<years>{_AGE_WORD})?(?![\d%/]|\.\d)"), "range", True))
+    return tuple((p, side, inc) for p, side, inc in out) + ((re.compile(implying), "implying", False),
+                                                           (re.compile("|".join(map(re.escape, inclusive)) or r"(?!x)x"),
+                                                            "inclusive", False))
+
+
+def age_bounds(text: str) -> list[tuple[float | None, float | None]]:
+    """The age bounds a text states, as (lowest, highest) in years (None: unbounded), in the order written."""
+    if not re.search(r"\d", text):
+        return []
+    *patterns, (implying, _, _), _ = _age_patterns(_stamp(SHARED_LEXICON))
+    found: list[tuple[int, float | None, float | None]] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, side, _ in sorted(patterns, key=lambda p: p[1] != "range"):
+        for m in pattern.finditer(text):
+            if any(m.start() < end and start < m.end() for start, end in taken):
+                continue
+            groups = m.groupdict()
+            aged = bool(groups.get("aged") or groups.get("noun")) or bool(re.match(r"(?i)\s*age", m.group(0)))
+            cmp = (groups.get("cmp") or "").lower()
+            if not (groups.get("years") or aged or "age of" in m.group(0).lower() or implying.fullmatch(cmp)):
+                continue  # a number without a word of age is no age ("over 60 kg", "<30 per hour")
+            nums = [float(g) for g in m.groups() if g and re.fullmatch(r"\d{1,3}(?:\.\d)?", g)]
+            if side == "range" and len(nums) == 2 and nums[0] < nums[1]:
+                found.append((m.start(), nums[0], nums[1]))
+            elif side == "low" and nums:
+                found.append((m.start(), nums[0], None))
+            elif side == "high" and nums:
+                found.append((m.start(), None, nums[0]))
+            else:
+                continue
+            taken.append(m.span())
+    return [(low, high) for _, low, high in sorted(found)]
+
+
+def _inclusive_bound(text: str) -> bool:
+    *_, (inclusive, _, _) = _age_patterns(_stamp(SHARED_LEXICON))
+    return bool(inclusive.search(text))
+
+
+def age_asked(question: str) -> float | None:
+    """The age a question's own age bound speaks of ("women over 44": 45, "65 and older": 65, "under 18": 17): an age
+    that bound's statements hold, for a question that gives no patient's age."""
+    bounds = age_bounds(question)
+    if not bounds:
+        return None
+    low, high = bounds[0]
+    inclusive = _inclusive_bound(question)
+    if low is not None and high is not None:
+        return (low + high) / 2
+    if low is not None:
+        return low if inclusive else low + 1
+    return high if inclusive else max(0.5, high - 1)
+
+
+def age_fit(text: str, age: float) -> float | None:
+    """How a statement's age bounds fit a patient of this age: None when it states none; the tightness (0-1] of the
+    closest bound that holds them ("greater than 44" for 45: 0.98, "18 or older": 0.4); -1.0 when no bound holds them."""
+    bounds = age_bounds(text)
+    if not bounds or age <= 0:
+        return None
+    inclusive = _inclusive_bound(text)
+    best = -1.0
+    for low, high in bounds:
+        above = low is None or age > low or (inclusive and age == low)
+        below = high is None or age < high or (inclusive and age == high)
+        if above and below:
+            tight = (low / age if low else 1.0) * (age / high if high else 1.0)
+            best = max(best, min(1.0, tight))
+    return best
+
+
+@lru_cache(maxsize=4)
+def _ranking(_stamp: tuple) -> tuple[re.Pattern | None, re.Pattern | None]:
+    return _masks((), _lexicon().get("ranking_ask_patterns") or ()), _masks((), _lexicon().get("ranking_statement_patterns") or ())
+
+
+def asks_to_rank(question: str) -> bool:
+    """Whether a question asks which option ranks first ("which one is preferred?", "first line?")."""
+    asks = _ranking(_stamp(SHARED_LEXICON))[0]
+    return bool(asks and asks.search(question))
+
+
+@lru_cache(maxsize=8192)
+def ranks_options(text: str) -> bool:
+    """Whether a statement ranks options ("X is the preferred agent, followed by Y")."""
+    ranks = _ranking(_stamp(SHARED_LEXICON))[1]
+    return bool(ranks and ranks.search(text))
+
+
+@lru_cache(maxsize=4)
+def _history(_stamp: tuple) -> tuple[re.Pattern | None, re.Pattern | None]:
+    cues = sorted({str(w).lower() for w in _lexicon().get("history_drug_cues") or ()}, key=len, reverse=True)
+    before = re.compile(r"(?i)(?<![\w-])(?:" + "|".join(map(re.escape, cues)) + r")\s+(?:[\w/-]+,?\s+){0,3}$") if cues else None
+    return before, _masks((), _lexicon().get("asks_another_patterns") or ())
+
+
+def named_as_history(text: str, name: str) -> bool:
+    """Whether every mention of a drug's name in a text is the patient's history ("failed NSAIDs and a steroid shot")."""
+    before = _history(_stamp(SHARED_LEXICON))[0]
+    starts = [m.start() for m in re.finditer(rf"(?i)(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", text)] if name else []
+    return bool(before and starts) and all(before.search(text[max(0, start - 60):start]) for start in starts)
+
+
+@lru_cache(maxsize=1024)
+def history_drugs(question: str) -> tuple[str, ...]:
+    """The drugs and drug classes (their names as written, lower case) a question names only as what the patient already
+    takes or has tried ("already on metformin. what add-on?", "failed NSAIDs and a steroid shot. hyaluronic acid?"),
+    when it asks for something else to give or names another treatment; empty otherwise."""
+    from assistant.doses.drugnames import dictionary_drugs
+
+    before, another = _history(_stamp(SHARED_LEXICON))
+    if before is None:
+        return ()
+    classes = _medication(_stamp(SHARED_LEXICON))[1]
+    named: dict[str, list[tuple[int, str]]] = {}
+    for m in dictionary_drugs(question):
+        named.setdefault(m.canonical.lower(), []).append((m.start, m.surface.lower()))
+    rows = {str(t).lower(): row for row in _lexicon().get("drug_classes") or ()
+            for t in [row.get("class", ""), *(row.get("terms") or ())] if t}
+    for m in classes.finditer(question) if classes is not None else ():
+        row = rows.get(m.group(0).lower()) or {}
+        key = str(row.get("class") or m.group(0)).lower()  # a class is named by any of its terms ("steroid shot")
+        named.setdefault(key, []).append((m.start(), m.group(0).lower()))
+        named[key] += [(-1, str(t).lower()) for t in row.get("terms") or () if (-1, str(t).lower()) not in named[key]]
+    history = {key for key, spots in named.items()
+               if all(before.search(question[max(0, at - 60):at]) for at, _ in spots if at >= 0)}
+    asks_else = open_ask(question) or (another is not None and bool(another.search(question))) or bool(set(named) - history)
+    if not history or not asks_else:
+        return ()
+    return tuple(dict.fromkeys(w for key in history for w in (key, *(surface for _, surface in named[key]))))
+
+
+@lru_cache(maxsize=4)
+def _non_drug(_stamp: tuple) -> re.Pattern | None:
+    return _masks(_lexicon().get("non_drug_words") or (), ())
+
+
+def asks_non_drug(question: str) -> bool:
+    """Whether a question asks for an option that is not a drug ("non drug option w/ evidence?")."""
+    pattern = _non_drug(_stamp(SHARED_LEXICON))
+    return bool(pattern and pattern.search(question))
+
+
+RARE_WORD_ZIPF = 2.6
+
+
+@lru_cache(maxsize=1024)
+def specific_equivalents(question: str) -> tuple[str, ...]:
+    """The other names the shared lexicon's equivalents give a specific thing the question names ("hyaluronic acid":
+    viscosupplementation, hylan), rare words only (never "treatment" for "tx"): a guideline's recommendation may name it
+    only so, and searching its recommendations by them finds it."""
+    from wordfreq import zipf_frequency
+
+    def rarest(word: str) -> float:
+        return min((zipf_frequency(part, "en") for part in re.findall(r"[a-z]+", word)), default=9.0)
+
+    low = question.lower()
+    out: list[str] = []
+    for group in _lexicon().get("equivalents") or []:
+        words = [str(w).lower() for w in group]
+        named = [w for w in words if re.search(rf"(?<![a-z0-9-]){re.escape(w)}(?![a-z0-9-])", low)]
+        if not named or min(rarest(w) for w in named) >= RARE_WORD_ZIPF:
+            continue  # only a specific name the question uses ("hyaluronic acid"), not "injection" or "meds"
+        for word in words:
+            rare = all(zipf_frequency(part, "en") < RARE_WORD_ZIPF for part in re.findall(r"[a-z]+", word))
+            if rare and word not in low and not any(word.startswith(o) or o.startswith(word) for o in out):
+                out.append(word)
+    return tuple(out)
+
+
+def drug_class_words(text: str) -> tuple[str, ...]:
+    """The drug classes a text names by the shared lexicon's words ("SSRIs", "benzos"), as written."""
+    classes = _medication(_stamp(SHARED_LEXICON))[1]
+    return tuple(dict.fromkeys(m.group(0) for m in classes.finditer(text))) if classes is not None else ()

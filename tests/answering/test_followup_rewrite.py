@@ -109,3 +109,41 @@ def test_a_follow_up_naming_another_product_converts_the_same_regimen(assistant)
     assert "35 g ÷ 4 weeks × 1.3 = 11.4 g" in other.summary
     calculated = [st for sec in other.sections for st in sec.statements if st.calculated]
     assert calculated and not any(st.withheld for st in calculated)
+
+
+def test_another_drug_instead_asks_about_that_drug_not_for_the_earlier_drugs_dose():
+    _, dose, other = rewrite("What premedication is used before IVIG?", "what dose of diphenhydramine?",
+                             "what about cetirizine instead?")
+    assert "diphenhydramine" in dose and "dose" in dose.lower()
+    assert "cetirizine" in other.lower() and "diphenhydramine" not in other and "dose" not in other.lower()
+    # Asked again in words, the new drug's dose is asked.
+    *_, asked = rewrite("What premedication is used before IVIG?", "what dose of diphenhydramine?", "and the cetirizine dose?")
+    assert "cetirizine" in asked.lower() and "dose" in asked.lower()
+
+
+def test_another_product_of_the_same_drug_keeps_the_dose_question():
+    _, product = rewrite("What is the IVIG dose for ITP in adults?", "what about SCIG instead?")
+    assert "dose" in product.lower()
+
+
+def test_a_follow_up_naming_another_drug_does_not_carry_the_earlier_drugs_dose_in_its_frame(assistant):
+    session = assistant.sessions.create("local")
+    first = assistant.ask("what diphenhydramine dose before an IVIG infusion?", session_id=session)
+    assert "dose" in first.question_frame.aspects
+    other = assistant.ask("what about cetirizine instead?", session_id=session)
+    assert other.question_frame.drug == "cetirizine" and "dose" not in other.question_frame.aspects
+
+
+def test_a_drug_the_patient_has_already_tried_is_not_carried_into_follow_ups():
+    _, follow = rewrite("CLL, tried diphenhydramine and still had chills with the infusion. what premedication next?",
+                        "how long before the infusion?")
+    assert "diphenhydramine" not in follow.lower()
+    _, follow = rewrite("CLL with chills during the infusion: is diphenhydramine a good premedication?",
+                        "how long before the infusion?")
+    assert "diphenhydramine" in follow.lower()
+
+
+@pytest.mark.parametrize("question, age", [("IVIG for women over 44?", 45.0), ("ITP in patients 65 and older?", 65.0),
+                                           ("IVIG dose for a 7 year old?", 7.0), ("IVIG dose for ITP?", None)])
+def test_focus_carries_the_patients_age_or_the_age_the_question_bounds(question, age):
+    assert focus_of(question, VOCAB).age_years == age

@@ -192,3 +192,162 @@ def test_a_drugs_table_row_naming_another_condition_among_its_adverse_effects_an
     assert draft.direct[0].hit is row
     # Another drug's row dosing the other condition still gives way.
     assert all(c.hit is not other for _, cands in draft.sections for c in cands)
+
+
+def test_the_patients_age_selects_the_recommendation_for_their_age_group():
+    from assistant.followup import Focus
+
+    # A 47-year-old: the recommendation for those "older than 45" fits her; the "18 or older" scope statement fits
+    # everyone; the one for "under 40" is not hers.
+    scope = doc_hit("preg", 1, "This guideline covers adults 18 years of age and older who receive prenatal care in any setting.",
+                    score=1.0)
+    young = doc_hit("preg", 2, "For women younger than 40 years of age, we suggest induction of labour at 41 weeks.",
+                    "recommendation", 0.95, "Weak for")
+    older = doc_hit("preg", 3, "For women older than 45 years of age, we suggest planned induction of labour at 39 weeks.",
+                    "recommendation", 0.9, "Weak for")
+    draft = compose("47 year old pregnant, when should labour be induced?", [scope, young, older], 6,
+                    focus=Focus(age_years=47.0))
+    assert draft.direct[0].hit is older
+    # Without the patient's age, nothing is moved.
+    assert compose("when should labour be induced?", [scope, young, older], 6).direct[0].hit is young
+
+
+def test_age_bounds_are_read_in_their_usual_wordings():
+    from assistant.vocabulary import age_bounds
+
+    assert age_bounds("women greater than 44 years of age") == [(44.0, None)]
+    assert age_bounds("adults aged 65 and older") == [(65.0, None)]
+    assert age_bounds("patients ≥75 years old") == [(75.0, None)]
+    assert age_bounds("those under the age of 18") == [(None, 18.0)]
+    assert age_bounds("patients over age 65") == [(65.0, None)]
+    assert age_bounds("Veterans 18-44 years") == [(18.0, 44.0)]
+    assert age_bounds("a dose of 45 mg in patients with weight over 60 kg") == []  # no age
+
+
+def test_asked_which_med_is_preferred_the_statement_that_ranks_the_drugs_leads():
+    rehab = doc_hit("tbi", 1, "We suggest offering a trial of balance therapy for patients with persistent nausea after head "
+                              "injury.", "recommendation", 0.9, "Weak for")
+    talk = doc_hit("tbi", 2, "Sedating agents for nausea after head injury may delay recovery and are generally avoided. "
+                             "Ondansetron is the preferred agent, followed by metoclopramide.", score=1.0)
+    draft = compose("nausea after a head injury, if I prescribe a med which one is preferred?", [talk, rehab], 6)
+    assert draft.direct[0].text.startswith("Ondansetron is the preferred agent")
+    # Not asked which drug ranks first, the guideline's recommendation leads as before.
+    assert compose("nausea after a head injury, what helps?", [talk, rehab], 6).direct[0].hit is rehab
+    assert compose("nausea after a head injury, which non-drug option is preferred?", [talk, rehab], 6).direct[0].hit is rehab
+
+
+def test_asked_which_is_favoured_most_the_strongest_recommendation_leads():
+    weak = doc_hit("ha", 1, "We suggest offering drugolol or drugamine for the prevention of episodic migraine.",
+                   "recommendation", 1.0, "Weak for")
+    strong = doc_hit("ha", 2, "We recommend drugesartan for the prevention of episodic migraine.", "recommendation", 0.9,
+                     "Strong for")
+    draft = compose("episodic migraine - which preventive does the guideline favour most?", [weak, strong], 6)
+    assert draft.direct[0].hit is strong
+    # Not asked to rank, the closer recommendation leads as before.
+    assert compose("drugolol for the prevention of episodic migraine?", [weak, strong], 6).direct[0].hit is weak
+
+
+def test_a_drug_the_patient_already_takes_is_not_the_answer_to_what_to_add():
+    first = doc_hit("ckd", 1, "We suggest offering lisinopril as first-line therapy for hypertension in patients with kidney "
+                              "disease to slow progression of kidney disease.", "recommendation", 1.0, "Weak for")
+    addon = doc_hit("ckd", 2, "We recommend offering amlodipine as add-on therapy for hypertension in patients with kidney "
+                              "disease.", "recommendation", 0.8, "Strong for")
+    question = "hypertension and kidney disease, already taking lisinopril. what add-on to slow progression?"
+    assert compose(question, [first, addon], 6).direct[0].hit is addon
+    # Asked about that drug itself, its own recommendation still answers.
+    assert compose("is lisinopril first-line in kidney disease?", [first, addon], 6).direct[0].hit is first
+
+
+def test_asked_about_a_device_a_surgery_recommendation_does_not_lead():
+    surgery = doc_hit("sleep", 1, "For patients with sleep apnea who cannot tolerate other therapies, we suggest evaluation for "
+                                  "jaw advancement surgery.", "recommendation", 1.0, "Weak for")
+    device = doc_hit("sleep", 2, "In patients with mild sleep apnea, we suggest offering oral devices as an alternative to "
+                                 "positive airway pressure.", "recommendation", 0.85, "Weak for")
+    from assistant.followup import focus_of
+    from pathlib import Path
+
+    from assistant.vocabulary import load_vocabulary
+
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    question = "cannot tolerate CPAP for sleep apnea - would an oral appliance help?"
+    focus = focus_of(question, load_vocabulary(corpus / "rules", corpus / "lexicon.yaml"))
+    assert compose(question, [surgery, device], 6, focus=focus).direct[0].hit is device
+    question = "would jaw surgery help my sleep apnea?"  # asked about the operation, its recommendation answers
+    focus = focus_of(question, load_vocabulary(corpus / "rules", corpus / "lexicon.yaml"))
+    assert compose(question, [surgery, device], 6, focus=focus).direct[0].hit is surgery
+
+
+def test_asked_a_named_drugs_dose_its_dosed_row_leads_over_recommendations_about_the_age_group():
+    from dataclasses import replace
+
+    from assistant.followup import Focus
+
+    rec = doc_hit("mdd", 1, "For older adults (65 years and older) with depression, we suggest offering psychotherapy at the maximum "
+                            "intensity first.",
+                  "recommendation", 1.0, "Weak for")
+    row = doc_hit("mdd", 2, "Escitalopram (SSRIs): initial dose 10 mg once daily; max. dose/day 20 mg; 10 mg geriatric",
+                  "table_row", 0.1)
+    focus = replace(Focus(age_years=70.0), drug=("escitalopram",))
+    draft = compose("70 year old with depression, what is the maximum escitalopram dose?", [rec, row], 6, focus=focus,
+                    asked=("dose",))
+    assert draft.direct[0].hit is row
+
+
+def test_recommendations_can_be_filtered_by_their_strength():
+    from assistant.retrieval import Filters
+
+    strong = Filters(documents=("ha",), kinds=("recommendation",), strengths=("Strong for",))
+    assert {"strength": {"$in": ["Strong for"]}} in strong.where()["$and"]
+    assert strong.accepts({"doc_id": "ha", "kind": "recommendation", "strength": "Strong for"})
+    assert not strong.accepts({"doc_id": "ha", "kind": "recommendation", "strength": "Weak for"})
+
+
+def test_a_specific_name_is_searched_by_its_other_names_and_a_common_word_never():
+    from assistant.vocabulary import specific_equivalents
+
+    assert "viscosupplementation" in specific_equivalents("hyaluronic acid injection for knee pain?")
+    assert specific_equivalents("which meds and what treatment for knee pain?") == ()
+
+
+def test_a_drug_class_the_question_names_is_met_by_its_members():
+    screening = doc_hit("ptsd", 1, "We suggest periodic screening for PTSD with validated measures.", "recommendation", 1.0,
+                        "Weak for")
+    drugs = doc_hit("ptsd", 2, "We recommend paroxetine or fluoxetine as monotherapy for PTSD.", "recommendation", 0.8,
+                    "Strong for")
+    assert compose("which SSRIs can I use for PTSD?", [screening, drugs], 6).direct[0].hit is drugs
+    # Asked which of a class to use, a recommendation naming none of it gives way even when it shares more words.
+    measures = doc_hit("ptsd", 3, "We suggest using a self-report measure of PTSD severity to use in treatment planning.",
+                       "recommendation", 1.0, "Weak for")
+    assert compose("which SSRIs can I use for PTSD?", [measures, drugs], 6).direct[0].hit is drugs
+
+
+def test_a_drug_class_is_met_by_the_classes_inside_it():
+    others = doc_hit("cmi", 1, "There is insufficient evidence for or against mirtazapine or tricyclics for widespread pain in CMI.",
+                     "recommendation", 1.0, "Neither for nor against")
+    snri = doc_hit("cmi", 2, "We suggest offering a trial of serotonin-norepinephrine reuptake inhibitors for widespread pain in "
+                             "CMI.", "recommendation", 0.9, "Weak for")
+    assert compose("CMI with widespread pain. which antidepressant class should I offer?", [others, snri], 6).direct[0].hit is snri
+
+
+def test_an_age_bound_in_the_question_selects_the_recommendation_for_that_age_group():
+    from pathlib import Path
+
+    from assistant.followup import focus_of
+    from assistant.vocabulary import load_vocabulary
+
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    general = doc_hit("chol", 1, "For adults with cardiovascular risk factors, we suggest offering a moderate-intensity statin for "
+                                 "primary prevention.", "recommendation", 1.0, "Weak for")
+    older = doc_hit("chol", 2, "For adults older than 75 years, there is insufficient evidence to recommend for or against a statin "
+                               "for primary prevention.", "recommendation", 0.85, "Neither for nor against")
+    question = "statin for primary prevention in adults over 80?"
+    focus = focus_of(question, load_vocabulary(corpus / "rules", corpus / "lexicon.yaml"))
+    assert compose(question, [general, older], 6, focus=focus).direct[0].hit is older
+
+
+def test_asked_which_has_the_strongest_recommendation_the_strong_one_leads():
+    weak = doc_hit("ha", 1, "We suggest drugolol for the prevention of episodic migraine.", "recommendation", 1.0, "Weak for")
+    strong = doc_hit("ha", 2, "We recommend drugesartan for the prevention of migraine.", "recommendation", 0.9, "Strong for")
+    question = "episodic migraine, wants daily prevention. which preventive has the strongest rec?"
+    assert compose(question, [weak, strong], 6).direct[0].hit is strong
+    assert compose("episodic migraine, wants daily prevention. which preventive?", [weak, strong], 6).direct[0].hit is weak

@@ -97,3 +97,12 @@ def test_the_long_forms_passages_give_a_questions_acronyms():
     text = "The Work Group recommends against the use of hyperbaric oxygen therapy (HBOT) for symptoms after mTBI."
     assert defined_long_forms("HBOT for post concussive sx - how strong is the rec?", [text]) == ["hyperbaric oxygen therapy"]
     assert defined_long_forms("CBT for insomnia?", [text]) == []
+
+
+def test_a_guideline_about_a_condition_is_about_the_kinds_of_it_it_names_often():
+    title = {"ha": "Guideline for the Primary Care Management of Headache"}
+    text = {"ha": "Headache is common. Migraine is a headache. Preventing migraine helps; episodic migraine and chronic "
+                  "migraine differ. Cluster headache is rare."}
+    found = words_of(document_conditions(title, text))
+    assert "migraine" in found["Headache"]  # named four times: "migraine prevention" asks this guideline
+    assert "cluster headache" not in found["Headache"]  # named once: not taken
