@@ -24,7 +24,7 @@ from assistant.compose import compose, grade_of, names_any, on_topic, references
 from assistant.errors import GuideqaError, InputError
 from assistant.followup import DRUG_OWN_ASPECTS, Focus, focus_of, keeps_topic, standalone_question, switches_drug
 from assistant.question import DOSE_OF, QuestionFrame, read_question
-from assistant.vocabulary import (Vocabulary, asks_to_rank, expand_acronyms, load_vocabulary, specific_equivalents,
+from assistant.vocabulary import (Vocabulary, asks_to_rank, named_as_history, expand_acronyms, load_vocabulary, specific_equivalents,
                                   with_conditions)
 from assistant.index import Index
 from assistant.models import Answer, Calculation, Section, Statement
@@ -121,7 +121,7 @@ VARIATION = re.compile(r"(?i)^\W*(?:and\s+)?(?:what|how)\s+(?:if|about)\b|^\W*an
 YES_NO = re.compile(r"(?i)^\W*(?:is|are|was|does|do|did|should|shall|can|could|would|will|has|have|must|may|might)\b")
 
 # Questions about the evidence or the reasons ("isn't adjusted-weight dosing evidence based?") want no numbers worked out.
-REASONED_ASPECTS = frozenset({"evidence", "explanation", "next_step"})
+REASONED_ASPECTS = frozenset({"evidence", "explanation", "what_to_do"})
 
 # The aspects a patient's own numbers are worked out for; a follow-up about monitoring or evidence gets no dose lead.
 WORKED_OUT_ASPECTS = frozenset({"dose", "switch", "administration"})
@@ -408,7 +408,7 @@ class Assistant:
         answer: Answer | None = None
         on_indication = self._on_indication(frame, hits)
         gap = self._not_covered(frame, own, hits, on_indication) or self._unindexed_condition(text, own, hits) \
-            or self._unindexed_product(own)
+            or self._unindexed_product(text, own)
         if gap:
             answer = Answer(**base, status="abstained", summary=f"{gap} {self._abstain_message(hits, lead='')}".strip(),
                             latency_ms=0.0)
@@ -828,7 +828,7 @@ class Assistant:
             return f"The sources do not cover {label}."
         return None
 
-    def _unindexed_product(self, own: QuestionFrame) -> str | None:
+    def _unindexed_product(self, text: str, own: QuestionFrame) -> str | None:
         """'The sources do not cover HyQvia' for a product the question names that no indexed passage ever names: another
         product's conversion factor or infusion rate is no answer for it ("HyQvia: how do we convert?"). What holds for the
         drug holds for its brands ("Tylenol dose?" is answered by acetaminophen's), and a brand the drug dictionary knows
@@ -838,8 +838,8 @@ class Assistant:
         generic = re.findall(r"[a-z]{3,}", (own.drug or "").lower())
         for product in own.products:
             words = re.findall(r"[a-z]{3,}", product.lower())
-            if not words or any(self._known_word(w) for w in words):
-                continue
+            if not words or any(self._known_word(w) for w in words) or named_as_history(text, product):
+                continue  # known, or what the patient already tried ("tried miralax w/o relief. next step?")
             if (specific and term is not None and names_any(product, term.terms)) \
                     or not any(self._known_word(w) for w in generic):
                 return f"The sources do not cover {product}."

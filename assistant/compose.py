@@ -62,10 +62,10 @@ ASPECTS: dict[str, tuple[re.Pattern[str], str, re.Pattern[str]]] = {
                       re.compile(r"\b(premedic\w*|diphenhydramine|acetaminophen|paracetamol|corticosteroid\w*|antihistamine\w*)\b", re.I)),
     "recommendation": (re.compile(r"\b(recommend\w*|recs?|how strong|strength|grade[ds]?|guidelines? says?|ok(ay)? to|reasonable to)\b", re.I),
                        "Recommendations", re.compile(r"\b(recommend\w*|suggest\w*|strong|weak)\b", re.I)),
-    # "now what?": what to do next, said by a statement that tells what to do (slow, stop, repeat, restart, give...).
-    "next_step": (re.compile(r"\b(now what|what now|what next|next steps?|what (?:do|should|would) (?:i|we|you) do|what to do)\b", re.I),
+    # "now what?" (not "next step?", which asks the next treatment): what to do, said by a statement that tells what to do (slow, stop, repeat, restart, give...).
+    "what_to_do": (re.compile(r"\b(now what|what now|what (?:do|should|would) (?:i|we|you) do|what to do)\b", re.I),
                   "Key points", re.compile(r"\b(slow\w*|paus\w*|stop\w*|restart\w*|resum\w*|repeat\w*|second (?:dose|infusion|course)|"
-                                           r"retreat\w*|refer\w*|switch\w*|increas\w*|rais\w*|higher dose)\b", re.I)),
+                                           r"retreat\w*|refer\w*|switch\w*|(?:increas\w*|rais\w*)(?: the)?(?: \w+)? (?:dose|rate)|higher dose)\b", re.I)),
     "conversion": (re.compile(r"\b(switch\w*|convert\w*|conversion|scig|subcutaneous)\b", re.I), "Dosing",
                    re.compile(r"\b(factor|convert\w*|weekly|divided|1\.37|multiply|multiplied)\b", re.I)),
 }
@@ -199,7 +199,7 @@ class Candidate:
 FRAME_ASPECTS = {"dose": "dose", "monitoring": "monitoring", "target": "monitoring", "duration": "duration",
                  "adverse_effects": "adverse", "indication": "starting", "administration": "administration",
                  "premedication": "premedication", "switch": "conversion", "recommendation": "recommendation",
-                 "next_step": "next_step"}
+                 "what_to_do": "what_to_do"}
 
 
 def _wanted(question: str, asked: tuple[str, ...]) -> list[str]:
@@ -569,8 +569,8 @@ def _direct(pool: list[Candidate], wanted: list[str], quantities: list[re.Patter
             own_dose = [c for c in ranked if c.on_context and _DOSE_NUMBER.search(c.text)]
             if own_dose and own_dose[0].score >= OWN_DOSE_SHARE * ranked[0].score:
                 fitting, floor = own_dose, OWN_DOSE_SHARE  # the asked drug's own dose answers before any talk around it
-        elif "next_step" in wanted:  # "now what?": what to do leads, before what the other aspect's words describe
-            fitting = [c for c in fitting if ASPECTS["next_step"][2].search(c.text)] or fitting
+        elif "what_to_do" in wanted:  # "now what?": what to do leads, before what the other aspect's words describe
+            fitting = [c for c in fitting if ASPECTS["what_to_do"][2].search(c.text)] or fitting
         elif recommendations:
             # The guideline's own recommendation leads: a sentence of its discussion using the aspect's word ("the 2009
             # recommendations included ...") does not displace it; another recommendation fitting the aspect may.
