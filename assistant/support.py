@@ -56,6 +56,7 @@ from assistant.support_entities import _entities, _mentions, _rows, _substances,
 from assistant.support_polarity import direction, grades, polarity, strength
 from assistant.support_population import population_problems
 from assistant.support_scope import polarity_cues, scope_problems
+from assistant.support_table import cadence_problems, column_problems, label_problems
 from assistant.support_contrast import (class_swaps, comparison_problems, direction_swaps, interval_swaps, modifier_swaps,
                                         negated_forms, preference_against_neutral, preference_problems,
                                         sequence_swaps)
@@ -83,6 +84,7 @@ MAX_UNCOVERED = 4
 SPAN_UNITS = 3
 LIST_UNITS, LIST_ITEM_WORDS = 6, 12  # a span of short items (bullets, cells) may run over up to six of them
 BOUND_SLOTS = ("populations", "indications", "contexts", "drugs", "substance", "name", "route", "acronym")  # bound to the claim's unit
+BROAD_SLOTS = ("populations", "indications", "contexts", "drugs", "substance")  # the subjects a title may name several of
 CLAUSE_COVERAGE = 0.5  # a coordinated claim ("..., and it also ...") with less of its words in the span is an added claim
 
 
@@ -408,8 +410,8 @@ def _variant_named(entity: str, src: _Source) -> bool:
 
 def _broad(title: str, lex: _Lexicon) -> bool:
     """Whether a document title names two or more conditions, populations or drugs of one kind."""
-    named = [_slot(e) for e in _entities(title, lex)]
-    return any(named.count(slot) >= 2 for slot in set(named))
+    named = [_slot(e) for e in _entities(title, lex) if _slot(e) in BROAD_SLOTS]  # (its issuer's acronyms, "VA/DoD", "CPG",
+    return any(named.count(slot) >= 2 for slot in set(named))                    # are no subjects)
 
 
 def _source(path: HeadingPath | None, text: str, lex: _Lexicon, entities: frozenset[str], drugs: frozenset[str]) -> _Source:
@@ -456,6 +458,7 @@ def check_support(statement: str, passages: Sequence[tuple[HeadingPath | None, s
         passage_reasons = [f"grade {g.split(':')[1]} is not the source's" for g in sorted(stated_grades - src.grades)]
         passage_reasons += _grade_problem(statement, st, src.graded)
         passage_reasons += _value_swaps(statement, text, src.header_dims)
+        passage_reasons += column_problems(statement, text) + label_problems(statement, text) + cadence_problems(statement, [text])
         passage_reasons += [f"names {c} which the source does not" for c in unnamed_conditions(_conceptualise(statement, lex), f"{src.heading}\n{text}")
                             if not set(src.words_of(c)) <= src.words | src.heading_words]
         for start in range(len(src.units)):

@@ -48,6 +48,7 @@ class _BoundCues:
     label_tail: re.Pattern
     analytes: tuple[tuple[re.Pattern, float], ...] = ()
     analyte_tolerance: float = 0.03
+    bound_flip: re.Pattern | None = None  # a bound the clause says to avoid is the other side's
 
 
 @lru_cache(maxsize=1)
@@ -77,6 +78,7 @@ def bound_cues() -> _BoundCues:
         not_multiplier=re.compile(data["not_multiplier"], re.I), fold=re.compile(data["fold"], re.I),
         as_percent={float(k): float(v) for k, v in data["as_percent"].items()},
         label_unit=re.compile(data["label_unit"]), label_tail=re.compile(data["label_tail"]),
+        bound_flip=re.compile(data["bound_flip"], re.I) if data.get("bound_flip") else None,
         analytes=tuple((re.compile(rf"(?<![\w-])(?:{_alternation([str(n) for n in a['names']])})(?![\w-])", re.I),
                         float(a["molar_mass"])) for a in data.get("analytes", {}).values()),
         analyte_tolerance=float(data.get("analyte_tolerance", 0.03)),
@@ -170,6 +172,8 @@ def bound_quantities(text: str) -> tuple[Bound, ...]:
                 if (m := rx.search(after)) is not None:  # its words, not the ones before them ("a day or less")
                     core = re.search(r"(?:\S+|(?:or|and)\s+\S+)$", m.group(0))
                     side, cue = name, (end + m.start() + core.start(), end + m.end())
+        if side is not None and c.bound_flip is not None and c.bound_flip.search(f"{near} {clause}"):
+            side = "lower" if side == "upper" else "upper"  # "avoid doses above 150 mg/day": at most 150 mg a day
         window = [(len(before[p:].split()) - 1, r) for p, r in _routes_in(before)]
         window += [(len(after[:p].split()), r) for p, r in _routes_in(after)]
         window = [(d, r) for d, r in window if d <= c.route_reach]

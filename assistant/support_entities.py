@@ -12,6 +12,7 @@ import yaml
 
 from assistant.quantities import Quantity, quantities
 from assistant.support_cues import cues, normal
+from assistant.support_table import block_rows, block_values
 from assistant.support_text import _conceptualise, _Lexicon, _specific
 
 
@@ -137,6 +138,7 @@ def _rows(drug: str, text: str) -> tuple[tuple[Quantity, ...], frozenset[str], s
             found += quantities(flat[start:end])
             routes |= {f"⟨route:{r}⟩" for m in cues().route_pattern.finditer(flat[start:end])
                        for r, words in cues().routes.items() if m.group(0).lower() in words}
+    found += block_rows(drug, text)  # its values where a column of names stands before them (support_table)
     return tuple(found), frozenset(routes), " ".join(rows)
 
 
@@ -196,6 +198,7 @@ def value_names(text: str) -> tuple[tuple[Quantity, str], ...]:
         found.append(q)
         at.append(i)
     out = list(_stacked(flat, found, at))
+    out += block_values(text)  # a column of names before their values, column by column (support_table)
     for q, i in zip(found, at):
         before = [n for n in names if n[0] < i]
         if not before:

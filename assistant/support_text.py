@@ -17,7 +17,7 @@ from assistant.vocabulary import Vocabulary, definitions
 
 ENTITY_SLOTS = ("drugs", "indications", "contexts", "populations")
 _TOKEN = re.compile(r"⟨[^⟩]+⟩|[a-z][a-z0-9]*|[0-9]+(?:\.[0-9]+)?")
-_UNIT_SPLIT = re.compile(r"(?<=[.!?;])(?<!\bal\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<!\bcf\.)\s+(?=[\"'(\[]?[A-Z0-9•·])|\s*[•·▪■¨]\s*|\n\s*[-*]\s+|\n{2,}")
+_UNIT_SPLIT = re.compile(r"(?<=[.!?;])(?<!\bal\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<!\bcf\.)\s+(?=[\"'(\[]?[A-Z0-9•·])|\s*[•·▪■¨]\s*|\n\s*[-*]\s+|\n{2,}|\s*\u2029\s*")  # (U+2029: a table row's start)
 
 
 @dataclass(frozen=True, eq=False)
@@ -236,8 +236,33 @@ def _unit_of(text: str, lex: _Lexicon) -> _Unit:
                  _specific(body), scoped(body, _conceptualise(body, lex)))
 
 
+_BULLETED = re.compile(r"[•·▪■\uf0a7\uf0b7]")
+_ROW_BREAK_AFTER = re.compile(r"(?:[-/,–(]|\b(?:or|and|in|to|of|with|the|a|an))\s*$", re.I)
+
+
+def _table_rows(text: str) -> str:
+    """A PDF table's rows apart: a line that opens with a drug's name (capitalised, after a line that does not break
+    off) starts a row of its own after a row whose comments are bullets, where two or more lines of the passage open
+    with a name ("• Maximum daily dose is 7.5 mg" / "(three tablets)" / "Sumatriptan (Imitrex®) injection 6 mg ...")."""
+    from assistant.support_entities import _substance_mentions
+
+    lines = text.split("\n")
+    starts = [k for k, line in enumerate(lines) if k and line[:1].isupper() and lines[k - 1].strip()
+              and not _ROW_BREAK_AFTER.search(lines[k - 1])
+              and any(at == 0 for _, at, _ in _substance_mentions(line.strip()[:40]))]
+    if len(starts) + bool(lines and any(at == 0 for _, at, _ in _substance_mentions(lines[0].strip()[:40]))) < 2:
+        return text
+    previous = 0
+    for k in starts:  # only after a row whose comments are bullets: the last bullet would run on into the next row
+        if any(_BULLETED.search(line) for line in lines[previous:k]):
+            lines[k] = "\u2029" + lines[k]
+        previous = k
+    return "\n".join(lines)
+
+
 @lru_cache(maxsize=2048)
 def _passage_units(text: str, lex: _Lexicon) -> tuple[_Unit, ...]:
+    text = _table_rows(clean(text)) if "\n" in text else text
     flat = re.sub(r"[ \t]*\n[ \t]*(?![-*•·])", " ", clean(text))  # hard-wrapped lines of a PDF are one paragraph
     from assistant.support_bound import strip_labels
 

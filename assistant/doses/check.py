@@ -9,6 +9,7 @@ from functools import lru_cache
 from assistant.doses.arithmetic import Calculations, calculations
 from assistant.doses.cadence import Cadence, scan_cadence
 from assistant.doses.context import AnswerContext
+from assistant.doses.counts import count_doses
 from assistant.doses.conversions import (conversion_chain, cross_checks, factor_findings, obesity_weight,
                                          rule_failure as _rule_failure, scig_conversion)
 from assistant.doses.binding import (TextBinding, labelled_durations, once_daily, preferred_sources, sentence_duration,
@@ -432,6 +433,52 @@ def _split_parts(book: RuleBook, sc: Scan, results: dict[int, DoseFinding]) -> N
                 "message": f"{b.text.strip()} in {a.parts} infusions of {a.text.strip()}, as rule {rule.id} allows."})
 
 
+# What says that a figure is worked out from the dose before it: "666 mg three times daily comes to 1,998 mg per day",
+# "2 tablets twice daily gives naltrexone 32 mg ... a day".
+_WORKS_OUT = re.compile(r"(?i)\b(?:gives?|giving|comes?\s+to|coming\s+to|amounts?\s+to|equals?|totals?|totalling|totaling"
+                        r"|making|makes|is|are|that\s+is|i\.e\.|which\s+is|for\s+a\s+total\s+of|or)\b|=|≈|→")
+_PER_DAY = re.compile(r"(?i)^[^.;]{0,40}?(?:\b(?:a|per|each|in\s+a)\s+day\b|/\s*day\b|\bdaily\s+total\b|\btotal\s+daily\b)")
+
+
+def _day_totals(sc: Scan, results: dict[int, DoseFinding], scopes: dict[int, Scope], book: RuleBook,
+                counted) -> None:
+    """A day's total worked out from a dose repeated within the day that is right ("666 mg three times daily comes to
+    1,998 mg per day"; "2 tablets twice daily gives naltrexone 32 mg ... a day" for 8 mg tablets) is as right as that
+    dose: it holds only when the sum does (the dose times its doses a day, to rounding)."""
+    doses = [(a.start, a.end, results[k], {None: a.canon[0]} if not a.is_range else None, a.cadence.interval,
+              a.sentence) for k, a in enumerate(sc.amounts) if k in results and results[k].verdict in PASSING_VERDICTS
+             and a.info is not None and a.info.dim == "mass"]
+    for c in counted:
+        if c.finding.verdict in PASSING_VERDICTS and c.amount.low == c.amount.high:
+            units = c.amount.canon[0] / next(iter(c.parts.values()))  # the count: the first part's dose per unit
+            doses.append((c.amount.start, c.amount.end, c.finding, {d: v * units for d, v in c.parts.items()},
+                          c.amount.cadence.interval, c.amount.sentence))
+    for i, a in enumerate(sc.amounts):
+        mine = results.get(i)
+        if mine is None or mine.verdict in PASSING_VERDICTS or a.info is None or a.info.dim != "mass" or a.is_range \
+                or not _rule_failure(book, mine) or is_negated(sc, sc.amounts[i]):
+            continue
+        s_end = sc.sentences[a.sentence][1]
+        if not (a.info.per == "day" or a.cadence.interval == (1.0, 1.0) and not once_daily(a.cadence.text, sc.text, a.end)
+                or _PER_DAY.match(sc.text[a.end:s_end])):
+            continue
+        drug = scopes[i].drug if i in scopes else None
+        for start, end, f, values, t, sentence in doses:
+            if sentence != a.sentence or end > a.start or values is None or not t or t[0] != t[1] or t[0] >= 1 \
+                    or not _WORKS_OUT.search(sc.text[end:a.start]):
+                continue
+            value = values.get(None, values.get(drug))
+            if value is None:
+                continue
+            expected = value / t[0]
+            if abs(a.canon[0] - expected) <= max(0.02 * expected, 0.5 * 10.0 ** -a.decimals * a.info.factor):
+                results[i] = mine.model_copy(update={
+                    "verdict": f.verdict, "rule_id": f.rule_id, "source": f.source,
+                    "message": f"{a.text.strip()} is a day of {f.text.strip()} ({fmt(round(1 / t[0]))} doses a day); "
+                               f"{f.message}"})
+                break
+
+
 def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None, sources: list[str] | None = None,
                context: str | None = None, frame: AnswerContext | None = None) -> list[DoseFinding]:
     """Every dose in text with its verdict; sources are the cited passages, context e.g. the question, frame what
@@ -465,6 +512,8 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
     # the conversion's own rules (its worked example) speak for its doses, as if the conversion were named.
     extra = _negated_factors(rulebook, sc, factor_findings(rulebook, sc, ctx)) + obesity_weight(rulebook, sc) + \
         timing_findings(rulebook, sc, ctx) + _trial_lengths(sc, srcs, lex)
+    counted = count_doses(sc, srcs, lex)
+    extra += [c.finding for c in counted]
     converting = frozenset(rule.indication for f in extra if f.verdict == "verified" and f.unit == "1" and f.rule_id
                            and (rule := rulebook.rule(f.rule_id)) is not None and not is_disease(rule.indication)
                            and rule.indication != "any")
@@ -531,6 +580,7 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
     conversion_chain(rulebook, sc, scopes, results, extra)
     _worked_out(sc, calc, results, operands, extra)
     _split_parts(rulebook, sc, results)
+    _day_totals(sc, results, scopes, rulebook, counted)
     negated = {i for i in results if is_negated(sc, sc.amounts[i])}
     for i in sorted(negated):
         f = results[i]

@@ -4,6 +4,9 @@ IVIG to weekly SCIG, conversion factors and the dosing weight in obesity."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
+import yaml
 
 from assistant.doses.arithmetic import mismatch, ratio_verdict
 from assistant.doses.matching import Scope, source_text
@@ -15,13 +18,15 @@ from assistant.doses.units import per_kg_dim, volume_rate_to_mass_rate
 from assistant.models import PASSING_VERDICTS, DoseFinding
 
 # Words that say a text converts IVIG to SCIG (listing both products side by side is not a conversion).
+_SCIG_BRANDS = "|".join(re.escape(b) for b in yaml.safe_load(
+    (Path(__file__).parent / "data" / "products.yaml").read_text(encoding="utf-8"))["scig_brands"])
 _SWITCH_CUE = re.compile(r"(?i)factor|conver|switch|transition|equivalent|\bturns?\s+(?:\w+\s+)?into|\b(?:chang|mov|go|transferr?|start)(?:e|es|ed|ing)?"
-                         r"\s+(?:[\w.]+\s+){0,10}?(?:from|to|onto)\s+(?:\w+\s+){0,2}?(?:IVI|SCI|subcut|Hizentra|Cuvitru"
-                         r"|Xembify|Cutaquig|HyQvia)|\bfrom\s+IVI|\bbecom(?:e|es|ing)\b|\bcomes?\s+to\b|\bworks?\s+out\b|\bratio\b"
+                         r"\s+(?:[\w.]+\s+){0,10}?(?:from|to|onto)\s+(?:\w+\s+){0,2}?(?:IVI|SCI|subcut|"
+                         + _SCIG_BRANDS + r")|\bfrom\s+IVI|\bbecom(?:e|es|ing)\b|\bcomes?\s+to\b|\bworks?\s+out\b|\bratio\b"
                          r"|(?<![\d.:])1\s*:\s*1(?![\d:])|→|->|=>")
 # Words that say a stated factor is a conversion (not a risk ratio or a count).
 _CONVERSION_CUE = re.compile(r"(?i)factor|conver|switch|transition|SCIG|subcutaneous|adjusted|ideal|dosing weight|"
-                             r"IBW|obes|Hizentra|Cuvitru|Xembify|Cutaquig|HyQvia|weekly.equivalent")
+                             r"IBW|obes|" + _SCIG_BRANDS + r"|weekly.equivalent")
 _EU = re.compile(r"\bEU\b|\bEurop|\bSmPC\b")
 _OBESITY_CUE = re.compile(r"(?i)ideal|adjusted|dosing weight|IBW|obes|actual")
 _SCIG_FACTOR_INDICATION = "ivig_to_scig"
@@ -245,7 +250,7 @@ def scig_conversion(book: RuleBook, sc: Scan, scopes: dict[int, Scope]) -> dict[
 # Which conversion a stated factor belongs to, by the words around it (the first kind whose cue is found).
 _FACTOR_KINDS = (
     ("obesity", _OBESITY_CUE),
-    ("scig", re.compile(r"(?i)\bSCI?G|\bSC\b|subcut|Hizentra|Cuvitru|Xembify|Cutaquig|HyQvia|weekly.equivalent")),
+    ("scig", re.compile(r"(?i)\bSCI?G|\bSC\b|subcut|" + _SCIG_BRANDS + r"|weekly.equivalent")),
     ("rate", re.compile(r"(?i)mg/kg/min|mL/kg/h|infusion\s+rate")),
     ("unit", re.compile(r"(?i)\bmg/dL\b.*\bg/L\b|\bg/L\b.*\bmg/dL\b|\bmg/kg\b.*\bg/kg\b|\bg/kg\b.*\bmg/kg\b")),
 )
@@ -528,7 +533,11 @@ def conversion_chain(book: RuleBook, sc: Scan, scopes: dict[int, Scope], results
     weekly amount that the chain gives exactly is verified; one it does not give keeps its own verdict (the
     cross-checks flag wrong ones). A wrong input (implausible, or against the rules for a stated weight) stops the
     chain."""
-    if not _SWITCH_CUE.search(sc.text):
+    # A SCIG factor the rules verify, applied in the text ("Hizentra (US): 32 g every 4 weeks gives 8 g per week, x 1.37
+    # = 11 g"), says as much as the words of a switch.
+    if not _SWITCH_CUE.search(sc.text) and not any(
+            f.unit == "1" and f.verdict == "verified" and f.rule_id and (rule := book.rule(f.rule_id)) is not None
+            and rule.indication == _SCIG_FACTOR_INDICATION for f in extra):
         return
     amounts = sc.amounts
     found = _chain_source(sc, scopes)
@@ -573,7 +582,8 @@ def conversion_chain(book: RuleBook, sc: Scan, scopes: dict[int, Scope], results
             # A restatement of the input over a week ("32 g every 4 weeks, i.e. 8 g a week") is its weekly equivalent.
             restates = a.head in same or any(
                 amounts[k].sentence == a.sentence and amounts[k].end <= a.start
-                and re.fullmatch(r"(?i)[\s,(]*(?:i\.e\.,?|that\s+is,?|which\s+is|or|equivalent\s+to|=|≈|→|->|=>)\s*(?:about\s+)?",
+                and re.fullmatch(r"(?i)[\s,(]*(?:i\.e\.,?|that\s+is,?|which\s+is|or|equivalent\s+to|=|≈|→|->|=>|is|gives|comes\s+to"
+                                 r"|works\s+out\s+(?:at|to))\s*(?:about\s+)?",
                                  sc.text[amounts[k].end + len(_cadence_words(sc, amounts[k])):a.start]) for k in same)
             allowed = set(factors) | ({1.0} if (named_equivalent or restates) and not applied else set())
         hit = next((f for f in sorted(allowed) if mismatch(sc, a, sa, s_lo / weeks * f, s_hi / weeks * f, "",

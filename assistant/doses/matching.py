@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
+from assistant.doses.authorities import by_key
 from assistant.doses.cadence import Cadence
 from assistant.doses.numbers import fmt
 from assistant.doses.indications import MODIFIERS, diseases, is_disease
@@ -36,6 +37,7 @@ class Scope:
     phase: str | None = None  # "loading" or "maintenance" when the text (or question) names the phase of the regimen
     alongside: bool = True  # the text or question names a drug that the modifier rules go with (IVIG for premedication)
     jurisdiction: str | None = None  # "us" or "eu" when the sentence (or question) names a labelling
+    authority: str | None = None  # the source the text attributes the dose to by name ("Ontario", "EU SmPC", "AAAAI")
 
 
 # ---- does one rule hold a stated value? ----------------------------------------------------------
@@ -248,6 +250,12 @@ def select(book: RuleBook, family: str, sc: Scope) -> Selection:
     if family == "rate":
         # A starting rate is verified by a starting rule only; a rate later in the titration by a range rule.
         borrowed |= {n.rule.id for n in ranges if (n.rule.stage == "start") != sc.start}
+    named_source = by_key(sc.authority)
+    if named_source is not None and any(named_source.owns(n.rule) and n.rule.indication in named for n in ranges):
+        # "PID, Ontario maintenance: 0.3-0.6 g/kg": a dose a text attributes to a source that gives doses for the
+        # indication is verified by that source's rules only; another source's range may show that it is wrong there,
+        # but never verifies it.
+        borrowed |= {n.rule.id for n in ranges if not named_source.owns(n.rule)}
     if sc.phase is not None:
         # A loading dose is never verified by a maintenance rule, nor the other way round.
         borrowed |= {n.rule.id for n in ranges if n.rule.stage in ("loading", "maintenance") and n.rule.stage != sc.phase}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from assistant.doses.authorities import attributed
 from assistant.doses.lexicon import Mention
 from assistant.doses.context import AnswerContext
 from assistant.doses.indications import diseases, is_disease
@@ -251,7 +252,8 @@ def scope_for(sc: Scan, a: Amount, ctx: Scan | None, weight_kg: float | None, fi
                  brand=named_brands.pop() if len(named_brands) == 1 else None,
                  # The labelling the sentence names, else the question's ("per the US label?"): another's rules never
                  # verify ("0.5 mL/kg/h" is the EU start, not the US one).
-                 jurisdiction=jurisdiction(sentence) or (jurisdiction(ctx.text) if ctx else None))
+                 jurisdiction=jurisdiction(sentence) or (jurisdiction(ctx.text) if ctx else None),
+                 authority=attributed(sc.text, s_start, s_end, a.start, ctx.text if ctx else None))
 
 
 _EU = re.compile(r"\bEU\b|\bEurop|\bSmPC\b")
