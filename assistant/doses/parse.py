@@ -77,8 +77,8 @@ _WEIGHT = re.compile(rf"(?P<n>{NUM}){_SP}[-‑]?{_SP}(?P<u>kg|kilograms?|lbs?|po
 # "x 56" after a number ("0.4 × 56") is an operand: the factor is the number before the sign.
 _FACTOR = re.compile(r"(?i)(?:\bfactor(?:\s+for\s+[\w-]+)?\s+(?:of\s+|is\s+|=\s*|:\s*)?|\bappl(?:y|ying|ied)\s+"
                      rf"(?:a\s+|the\s+)?|\bmultipl(?:y|ying|ied)\s+(?:[\w()-]+\s+){{0,5}}?by\s+|(?<![\d.]\s)(?<![\d.])[×x*]\s*)"
-                     rf"(?P<a>\d*\.?\d+)(?![\d^]|\s*(?:kg|g\b|mg|mL|%|weeks?|days?|minutes?|min\b|hours?|h\b|10\^))"
-                     rf"|[×x*]\s*(?P<c>\d*\.\d+)(?![\d^]|\s*(?:kg|g\b|mg|mL|%|10\^))|(?P<b>\d*\.\d+)(?:\s*[×x*]\s*(?:\(|\d+(?![.,]\d))|\s*[×*]\s*(?=[A-Za-z])|\s+x\s+(?=[A-Za-z]))"
+                     rf"(?P<a>\d*\.?\d+)(?![\d^]|[.,]\d|\s*(?:kg|g\b|mg|mL|%|weeks?|days?|minutes?|min\b|hours?|h\b|10\^))"
+                     rf"|[×x*]\s*(?P<c>\d*\.\d+)(?![\d^]|[.,]\d|\s*(?:kg|g\b|mg|mL|%|10\^))|(?P<b>\d*\.\d+)(?:\s*[×x*]\s*(?:\(|\d+(?![.,]\d))|\s*[×*]\s*(?=[A-Za-z])|\s+x\s+(?=[A-Za-z]))"
                      r"|(?<![\d.])(?P<d>\d*\.\d+|\d+)\s+times\s+(?:the|as\s+much)\b")
 # "multiply by 1.37 for Hizentra or by 1.30 for Cuvitru": a second factor of the same multiplication.
 _FACTOR_MORE = re.compile(r"(?i)\b(?:or|and)\s+by\s+(?P<a>\d*\.?\d+)(?![\d^]|\s*(?:kg|g\b|mg|mL|%|weeks?|days?|min))")

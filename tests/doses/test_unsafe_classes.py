@@ -114,3 +114,16 @@ PASSAGE = "Ketamine 0.5 mg/kg IV over 40 minutes, twice weekly for up to 4 weeks
 ])
 def test_a_grounded_dose_keeps_the_passages_infusion_time(corpus_book, text, safe):
     assert caught(corpus_book, text, sources=[PASSAGE]) is not safe
+
+
+# ---- a weight written with decimals after a multiplication sign is an operand, never a factor ---------------------
+@pytest.mark.parametrize("text, safe", [
+    ("In secondary immunodeficiency (Ontario), IVIG for this patient (82.4 kg adjusted body weight): "
+     "0.4 g/kg × 82.4 kg = 33 g every 4 weeks.", True),
+    ("In secondary immunodeficiency (Ontario), IVIG for this patient (82.4 kg adjusted body weight): "
+     "0.4 g/kg × 82.4 kg = 43 g every 4 weeks.", False),
+])
+def test_a_decimal_weight_after_a_times_sign_is_an_operand(corpus_book, text, safe):
+    findings = check_text(text, corpus_book)
+    assert not any("factor 82" in f.message.lower() for f in findings)
+    assert caught(corpus_book, text) is not safe
