@@ -22,10 +22,11 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.citations import MARKER, Numbering, best_quote, guard
 from assistant.compose import compose, grade_of, names_any, on_topic, references_of, statements_of
 from assistant.errors import GuideqaError, InputError
-from assistant.followup import DRUG_OWN_ASPECTS, Focus, focus_of, keeps_topic, standalone_question, switches_drug
+from assistant.followup import (DRUG_OWN_ASPECTS, Focus, age_group_words, focus_of, keeps_topic, standalone_question,
+                                switches_drug)
 from assistant.question import DOSE_OF, QuestionFrame, read_question
-from assistant.vocabulary import (Vocabulary, asks_to_rank, named_as_history, expand_acronyms, load_vocabulary, specific_equivalents,
-                                  with_conditions)
+from assistant.vocabulary import (Vocabulary, asks_to_rank, expand_acronyms, load_vocabulary, named_as_history,
+                                  specific_equivalents, with_conditions)
 from assistant.index import Index
 from assistant.models import Answer, Calculation, Section, Statement
 from assistant.retrieval import Filters, GuidelineRetriever, Hit, Retriever
@@ -719,9 +720,8 @@ class Assistant:
         groups = [p for p in frame.population if p in vocab.exclusive_populations and vocab.term("populations", p)]
         if focus.population or len(groups) != 1:
             return focus
-        others = tuple(t for other in vocab.exclusive_populations if other != groups[0]
-                       and (term := vocab.term("populations", other)) for t in term.terms)
-        return replace(focus, population=vocab.term("populations", groups[0]).terms, other_populations=others)
+        population, others = age_group_words(vocab, groups[0])
+        return replace(focus, population=population, other_populations=others)
 
     def _add_topic_documents(self, question: str, hits: list[Hit], focus: Focus, per_topic: int = 3,
                              each: bool = False) -> list[Hit]:

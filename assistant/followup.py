@@ -220,6 +220,14 @@ class Focus:
     age_years: float | None = None  # the patient's age: a statement bounding its patients' age must hold them
 
 
+def age_group_words(vocab: Vocabulary, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The words of an age group an answer keeps to (one of the vocabulary's exclusive populations), and the words of
+    the groups that exclude it."""
+    others = tuple(t for other in vocab.exclusive_populations if other != name
+                   and (term := vocab.term("populations", other)) for t in term.terms)
+    return vocab.term("populations", name).terms, others
+
+
 def focus_of(question: str, vocab: Vocabulary) -> Focus:
     """The condition and population a question is about, as words to look for in statements."""
     topic = topic_of(question, vocab)
@@ -231,8 +239,7 @@ def focus_of(question: str, vocab: Vocabulary) -> Focus:
     also: tuple[str, ...] = ()
     exclusive = vocab.exclusive_populations
     if topic.population is not None and topic.population.name in exclusive:
-        population = topic.population.term.terms
-        others = tuple(t for name in exclusive if name != topic.population.name for t in vocab.term("populations", name).terms)
+        population, others = age_group_words(vocab, topic.population.name)
     elif topic.population is not None:
         also = topic.population.term.terms
     context = topic.context.term.terms if topic.context is not None else ()

@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from assistant.errors import ConfigError
+from assistant.text import phrase_alternation
 
 HISTORY_FILE = Path(__file__).parent / "data" / "patient-history.yaml"
 
@@ -59,15 +60,14 @@ def _words(path: Path = HISTORY_FILE) -> _Words:
         raise ConfigError(f"{path}: {exc}") from exc
 
 
-def _alternation(phrases: list[str]) -> re.Pattern[str]:
-    ordered = sorted({p.lower() for p in phrases}, key=len, reverse=True)
-    return re.compile(r"(?i)(?<![\w-])(?:" + "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in ordered) + r")(?![\w-])")
+def _phrases(phrases: list[str]) -> re.Pattern[str]:
+    return re.compile(r"(?i)(?<![\w-])(?:" + phrase_alternation({p.lower() for p in phrases}) + r")(?![\w-])")
 
 
 @lru_cache(maxsize=4)
 def _patterns(path: Path = HISTORY_FILE) -> dict[str, re.Pattern[str]]:
     w = _words(path)
-    return {key: _alternation(getattr(w, key)) for key in _Words.model_fields}
+    return {key: _phrases(getattr(w, key)) for key in _Words.model_fields}
 
 
 def _word_index(text: str, at: int) -> int:

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from assistant.errors import ConfigError
+from assistant.text import phrase_alternation
 
 PEOPLE_FILE = Path(__file__).parent / "data" / "people.yaml"
 
@@ -28,10 +29,6 @@ class _Patterns:
     back_to: re.Pattern[str]
 
 
-def _alternation(phrases: list[str]) -> str:
-    return "|".join(re.escape(str(p)).replace(r"\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True))
-
-
 @lru_cache(maxsize=4)
 def _patterns(path: Path = PEOPLE_FILE) -> _Patterns:
     try:
@@ -40,13 +37,13 @@ def _patterns(path: Path = PEOPLE_FILE) -> _Patterns:
         same, back, earlier = data["same_subject"], data["back_to"], data["earlier_persons"]
     except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read the people vocabulary ({exc})") from exc
-    person = rf"\b(?:{_alternation(another)})\s+(?:{_alternation(persons)})\b"
+    person = rf"\b(?:{phrase_alternation(another)})\s+(?:{phrase_alternation(persons)})\b"
     # "her 9 yo son", "pt's older brother", "the neighbour": a possessive or article, at most three words, the relative.
-    relative = rf"\b(?:his|her|their|the|pt'?s|patient'?s)\s+(?:[\w-]+\s+){{0,3}}?(?:{_alternation(relatives)})\b"
+    relative = rf"\b(?:his|her|their|the|pt'?s|patient'?s)\s+(?:[\w-]+\s+){{0,3}}?(?:{phrase_alternation(relatives)})\b"
     return _Patterns(
         another=re.compile(f"(?i){person}|{relative}"),
-        same_subject=re.compile(rf"(?i)\b(?:{_alternation(same)})\b"),
-        back_to=re.compile(rf"(?i)\b(?:{_alternation(back)})\s+(?:the\s+|our\s+|my\s+|that\s+)?(?:{_alternation(earlier)})\b"),
+        same_subject=re.compile(rf"(?i)\b(?:{phrase_alternation(same)})\b"),
+        back_to=re.compile(rf"(?i)\b(?:{phrase_alternation(back)})\s+(?:the\s+|our\s+|my\s+|that\s+)?(?:{phrase_alternation(earlier)})\b"),
     )
 
 

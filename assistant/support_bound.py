@@ -17,7 +17,8 @@ import yaml
 
 from assistant.doses.numbers import WORD_VALUES
 from assistant.quantities import Quantity, quantities, quantity_in
-from assistant.support_cues import _alternation, cues, normal
+from assistant.support_cues import cues, normal
+from assistant.text import phrase_alternation
 
 BOUND_FILE = Path(__file__).parent / "data" / "support-bound.yaml"
 _CLAUSE_END = re.compile(r"[;()\[\]]|\.(?!\d)(?=\s|$)|\b(?:and|or|then|but|while|whereas)\s+(?=[a-z]+\s+(?:at|to|of)\s+\d)")
@@ -56,8 +57,8 @@ def bound_cues() -> _BoundCues:
     data = yaml.safe_load(BOUND_FILE.read_text(encoding="utf-8"))
     per = {str(w).lower(): basis for basis, words in data["per_words"].items() for w in words}
     alone = {str(w).lower(): basis for basis, words in data["alone_words"].items() for w in words}
-    per_alt, alone_alt = _alternation(list(per)), _alternation(list(alone))
-    quant = _alternation([str(w) for w in data["before_quantifiers"]])
+    per_alt, alone_alt = phrase_alternation(list(per)), phrase_alternation(list(alone))
+    quant = phrase_alternation([str(w) for w in data["before_quantifiers"]])
     heads = r"(?:dose|doses|total|amount|intake|maximum|max|limit|cap|ceiling|allowance)"
     multipliers = {str(w).lower(): float(v) for v, words in data["multipliers"].items() for w in words}
     return _BoundCues(
@@ -74,12 +75,12 @@ def bound_cues() -> _BoundCues:
         bound_reach=int(data["bound_reach"]), route_reach=int(data["route_reach"]),
         route_products=frozenset(str(w).lower() for w in data.get("route_products", ())),
         multipliers=multipliers,
-        multiplier_rx=re.compile(rf"(?<![\w-])(?:{_alternation(list(multipliers))})(?![\w-])", re.I),
+        multiplier_rx=re.compile(rf"(?<![\w-])(?:{phrase_alternation(list(multipliers))})(?![\w-])", re.I),
         not_multiplier=re.compile(data["not_multiplier"], re.I), fold=re.compile(data["fold"], re.I),
         as_percent={float(k): float(v) for k, v in data["as_percent"].items()},
         label_unit=re.compile(data["label_unit"]), label_tail=re.compile(data["label_tail"]),
         bound_flip=re.compile(data["bound_flip"], re.I) if data.get("bound_flip") else None,
-        analytes=tuple((re.compile(rf"(?<![\w-])(?:{_alternation([str(n) for n in a['names']])})(?![\w-])", re.I),
+        analytes=tuple((re.compile(rf"(?<![\w-])(?:{phrase_alternation([str(n) for n in a['names']])})(?![\w-])", re.I),
                         float(a["molar_mass"])) for a in data.get("analytes", {}).values()),
         analyte_tolerance=float(data.get("analyte_tolerance", 0.03)),
     )

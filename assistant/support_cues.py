@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from assistant.text import phrase_alternation
+
 CUES_FILE = Path(__file__).parent / "data" / "support-cues.yaml"
 EXTRA_FILE = Path(__file__).parent / "data" / "support-cues-extra.yaml"  # more synonyms and rewrites, read first
 
@@ -40,12 +42,8 @@ class _Cues:
     class_after: re.Pattern | None = None  # a drug name followed by these names a class ("aldosterone antagonists")
 
 
-def _alternation(words: Sequence[str]) -> str:
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
-
-
 def _words_rx(words: Sequence[str]) -> re.Pattern:
-    return re.compile(rf"(?<![\w-])(?:{_alternation(words)})(?![\w-])", re.I)
+    return re.compile(rf"(?<![\w-])(?:{phrase_alternation(words)})(?![\w-])", re.I)
 
 
 @lru_cache(maxsize=1)

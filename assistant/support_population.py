@@ -14,7 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from assistant.support_cues import _alternation, normal
+from assistant.support_cues import normal
+from assistant.text import phrase_alternation
 
 POPULATION_FILE = Path(__file__).parent / "data" / "support-population.yaml"
 
@@ -28,8 +29,8 @@ class Population:
 @lru_cache(maxsize=1)
 def _pattern() -> re.Pattern:
     data = yaml.safe_load(POPULATION_FILE.read_text(encoding="utf-8"))
-    nouns, before = _alternation([str(w) for w in data["nouns"]]), _alternation([str(w) for w in data["before"]])
-    quals, universal = _alternation([str(w) for w in data["qualifiers"]]), _alternation([str(w) for w in data["universal"]])
+    nouns, before = phrase_alternation([str(w) for w in data["nouns"]]), phrase_alternation([str(w) for w in data["before"]])
+    quals, universal = phrase_alternation([str(w) for w in data["qualifiers"]]), phrase_alternation([str(w) for w in data["universal"]])
     return re.compile(rf"\b(?:{before})\s+(?:(?P<all>{universal})\s+)?(?:(?:the|a|an|those|these)\s+)?"
                       rf"(?P<pre>(?:(?!(?:{before})\b)[a-z][a-z-]*\s+){{0,2}}?)(?:{nouns})\b"
                       rf"(?P<post>\s+(?:{quals})\b[^,;:.()]*)?", re.I)

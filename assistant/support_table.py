@@ -22,7 +22,8 @@ from pathlib import Path
 import yaml
 
 from assistant.quantities import Quantity, quantities, quantity_in
-from assistant.support_cues import _alternation, clean, normal
+from assistant.support_cues import clean, normal
+from assistant.text import phrase_alternation
 
 TABLE_FILE = Path(__file__).parent / "data" / "support-table.yaml"
 _DOSE_DIMS = ("[mass]", "[intl_activity]")
@@ -44,13 +45,13 @@ class _TableCues:
 
 
 def _words_rx(words: list[str]) -> re.Pattern:
-    return re.compile(rf"(?<![\w-])(?:{_alternation([str(w) for w in words])})(?![\w-])", re.I)
+    return re.compile(rf"(?<![\w-])(?:{phrase_alternation([str(w) for w in words])})(?![\w-])", re.I)
 
 
 def _labels_rx(words: list[str]) -> re.Pattern:
     caps = [w for w in map(str, words) if w.isupper()]
     rest = [w for w in map(str, words) if not w.isupper()]
-    parts = ([rf"(?-i:{_alternation(caps)})"] if caps else []) + ([_alternation(rest)] if rest else [])
+    parts = ([rf"(?-i:{phrase_alternation(caps)})"] if caps else []) + ([phrase_alternation(rest)] if rest else [])
     return re.compile(rf"(?i)(?<![\w-])(?:{'|'.join(parts)})(?![\w-])")
 
 

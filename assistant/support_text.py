@@ -10,10 +10,11 @@ from typing import NamedTuple
 from functools import lru_cache
 
 from assistant.quantities import Quantity, frequencies, quantities
-from assistant.support_cues import _alternation, _stemmer, clean, cues, normal, wordnet
+from assistant.support_cues import _stemmer, clean, cues, normal, wordnet
 from assistant.support_polarity import polarity
 from assistant.support_scope import Scoped, scoped
 from assistant.vocabulary import Vocabulary, definitions
+from assistant.text import phrase_alternation
 
 ENTITY_SLOTS = ("drugs", "indications", "contexts", "populations")
 _TOKEN = re.compile(r"⟨[^⟩]+⟩|[a-z][a-z0-9]*|[0-9]+(?:\.[0-9]+)?")
@@ -83,10 +84,10 @@ def _lexicon(vocab: Vocabulary | None, acronyms: tuple[tuple[str, str], ...] = (
     english = (vocab.english if vocab is not None else frozenset()) | frozenset(general)
     cased = sorted(w for w in concept if w in english)
     plain = [w for w in concept if w not in english]
-    long = _alternation([w for w in plain if len(w) >= 4]).replace(r"\-", r"[-\s]?")  # "apnea-hypopnea", "apneahypopnea"
-    short = _alternation([w for w in plain if len(w) < 4]) or "(?!)"  # a plural reads as its term ("SSRIs"), not "this"
+    long = phrase_alternation([w for w in plain if len(w) >= 4]).replace(r"\-", r"[-\s]?")  # "apnea-hypopnea", "apneahypopnea"
+    short = phrase_alternation([w for w in plain if len(w) < 4]) or "(?!)"  # a plural reads as its term ("SSRIs"), not "this"
     pattern = re.compile(rf"(?<![\w⟨:])(?:({long})(?:e?s)?|({short}))(?![\w⟩])") if plain else None
-    upper = re.compile(r"(?<![A-Za-z0-9])(" + _alternation(cased) + r")s?(?![A-Za-z0-9])", re.I) if cased else None
+    upper = re.compile(r"(?<![A-Za-z0-9])(" + phrase_alternation(cased) + r")s?(?![A-Za-z0-9])", re.I) if cased else None
     return _Lexicon(pattern, concept, slot_of, upper, english - frozenset(general), implied)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 ABBREVIATIONS = {"e.g", "i.e", "al", "vs", "dr", "fig", "approx", "no", "ref", "refs", "inc", "mr", "mrs", "ms", "st", "etc", "cf"}
 _BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9•])")
@@ -42,3 +43,8 @@ SOURCE_MARKER = re.compile(r"\[(\s*\d+(?:\s*[,;\u2013\u2014-]\s*\d+)*\s*)\]")
 def neutralise(text: str) -> str:
     """Source text with its own bracketed numbers turned into parentheses, so nothing reads them as citations."""
     return SOURCE_MARKER.sub(lambda m: f"({m.group(1)})", text)
+
+
+def phrase_alternation(phrases: Iterable[str]) -> str:
+    """A regex alternation of phrases, longest first (so "as well" wins over "as"), a space matching any whitespace."""
+    return "|".join(re.escape(str(p)).replace(r"\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True))
