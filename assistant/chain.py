@@ -288,8 +288,9 @@ class Assistant:
             changes = bool(own.patient.model_dump(exclude_none=True, exclude={"sex"}) or own.context or own.population
                            or self.source_words & set(re.findall(r"[a-z0-9]+", text.lower())))
             # "What if it's chronic ITP and we're giving Privigen?": a variation on the earlier question, which it asks again.
+            # Another person, said to be asked about the same ("her husband also has OUD - same?"), is asked it again.
             keep = self._only_slots(text) or (not (own.aspects or own.indication) and (changes or bool(own.drug))) \
-                or (not own.aspects and bool(VARIATION.match(text)))
+                or (not own.aspects and (new_person or bool(VARIATION.match(text))))
             if switches_drug(previous.get("drug"), own.drug, bool(own.aspects)):  # another drug instead: not its dose
                 previous = {**previous, "aspects": [a for a in previous.get("aspects") or [] if a not in DRUG_OWN_ASPECTS]}
             return QuestionFrame.model_validate(previous).followed_by(own, keep_aspect=keep, new_person=new_person), own

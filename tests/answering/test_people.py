@@ -65,6 +65,15 @@ def test_another_person_keeps_the_question_but_not_the_patient(assistant):
     assert back.question_frame.patient.weight_kg == 25 and "child" in back.question_frame.population
 
 
+def test_another_person_said_to_be_the_same_is_asked_the_same_question(assistant):
+    session = assistant.sessions.create("local")
+    assistant.ask("GBS, 70 kg man - IVIG dose?", session_id=session)
+    other = assistant.ask("his brother has GBS as well - same?", session_id=session)
+    frame = other.question_frame
+    assert "dose" in frame.aspects and frame.patient.weight_kg is None
+    assert "70 kg" not in other.summary
+
+
 def test_a_child_is_not_given_the_adult_premedication_doses(assistant):
     answer = assistant.ask("IVIG premedication doses for a 7 year old?")
     assert "child" in answer.question_frame.population
