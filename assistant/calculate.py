@@ -477,7 +477,11 @@ def _rates(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tuple[s
         formula = f"{fmt(per_kg)} mL/kg/h × {_g(weight)} kg = {_g(per_kg * weight)} mL/h"
         what = "starting infusion rate" if n.rule.stage == "start" else "maximum infusion rate"
         brand = f"{n.rule.brand.capitalize()} " if n.rule.brand else ""
-        out.append(Calculated(f"Calculated {brand}{what} for this patient ({_g(weight)} kg): {formula}.", formula, n.rule.id, hit))
+        # A starting rate the rule holds for a stated time ("for the first 30 minutes") says how long, as the source does.
+        held = n.rule.duration if n.rule.stage == "start" else None
+        lasting = f" for the first {fmt(held.value)} {held.unit}{'s' if held.value != 1 else ''}" if held else ""
+        out.append(Calculated(f"Calculated {brand}{what} for this patient ({_g(weight)} kg): {formula}{lasting}.", formula,
+                              n.rule.id, hit))
     return out
 
 

@@ -119,6 +119,7 @@ PRODUCT_SPECIFIC_ASPECTS = frozenset({"switch", "administration"})
 VARIATION = re.compile(r"(?i)^\W*(?:and\s+)?(?:what|how)\s+(?:if|about)\b|^\W*and\s+if\b")
 
 # A question asking yes or no ("is adjusted weight required?", "should we...", "can he..."): the source's answer leads.
+_WH = re.compile(r"(?i)\b(?:how|what|when|which|why|who|where)\b")
 YES_NO = re.compile(r"(?i)^\W*(?:is|are|was|does|do|did|should|shall|can|could|would|will|has|have|must|may|might)\b")
 
 # Questions about the evidence or the reasons ("isn't adjusted-weight dosing evidence based?") want no numbers worked out.
@@ -664,7 +665,9 @@ class Assistant:
     def _asks_to_start(frame: QuestionFrame, question: str) -> bool:
         """Whether the turn asks whether to start ("start IVIG?", "does he qualify?", or only "IVIG?" after the patient's
         history)."""
-        return frame.aspects == ["indication"] or (not frame.aspects and bool(YES_NO.match(question) or question.rstrip().endswith("?")))
+        if frame.aspects == ["duration"]:  # "continue?", "keep monthly IVIG going?": whether to go on giving it
+            return not _WH.search(question)
+        return set(frame.aspects) in ({"indication"}, {"recommendation"}, {"indication", "recommendation"}) or (not frame.aspects and bool(YES_NO.match(question) or question.rstrip().endswith("?")))
 
     def _judgeable(self, frame: QuestionFrame, question: str) -> bool:
         """Whether the turn asks whether to start and criteria the documents state apply to what it says of the patient."""

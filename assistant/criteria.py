@@ -28,7 +28,7 @@ class Criterion(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
-    fact: Literal["infections", "despite_antibiotics", "vaccine_response", "igg_g_per_l"]
+    fact: Literal["infections", "despite_antibiotics", "vaccine_response", "igg_g_per_l", "days_since_event"]
     values: list[Union[bool, str]] | None = Field(default=None, alias="in")
     below: float | None = None
     at_least: float | None = None
@@ -76,6 +76,8 @@ class CriteriaSet(BaseModel):
     against: bool = Field(default=False, description="All met means the treatment is not indicated.")
     label: str
     source: Source
+    when: list[Criterion] = Field(default_factory=list, description="When these criteria apply (a period after an "
+                                  "event, 'day 0-100'): a set one of whose `when` is stated and not met is not judged.")
     all: list[Union[Criterion, AnyOf]]
     says: Says
 
@@ -123,6 +125,8 @@ def _said(patient: Patient, fact: str) -> str | None:
         return patient.infections_said or value
     if fact == "despite_antibiotics":
         return "despite antibiotics"
+    if fact == "days_since_event":
+        return patient.since_said or f"{fmt(value)} days"
     return f"{value} vaccine responses"
 
 
@@ -153,7 +157,8 @@ def _judge_one(item: Union[Criterion, AnyOf], patient: Patient) -> tuple[str, St
 
 def facts_read(patient: Patient) -> bool:
     """Whether the patient's facts speak to any criterion (infections, antibiotics, vaccine responses, IgG)."""
-    return any(getattr(patient, f) is not None for f in ("infections", "despite_antibiotics", "vaccine_response", "igg_g_per_l"))
+    return any(getattr(patient, f) is not None for f in ("infections", "despite_antibiotics", "vaccine_response", "igg_g_per_l",
+                                                         "days_since_event"))
 
 
 def applicable(sets: tuple[CriteriaSet, ...], frame: QuestionFrame) -> list[CriteriaSet]:
@@ -173,6 +178,8 @@ def judge(sets: tuple[CriteriaSet, ...], frame: QuestionFrame) -> list[Judgement
         return []
     out: list[Judgement] = []
     for c in applicable(sets, frame):
+        if any(_status(w, frame.patient) == "not met" for w in c.when):
+            continue  # the patient is outside the period these criteria are for
         statuses = tuple(_judge_one(item, frame.patient) for item in c.all)
         kinds = {s for (_, s, _), item in zip(statuses, c.all) if not (s == "not stated" and getattr(item, "optional", False))}
         if c.against:

@@ -65,6 +65,9 @@ class Patient(BaseModel):
     infections_said: str | None = Field(default=None, description="The words that reported them ('3 pneumonias').")
     despite_antibiotics: bool | None = Field(default=None, description="Infections continued on antimicrobial treatment.")
     vaccine_response: Literal["normal", "impaired"] | None = Field(default=None, description="Specific antibody responses.")
+    days_since_event: float | None = Field(default=None, description="Time since the event the question dates the patient "
+                                           "from ('day +45' after a transplant, '3 mo post CVA'), in days.")
+    since_said: str | None = Field(default=None, description="The words that dated it ('day +45', '3 mo post').")
 
     def updated(self, newer: "Patient") -> "Patient":
         """These facts with every fact the newer turn states replacing the old one; what a turn asks to work out (an
@@ -148,6 +151,8 @@ class QuestionFrame(BaseModel):
             parts.append(f"IBW {_fmt(p.ideal_weight_kg)} kg")
         if p.igg_g_per_l is not None:
             parts.append(f"IgG {_fmt(p.igg_g_per_l)} g/L")
+        if p.since_said:
+            parts.append(p.since_said)
         if p.infections:
             parts.append(p.infections_said if p.infections != "none" else "no infections")
         if p.vaccine_response:
@@ -248,7 +253,8 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
     # A question that ends asking for a unit ("IVIG g?", "pump rate mL/h?") asks for that amount.
     if (unit := _ASKS_UNIT.search(normal)) and (asked := "administration" if "/h" in unit.group(1).lower() else "dose") not in aspects:
         aspects.append(asked)
-    if not aspects and (patient.weight_kg or patient.regimen) and (m.drug or conditions):
+    judged = (patient.igg_g_per_l, patient.infections, patient.days_since_event, patient.vaccine_response)
+    if not aspects and (patient.weight_kg or patient.regimen) and (m.drug or conditions) and all(f is None for f in judged):
         aspects = ["dose"]  # "75 kg man with GBS, IVIG please": a patient's numbers and a treatment, nothing else, ask for the dose
     # A circumstance the question says is absent or over ("no infections for 3 years", "infections settled") is not one.
     context = next((c for c in m.contexts if not _absent(normal, c)), None)
@@ -298,20 +304,29 @@ _FEET = re.compile(r"(?<!\d)([4-7])\s*(?:'|ft|feet)\s*(\d{1,2})?\s*(?:\"|in\b|in
 _AGE_Y = re.compile(r"(?i)(?<![\d.])(\d{1,3})\s*-?\s*(?:years?|yrs?|y)\s*-?\s*(?:old|of age)|(?<![\d.])(\d{1,3})\s*yo\b|"
                     r"\b(?:aged?|age of)\s*(\d{1,3})\b|(?<![\d.])(\d{1,3})\s*y/o\b|(?<![\d.])(\d{1,3})\s*-year-old")
 _AGE_M = re.compile(r"(?i)(?<![\d.])(\d{1,2})\s*-?\s*(?:months?|mo|mos)\s*-?\s*old|(?<![\d.])(\d{1,2})\s*-month-old|"
-                    r"^\W*(\d{1,2})\s*(?:months?|mo|mos)\b(?!\s+(?:ago|later|after|since))")
+                    r"^\W*(\d{1,2})\s*(?:months?|mo|mos)\b(?!\s+(?:ago|later|after|since|post|following))")
 # The patient's IgG: "IgG 3.2 g/L", or a trough they report ("trough came back 480 mg/dL"; not "a trough target of 6 g/L").
 _IGG = re.compile(r"(?i)(?:\bIgG\b|\btrough\b(?![^.;\d]{0,25}?\b(?:target|goal|aim|keep|above|below|at least|over|under)\b))"
-                  r"[^.;\d]{0,25}?(\d+(?:[.,]\d+)?)\s*(g/l|mg/dl)")
+                  r"[^.;\d]{0,25}?(\d+(?:[.,]\d+)?)\s*(g/l|mg/dl)?(?![\w/%])")
+# A level written without its unit is read only right after the word ("IgG 380", "trough was 7.1"), not from another
+# number nearby ("IgG subclass 2").
+_BARE_LEVEL = re.compile(r"(?i)^\W*(?:IgG|trough)\b[\s:=]*(?:(?:level|lvl|is|was|of|at|now|only|came back)\b[\s:=]*)*$")
 _REGIMEN = re.compile(
     r"(?i)(?:(?P<verb>\b(?:on|receiv\w*|gets?|getting|takes?|taking|current(?:ly)?(?: on)?|has been on|dose is)\s+)|^\W*|(?<=[,;:]\s))"
     r"(?:(?P<p1>[A-Za-z][\w-]*)\s+)?(?P<v>\d+(?:[.,]\d+)?)\s*(?P<u>g/kg|grams?|g)\b(?!/)\s*"
-    r"(?:(?:of\s+)?(?!(?:weekly|monthly|every|a\s+(?:week|month))\b)(?P<p2>[A-Za-z][\w-]*)\s*)?"
+    r"(?:(?:of\s+)?(?!(?:weekly|monthly|every|a\s+(?:week|month)|q\s*\d+\s*(?:weeks?|wks?|w))\b)(?P<p2>[A-Za-z][\w-]*)\s*)?"
     r"(?:(?:every|q)\s*(?P<n>\d+)\s*(?:weeks?|wks?|w)\b|(?P<monthly>monthly|a month)|(?P<weekly>weekly|a week|every week))?")
 _EVERY_WEEKS = re.compile(r"(?i)\b(?:every|q)\s*(\d+)\s*(?:weeks?|wks?|w)\b")
 _OVER_DAYS = re.compile(r"(?i)\b(?:over|across|divided over|split over|in)\s+(\d+)\s*(?:consecutive\s+)?days?\b")
 _OVER_HOURS = re.compile(r"(?i)\bover\s+(\d+(?:[.,]\d+)?)\s*(?:h|hr|hrs|hours?)\b")
 _STRENGTH = re.compile(r"(?i)(?<![\d.])(\d+(?:[.,]\d+)?)\s*%\s*(?:product|solution|ivig|scig|igg|preparation|concentration|strength)\b|"
                        r"(?<![\d.])(\d+(?:[.,]\d+)?)\s*%(?=\s+(?:over|run over|infused over)\s+\d)")
+# Time since the event the patient is dated from: transplant-day notation ("day +45", "D+100", "now day 120") or an
+# amount of time before "post", "after", "since" ("3 mo post CVA", "6 wks after transplant").
+_DAY_N = re.compile(r"(?i)\b(?:day|d)\s*\+\s*(\d{1,4})\b|\bd(\d{2,3})\b(?![%w])|\bday\s+(\d{2,4})\b(?!\s*(?:of|to|-)\b)")
+_SINCE = re.compile(r"(?i)(?<![\d.])(\d{1,3}(?:\.\d)?)\s*-?\s*(days?|d|weeks?|wks?|wk|w|months?|mos?|m|years?|yrs?|y)\s+"
+                    r"(?:post|after|since|following|out from|s/p)\b")
+_DAYS_IN = {"d": 1, "w": 7, "m": 30.4, "y": 365.25}
 _ASKS_UNIT = re.compile(r"(?i)(?<![\w/])(g|gm|grams?|mg|mcg|ml|mL/h|ml/hr?|mL per hour)\s*\?*\s*$")
 _BMI = re.compile(r"(?i)\bBMI\D{0,8}?(\d{2}(?:[.,]\d)?)\b")
 _FEMALE = re.compile(r"(?i)\b(she|her|woman|female|girl|lady|mother|mum|mom)\b")
@@ -320,6 +335,14 @@ _MALE = re.compile(r"(?i)\b(he|his|him|man|male|boy|gentleman|father)\b")
 
 def _num(s: str) -> float:
     return float(s.replace(",", "."))
+
+
+def _igg_level(value: float, unit: str | None) -> float | None:
+    """An IgG level in g/L. Without a unit ("IgG 380") the number says which: serum IgG in g/L stays below about 25, and
+    in mg/dL a level is in the tens or hundreds; a number between the two is not read."""
+    if unit:
+        return value / 100 if unit.lower() == "mg/dl" else value
+    return value if value < 25 else value / 100 if value >= 50 else None
 
 
 def _first(pattern: re.Pattern, text: str) -> tuple[float, re.Match] | None:
@@ -372,11 +395,19 @@ def patient_facts(text: str) -> Patient:
         facts["infusion_hours"] = _num(m.group(1))
     if m := _STRENGTH.search(text):
         facts["concentration_percent"] = _num(m.group(1) or m.group(2))
+    if m := _DAY_N.search(text):
+        facts["days_since_event"] = _num(next(g for g in m.groups() if g))
+        facts["since_said"] = " ".join(m.group(0).split())
+    elif m := _SINCE.search(text):
+        unit = m.group(2).lower()
+        unit_key = "m" if unit.startswith("mo") or unit == "m" else unit[0]
+        facts["days_since_event"] = round(_num(m.group(1)) * _DAYS_IN[unit_key], 1)
+        facts["since_said"] = " ".join(m.group(0).split())
     if found := _BMI.search(text):
         facts["bmi_stated"] = _num(found.group(1))
-    if found := _IGG.search(text):
-        value = _num(found.group(1))
-        facts["igg_g_per_l"] = value / 100 if found.group(2).lower() == "mg/dl" else value
+    if (found := _IGG.search(text)) and (found.group(2) or _BARE_LEVEL.match(found.group(0)[:found.start(1) - found.start()])) \
+            and (level := _igg_level(_num(found.group(1)), found.group(2))) is not None:
+        facts["igg_g_per_l"] = level
     female, male = bool(_FEMALE.search(text)), bool(_MALE.search(text))
     if female != male:
         facts["sex"] = "female" if female else "male"

@@ -101,3 +101,52 @@ def test_the_judgement_leads_the_answer_cited_to_the_criteria_passage(assistant)
     # Asked for a dose, the same patient gets the dose, not the judgement.
     dosed = assistant.ask("72M CLL, 80 kg, IgG 3.2 g/L, 3 pneumonias despite abx. EU IVIG dose in grams?")
     assert not dosed.summary.startswith("Criteria for")
+
+
+@pytest.mark.parametrize("text, days, said", [
+    ("allo HSCT day +45, IgG 310 mg/dL", 45, "day +45"),
+    ("allo HSCT d60, IgG 350 mg/dL. IVIG?", 60, "d60"),
+    ("now day 120, still on monthly IVIG", 120, "day 120"),
+    ("6 wks after transplant, IgG 3.1 g/L", 42, "6 wks after"),
+    ("3 mo post CVA, 72 yo", 91.2, "3 mo post"),
+    ("day 2 of 5 of the GBS course", None, None),
+    ("D5W at 100 mL/h", None, None),
+])
+def test_time_since_the_event_is_read_and_never_taken_for_an_age(text, days, said):
+    patient = read_question(text, VOCAB).patient
+    assert patient.days_since_event == days
+    assert (patient.since_said or "").split()[:1] == (said or "").split()[:1]  # the question's words (abbreviations expanded)
+    if "72 yo" in text:
+        assert patient.age_years == 72
+
+
+@pytest.mark.parametrize("text, g_per_l", [
+    ("now she's day 140, IgG 380, no infections", 3.8),  # no unit: a number in the hundreds is mg/dL
+    ("trough was 7.1", 7.1),  # a number below 25 is g/L
+    ("IgG 35", None),  # neither: not read
+    ("IgG subclass 2 deficiency", None),  # another number near the word is no level
+])
+def test_an_igg_level_without_its_unit_is_read_from_its_size(text, g_per_l):
+    assert read_question(text, VOCAB).patient.igg_g_per_l == g_per_l
+
+
+def test_criteria_for_a_period_after_an_event_apply_only_in_that_period():
+    early = read_question("allo HSCT day +45, IgG 310 mg/dL. ok to give ivig?", VOCAB)
+    judged = judge(CRITERIA, early)
+    assert [j.criteria.id for j in judged] == ["hsct-early-tomblyn"] and "may be given" in judged[0].text
+    # Beyond day 90 without infections: the late criteria, not met, say routine IVIG is not recommended.
+    late = read_question("allo HSCT, now day 120, IgG 350 mg/dL, no infections. continue IVIG?", VOCAB)
+    judged = judge(CRITERIA, late)
+    assert [j.criteria.id for j in judged] == ["hsct-late-tomblyn"] and "not recommended" in judged[0].text
+    # The same patient with recurrent sinus infections: continued IVIG can be considered.
+    again = read_question("allo HSCT day 140, IgG 350 mg/dL, keeps getting sinus infections. keep IVIG going?", VOCAB)
+    assert "can be considered" in judge(CRITERIA, again)[0].text
+
+
+def test_asked_whether_to_continue_the_period_criteria_lead(assistant):
+    answer = assistant.ask("allo SCT, now day 120, IgG 350 mg/dL, on monthly IVIG, no infections. continue?")
+    assert answer.summary.startswith("Criteria for continuing IVIG beyond day 90"), answer.summary
+    assert "not recommended" in answer.summary.split("[")[0]
+    # Asked how long, no judgement: the duration passages answer.
+    asked = assistant.ask("allo SCT day 120, IgG 350 mg/dL. how long do we continue IVIG?")
+    assert not asked.summary.startswith("Criteria for")
