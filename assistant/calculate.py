@@ -73,9 +73,10 @@ def _age(frame: QuestionFrame) -> str | None:
     return None
 
 
-def _primary_rules(book: RuleBook, frame: QuestionFrame, prefer: list[str] = (), words: tuple[str, ...] = ()) -> list[NormRule]:
-    """Per-kg dose rules for the frame's drug, indication and age band: those the lead states first, then the strongest
-    evidence, in file order."""
+def _primary_rules(book: RuleBook, frame: QuestionFrame, prefer: list[str] = (), words: tuple[str, ...] = (),
+                   route: str | None = None) -> list[NormRule]:
+    """Per-kg dose rules for the frame's drug, indication and age band (and `route`, for a switch to it): those the lead
+    states first, then the strongest evidence, in file order."""
     age = _age(frame)
     if age is None:
         # An indication whose rules are all for one age band (Kawasaki: children; CIDP: adults) says the band itself.
@@ -86,7 +87,7 @@ def _primary_rules(book: RuleBook, frame: QuestionFrame, prefer: list[str] = (),
         r = n.rule
         if n.family != "dose" or r.unit not in _PER_KG_UNITS or r.evidence == "weak" or r.indication != frame.indication:
             continue
-        if frame.drug and r.drug != frame.drug or "example" in (r.population.note or ""):
+        if frame.drug and r.drug != frame.drug or "example" in (r.population.note or "") or route and r.route != route:
             continue
         # A rule for one age band is for patients known to be in it: a child's range is never offered for an adult, or
         # for a patient whose age the question does not give.
@@ -168,7 +169,7 @@ def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit], p
     `names` are the indication's words, for a passage of another document that states the rule's dose for it."""
     if frame is None:
         return []
-    converted = unit_conversions(book, hits, question)
+    converted = unit_conversions(book, hits, question, frame.patient.weight_kg)
     return converted + [c for c in _patient_calculations(book, frame, hits, prefer, question, names)
                         if all(c.formula != k.formula for k in converted)]
 
@@ -207,10 +208,9 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
     weight, basis, out = _dosing_weight(book, frame, _factor_passage(hits))
     if weight is None:
         return []
-    rules = _rules_for_frame(book, frame, hits, prefer, words, names)
+    # A switch asks the new route's rules, whatever the words of the old route ("ontario ivig" before "sc instead?").
+    rules = _rules_for_frame(book, frame, hits, prefer, words, names, route="sc" if switching else None)
     rules = [n for n in rules if not over & set(n.rule.id.split("-"))] or rules  # not the phase said to be over
-    if switching:
-        rules = [n for n in rules if n.rule.route == "sc"]
     for n, value in _given_dose(book, frame, words, question):
         # The question states the per-kg dose to give ("Ontario 0.4 g/kg q4w - how many grams?"): that dose, held
         # against the indication's rule it lies within, for this patient.
@@ -260,14 +260,17 @@ def _given_dose(book: RuleBook, frame: QuestionFrame, words: tuple[str, ...], qu
             continue
         fitting.append(n)
     asked = set(words)
-    # The rule whose source the question names ("Ontario") first, then one for no special circumstance, then the strongest.
-    fitting.sort(key=lambda n: (-len(asked & (set(n.rule.id.split("-")) | {n.rule.product})), bool(n.rule.population.note),
+    # The rule whose source the question names ("Ontario") first; on an adjusted dosing weight, a rule stated on that
+    # weight; then one for no special circumstance, then the strongest.
+    adjusted = dosing_weight(book, frame) is not None
+    fitting.sort(key=lambda n: (-len(asked & (set(n.rule.id.split("-")) | {n.rule.product})),
+                                adjusted and n.rule.population.weight_basis != "adjusted", bool(n.rule.population.note),
                                 n.rule.evidence != "primary"))
     return [(n, value / _PER_KG_UNITS[n.rule.unit]) for n in fitting]
 
 
 def _rules_for_frame(book: RuleBook, frame: QuestionFrame, hits: list[Hit], prefer, words: tuple[str, ...],
-                     names: tuple[str, ...]) -> list[NormRule]:
+                     names: tuple[str, ...], route: str | None = None) -> list[NormRule]:
     """The per-kg rules for this patient: those of a further condition the question names beside its indication (CVID
     with bronchiectasis: the higher dose for suppurative lung disease) first, when their own document is about the
     indication asked (`names`, its words), then the indication's own."""
@@ -275,9 +278,9 @@ def _rules_for_frame(book: RuleBook, frame: QuestionFrame, hits: list[Hit], pref
     if not frame.comparison and names:
         about = {h.doc_id for h in hits if _names(str(h.meta.get("title", "")), names)}
         for other in frame.other_indications:
-            specific += [n for n in _primary_rules(book, frame.model_copy(update={"indication": other}), prefer, words)
+            specific += [n for n in _primary_rules(book, frame.model_copy(update={"indication": other}), prefer, words, route)
                          if n.rule.source.document in about]
-    return specific + _primary_rules(book, frame, prefer, words)
+    return specific + _primary_rules(book, frame, prefer, words, route)
 
 
 def _dose_for(n: NormRule, lo: float, hi: float, weight: float, basis: str, hit: Hit, days_asked: float | None) -> Calculated:
@@ -386,6 +389,8 @@ _LEVEL = re.compile(r"(?i)(?<![\d.])(\d+(?:[.,]\d+)?)\s*(g/l|mg/dl)\b")
 _UNITS_ASKED = (re.compile(r"(?i)\bg/l\b"), re.compile(r"(?i)\bmg/dl\b"))  # a level in one unit, asked in the other
 _RATE_MG = re.compile(r"(?i)(?<![\d.])(\d+(?:\.\d+)?)\s*mg/kg/min\b")
 _PERCENT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*%")
+_RATE_ASKED = re.compile(r"(?i)\bml/(?:kg/)?hr?\b|\bml\s+(?:per|an|a)\s+hour\b|\bpump rate\b")
+_PER_KG_ASKED = re.compile(r"(?i)\bml/kg/hr?\b")
 
 
 def _asked(question: str) -> tuple[re.Match | None, tuple[re.Match, re.Match] | None]:
@@ -394,7 +399,7 @@ def _asked(question: str) -> tuple[re.Match | None, tuple[re.Match, re.Match] | 
     level = _LEVEL.search(question)
     rate, percent = _RATE_MG.search(question), _PERCENT.search(question)
     return (level if level and all(u.search(question) for u in _UNITS_ASKED) else None,
-            (rate, percent) if rate and percent and re.search(r"(?i)ml/kg/h", question) else None)
+            (rate, percent) if rate and percent and _RATE_ASKED.search(question) else None)
 
 
 def converts(question: str) -> bool:
@@ -402,7 +407,7 @@ def converts(question: str) -> bool:
     return any(_asked(question))
 
 
-def unit_conversions(book: RuleBook, hits: list[Hit], question: str) -> list[Calculated]:
+def unit_conversions(book: RuleBook, hits: list[Hit], question: str, weight_kg: float | None = None) -> list[Calculated]:
     """The question's own numbers in the other unit it asks about: an IgG level between mg/dL and g/L (× 100), a rate
     from mg/kg/min to mL/kg/h for the product's concentration (× 60 ÷ mg/mL), each cited to the passage stating the rule."""
     out: list[Calculated] = []
@@ -423,14 +428,17 @@ def unit_conversions(book: RuleBook, hits: list[Hit], question: str) -> list[Cal
                     and "mL/kg/h" in h.text), None) if rule else None
         if rule is not None and hit is not None:
             mg_kg_min, concentration = float(rate.group(1)), float(percent.group(1)) * 10  # a 10% solution holds 100 mg/mL
-            formula = f"{fmt(mg_kg_min)} mg/kg/min × 60 ÷ {fmt(concentration)} mg/mL = {_g(mg_kg_min * 60 / concentration)} mL/kg/h"
+            per_kg = mg_kg_min * 60 / concentration
+            formula = f"{fmt(mg_kg_min)} mg/kg/min × 60 ÷ {fmt(concentration)} mg/mL = {_g(per_kg)} mL/kg/h"
+            if weight_kg and not _PER_KG_ASKED.search(question):  # asked for the pump's mL/h: for this patient's weight
+                formula += f"; {_g(per_kg)} mL/kg/h × {_g(weight_kg)} kg = {_g(per_kg * weight_kg)} mL/h"
             out.append(Calculated(f"The rate for a {fmt(float(percent.group(1)))}% product: {formula}.", formula, rule.rule.id, hit))
     return out
 
 
 # Words asking for the first rate of an infusion, and for its ceiling.
 _START_WORDS = frozenset({"start", "starting", "initial", "initially", "first", "begin"})
-_MAX_WORDS = frozenset({"max", "maximum", "ceiling", "fastest", "highest", "limit", "most", "increase", "titrate"})
+_MAX_WORDS = frozenset({"max", "maximum", "ceiling", "cap", "capped", "fastest", "highest", "limit", "most", "increase", "titrate"})
 
 
 def _rates(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tuple[str, ...]) -> list[Calculated]:
@@ -451,8 +459,11 @@ def _rates(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tuple[s
         rules = own
     if not rules:  # rates the sources give for every indication
         rules = [n for n in book.norm if n.family == "rate" and n.rule.unit == "mL/kg/h" and n.rule.indication == "any"]
-    if frame.context and any(n.rule.indication == frame.context for n in rules):  # a risk's own ceiling comes first
-        rules = [n for n in rules if n.rule.indication == frame.context]
+    # A risk's own ceiling comes first, whatever the product's label allows ("Privigen, hx of DVT: the cap?").
+    risk = [n for n in book.norm if n.family == "rate" and n.rule.unit == "mL/kg/h" and frame.context
+            and n.rule.indication == frame.context]
+    if risk:
+        rules = risk
     general = [n for n in book.norm if n.family == "rate" and n.rule.unit == "mL/kg/h" and n.rule.indication == "any"]
     # The labelling the question names ("EU-licensed IVIG") decides among rules of several labellings.
     labelling = {j for j, said in _JURISDICTIONS.items() if said & asked}

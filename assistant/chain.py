@@ -22,6 +22,7 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from assistant.citations import MARKER, Numbering, best_quote, guard
 from assistant.compose import compose, grade_of, names_any, on_topic, references_of, statements_of
 from assistant.errors import GuideqaError, InputError
+from assistant.doses.numbers import fmt
 from assistant.followup import (DRUG_OWN_ASPECTS, Focus, age_group_words, focus_of, keeps_topic, standalone_question,
                                 switches_drug)
 from assistant.question import DOSE_OF, QuestionFrame, read_question
@@ -594,6 +595,15 @@ class Assistant:
                                        if family and n.family == family and (family == "rate" or n.rule.product == "scig")
                                        and n.rule.source.document))
             hits = self._with_documents(question, docs, hits, numbering)
+            if family == "rate" and frame.context:  # a risk's own ceiling ("history of DVT: the cap?"), as its passage states it
+                for n in self.rulebook.norm:
+                    if n.family == "rate" and n.rule.indication == frame.context and n.rule.max is not None \
+                            and n.rule.source.document and all(h.doc_id != n.rule.source.document or fmt(n.rule.max) not in h.text
+                                                               for h in hits):
+                        found = self._passage_citing(n.rule.source.document, f"{fmt(n.rule.max)} {n.rule.unit}", hits, question)
+                        if found is not None and found.chunk_id not in {h.chunk_id for h in hits}:
+                            numbering.by_id.setdefault(found.chunk_id, found)
+                            hits = [*hits, found]
             if (adjusted := dosing_weight(self.rulebook, frame)) is not None and adjusted[2].rule.source.document:
                 hits = self._with_documents(question, (adjusted[2].rule.source.document,), hits, numbering, k=3)
         term = self.vocabulary.term("indications", frame.indication) if frame.indication else None
@@ -715,7 +725,8 @@ class Assistant:
     def warm(self) -> None:
         """Load the model, rules, index and BM25, and resolve the topic filters answers use, before the first question."""
         self.ask("What is the usual immunoglobulin replacement dose?")
-        for topic in dict.fromkeys(t for topics in self.vocabulary.aspect_topics.values() for t in topics):
+        vocab = self.vocabulary
+        for topic in dict.fromkeys(t for a in {*vocab.aspect_topics, *vocab.asked_aspect_topics} for t in vocab.topics_of(a)):
             self.index.filtered_ids(Filters(topics=(topic,)).where())
 
     def _with_frame_population(self, focus: Focus, frame: QuestionFrame) -> Focus:
@@ -892,7 +903,7 @@ class Assistant:
         if frame.context and (frame.drug or frame.indication) and (term := vocab.term("contexts", frame.context)) \
                 and any(names_any(h.text, term.terms) for h in hits):
             return True
-        topics = tuple(t for a in frame.aspects for t in vocab.aspect_topics.get(a, ()))
+        topics = tuple(t for a in frame.aspects for t in vocab.topics_of(a))
         if topics and any(on_topic(h, topics) for h in hits):
             return True
         if words := self._drug_names(frame):

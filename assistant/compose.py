@@ -95,6 +95,15 @@ def asked_quantities(question: str) -> list[re.Pattern[str]]:
     return [shape for asks, shape in ASKED_QUANTITY if asks.search(question)]
 
 
+# A unit written in a question or a statement ("g/L", "mg/dL", "mL/kg/h", "mg/kg/min"): a question naming two asks for the
+# value in both ("trough target in g/L and mg/dL"), and a statement stating both answers it.
+_UNIT = re.compile(r"(?i)(?<![\w/])((?:mc?g|g|ml|units?|mmol|µmol|iu)(?:/(?:kg|dl|l|ml|h|hr|min|day|wk|m2))+)(?![\w/])")
+
+
+def units_named(text: str) -> frozenset[str]:
+    return frozenset(u.lower().replace("hr", "h") for u in _UNIT.findall(text))
+
+
 def states_asked_quantity(text: str, quantities: list[re.Pattern[str]], q_tokens: set[str], near: int = 5) -> bool:
     """Whether a statement states the quantity asked for close to a word of the question ("checking trough IgG about every
     6-12 months" for "how often trough?"; not a dose's "every 4 weeks" far from the word asked about)."""
@@ -284,6 +293,7 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
         return []
     wanted = _wanted(question, asked)
     quantities = asked_quantities(question)
+    units = units_named(question) if len(units_named(question)) >= 2 else frozenset()
     history = history_drugs(question)  # what the patient already takes is not what is asked
     q_tokens = set(tokenize(question)) - framing_tokens() - set(tokenize(" ".join(history)))
     content = q_tokens - set(tokenize(" ".join(p.pattern for _, p in ASKED_QUANTITY))) - set(tokenize("how often many long over"))
@@ -342,6 +352,8 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
                 aspect_bonus += 0.1
         if quantities and states_asked_quantity(text, quantities, content):
             fit, aspect_bonus = True, aspect_bonus + QUANTITY_BONUS
+        if units and len(units & units_named(text)) >= 2:
+            fit, aspect_bonus = True, aspect_bonus + QUANTITY_BONUS  # the value in both units asked for
         heading_bonus = 0.1 * len(head & q_tokens) / (len(q_tokens) or 1)
         on_context = focus is not None and bool(focus.context or focus.drug) and _names(text, focus.context + focus.drug)
         if on_context:

@@ -244,7 +244,7 @@ def focus_of(question: str, vocab: Vocabulary) -> Focus:
         also = topic.population.term.terms
     context = topic.context.term.terms if topic.context is not None else ()
     if topic.aspect is not None:
-        also += vocab.aspect_topics.get(topic.aspect.name, ())
+        also += vocab.topics_of(topic.aspect.name)
     other_conditions: tuple[str, ...] = ()
     if topic.condition is not None and topic.condition.name not in vocab.broad:
         other_conditions = tuple(t for term in vocab.indications

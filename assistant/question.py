@@ -293,7 +293,7 @@ def _absent(text: str, mention: Mention) -> bool:
 # ---- patient facts --------------------------------------------------------------------------------------------
 
 # "IBW 65" says kilograms without writing them: an ideal weight named right before its number needs no unit.
-_IDEAL = re.compile(rf"(?i)\b(?:ideal(?: body)? weight|IBW)\b\D{{0,12}}?{_NUM}\s*{_KG}|{_NUM}\s*{_KG}\s*(?:ideal|IBW)\b|"
+_IDEAL = re.compile(rf"(?i)\b(?:ideal(?: body)?(?: weight| wt)?|IBW)\b\D{{0,12}}?{_NUM}\s*{_KG}|{_NUM}\s*{_KG}\s*(?:ideal|IBW)\b|"
                     rf"\b(?:ideal(?: body)? weight|IBW)\s*(?:of|is|=|:)?\s*(\d{{2,3}}(?:[.,]\d+)?)\b(?!\s*(?:%|cm|lb|g\b|mg|/))")
 _ADJUSTED = re.compile(rf"(?i)\b(?:adjusted(?: body)? weight|dosing weight|AjBW)\b\D{{0,12}}?{_NUM}\s*{_KG}")
 _WEIGHT = re.compile(rf"(?i)(?<![\d./]){_NUM}\s*{_KG}")

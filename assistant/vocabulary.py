@@ -66,6 +66,8 @@ class Vocabulary:
     exclusive_populations: tuple[str, ...] = ()
     distinct_populations: tuple[str, ...] = ()
     aspect_topics: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Documents that answer an aspect for every condition only when the turn asks that aspect itself (not an overview).
+    asked_aspect_topics: dict[str, tuple[str, ...]] = field(default_factory=dict)
     modifiers: frozenset[str] = frozenset()
     english: frozenset[str] = frozenset()  # short English words that clinical acronyms spell ("hit", "all", "aid")
     qualifiers: re.Pattern | None = None  # phrases naming no aspect or condition ("on low-dose ICS", "normal tetanus responses")
@@ -76,6 +78,10 @@ class Vocabulary:
 
     def slot(self, name: str) -> tuple[Term, ...]:
         return getattr(self, name)
+
+    def topics_of(self, aspect: str) -> tuple[str, ...]:
+        """The document topics that answer an aspect asked for every condition (`aspect_topics`, then `asked_aspect_topics`)."""
+        return tuple(dict.fromkeys([*self.aspect_topics.get(aspect, ()), *self.asked_aspect_topics.get(aspect, ())]))
 
     def term(self, slot: str, canonical: str) -> Term | None:
         return next((t for t in self.slot(slot) if t.canonical == canonical), None)
@@ -256,6 +262,7 @@ def _load(rules_vocab: Path, lexicon: Path, *_stamps: tuple) -> Vocabulary:
     abbreviations = {str(k).lower(): str(v) for k, v in {**(shared.get("abbreviations") or {}),
                                                            **(corpus.get("abbreviations") or {})}.items()}
     topics = {str(k): tuple(map(str, v)) for k, v in (corpus.get("aspect_topics") or {}).items()}
+    asked_topics = {str(k): tuple(map(str, v)) for k, v in (corpus.get("asked_aspect_topics") or {}).items()}
     return Vocabulary(
         drugs=_terms(rules.get("drugs"), rules_vocab),
         indications=tuple(indications),
@@ -266,6 +273,7 @@ def _load(rules_vocab: Path, lexicon: Path, *_stamps: tuple) -> Vocabulary:
         exclusive_populations=tuple(shared.get("exclusive_populations") or ()),
         distinct_populations=tuple(shared.get("distinct_populations") or ()),
         aspect_topics=topics,
+        asked_aspect_topics=asked_topics,
         modifiers=frozenset(map(str, corpus.get("modifiers") or ())),
         broad=frozenset(str(row["canonical"]) for row in corpus.get("conditions") or []),
         settings=frozenset(str(name) for name in corpus.get("settings") or ()),

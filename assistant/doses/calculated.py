@@ -21,7 +21,8 @@ _WEIGHT = re.compile(rf"^{_N} kg \+ {_N} × \({_N} kg − {_N} kg\) = {_N} kg$")
 _RATE = re.compile(rf"^{_N} mL/kg/h × {_N} kg = {_N} mL/h$")
 _LEVEL = re.compile(rf"^{_N} (mg/dL|g/L) = {_N} (g/L|mg/dL)$")
 _COMPARED = re.compile(rf"^{_N} (mg/dL|g/L) ([<>=]) {_N} (mg/dL|g/L)$")  # the patient's level against a bound
-_RATE_UNITS = re.compile(rf"^{_N} mg/kg/min × 60 ÷ {_N} mg/mL = {_N} mL/kg/h$")
+# A rate in mg/kg/min restated in mL/kg/h for the product's concentration, and then in mL/h for the patient's weight.
+_RATE_UNITS = re.compile(rf"^{_N} mg/kg/min × 60 ÷ {_N} mg/mL = {_N} mL/kg/h(?:; {_N} mL/kg/h × {_N} kg = {_N} mL/h)?$")
 
 
 @dataclass(frozen=True)
@@ -102,10 +103,16 @@ def recompute(calc: Calculation, book: RuleBook) -> Checked | None:
             return None
         return Checked(rule.id, frozenset({value, bound}))
     if m := _RATE_UNITS.match(calc.formula):
-        rate, concentration, result = map(float, m.groups())
+        rate, concentration, result = map(float, m.groups()[:3])
         if rule.unit != "(mL/kg/h)/(mg/kg/min)" or concentration <= 0 or not _close(result, rate * 60 / concentration):
             return None
-        return Checked(rule.id, frozenset({rate, 60.0, concentration, result}))
+        values = {rate, 60.0, concentration, result}
+        if m.group(4) is not None:  # then for the patient's weight
+            per_kg, weight, hourly = float(m.group(4)), float(m.group(5)), float(m.group(6))
+            if not _close(per_kg, result) or not _close(hourly, per_kg * weight):
+                return None
+            values |= {weight, hourly}
+        return Checked(rule.id, frozenset(values))
     if m := _RATE.match(calc.formula):
         per_kg, w, result = map(float, m.groups())
         if rule.unit != "mL/kg/h" or not any(v is not None and _close(per_kg, v) for v in (rule.min, rule.max)) \

@@ -1,0 +1,82 @@
+"""Clinicians' questions found on fresh material (clinician6-dev): the ideal weight written as "ideal 62 kg", a per-kg
+dose asked on the adjusted weight, a risk's own rate cap when a product is named, a rate restated for the patient in
+mL/h, a switch to SC from a question about IV, aspect words inside other words, duration documents for a duration
+follow-up, and the value in both units asked for."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.compose import candidates, units_named
+from assistant.question import read_question
+from assistant.vocabulary import load_vocabulary
+from tests.conftest import CORPUS
+
+VOCAB = load_vocabulary(CORPUS / "rules", CORPUS / "lexicon.yaml")
+
+
+@pytest.mark.parametrize("text, aspects", [
+    # "pre-dose" names when the level is drawn, not a dose asked about.
+    ("CVID on weekly hizentra. how often do I check igg, and does it need to be a pre-dose draw?", ["monitoring"]),
+    ("XLA, 7 yo, 26 kg — AAAAI starting range?", ["dose"]),  # a starting range is a dose
+    ("sc instead? weekly amt", ["switch", "dose"]),
+])
+def test_aspects_asked(text, aspects):
+    assert read_question(text, VOCAB).aspects == aspects
+
+
+def test_a_titre_joined_with_a_plus_sign_is_a_vaccine_response_not_a_condition():
+    frame = read_question("15 mo w IgG low for age but protective tetanus + pneumococcal titres, lots of URIs. IVIG?", VOCAB)
+    assert frame.indication is None and frame.patient.vaccine_response == "normal"
+
+
+def test_the_ideal_weight_written_without_the_word_weight_is_read():
+    patient = read_question("PID pt 117kg, ideal 62 kg, bmi 38", VOCAB).patient
+    assert (patient.weight_kg, patient.ideal_weight_kg) == (117, 62)
+
+
+def test_units_named_in_a_question():
+    assert units_named("EU SmPC trough target for PID — in g/L and mg/dL pls") == {"g/l", "mg/dl"}
+    assert units_named("IVIG 0.4 g/kg every 4 weeks") == {"g/kg"}
+
+
+def test_a_statement_stating_both_units_asked_for_gains(assistant):
+    question = "EU SmPC trough target for PID in g/L and mg/dL"
+    hits, _ = assistant.retriever.retrieve(question, k=8)
+    pool = {c.text: c for c in candidates(question, hits)}
+    both = [c for t, c in pool.items() if "mg/dL" in t and "g/L" in t]
+    assert both and all(c.answers_aspect for c in both)
+
+
+def test_a_per_kg_dose_asked_on_the_adjusted_weight_is_worked_out_on_it(assistant):
+    answer = assistant.ask("PID (CVID) pt 117kg, ideal 62 kg, bmi 38 — on adjusted wt what is 0.5 g/kg in grams?")
+    assert "= 84 kg" in answer.summary and "0.5 g/kg × 84 kg = 42 g" in answer.summary
+    assert "117 kg actual body weight" not in answer.summary
+
+
+def test_a_risks_own_rate_cap_comes_first_when_a_product_is_named(make_assistant):
+    a = make_assistant()
+    sid = a.sessions.create("t")
+    a.ask("privigen 10% for PID pt 95 kg, start rate and max in ml/hr?", session_id=sid, key_id="t")
+    answer = a.ask("he had a DVT last yr — what's the cap?", session_id=sid, key_id="t")
+    assert "1.2 mL/kg/h × 95 kg = 114 mL/h" in answer.summary
+    assert "456 mL/h" not in answer.summary  # the label's ceiling is no cap for him
+
+
+def test_a_rate_the_clinician_gives_is_restated_in_ml_per_hour_for_the_patient(assistant):
+    answer = assistant.ask("only a 5% ivig (50 mg/mL). pt 60 kg, want to run at 1 mg/kg/min — pump rate in ml/h?")
+    assert "1 mg/kg/min × 60 ÷ 50 mg/mL = 1.2 mL/kg/h; 1.2 mL/kg/h × 60 kg = 72 mL/h" in answer.summary
+
+
+def test_a_switch_to_sc_asks_the_sc_rule_after_an_iv_question(make_assistant):
+    a = make_assistant()
+    sid = a.sessions.create("t")
+    a.ask("CLL, recurrent infxns despite abx, IgG 3.4 g/L. she's 112 kg, IBW 64. ontario ivig in grams?", session_id=sid,
+          key_id="t")
+    answer = a.ask("sc instead? weekly amt", session_id=sid, key_id="t")
+    assert "0.1-0.15 g/kg × 83.2 kg = 8.3-12.5 g" in answer.summary
+
+
+def test_duration_documents_are_read_for_a_duration_question_not_for_an_overview():
+    assert VOCAB.topics_of("duration") and "duration" not in VOCAB.aspect_topics
+    assert set(VOCAB.topics_of("adverse_effects")) == set(VOCAB.aspect_topics["adverse_effects"])
