@@ -16,7 +16,7 @@ from assistant.doses.scope import finding
 from assistant.doses.units import UREG, quantity, registry_units
 from assistant.models import DoseFinding
 
-_UNIT = r"(?:mcg|mg|g|kg|mL|dL|L)(?:\s*/\s*(?:kg|dL|L|mL|min|h))*(?:\s*/\s*(?:week|wk|day))?(?![A-Za-z])"
+_UNIT = r"(?:mcg|mg|g|kg|mL|dL|L|min(?=\s*/\s*h))(?:\s*/\s*(?:kg|dL|L|mL|min|h))*(?:\s*/\s*(?:week|wk|day))?(?![A-Za-z])"
 _TOKEN = re.compile(
     rf"\s*(?:(?P<num>\d+(?:,\d{{3}})*(?:\.\d+)?|\.\d+)\s*(?P<unit>{_UNIT}|(?:weeks?|wks?|days?)(?![A-Za-z]))?"
     r"|(?P<op>[-−–+×*/÷()]|(?<![A-Za-z])x(?![A-Za-z])))")
