@@ -51,10 +51,11 @@ from functools import lru_cache
 
 from assistant.quantities import Quantity, frequencies, header_dims, quantities, quantity_in
 from assistant.support_bound import analyte_equal, binding_problems, multiplier_problems
-from assistant.support_cues import CUES_FILE, clean, cues, normal
+from assistant.support_cues import CUES_FILE, clean, cues, negative_words, normal
 from assistant.support_entities import _entities, _mentions, _rows, _substances, surface, unnamed_conditions, value_names
 from assistant.support_polarity import direction, grades, polarity, strength
 from assistant.support_population import population_problems
+from assistant.support_quantity import held
 from assistant.support_scope import polarity_cues, scope_problems
 from assistant.support_table import cadence_problems, column_problems, label_problems
 from assistant.support_contrast import (class_swaps, comparison_problems, direction_swaps, interval_swaps, modifier_swaps,
@@ -85,6 +86,7 @@ SPAN_UNITS = 3
 LIST_UNITS, LIST_ITEM_WORDS = 6, 12  # a span of short items (bullets, cells) may run over up to six of them
 BOUND_SLOTS = ("populations", "indications", "contexts", "drugs", "substance", "name", "route", "acronym")  # bound to the claim's unit
 BROAD_SLOTS = ("populations", "indications", "contexts", "drugs", "substance")  # the subjects a title may name several of
+PIECE_WORDS = 3  # the statement clause's words a comma-separated piece of the span must hold to decide its polarity
 CLAUSE_COVERAGE = 0.5  # a coordinated claim ("..., and it also ...") with less of its words in the span is an added claim
 
 
@@ -151,7 +153,35 @@ def _accounted(neg: _Clause, pos_words: frozenset[str], other_negated: frozenset
     return bool(neg.negated & other_negated) or not neg.negated & pos_words
 
 
-def _polarity_problem(statement: _Unit, span: Sequence[_Unit], graded: bool) -> str | None:
+def _said_too(neg: _Clause, other: frozenset[str]) -> bool:
+    """A clause negative by its negative predicates alone ("lowering or stopping ESA when ...", no negator) whose every
+    negative predicate the other side says too ("reducing or stopping it when ...", "withdrawal of ICS" for "stopping
+    ICS"): both speak of the same act, which conditions ("once ...", "when ...") may hide from the clause polarity or a
+    noun ("withdrawal") does not carry."""
+    if neg.undirected_predicates != "negative" or neg.negated:
+        return False
+    said = neg.words & negative_words()
+    return bool(said) and said <= other
+
+
+def _piece_agrees(clause: _Clause, k: int, span: Sequence[_Unit], lex: _Lexicon) -> bool:
+    """Whether the comma-separated piece of the span that holds clearly most of the statement clause's words has the
+    clause's polarity ("advised initiation of ESA treatment when ..., lowering or stopping ESA when ...": the first piece
+    carries "ESA treatment begins when ..."): at least PIECE_WORDS of its words and twice as many as any piece of other
+    polarity."""
+    pol = clause[k]
+    pieces = []
+    for u in span:
+        for piece in normal(u.text).split(","):  # (a table row's cells, "Severe; contraindicated", are one piece)
+            if piece.strip():
+                words = _content(_words(_conceptualise(piece, lex)))
+                pieces.append((len(clause.words & words), polarity(piece, directions=k == 1)))
+    agree = max((n for n, p in pieces if p == pol), default=0)
+    other = max((n for n, p in pieces if p != pol), default=0)
+    return agree >= PIECE_WORDS and agree >= 2 * other
+
+
+def _polarity_problem(statement: _Unit, span: Sequence[_Unit], graded: bool, lex: _Lexicon | None = None) -> str | None:
     """A clause of the statement whose closest clause in the span has the other polarity (where the passage grades its
     recommendations, their direction is judged by the grade and left out here); a negation by a negator alone that the
     other side shares, or whose words it does not speak of, is left to the word check (support_scope)."""
@@ -172,6 +202,12 @@ def _polarity_problem(statement: _Unit, span: Sequence[_Unit], graded: bool) -> 
             if pol == "negative" and clauses[best][k] == "positive" and _accounted(clause, clauses[best].words, span_negated, k):
                 continue
             if pol == "positive" and clauses[best][k] == "negative" and _accounted(clauses[best], clause.words, st_negated, k):
+                continue
+            if pol == "positive" and clauses[best][k] == "negative" and _said_too(clauses[best], statement.words):
+                continue
+            if pol == "negative" and clauses[best][k] == "positive" and _said_too(clause, clauses[best].words):
+                continue  # "considering stopping ICS" against "considering withdrawal of ICS"
+            if lex is not None and _piece_agrees(clause, k, span, lex):
                 continue
             return f"polarity: the statement is {pol}, the source is {clauses[best][k]}"
     return None
@@ -226,14 +262,14 @@ def _binding(st: _Unit, start: int, size: int, src: _Source, entities: frozenset
                    for e in sorted(entities & elsewhere - spanned) if _slot(e) in ("drugs", "substance", "acronym")]
 
     def carries(i: int) -> tuple[int, bool, int]:  # its words and values, then naming the statement's drug
-        held = sum(quantity_in(q, units[i].quantities, src.header_dims) for q in st.quantities)
-        return len(content & units[i].words) + held, bool(substances & named[i]), -i
+        got = sum(held(q, units[i].quantities, src.header_dims) for q in st.quantities)
+        return len(content & units[i].words) + got, bool(substances & named[i]), -i
 
     main = max(range(size), key=carries)
     worded = max(range(size), key=lambda i: (len(content & units[i].words), -i))  # the unit its words are about
     anchors = {main}
     if size > 1 and src.rows is None:  # (a table's rows bind its values to its drugs already)
-        anchors |= {i for i, u in enumerate(units) if any(quantity_in(q, u.quantities, src.header_dims) for q in st.quantities)}
+        anchors |= {i for i, u in enumerate(units) if any(held(q, u.quantities, src.header_dims) for q in st.quantities)}
     out = []
     for i in sorted(anchors):
         for e in sorted(entities - src.heading_named - named[i]):
@@ -245,7 +281,7 @@ def _binding(st: _Unit, start: int, size: int, src: _Source, entities: frozenset
         for q in st.quantities:
             same = [p for p in units[worded].quantities if p.dim == q.dim or p.head and p.head[2] == q.dim
                     or q.head and q.head[2] == p.dim]  # "2-20 mg/day" is the value of "2-20 mg a day"
-            if q.dim is not None and same and not any(quantity_in(s, same, src.header_dims) for s in st.quantities):
+            if q.dim is not None and same and not any(held(s, same, src.header_dims) for s in st.quantities):
                 out.append(f"binding: '{q.text.strip()}' stands in another sentence than the one it is said of")
     out += outside
     pool = src.row_frequencies if src.row_frequencies is not None else frozenset().union(*(u.frequencies for u in units))
@@ -293,6 +329,7 @@ class _Source:
     heading_all: frozenset[str] = frozenset()  # the entities of the whole heading path, title included
     text: str = ""  # the passage as cited, and its heading path
     heading: str = ""
+    heading_plain: frozenset[str] = frozenset()  # the section's words, no vocabulary term read as its concept
 
     def words_of(self, text: str) -> list[str]:
         return [w for w in _words(_conceptualise(text, self.lex)) if w in _content([w])]
@@ -327,7 +364,7 @@ def _judge(st: _Unit, start: int, size: int, src: _Source, entities: frozenset[s
     words |= _glued(st.words, words)
     found = src.rows or [p for u in span for p in u.quantities]
     reasons = [f"quantity '{q.text.strip()}' is not in the source" for q in st.quantities
-               if not quantity_in(q, found, src.header_dims) and not analyte_equal(q, found, f"{st.text} {src.heading} {src.text}")]
+               if not held(q, found, src.header_dims) and not analyte_equal(q, found, f"{st.text} {src.heading} {src.text}")]
     reasons += [f"names {e.strip('⟨⟩')} which the source does not" for e in sorted(entities - src.named)
                 if not _variant_named(e, src)]
     if src.row_routes:
@@ -337,11 +374,11 @@ def _judge(st: _Unit, start: int, size: int, src: _Source, entities: frozenset[s
     texts = [u.text for u in span] + ([src.row_unit.text] if src.row_unit is not None else [])
     reasons += binding_problems(st.text, texts, f"{src.heading}\n{src.text}", src.header_dims)
     reasons += multiplier_problems(st.text, [*texts, src.heading])
-    if (p := _polarity_problem(st, [src.row_unit] if src.row_unit and not src.graded else span, bool(src.graded))) is not None:
+    if (p := _polarity_problem(st, [src.row_unit] if src.row_unit and not src.graded else span, bool(src.graded), src.lex)) is not None:
         reasons.append(p)
     content = _content(st.words)
-    held = [len(content & (u.words | _acronym_words(u.words, src.lex))) for u in span]  # (acronyms spelled out)
-    carriers = [u for u, n in zip(span, held) if n == max(held)]  # the units that carry the claim
+    holds = [len(content & (u.words | _acronym_words(u.words, src.lex))) for u in span]  # (acronyms spelled out)
+    carriers = [u for u, n in zip(span, holds) if n == max(holds)]  # the units that carry the claim
     reasons += scope_problems(st.scope, [u.scope for u in carriers], frozenset(), [u.scope for u in span])
     reasons += population_problems(st.text, [u.text for u in carriers], src.words_of, src.section_words, _kin)
     if not src.graded:
@@ -352,7 +389,8 @@ def _judge(st: _Unit, start: int, size: int, src: _Source, entities: frozenset[s
     reasons += _antonym_swaps(st, span, src.words)
     reasons += _contrasts(st, span, carriers, src)
     content = _content(st.sequence) or _content(st.words)  # the words of its quantities are the quantity check's
-    pool = words | src.heading_words
+    pool = words | src.heading_words | (src.heading_plain - st.specific)  # (the section's words as written: "Diabetes"
+    # in a title; not a clinically specific word a term of it holds, "knee" of "Hip and Knee Osteoarthritis")
     pool |= _spelled_out(pool, src)  # what the span's acronyms and drug abbreviations spell out
     pool |= _kin(content - pool, pool)  # a synonym WordNet knows ("final" for "last")
     covered = content & pool
@@ -435,7 +473,7 @@ def _source(path: HeadingPath | None, text: str, lex: _Lexicon, entities: frozen
                    frequencies(row_text) if row_text else None, unit_named, heading_named,
                    _unit_of(row_text, lex) if row_text else None, lex, section_words,
                    (_entities(heading, lex) | {e for e in substances if _mentions(surface(e), heading)}) if heading else frozenset(),
-                   text, heading)
+                   text, heading, frozenset(_words(normal(section).lower())) if section else frozenset())
 
 
 def check_support(statement: str, passages: Sequence[tuple[HeadingPath | None, str]], vocabulary: Vocabulary | None = None, *,

@@ -79,6 +79,14 @@ def cues() -> _Cues:
 
 
 @lru_cache(maxsize=1)
+def negative_words() -> frozenset[str]:
+    """The one-word negative predicates of support-cues.yaml as the checks' words (stems, synonym groups merged)."""
+    data = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8"))
+    stem, syn = _stemmer().stemWord, cues().synonyms
+    return frozenset(syn.get(stem(w.lower()), stem(w.lower())) for w in data["negative"] if " " not in w)
+
+
+@lru_cache(maxsize=1)
 def _stemmer():
     import Stemmer
 

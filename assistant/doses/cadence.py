@@ -53,13 +53,15 @@ _DURATION = re.compile(rf"(?i)(?:\b(for|over|on|x|across)|(×))\s+(?P<each>(?:ea
                        rf"(?:a\s+total\s+of\s+|the\s+next\s+|the\s+first\s+|up\s+to\s+|at\s+most\s+|no\s+more\s+than\s+"
                        rf"|a\s+period\s+of\s+)?({NUM}|an?(?=\s+(?:day|week|month|fortnight)\b))(?:{SEP}({NUM}))?\s+"
                        r"(?:consecutive\s+|successive\s+)?(days?|weeks?|months?|hours?|hrs?|h|minutes?|mins?)\b")
+_DURATION_BEFORE = re.compile(rf"(?i)\b(?P<lo>{NUM})(?:{SEP}(?P<hi>{NUM}))?\s+(?:consecutive\s+)?(?P<unit>days?|weeks?)\s+of\s+"
+                              r"(?:[\w-]+\s+){0,3}?(?:at|given\s+at|dosed\s+at)\s*$")
 _SINGLE = re.compile(r"(?i)\b(?:once(?!\s+(?:daily|weekly|monthly|a\b|per\b|every\b))"
                      r"|single(?!\s+day)(?:\s+dose|\s+infusion)?"
                      r"|one[- ]time|one[- ]off|stat)\b")
 _SINGLE_BEFORE = re.compile(r"(?i)\b(?:single|one[- ]time|one[- ]off|loading)(?:\s+(?:iv|dose|infusion|bolus))*"
                             r"(?:\s+of)?\s*:?\s*$")
 _COURSE_AFTER = re.compile(r"(?i)^[\s,(]*(?:in\s+total|in\s+all|all\s+told|altogether|overall|total(?:\s+dose)?|per\s+course|(?:is\s+|as\s+)?(?:a|the)\s+"
-                           r"(?:[A-Za-zé'-]+\s+){0,2}?(?:total|course)(?!\s+of\b)|in\s+divided|(?:for|over)\s+the\s+(?:(?:whole|entire|full)\s+)?course)\b")
+                           r"(?:[A-Za-zé'-]+\s+){0,2}?(?:total|course)(?!\s+of\b)|in\s+divided|(?:for|over|across|throughout)\s+the\s+(?:(?:whole|entire|full)\s+)?course)\b")
 _COURSE_BEFORE = re.compile(r"(?i)\b(?:total(?:\s+(?:course\s+)?dose)?(?:\s+of)?|course\s+of|divided\s+over"
                             r"|adds?\s+up\s+to|sums?\s+to)\s*:?\s*$")
 _CYCLE = re.compile(rf"(?i)\brepeat(?:ed)?\s+(?:(?:every|each)\s+(?:(?P<other>other)\s+|(?P<lo>{NUM})(?:{SEP}(?P<hi>{NUM}))?\s+)?"
@@ -69,6 +71,25 @@ _FREQ_INTERVALS = {"daily": 1, "nightly": 1, "weekly": 7, "monthly": 30.4375, "f
                    "thrice": 1 / 3, "two times": 0.5, "2 times": 0.5, "3 times": 1 / 3, "4 times": 0.25,
                    "bid": 0.5, "tid": 1 / 3, "qid": 0.25, "qd": 1, "q.d.": 1, "qod": 2, "q.o.d.": 2,
                    "b.i.d.": 0.5, "t.i.d.": 1 / 3, "every other day": 2}
+
+
+# "once or twice daily", "three to four times daily", "2-3 times a day", "TID – QID": a span of doses a day.
+_FREQ_COUNTS = {"once": 1, "one": 1, "1": 1, "qd": 1, "twice": 2, "two": 2, "2": 2, "bid": 2, "thrice": 3, "three": 3,
+                "3": 3, "tid": 3, "four": 4, "4": 4, "qid": 4}
+_FREQ_RANGE = re.compile(r"(?i)\b(?P<a>once|one|two|three|four|[1-4])\s*(?:times?\s+)?(?:or|to|-|–)\s*(?P<b>twice|two|three|four"
+                         r"|[1-4])\s+(?:times\s+)?(?:a\s+|per\s+|each\s+)?(?:day|daily)\b"
+                         r"|(?<![A-Za-z])(?P<x>QD|BID|TID|QID)\s*(?:[-–/]|to|or)\s*(?P<y>BID|TID|QID)(?![A-Za-z])")
+
+
+def _frequency_range(source: str, m: re.Match) -> tuple[tuple[float, float], str] | None:
+    """The (shortest, longest) interval of a span of doses a day holding the frequency words m found."""
+    for r in _FREQ_RANGE.finditer(source):
+        if r.start() <= m.start() < r.end():
+            lo, hi = (_FREQ_COUNTS[(r.group("a") or r.group("x")).lower()],
+                      _FREQ_COUNTS[(r.group("b") or r.group("y")).lower()])
+            if lo < hi:
+                return (1 / hi, 1 / lo), r.group(0)
+    return None
 
 
 def _numbered_interval(m: re.Match) -> tuple[float, float]:
@@ -98,6 +119,8 @@ def _interval(source: str, after: bool) -> tuple[tuple[float, float] | None, str
         return _numbered_interval(m), m.group(0), ()
     word = next(g for g in m.groups()[1:] if g).lower()
     flags = (("QOD" if "o" in word else "QD"),) if word in ("qd", "q.d.", "qod", "q.o.d.") else ()
+    if (span := _frequency_range(source, m)) is not None:
+        return span[0], span[1], flags
     return (_FREQ_INTERVALS[word],) * 2, m.group(0), flags  # ISMP: QD misread as QID, QOD as QD
 
 
@@ -146,6 +169,12 @@ def cadence(after: str, before: str, unit_per: str | None) -> Cadence:
         if days(period) >= 1:
             duration = (lo * days(period), (number(hi_raw)[0] if hi_raw else lo) * days(period))
             lasting = m.group(0)
+    if duration is None and infusion is None and (m := _DURATION_BEFORE.search(before)):
+        # "three days of IVIG at 0.4 g/kg/day": the course named before the dose it repeats.
+        lo, hi = number(m.group("lo"))[0], number(m.group("hi"))[0] if m.group("hi") else number(m.group("lo"))[0]
+        duration = (lo * days(m.group("unit")), hi * days(m.group("unit")))
+        interval = interval or (1.0, 1.0)
+        lasting = f"for {m.group('lo')}{'-' + m.group('hi') if m.group('hi') else ''} {m.group('unit')}"
     if _SINGLE.search(after) or _SINGLE_BEFORE.search(before):
         single = interval is None
     # "the course total of 0.4 g/kg per day for 5 days": the total is of the whole regimen, not of this daily dose.

@@ -23,6 +23,7 @@ from assistant.doses.matching import (ONE_SIDED_SPAN, Scope, best, cap_problem, 
                                       select)
 from assistant.doses.numbers import fmt
 from assistant.doses.parse import Amount, Scan, scan
+from assistant.doses.passage_cues import is_reference_point, shorter_than_sources, stated_as_reference
 from assistant.doses.rules import RuleBook
 from assistant.doses.scope import family_of, finding, is_measured, lab_kind, scope_for
 from assistant.doses.stated import suggestion, variants as stated_variants
@@ -376,6 +377,74 @@ def _worked_out(sc: Scan, calc: Calculations, results: dict[int, DoseFinding], o
                 "message": f"Worked out correctly from checked numbers and a verified factor ({factor[0].rule_id})."})
 
 
+def _given(a: Amount, scans: list[Scan]) -> bool:
+    """Whether a scan (the question, a cited passage) states the amount: same dimension and value."""
+    if a.info is None:
+        return False
+    lo, hi = a.canon
+    return any(b.info is not None and b.info.dim == a.info.dim and abs(b.canon[0] - lo) <= 1e-6 * max(1.0, lo)
+               and abs(b.canon[1] - hi) <= 1e-6 * max(1.0, hi) for s in scans for b in s.amounts)
+
+
+def _worked_from_given(book: RuleBook, sc: Scan, calc: Calculations, results: dict[int, DoseFinding],
+                       operands: dict[int, DoseFinding | None], given: list[Scan], weights: set[float]) -> None:
+    """A result of right arithmetic whose every number is given (checked, stated by the question or the cited
+    passage, or the result of an earlier such sum) is as grounded as its numbers ("the question's 1 mg/kg/min x 60
+    min/h / 50 mg/mL = 1.2 mL/kg/h"). Only a failure for want of a passage stating the result itself is lifted; a
+    result outside a rule, or a sum using another body weight than the patient's, stays."""
+    accepted: list[Amount] = []
+    for i in sorted(calc.lhs_starts, key=lambda k: sc.amounts[k].start):
+        a = sc.amounts[i]
+        start = calc.lhs_starts[i]
+        mine = results.get(i)
+        if mine is None or ("amount", i) in calc.problems:
+            continue
+        inside = [k for k, b in enumerate(sc.amounts) if start <= b.start and b.end <= a.start and k != i]
+        if not inside:
+            continue
+        ok = True
+        for k in inside:
+            b = sc.amounts[k]
+            f = operands.get(k)
+            if f is not None and f.verdict in PASSING_VERDICTS:
+                continue
+            if _given(b, given) or any(c.info is not None and b.info is not None and c.info.dim == b.info.dim
+                                       and abs(c.canon[0] - b.canon[0]) <= 1e-6 * max(1.0, b.canon[0]) for c in accepted):
+                continue
+            ok = False
+            break
+        used = [w.kg for w in sc.weights if start <= w.start and w.end <= a.start]
+        if ok and used and weights and not all(any(abs(kg - w) <= 0.02 * w for w in weights) for kg in used):
+            ok = False
+        if not ok:
+            continue
+        if mine.verdict in PASSING_VERDICTS:
+            accepted.append(a)
+            continue
+        if mine.verdict != "ungrounded" or is_negated(sc, a):
+            continue
+        accepted.append(a)
+        results[i] = mine.model_copy(update={
+            "verdict": "grounded",
+            "message": "Worked out correctly from numbers the question or the cited passage gives."})
+
+
+def _passage_framing(sc: Scan, results: dict[int, DoseFinding], srcs: list[Scan], negated: set[int]) -> None:
+    """A dose grounded by the value its passage states, where the passage frames it otherwise: only as a reference
+    point for another use ("lower than the FDA-recommended dosage of 150-800 mg/day"), or run for fewer hours before or
+    after a procedure than the passage gives for that rate."""
+    for i, f in list(results.items()):
+        if f.verdict not in PASSING_VERDICTS or i in negated:
+            continue
+        a = sc.amounts[i]
+        if f.verdict == "grounded" and not is_reference_point(sc, a) and stated_as_reference(a, srcs):
+            results[i] = f.model_copy(update={
+                "verdict": "ungrounded", "message": "The cited passage gives this dose only as a reference point for "
+                                                    "another use (a dose it compares with), not as the dose for this."})
+        elif why := shorter_than_sources(sc, a, srcs):
+            results[i] = f.model_copy(update={"verdict": "out_of_range", "message": f"Course too short: {why}."})
+
+
 def _chain(sc: Scan, k: int) -> int:
     """The first sentence of the run of ';'-joined sentences holding sentence k (one sentence of prose)."""
     while k > 0 and sc.text[sc.sentences[k - 1][0]:sc.sentences[k - 1][1]].rstrip().endswith(";"):
@@ -579,6 +648,11 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
     _worked_totals(rulebook, sc, results, totals, overrides, rejudge)
     conversion_chain(rulebook, sc, scopes, results, extra)
     _worked_out(sc, calc, results, operands, extra)
+    given = [x for x in (ctx, *(srcs or [])) if x is not None]
+    patient = {w.kg for w in ctx.weights} if ctx is not None else set()
+    patient |= {weight_kg} if weight_kg else set()
+    patient |= {frame.weight_kg} if frame is not None and frame.weight_kg else set()
+    _worked_from_given(rulebook, sc, calc, results, operands, given, patient)
     _split_parts(rulebook, sc, results)
     _day_totals(sc, results, scopes, rulebook, counted)
     negated = {i for i in results if is_negated(sc, sc.amounts[i])}
@@ -600,4 +674,6 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
             results[i] = results[i].model_copy(update={
                 "verdict": "grounded", "message": "A dose the sentence rules out, which the cited passage does not "
                                                   "give; the dose it puts in its place is the passage's."})
+    if srcs:
+        _passage_framing(sc, results, srcs, negated)
     return sorted([*results.values(), *extra], key=lambda f: (f.start, f.end))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from assistant.doses.binding import (TextBinding, age_qualifiers, ages_met, divided_counts, formulations_conflict,
@@ -11,10 +12,9 @@ from assistant.doses.matching import INTERVAL_TOLERANCE, Stated
 from assistant.doses.cadence import days, scan_cadence
 from assistant.doses.lexicon import Lexicon, mentions
 from assistant.doses.parse import OWN_CIRCUMSTANCE, Amount, Scan
-from assistant.doses.scope import dosed_before
+from assistant.doses.scope import FOLLOW as _FOLLOW, dosed_before
 
 
-_FOLLOW = re.compile(r"(?i)\s*(?:of\s+)?(?:(?:oral|iv|intravenous|subcutaneous)\s+)?")
 _JOIN = re.compile(r"(?i)^[\s,]*(?:and|or|and/or|/|,)?[\s,]*$")
 
 
@@ -122,7 +122,8 @@ _FREQUENCY_COLUMN = re.compile(r"(?i)(?:^|;)\s*(?:usual\s+)?(?:frequency|dosing(
                                r"\s*:?\s*(?P<words>[^;]*)")
 _UNIT_COUNT = re.compile(r"(?i)\b(?:contents\s+of\s+)?(?P<lo>1|one|2|two)(?:\s+or\s+(?P<hi>2|two))?\s+(?:inhalations?|"
                          r"capsules?|tablets?|vials?|sprays?|puffs?|respules?|actuations?)\b")
-_STRENGTH_LABEL = re.compile(r"(?i)\bstrength\s*(?:strength\s*)?:?\s*$")
+# "strength 2.5 mcg", and the last part of a combination's strength ("strength 9/4.8 mcg").
+_STRENGTH_LABEL = re.compile(r"(?i)\bstrength\s*(?:strength\s*)?:?\s*(?:\d[\d.,]*\s*/\s*)*$")
 
 
 def _row(sc: Scan, b: Amount) -> tuple[int, int]:
@@ -169,13 +170,16 @@ def _interval_span(words: str) -> tuple[float, float] | None:
 
 _TEXT_COUNT = re.compile(r"(?i)[\s,(:;-]*(?:as\s+|given\s+as\s+)?(?P<lo>1|one|2|two|3|three|4|four)(?:\s*(?:or|-|–|to)\s*"
                          r"(?P<hi>2|two|3|three|4|four))?\s+(?:inhalations?|puffs?|sprays?|actuations?|tablets?|capsules?)\b")
+# "2 inhalations of 2.5 mcg": the count named before the strength.
+_COUNT_BEFORE = re.compile(r"(?i)\b(?P<lo>1|one|2|two|3|three|4|four)(?:\s*(?:or|-|–|to)\s*(?P<hi>2|two|3|three|4|four))?\s+"
+                           r"(?:inhalations?|puffs?|sprays?|actuations?|tablets?|capsules?)\s+(?:of\s+|each\s+of\s+)?$")
 _NUMBER_WORDS = {"1": 1.0, "one": 1.0, "2": 2.0, "two": 2.0, "3": 3.0, "three": 3.0, "4": 4.0, "four": 4.0}
 
 
 def unit_count(sc: Scan, a: Amount) -> tuple[float, float]:
     """How many units of a stated strength a text gives at a time ("Spiriva Respimat 2.5 mcg, two inhalations"): 1
     unless said right after the amount."""
-    m = _TEXT_COUNT.match(sc.text, a.end)
+    m = _TEXT_COUNT.match(sc.text, a.end) or _COUNT_BEFORE.search(sc.text[max(0, a.start - 30):a.start])
     if m is None:
         return 1.0, 1.0
     return _NUMBER_WORDS[m.group("lo").lower()], _NUMBER_WORDS[(m.group("hi") or m.group("lo")).lower()]
@@ -275,9 +279,20 @@ def _same_population_and_drug(src: Scan, k: int, a: Amount, b: Amount, age, drug
         # another drug heads a row of its own in between (a table: "Lorazepam ...\n\n2 mg ...\n\nQuazepam ...\n\n10 mg").
         return False
     if products and mention is not None and (theirs := product_names(src, b.sentence, mention.canonical, lex)) \
-            and mention.surface.lower() in theirs and mention.surface.lower() not in products:
+            and mention.surface.lower() in theirs and mention.surface.lower() not in products \
+            and not _bracketed_brand(src, mention, products):
         return False  # "Alli 120 mg" is not grounded by the Xenical dose of the same passage
     return a.step == (b.step or _titration(src, b))
+
+
+def _bracketed_brand(src: Scan, mention, products: frozenset[str]) -> bool:
+    """Whether a brand stands in the parenthesis right after a name of the text's product ("Naproxen sodium (Aleve®,
+    Anaprox®)"): the brands of that product, not another product."""
+    for d in src.drugs:
+        if d.end <= mention.start and d.surface and d.surface.lower() in products and \
+                re.fullmatch(r"\s*\([^()]*", src.text[d.end:mention.start]):
+            return True
+    return False
 
 
 def _heads_row(src: Scan, d) -> bool:
@@ -325,7 +340,12 @@ def _range_top(src: Scan, k: int, value: float) -> bool:
         for j, o in enumerate(src.amounts))
 
 
-_WITH_DRUG = re.compile(r"(?i)\b(?:with|on|taking|receiving|using|plus|while\s+on|in\s+combination\s+with)\s+(?:a\s+|an\s+)?$")
+_WITH_DRUG = re.compile(r"(?i)\b(?:with|on|taking|takes|took|receiving|receives|using|uses|plus|while\s+on"
+                        r"|in\s+combination\s+with)\s+(?:a\s+|an\s+)?$")
+
+
+# A clause that turns to another circumstance after a dose ("... - but if he's on propranolol", "unless ...").
+_TURN = re.compile(r"(?i)\s[-–—]\s|\b(?:but|except|unless|however|whereas)\b")
 
 
 def qualifiers(sc: Scan, a: Amount, lex: Lexicon | None, drug: str | None) -> frozenset[str]:
@@ -334,8 +354,9 @@ def qualifiers(sc: Scan, a: Amount, lex: Lexicon | None, drug: str | None) -> fr
     named before the segment's first dose ("On propranolol, rizatriptan 5 mg, maximum 15 mg/day")."""
     s_start, s_end = sc.sentences[a.sentence]
     cuts = [s_start] + [s_start + m.end() for m in re.finditer(";", sc.text[s_start:s_end])] + [s_end]
-    seg_start = max(c for c in cuts if c <= a.start)
-    seg_end = min(c for c in cuts if c >= a.end)
+    # (An amount the sentence splitter cut across ends past its sentence: its segment runs to the amount's end.)
+    seg_start = max((c for c in cuts if c <= a.start), default=min(s_start, a.start))
+    seg_end = min((c for c in cuts if c >= a.end), default=max(s_end, a.end))
     doses = [o for o in sc.amounts if o.info is not None and a.info is not None and o.info.dim == a.info.dim
              and seg_start <= o.start < seg_end and o.head is None]
     # "Use 5 mg dose (15 mg/day maximum) in patients receiving propranolol": a dose in parentheses right after another
@@ -343,7 +364,10 @@ def qualifiers(sc: Scan, a: Amount, lex: Lexicon | None, drug: str | None) -> fr
     doses = [o for o in doses if not _parenthesised_after(sc.text, doses, o)]
     prev = [o.end for o in doses if o.end <= a.start]
     nxt = [o.start for o in doses if o.start >= a.end]
-    regions = [(max(prev) if prev else seg_start, min(nxt) if nxt else seg_end)]
+    region_end = min(nxt) if nxt else seg_end
+    if (turn := _TURN.search(sc.text, a.end, region_end)) is not None:
+        region_end = turn.start()  # "5 or 10 mg per dose - but if he's on propranolol, 5 mg": the turn is the next dose's
+    regions = [(max(prev) if prev else seg_start, region_end)]
     if doses:  # what the segment names before its first dose holds for all of them ("; with propranolol 5 mg, max 15 mg")
         regions.append((seg_start, min(o.start for o in doses)))
     found: set[str] = set()
@@ -384,7 +408,9 @@ def _quals_agree(src: Scan, k: int, quals: frozenset[str] | None, drug: str | No
         if j == k or o.info is None or o.problem or o.info.dim != src.amounts[k].info.dim:
             continue  # an eGFR threshold is not a dose for renal impairment
         theirs = amount_mention(src, j)
-        if theirs is not None and mention is not None and theirs.canonical == mention.canonical and \
+        # a passage amount whose sentence names no drug (a line of a PDF page) is of the text's drug when it grounds it
+        mine_drug = mention.canonical if mention is not None else drug
+        if theirs is not None and mine_drug is not None and same_drug(theirs.canonical, mine_drug, lex) and \
                 qualifiers(src, o, lex, drug) & extra:
             return False  # the passage has a dose of its own for that circumstance
     return True
@@ -415,9 +441,14 @@ def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, dr
             if b.info is None or b.info.dim != a.info.dim or b.problem:
                 continue
             blo, bhi = b.canon
+            if (prev := _column_continued(src, k)) is not None:
+                # "max. dose/day 40 mg; 20 mg geriatric": the column's other value is a daily maximum too.
+                b = replace(b, is_max=True, comparator=prev.comparator, cadence=b.cadence if prev.cadence.bare
+                            else prev.cadence)
             ta = a.cadence.interval
             tb = b.cadence.interval or (listed_interval(src, k) if ta else None) or _strength_interval(src, k) or (
-                _daily_label(src, b) if ta == (1.0, 1.0) else None) or (_row_frequency(src, k) if ta else None)
+                (_daily_label(src, b) or (_daily_label(src, prev) if prev is not None else None))
+                if ta == (1.0, 1.0) else None) or (_row_frequency(src, k) if ta else None)
             if (units := _strength_dose(src, k)) is not None:
                 blo, bhi = blo * units[0], bhi * units[1]  # "strength 2.5 mcg; dosing: 2 inhalations once daily": 5 mcg
             if not _bound_alike(src, k, b, bind):
@@ -469,8 +500,10 @@ def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, dr
                 continue
             if start and not a.is_max and not a.comparator and _lower_start(src, k, a, drug, lex):
                 continue
-            if ta and ta[0] == ta[1] < 1 and (cap := _row_daily_cap(src, k)) is not None and hi / ta[0] > cap * (1 + 1e-3):
-                continue  # "celecoxib 200 mg twice daily" is 400 mg a day, above the row's "Max 200 mg/day for OA"
+            if ta and ta[1] < 1 and (cap := _row_daily_cap(src, k)) is not None and hi / ta[1] > cap * (1 + 1e-3):
+                # "celecoxib 200 mg twice daily" is 400 mg a day, above the row's "Max 200 mg/day for OA"; "100-200 mg
+                # once or twice daily" may keep to it (once a day), as the row's own regimen does.
+                continue
             if not _quals_agree(src, k, quals, drug, lex):
                 continue  # "on propranolol, rizatriptan 10 mg" is not the passage's 10 mg without propranolol
             if a.cadence.kind != b.cadence.kind and (ta or tb):
@@ -479,6 +512,23 @@ def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, dr
                 continue
             return True
     return False
+
+
+def _column_continued(src: Scan, k: int) -> Amount | None:
+    """For a passage amount that opens its ';' part with no words of its own before it, right after a maximum that
+    closes the part before ("max. dose/day 40 mg; 20 mg geriatric"), that maximum: the column's value for another
+    circumstance, named after the amount."""
+    b = src.amounts[k]
+    if k == 0 or b.is_max or b.comparator or not b.cadence.bare or b.sentence == 0:
+        return None
+    s_start, s_end = src.sentences[b.sentence]
+    p_start, p_end = src.sentences[b.sentence - 1]
+    prev = src.amounts[k - 1]
+    if src.text[s_start:b.start].strip() or prev.sentence != b.sentence - 1 or not prev.is_max or prev.info is None \
+            or b.info is None or prev.info.dim != b.info.dim or src.text[prev.end:p_end].strip() != ";" \
+            or not re.match(r"\s*[A-Za-z]", src.text[b.end:s_end]):
+        return None
+    return prev
 
 
 def _bound_alike(src: Scan, k: int, b: Amount, bind: TextBinding) -> bool:

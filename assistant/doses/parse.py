@@ -83,7 +83,8 @@ _FACTOR = re.compile(r"(?i)(?:\bfactor(?:\s+for\s+[\w-]+)?\s+(?:of\s+|is\s+|=\s*
 # "multiply by 1.37 for Hizentra or by 1.30 for Cuvitru": a second factor of the same multiplication.
 _FACTOR_MORE = re.compile(r"(?i)\b(?:or|and)\s+by\s+(?P<a>\d*\.?\d+)(?![\d^]|\s*(?:kg|g\b|mg|mL|%|weeks?|days?|min))")
 _PERCENT = re.compile(rf"(?P<n>{DIGNUM})\s*%")
-_SENT_END = re.compile(r"[.!?](?=\s|$)|[;\n•]|\s[-–]\s(?=[A-Z])")
+# A dash before a capital starts a new item, not before a frequency abbreviation ("1.5 g TID – QID").
+_SENT_END = re.compile(r"[.!?](?=\s|$)|[;\n•]|\s[-–]\s(?=[A-Z])(?!(?:BID|TID|QID|QD|QOD|QHS)\b)")
 _ABBREV = re.compile(r"(?i)(?:\b(?:e\.g|i\.e|vs|approx|dr|etc|fig|al|ca|incl|max|min|no|wk|wks|hr|hrs)|\b[A-Za-z])$")
 _UNIT_ABBREV = {"min", "hr", "hrs", "wk", "wks", "max", "g", "h", "l", "d"}
 _STOP = re.compile(r"(?i)\bthen\b|\bfollowed\s+by\b|\bwhereas\b|\bbut\b|\bversus\b|\bcompared\s+with\b")
@@ -289,6 +290,8 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
                 (o for o in out[:i] if o.sentence == a.sentence and not o.step and o.head is None
                  and o.cadence.interval), None)):
             cad = replace(cad, interval=regimen.cadence.interval)  # the dose titrated to keeps the regimen's repeat
+        if titrated and cad.interval is None and (named := cadence("", text[s_start:out[i - 1].start], None).interval):
+            cad = replace(cad, interval=named)  # "increase the daily dose by 0.6 mg per week to 3 mg": 3 mg daily
         pre = text[max(s_start, a.start - 40):a.start]
         cmp_m = _CMP.search(pre)
         comparator, floor = None, False
@@ -297,7 +300,7 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
             comparator = _CMP_NAMES.get(word, "<" if word in ("<", "less than", "lower than", "below", "under",
                                                               "slower than")
                                         else ">")
-            if word.isalpha() or " " in word:
+            if word.isalpha() or " " in word or re.search(r"(?i)\bavoid\w*\s+(?:[\w-]+\s+){0,3}?$", pre[:cmp_m.start()]):
                 # "never give more than 4 g", "do not reduce the rate below 0.5": the negation turns the bound round.
                 if re.search(r"(?i)(?:\b(?:not|never|avoid\w*)|n['’]t)\s+(?:[\w-]+\s+){0,4}?$", pre[:cmp_m.start()]) \
                         and not word.startswith(("no ", "not ")):

@@ -73,8 +73,12 @@ _WHEN = re.compile(r"(?i)\b(?:before|after|prior\s+to|ahead\s+of|during|followin
 
 
 # "rizatriptan in a patient taking propranolol: 10 mg": a drug the patient takes alongside is a circumstance of the dose.
-_TAKING = re.compile(r"(?i)\b(?:taking|on|receiving|using|while\s+on|in\s+combination\s+with|co-?administered\s+with"
+_TAKING = re.compile(r"(?i)\b(?:taking|takes|took|on|receiving|receives|using|uses|while\s+on|in\s+combination\s+with|co-?administered\s+with"
                      r"|plus|with)\s+(?:a\s+|an\s+)?$")
+
+
+# The words between a dose and the drug named right after it as its own: "50 mg of oral X", "the 5 mg dose of X".
+FOLLOW = re.compile(r"(?i)\s*(?:(?:dose|doses|tablets?|capsules?)\s+)?(?:of\s+)?(?:(?:oral|iv|intravenous|subcutaneous)\s+)?")
 
 
 def dosed_before(text: str, before: list[Mention]) -> list[Mention]:
@@ -117,8 +121,7 @@ def _drug_mention(sc: Scan, a: Amount, ctx: Scan | None, fits, frame: AnswerCont
     question's."""
     in_sent = sc.in_sentence(sc.drugs, a.sentence)
     text = sc.text
-    follow = [d for d in in_sent if a.end <= d.start <= a.end + 20
-              and re.fullmatch(r"(?i)\s*(?:of\s+)?(?:(?:oral|iv|intravenous|subcutaneous)\s+)?", text[a.end:d.start])]
+    follow = [d for d in in_sent if a.end <= d.start <= a.end + 20 and FOLLOW.fullmatch(text[a.end:d.start])]
     before = dosed_before(text, [d for d in in_sent if d.end <= a.start])
     # "a 650 mg dose before the IVIG": a drug named after the dose in a phrase of time is when, not what.
     after = [d for d in in_sent if d.start >= a.end and not _WHEN.search(text[max(0, d.start - 20):d.start])]

@@ -1,0 +1,83 @@
+"""Quantities restated in another notation than the passage's, beyond equal values in equivalent units
+(assistant/quantities.quantity_in): a run of whole numbers written as a range or as a list ("stage 3-4" and "stages 3
+and 4"), and a duration in weeks given in months or the reverse ("12 weeks" and "three months"), which a calendar month's
+30.4 days puts a few per cent apart. The limits are data (assistant/data/support-quantity.yaml)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from assistant.quantities import Quantity, quantities, quantity_in
+
+QUANTITY_FILE = Path(__file__).parent / "data" / "support-quantity.yaml"
+
+
+@lru_cache(maxsize=1)
+def _limits() -> dict:
+    data = yaml.safe_load(QUANTITY_FILE.read_text(encoding="utf-8")) or {}
+    return {
+        "run": int(data.get("longest_run", 4)),
+        "listed": re.compile(data.get("listed", r"\s(?:and|or)\s"), re.I),
+        "week": re.compile(data["week_unit"], re.I),
+        "month": re.compile(data["month_unit"], re.I),
+        "tolerance": float(data.get("week_month_tolerance", 0.09)),
+    }
+
+
+@lru_cache(maxsize=1)
+def _time_dim() -> str | None:
+    found = quantities("1 day")
+    return found[0].dim if found else None
+
+
+def _whole(x: float) -> bool:
+    return abs(x - round(x)) < 1e-9
+
+
+def _points(found: Sequence[Quantity], dim: str | None) -> dict[int, Quantity]:
+    return {round(p.raw[0]): p for p in found if p.raw[0] == p.raw[1] and p.dim == dim and _whole(p.raw[0])}
+
+
+def _run_listed(q: Quantity, found: Sequence[Quantity]) -> bool:
+    """A range of whole numbers whose every member the passage lists ("3-4" against "3 and 4", "2-4" against "2, 3 or
+    4"), written together as a list."""
+    low, high = q.raw
+    if not (low < high and _whole(low) and _whole(high)) or high - low > _limits()["run"]:
+        return False
+    points = _points(found, q.dim)
+    members = [points.get(v) for v in range(round(low), round(high) + 1)]
+    return all(members) and any(_limits()["listed"].search(f" {p.text} ") for p in members)
+
+
+def _listed_in_run(q: Quantity, found: Sequence[Quantity]) -> bool:
+    """A member of a list of whole numbers ("stages 3 and 4") inside a range of the passage ("stage 3-4")."""
+    low, high = q.raw
+    if low != high or not _whole(low) or not _limits()["listed"].search(f" {q.text} "):
+        return False
+    return any(p.dim == q.dim and p.raw[0] < p.raw[1] and _whole(p.raw[0]) and _whole(p.raw[1])
+               and p.raw[1] - p.raw[0] <= _limits()["run"] and p.raw[0] <= low <= p.raw[1] for p in found)
+
+
+def _weeks_months(q: Quantity, p: Quantity) -> bool:
+    """A duration in weeks and one in months that agree within the tolerance ("12 weeks", "three months")."""
+    time = _time_dim()
+    if time is None or q.dim != time or p.dim != time:
+        return False
+    lim = _limits()
+    if not (lim["week"].search(q.text) and lim["month"].search(p.text) or lim["month"].search(q.text) and lim["week"].search(p.text)):
+        return False
+    tol = lim["tolerance"]
+    return math.isclose(q.low, p.low, rel_tol=tol) and math.isclose(q.high, p.high, rel_tol=tol)
+
+
+def held(q: Quantity, found: Sequence[Quantity], headers: frozenset[tuple[float, str]] = frozenset()) -> bool:
+    """Whether the passage's quantities hold the statement's, as the same value or as the same value restated."""
+    if quantity_in(q, found, headers):
+        return True
+    return _run_listed(q, found) or _listed_in_run(q, found) or any(_weeks_months(q, p) for p in found)
