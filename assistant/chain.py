@@ -656,7 +656,8 @@ class Assistant:
         against the criteria the documents state for this indication, cited to the passage stating them, first."""
         from assistant.criteria import judge
 
-        judgements = judge(self.criteria, frame) if self._asks_to_start(frame, question) else []
+        judgements = judge(self.criteria, frame, continuing=frame.aspects == ["duration"]) \
+            if self._asks_to_start(frame, question) else []
         statements = []
         for j in judgements:
             hit = self._passage_citing(j.criteria.source.document, j.criteria.source.cites, hits, question)
@@ -683,7 +684,7 @@ class Assistant:
         """Whether the turn asks whether to start and criteria the documents state apply to what it says of the patient."""
         from assistant.criteria import judge
 
-        return self._asks_to_start(frame, question) and bool(judge(self.criteria, frame))
+        return self._asks_to_start(frame, question) and bool(judge(self.criteria, frame, continuing=frame.aspects == ["duration"]))
 
     def _with_documents(self, question: str, docs: tuple[str, ...], hits: list[Hit], numbering: Numbering,
                         k: int | None = None) -> list[Hit]:

@@ -217,10 +217,17 @@ def _wanted(question: str, asked: tuple[str, ...]) -> list[str]:
     return [name for name in ASPECTS if name in found]
 
 
+_OVER_PHRASE = re.compile(r"(?i)\b(?:after|following|since|post)\s+(?:(?:the|a|his|her|their)\s+)?(?:[\w-]+\s+)?[\w-]+")
+
+
 def aspects_of(question: str) -> list[str]:
     """What a question asks about (dose, monitoring, duration...), in the order the table lists them."""
     question = without_qualifiers(question)  # "on low-dose ICS" asks no dose
-    return [name for name, (asks, _, _) in ASPECTS.items() if asks.search(question)]
+    found = [name for name, (asks, _, _) in ASPECTS.items() if asks.search(question)]
+    # "the day after cidp loading, bad headache": a phase said to be over asks nothing, when something else is asked
+    rest = _OVER_PHRASE.sub(" ", question)
+    still = [name for name in found if ASPECTS[name][0].search(rest)]
+    return still if still else found
 
 
 def section_name(hit: Hit) -> str:

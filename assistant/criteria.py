@@ -171,13 +171,16 @@ def applicable(sets: tuple[CriteriaSet, ...], frame: QuestionFrame) -> list[Crit
     return own + general
 
 
-def judge(sets: tuple[CriteriaSet, ...], frame: QuestionFrame) -> list[Judgement]:
+def judge(sets: tuple[CriteriaSet, ...], frame: QuestionFrame, continuing: bool = False) -> list[Judgement]:
     """The patient judged against the criteria that apply: the indication's own first set, and every set against
-    treatment whose criteria are all met. Nothing when the question states no fact any criterion reads."""
+    treatment whose criteria are all met. Nothing when the question states no fact any criterion reads. Asked whether
+    to go on (`continuing`), only criteria for a period after an event (`when`) answer: criteria for starting do not."""
     if not facts_read(frame.patient):
         return []
     out: list[Judgement] = []
     for c in applicable(sets, frame):
+        if continuing and not c.when:
+            continue
         if any(_status(w, frame.patient) == "not met" for w in c.when):
             continue  # the patient is outside the period these criteria are for
         statuses = tuple(_judge_one(item, frame.patient) for item in c.all)

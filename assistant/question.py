@@ -214,6 +214,11 @@ def mentions_of(text: str, vocab: Vocabulary, known: Callable[[str], bool] | Non
             if all(key(o) != key(m) for o in ms):
                 ms.append(m)
         found[slot] = sorted(ms, key=lambda m: m.start)
+    # "the day after cidp loading": a phase the question says is over dates the patient; it is no aspect asked about
+    # when the question asks something else too.
+    over = [a for a in found["aspects"] if _OVER_BEFORE.search(text[:a.start])]
+    if over and len(over) < len(found["aspects"]):
+        found["aspects"] = [a for a in found["aspects"] if a not in over]
     unknown: tuple[str, ...] = ()
     if known is not None:
         rest = text.lower()
@@ -282,6 +287,7 @@ _ABSENT_BEFORE = re.compile(r"(?i)\b(?:no|not|without|free of|nil|denies|never h
 _ABSENT_AFTER = re.compile(r"(?i)^\W*(?:\w+\W+){0,1}(?:have |has |had )?(?:settled|resolved|cleared|gone|controlled|stopped)\b")
 
 
+_OVER_BEFORE = re.compile(r"(?i)\b(?:after|following|since|post)\s+(?:(?:the|a|his|her|their|\w+)\s+){0,2}$")
 _NOT_BEFORE = re.compile(r"(?i)\b(?:no|not|non|never|isn't|isnt)[\s-]*$")  # "no pregnancy issues", "not pregnant", "non-obese"
 
 

@@ -80,3 +80,25 @@ def test_a_switch_to_sc_asks_the_sc_rule_after_an_iv_question(make_assistant):
 def test_duration_documents_are_read_for_a_duration_question_not_for_an_overview():
     assert VOCAB.topics_of("duration") and "duration" not in VOCAB.aspect_topics
     assert set(VOCAB.topics_of("adverse_effects")) == set(VOCAB.aspect_topics["adverse_effects"])
+
+
+def test_a_phase_said_to_be_over_is_no_aspect_asked():
+    frame = read_question("day after cidp loading pt has bad headache, stiff neck, photophobia, vomiting. ivig related?", VOCAB)
+    assert frame.aspects == ["adverse_effects"]
+    # Asked nothing else, the phase word still asks ("maintenance dose after loading?").
+    assert read_question("maintenance dose after loading for CIDP?", VOCAB).aspects == ["dose"]
+
+
+def test_symptoms_after_a_course_are_answered_by_the_adverse_effect_they_describe(assistant):
+    answer = assistant.ask("day after cidp loading pt has bad headache, stiff neck, photophobia, vomiting. ivig related?")
+    assert "aseptic meningitis" in answer.summary.split("[")[0].lower()
+
+
+def test_asked_whether_to_go_on_only_criteria_for_a_period_answer():
+    from assistant.criteria import judge, load_criteria
+
+    criteria = load_criteria(CORPUS / "rules")
+    frame = read_question("DLBCL in remission after R-CHOP, on IVIG q4w, IgG 3.1 g/L, no infections. continue IVIG?", VOCAB)
+    assert frame.indication == "secondary_immunodeficiency" and frame.context == "rituximab"
+    assert judge(criteria, frame)  # the criteria for starting do read the facts
+    assert judge(criteria, frame, continuing=True) == []  # but they do not say whether to go on
