@@ -119,7 +119,7 @@ def states_asked_quantity(text: str, quantities: list[re.Pattern[str]], q_tokens
 # A statement opening with the circumstance it holds in ("When the serum IgG is very low at the start, ...", "In SID with
 # uncontrolled suppurative lung disease, ...") answers a question that speaks of that circumstance; for any other question
 # it is a side point, after the statements that hold generally.
-_OPENING_CLAUSE = re.compile(r"^(?:(?:when|if|once|unless|where|while)\b"
+_OPENING_CLAUSE = re.compile(r"^(?:(?:when|if|once|unless|where|while|during)\b"
                              r"|in\b[^,]{0,120}?\b(?:with|who|whose|that)\b)[^,]{3,160},", re.I)
 CIRCUMSTANCE_PENALTY = 0.25
 CONTRAST_PENALTY = 0.5
@@ -142,7 +142,8 @@ def unasked_circumstance(text: str, known: set[str], at_least: int = 3) -> bool:
         return False
     words = set(tokenize(m.group(0)))
     unasked = words - known
-    return len(unasked) >= at_least and len(unasked) >= 0.5 * len(words)
+    # (a short clause all of whose words are unasked, "During an active infection,", is as much a side point)
+    return len(unasked) >= min(at_least, max(2, len(words))) and len(unasked) >= 0.5 * len(words)
 
 
 ASKED_SENTENCE_WEIGHT = 2.0
@@ -303,7 +304,9 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
     units = units_named(question) if len(units_named(question)) >= 2 else frozenset()
     history = history_drugs(question)  # what the patient already takes is not what is asked
     q_tokens = set(tokenize(question)) - framing_tokens() - set(tokenize(" ".join(history)))
-    content = q_tokens - set(tokenize(" ".join(p.pattern for _, p in ASKED_QUANTITY))) - set(tokenize("how often many long over"))
+    # (the words near which an asked quantity counts: not those of a qualifier phrase, "pre-dose draw" asks no dose)
+    content = (q_tokens & set(tokenize(without_qualifiers(question)))) - set(tokenize(" ".join(p.pattern for _, p in ASKED_QUANTITY))) \
+        - set(tokenize("how often many long over"))
     top = max(h.score for h in hits) or 1.0
     rows: list[tuple[Hit, int, int, str, frozenset[str]]] = []
     for rank, hit in enumerate(hits):
