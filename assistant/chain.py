@@ -30,7 +30,7 @@ from assistant.vocabulary import (Vocabulary, asks_to_rank, expand_acronyms, loa
                                   specific_equivalents, with_conditions)
 from assistant.index import Index
 from assistant.models import Answer, Calculation, Section, Statement
-from assistant.retrieval import Filters, GuidelineRetriever, Hit, Retriever
+from assistant.retrieval import Filters, GuidelineRetriever, Hit, Retriever, out_of_scope
 from assistant.people import audience
 from assistant.sessions import SessionStore
 from assistant.settings import Settings
@@ -208,6 +208,7 @@ class Assistant:
     def _document_conditions(self) -> tuple[tuple, tuple]:
         """Conditions from every indexed document's title, with acronyms its first passages define; and every acronym
         those passages define."""
+        from assistant.retrieval import document_glossaries
         from assistant.vocabulary import document_acronyms, document_conditions
 
         titles: dict[str, str] = {}
@@ -217,7 +218,8 @@ class Assistant:
                 doc = str(meta.get("doc_id", ""))
                 titles.setdefault(doc, str(meta.get("title", "")))
                 texts[doc] = texts.get(doc, "") + "\n" + text
-        return document_conditions(titles, texts), document_acronyms(texts)
+        glossaries = document_glossaries(self.index)  # the abbreviation lists the documents print: their conditions' names
+        return document_conditions(titles, texts, glossaries), document_acronyms(texts)
 
     @property
     def chat_model(self) -> Any | None:
@@ -413,6 +415,8 @@ class Assistant:
         on_indication = self._on_indication(frame, hits)
         gap = self._not_covered(frame, own, hits, on_indication) or self._unindexed_condition(text, own, hits) \
             or self._unindexed_product(text, own)
+        if not gap and hits and (scoped := out_of_scope(self.index, self.vocabulary, frame, text, hits)):  # the guideline's scope
+            gap = f"The sources do not cover {frame.indication_label or 'this question'} in {scoped}."
         if gap:
             answer = Answer(**base, status="abstained", summary=f"{gap} {self._abstain_message(hits, lead='')}".strip(),
                             latency_ms=0.0)

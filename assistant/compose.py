@@ -22,7 +22,8 @@ from assistant.lexical import tokenize
 from assistant.retrieval import Hit
 from assistant.text import split_sentences
 from assistant.vocabulary import framing_tokens, medication_tokens, names_a_drug, open_ask, question_alternatives, without_qualifiers
-from assistant.vocabulary import age_fit, asks_non_drug, asks_to_rank, drug_class_words, history_drugs, ranks_options
+from assistant.vocabulary import (age_fit, asks_non_drug, asks_to_rank, document_asked_quantities, drug_class_words, history_drugs,
+                                  ranks_options)
 
 # Seed-style section names, chosen from a chunk's heading path (first match wins).
 SECTION_KEYWORDS: list[tuple[str, tuple[str, ...]]] = [
@@ -92,7 +93,7 @@ QUANTITY_BONUS = 0.3
 
 def asked_quantities(question: str) -> list[re.Pattern[str]]:
     """The shapes of the quantities a question asks for (an interval, hours, days)."""
-    return [shape for asks, shape in ASKED_QUANTITY if asks.search(question)]
+    return [shape for asks, shape in (*ASKED_QUANTITY, *document_asked_quantities()) if asks.search(question)]  # + a dose limit
 
 
 # A unit written in a question or a statement ("g/L", "mg/dL", "mL/kg/h", "mg/kg/min"): a question naming two asks for the

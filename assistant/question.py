@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from assistant.history import InfectionLevel, history_of
-from assistant.vocabulary import Mention, Vocabulary
+from assistant.vocabulary import Mention, Vocabulary, elapsed_spans
 
 # Body weight a dose may be computed for: finite, and between an extremely premature neonate and the heaviest
 # recorded adult. Anything else is a typo or an attack, and never reaches the dose arithmetic.
@@ -351,8 +351,8 @@ def _igg_level(value: float, unit: str | None) -> float | None:
     return value if value < 25 else value / 100 if value >= 50 else None
 
 
-def _first(pattern: re.Pattern, text: str) -> tuple[float, re.Match] | None:
-    m = pattern.search(text)
+def _first(pattern: re.Pattern, text: str, skip: list[tuple[int, int]] = ()) -> tuple[float, re.Match] | None:
+    m = next((m for m in pattern.finditer(text) if not any(m.start() < e and s < m.end() for s, e in skip)), None)
     if not m:
         return None
     value = next(g for g in m.groups() if g is not None)
@@ -385,9 +385,10 @@ def patient_facts(text: str) -> Patient:
         facts["height_cm"] = _num(m.group(1)) if m.group(1) else _num(m.group(2)) * 100
     elif m := _FEET.search(text):
         facts["height_cm"] = round((int(m.group(1)) * 12 + int(m.group(2) or 0)) * 2.54, 1)
-    if found := _first(_AGE_M, text):
+    elapsed = elapsed_spans(text)  # "3 mo post CVA", "2 yrs since injury": a time since an event, not an age
+    if found := _first(_AGE_M, text, elapsed):
         facts["age_years"] = round(found[0] / 12, 2)
-    elif found := _first(_AGE_Y, text):
+    elif found := _first(_AGE_Y, text, elapsed):
         facts["age_years"] = found[0]
     if regimen is not None:
         # The interval asked for, after the regimen or before it ("Hizentra every 2 weeks instead of weekly - on 32 g q4w").

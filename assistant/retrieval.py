@@ -365,3 +365,72 @@ class GuidelineRetriever(BaseRetriever):
             Document(page_content=h.text, id=h.chunk_id, metadata={**h.meta, "chunk_id": h.chunk_id, "score": h.score})
             for h in hits
         ]
+
+
+def document_glossaries(index: Index) -> dict[str, dict[str, str]]:
+    """Per document, the entries of the abbreviation lists it prints (long form -> abbreviation): the front-matter
+    chunks whose own heading names an abbreviation list (document-reading.yaml `abbreviation_sections`)."""
+    import re
+
+    from assistant.vocabulary import glossary, reading
+
+    words = [str(w).lower() for w in reading().get("abbreviation_sections") or ()]
+    if not words:
+        return {}
+    ids = sorted(index.filtered_ids({"kind": "front_matter"}))
+    out: dict[str, dict[str, str]] = {}
+    for text, meta in index.get(ids).values() if ids else ():
+        path = json.loads(meta.get("heading_path") or "[]")
+        if not path or not any(re.search(rf"(?i)\b{re.escape(w)}", str(path[-1])) for w in words):
+            continue
+        entries = out.setdefault(str(meta.get("doc_id", "")), {})
+        for long, short in glossary(text).items():
+            entries.setdefault(long, short)
+    return out
+
+
+SCOPE_CHUNKS = 80  # a guideline states its scope in its opening sections
+_SCOPES: dict[tuple[int, str], dict[str, list[str]]] = {}
+
+
+def document_scope_exclusions(index: Index) -> dict[str, list[str]]:
+    """Per document, the sentences of its opening sections that say whom or what it does not address (per index
+    version)."""
+    from assistant.vocabulary import scope_exclusions
+
+    key = (id(index), index.version)
+    if key not in _SCOPES:
+        out: dict[str, list[str]] = {}
+        for entry in index.manifest().files.values():
+            for text, meta in index.get(entry.chunk_ids[:SCOPE_CHUNKS]).values():
+                if meta.get("kind", "text") == "text" and (found := scope_exclusions(text)):
+                    out.setdefault(str(meta.get("doc_id", "")), []).extend(found)
+        if len(_SCOPES) > 8:
+            _SCOPES.clear()
+        _SCOPES[key] = out
+    return _SCOPES[key]
+
+
+def out_of_scope(index: Index, vocab: Any, frame: Any, question: str, hits: list["Hit"]) -> str | None:
+    """What of the question the scope of the guideline it is about excludes ("children younger than four years are not
+    included in the scope of this CPG" for a 3-year-old; "pregnant women are excluded" for a pregnant patient; "does
+    not address ... bipolar disorder" for a bipolar depression question), or None. The guideline is the one whose own
+    condition the frame names, else the best passage's."""
+    import re
+
+    from assistant.vocabulary import age_asked, excluded_by_scope
+
+    canonical = str(frame.indication or "")
+    doc = canonical.split(":")[1] if canonical.startswith("doc:") else (str(hits[0].meta.get("doc_id", "")) if hits else "")
+    sentences = document_scope_exclusions(index).get(doc) if doc else None
+    if not sentences:
+        return None
+    term = vocab.term("indications", frame.indication) if frame.indication else None
+    title = next((str(h.meta.get("title", "")) for h in hits if str(h.meta.get("doc_id", "")) == doc), "")
+    own = (*(term.terms if term else ()), *re.findall(r"[a-z][a-z0-9'-]+", title.lower()))
+    others = tuple(t for t in vocab.indications if t.canonical.startswith("doc:") and t.canonical.split(":")[1] != doc
+                   for t in t.terms)
+    populations = tuple((p.label or name, p.terms) for name in frame.population if (p := vocab.term("populations", name)))
+    age = frame.patient.age_years if frame.patient.age_years is not None else age_asked(question)
+    return excluded_by_scope(question, sentences, age, populations, frozenset(
+        (p.label or p.canonical) for p in vocab.populations if p.canonical in vocab.exclusive_populations), own, others)

@@ -35,8 +35,9 @@ class EmbeddingSettings(BaseModel):
 
 
 # Bump when chunking or chunk metadata changes (2: PDF outline headings, recommendations, table rows, chunk kinds,
-# per-line references; 4: table header lines naming amounts, offset grid columns, a subject's strength line, footnote letters).
-CHUNKER_VERSION = 4
+# per-line references; 4: table header lines naming amounts, offset grid columns, a subject's strength line, footnote letters;
+# 5: key questions and review methods as "methodology", research priorities as "research", acronym lists as front matter).
+CHUNKER_VERSION = 5
 
 
 class ChunkSettings(BaseModel):

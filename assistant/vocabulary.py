@@ -300,6 +300,7 @@ _GENERIC_TAILS = ("disorder", "disorders", "disease", "diseases", "illness", "sy
                   "management")
 # A one-word name this common in English is too broad to stand for a document's condition ("pain", "injury").
 BROAD_WORD_ZIPF = 4.7
+RARE_TAIL_ZIPF = 3.0  # a last word this rare is a qualifier a name may drop ("mellitus")
 
 
 def definitions(text: str) -> dict[str, str]:
@@ -373,6 +374,8 @@ def _variants(phrase: str, text: str, min_uses: int = 2) -> list[str]:
                 forms.add(ws[-1][:-3] + "ion")
         elif len(ws) > 1:
             forms.update(" ".join(ws[i:]) for i in range(1, len(ws) - 1))  # "sleep apnea" of "obstructive sleep apnea"
+            if len(ws) > 2 and zipf_frequency(ws[-1], "en") < RARE_TAIL_ZIPF:
+                forms.add(" ".join(ws[:-1]))  # "type 2 diabetes" of "type 2 diabetes mellitus", when used so
             if ws[-1] not in _GENERIC_TAILS:
                 forms.add(ws[-1])  # the head noun: "osteoarthritis" of "knee osteoarthritis"
     out = []
@@ -384,7 +387,8 @@ def _variants(phrase: str, text: str, min_uses: int = 2) -> list[str]:
     return out
 
 
-def document_conditions(titles: dict[str, str], texts: dict[str, str]) -> tuple[Term, ...]:
+def document_conditions(titles: dict[str, str], texts: dict[str, str],
+                        glossaries: dict[str, dict[str, str]] | None = None) -> tuple[Term, ...]:
     """Conditions named by guideline titles ("... for the Management of Chronic Insomnia Disorder"), each with the
     acronym its document defines for it and the shorter names the document uses on their own ("insomnia"): what a
     site's own guidelines teach the question reader. A name already taken by an earlier condition is not given to
@@ -392,21 +396,90 @@ def document_conditions(titles: dict[str, str], texts: dict[str, str]) -> tuple[
     title does not name it, so its own passages would not count as being about it.)"""
     out: list[Term] = []
     taken: set[str] = set()
+    glossaries = glossaries or {}
+    subjects = {p.lower() for title in titles.values() for p in _subjects(title)}  # never a kind of another
     for doc_id, title in titles.items():
-        defined = definitions(texts.get(doc_id, ""))
+        glossary = glossaries.get(doc_id, {})
+        defined = {**glossary, **definitions(texts.get(doc_id, ""))}
         lowered = texts.get(doc_id, "").lower()
         for phrase in _subjects(title):
             low = phrase.lower()
             acronym = defined.get(low) or next((a for long, a in defined.items() if len(long.split()) >= 2
                                                 and (long.endswith(low) or low.endswith(long))), None)
-            names = [low, *_variants(phrase, lowered), *([acronym.lower()] if acronym else [])]
-            words = [w for w in dict.fromkeys([*names, *_kinds_named(names, lowered)]) if w not in taken]
+            # the abbreviation list may give the title's condition an acronym of its own too ("T2DM" beside "DM")
+            acronyms = list(dict.fromkeys([*([acronym] if acronym else []), *(a for long, a in glossary.items() if long == low)]))
+            names = [low, *_variants(phrase, lowered), *(a.lower() for a in acronyms)]
+            kinds = _defined_kinds(low, {k: v for k, v in defined.items() if k not in subjects}, lowered,
+                                   {d: t.lower() for d, t in texts.items() if d != doc_id})
+            words = [w for w in dict.fromkeys([*names, *_kinds_named(names, lowered), *kinds]) if w not in taken]
             if low not in words:
                 continue
             taken.update(words)
+            kind_acronyms = {a for long, a in defined.items() if long in kinds}
             out.append(Term(f"doc:{doc_id}:{re.sub(r'[^a-z0-9]+', '_', low).strip('_')}", phrase, tuple(words),
-                            acronyms=frozenset({acronym}) if acronym else frozenset()))
+                            acronyms=frozenset(acronyms) | frozenset(kind_acronyms)))
     return tuple(out)
+
+
+def _singular_words(phrase: str) -> list[str]:
+    words = phrase.lower().split()
+    if words and words[-1].endswith(("disorders", "diseases", "injuries", "headaches")):
+        words[-1] = words[-1][:-3] + "y" if words[-1].endswith("ies") else words[-1][:-1]
+    return words
+
+
+def _defined_kinds(subject: str, defined: dict[str, str], text: str, others: dict[str, str]) -> list[str]:
+    """The kinds of a guideline's condition its own text defines with an acronym ("opioid use disorder (OUD)" in a
+    guideline on substance use disorders): a long form that ends with the condition's last words (all of them for a
+    one-word condition, two at least otherwise), named in the document at least `condition_kind_min_uses` times (by
+    either name) and more often than in any other document. Each comes with its acronym."""
+    from wordfreq import zipf_frequency
+
+    head = _singular_words(subject)
+    if not head or (len(head) == 1 and zipf_frequency(head[0], "en") >= BROAD_WORD_ZIPF):
+        return []
+    tail = head[-2:] if len(head) >= 2 else head
+    least = int(reading().get("condition_kind_min_uses") or 3)
+
+    def uses(long: str, short: str, where: str) -> int:
+        return sum(len(re.findall(rf"(?<![a-z0-9-]){re.escape(w)}(?![a-z0-9-])", where)) for w in {long, short.lower()})
+
+    out: list[str] = []
+    for long, short in defined.items():
+        words = _singular_words(long)
+        if words == head or len(words) <= len(tail) or words[-len(tail):] != tail or not re.search(r"[A-Z]", short):
+            continue
+        here = uses(long, short, text)
+        if here >= least and all(uses(long, short, other) < here for other in others.values()):
+            out += [long, short.lower()]
+    return out
+
+
+# An abbreviation list's entry: the abbreviation (two capitals or digits at least, with "&", "-" or "/"; small
+# letters before, inside or closing it: "mTBI", "DoD", "SNRIs", "CBTi"), then a colon or spaces, then its long form up to the next entry.
+_GLOSSARY_SHORT = r"(?:[a-z0-9]?[A-Z0-9][A-Za-z0-9&/\-]*?[A-Z0-9][a-z]{0,2})"
+_GLOSSARY_ENTRY = re.compile(rf"(?<![\w-])(?P<short>{_GLOSSARY_SHORT})(?::\s*|\s+)(?P<long>(?:(?!(?<=\s){_GLOSSARY_SHORT}(?::|\s))\S+\s*)+?)"
+                             rf"(?=(?<=\s){_GLOSSARY_SHORT}(?::|\s)|$)")
+
+
+def _acronym_letters(short: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", short.lower().removesuffix("s") if short[-1:] == "s" and short[:-1].isupper() else short.lower())
+
+
+def glossary(text: str) -> dict[str, str]:
+    """The entries of an abbreviation list (long form, lower case -> abbreviation) as a guideline prints it, one a line
+    ("T2DM: type 2 diabetes mellitus") or run together ("Abbreviation Definition OUD opioid use disorder PGB pregabalin
+    ..."): an entry whose long form does not spell its letters in order is left out."""
+    out: dict[str, str] = {}
+    body = re.sub(r"(?i)^\s*abbreviations?\s+definitions?\b", " ", text)
+    for line in body.splitlines():
+        for m in _GLOSSARY_ENTRY.finditer(line.strip()):
+            short, long = m.group("short"), " ".join(m.group("long").split()).strip(" ;,.")
+            letters = _acronym_letters(short)
+            if len(letters) < 2 or not long or long[0].lower() != letters[0] or not _holds(letters, long.lower()):
+                continue
+            out.setdefault(long.lower(), short)
+    return out
 
 
 def _kinds_named(names: list[str], text: str, min_uses: int = 3) -> list[str]:
@@ -729,7 +802,7 @@ def age_bounds(text: str) -> list[tuple[float | None, float | None]]:
         return []
     *patterns, (implying, _, _), _ = _age_patterns(_stamp(SHARED_LEXICON))
     found: list[tuple[int, float | None, float | None]] = []
-    taken: list[tuple[int, int]] = []
+    taken = elapsed_spans(text)  # "for over 2 years", "within 6 months after": a length of time, no age
     for pattern, side, _ in sorted(patterns, key=lambda p: p[1] != "range"):
         for m in pattern.finditer(text):
             if any(m.start() < end and start < m.end() for start, end in taken):
@@ -892,3 +965,137 @@ def drug_class_words(text: str) -> tuple[str, ...]:
     """The drug classes a text names by the shared lexicon's words ("SSRIs", "benzos"), as written."""
     classes = _medication(_stamp(SHARED_LEXICON))[1]
     return tuple(dict.fromkeys(m.group(0) for m in classes.finditer(text))) if classes is not None else ()
+
+
+# ------------------------------------------------------------------------- reading questions over a site's own documents
+DOCUMENT_READING = Path(__file__).parent / "data" / "document-reading.yaml"
+
+
+@lru_cache(maxsize=4)
+def _reading(_stamp: tuple) -> dict:
+    return _read(DOCUMENT_READING)
+
+
+def reading() -> dict:
+    """The shared words for reading questions over a site's own guideline documents (data/document-reading.yaml)."""
+    return _reading(_stamp(DOCUMENT_READING))
+
+
+@lru_cache(maxsize=4)
+def _elapsed(_stamp: tuple) -> re.Pattern | None:
+    rows = _reading(_stamp).get("elapsed_time") or {}
+    units, after, before, between = (rows.get(k) or () for k in ("units", "after", "before", "between"))
+    if not units:
+        return None
+    unit = "|".join(sorted(map(str, units), key=len, reverse=True))
+    amount = rf"(?<![\d.])\d{{1,3}}(?:\.\d+)?(?:\s*(?:-|–|to)\s*\d{{1,3}}(?:\.\d+)?)?\s*-?\s*(?:{unit})\b"
+    parts = []
+    if after:
+        parts.append(rf"{amount}\s*(?:{'|'.join(map(str, after))})")
+    if before:
+        gap = "|".join(re.escape(str(w)) for w in sorted(between, key=len, reverse=True)) or r"(?!x)x"
+        # ... but "for 6 month old" names an age
+        parts.append(rf"(?<![\w-])(?:{'|'.join(map(str, before))})\s+(?:(?:{gap})\s*)?{amount}(?!\s*-?\s*(?:old|of\s+age)\b)")
+    return re.compile("|".join(parts), re.IGNORECASE)
+
+
+def elapsed_spans(text: str) -> list[tuple[int, int]]:
+    """Where a text counts a length of time or the time since an event ("3 months post CVA", "6 wks after ischemic
+    stroke", "2 yrs since injury", "for 3 months"): spans no age may be read from."""
+    pattern = _elapsed(_stamp(DOCUMENT_READING))
+    return [m.span() for m in pattern.finditer(text)] if pattern is not None else []
+
+
+@lru_cache(maxsize=4)
+def _scope(_stamp: tuple) -> tuple[re.Pattern | None, re.Pattern | None, frozenset[str], dict[str, int]]:
+    rows = _reading(_stamp)
+    cues = _masks((), rows.get("scope_exclusion_patterns") or ())
+    own = _masks(rows.get("scope_self_words") or (), ())
+    filler = frozenset(str(w).lower() for w in rows.get("scope_filler_words") or ())
+    numbers = {str(k).lower(): int(v) for k, v in (rows.get("number_words") or {}).items()}
+    return cues, own, filler, numbers
+
+
+def scope_exclusions(text: str) -> list[str]:
+    """The sentences of a guideline's text that say whom or what the guideline itself does not address ("Pregnant women
+    are also excluded from the scope of this CPG"; not "outside the scope of this review")."""
+    cues, own, _, _ = _scope(_stamp(DOCUMENT_READING))
+    if cues is None or own is None:
+        return []
+    out = []
+    for sentence in re.split(r"(?<=[.;])\s+(?=[A-Z(])", " ".join(text.split())):
+        if cues.search(sentence) and own.search(sentence):
+            out.append(sentence.strip())
+    return out
+
+
+_STOP = frozenset("a an and are as at be but by for from has have if in into is it its of on or such that the their then there "
+                  "these they this to was were will with what which who how when where why does do did can could should "
+                  "would i me my we our you your he she him her his them about also same ok so pt any more need".split())
+
+
+def _scope_words(text: str, filler: frozenset[str]) -> list[str]:
+    return [w for w in re.findall(r"[a-z][a-z0-9'-]+", text.lower()) if w not in _STOP and w not in filler and len(w) >= 3]
+
+
+def excluded_by_scope(question: str, sentences: list[str], age: float | None = None,
+                      populations: tuple[tuple[str, tuple[str, ...]], ...] = (), age_groups: frozenset[str] = frozenset(),
+                      own_terms: tuple[str, ...] = (), other_terms: tuple[str, ...] = ()) -> str | None:
+    """What of the question a guideline's scope sentences exclude, or None: the patient's age within an age bound they
+    state ("children younger than four years" for a 3-year-old), a population they name (label, its words; an age group
+    only by a bound when the sentence states one), or a condition the question names in their words ("post-stroke
+    depression", "bipolar") that is neither the guideline's own condition (`own_terms`) nor another indexed guideline's
+    (`other_terms`: that guideline covers it)."""
+    from wordfreq import zipf_frequency
+
+    _, _, filler, numbers = _scope(_stamp(DOCUMENT_READING))
+    number = re.compile(r"(?i)\b(" + "|".join(map(re.escape, sorted(numbers, key=len, reverse=True))) + r")\b") if numbers else None
+    own = {w for t in own_terms for w in t.lower().split()}
+    q_all = _scope_words(question, filler)
+    q_words = [w for w in q_all if w not in own]
+    for sentence in sentences:
+        text = number.sub(lambda m: str(numbers[m.group(1).lower()]), sentence) if number else sentence
+        bounds = age_bounds(text)
+        if age is not None and bounds:
+            for low, high in bounds:
+                if (low is None or age > low) and (high is None or age < high):
+                    return f"patients aged {_fmt_age(age)}"
+        for label, terms in populations:
+            if label in age_groups and bounds:
+                continue  # "children younger than four years" excludes young children, not every child
+            if any(re.search(rf"(?i)(?<![a-z0-9-]){re.escape(t)}(?![a-z0-9-])", text) for t in terms):
+                return label
+        low = text.lower()
+        words = set(_scope_words(low, filler))
+
+        def elsewhere(phrase: str) -> bool:  # another indexed guideline's condition: that one covers it
+            return any(re.search(rf"(?<![a-z0-9]){re.escape(t)}(?![a-z0-9])", phrase.replace("-", " ")) for t in other_terms)
+
+        for a, b in zip(q_all, q_all[1:]):
+            phrase = f"{a} {b}"
+            if a in own and b in own:
+                continue  # the guideline's own condition
+            if re.search(rf"(?<![a-z0-9-]){re.escape(a)}\W+{re.escape(b)}(?![a-z0-9-])", low) and not elsewhere(phrase):
+                return phrase
+        for w in q_words:
+            if w in words and zipf_frequency(w, "en") < SCOPE_RARE_ZIPF and not elsewhere(w):
+                return w
+    return None
+
+
+SCOPE_RARE_ZIPF = 4.0  # a single word of the question this rare, named in a scope exclusion, is what it excludes
+
+
+def _fmt_age(age: float) -> str:
+    return f"{age:.0f} years" if age >= 1 else f"{age * 12:.0f} months"
+
+
+@lru_cache(maxsize=4)
+def _asked_quantities(_stamp: tuple) -> tuple[tuple[re.Pattern, re.Pattern], ...]:
+    return tuple((re.compile(str(row["asks"]), re.IGNORECASE), re.compile(str(row["states"]), re.IGNORECASE))
+                 for row in _reading(_stamp).get("asked_quantities") or () if row.get("asks") and row.get("states"))
+
+
+def document_asked_quantities() -> tuple[tuple[re.Pattern, re.Pattern], ...]:
+    """(what a question asks, what a statement answering it states) beside the composer's own: a dose limit."""
+    return _asked_quantities(_stamp(DOCUMENT_READING))

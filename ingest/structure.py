@@ -6,7 +6,7 @@ never becomes a heading.
 
 Chunk metadata contract (ingest.chunk.Chunk.kind / .extra, stored flat in Chroma by ingest.store.chunk_metadata):
   kind          text | recommendation | table_row | superseded | bibliography | search_strategy |
-                evidence_table | front_matter | toc.  Only text, recommendation and table_row are current
+                evidence_table | methodology | research | front_matter | toc.  Only text, recommendation and table_row are current
                 guideline content that may back an answer statement.
   grade         the recommendation's strength (also for superseded rows), else the section grade (Markdown)
   strength      "Strong for" | "Weak for" | "Weak against" | "Strong against" | "Neither for nor against"
@@ -27,7 +27,8 @@ from functools import lru_cache
 
 from ingest.pdf import Bookmark
 
-KINDS = ("text", "recommendation", "table_row", "superseded", "bibliography", "search_strategy", "evidence_table", "front_matter", "toc")
+KINDS = ("text", "recommendation", "table_row", "superseded", "bibliography", "search_strategy", "evidence_table", "methodology",
+         "research", "front_matter", "toc")
 ANSWERABLE = frozenset({"text", "recommendation", "table_row"})
 
 
@@ -215,7 +216,16 @@ SECTION_KINDS: list[tuple[str, re.Pattern[str]]] = [
     ("search_strategy", re.compile(r"search (terms|strateg)|literature (review )?search|search syntax|syntax$|hedges", re.I)),
     ("evidence_table", re.compile(r"evidence table|evidence base for|grade evidence profile", re.I)),
     ("superseded", re.compile(r"\b(19|20)\d\d recommendation categori[sz]ation table|recommendation categori[sz]ation table", re.I)),
-    ("front_matter", re.compile(r"participant list|abbreviation|work group$|guideline work group|development team|acknowledg|qualifying statement", re.I)),
+    # How the guideline was made: its key questions (PICOTS), the systematic review, grading, meetings, peer review,
+    # focus groups. Not advice: a question is answered by the recommendation, never by the key question behind it.
+    ("methodology", re.compile(r"key questions?\b|\bKQs?\b|review methodology|development methodology|^methods?$|"
+                               r"conducting the systematic|systematic (?:evidence )?review$|criteria for (?:study )?inclusion|"
+                               r"inclusion criteria for|grading recommendations|determining recommendation strength|"
+                               r"rating the quality|convening the|drafting and (?:submitting|finalizing)|peer review process|"
+                               r"^reconciling (?:19|20)\d\d|focus group methods|study flow diagram", re.I)),
+    # What the authors would study next: no advice either.
+    ("research", re.compile(r"research (?:priorities|gaps|needs|agenda)|knowledge gaps|recommended research|future research", re.I)),
+    ("front_matter", re.compile(r"participant list|abbreviation|acronym|glossary|work group$|guideline work group|development team|acknowledg|qualifying statement", re.I)),
 ]
 
 
@@ -231,6 +241,7 @@ def section_kind(path: tuple[str, ...]) -> str:
 
 DOT_LEADER = re.compile(r"(?:\.\s?){5,}\s*\d+\b")
 PUBMED = re.compile(r"PubMed PMID|PMID:|doi:\s*10\.|\bet al\.\s.*\b(19|20)\d\d;\s*\d+", re.I)
+KEY_QUESTION = re.compile(r"\b(?:Key Questions?|KQs?)\s*#?\d{1,2}[a-z]?\b")
 SEARCH_SYNTAX = re.compile(r"/exp\b|:ti,ab|:ti\b|:ab\b|\bNEXT/\d|\bADJ\d|\[mh\]|\[tiab\]|\bSet #|#\d+\s+(AND|OR)\s+#?\d", re.I)
 
 
@@ -245,6 +256,8 @@ def text_kind(text: str) -> str | None:
         return "bibliography"
     if len(SEARCH_SYNTAX.findall(text)) >= 3 or re.search(r"Set\s*#\s*Concept\s*Strategy", text):
         return "search_strategy"
+    if len(KEY_QUESTION.findall(text)) >= 2:
+        return "methodology"  # the key questions' populations, interventions, outcomes: the review's plan, not advice
     return None
 
 

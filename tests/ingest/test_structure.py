@@ -559,3 +559,32 @@ def test_rows_whose_cells_start_a_grid_column_off_are_read_under_their_header():
     spanned = [["", "Dosage", "Effects"], ["Agent", "", ""], ["", "10 mg daily", "Nausea"], ["Drugalopram", "", ""]]
     table = _parse(0, (0, 0, 100, 100), spanned, {})
     assert table.header[:2] == ("Agent", "Dosage")
+
+
+def test_key_questions_and_the_review_methods_are_no_answer(ckd):
+    """The key questions (PICOTS) and the evidence review are how the guideline was made: searchable, never advice."""
+    from ingest.structure import text_kind
+
+    _, chunks = ckd
+    planned = [c for c in chunks if any(re.search(r"Key Questions?|Review Methodology|Grading Recommendations", h)
+                                        for h in c.heading_path)]
+    assert planned and all(c.kind not in ANSWERABLE for c in planned)
+    assert not [c for c in chunks if c.kind in ANSWERABLE and len(re.findall(r"\bKey Question \d", c.text)) >= 2]
+    assert section_kind(("Appendix A: Evidence Review Methodology", "A. Developing the Scope and Key Questions",
+                         "b. Interventions")) == "methodology"
+    assert section_kind(("III. About this Clinical Practice Guideline", "A. Methods")) == "methodology"
+    assert section_kind(("III. About this Clinical Practice Guideline", "D. Scope of this Clinical Practice Guideline")) == "text"
+    assert section_kind(("VII. Research Priorities",)) == "research"
+    assert text_kind("- Key Question 1 Tests - Spirometry - Key Question 2 Tests - Chest x-ray") == "methodology"
+    assert "methodology" in KINDS and "research" in KINDS
+
+
+def test_an_abbreviation_list_is_front_matter_and_reads_as_a_glossary(ckd):
+    from assistant.vocabulary import glossary
+
+    _, chunks = ckd
+    listed = [c for c in chunks if re.search(r"(?i)abbreviation|acronym", c.heading_path[-1])]
+    assert listed and all(c.kind == "front_matter" for c in listed)
+    entries = {long: short for c in listed for long, short in glossary(c.text).items()}
+    assert entries.get("chronic kidney disease") == "CKD"
+    assert section_kind(("Appendix I: Acronym List",)) == "front_matter"
