@@ -682,7 +682,10 @@ class Assistant:
         history)."""
         if frame.aspects == ["duration"]:  # "continue?", "keep monthly IVIG going?": whether to go on giving it
             return not _WH.search(question)
-        return set(frame.aspects) in ({"indication"}, {"recommendation"}, {"indication", "recommendation"}) or (not frame.aspects and bool(YES_NO.match(question) or question.rstrip().endswith("?")))
+        if set(frame.aspects) in ({"indication"}, {"recommendation"}, {"indication", "recommendation"}):
+            return True
+        # Nothing else asked: a yes/no question, or the patient's story naming the treatment ("... peds asking re IVIG").
+        return not frame.aspects and bool(YES_NO.match(question) or question.rstrip().endswith("?") or frame.drug)
 
     def _judgeable(self, frame: QuestionFrame, question: str) -> bool:
         """Whether the turn asks whether to start and criteria the documents state apply to what it says of the patient."""

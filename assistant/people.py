@@ -27,6 +27,8 @@ class _Patterns:
     another: re.Pattern[str]
     same_subject: re.Pattern[str]
     back_to: re.Pattern[str]
+    asks: re.Pattern[str]
+    relative: re.Pattern[str]
 
 
 @lru_cache(maxsize=4)
@@ -35,6 +37,7 @@ def _patterns(path: Path = PEOPLE_FILE) -> _Patterns:
         data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
         another, persons, relatives = data["another"], data["persons"], data["relatives"]
         same, back, earlier = data["same_subject"], data["back_to"], data["earlier_persons"]
+        asking = data["question_words"]
     except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read the people vocabulary ({exc})") from exc
     person = rf"\b(?:{phrase_alternation(another)})\s+(?:{phrase_alternation(persons)})\b"
@@ -44,6 +47,8 @@ def _patterns(path: Path = PEOPLE_FILE) -> _Patterns:
         another=re.compile(f"(?i){person}|{relative}"),
         same_subject=re.compile(rf"(?i)\b(?:{phrase_alternation(same)})\b"),
         back_to=re.compile(rf"(?i)\b(?:{phrase_alternation(back)})\s+(?:the\s+|our\s+|my\s+|that\s+)?(?:{phrase_alternation(earlier)})\b"),
+        asks=re.compile(rf"(?i)\?|\b(?:{phrase_alternation(asking)})\b"),
+        relative=re.compile(f"(?i){relative}"),
     )
 
 
@@ -53,8 +58,11 @@ def about_another_person(text: str, path: Path = PEOPLE_FILE) -> bool:
 
 
 def keeps_subject(text: str, path: Path = PEOPLE_FILE) -> bool:
-    """Whether a turn about another person asks the earlier question again ("same dose?", "has GBS too")."""
-    return bool(_patterns(path).same_subject.search(text))
+    """Whether a turn about another person asks the earlier question again ("same dose?", "has GBS too", or, about a
+    relative, only their story, asking nothing of its own: "his sister: IgG 5.5 g/L, no unusual infections"; "next pt:
+    3 yo with Kawasaki" starts over)."""
+    found = _patterns(path)
+    return bool(found.same_subject.search(text)) or bool(found.relative.search(text)) and not found.asks.search(text)
 
 
 def returns_to_earlier_patient(text: str, path: Path = PEOPLE_FILE) -> bool:

@@ -196,8 +196,9 @@ def _corpus_correction(low: str, known: Callable[[str], bool]) -> str | None:
     splits = [(low[:i], low[i:]) for i in range(len(low) + 1)]
     edits = {a + b[1:] for a, b in splits if b} | {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1} \
         | {a + c + b[1:] for a, b in splits if b for c in _LETTERS} | {a + c + b for a, b in splits for c in _LETTERS}
-    found = sorted((e for e in edits - {low} if len(e) >= CORPUS_CORRECTION_MIN - 1 and known(e)),
-                   key=lambda e: (-zipf_frequency(e, "en"), e))
+    # (An edit must be a word of English itself: the index knows word stems, so "minusitis" would pass for "sinusitis".)
+    found = sorted((e for e in edits - {low} if len(e) >= CORPUS_CORRECTION_MIN - 1 and zipf_frequency(e, "en") > 0
+                    and known(e)), key=lambda e: (-zipf_frequency(e, "en"), e))
     return found[0] if found else None
 
 

@@ -102,3 +102,26 @@ def test_asked_whether_to_go_on_only_criteria_for_a_period_answer():
     assert frame.indication == "secondary_immunodeficiency" and frame.context == "rituximab"
     assert judge(criteria, frame)  # the criteria for starting do read the facts
     assert judge(criteria, frame, continuing=True) == []  # but they do not say whether to go on
+
+
+def test_a_word_the_corpus_lacks_is_never_corrected_into_a_non_word():
+    from assistant.vocabulary import _corpus_correction
+
+    # The index knows word stems: "minus" makes "minusitis" look known, but it is no word.
+    known = lambda w: w.startswith("minus") or w == "cannabis"  # noqa: E731
+    assert _corpus_correction("sinusitis", known) is None
+    assert _corpus_correction("cannibis", known) == "cannabis"
+
+
+def test_a_turn_about_another_person_that_only_tells_their_story_asks_the_earlier_question():
+    from assistant.people import keeps_subject
+
+    assert keeps_subject("his sister: IgG 5.5 g/L, no unusual infxns, normal pneumococcal response")
+    assert keeps_subject("and their dad — nephrotic, IgG 2.8 g/L")
+    assert not keeps_subject("his dad has CVID, 92 kg — what dose?")
+
+
+def test_the_patients_story_naming_the_treatment_is_judged_against_the_criteria(assistant):
+    answer = assistant.ask("15 mo w IgG low for age but protective tetanus + pneumococcal titres, lots of URIs at daycare. "
+                           "peds asking re IVIG")
+    assert answer.status == "answered" and "not indicated" in answer.summary.split("[")[0]
