@@ -31,7 +31,7 @@ from assistant.vocabulary import (Vocabulary, asks_to_rank, expand_acronyms, loa
 from assistant.index import Index
 from assistant.models import Answer, Calculation, Section, Statement
 from assistant.retrieval import Filters, GuidelineRetriever, Hit, Retriever, out_of_scope
-from assistant.people import audience
+from assistant.people import asks_nothing, audience
 from assistant.sessions import SessionStore
 from assistant.settings import Settings
 
@@ -295,6 +295,10 @@ class Assistant:
             # Another person, said to be asked about the same ("her husband also has OUD - same?"), is asked it again.
             keep = self._only_slots(text) or (not (own.aspects or own.indication) and (changes or bool(own.drug))) \
                 or (not own.aspects and (new_person or bool(VARIATION.match(text))))
+            if not keep and not (own.aspects or own.indication or own.drug or changes) and asks_nothing(text):
+                # "the older one is still spiking ~40h after it finished": news of the patient, asking nothing, asks what
+                # to do now, not the earlier turn's aspect again.
+                own = own.model_copy(update={"aspects": ["what_to_do"]})
             if switches_drug(previous.get("drug"), own.drug, bool(own.aspects)):  # another drug instead: not its dose
                 previous = {**previous, "aspects": [a for a in previous.get("aspects") or [] if a not in DRUG_OWN_ASPECTS]}
             return QuestionFrame.model_validate(previous).followed_by(own, keep_aspect=keep, new_person=new_person), own
@@ -660,7 +664,7 @@ class Assistant:
         against the criteria the documents state for this indication, cited to the passage stating them, first."""
         from assistant.criteria import judge
 
-        judgements = judge(self.criteria, frame, continuing=frame.aspects == ["duration"]) \
+        judgements = judge(self.criteria, frame, continuing="duration" in frame.aspects) \
             if self._asks_to_start(frame, question) else []
         statements = []
         for j in judgements:
@@ -680,8 +684,8 @@ class Assistant:
     def _asks_to_start(frame: QuestionFrame, question: str) -> bool:
         """Whether the turn asks whether to start ("start IVIG?", "does he qualify?", or only "IVIG?" after the patient's
         history)."""
-        if frame.aspects == ["duration"]:  # "continue?", "keep monthly IVIG going?": whether to go on giving it
-            return not _WH.search(question)
+        if "duration" in frame.aspects and set(frame.aspects) <= {"duration", "recommendation", "indication"}:
+            return not _WH.search(question)  # "continue?", "ok to continue monthly IVIG?": whether to go on giving it
         if set(frame.aspects) in ({"indication"}, {"recommendation"}, {"indication", "recommendation"}):
             return True
         # Nothing else asked: a yes/no question, or the patient's story naming the treatment ("... peds asking re IVIG").
@@ -691,7 +695,7 @@ class Assistant:
         """Whether the turn asks whether to start and criteria the documents state apply to what it says of the patient."""
         from assistant.criteria import judge
 
-        return self._asks_to_start(frame, question) and bool(judge(self.criteria, frame, continuing=frame.aspects == ["duration"]))
+        return self._asks_to_start(frame, question) and bool(judge(self.criteria, frame, continuing="duration" in frame.aspects))
 
     def _with_documents(self, question: str, docs: tuple[str, ...], hits: list[Hit], numbering: Numbering,
                         k: int | None = None) -> list[Hit]:

@@ -37,7 +37,7 @@ def _patterns(path: Path = PEOPLE_FILE) -> _Patterns:
         data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
         another, persons, relatives = data["another"], data["persons"], data["relatives"]
         same, back, earlier = data["same_subject"], data["back_to"], data["earlier_persons"]
-        asking = data["question_words"]
+        asking, openers = data["question_words"], data["question_openers"]
     except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read the people vocabulary ({exc})") from exc
     person = rf"\b(?:{phrase_alternation(another)})\s+(?:{phrase_alternation(persons)})\b"
@@ -47,7 +47,7 @@ def _patterns(path: Path = PEOPLE_FILE) -> _Patterns:
         another=re.compile(f"(?i){person}|{relative}"),
         same_subject=re.compile(rf"(?i)\b(?:{phrase_alternation(same)})\b"),
         back_to=re.compile(rf"(?i)\b(?:{phrase_alternation(back)})\s+(?:the\s+|our\s+|my\s+|that\s+)?(?:{phrase_alternation(earlier)})\b"),
-        asks=re.compile(rf"(?i)\?|\b(?:{phrase_alternation(asking)})\b"),
+        asks=re.compile(rf"(?i)\?|\b(?:{phrase_alternation(asking)})\b|^\W*(?:\w+\W+)?(?:{phrase_alternation(openers)})\b"),
         relative=re.compile(f"(?i){relative}"),
     )
 
@@ -62,7 +62,12 @@ def keeps_subject(text: str, path: Path = PEOPLE_FILE) -> bool:
     relative, only their story, asking nothing of its own: "his sister: IgG 5.5 g/L, no unusual infections"; "next pt:
     3 yo with Kawasaki" starts over)."""
     found = _patterns(path)
-    return bool(found.same_subject.search(text)) or bool(found.relative.search(text)) and not found.asks.search(text)
+    return bool(found.same_subject.search(text)) or bool(found.relative.search(text)) and asks_nothing(text, path)
+
+
+def asks_nothing(text: str, path: Path = PEOPLE_FILE) -> bool:
+    """Whether a turn asks nothing of its own: no question mark and no question word ("the older one is still spiking")."""
+    return not _patterns(path).asks.search(text)
 
 
 def returns_to_earlier_patient(text: str, path: Path = PEOPLE_FILE) -> bool:

@@ -125,3 +125,16 @@ def test_the_patients_story_naming_the_treatment_is_judged_against_the_criteria(
     answer = assistant.ask("15 mo w IgG low for age but protective tetanus + pneumococcal titres, lots of URIs at daycare. "
                            "peds asking re IVIG")
     assert answer.status == "answered" and "not indicated" in answer.summary.split("[")[0]
+
+
+def test_news_of_the_patient_asking_nothing_asks_what_to_do_now(make_assistant):
+    from assistant.people import asks_nothing
+
+    assert asks_nothing("the older one is still spiking ~40h after it finished")
+    assert not asks_nothing("is she still spiking?") and not asks_nothing("and is the dose the same")
+    a = make_assistant()
+    sid = a.sessions.create("t")
+    a.ask("Kawasaki, 18 mo, 12 kg, day 5 of fever. ivig dose + how long does it run?", session_id=sid, key_id="t")
+    answer = a.ask("the older one is still spiking ~40h after it finished", session_id=sid, key_id="t")
+    assert answer.question_frame.aspects == ["what_to_do"]
+    assert "resistant" in answer.summary.split("[")[0] or "second dose" in answer.summary.split("[")[0]
