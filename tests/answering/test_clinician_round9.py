@@ -138,3 +138,9 @@ def test_news_of_the_patient_asking_nothing_asks_what_to_do_now(make_assistant):
     answer = a.ask("the older one is still spiking ~40h after it finished", session_id=sid, key_id="t")
     assert answer.question_frame.aspects == ["what_to_do"]
     assert "resistant" in answer.summary.split("[")[0] or "second dose" in answer.summary.split("[")[0]
+
+
+def test_a_brand_swap_is_met_by_the_passage_on_switching_products(assistant):
+    answer = assistant.ask("XLA boy on IVIG: pharmacy is swapping us to a different ivig brand next month. anything to change "
+                           "on the infusion?")
+    assert "lowest initial rate" in answer.summary.split("[")[0]
