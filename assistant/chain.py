@@ -27,7 +27,8 @@ from assistant.followup import (DRUG_OWN_ASPECTS, Focus, age_group_words, focus_
                                 switches_drug)
 from assistant.question import DOSE_OF, QuestionFrame, read_question
 from assistant.vocabulary import (Vocabulary, asks_to_rank, expand_acronyms, load_vocabulary, named_as_history,
-                                  specific_equivalents, with_conditions)
+                                  follows_on_in_time, specific_equivalents, with_conditions,
+                                  without_negated_conditions)
 from assistant.index import Index
 from assistant.models import Answer, Calculation, Section, Statement
 from assistant.retrieval import Filters, GuidelineRetriever, Hit, Retriever, out_of_scope
@@ -340,7 +341,7 @@ class Assistant:
         from assistant.followup import PRONOUN, is_elliptical, topic_of
 
         topic = topic_of(text, self.vocabulary, self._known_word)
-        if is_elliptical(text, topic) or PRONOUN.search(text) or _AMOUNT.search(text):
+        if is_elliptical(text, topic) or PRONOUN.search(text) or _AMOUNT.search(text) or follows_on_in_time(text):
             return True
         return not own.indication and bool(own.aspects or own.drug or own.population or own.context
                                             or own.patient.model_dump(exclude_none=True))
@@ -401,7 +402,8 @@ class Assistant:
         weight_kg = weight_kg or frame.patient.weight_kg
         yield "status", "retrieving"
         cfg = self.settings.retrieval
-        query = expand_acronyms(standalone, self.vocabulary)  # the long forms the indexed documents define, searched too
+        # the long forms the indexed documents define are searched too; a condition the patient has not ("no DM/CKD") is not
+        query = expand_acronyms(without_negated_conditions(standalone, self.vocabulary), self.vocabulary)
         if frame.drug and frame.product and frame.drug.lower() not in query.lower():
             query = f"{query} ({frame.drug})"  # a brand is searched by its generic name too (Suboxone: buprenorphine/naloxone)
         if (term := self.vocabulary.term("indications", frame.indication) if frame.indication else None) \
@@ -428,7 +430,7 @@ class Assistant:
                        or self._judgeable(frame, text) or self._defines_asked(standalone, hits)):
             # A terse question about what the passages are about is covered, however few words it shares with them.
             yield "status", "composing"
-            composed = self._compose(standalone, hits, base)
+            composed = self._compose(without_negated_conditions(standalone, self.vocabulary), hits, base)
             if composed is not None:
                 answer, passages = composed
                 yield "status", "checking doses"

@@ -55,11 +55,11 @@ from assistant.support_cues import CUES_FILE, clean, cues, negative_words, norma
 from assistant.support_entities import _entities, _mentions, _rows, _substances, surface, unnamed_conditions, value_names
 from assistant.support_polarity import direction, grades, polarity, strength
 from assistant.support_population import population_problems
-from assistant.support_quantity import held
+from assistant.support_quantity import count_with_unit, held
 from assistant.support_scope import polarity_cues, scope_problems
 from assistant.support_table import cadence_problems, column_problems, label_problems
 from assistant.support_contrast import (class_swaps, comparison_problems, direction_swaps, interval_swaps, modifier_swaps,
-                                        negated_forms, preference_against_neutral, preference_problems,
+                                        negated_forms, preference_against_neutral, preference_problems, widened_scope,
                                         sequence_swaps)
 from assistant.support_text import _Clause, _conceptualise, _glued, _graded, _Graded, _lexicon, _Lexicon, _passage_units, _unit_of, _Unit, _content, _kin, _words, acronyms_of
 from assistant.vocabulary import Vocabulary
@@ -127,9 +127,12 @@ def _said_equal(text: str) -> frozenset[str]:
 
 
 def _antonym_swaps(st: _Unit, span: Sequence[_Unit], passage: frozenset[str], skip: frozenset[str] = frozenset(),
-                   anywhere: bool = False) -> list[str]:
+                   anywhere: bool = False, units: Sequence[_Unit] = ()) -> list[str]:
     """Words of the statement whose opposite stands in the span next to the same words (`anywhere`: anywhere in it, as in
-    the one drug's table row), while they stand nowhere in it (the antonyms of support-cues.yaml and support-polarity.yaml)."""
+    the one drug's table row), while they stand nowhere in it (the antonyms of support-cues.yaml and support-polarity.yaml).
+    Where the word stands elsewhere in the passage (`units`: all its units), its opposite must stand next to more of the
+    statement's words than the word does there ("neglect were excluded from the trial" against "the trial included patients
+    with neglect", beside "interventions included six weeks of therapy")."""
     words = frozenset(st.sequence)
     span_words = frozenset().union(*(u.words for u in span))
     out = []
@@ -137,10 +140,17 @@ def _antonym_swaps(st: _Unit, span: Sequence[_Unit], passage: frozenset[str], sk
         if a in skip or b in skip:
             continue
         for x, y in ((a, b), (b, a)):
-            if x in words and x not in span_words and x not in passage and any(
-                    (anywhere or _near(st.sequence, x) & _near(u.sequence, y)) for u in span if y in u.sequence
-                    and y not in _said_equal(u.text)):
-                out.append(f"says '{x}' where the source says '{y}'")
+            if x not in words or x in span_words:
+                continue
+            around = _near(st.sequence, x)
+            opposite = [len(around & _near(u.sequence, y)) for u in span if y in u.sequence and y not in _said_equal(u.text)]
+            if x not in passage:
+                if any(anywhere or n for n in opposite):
+                    out.append(f"says '{x}' where the source says '{y}'")
+            elif units and not anywhere and opposite:
+                itself = max((len(around & _near(u.sequence, x)) for u in units if x in u.sequence), default=0)
+                if max(opposite) > itself:
+                    out.append(f"says '{x}' where the source says '{y}'")
     return sorted(set(out))
 
 
@@ -153,12 +163,13 @@ def _accounted(neg: _Clause, pos_words: frozenset[str], other_negated: frozenset
     return bool(neg.negated & other_negated) or not neg.negated & pos_words
 
 
-def _said_too(neg: _Clause, other: frozenset[str]) -> bool:
+def _said_too(neg: _Clause, other: frozenset[str], other_negated: frozenset[str] = frozenset()) -> bool:
     """A clause negative by its negative predicates alone ("lowering or stopping ESA when ...", no negator) whose every
     negative predicate the other side says too ("reducing or stopping it when ...", "withdrawal of ICS" for "stopping
     ICS"): both speak of the same act, which conditions ("once ...", "when ...") may hide from the clause polarity or a
-    noun ("withdrawal") does not carry."""
-    if neg.undirected_predicates != "negative" or neg.negated:
+    noun ("withdrawal") does not carry. A negation the other side makes of the same words ("who have had no moderate
+    exacerbations" for "without moderate exacerbations") is no hindrance."""
+    if neg.undirected_predicates != "negative" or neg.negated - other_negated:
         return False
     said = neg.words & negative_words()
     return bool(said) and said <= other
@@ -203,9 +214,9 @@ def _polarity_problem(statement: _Unit, span: Sequence[_Unit], graded: bool, lex
                 continue
             if pol == "positive" and clauses[best][k] == "negative" and _accounted(clauses[best], clause.words, st_negated, k):
                 continue
-            if pol == "positive" and clauses[best][k] == "negative" and _said_too(clauses[best], statement.words):
+            if pol == "positive" and clauses[best][k] == "negative" and _said_too(clauses[best], statement.words, clause.negated):
                 continue
-            if pol == "negative" and clauses[best][k] == "positive" and _said_too(clause, clauses[best].words):
+            if pol == "negative" and clauses[best][k] == "positive" and _said_too(clause, clauses[best].words, clauses[best].negated):
                 continue  # "considering stopping ICS" against "considering withdrawal of ICS"
             if lex is not None and _piece_agrees(clause, k, span, lex):
                 continue
@@ -351,6 +362,7 @@ def _contrasts(st: _Unit, span: Sequence[_Unit], carriers: Sequence[_Unit], src:
     out += class_swaps(st.sequence, claim)
     out += interval_swaps(st.text, [src.row_unit.text] if src.row_unit is not None else texts)
     out += preference_against_neutral(st.text, texts)
+    out += widened_scope(st.text, [u.text for u in carriers], src.text)
     out += sequence_swaps(st.text, [u.text for u in carriers], src.words_of)
     out += preference_problems(st.preferences, [p for u in span for p in u.preferences], texts, src.words_of)
     return out
@@ -365,6 +377,8 @@ def _judge(st: _Unit, start: int, size: int, src: _Source, entities: frozenset[s
     found = src.rows or [p for u in span for p in u.quantities]
     reasons = [f"quantity '{q.text.strip()}' is not in the source" for q in st.quantities
                if not held(q, found, src.header_dims) and not analyte_equal(q, found, f"{st.text} {src.heading} {src.text}")]
+    reasons += [f"quantity '{q.text.strip()}' counts what the source gives with a unit" for q in st.quantities
+                if count_with_unit(q, normal(st.text), found, cues().light)]
     reasons += [f"names {e.strip('⟨⟩')} which the source does not" for e in sorted(entities - src.named)
                 if not _variant_named(e, src)]
     if src.row_routes:
@@ -386,7 +400,7 @@ def _judge(st: _Unit, start: int, size: int, src: _Source, entities: frozenset[s
         stated = strength(st.text)
         if stated and span_strength and not stated & span_strength:
             reasons.append(f"strength: the statement is {'/'.join(sorted(stated))}, the source {'/'.join(sorted(span_strength))}")
-    reasons += _antonym_swaps(st, span, src.words)
+    reasons += _antonym_swaps(st, span, src.words, units=src.units)
     reasons += _contrasts(st, span, carriers, src)
     content = _content(st.sequence) or _content(st.words)  # the words of its quantities are the quantity check's
     pool = words | src.heading_words | (src.heading_plain - st.specific)  # (the section's words as written: "Diabetes"
@@ -443,7 +457,31 @@ def _variant_named(entity: str, src: _Source) -> bool:
         return False
     terms = [t for t, tok in src.lex.concept.items() if tok == entity and " " not in t and len(t) >= 8]
     text = " ".join(u.text.lower() for u in src.units)
-    return any(re.search(rf"\b{re.escape(t[:-2])}[a-z]*", text) for t in terms)
+    if any(re.search(rf"\b{re.escape(t[:-2])}[a-z]*", text) for t in terms):
+        return True
+    return _reordered(entity, src)
+
+
+REORDER_SLACK = 3  # the words a term's words may stand among when a passage writes them in another order
+
+
+def _reordered(entity: str, src: _Source) -> bool:
+    """A term of two words or more the passage writes in another order, its words within the term's length and
+    REORDER_SLACK words of one another in one unit ("specific antibody responses are normal" for "normal specific
+    antibody responses"; "of" forms are the vocabulary's own)."""
+    light = cues().light
+    forms = [t for t, tok in src.lex.concept.items() if tok == entity and " " in t]
+    for u in src.units:
+        seq = _words(normal(u.text).lower())
+        for form in forms:
+            need = {w for w in _words(form) if w not in light}
+            if len(need) < 2 or not need <= set(seq):
+                continue
+            reach = len(form.split()) + REORDER_SLACK
+            at = [i for i, w in enumerate(seq) if w in need]
+            if any(need <= set(seq[i:i + reach]) for i in at):
+                return True
+    return False
 
 
 def _broad(title: str, lex: _Lexicon) -> bool:

@@ -65,7 +65,7 @@ def bound_cues() -> _BoundCues:
         per=per,
         per_after=re.compile(rf"^\s*(?:/|\bper\b|\ba\b|\ban\b|\beach\b|\bevery\b)\s*({per_alt})(?![a-z])", re.I),
         alone_after=re.compile(rf"^\s*(?:(?!(?:and|or|then|for|with|to|every|plus|but)\b)[a-z]+\s+){{0,2}}?({alone_alt})(?![a-z])", re.I),
-        before=re.compile(rf"(?:\b(?:{quant})\s+(?:[a-z-]+\s+){{0,2}}?({per_alt})\b|(?<![a-z])({alone_alt})\s+(?:[a-z-]+\s+){{0,1}}?{heads}\b)", re.I),
+        before=re.compile(rf"(?:\b(?:{quant})\s+(?:[a-z-]+\s+){{0,2}}?({per_alt})\b|(?<![a-z])({alone_alt})\s+(?:(?!(?:{alone_alt})\b)[a-z-]+\s+){{0,1}}?{heads}\b)", re.I),
         alone=alone,
         compatible=frozenset(frozenset(p) for p in data["compatible"]),
         per_dose_after=re.compile(data["per_dose_after"], re.I), once_daily_after=re.compile(data["once_daily_after"], re.I),

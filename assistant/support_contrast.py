@@ -62,14 +62,18 @@ def direction_swaps(statement: Sequence[str], span: Sequence[Sequence[str]]) -> 
 
 def negated_forms(statement: Sequence[str], span_words: frozenset[str], passage_words: frozenset[str]) -> list[str]:
     """A word of the statement whose negated form ("unverified", "inactive", "nonsignificant") stands in the span while
-    the word itself stands nowhere in the passage, or the reverse."""
+    the word itself stands nowhere in the passage (unless a negator just before it negates it there too: "none of which
+    is trauma-focused" for "non-trauma-focused"), or the reverse."""
     out = []
     prefixes = polarity_cues().prefixes
+    negators = polarity_cues().prefix_negators
+    reach = polarity_cues().prefix_negator_reach
+    negated = {w for i, w in enumerate(statement) if negators & set(statement[max(0, i - reach):i])}
     for w in set(statement):
         if w.startswith("⟨") or len(w) < 4 or w in passage_words:
             continue
         for p in prefixes:
-            if p + w in span_words:
+            if p + w in span_words and w not in negated:  # ("none of which is trauma-focused": "non-trauma-focused")
                 out.append(f"says '{w}' where the source says '{p + w}'")
             if w.startswith(p) and len(w) - len(p) >= 4 and w[len(p):] in span_words:
                 out.append(f"says '{w}' where the source says '{w[len(p):]}'")
@@ -263,6 +267,19 @@ def preference_against_neutral(statement: str, span: Sequence[str]) -> list[str]
         return []
     if any(c.neutral.search(normal(t)) or pc.no_preference.search(normal(t)) for t in span):
         return ["preference: the source recommends none"]
+    return []
+
+
+def widened_scope(statement: str, carriers: Sequence[str], passage: str) -> list[str]:
+    """A statement that lifts a condition ("even when ...", "whatever the ...") where the units carrying its claim set
+    one ("when ...", "coincides with ...") and the passage lifts none itself (support-polarity.yaml, scope_widening)."""
+    pc = polarity_cues()
+    if pc.widening is None or pc.restricting is None or not pc.widening.search(normal(statement)):
+        return []
+    if pc.widening_source is not None and pc.widening_source.search(normal(passage)):
+        return []
+    if any(pc.restricting.search(normal(t)) for t in carriers):
+        return ["scope: the statement lifts a condition the source sets"]
     return []
 
 

@@ -27,6 +27,8 @@ def _limits() -> dict:
         "week": re.compile(data["week_unit"], re.I),
         "month": re.compile(data["month_unit"], re.I),
         "tolerance": float(data.get("week_month_tolerance", 0.09)),
+        "noun": re.compile(data["count_noun"]) if data.get("count_noun") else None,
+        "not_nouns": frozenset(str(w).lower() for w in data.get("count_not_nouns", ())),
     }
 
 
@@ -81,3 +83,22 @@ def held(q: Quantity, found: Sequence[Quantity], headers: frozenset[tuple[float,
     if quantity_in(q, found, headers):
         return True
     return _run_listed(q, found) or _listed_in_run(q, found) or any(_weeks_months(q, p) for p in found)
+
+
+
+def count_with_unit(q: Quantity, statement: str, found: Sequence[Quantity], light: frozenset[str] = frozenset()) -> bool:
+    """A bare count the statement puts before a noun ("twelve follow-up contacts", in its normalised text) that the
+    passage's quantities give only with a unit ("12 and 18 months"): a count of other things. `light`: words that are
+    no noun."""
+    lim = _limits()
+    if q.dim is not None or lim["noun"] is None or q.raw[0] != q.raw[1]:
+        return False
+    at = statement.find(q.text)
+    m = lim["noun"].match(statement[at + len(q.text):]) if at >= 0 else None
+    if m is None:
+        return False
+    noun = m.group(1).lower().split("-")[-1]
+    if noun in lim["not_nouns"] or noun in light or m.group(1).lower() in light:
+        return False
+    same = [p for p in found if p.raw == q.raw]
+    return bool(same) and all(p.dim is not None for p in same)

@@ -56,6 +56,11 @@ class _PolarityCues:
         return frozenset().union(*self.exclusive, *map(frozenset, self.scales))
     antonyms: tuple[tuple[str, str], ...]
     prefixes: tuple[str, ...]
+    prefix_negator_reach: int = 4
+    widening: re.Pattern | None = None  # a statement's words that lift a condition ("even when", "whatever the")
+    widening_source: re.Pattern | None = None  # a source's words that lift or leave open a condition
+    restricting: re.Pattern | None = None  # a source's words that set one ("when", "only if", "coincides with")
+    prefix_negators: frozenset[str] = frozenset()  # words before a word that negate it as a prefix does ("none ... X")
     evaluative: frozenset[str] = frozenset()
 
 
@@ -88,6 +93,10 @@ def polarity_cues() -> _PolarityCues:
         preferring=re.compile(data["preferring"], re.I),
         antonyms=tuple((_norm_word(a), _norm_word(b)) for a, b in data.get("antonyms", ())),
         prefixes=tuple(data.get("negative_prefixes", ())),
+        prefix_negator_reach=int(data.get("prefix_negator_reach", 4)),
+        **{k: re.compile(data["scope_widening"][k], re.I) for k in ("widening", "widening_source", "restricting")
+           if k in data.get("scope_widening", {})},
+        prefix_negators=frozenset(str(w).lower() for w in data.get("prefix_negators", ())),
         evaluative=frozenset(_norm_word(w) for w in data.get("evaluative", ())),
     )
 

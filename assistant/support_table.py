@@ -108,6 +108,15 @@ def _name_line(line: str) -> str | None:
     return found[0][0]
 
 
+def _between_names(line: str) -> bool:
+    """A line inside a column of names that names no drug and gives no value: the rest of a name ("sustained release")
+    or a class's subheading ("Non-DHP CCBs")."""
+    from assistant.support_entities import _substance_mentions
+
+    bare = _GLYPH.sub("", line).strip()
+    return bool(bare) and not re.search(r"\d", bare) and len(bare) <= 48 and not _substance_mentions(normal(bare))
+
+
 def _cells(lines: list[str]) -> list[list[str]]:
     """Value lines as cells: a line continues the cell above when it opens in lower case or with a bracket, the line
     above breaks off ("in", "or", a hyphen), or both open with a label ("IR: ..." then "XR: ...")."""
@@ -144,15 +153,19 @@ def _columns(cells: list[list[str]], k: int) -> list[str] | None:
 
 @lru_cache(maxsize=4096)
 def block_values(text: str) -> tuple[tuple[Quantity, str], ...]:
-    """Each value of a column-by-column table block with its row's drug: two or more lines each naming one drug, then
+    """Each value of a column-by-column table block with its row's drug: two or more lines each naming one drug (lines
+    between them that name none and give no value, the rest of a name or a class's subheading, left out), then
     lines of values (up to the next name or a line without a number that continues nothing), dealt column by column."""
     lines = [line for line in clean(text).split("\n") if line.strip()]
     out: list[tuple[Quantity, str]] = []
     i = 0
     while i < len(lines):
         names = []
-        while i < len(lines) and (name := _name_line(lines[i])) is not None:
-            names.append(name)
+        while i < len(lines):
+            if (name := _name_line(lines[i])) is not None:
+                names.append(name)
+            elif not (names and _between_names(lines[i])):
+                break
             i += 1
         if len(names) < 2 or len(set(names)) < len(names):
             i += 0 if names else 1

@@ -535,6 +535,71 @@ def expand_acronyms(text: str, vocab: Vocabulary) -> str:
     return f"{text} ({'; '.join(additions)})" if additions else text
 
 
+@lru_cache(maxsize=4)
+def _negated_cues(_stamp: tuple) -> tuple[re.Pattern | None, str]:
+    rows = _reading(_stamp)
+    cues = _masks((), rows.get("negated_condition_cues") or ())
+    fillers = "|".join(re.escape(str(w)) for w in sorted(rows.get("negated_condition_fillers") or (), key=len, reverse=True))
+    return cues, fillers
+
+
+def negated_condition_spans(text: str, vocab: Vocabulary) -> list[tuple[int, int]]:
+    """Where a text names conditions the patient does not have ("no DM/CKD", "without diabetes or CKD"): a cue of the
+    document-reading words, then a short list whose every member names a condition (the vocabulary's conditions, the
+    acronyms the documents define, the shared lexicon's named conditions); nothing when a member names anything else
+    ("no response to SSRIs", "no improvement")."""
+    cues, fillers = _negated_cues(_stamp(DOCUMENT_READING))
+    if cues is None:
+        return []
+    acronyms = {short.lower() for short, _ in vocab.acronyms}
+    long_forms = {long.lower() for _, long in vocab.acronyms}
+    filler = re.compile(rf"(?i)^\s*(?:(?:{fillers})\s+)*") if fillers else re.compile(r"^")
+
+    def condition(words: str) -> bool:
+        words = words.strip(" -")
+        if not words:
+            return False
+        low = words.lower()
+        if low in acronyms or low.rstrip("s") in acronyms or low in long_forms:
+            return True
+        if len(low) >= 5 and any(f.startswith(low + " ") for f in long_forms):
+            return True  # "diabetes" of "diabetes mellitus"
+        m = vocab.find(words, "indications")
+        if m is not None and m.start == 0 and m.end >= len(words) - 1:
+            return True
+        return any(s == 0 and e >= len(words) - 1 for _, _, (s, e) in named_conditions(words))
+
+    out: list[tuple[int, int]] = []
+    for cue in cues.finditer(text):
+        start = cue.end() + filler.match(text[cue.end():]).end()
+        rest = text[start:start + 80]
+        stop = re.search(r"[.;?!()]|,\s*(?![\w-]+\s*(?:/|,|\bor\b|\bnor\b|\band\b))|$", rest)
+        run = rest[:stop.start()] if stop else rest
+        members = [(m.start(), m.end()) for m in re.finditer(r"[^/,]+", run)]
+        parts: list[tuple[int, int]] = []
+        for a, b in members:
+            at = a
+            for piece in re.split(r"(?i)(\b(?:or|nor|and)\b)", run[a:b]):
+                if piece.strip() and piece.lower() not in ("or", "nor", "and"):
+                    parts.append((at, at + len(piece)))
+                at += len(piece)
+        end = 0
+        for a, b in parts:
+            if not condition(run[a:b].strip()):
+                break
+            end = b
+        if end:
+            out.append((cue.start(), start + end))
+    return out
+
+
+def without_negated_conditions(text: str, vocab: Vocabulary) -> str:
+    """The text without the conditions it says the patient does not have (what a search for it should not find)."""
+    for a, b in reversed(negated_condition_spans(text, vocab)):
+        text = f"{text[:a]} {text[b:]}"
+    return " ".join(text.split())
+
+
 def named_conditions(text: str) -> list[tuple[str, tuple[str, ...], tuple[int, int]]]:
     """The conditions of the shared lexicon's `named_conditions` the text names as whole words: (label, its terms, the
     span of its longest mention in the text)."""
@@ -695,7 +760,7 @@ def framing_tokens() -> frozenset[str]:
 
 @lru_cache(maxsize=4)
 def _open_ask(_stamp: tuple) -> re.Pattern | None:
-    return _masks((), _lexicon().get("open_ask_patterns") or ())
+    return _masks((), [*(_lexicon().get("open_ask_patterns") or ()), *(reading().get("open_ask_patterns") or ())])
 
 
 def open_ask(question: str) -> bool:
@@ -865,7 +930,8 @@ def age_fit(text: str, age: float) -> float | None:
 
 @lru_cache(maxsize=4)
 def _ranking(_stamp: tuple) -> tuple[re.Pattern | None, re.Pattern | None]:
-    return _masks((), _lexicon().get("ranking_ask_patterns") or ()), _masks((), _lexicon().get("ranking_statement_patterns") or ())
+    asks = [*(_lexicon().get("ranking_ask_patterns") or ()), *(reading().get("ranking_ask_patterns") or ())]
+    return _masks((), asks), _masks((), _lexicon().get("ranking_statement_patterns") or ())
 
 
 def asks_to_rank(question: str) -> bool:
@@ -1100,3 +1166,15 @@ def _asked_quantities(_stamp: tuple) -> tuple[tuple[re.Pattern, re.Pattern], ...
 def document_asked_quantities() -> tuple[tuple[re.Pattern, re.Pattern], ...]:
     """(what a question asks, what a statement answering it states) beside the composer's own: a dose limit."""
     return _asked_quantities(_stamp(DOCUMENT_READING))
+
+
+@lru_cache(maxsize=4)
+def _follow_on(_stamp: tuple) -> re.Pattern | None:
+    return _masks((), _reading(_stamp).get("follow_on_patterns") or ())
+
+
+def follows_on_in_time(text: str) -> bool:
+    """Whether a turn places itself in time after the one before ("6 mo later, still SOB on the LAMA"): it is about the
+    same patient and condition (document-reading.yaml `follow_on_patterns`)."""
+    pattern = _follow_on(_stamp(DOCUMENT_READING))
+    return bool(pattern and pattern.search(text))
