@@ -667,7 +667,8 @@ class Assistant:
         from assistant.criteria import judge
 
         judgements = judge(self.criteria, frame, continuing="duration" in frame.aspects) \
-            if self._asks_to_start(frame, question) else []
+            if self._asks_to_start(frame, question) else \
+            judge(self.criteria, frame, decision="switch") if self._asks_to_switch(frame, question) else []
         statements = []
         for j in judgements:
             hit = self._passage_citing(j.criteria.source.document, j.criteria.source.cites, hits, question)
@@ -692,6 +693,11 @@ class Assistant:
             return True
         # Nothing else asked: a yes/no question, or the patient's story naming the treatment ("... peds asking re IVIG").
         return not frame.aspects and bool(YES_NO.match(question) or question.rstrip().endswith("?") or frame.drug)
+
+    @staticmethod
+    def _asks_to_switch(frame: QuestionFrame, question: str) -> bool:
+        """Whether the turn asks whether to switch now ("can we switch him to hizentra now?"), not how."""
+        return frame.aspects == ["switch"] and not _WH.search(question)
 
     def _judgeable(self, frame: QuestionFrame, question: str) -> bool:
         """Whether the turn asks whether to start and criteria the documents state apply to what it says of the patient."""

@@ -69,8 +69,10 @@ class CriteriaSet(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     id: str
-    decision: Literal["start"]
+    decision: Literal["start", "switch"]
     drug: str
+    product: str | None = Field(default=None, description="The product the criteria are for (a label's own rule): they "
+                                "apply only when the question names it.")
     indication: str
     context: str | None = None
     against: bool = Field(default=False, description="All met means the treatment is not indicated.")
@@ -171,7 +173,8 @@ def applicable(sets: tuple[CriteriaSet, ...], frame: QuestionFrame) -> list[Crit
     return own + general
 
 
-def judge(sets: tuple[CriteriaSet, ...], frame: QuestionFrame, continuing: bool = False) -> list[Judgement]:
+def judge(sets: tuple[CriteriaSet, ...], frame: QuestionFrame, continuing: bool = False,
+          decision: str = "start") -> list[Judgement]:
     """The patient judged against the criteria that apply: the indication's own first set, and every set against
     treatment whose criteria are all met. Nothing when the question states no fact any criterion reads. Asked whether
     to go on (`continuing`), only criteria for a period after an event (`when`) answer: criteria for starting do not."""
@@ -179,8 +182,10 @@ def judge(sets: tuple[CriteriaSet, ...], frame: QuestionFrame, continuing: bool 
         return []
     out: list[Judgement] = []
     for c in applicable(sets, frame):
-        if continuing and not c.when:
+        if continuing and not c.when or c.decision != decision:
             continue
+        if c.product and not any(c.product in p.lower() for p in frame.products):
+            continue  # a product's own criteria ("switching to Hizentra") for a question naming that product
         if any(_status(w, frame.patient) == "not met" for w in c.when):
             continue  # the patient is outside the period these criteria are for
         statuses = tuple(_judge_one(item, frame.patient) for item in c.all)
