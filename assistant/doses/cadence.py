@@ -41,7 +41,8 @@ _PERIOD = r"(?P<unit>hours?|hrs?|h|days?|weeks?|wks?|months?)"
 _EVERY = re.compile(rf"(?i)\b(?:every|each)\s+(?:(?P<other>other)\s+|(?P<lo>{NUM})(?:{SEP}(?P<hi>{NUM}))?\s+)?"
                     rf"{_PERIOD}\b")
 # "0.4 g/kg/4 weeks", "per 3-4 weeks": only right after the amount (the pattern is anchored).
-_PER_N = re.compile(rf"(?i)^\s*(?:/|\bper\s+|\bin\s+|\bevery\s+)\s*(?P<lo>{NUM})(?:{SEP}(?P<hi>{NUM}))?\s*{_PERIOD}\b")
+# "12 mg per 24-hours": a hyphen may join the number and its period.
+_PER_N = re.compile(rf"(?i)^\s*(?:/|\bper\s+|\bin\s+|\bevery\s+)\s*(?P<lo>{NUM})(?:{SEP}(?P<hi>{NUM}))?(?:\s*|-){_PERIOD}\b")
 _Q = re.compile(r"(?i)(?<![A-Za-z])q\.?\s?(?P<lo>\d+(?:\.\d+)?)(?:\s*[-–]\s*(?P<hi>\d+))?\s*"
                 r"(?P<unit>hours?|hrs?|h|days?|d|weeks?|wks?|w|months?|mo)\b")
 _FREQ_WORDS = re.compile(r"(?i)\b(?:(once\s+)?(daily|weekly|monthly|fortnightly|biweekly|nightly)(?:[a-e](?=\s|$))?|once\s+(?:a|per)\s+"

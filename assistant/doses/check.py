@@ -7,6 +7,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from assistant.doses.arithmetic import Calculations, calculations
+from assistant.doses.column_units import unwrapped, with_column_units
 from assistant.doses.cadence import Cadence, scan_cadence
 from assistant.doses.context import AnswerContext
 from assistant.doses.counts import count_doses
@@ -46,6 +47,26 @@ def scan_text(text: str, lex: Lexicon) -> Scan:
 def _rule_passages(book: RuleBook, n) -> list[Scan]:
     """The scanned sentences of a weak rule's source document that cite its reference (none for other rules)."""
     return [scan_text(p, book.lexicon) for p in book.rule_passages.get(n.rule.id, ())]
+
+
+def _same_document(lines: tuple[str, ...], sources: list[Scan]) -> bool:
+    """Whether a cited passage is a section of the document these sentences come from: one of them stands in it."""
+    def plain(t: str) -> str:
+        return " ".join(re.sub(r"\[@[^\]]*\]", " ", t).split()).lower()
+
+    texts = [plain(src.text) for src in sources]
+    return any(len(q := plain(line)) >= 40 and any(q in t for t in texts) for line in lines)
+
+
+def _example_grounds(book: RuleBook, n, a: Amount, s, pre: str, scope: Scope, sources: list[Scan]) -> bool:
+    """A dose agreeing with a worked-example rule, in a text citing another section of the example's document (its
+    formula): the example's own sentences state the dose (or the per-kg dose a total is worked from)."""
+    # Only a per-kg dose (as written, or the per-kg form of a total worked from it for the stated dosing weight).
+    lines = book.example_passages.get(n.rule.id) if _example(n) and "/bw" in s.dim else None
+    if not lines or not _same_document(lines, sources):
+        return False
+    own = [scan_text(p, book.lexicon) for p in lines]
+    return in_sources(a, own, scope.age, scope.drug, book.lexicon) or bool(pre and variant_grounded(s, own))
 
 
 def _example(n) -> bool:
@@ -148,7 +169,8 @@ def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, source
         strong = [n for n in held if n.rule.evidence != "weak"]
         if strong:
             n = best(strong, s)
-            if sources is not None and not grounded and not (pre and variant_grounded(s, sources)):
+            if sources is not None and not grounded and not (pre and variant_grounded(s, sources)) \
+                    and not _example_grounds(book, n, a, s, pre, scope, sources):
                 return finding(sc, a, scope, "ungrounded",
                                f"{pre}agrees with rule {n.rule.id}, but the cited passage does not state this dose.", n)
             within = f"within {range_text(n)}"
@@ -562,7 +584,7 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
         # about the condition the text (or its question) names, another condition's guideline does not ground it.
         named_topics = topics(" ".join(filter(None, (text, context, frame.indication if frame else None))))
         keep = preferred_sources(sources, named_topics)
-        sources = [split_passage(p)[1] for p, ok in zip(sources, keep) if ok]
+        sources = [with_column_units(unwrapped(split_passage(p)[1])) for p, ok in zip(sources, keep) if ok]
     srcs = [scan_text(s, lex) for s in sources] if sources is not None else None
     if ctx is not None and _ASKS_MAX.search(ctx.text):
         sc = _answers_max(sc, sources)

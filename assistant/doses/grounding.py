@@ -390,14 +390,29 @@ def _parenthesised_after(text: str, doses: list[Amount], o: Amount) -> bool:
         and not OWN_CIRCUMSTANCE.match(text, o.end)  # "(20 mg in older adults)" names a circumstance of its own
 
 
+def _row_ages(src: Scan, k: int) -> frozenset[str]:
+    """The ages a table row names before its k-th amount ("Fluticasone MDI ...; comparative dose (mcg/day) ages >=12
+    years; medium dose >264-440"): the row's doses are for them. Only a line that a drug's name starts is a row."""
+    b = src.amounts[k]
+    line_start = src.text.rfind("\n", 0, b.start) + 1
+    if not any(line_start <= d.start < b.start and _heads_row(src, d) for d in src.drugs):
+        return frozenset()
+    # The nearest stretch naming an age speaks for the amount ("for 12 years and older 200 mcg/day; children 5-11
+    # years 50 mcg": the 50 mcg is the children's, whose range sets no threshold).
+    aged = [p for p in src.text[line_start:b.start].split(";") if re.search(r"(?i)\b(?:ages?|years?|yrs?)\b", p)]
+    return age_qualifiers(aged[-1]) if aged else frozenset()
+
+
 def _quals_agree(src: Scan, k: int, quals: frozenset[str] | None, drug: str | None, lex: Lexicon | None) -> bool:
     """Whether the passage's k-th amount is for the circumstances the text's dose is stated for: the same ones, or the
     text names more (a patient's eGFR beside a dose for everyone) where the passage gives no dose of this drug for
     them."""
     if quals is None:
         return True
+    aged = any(q.startswith("age") for q in quals)
     quals = ages_met(quals, passage_age_thresholds(src.text))
-    mine = qualifiers(src, src.amounts[k], lex, drug)
+    # A table row's ages bind its doses for a text that names an age (a text naming none is read as before).
+    mine = qualifiers(src, src.amounts[k], lex, drug) | (_row_ages(src, k) if aged else frozenset())
     if mine == quals:
         return True
     if not mine <= quals:

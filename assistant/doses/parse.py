@@ -53,9 +53,30 @@ _MAX = re.compile(r"(?i)(?:\b(?:max(?:imum)?|ceiling|upper\s+limit)\b[^.;\d]{0,5
                   r"|beyond|more\s+than|greater\s+than|higher\s+than)|\bnot\s+to"
                   r"\s+exceed|\b(?:no|not|never)\s+more\s+than|(?:\b(?:not|never)|n['’]t)\s+(?:be\s+)?(?:give|go|use|take|run|infuse"
                   r"|let|raise|increase|push|titrate)\w*\s+(?:[\w-]+\s+){0,3}?(?:more|higher|greater|faster)\s+than"
-                  r"|\bat\s+most|\b(?:do|should)\s+not\s+exceed"
+                  r"|\bat\s+most|\b(?:do|should)\s+not\s+exceed|\bhighest\s+(?:[\w-]+\s+){0,2}dose\b[^.;\d]{0,50}?"
                   r"|\blimit(?:ed)?\s+to|≤|<=|<|\bless\s+than|\bbelow|\bunder"
                   r"|\bmax(?:imum)?\.?\s*(?:(?:single|daily)\s+)?(?:dose\s*)?(?:/|per\s+)\s*(?:day|24\s*h\w*))\s*:?\s*$")
+# A lead-in naming what a list gives as its limits ("Daily ceilings for OTC analgesics:", "Maximum doses:"): the
+# amounts after its colon are maxima, except those in parentheses (an aside: "(500 mg doses preferred)").
+_CEILING_LEAD = re.compile(r"(?i)\b(?:ceilings?|maxim(?:um|a)|max(?:imum)?\s+doses?|upper\s+limits?|(?:daily|dose)\s+limits?"
+                           r"|caps?)\b")
+
+
+def _chain_start(text: str, sentences, k: int) -> int:
+    """Where the run of ';'-joined sentences holding sentence k starts (one sentence of prose, a list of items)."""
+    while k > 0 and text[sentences[k - 1][0]:sentences[k - 1][1]].rstrip().endswith(";"):
+        k -= 1
+    return sentences[k][0]
+
+
+def _ceiling_lead(text: str, s_start: int, start: int) -> bool:
+    colon = text.find(":", s_start, start)
+    if colon == -1:
+        return False
+    lead, rest = text[s_start:colon], text[colon:start]
+    return bool(_CEILING_LEAD.search(lead)) and not re.search(r"\d", lead) and rest.count("(") <= rest.count(")")
+
+
 # "each 100 mg/kg more", "per 100 mg/dL higher trough", "rises by 73 mg/dL": a step or slope, not a dose.
 _STEP_BEFORE = re.compile(r"(?i)(?:\b(?:(?:per|each|every)(?:\s+(?:extra|additional|further))?|add(?:s|ed|ing)?(?:\s+(?:another|a\s+further))?|increases?\s+of|increments?\s+of|rises?\s+of|steps?\s+of"
                           r"|(?:up|down)\s+by|(?:increases?|decreases?|reductions?)\s+(?:in\s+steps\s+)?of)"
@@ -309,6 +330,8 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
         is_max = bool(_MAX.search(text[max(s_start, a.start - 64):a.start])) or bool(re.match(r"(?i)\s*\(?\s*(?:(?:daily|total)\s+)?(?:max(?:imum)?|limit|ceiling)\b"
                                                           r"(?![.\s]*(?:(?:daily|dose|of|is|:)\s*)*[\d.]*\d)",
                                                           text[group_end:s_end]))
+        if not is_max and _ceiling_lead(text, _chain_start(text, sentences, a.sentence), a.start):
+            is_max = True  # "Daily ceilings: ibuprofen 3,200 mg; naproxen 1,500 mg": each item is a maximum
         if floor or comparator in (">", ">="):
             is_max = False  # "should not be less than 3 g", "no less than 0.2 g/kg": a floor, not a ceiling
         if _ROUNDING.search(pre):

@@ -61,6 +61,9 @@ class RuleBook:
     # For each weak rule: the sentences of its source document that cite its reference. A weak rule never verifies,
     # but with no cited passage at hand these are the passage it stands for (a dose they state is `grounded`).
     rule_passages: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # For each worked-example rule: the same sentences of its source document. A text that cites one section of that
+    # document (the formula) and works the example's dose is grounded by the example's sentences in another section.
+    example_passages: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def rule(self, rule_id: str) -> DoseRule | None:
         """The rule with this id, if any."""
@@ -216,11 +219,13 @@ def _load(rules_dir: Path) -> RuleBook:
         by_drug[n.rule.drug] = by_drug.get(n.rule.drug, ()) + (n,)
     warm()
     passages = {r.id: found for r in rules if r.evidence == "weak" and (found := _cited_sentences(rules_dir, r))}
+    examples = {r.id: found for r in rules if r.evidence != "weak" and "example" in (r.population.note or "").lower()
+                and (found := _cited_sentences(rules_dir, r))}
     return RuleBook(rules=tuple(rules), vocabulary=vocabulary, norm=tuple(norm), lexicon=lexicon(vocabulary),
                     by_drug=by_drug, brands=frozenset(r.brand for r in rules if r.brand),
                     factor_brands=frozenset(r.brand for r in rules if r.brand and r.kind == "conversion_factor"),
                     modified_drugs=frozenset(r.drug for r in rules if is_disease(r.indication)),
-                    rule_passages=passages)
+                    rule_passages=passages, example_passages=examples)
 
 
 _CACHE: dict[tuple, RuleBook] = {}
