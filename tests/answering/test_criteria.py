@@ -150,3 +150,20 @@ def test_asked_whether_to_continue_the_period_criteria_lead(assistant):
     # Asked how long, no judgement: the duration passages answer.
     asked = assistant.ask("allo SCT day 120, IgG 350 mg/dL. how long do we continue IVIG?")
     assert not asked.summary.startswith("Criteria for")
+
+
+def test_a_products_own_criteria_for_a_switch_apply_when_it_is_named():
+    early = read_question("CVID pt had first ivig 6 wks ago, only 2 infusions so far. can we switch him to hizentra now?", VOCAB)
+    assert early.patient.days_since_event == 42
+    judged = judge(CRITERIA, early, decision="switch")
+    assert [j.criteria.id for j in judged] == ["hizentra-switch-us"] and "at least 3 months" in judged[0].text
+    later = read_question("CVID pt on IVIG since 5 months ago. can we switch him to hizentra now?", VOCAB)
+    assert "within the label" in judge(CRITERIA, later, decision="switch")[0].text
+    # Another product named: the Hizentra label's rule is not borrowed.
+    other = read_question("CVID pt had first ivig 6 wks ago. can we switch him to cuvitru now?", VOCAB)
+    assert judge(CRITERIA, other, decision="switch") == []
+
+
+def test_low_igg_from_protein_loss_is_answered_by_treating_the_cause(assistant):
+    answer = assistant.ask("dad is nephrotic, IgG 2.8 g/L. IVIG?")
+    assert "underlying condition" in answer.summary.split("[")[0]
