@@ -664,11 +664,7 @@ class Assistant:
                         frame: QuestionFrame, question: str) -> tuple[str, list[Section]] | None:
         """Asked whether to start ("does he qualify?", "IVIG?" after the patient's history), the patient's facts judged
         against the criteria the documents state for this indication, cited to the passage stating them, first."""
-        from assistant.criteria import judge
-
-        judgements = judge(self.criteria, frame, continuing="duration" in frame.aspects) \
-            if self._asks_to_start(frame, question) else \
-            judge(self.criteria, frame, decision="switch") if self._asks_to_switch(frame, question) else []
+        judgements = self._judgements(frame, question)
         statements = []
         for j in judgements:
             hit = self._passage_citing(j.criteria.source.document, j.criteria.source.cites, hits, question)
@@ -699,11 +695,17 @@ class Assistant:
         """Whether the turn asks whether to switch now ("can we switch him to hizentra now?"), not how."""
         return frame.aspects == ["switch"] and not _WH.search(question)
 
-    def _judgeable(self, frame: QuestionFrame, question: str) -> bool:
-        """Whether the turn asks whether to start and criteria the documents state apply to what it says of the patient."""
+    def _judgements(self, frame: QuestionFrame, question: str) -> list:
+        """The criteria judged for the decision the turn asks: whether to start (or go on), else whether to switch now."""
         from assistant.criteria import judge
 
-        return self._asks_to_start(frame, question) and bool(judge(self.criteria, frame, continuing="duration" in frame.aspects))
+        if self._asks_to_start(frame, question):
+            return judge(self.criteria, frame, continuing="duration" in frame.aspects)
+        return judge(self.criteria, frame, decision="switch") if self._asks_to_switch(frame, question) else []
+
+    def _judgeable(self, frame: QuestionFrame, question: str) -> bool:
+        """Whether the turn asks whether to start and criteria the documents state apply to what it says of the patient."""
+        return self._asks_to_start(frame, question) and bool(self._judgements(frame, question))
 
     def _with_documents(self, question: str, docs: tuple[str, ...], hits: list[Hit], numbering: Numbering,
                         k: int | None = None) -> list[Hit]:

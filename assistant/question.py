@@ -328,11 +328,10 @@ _OVER_HOURS = re.compile(r"(?i)\bover\s+(\d+(?:[.,]\d+)?)\s*(?:h|hr|hrs|hours?)\
 _STRENGTH = re.compile(r"(?i)(?<![\d.])(\d+(?:[.,]\d+)?)\s*%\s*(?:product|solution|ivig|scig|igg|preparation|concentration|strength)\b|"
                        r"(?<![\d.])(\d+(?:[.,]\d+)?)\s*%(?=\s+(?:over|run over|infused over)\s+\d)")
 # Time since the event the patient is dated from: transplant-day notation ("day +45", "D+100", "now day 120") or an
-# amount of time before "post", "after", "since" ("3 mo post CVA", "6 wks after transplant").
+# amount of time before "post", "after", "since", "ago" ("3 mo post CVA", "6 wks after transplant", "6 wks ago").
 _DAY_N = re.compile(r"(?i)\b(?:day|d)\s*\+\s*(\d{1,4})\b|\bd(\d{2,3})\b(?![%w])|\bday\s+(\d{2,4})\b(?!\s*(?:of|to|-)\b)")
 _SINCE = re.compile(r"(?i)(?<![\d.])(\d{1,3}(?:\.\d)?)\s*-?\s*(days?|d|weeks?|wks?|wk|w|months?|mos?|m|years?|yrs?|y)\s+"
-                    r"(?:post|after|since|following|out from|s/p)\b|(?<![\d.])(\d{1,3}(?:\.\d)?)\s*-?\s*(days?|d|weeks?|wks?|wk|w|"
-                    r"months?|mos?|m|years?|yrs?|y)\s+ago\b")
+                    r"(?:post|after|since|following|out from|s/p|ago)\b")
 _DAYS_IN = {"d": 1, "w": 7, "m": 30.4, "y": 365.25}
 _ASKS_UNIT = re.compile(r"(?i)(?<![\w/])(g|gm|grams?|mg|mcg|ml|mL/h|ml/hr?|mL per hour)\s*\?*\s*$")
 _BMI = re.compile(r"(?i)\bBMI\D{0,8}?(\d{2}(?:[.,]\d)?)\b")
@@ -407,8 +406,7 @@ def patient_facts(text: str) -> Patient:
         facts["days_since_event"] = _num(next(g for g in m.groups() if g))
         facts["since_said"] = " ".join(m.group(0).split())
     elif m := _SINCE.search(text):
-        amount, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
-        unit = unit.lower()
+        amount, unit = m.group(1), m.group(2).lower()
         unit_key = "m" if unit.startswith("mo") or unit == "m" else unit[0]
         facts["days_since_event"] = round(_num(amount) * _DAYS_IN[unit_key], 1)
         facts["since_said"] = " ".join(m.group(0).split())
