@@ -20,6 +20,10 @@ _PLAIN_WORDS = frozenset({"dose", "doses", "dosing", "with", "that", "this", "th
 _AGE_OF = {"child": "child", "neonate": "neonate", "adult": "adult", "elderly": "adult", "pregnancy": "adult"}
 
 
+# How a source marks a worked example: its numbers are about someone else, never the patient's.
+WORKED_EXAMPLE = re.compile(r"(?i)\b(?:that patient|worked example|for example|e\.g\.|in the example)\b")
+
+
 @dataclass(frozen=True)
 class Calculated:
     """One calculated statement before it is numbered: text, formula, the rule and the passage that states it."""
@@ -28,6 +32,36 @@ class Calculated:
     formula: str
     rule_id: str
     hit: Hit
+
+    def basis(self) -> str | None:
+        """The sentence of the cited passage that states the rule the formula applies (a quantity of the formula with its
+        unit, as the passage writes it), so the source's own words stand beside the patient's numbers."""
+        from assistant.citations import passage_units
+        from assistant.lexical import tokenize
+
+        operands = self.formula.split("=")[0]
+        stated = {(float(v), u.lower()) for v, u in _QUANTITY.findall(operands)}
+        constants = {float(v) for v in _CONSTANT.findall(operands)}  # the 0.4 of an adjusted weight, a product's factor
+        numbers = {float(v) for v in _NUMBER.findall(operands)}
+
+        def states(u: str) -> bool:
+            quantities = {(float(v), w.lower()) for v, w in _QUANTITY.findall(u)}
+            if {q for q in quantities if "/" not in q[1]} - stated:
+                return False  # an amount the formula does not use is about someone else ("7.5 g per week × 1.30")
+            # the rule's dose in the sentence; or its constant, beside no other number ("1.37", not "1.37 ... Cuvitru 1.30")
+            return bool(stated & quantities) or bool(constants & {float(v) for v in _NUMBER.findall(u)}) \
+                and {float(v) for v in _NUMBER.findall(u)} <= numbers
+
+        units = [u for u in passage_units(self.hit.text) if states(u)]
+        wanted = set(tokenize(self.text))
+        return max(units, key=lambda u: (len(wanted & set(tokenize(u))), -len(u))) if units else None
+
+
+# A number with its unit, as formulas and passages write them ("1.2 mL/kg/h", "0.4 g/kg", "2 mg/kg/min").
+_QUANTITY = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*((?:mg|g|mL|ml)(?:/kg)?(?:/(?:min|h|day|d))?)(?![A-Za-z/])")
+# A formula's constant: a number no unit follows (the patient's weights and amounts all carry theirs).
+_CONSTANT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?!\d|\.\d)(?!\s*(?:[A-Za-z%]|\())")
+_NUMBER = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?!\d|\.\d)")
 
 
 def _g(x: float) -> str:
@@ -52,7 +86,9 @@ def _stated(hit: Hit, value: str, unit: str) -> bool:
 def _source(rule: NormRule, hits: list[Hit], value: str, unit: str, names: tuple[str, ...] = ()) -> Hit | None:
     """The retrieved chunk that states the rule's value (what the calculation cites): one of the rule's own document,
     else one that names the indication (`names`) beside the same value."""
-    own = [h for h in hits if h.doc_id == rule.rule.source.document]
+    # A worked example states the rule's value too, for someone else: the passage stating the rule itself comes first.
+    own = sorted((h for h in hits if h.doc_id == rule.rule.source.document),
+                 key=lambda h: bool(WORKED_EXAMPLE.search(" ".join(h.heading_path))))
     found = next((h for h in own if _stated(h, value, unit)), None)
     if found is None and names:
         found = next((h for h in hits if _stated(h, value, unit) and _names(h.text, names)), None)
@@ -539,7 +575,10 @@ def _conversion(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tu
         f"{brand.capitalize() if brand else 'SCIG'} dose ({n.rule.jurisdiction.upper()} labelling{', 1:1' if f == 1 else ''})"
     text = f"Calculated weekly {what} for this patient from IVIG{given}: {formula} weekly SCIG." if not (every and every != 1) \
         else f"Calculated {what} every {fmt(every)} weeks for this patient from IVIG{given}: {formula} every {fmt(every)} weeks."
-    return [Calculated(text, formula, n.rule.id, hit)]
+    # Of the passages stating the factor, the one that states it as this product's rule is cited (its sentence shows beside).
+    stating = [Calculated(text, formula, n.rule.id, h) for h in hits if h.doc_id == hit.doc_id and _stated(h, fmt(f), "")
+               and not WORKED_EXAMPLE.search(" ".join(h.heading_path))]
+    return [next((c for c in stating if c.basis()), Calculated(text, formula, n.rule.id, hit))]
 
 
 # A level a sentence holds a patient's to: "serum IgG below 4 g/L", "a trough of at least 6 g/L", "IgG < 400 mg/dL".

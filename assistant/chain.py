@@ -19,7 +19,8 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.citations import MARKER, Numbering, best_quote, guard
+from assistant.calculate import WORKED_EXAMPLE
+from assistant.citations import MARKER, Numbering, best_quote, guard, normalise
 from assistant.compose import compose, grade_of, names_any, on_topic, references_of, statements_of
 from assistant.errors import GuideqaError, InputError
 from assistant.doses.numbers import fmt
@@ -72,7 +73,6 @@ _DEFINITION_CHUNKS = 60  # the first passages of a document, where it spells out
 _AMOUNT = re.compile(r"(?i)\b\d+(?:[.,]\d+)?\s*(?:g|mg|kg|ml|g/kg|mg/kg)\b")
 _SENTENCE_END = re.compile(r"(?<=\]\.)\s+")
 _GIVEN_AMOUNT = re.compile(r"(?i)(?<![\w.])\d+(?:[.,]\d+)?\s*(?:g/kg|mg/kg|grams?|g)\b(?!/)")
-_EXAMPLE = re.compile(r"(?i)\b(?:that patient|worked example|for example|e\.g\.|in the example)\b")
 
 def _grade_note(grade: str | None) -> str:
     return f" (grade: {grade})" if grade else ""
@@ -80,10 +80,10 @@ def _grade_note(grade: str | None) -> str:
 
 def _worked_example(sentence: str, by_number: dict[int, Hit]) -> bool:
     """Whether a lead sentence is a source's worked example (its wording, or the heading of the passage it cites)."""
-    if _EXAMPLE.search(sentence):
+    if WORKED_EXAMPLE.search(sentence):
         return True
     cited = [int(n) for n in re.findall(r"\[(\d+)\]", sentence)]
-    return any(n in by_number and _EXAMPLE.search(" ".join(by_number[n].heading_path)) for n in cited)
+    return any(n in by_number and WORKED_EXAMPLE.search(" ".join(by_number[n].heading_path)) for n in cited)
 
 
 # When a frame names several populations, the one whose rules are the most specific decides the dose check.
@@ -409,6 +409,8 @@ class Assistant:
         if (term := self.vocabulary.term("indications", frame.indication) if frame.indication else None) \
                 and not self._searchable(query, term.terms):
             query = f"{query} ({term.label})"  # the condition understood from shorthand or a typo ("kidney tx") is searched
+        if own.context and (term := self.vocabulary.term("contexts", own.context)) and not self._searchable(query, term.terms):
+            query = f"{query} ({term.label})"  # ... and the circumstance the turn names in shorthand ("had a DVT last yr")
         for aspect in own.aspects:  # ... and the aspect ("premed for next time?")
             if (term := self.vocabulary.term("aspects", aspect)) and names_any(query, term.terms) \
                     and not self._searchable(query, term.terms) and term.label:
@@ -581,6 +583,7 @@ class Assistant:
         """The patient's own numbers, worked out from the rules and cited to the passage stating each rule, before the lead."""
         from assistant.calculate import calculations, converts, dosing_weight, stated_doses, unit_conversions, worked_weight
         from assistant.doses import check_text
+        from assistant.doses.policy import failing
 
         if frame is None:
             return summary, sections
@@ -614,6 +617,15 @@ class Assistant:
                         if found is not None and found.chunk_id not in {h.chunk_id for h in hits}:
                             numbering.by_id.setdefault(found.chunk_id, found)
                             hits = [*hits, found]
+            if family == "factor":  # the named product's own factor, as its passage states it ("Cuvitru ... 1.30")
+                named = {w.lower() for p in frame.products for w in re.findall(r"[A-Za-z]+", p)}
+                for n in self.rulebook.norm:
+                    if n.family == "factor" and n.rule.brand and n.rule.brand in named and n.lo is not None \
+                            and n.rule.source.document:
+                        for found in self._passages_stating(n.rule.source.document, n.lo, (n.rule.brand,)):
+                            if found.chunk_id not in {h.chunk_id for h in hits}:
+                                numbering.by_id.setdefault(found.chunk_id, found)
+                                hits = [*hits, found]
             if (adjusted := dosing_weight(self.rulebook, frame)) is not None and adjusted[2].rule.source.document:
                 hits = self._with_documents(question, (adjusted[2].rule.source.document,), hits, numbering, k=3)
         term = self.vocabulary.term("indications", frame.indication) if frame.indication else None
@@ -645,11 +657,19 @@ class Assistant:
                     if (kept := [st for st in sec.statements if not (_AMOUNT.search(st.text) and _worked_example(
                         f"{st.text} " + " ".join(f"[{n}]" for n in st.citations), by_number))])]
         statements = []
+        shown = {normalise(st.text) for sec in sections for st in sec.statements}
         for c in calcs:
             n = numbering.cite(c.hit, best_quote(c.text, c.hit.text))
             statements.append(Statement(text=c.text, citations=[n], grade=None,
                                         calculated=Calculation(formula=c.formula, rule_id=c.rule_id)))
-        worked = " ".join(f"{s.text.rstrip('.')} [{s.citations[0]}]." for s in statements)
+        checked = dose_context(frame, None, self.vocabulary.broad)
+        for c in calcs:  # the rule each calculation applies, in its passage's own words, after the patient's numbers
+            basis = c.basis()
+            if basis and normalise(basis) not in shown and not _worked_example(f"{basis} [1]", {1: c.hit}) \
+                    and not failing(check_text(basis, self.rulebook, sources=[c.hit.text], frame=checked)):
+                shown.add(normalise(basis))
+                statements.append(Statement(text=basis, citations=[numbering.cite(c.hit, basis)], grade=grade_of(c.hit, basis)))
+        worked = " ".join(f"{s.text.rstrip('.')} [{s.citations[0]}]." for s in statements if s.calculated)
         # A yes/no question ("is adjusted weight actually required?") is answered by the source; the numbers follow it.
         lead = f"{summary} {worked}" if YES_NO.match(question) else f"{worked} {summary}"
         return lead.strip(), [Section(heading="For this patient", statements=statements), *sections]
@@ -727,6 +747,14 @@ class Assistant:
         more, _ = self.retriever.retrieve(words, k=self.settings.retrieval.k, mode=self.settings.retrieval.retriever,
                                           filters=Filters(documents=(document,)), answerable=True)
         return holding(more)
+
+    def _passages_stating(self, document: str, value: float, names: tuple[str, ...]) -> list[Hit]:
+        """The passages of `document` stating a number (1.3 as "1.3" or "1.30") beside one of `names`."""
+        number = re.compile(rf"(?<![\d.]){re.escape(fmt(value))}0*(?!\d|\.\d)")
+        more, _ = self.retriever.retrieve(f"{' '.join(names)} {fmt(value)}", k=self.settings.retrieval.k,
+                                          mode=self.settings.retrieval.retriever, filters=Filters(documents=(document,)),
+                                          answerable=True)
+        return [h for h in more if number.search(h.text) and names_any(h.text, names)]
 
     def _with_level(self, summary: str, sections: list[Section], numbering: Numbering,
                     frame: QuestionFrame) -> tuple[str, list[Section]]:

@@ -101,12 +101,18 @@ def normalise(text: str) -> str:
     return " ".join(re.sub(r"[^\w.%/<>=-]+", " ", text.lower()).split()).strip(" .")
 
 
+def passage_units(passage: str) -> list[str]:
+    """A passage's sentences, a bullet counting as one."""
+    from assistant.text import split_sentences
+
+    return [u for line in passage.splitlines() for u in ([line[2:].strip()] if line.startswith("- ") else split_sentences(line)) if u]
+
+
 def best_quote(statement: str, passage: str) -> str:
     """The sentence or bullet of a passage that shares the most words with a statement (the quote for a generated one)."""
     from assistant.lexical import tokenize
-    from assistant.text import split_sentences
 
-    units = [u for line in passage.splitlines() for u in ([line[2:].strip()] if line.startswith("- ") else split_sentences(line)) if u]
+    units = passage_units(passage)
     if not units:
         return passage
     wanted = set(tokenize(statement))
