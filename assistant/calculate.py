@@ -7,7 +7,7 @@ checked by the dose checker like any other statement.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.doses.numbers import fmt
 from assistant.doses.rules import NormRule, RuleBook
@@ -40,12 +40,12 @@ class Calculated:
         from assistant.lexical import tokenize
 
         operands = self.formula.split("=")[0]
-        stated = {(float(v), u.lower()) for v, u in _QUANTITY.findall(operands)}
+        stated = _quantities(operands)
         constants = {float(v) for v in _CONSTANT.findall(operands)}  # the 0.4 of an adjusted weight, a product's factor
         numbers = {float(v) for v in _NUMBER.findall(operands)}
 
         def states(u: str) -> bool:
-            quantities = {(float(v), w.lower()) for v, w in _QUANTITY.findall(u)}
+            quantities = _quantities(u)
             if {q for q in quantities if "/" not in q[1]} - stated:
                 return False  # an amount the formula does not use is about someone else ("7.5 g per week × 1.30")
             # the rule's dose in the sentence; or its constant, beside no other number ("1.37", not "1.37 ... Cuvitru 1.30")
@@ -58,7 +58,14 @@ class Calculated:
 
 
 # A number with its unit, as formulas and passages write them ("1.2 mL/kg/h", "0.4 g/kg", "2 mg/kg/min").
-_QUANTITY = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*((?:mg|g|mL|ml)(?:/kg)?(?:/(?:min|h|day|d))?)(?![A-Za-z/])")
+_QUANTITY = re.compile(r"(?<![\d.])(?:(\d+(?:\.\d+)?)\s*(?:-|–|to)\s*)?(\d+(?:\.\d+)?)\s*((?:mg|g|mL|ml)(?:/kg)?(?:/(?:min|h|day|d))?)(?![A-Za-z/])")
+
+
+def _quantities(text: str) -> set[tuple[float, str]]:
+    """The numbers with a dose unit in a text, both ends of a range ("400-600 mg/kg": 400 and 600 mg/kg)."""
+    return {(float(v), unit.lower()) for lo, hi, unit in _QUANTITY.findall(text) for v in (lo, hi) if v}
+
+
 # A formula's constant: a number no unit follows (the patient's weights and amounts all carry theirs).
 _CONSTANT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?!\d|\.\d)(?!\s*(?:[A-Za-z%]|\())")
 _NUMBER = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)(?!\d|\.\d)")
@@ -247,18 +254,22 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
     # A switch asks the new route's rules, whatever the words of the old route ("ontario ivig" before "sc instead?").
     rules = _rules_for_frame(book, frame, hits, prefer, words, names, route="sc" if switching else None)
     rules = [n for n in rules if not over & set(n.rule.id.split("-"))] or rules  # not the phase said to be over
-    for n, value in _given_dose(book, frame, words, question):
+    for n, value, read in _given_dose(book, frame, words, question):
         # The question states the per-kg dose to give ("Ontario 0.4 g/kg q4w - how many grams?"): that dose, held
         # against the indication's rule it lies within, for this patient.
         lo, hi = n.rule.min, n.rule.max if n.rule.max is not None else n.rule.min
         if (hit := _source(n, hits, _stated_span(lo, hi), n.rule.unit, names)) is not None:
-            return [*out, _dose_for(n, value, value, weight, basis, hit, frame.patient.course_days)]
+            found = _dose_for(n, value, value, weight, basis, hit, frame.patient.course_days)
+            return [*out, replace(found, text=f"{found.text[:-1]} ({read}).") if read else found]
     for n in rules[:2]:
         lo, hi = n.rule.min, n.rule.max if n.rule.max is not None else n.rule.min
         if lo is None:
             continue
         hit = _source(n, hits, _stated_span(lo, hi), n.rule.unit, names)
         if hit is None:
+            continue
+        if lo != hi and (floor := _source(n, hits, f"at least {fmt(lo)}", n.rule.unit)) is not None:
+            out.append(_floor_for(n, lo, hi, weight, basis, floor))  # "followed by at least 0.2 g/kg": the floor first
             continue
         out.append(_dose_for(n, lo, hi, weight, basis, hit, frame.patient.course_days))
     return out
@@ -267,7 +278,7 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
 _GIVEN_PER_KG = re.compile(r"(?i)(?<![\d.\-–])(\d+(?:\.\d+)?)\s*(g/kg|mg/kg)\b(?!\s*(?:-|–|to)\s*\d)")
 
 
-def _given_dose(book: RuleBook, frame: QuestionFrame, words: tuple[str, ...], question: str) -> list[tuple[NormRule, float]]:
+def _given_dose(book: RuleBook, frame: QuestionFrame, words: tuple[str, ...], question: str) -> list[tuple[NormRule, float, str]]:
     """The per-kg dose the question itself states ("Ontario 0.4 g/kg q4w", "dosing at 0.4 g/kg"), with the indication's
     rule it lies within (the interval the question states, when it states one, among the rule's); none when no rule of
     the indication allows it."""
@@ -280,6 +291,20 @@ def _given_dose(book: RuleBook, frame: QuestionFrame, words: tuple[str, ...], qu
         value, weeks = float(m.group(1)) * _PER_KG_UNITS[m.group(2).lower()], None
     else:
         return []
+    found = _fitting(book, frame, words, value, weeks)
+    if not found and r is None and m is not None:
+        # A unit no rule allows, beside the unit the question says it means ("'IVIG 400 g/kg' - surely mg/kg?"): that one.
+        said = {u for u in _PER_KG_UNITS if re.search(rf"(?i)(?<![a-z]){re.escape(u)}\b", question)} - {m.group(2).lower()}
+        for unit in said:
+            found = _fitting(book, frame, words, float(m.group(1)) * _PER_KG_UNITS[unit], None)
+            if found:
+                return [(n, v, f"the unit {m.group(2)} read as {unit}, as the question says") for n, v, _ in found]
+    return found
+
+
+def _fitting(book: RuleBook, frame: QuestionFrame, words: tuple[str, ...], value: float,
+             weeks: float | None) -> list[tuple[NormRule, float, str]]:
+    """The indication's per-kg rules a dose of `value` g/kg (every `weeks`) lies within, the best first."""
     age = _age(frame)
     candidates = [*_primary_rules(book, frame, words=words),
                   *(m for m in book.norm if m.family == "dose" and m.rule.indication == frame.indication
@@ -302,7 +327,7 @@ def _given_dose(book: RuleBook, frame: QuestionFrame, words: tuple[str, ...], qu
     fitting.sort(key=lambda n: (-len(asked & (set(n.rule.id.split("-")) | {n.rule.product})),
                                 adjusted and n.rule.population.weight_basis != "adjusted", bool(n.rule.population.note),
                                 n.rule.evidence != "primary"))
-    return [(n, value / _PER_KG_UNITS[n.rule.unit]) for n in fitting]
+    return [(n, value / _PER_KG_UNITS[n.rule.unit], "") for n in fitting]
 
 
 def _rules_for_frame(book: RuleBook, frame: QuestionFrame, hits: list[Hit], prefer, words: tuple[str, ...],
@@ -329,6 +354,17 @@ def _dose_for(n: NormRule, lo: float, hi: float, weight: float, basis: str, hit:
         course = f"; {_span(lo * grams * weight * days, hi * grams * weight * days)} g per course"
     split = _split(n, lo * grams * weight, hi * grams * weight, days_asked)
     text = f"Calculated {_product(n)} dose for this patient ({_g(weight)} kg {basis}): {formula}{_cadence(n)}{course}{split}."
+    return Calculated(text, formula, n.rule.id, hit)
+
+
+def _floor_for(n: NormRule, lo: float, hi: float, weight: float, basis: str, hit: Hit) -> Calculated:
+    """The patient's grams from a rule whose passage states its lower bound as a floor ("at least 0.2 g/kg"): the floor,
+    then the rule's usual range."""
+    grams = _PER_KG_UNITS[n.rule.unit]
+    formula = f"{fmt(lo)} {n.rule.unit} × {_g(weight)} kg = {_g(lo * grams * weight)} g"
+    text = (f"Calculated minimum {_product(n)} dose for this patient ({_g(weight)} kg {basis}): at least {formula}"
+            f"{_cadence(n)}; the usual range of {_stated_span(lo, hi)} {n.rule.unit} is "
+            f"{_span(lo * grams * weight, hi * grams * weight)} g.")
     return Calculated(text, formula, n.rule.id, hit)
 
 

@@ -214,6 +214,8 @@ def mentions_of(text: str, vocab: Vocabulary, known: Callable[[str], bool] | Non
             if all(key(o) != key(m) for o in ms):
                 ms.append(m)
         found[slot] = sorted(ms, key=lambda m: m.start)
+    # "recurrent infections", "3 pneumonias": a circumstance named only as the patient's history is none now.
+    found["contexts"] = [c for c in found["contexts"] if not _only_past(text, c)]
     # "the day after cidp loading": a phase the question says is over dates the patient; it is no aspect asked about
     # when the question asks something else too.
     over = [a for a in found["aspects"] if _OVER_BEFORE.search(text[:a.start])]
@@ -289,6 +291,20 @@ _ABSENT_AFTER = re.compile(r"(?i)^\W*(?:\w+\W+){0,1}(?:have |has |had )?(?:settl
 
 _OVER_BEFORE = re.compile(r"(?i)\b(?:after|following|since|post)\s+(?:(?:the|a|his|her|their|\w+)\s+){0,2}$")
 _NOT_BEFORE = re.compile(r"(?i)\b(?:no|not|non|never|isn't|isnt)[\s-]*$")  # "no pregnancy issues", "not pregnant", "non-obese"
+
+
+def _only_past(text: str, mention: Mention) -> bool:
+    """Whether every mention of a circumstance is the patient's history by its own term's words ("recurrent infxns
+    despite abx", "3 pneumonias this year"), so none is the circumstance now."""
+    words = mention.term.past_words
+    if not words:
+        return False
+    past = re.compile(rf"(?i)(?:\b(?:{'|'.join(re.escape(w) for w in words)})|\b\d+\s*(?:x\s*)?)\W*$")
+    low = text.lower()
+    spans = [(m.start(), m.end()) for t in mention.term.terms
+             for m in re.finditer(rf"(?<![a-z0-9]){re.escape(t)}(?![a-z0-9])", low)]
+    return bool(spans) and all(past.search(text[max(0, start - 30):start]) or any(s <= start and end < e for s, e in spans)
+                               for start, end in spans)
 
 
 def _absent(text: str, mention: Mention) -> bool:

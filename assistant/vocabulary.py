@@ -33,6 +33,9 @@ class Term:
     joiner: str = "with"
     acronyms: frozenset[str] = frozenset()  # written in capitals ("HIT", "ITP"): typed in lower case only if no English word
     group: bool = False  # a row gathering several conditions (other neurological uses): a mention is shown as written
+    # Words that, right before a mention, make it the patient's history rather than the circumstance now ("recurrent
+    # infections" are no active infection); a count before it ("3 pneumonias") does too.
+    past_words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -223,7 +226,8 @@ def _terms(rows: list[dict] | None, where: Path) -> tuple[Term, ...]:
             raise ConfigError(f"{where}: malformed vocabulary row {row!r}") from exc
         terms = tuple(dict.fromkeys(w.lower() for w in (label, canonical.replace("_", " "), *map(str, words))))
         acronyms = frozenset(str(w) for w in words if str(w).isupper() and len(str(w)) <= 5)
-        out.append(Term(canonical, label, terms, str(row.get("joiner", "with")), acronyms, bool(row.get("group", False))))
+        out.append(Term(canonical, label, terms, str(row.get("joiner", "with")), acronyms, bool(row.get("group", False)),
+                        tuple(str(w).lower() for w in row.get("past_words") or ())))
     return tuple(out)
 
 

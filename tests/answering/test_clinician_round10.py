@@ -1,11 +1,20 @@
 """Clinicians' questions, round 10: each calculated statement stands beside the rule it applies in its passage's own
-words (the formula alone hides where the numbers come from), a worked example is never the calculation's citation, and
-a circumstance the turn names in shorthand ("had a DVT last yr") is searched."""
+words (the formula alone hides where the numbers come from), a worked example is never the calculation's citation, a
+circumstance the turn names in shorthand ("had a DVT last yr") is searched, a floor the passage states ("at least
+0.2 g/kg") is worked out as a floor, a unit the question itself corrects is read as it says, and a circumstance named
+only as the patient's history ("recurrent infections") is not the circumstance now."""
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.calculate import Calculated
+from assistant.question import read_question
 from assistant.retrieval import Hit
+from assistant.vocabulary import load_vocabulary
+from tests.conftest import CORPUS
+
+VOCAB = load_vocabulary(CORPUS / "rules", CORPUS / "lexicon.yaml")
 
 
 def _calc(formula: str, passage: str, text: str = "") -> Calculated:
@@ -67,3 +76,30 @@ def test_a_risk_named_in_shorthand_brings_its_passage_into_the_answer(make_assis
     shown = answer.summary + " ".join(st.text for _, st in _statements(answer))
     assert "2 mg/kg/min" in shown and "66 mL/h" in answer.summary
     assert "hydrated" in shown
+
+
+def test_a_floor_the_passage_states_is_worked_out_as_a_floor(assistant):
+    answer = assistant.ask("CVID, 58 kg, inpatient w pneumonia right now. EU SmPC loading then maintenance — numbers pls")
+    assert "at least 0.2 g/kg × 58 kg = 11.6 g every 3-4 weeks" in answer.summary
+    assert "0.4-0.8 g/kg × 58 kg = 23.2-46.4 g" in answer.summary
+
+
+def test_a_unit_the_question_corrects_is_read_as_the_question_says(assistant):
+    answer = assistant.ask("order reads 'IVIG 400 g/kg' for a 60 kg PID pt — surely mg/kg? total?")
+    assert "400 mg/kg × 60 kg = 24 g" in answer.summary and "read as mg/kg" in answer.summary
+    assert "24000" not in answer.summary
+
+
+def test_a_unit_no_rule_allows_is_not_worked_out_unless_the_question_corrects_it(assistant):
+    answer = assistant.ask("order reads IVIG 400 g/kg for a 60 kg PID pt. total grams?")
+    assert "400 mg/kg × 60 kg" not in answer.summary and "24000 g" not in answer.summary
+
+
+@pytest.mark.parametrize("text, context", [
+    ("CLL, recurrent infxns despite abx, IgG 3.4 g/L. ivig?", None),  # the history that qualifies her
+    ("CLL with 3 pneumonias last year, IgG 3.1", None),
+    ("CVID, 58 kg, inpatient w pneumonia right now", "active_infection"),
+    ("recurrent pneumonias, now admitted with pneumonia", "active_infection"),  # one mention is now
+])
+def test_a_circumstance_named_only_as_history_is_not_the_circumstance_now(text, context):
+    assert read_question(text, VOCAB).context == context
