@@ -356,6 +356,11 @@ class Assistant:
             term = vocab.term(slot, value) if value and not mine else None
             if term is not None and not names_any(standalone, term.terms):
                 missing.append(term.label)
+        for population in frame.population:  # a child, a pregnancy carried from the earlier turn ("what trough for him?")
+            term = vocab.term("populations", population) if population in vocab.distinct_populations \
+                and population not in own.population else None
+            if term is not None and not names_any(standalone, term.terms):
+                missing.append(term.label)
         if frame.aspects and not own.aspects:  # the aspect carried from the earlier turn is searched too
             terms = [t for a in frame.aspects if (t := vocab.term("aspects", a))]
             missing += [t.label for t in terms if not names_any(standalone, t.terms)][-1:]

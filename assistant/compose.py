@@ -50,7 +50,7 @@ ASPECTS: dict[str, tuple[re.Pattern[str], str, re.Pattern[str]]] = {
     "monitoring": (re.compile(r"\b(monitor\w*|trough|check\w*|target|level|levels|measure\w*)\b", re.I), "Monitoring",
                    re.compile(r"\b(trough|monitor\w*|check\w*|measur\w*|every \d+|months?|target)\b", re.I)),
     "duration": (re.compile(r"\b(how long|duration|stop\w*|discontinu\w*|continue|lifelong|reassess\w*)\b", re.I), "Duration and reassessment",
-                 re.compile(r"\b(continu\w*|ongoing|stop\w*|reassess\w*|review\w*|paus\w*|lifelong|indefinitely|months?|years?|trial off|recover\w*)\b", re.I)),
+                 re.compile(r"\b(continu\w*|stop\w*|reassess\w*|lifelong|indefinitely|months?|years?|trial off|recover\w*)\b", re.I)),
     "adverse": (re.compile(r"\b(side effects?|adverse|risks?|safe|safety|complications?|toxicit\w*|thrombo\w*|renal|meningitis|haemoly\w*|hemoly\w*|"
                            r"headaches?)\b", re.I),
                 "Adverse effects", re.compile(r"\b(risk|thrombo\w*|renal|kidney|meningitis|haemoly\w*|hemoly\w*|reaction\w*|anaphyla\w*|"
