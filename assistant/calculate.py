@@ -13,6 +13,7 @@ from assistant.doses.numbers import fmt
 from assistant.doses.rules import NormRule, RuleBook
 from assistant.question import QuestionFrame
 from assistant.retrieval import Hit
+from assistant.vocabulary import phase_over_phrases
 
 _PER_KG_UNITS = {"g/kg": 1.0, "mg/kg": 0.001}
 # Words of a rule's note that name no circumstance of its own.
@@ -217,16 +218,16 @@ def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit], p
                         if all(c.formula != k.formula for k in converted)]
 
 
-# "after loading", "following induction": the phase named after these words is over, not the one asked about.
-_PAST_PHASE = re.compile(r"(?i)\b(?:after|following|post|since|once)\s+(?:the\s+|a\s+|his\s+|her\s+)?[a-z]+")
+_DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their"})
 
 
 def _asked_words(question: str) -> tuple[tuple[str, ...], set[str]]:
     """The question's words without a phase it says is over, and the words of that phase ("maintenance dose after
     loading": asked 'maintenance', over 'loading')."""
     low = question.lower()
-    over = {w for m in _PAST_PHASE.finditer(low) for w in m.group(0).split()[1:]}
-    return tuple(re.findall(r"[a-z]{2,}", _PAST_PHASE.sub(" ", low))), over
+    # (the phase is the first word named: "after loading dose" is over 'loading', not every rule's 'dose')
+    over = {next((w for w in m.group(0).split()[1:] if w not in _DETERMINERS), "") for m in phase_over_phrases().finditer(low)}
+    return tuple(re.findall(r"[a-z]{2,}", phase_over_phrases().sub(" ", low))), over
 
 
 def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit], prefer, question: str,

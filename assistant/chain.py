@@ -33,7 +33,7 @@ from assistant.vocabulary import (Vocabulary, asks_to_rank, expand_acronyms, loa
 from assistant.index import Index
 from assistant.models import Answer, Calculation, Section, Statement
 from assistant.retrieval import Filters, GuidelineRetriever, Hit, Retriever, out_of_scope
-from assistant.people import asks_nothing, audience
+from assistant.people import asks_nothing, asks_wh, asks_yes_no, audience
 from assistant.sessions import SessionStore
 from assistant.settings import Settings
 
@@ -120,9 +120,6 @@ PRODUCT_SPECIFIC_ASPECTS = frozenset({"switch", "administration"})
 # A follow-up that varies the earlier question ("what if ...", "and if ...", "what about ...").
 VARIATION = re.compile(r"(?i)^\W*(?:and\s+)?(?:what|how)\s+(?:if|about)\b|^\W*and\s+if\b")
 
-# A question asking yes or no ("is adjusted weight required?", "should we...", "can he..."): the source's answer leads.
-_WH = re.compile(r"(?i)\b(?:how|what|when|which|why|who|where)\b")
-YES_NO = re.compile(r"(?i)^\W*(?:is|are|was|does|do|did|should|shall|can|could|would|will|has|have|must|may|might)\b")
 
 # Questions about the evidence or the reasons ("isn't adjusted-weight dosing evidence based?") want no numbers worked out.
 REASONED_ASPECTS = frozenset({"evidence", "explanation", "what_to_do"})
@@ -676,7 +673,7 @@ class Assistant:
                 statements.append(Statement(text=basis, citations=[numbering.cite(c.hit, basis)], grade=grade_of(c.hit, basis)))
         worked = " ".join(f"{s.text.rstrip('.')} [{s.citations[0]}]." for s in statements if s.calculated)
         # A yes/no question ("is adjusted weight actually required?") is answered by the source; the numbers follow it.
-        lead = f"{summary} {worked}" if YES_NO.match(question) else f"{worked} {summary}"
+        lead = f"{summary} {worked}" if asks_yes_no(question) else f"{worked} {summary}"
         return lead.strip(), [Section(heading="For this patient", statements=statements), *sections]
 
     @cached_property
@@ -709,16 +706,16 @@ class Assistant:
         """Whether the turn asks whether to start ("start IVIG?", "does he qualify?", or only "IVIG?" after the patient's
         history)."""
         if "duration" in frame.aspects and set(frame.aspects) <= {"duration", "recommendation", "indication"}:
-            return not _WH.search(question)  # "continue?", "ok to continue monthly IVIG?": whether to go on giving it
+            return not asks_wh(question)  # "continue?", "ok to continue monthly IVIG?": whether to go on giving it
         if set(frame.aspects) in ({"indication"}, {"recommendation"}, {"indication", "recommendation"}):
             return True
         # Nothing else asked: a yes/no question, or the patient's story naming the treatment ("... peds asking re IVIG").
-        return not frame.aspects and bool(YES_NO.match(question) or question.rstrip().endswith("?") or frame.drug)
+        return not frame.aspects and bool(asks_yes_no(question) or question.rstrip().endswith("?") or frame.drug)
 
     @staticmethod
     def _asks_to_switch(frame: QuestionFrame, question: str) -> bool:
         """Whether the turn asks whether to switch now ("can we switch him to hizentra now?"), not how."""
-        return frame.aspects == ["switch"] and not _WH.search(question)
+        return frame.aspects == ["switch"] and not asks_wh(question)
 
     def _judgements(self, frame: QuestionFrame, question: str) -> list:
         """The criteria judged for the decision the turn asks: whether to start (or go on), else whether to switch now."""

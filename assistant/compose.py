@@ -21,7 +21,7 @@ from assistant.followup import Focus
 from assistant.lexical import tokenize
 from assistant.retrieval import Hit
 from assistant.text import split_sentences
-from assistant.vocabulary import framing_tokens, medication_tokens, names_a_drug, open_ask, question_alternatives, without_qualifiers
+from assistant.vocabulary import framing_tokens, medication_tokens, phase_over_phrases, names_a_drug, open_ask, question_alternatives, without_qualifiers
 from assistant.vocabulary import (age_fit, asks_non_drug, asks_to_rank, document_asked_quantities, drug_class_words, history_drugs,
                                   ranks_options)
 
@@ -219,7 +219,6 @@ def _wanted(question: str, asked: tuple[str, ...]) -> list[str]:
     return [name for name in ASPECTS if name in found]
 
 
-_OVER_PHRASE = re.compile(r"(?i)\b(?:after|following|since|post)\s+(?:(?:the|a|his|her|their)\s+)?(?:[\w-]+\s+)?[\w-]+")
 
 
 def aspects_of(question: str) -> list[str]:
@@ -227,7 +226,7 @@ def aspects_of(question: str) -> list[str]:
     question = without_qualifiers(question)  # "on low-dose ICS" asks no dose
     found = [name for name, (asks, _, _) in ASPECTS.items() if asks.search(question)]
     # "the day after cidp loading, bad headache": a phase said to be over asks nothing, when something else is asked
-    rest = _OVER_PHRASE.sub(" ", question)
+    rest = phase_over_phrases().sub(" ", question)
     still = [name for name in found if ASPECTS[name][0].search(rest)]
     return still if still else found
 

@@ -29,6 +29,8 @@ class _Patterns:
     back_to: re.Pattern[str]
     asks: re.Pattern[str]
     relative: re.Pattern[str]
+    wh: re.Pattern[str]
+    yes_no: re.Pattern[str]
 
 
 @lru_cache(maxsize=4)
@@ -37,7 +39,8 @@ def _patterns(path: Path = PEOPLE_FILE) -> _Patterns:
         data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
         another, persons, relatives = data["another"], data["persons"], data["relatives"]
         same, back, earlier = data["same_subject"], data["back_to"], data["earlier_persons"]
-        asking, openers = data["question_words"], data["question_openers"]
+        wh, openers = data["wh_words"], data["question_openers"]
+        asking = [*wh, *data["question_words"]]
     except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read the people vocabulary ({exc})") from exc
     person = rf"\b(?:{phrase_alternation(another)})\s+(?:{phrase_alternation(persons)})\b"
@@ -49,6 +52,8 @@ def _patterns(path: Path = PEOPLE_FILE) -> _Patterns:
         back_to=re.compile(rf"(?i)\b(?:{phrase_alternation(back)})\s+(?:the\s+|our\s+|my\s+|that\s+)?(?:{phrase_alternation(earlier)})\b"),
         asks=re.compile(rf"(?i)\?|\b(?:{phrase_alternation(asking)})\b|^\W*(?:\w+\W+)?(?:{phrase_alternation(openers)})\b"),
         relative=re.compile(f"(?i){relative}"),
+        wh=re.compile(rf"(?i)\b(?:{phrase_alternation(wh)})\b"),
+        yes_no=re.compile(rf"(?i)^\W*(?:{phrase_alternation(openers)})\b"),
     )
 
 
@@ -63,6 +68,16 @@ def keeps_subject(text: str, path: Path = PEOPLE_FILE) -> bool:
     3 yo with Kawasaki" starts over)."""
     found = _patterns(path)
     return bool(found.same_subject.search(text)) or bool(found.relative.search(text)) and asks_nothing(text, path)
+
+
+def asks_wh(text: str, path: Path = PEOPLE_FILE) -> bool:
+    """Whether a turn asks with a wh-word ("how long", "which dose"), not only yes or no."""
+    return bool(_patterns(path).wh.search(text))
+
+
+def asks_yes_no(text: str, path: Path = PEOPLE_FILE) -> bool:
+    """Whether a turn opens as a yes/no question ("is adjusted weight required?", "should we...", "can he...")."""
+    return bool(_patterns(path).yes_no.match(text))
 
 
 def asks_nothing(text: str, path: Path = PEOPLE_FILE) -> bool:

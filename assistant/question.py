@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from assistant.history import InfectionLevel, history_of
-from assistant.vocabulary import Mention, Vocabulary, elapsed_spans
+from assistant.vocabulary import Mention, Vocabulary, elapsed_spans, ends_in_phase_over
 
 # Body weight a dose may be computed for: finite, and between an extremely premature neonate and the heaviest
 # recorded adult. Anything else is a typo or an attack, and never reaches the dose arithmetic.
@@ -218,7 +218,7 @@ def mentions_of(text: str, vocab: Vocabulary, known: Callable[[str], bool] | Non
     found["contexts"] = [c for c in found["contexts"] if not _only_past(text, c)]
     # "the day after cidp loading": a phase the question says is over dates the patient; it is no aspect asked about
     # when the question asks something else too.
-    over = [a for a in found["aspects"] if _OVER_BEFORE.search(text[:a.start])]
+    over = [a for a in found["aspects"] if ends_in_phase_over(text[:a.start])]
     if over and len(over) < len(found["aspects"]):
         found["aspects"] = [a for a in found["aspects"] if a not in over]
     unknown: tuple[str, ...] = ()
@@ -289,7 +289,6 @@ _ABSENT_BEFORE = re.compile(r"(?i)\b(?:no|not|without|free of|nil|denies|never h
 _ABSENT_AFTER = re.compile(r"(?i)^\W*(?:\w+\W+){0,1}(?:have |has |had )?(?:settled|resolved|cleared|gone|controlled|stopped)\b")
 
 
-_OVER_BEFORE = re.compile(r"(?i)\b(?:after|following|since|post)\s+(?:(?:the|a|his|her|their|\w+)\s+){0,2}$")
 _NOT_BEFORE = re.compile(r"(?i)\b(?:no|not|non|never|isn't|isnt)[\s-]*$")  # "no pregnancy issues", "not pregnant", "non-obese"
 
 

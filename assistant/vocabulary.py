@@ -756,6 +756,24 @@ def _framing(_stamp: tuple) -> frozenset[str]:
     return frozenset(t for w in _lexicon().get("framing_words") or () for t in tokenize(str(w)))
 
 
+@lru_cache(maxsize=4)
+def _phase_over(_stamp: tuple) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    words = "|".join(re.escape(str(w)) for w in _lexicon().get("phase_over") or ()) or "(?!x)x"
+    phrase = rf"\b(?:{words})\s+(?:(?:the|a|an|his|her|their)\s+)?(?:[\w-]+\s+)?[\w-]+"
+    before = rf"\b(?:{words})\s+(?:(?:the|a|an|his|her|their|[\w-]+)\s+){{0,2}}$"
+    return re.compile(f"(?i){phrase}"), re.compile(f"(?i){before}")
+
+
+def phase_over_phrases() -> re.Pattern[str]:
+    """A phase a text says is over ("after the loading dose", "post IVIG"): the shared lexicon's words and up to two more."""
+    return _phase_over(_stamp(SHARED_LEXICON))[0]
+
+
+def ends_in_phase_over(text: str) -> bool:
+    """Whether a text ends inside such a phrase ("the day after cidp" before "loading"): what follows names the phase."""
+    return bool(_phase_over(_stamp(SHARED_LEXICON))[1].search(text))
+
+
 def framing_tokens() -> frozenset[str]:
     """The tokens of the shared lexicon's framing words ("options", "preferred"): they say how an answer is wanted,
     not what it is about."""
