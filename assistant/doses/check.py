@@ -19,6 +19,7 @@ from assistant.doses.grounding import (amount_mention, in_sources, product_names
                                        variant_grounded)
 from assistant.doses.lexicon import Lexicon
 from assistant.doses.indications import diseases, is_disease
+from assistant.doses.molar import molar_findings
 from assistant.doses.negation import is_negated, negated_factor, negation_verdict, span_negated
 from assistant.doses.matching import (ONE_SIDED_SPAN, Scope, best, cap_problem, is_cap, magnitude, nearest, problem, range_text,
                                       select)
@@ -26,13 +27,22 @@ from assistant.doses.numbers import fmt
 from assistant.doses.parse import Amount, Scan, scan
 from assistant.doses.passage_cues import is_reference_point, shorter_than_sources, stated_as_reference
 from assistant.doses.rules import RuleBook
-from assistant.doses.scope import family_of, finding, is_measured, lab_kind, scope_for
+from assistant.doses.scope import family_of, finding, is_measured, jurisdiction, lab_kind, scope_for
 from assistant.doses.stated import suggestion, variants as stated_variants
+from assistant.doses.targets import passage_times, target_findings, threshold_findings
 from assistant.doses.timing import timing_findings
 from assistant.doses.units import per_kg_dim
+from assistant.doses.weight_basis import weight_basis_findings
 from assistant.models import PASSING_VERDICTS, DoseFinding
 
 _PREMEDICATION = re.compile(r"(?i)premedicat|pre-medicat|before (?:the|each|an?) infusion|infusion reaction")
+# A quantity's cadence right before a restatement of it ("... mmol/day, which is 2,070-2,300 mg", "... a day, i.e.").
+# A limit on the restated quantity ("under 100 mmol per day, i.e. 2,300 mg") limits the restatement too.
+_RESTATED_CADENCE = re.compile(
+    r"(?i)(?:(?P<limit>\b(?:under|below|less\s+than|no\s+more\s+than|not\s+more\s+than|at\s+most|up\s+to"
+    r"|max(?:imum)?(?:\s+of)?)\s*|[<≤]\s*)[~≈]?\s*\d[\d,.]*(?:\s*[-–]\s*\d[\d,.]*)?\s*[a-zµ]+\s*)?"
+    r"(?P<cadence>(?:/|\bper\s+|\ba\s+)(?:day|d|24\s*h(?:ours?)?|week|wk))\b\s*,?\s*"
+    r"(?:which\s+is|i\.e\.,?|that\s+is,?|=|≈|or)\s*(?:about|approximately|roughly|~)?\s*$")
 # Serum IgG a measurement can report, in g/L: wide enough for myeloma paraprotein, narrow enough to catch a
 # slipped mg/dL-for-g/L (600 "g/L").
 OBSERVED_IGG_G_PER_L = (0.05, 100.0)
@@ -67,6 +77,16 @@ def _example_grounds(book: RuleBook, n, a: Amount, s, pre: str, scope: Scope, so
         return False
     own = [scan_text(p, book.lexicon) for p in lines]
     return in_sources(a, own, scope.age, scope.drug, book.lexicon) or bool(pre and variant_grounded(s, own))
+
+
+def _per_kg_for(a: Amount, weight: float | None) -> Amount | None:
+    """The amount per kg of the patient's weight ("80-240 mL/h" for 80 kg is 1-3 mL/kg/h), None without a weight or
+    for an amount already per kg."""
+    if not weight or a.info is None or "/bw" in a.info.dim:
+        return None
+    unit = re.sub(r"^([^/]+)", r"\1/kg", a.unit, count=1)
+    return replace(a, low=a.low / weight, high=a.high / weight, unit=unit,
+                   info=replace(a.info, dim=per_kg_dim(a.info.dim), written=unit))
 
 
 def _example(n) -> bool:
@@ -130,7 +150,7 @@ def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, source
         return finding(sc, a, scope, "ambiguous", "A dose with no drug named near it; it cannot be checked.")
     grounded = in_sources(a, sources, scope.age, scope.drug, book.lexicon,
                           product_names(sc, a.sentence, scope.drug, book.lexicon), start=scope.start,
-                          quals=qualifiers(sc, a, book.lexicon, scope.drug), count=unit_count(sc, a),
+                          quals=qualifiers(sc, a, book.lexicon, scope.drug) | scope.asked, count=unit_count(sc, a),
                           bind=text_binding(sc, a))
     variants = stated_variants(book, sc, a, scope, family)
     sel = select(book, family, scope)
@@ -148,6 +168,14 @@ def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, source
                                    f"is {n.rule.unit}; check the unit.", n)
         if grounded:
             return finding(sc, a, scope, "grounded", f"No dose rule covers this; the cited passage states it{note}.")
+        if not base and (per_kg := _per_kg_for(a, scope.weight)) is not None and in_sources(
+                per_kg, sources, scope.age, scope.drug, book.lexicon, start=scope.start,
+                quals=qualifiers(sc, a, book.lexicon, scope.drug) | scope.asked, bind=text_binding(sc, a)):
+            # "80-240 mL/h" for an 80 kg patient is the passage's "1-3 mL/kg/hour": a drug with no rules, the total
+            # worked out for the patient's weight from the per-kg dose the cited passage states.
+            span = f"{fmt(per_kg.low)}-{fmt(per_kg.high)}" if per_kg.is_range else fmt(per_kg.low)
+            return finding(sc, a, scope, "grounded", f"{a.text.strip()} for {fmt(scope.weight)} kg is {span} "
+                                                     f"{per_kg.unit}; the cited passage states it{note}.")
         if "/bw" not in a.info.dim and any("/bw" in n.dim for n in base):
             return finding(sc, a, scope, "ungrounded", f"The rules for {scope.drug} are per kg and no body weight is "
                                                        f"given to check {a.text.strip()}; no cited passage states it.")
@@ -265,6 +293,9 @@ def _judge_amount(book: RuleBook, sc: Scan, i: int, fam: str | None, scope: Scop
     if fam is None:
         return finding(sc, a, scope, "ambiguous", "A concentration with no analyte named (IgG trough? another lab "
                                                   "value? a product strength?); it cannot be checked.")
+    said = _RESTATED_CADENCE.search(sc.text, sc.sentences[a.sentence][0], a.start)
+    if said is not None and said.group("limit") and not a.is_max:
+        a = replace(a, is_max=True)  # "under 100 mmol per day, i.e. 2,300 mg": the restated limit is a limit too
     if a.cadence.bare and i in lhs_starts:  # the result of a calculation: its cadence is named before the sum
         a = replace(a, cadence=scan_cadence(sc.text[sc.sentences[a.sentence][0]:lhs_starts[i]]))
         if a.cadence.bare and (days := re.search(r"(?i)[×x*]\s*(\d+)\s*(?:consecutive\s+)?days?\b",
@@ -272,6 +303,9 @@ def _judge_amount(book: RuleBook, sc: Scan, i: int, fam: str | None, scope: Scop
             # "0.4 g/kg/day × 5 days = 2 g/kg": a daily dose times its days is the course total.
             n = float(days.group(1))
             a = replace(a, cadence=Cadence(kind="course", duration=(n, n)))
+    elif a.cadence.bare and said is not None:
+        # "90-100 mmol/day, which is 2,070-2,300 mg": a restatement in other units keeps the cadence it restates.
+        a = replace(a, cadence=scan_cadence(said.group("cadence")))
     elif a.cadence.bare and a.info and "/bw" not in a.info.dim:  # a total for a weight repeats as its per-kg dose
         pair = sc.amounts[a.head] if a.head is not None else next(
             (b for b in reversed(sc.amounts[:i]) if b.sentence == a.sentence and b.info
@@ -356,9 +390,29 @@ def _negated_factors(book: RuleBook, sc: Scan, found: list[DoseFinding]) -> list
                 wrong = all(fs and not any(abs(v - float(f.value)) < 1e-6 for v in fs) for fs in own)
                 f = f.model_copy(update={"verdict": "out_of_range" if wrong else "verified", "message": (
                     f"{f.text} is {'not ' if wrong else ''}the factor the rules give for {', '.join(targets)}.")})
+            elif f.verdict == "verified" and (other := _other_labelling(book, sc, f)) is not None:
+                # "Under the European label, do not apply the US factor of 1.37": ruled out for a labelling whose own
+                # factor is another, which is what its rules say.
+                f = f.model_copy(update={"verdict": "out_of_range", "message": (
+                    f"{f.text} is the factor of another labelling than the {other.upper()} one the sentence names.")})
             f = negated_factor(f)
         out.append(f)
     return out
+
+
+def _other_labelling(book: RuleBook, sc: Scan, f: DoseFinding) -> str | None:
+    """The labelling a sentence names ("under the European label") when the stated factor's rule is another
+    labelling's and the rules give the named one a factor of its own for the same conversion; else None."""
+    rule = book.rule(f.rule_id) if f.rule_id else None
+    s_start, s_end = sc.sentences[sc.sentence_of(f.start)]
+    named = jurisdiction(re.sub(r"(?i)\b(?:US|EU|European|American)\s+(?:factor|label\w*)?\s*(?:of\s+)?" +
+                                re.escape(f.text), " ", sc.text[s_start:s_end]))
+    if rule is None or named is None or rule.jurisdiction in ("any", named):
+        return None
+    own = [n for n in book.norm if n.family == "factor" and n.rule.jurisdiction == named
+           and n.rule.indication == rule.indication]
+    held = any(n.lo is not None and n.lo <= float(f.value) <= (n.hi or n.lo) for n in own)
+    return named if own and not held else None
 
 
 _POSSESSIVE = re.compile(r"(?i)(?:['’]s)?\s*(?:(?:US|EU|own|label(?:led)?|adjustment|conversion|dose)\s+)*(?:factor\s+"
@@ -599,10 +653,15 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
     alongside = srcs is None or bool(named & rulebook.modified_drugs) or bool(
         _PREMEDICATION.search(text + " " + (context or "")))
     operands: dict[int, DoseFinding | None] = {}  # a calculation's numbers: judged, not reported (its result is)
+    # The circumstances the question names (renal impairment, an age) are the patient's: a passage dose stated for them
+    # is the dose for this answer's patient too.
+    asked = frozenset(name for name, pattern in lex.qualifiers if pattern.search(ctx.text)) if ctx else frozenset()
     # A text that applies a conversion factor the rules give is about that conversion ("Hizentra: 30 ÷ 4 × 1.37"):
     # the conversion's own rules (its worked example) speak for its doses, as if the conversion were named.
     extra = _negated_factors(rulebook, sc, factor_findings(rulebook, sc, ctx)) + obesity_weight(rulebook, sc) + \
         timing_findings(rulebook, sc, ctx) + _trial_lengths(sc, srcs, lex)
+    extra += target_findings(sc, srcs, lex) + passage_times(sc, srcs, lex, {f.start for f in extra}) + \
+        weight_basis_findings(sc, srcs) + threshold_findings(sc, srcs, lex) + molar_findings(sc)
     counted = count_doses(sc, srcs, lex)
     extra += [c.finding for c in counted]
     converting = frozenset(rule.indication for f in extra if f.verdict == "verified" and f.unit == "1" and f.rule_id
@@ -627,7 +686,8 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
                                                         rulebook.for_drug(d, f))]
             return rulebook.drug_for(named) or (sole[0] if len(sole) == 1 else None)
 
-        scope = replace(scope_for(sc, a, ctx, weight_kg, fits, frame, rulebook.brands, fallback), alongside=alongside)
+        scope = replace(scope_for(sc, a, ctx, weight_kg, fits, frame, rulebook.brands, fallback), alongside=alongside,
+                        asked=asked)
         if converting:
             scope = replace(scope, indications=scope.indications | converting)
         if a.is_max and a.info and not rulebook.limits(scope.drug, a.info.dim) and (limited := [

@@ -12,7 +12,7 @@ from assistant.doses.matching import INTERVAL_TOLERANCE, Stated
 from assistant.doses.cadence import days, scan_cadence
 from assistant.doses.lexicon import Lexicon, mentions
 from assistant.doses.parse import OWN_CIRCUMSTANCE, Amount, Scan
-from assistant.doses.scope import FOLLOW as _FOLLOW, dosed_before
+from assistant.doses.scope import FOLLOW as _FOLLOW, dosed_before, named_for
 
 
 _JOIN = re.compile(r"(?i)^[\s,]*(?:and|or|and/or|/|,)?[\s,]*$")
@@ -47,7 +47,7 @@ def amount_mention(sc: Scan, k: int):
     before = [d for d in named if not _WITH_DRUG.search(sc.text[max(0, d.start - 25):d.start])]
     # "... 5 mg dose in patients receiving propranolol": a drug taken alongside, named after the dose, is not the one dosed.
     after = [d for d in in_sent if d.start >= b.end and not _WITH_DRUG.search(sc.text[max(0, d.start - 25):d.start])]
-    for group in (follow, before[-1:], [] if named else after[:1]):
+    for group in (follow, named_for(sc, b, before), before[-1:], [] if named else after[:1]):
         if group:
             return group[0]
     # A part after a semicolon continues its row ("mirtazapine 15 mg at bedtime ...; geriatric 7.5 mg at bedtime").

@@ -38,6 +38,7 @@ class Scope:
     alongside: bool = True  # the text or question names a drug that the modifier rules go with (IVIG for premedication)
     jurisdiction: str | None = None  # "us" or "eu" when the sentence (or question) names a labelling
     authority: str | None = None  # the source the text attributes the dose to by name ("Ontario", "EU SmPC", "AAAAI")
+    asked: frozenset[str] = frozenset()  # circumstances the question names (renal impairment): the patient's
 
 
 # ---- does one rule hold a stated value? ----------------------------------------------------------

@@ -54,7 +54,8 @@ _MAX = re.compile(r"(?i)(?:\b(?:max(?:imum)?|ceiling|upper\s+limit)\b[^.;\d]{0,5
                   r"\s+exceed|\b(?:no|not|never)\s+more\s+than|(?:\b(?:not|never)|n['’]t)\s+(?:be\s+)?(?:give|go|use|take|run|infuse"
                   r"|let|raise|increase|push|titrate)\w*\s+(?:[\w-]+\s+){0,3}?(?:more|higher|greater|faster)\s+than"
                   r"|\bat\s+most|\b(?:do|should)\s+not\s+exceed|\bhighest\s+(?:[\w-]+\s+){0,2}dose\b[^.;\d]{0,50}?"
-                  r"|\blimit(?:ed)?\s+to|≤|<=|<|\bless\s+than|\bbelow|\bunder"
+                  r"|\blimit(?:ed)?\s+to|\blimit(?:s|ing)?\s+(?:[\w-]+\s+){1,3}?to"
+                  r"|≤|<=|<|\bless\s+than|\bbelow|\bunder"
                   r"|\bmax(?:imum)?\.?\s*(?:(?:single|daily)\s+)?(?:dose\s*)?(?:/|per\s+)\s*(?:day|24\s*h\w*))\s*:?\s*$")
 # A lead-in naming what a list gives as its limits ("Daily ceilings for OTC analgesics:", "Maximum doses:"): the
 # amounts after its colon are maxima, except those in parentheses (an aside: "(500 mg doses preferred)").
@@ -120,8 +121,11 @@ _COMPANION = re.compile(r"(?i)^\s*" + _AT_STRENGTH + r"(?:\(\s*(?:i\.e\.,?|that\
 
 # After an amount in parentheses: the circumstance it is the dose for ("(20 mg in older adults)", "(5 mg with propranolol)").
 # A weight there ("(28 g for a 70 kg adult)") makes it the same dose for this patient, a restatement.
-OWN_CIRCUMSTANCE = re.compile(r"(?i)[^()\d]{0,12}?\b(?:in|for|with|if|when|on|during|while|after|before)\b"
-                               r"(?![^()]*\d\s*(?:kg|lbs?|pounds)\b)(?![^()]*\b(?:this|the|a|an)\s+patient)[^()]*\)")
+# So does an amount its parenthesis gives a judgement of its own ("(500 mg doses preferred over bigger ones)").
+OWN_CIRCUMSTANCE = re.compile(r"(?i)(?:[^()\d]{0,12}?\b(?:in|for|with|if|when|on|during|while|after|before)\b"
+                               r"(?![^()]*\d\s*(?:kg|lbs?|pounds)\b)(?![^()]*\b(?:this|the|a|an)\s+patient)"
+                               r"|\s*(?:doses?|tablets?|capsules?)\s+(?:(?:are|is|being)\s+)?(?:preferred|advised|"
+                               r"recommended|favou?red)\b)[^()]*\)")
 
 
 # Words that restate a dose in another form, which may be over another period ("i.e. 7 g a week").
@@ -194,6 +198,15 @@ class Scan:
         """The items (with .start) that fall in sentence i."""
         s, e = self.sentences[i]
         return [m for m in items if s <= m.start < e]
+
+    def chain_span(self, k: int) -> tuple[int, int]:
+        """The run of sentences joined by ';' or ':' that holds sentence k (one sentence of prose, as a reader sees it)."""
+        first = last = k
+        while first > 0 and self.text[slice(*self.sentences[first - 1])].rstrip().endswith((";", ":")):
+            first -= 1
+        while last + 1 < len(self.sentences) and self.text[slice(*self.sentences[last])].rstrip().endswith((";", ":")):
+            last += 1
+        return self.sentences[first][0], self.sentences[last][1]
 
 
 def _sentence_index(sentences: tuple[tuple[int, int], ...], pos: int) -> int:

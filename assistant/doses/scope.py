@@ -81,6 +81,17 @@ _TAKING = re.compile(r"(?i)\b(?:taking|takes|took|on|receiving|receives|using|us
 FOLLOW = re.compile(r"(?i)\s*(?:(?:dose|doses|tablets?|capsules?)\s+)?(?:of\s+)?(?:(?:oral|iv|intravenous|subcutaneous)\s+)?")
 
 
+def named_for(sc: Scan, a: Amount, before: list[Mention]) -> list[Mention]:
+    """The drug named right after an amount as the one it is for ("the maximum daily dose for ibuprofen is 3,200 mg and
+    1,000-1,500 mg for naproxen"), when the drug named before it already has a dose of its own in between."""
+    after = [d for d in sc.in_sentence(sc.drugs, a.sentence)
+             if a.end <= d.start <= a.end + 12 and re.fullmatch(r"(?i)\s*for\s+(?:the\s+)?", sc.text[a.end:d.start])]
+    if not after or not before:
+        return after
+    used = any(o is not a and before[-1].end <= o.start and o.end <= a.start for o in sc.amounts)
+    return after if used else []
+
+
 def dosed_before(text: str, before: list[Mention]) -> list[Mention]:
     """The drugs named before an amount that may be the one dosed: one named in a phrase of time ("before IVIG") or as
     a drug the patient takes alongside ("taking propranolol") is not, when another drug is named before it."""
@@ -125,7 +136,7 @@ def _drug_mention(sc: Scan, a: Amount, ctx: Scan | None, fits, frame: AnswerCont
     before = dosed_before(text, [d for d in in_sent if d.end <= a.start])
     # "a 650 mg dose before the IVIG": a drug named after the dose in a phrase of time is when, not what.
     after = [d for d in in_sent if d.start >= a.end and not _WHEN.search(text[max(0, d.start - 20):d.start])]
-    for group in (follow, before[-1:], after[:1]):
+    for group in (follow, named_for(sc, a, before), before[-1:], after[:1]):
         if group:
             return group[0]
     if frame is not None and frame.drug:

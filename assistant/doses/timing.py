@@ -5,6 +5,7 @@ timing rule's cue word, in a sentence with its context words, must be the rule's
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
 from assistant.doses.cadence import days
@@ -12,6 +13,7 @@ from assistant.doses.matching import source_text
 from assistant.doses.numbers import NUM, SEP, fmt, number
 from assistant.doses.parse import Scan
 from assistant.doses.rules import NormRule, RuleBook
+from assistant.doses.targets import zero_times
 from assistant.models import DoseFinding
 
 _TIME = re.compile(rf"(?i)(?<![\w.])(?P<lo>{NUM})(?:{SEP}(?P<hi>{NUM}))?[\s-]+"
@@ -29,6 +31,30 @@ _DOSE_CADENCE = re.compile(r"(?i)^[\s,()]*(?:(?:IV|SC|intravenously|subcutaneous
                            r"(?:the\s+)?(?:first|next|initial)?\s*$")
 
 
+@dataclass(frozen=True)
+class _Stated:
+    """A stated length of time: a number and its unit ("11 months"), or words that state none ("on the same day")."""
+
+    start: int
+    end: int
+    text: str
+    unit: str
+    value: float | list[float]
+    lo: float  # days
+    hi: float
+
+
+def _stated_times(text: str) -> list[_Stated]:
+    """Every stated length of time, in the order of the text: numbers with a unit and words of zero time."""
+    found = [_Stated(z0, z1, text[z0:z1], "day", 0.0, 0.0, 0.0) for z0, z1 in zero_times(text)]
+    for m in _TIME.finditer(text):
+        lo, hi = number(m.group("lo"))[0], number(m.group("hi"))[0] if m.group("hi") else None
+        step = days(m.group("unit"))
+        found.append(_Stated(m.start(), m.end(), m.group(0), m.group("unit").lower().rstrip("s"),
+                             [lo, hi] if hi is not None else lo, lo * step, (hi if hi is not None else lo) * step))
+    return sorted(found, key=lambda t: t.start)
+
+
 @lru_cache(maxsize=256)
 def _words(words: tuple[str, ...]) -> re.Pattern:
     return re.compile(r"(?i)(?<![\w-])(?:" + "|".join(r"[\s-]+".join(map(re.escape, w.split())) for w in words) + ")")
@@ -36,17 +62,6 @@ def _words(words: tuple[str, ...]) -> re.Pattern:
 
 def _timing_rules(book: RuleBook) -> list[NormRule]:
     return [n for n in book.norm if n.family == "timing" and n.rule.timing is not None]
-
-
-def _chain_span(sc: Scan, k: int) -> tuple[int, int]:
-    """The run of sentences joined by ';' or ':' that holds sentence k (one sentence of prose, as the reader sees it)."""
-    first = last = k
-    while first > 0 and sc.text[sc.sentences[first - 1][0]:sc.sentences[first - 1][1]].rstrip().endswith((";", ":")):
-        first -= 1
-    while last + 1 < len(sc.sentences) and sc.text[sc.sentences[last][0]:sc.sentences[last][1]].rstrip().endswith(
-            (";", ":")):
-        last += 1
-    return sc.sentences[first][0], sc.sentences[last][1]
 
 
 def _dose_cadence(sc: Scan, start: int, c_start: int) -> bool:
@@ -70,25 +85,23 @@ def timing_findings(book: RuleBook, sc: Scan, ctx: Scan | None = None) -> list[D
     if not rules:
         return []
     out: list[DoseFinding] = []
-    for m in _TIME.finditer(sc.text):
-        if any(a.start <= m.start() < a.end for a in sc.amounts):
+    for m in _stated_times(sc.text):
+        if any(a.start <= m.start < a.end for a in sc.amounts):
             continue  # part of a dose ("0.4 g/kg/4 weeks"): the dose checks speak for it
-        s_start, s_end = sc.sentences[sc.sentence_of(m.start())]
+        s_start, s_end = sc.sentences[sc.sentence_of(m.start)]
         # The clause around the time: a cue in another clause of the sentence is about another time.
         cuts = [s_start] + [c.end() + s_start for c in _CLAUSE.finditer(sc.text[s_start:s_end])] + [s_end]
-        c_start = max(c for c in cuts if c <= m.start())
-        c_end = min(c for c in cuts if c >= m.end())
-        if _dose_cadence(sc, m.start(), c_start):
+        c_start = max(c for c in cuts if c <= m.start)
+        c_end = min(c for c in cuts if c >= m.end)
+        if _dose_cadence(sc, m.start, c_start):
             continue
         clause = sc.text[c_start:c_end]
-        p_start, p_end = _chain_span(sc, sc.sentence_of(m.start()))
+        p_start, p_end = sc.chain_span(sc.sentence_of(m.start))
         sentence = sc.text[p_start:p_end]
         where = sentence + ("\n" + ctx.text if ctx is not None else "")
-        a_lo, a_hi = max(c_start, m.start() - _NEAR), min(c_end, m.end() + _NEAR)
+        a_lo, a_hi = max(c_start, m.start - _NEAR), min(c_end, m.end + _NEAR)
         around = sc.text[a_lo:a_hi]
-        step = days(m.group("unit"))
-        lo = number(m.group("lo"))[0] * step
-        hi = (number(m.group("hi"))[0] if m.group("hi") else number(m.group("lo"))[0]) * step
+        lo, hi = m.lo, m.hi
         fitting = []
         for n in rules:
             cue = n.rule.timing
@@ -101,16 +114,15 @@ def timing_findings(book: RuleBook, sc: Scan, ctx: Scan | None = None) -> list[D
             own = clause if _NEXT.match(clause) else where
             if not all(_words(tuple(group)).search(own) for group in cue.circumstance):
                 continue
-            fitting.append((_distance(near, around, m.start() - a_lo, m.end() - a_lo), n))
+            fitting.append((_distance(near, around, m.start - a_lo, m.end - a_lo), n))
         if not fitting:
             continue
         n = min(fitting, key=lambda f: f[0])[1]
         rlo = n.lo if n.lo is not None else 0.0
         rhi = n.hi if n.hi is not None else float("inf")
         ok = lo >= rlo / 1.1 and hi <= rhi * 1.1
-        base = dict(text=m.group(0), start=m.start(), end=m.end(), drug=n.rule.drug,
-                    value=[number(m.group("lo"))[0], number(m.group("hi"))[0]] if m.group("hi") else
-                    number(m.group("lo"))[0], unit=m.group("unit").lower().rstrip("s"), per_kg=False,
+        base = dict(text=m.text, start=m.start, end=m.end, drug=n.rule.drug,
+                    value=m.value, unit=m.unit, per_kg=False,
                     rule_id=n.rule.id, source=source_text(n))
         span = fmt(n.rule.min) if n.rule.min is not None and n.rule.min == n.rule.max else (
             f"{fmt(n.rule.min)}-{fmt(n.rule.max)}" if n.rule.min is not None and n.rule.max is not None
@@ -120,9 +132,9 @@ def timing_findings(book: RuleBook, sc: Scan, ctx: Scan | None = None) -> list[D
             continue  # a weak source verifies nothing: a time that agrees with it is simply not checked
         if ok:
             out.append(DoseFinding(**base, verdict="verified",
-                                   message=f"{m.group(0)}: rule {n.rule.id} gives {span} {unit}."))
+                                   message=f"{m.text}: rule {n.rule.id} gives {span} {unit}."))
         else:
             out.append(DoseFinding(**base, verdict="out_of_range",
-                                   message=f"{m.group(0)} is not the {span} {unit} of rule {n.rule.id} "
+                                   message=f"{m.text} is not the {span} {unit} of rule {n.rule.id} "
                                            f"({n.rule.note or n.rule.indication})."))
     return out
