@@ -582,7 +582,9 @@ def _direct(pool: list[Candidate], wanted: list[str], quantities: list[re.Patter
         ranked = recommendations + [c for c in ranked if c not in recommendations]
     if quantities:  # "how often": a statement stating an interval answers it
         stating = [c for c in ranked if c.answers_aspect and any(q.search(c.text) for q in quantities)
-                   and (c.on_context or not on_context)]
+                   and (c.on_context or not on_context)
+                   # "how often trough?": a dose's interval says how often to dose, not how often to check
+                   and ("dose" in wanted or not _DOSE_NUMBER.search(c.text))]
         if stating and stating[0].score >= 0.6 * ranked[0].score:
             ranked = [stating[0], *[c for c in ranked if c is not stating[0]]]
     elif wanted:
