@@ -24,8 +24,8 @@ from assistant.citations import MARKER, Numbering, best_quote, guard, normalise
 from assistant.compose import compose, grade_of, names_any, on_topic, references_of, statements_of
 from assistant.errors import GuideqaError, InputError
 from assistant.doses.numbers import fmt
-from assistant.followup import (DRUG_OWN_ASPECTS, Focus, age_group_words, focus_of, keeps_topic, standalone_question,
-                                switches_drug)
+from assistant.followup import (DRUG_OWN_ASPECTS, Focus, age_group_words, another_person_audience, focus_of, keeps_topic,
+                                standalone_question, switches_drug)
 from assistant.question import DOSE_OF, QuestionFrame, read_question
 from assistant.vocabulary import (Vocabulary, asks_to_rank, expand_acronyms, load_vocabulary, named_as_history,
                                   follows_on_in_time, specific_equivalents, with_conditions,
@@ -390,11 +390,12 @@ class Assistant:
         turns = self.sessions.turns(session_id) if session_id else []
         # "Different pt: ..." starts over; "his dad, same range?" keeps the question but not the earlier patient; "back to
         # the boy" follows on from the turns before the other person came in.
-        who = audience(text, turns)
-        turns = who.turns
         normalised = self.vocabulary.normalise(text, self._known_word)  # shorthand expanded before the follow-up is read
-        standalone = normalised if who.new_person else self.vocabulary.normalise(self.standalone(normalised, turns),
-                                                                                   self._known_word)
+        # another person, same conversation subject ("what about her husband, 70 - lisinopril alone?"): the condition carries
+        who, carried = another_person_audience(normalised, turns, audience(text, turns), self.vocabulary, self._known_word)
+        turns = who.turns
+        standalone = (carried or normalised) if who.new_person else self.vocabulary.normalise(
+            self.standalone(normalised, turns), self._known_word)
         rewritten = standalone != normalised
         read = read_question(text, self.vocabulary, self._known_word)
         follows = bool(session_id) and bool(turns) and (who.new_person or rewritten or self._leans_on_history(text, read))

@@ -612,7 +612,7 @@ def _direct(pool: list[Candidate], wanted: list[str], quantities: list[re.Patter
             and cand.score >= 0.8 * first.score
             and _jaccard(cand.tokens, first.tokens) < 0.5
             and (not wanted or cand.answers_aspect)
-            and not ("recommendation" in wanted and _another_strength(first, cand))
+            and not (wanted and _another_strength(first, cand))  # asked one aspect, a lead states one strength
         ):
             direct.append(cand)
             break

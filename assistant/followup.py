@@ -14,8 +14,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from assistant.people import Audience
 from assistant.question import FILLER, Mentions, mentions_of, patient_facts
-from assistant.vocabulary import Mention, Vocabulary, age_asked, named_as_history
+from assistant.vocabulary import (Mention, Vocabulary, age_asked, condition_qualifier, is_document_condition,
+                                  named_as_history)
 
 ELLIPSIS_START = re.compile(
     r"^(and|but|also|what about|how about|what if|if|then|so|or|in|for|with|same|ok|okay|and what about|and if|and for|and in)\b[\s,]*",
@@ -36,8 +38,31 @@ def _asked_topic(question: str, vocab: Vocabulary) -> Mentions:
     shot. hyaluronic acid injection?" is not about the steroid): that drug is not carried into the follow-ups."""
     topic = topic_of(question, vocab)
     if topic.drug is not None and named_as_history(question, topic.drug.surface):
-        return replace(topic, drug=None)
-    return topic
+        topic = replace(topic, drug=None)
+    return with_qualifier(question, topic)
+
+
+def with_qualifier(question: str, topic: Mentions) -> Mentions:
+    """The topic with its condition's qualifier words as the question wrote them ("episodic migraine", "stage 2 HTN"):
+    a follow-up that leaves the condition out asks about the same kind of it."""
+    condition = topic.condition
+    qualifier = condition_qualifier(question, condition.start) if condition is not None else ""
+    if not qualifier or qualifier.lower() in condition.surface.lower():
+        return topic
+    start = max(0, condition.start - len(qualifier) - 1)
+    return replace(topic, condition=Mention(condition.term, f"{qualifier} {condition.surface}", start, condition.end))
+
+
+def _contrasted(surface: str, question: str, vocab: Vocabulary) -> str:
+    """A carried condition phrase without the qualifier a follow-up contradicts ("episodic migraine" after "and if it
+    turns chronic?" is "migraine")."""
+    low = question.lower()
+    said = {w for group in vocab.contrasts for w in group if re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", low)}
+    for group in vocab.contrasts:
+        for word in group:
+            if word not in said and any(o in said for o in group if o != word):
+                surface = re.sub(rf"(?i)(?<![a-z]){re.escape(word)}(?![a-z])[\s-]*", "", surface).strip()
+    return surface
 
 
 def merged(older: Mentions, newer: Mentions) -> Mentions:
@@ -117,7 +142,7 @@ def _named_drug(text: str, topic: Mentions) -> str | None:
     return found[0].canonical if found else None
 
 
-def _tail(topic: Mentions, current: Mentions, vocab: Vocabulary, switched: bool = False) -> str:
+def _tail(topic: Mentions, current: Mentions, vocab: Vocabulary, switched: bool = False, question: str = "") -> str:
     """The earlier subject the follow-up leaves out, as a phrase: the drug and condition; the patient's age group always,
     other circumstances of the patient only for a follow-up whose answer they change; the earlier aspect, unless it was
     about the earlier drug and the follow-up names another (`switched`)."""
@@ -127,7 +152,7 @@ def _tail(topic: Mentions, current: Mentions, vocab: Vocabulary, switched: bool 
     if topic.drug and not current.drug and not switched:
         parts.append(topic.drug.surface)
     if topic.condition and not current.condition:
-        parts.append(f"in {topic.condition.surface}")
+        parts.append(f"in {_contrasted(topic.condition.surface, question, vocab) if question else topic.condition.surface}")
     if topic.context and not current.context:
         parts.append(f"{topic.context.term.joiner} {topic.context.label}")
     population = topic.population
@@ -185,15 +210,69 @@ def standalone_question(
             text = _substitute(text, previous.context, current.context, current.context.term.joiner, canonical=True)
         if current.population:
             text = _substitute(text, previous.population, current.population, "in", canonical=True)
+        if (age := patient_facts(question).age_years) is not None:
+            text = _with_age(text, age)
         if text != history[-1]:
             return text
     if current.population is None and patient_facts(question).age_years is not None:
         previous = replace(previous, population=None)  # "what if the pt is an 8yo?": the age says the age group
-    tail = _tail(merged(previous, current), current, vocab, switched)
+    tail = _tail(merged(previous, current), current, vocab, switched, question)
     if not body:
         return history[-1]
     body = body[0].upper() + body[1:]
     return f"{body} — {tail}?" if tail else f"{body}? ({history[-1].rstrip('?')})"
+
+
+_AGE_PHRASE = re.compile(r"(?i)(?<![\d.])\d{1,3}(?:\s*-?\s*(?:years?|yrs?|y)\s*-?\s*old\b|\s*yo\b|\s*y/o\b|-year-old\b)")
+
+
+def _with_age(text: str, age: float) -> str:
+    """The earlier question with the age the follow-up states in place of the earlier patient's ("and if she were 31?")."""
+    stated = f"{age:g} year old"
+    return _AGE_PHRASE.sub(stated, text, count=1) if _AGE_PHRASE.search(text) else text
+
+
+def another_person_subject(question: str, history: list[str], vocab: Vocabulary,
+                           known: Callable[[str], bool] | None = None) -> str | None:
+    """For a turn about another person that asks a question of its own ("different pt - remitted on sertraline, how long
+    do i keep it going?", "what about his mom, 84, CHF + dementia?"): the standalone question naming the conversation's
+    condition (and the earlier aspect, when the turn asks none), or None when the turn starts a new subject.
+
+    The conversation's condition carries when the turn names no condition, or names only conditions no indexed guideline
+    is about (the new person's other illnesses) and asks about no drug of its own while the conversation's condition
+    is a guideline's. The earlier patient's facts never carry (the caller reads the turn as a new person)."""
+    if not history:
+        return None
+    previous = Mentions()
+    for earlier in history:
+        previous = merged(previous, _asked_topic(earlier, vocab))
+    if previous.condition is None:
+        return None
+    current = topic_of(question, vocab, known)
+    own = [c for c in current.conditions if c.name not in vocab.modifiers]
+    if any(c.name == previous.condition.name for c in own):
+        return None  # it names the conversation's condition itself
+    if own and (not is_document_condition(previous.condition.name) or any(is_document_condition(c.name) for c in own)
+                or current.drug is not None or current.aspect is not None or _named_drug(question, current)):
+        return None
+    if current.unknown and not own and not current.aspect and not _named_drug(question, current):
+        return None  # words the corpus does not know, and nothing else: a subject of its own
+    parts = []
+    if current.aspect is None and previous.aspects:
+        parts.append(previous.aspects[-1].surface)
+    parts.append(f"in {_contrasted(previous.condition.surface, question, vocab)}")
+    return f"{question.rstrip(' ?.')} — {' '.join(parts)}?"
+
+
+def another_person_audience(question: str, turns: list[dict], who: Audience, vocab: Vocabulary,
+                            known: Callable[[str], bool] | None = None) -> tuple[Audience, str | None]:
+    """The turns a turn about another person follows on from, and its standalone question: when `audience` started over
+    but the turn keeps the conversation's subject (`another_person_subject`), all the earlier turns (the new person's
+    own facts replace the earlier patient's) and the question naming that subject."""
+    if not (who.new_person and not who.turns and turns):
+        return who, None
+    carried = another_person_subject(question, [str(t["standalone_question"]) for t in turns], vocab, known)
+    return (Audience(turns, new_person=True), carried) if carried else (who, None)
 
 
 def without_slots(text: str, topic: Mentions) -> str:

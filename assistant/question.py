@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from assistant.history import InfectionLevel, history_of
-from assistant.vocabulary import Mention, Vocabulary, elapsed_spans, ends_in_phase_over
+from assistant.vocabulary import Mention, Vocabulary, bare_age, elapsed_spans, ends_in_phase_over
 
 # Body weight a dose may be computed for: finite, and between an extremely premature neonate and the heaviest
 # recorded adult. Anything else is a typo or an attack, and never reaches the dose arithmetic.
@@ -405,6 +405,8 @@ def patient_facts(text: str) -> Patient:
         facts["age_years"] = round(found[0] / 12, 2)
     elif found := _first(_AGE_Y, text, elapsed):
         facts["age_years"] = found[0]
+    elif (bare := bare_age(text)) is not None:  # "her husband, 70, ...", "if she were 31" (issue 13, round 6)
+        facts["age_years"] = bare
     if regimen is not None:
         # The interval asked for, after the regimen or before it ("Hizentra every 2 weeks instead of weekly - on 32 g q4w").
         for part in (text[regimen[1][1]:], text[:regimen[1][0]]):

@@ -1200,3 +1200,46 @@ def follows_on_in_time(text: str) -> bool:
     same patient and condition (document-reading.yaml `follow_on_patterns`)."""
     pattern = _follow_on(_stamp(DOCUMENT_READING))
     return bool(pattern and pattern.search(text))
+
+
+DOCUMENT_CONDITION_PREFIX = "doc:"
+
+
+def is_document_condition(name: str) -> bool:
+    """Whether a condition is one an indexed guideline is about (named by its title: `document_conditions`), not one
+    of the shared lexicon's."""
+    return name.startswith(DOCUMENT_CONDITION_PREFIX)
+
+
+@lru_cache(maxsize=4)
+def _bare_age(_stamp: tuple) -> re.Pattern | None:
+    return _masks((), _reading(_stamp).get("bare_age_patterns") or ())
+
+
+def bare_age(text: str) -> float | None:
+    """An age written as a bare number beside the person it belongs to ("her husband, 70, african american", "if she
+    were 31", "another pt who is 45"): document-reading.yaml `bare_age_patterns`, whose first group is the age."""
+    pattern = _bare_age(_stamp(DOCUMENT_READING))
+    found = pattern.search(text) if pattern else None
+    if found is None:
+        return None
+    value = next((g for g in found.groups() if g), None)
+    return float(value) if value and 0 < float(value) < 120 else None
+
+
+@lru_cache(maxsize=4)
+def _qualifier_words(_stamp: tuple) -> tuple[str, ...]:
+    return tuple(str(w).lower() for w in _reading(_stamp).get("condition_qualifiers") or ())
+
+
+def condition_qualifier(text: str, start: int) -> str:
+    """The qualifier words written just before a condition named at `start` ("episodic" migraine, "mild-moderate" MDD,
+    "stage 2" HTN, "chronic" PTSD): a follow-up about the same condition keeps them (document-reading.yaml
+    `condition_qualifiers`)."""
+    words = _qualifier_words(_stamp(DOCUMENT_READING))
+    if not words:
+        return ""
+    head = text[:start]
+    alternation = "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+    found = re.search(rf"(?i)(?<![\w-])((?:(?:{alternation})[\s,/-]+(?:to\s+|or\s+|and\s+)?)+)$", head)
+    return " ".join(found.group(1).replace(",", " ").split()) if found else ""
