@@ -38,6 +38,8 @@ name (a brand the vocabulary folds into a class: "Cuvitru") the statement names 
 before a class word ("aldosterone antagonists") names the class; a negation of a recommendation or of worth ("is not
 indicated", "has no role") is the clause's polarity; the population the claim is made for is the carrying unit's
 (assistant/support_population.py); and a treatment put before another is not one the source gives after it has failed.
+A run of content words (support-added.yaml's min_run) the span holds none of is a claim the statement adds (assistant/support_added.py), and
+where no span supports it, the passage's first unit (a study it introduces) with a later run of units may.
 The cues are data (assistant/data/support-cues.yaml, support-cues-extra.yaml, support-polarity.yaml,
 support-population.yaml and support-conditions.yaml); the clinical words come from the corpus vocabulary.
 """
@@ -46,10 +48,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from assistant.quantities import Quantity, frequencies, header_dims, quantities, quantity_in
+from assistant.support_added import added_run
 from assistant.support_bound import analyte_equal, binding_problems, multiplier_problems
 from assistant.support_cues import CUES_FILE, clean, cues, negative_words, normal
 from assistant.support_entities import _entities, _mentions, _rows, _substances, surface, unnamed_conditions, value_names
@@ -83,6 +86,7 @@ __all__ = ["CUES_FILE", "MAX_UNCOVERED", "MIN_COVERAGE", "NOT_SUPPORTED", "Suppo
 MIN_COVERAGE = 0.65
 MAX_UNCOVERED = 4
 SPAN_UNITS = 3
+LEAD_UNITS = 2  # a later run beside the passage's first unit (its study, its subject) may hold up to two units
 LIST_UNITS, LIST_ITEM_WORDS = 6, 12  # a span of short items (bullets, cells) may run over up to six of them
 BOUND_SLOTS = ("populations", "indications", "contexts", "drugs", "substance", "name", "route", "acronym")  # bound to the claim's unit
 BROAD_SLOTS = ("populations", "indications", "contexts", "drugs", "substance")  # the subjects a title may name several of
@@ -410,6 +414,8 @@ def _judge(st: _Unit, start: int, size: int, src: _Source, entities: frozenset[s
     covered = content & pool
     share = len(covered) / len(content) if content else 1.0
     missing = len(content) - len(covered)
+    if run := added_run(st.sequence, _content(st.sequence), lambda w: w in pool or bool(_glued(frozenset([w]), pool)), st.text):
+        reasons.append(f"adds a claim the source does not make: {' '.join(w.strip('⟨⟩') for w in run)}")
     for clause in st.claims:
         if len(clause) >= 2 and len(clause & pool) / len(clause) < CLAUSE_COVERAGE:
             reasons.append(f"adds a claim the source does not make: {', '.join(sorted(w.strip('⟨⟩') for w in clause - pool))}")
@@ -514,6 +520,24 @@ def _source(path: HeadingPath | None, text: str, lex: _Lexicon, entities: frozen
                    text, heading, frozenset(_words(normal(section).lower())) if section else frozenset())
 
 
+def _with_lead(st: _Unit, src: _Source, entities: frozenset[str], min_coverage: float, max_uncovered: int,
+               passage_reasons: list[str], index: int):
+    """Spans of the passage's first unit with a later run of LEAD_UNITS units or fewer, not next to it: a discussion
+    introduces its study once ("A multi-center RCT by Rowe et al. studied 87 patients ...") and gives its findings
+    sentences later ("... with 70% of patients experiencing headaches"); a statement may say both."""
+    for start in range(SPAN_UNITS, len(src.units)):
+        for size in range(1, LEAD_UNITS + 1):
+            if start + size > len(src.units):
+                break
+            picked = (0, *range(start, start + size))
+            joined = replace(src, units=tuple(src.units[i] for i in picked), unit_named=tuple(src.unit_named[i] for i in picked))
+            reasons, share = _judge(st, 0, len(picked), joined, entities, min_coverage, max_uncovered)
+            reasons = passage_reasons + reasons
+            quote = " … ".join(u.text for u in joined.units)  # (an elision marks the sentences left out)
+            yield (share, not reasons, -len(reasons), -len(picked)), SupportVerdict(not reasons, tuple(reasons), quote, index,
+                                                                                   round(share, 3))
+
+
 def check_support(statement: str, passages: Sequence[tuple[HeadingPath | None, str]], vocabulary: Vocabulary | None = None, *,
                   acronyms: dict[str, str] | None = None, min_coverage: float = MIN_COVERAGE,
                   max_uncovered: int = MAX_UNCOVERED) -> SupportVerdict:
@@ -550,6 +574,10 @@ def check_support(statement: str, passages: Sequence[tuple[HeadingPath | None, s
                 if best is None or key > best[0]:
                     quote = " ".join(u.text for u in span)
                     best = (key, SupportVerdict(not reasons, tuple(reasons), quote, index, round(share, 3)))
+        if best is not None and not best[1].supported:
+            for key, verdict in _with_lead(st, src, entities, min_coverage, max_uncovered, passage_reasons, index):
+                if key > best[0]:
+                    best = (key, verdict)
     if best is None:
         return SupportVerdict(False, ("no passage text to support it",))
     return best[1]

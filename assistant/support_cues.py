@@ -98,9 +98,29 @@ _MARKERS = re.compile(r"\s*\[@[^\]]*\]|\[\s*\d+(?:\s*[,;–-]\s*\d+)*\s*\]|\((?:
                       r"|\s*\(grade: [^)]*\)")
 
 
+# pdfium's mark of a hyphen at a line break (U+FFFE; some PDFs write U+0002), the line break after it optional
+_LINE_HYPHEN = re.compile(r"([A-Za-z]+)[\ufffe\x02][ \t]*(?:\n[ \t]*)?([A-Za-z]+)")
+WORD_ZIPF = 3.0  # a joined form at least this frequent in English, and more than its tail, is one word broken
+
+
+def _line_hyphen(m: re.Match) -> str:
+    """A hyphen pdfium marks at a line break: the hyphen of a compound ("daily-bid", "non-recovering", "follow-up", as
+    guideline PDFs write nearly all of them), or a word broken in two ("treat-ment") where the joined form is a common
+    English word, more common than the tail alone ("well-being", "body-weight" keep their hyphen)."""
+    from wordfreq import zipf_frequency
+
+    head, tail = m.group(1), m.group(2)
+    joined = zipf_frequency((head + tail).lower(), "en")
+    if joined >= WORD_ZIPF and joined > zipf_frequency(tail.lower(), "en"):
+        return head + tail
+    return f"{head}-{tail}"
+
+
 def clean(text: str) -> str:
     """Text with hyphenation across lines joined, reference markers removed and spaces collapsed."""
-    text = text.replace("\ufffe", "").replace("\u00ad", "").replace("\u2011", "-")
+    if "\ufffe" in text or "\x02" in text:
+        text = _LINE_HYPHEN.sub(_line_hyphen, text).replace("\ufffe", "-").replace("\x02", "-")
+    text = text.replace("\u00ad", "").replace("\u2011", "-")
     text = re.sub(r"(?<=[a-z])-\n(?=[a-z])", "", text)
     return _MARKERS.sub("", text)
 
@@ -108,7 +128,9 @@ def clean(text: str) -> str:
 @lru_cache(maxsize=8192)
 def normal(text: str) -> str:
     """The text as the checks read it: cleaned, dosing shorthand and comparison symbols in words, spaces collapsed."""
-    text = clean(text)
+    from assistant.support_quantity import ratios_as_percent
+
+    text = ratios_as_percent(clean(text))  # "seven in ten": 70%
     for rx, words in cues().rewrites:
         text = rx.sub(words, text)
     return " ".join(text.split())

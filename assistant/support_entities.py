@@ -199,7 +199,11 @@ def value_names(text: str) -> tuple[tuple[Quantity, str], ...]:
         at.append(i)
     out = list(_stacked(flat, found, at))
     out += block_values(text)  # a column of names before their values, column by column (support_table)
+    after = _values_before_names(flat, names, found, at)
+    out += after
     for q, i in zip(found, at):
+        if any(q is a for a, _ in after):
+            continue
         before = [n for n in names if n[0] < i]
         if not before:
             continue
@@ -210,6 +214,29 @@ def value_names(text: str) -> tuple[tuple[Quantity, str], ...]:
             continue  # another clause: "A 2 mg equals B 10 mg; it has a half-life of 10-20 hours"
         out.append((q, name))
     return tuple(out)
+
+
+_CLAUSE_END = re.compile(r"[;:]|\.(?!\d)")
+_LIGHT_GAP = re.compile(r"\s*(?:(?:of|the)\s+)?")
+
+
+def _values_before_names(flat: str, names: list[tuple[int, str]], found: list[Quantity], at: list[int]):
+    """Values written before the names they are of ("standardised to 0.1-0.3% hypericin or 1-6% hyperforin", "10 mg
+    amlodipine or 5 mg felodipine"): in a clause whose first value comes before its first name (a table's "Name value
+    Name value" does not), each value a name in lower case follows with nothing but a light word between is that name's
+    (a capitalised name after a value starts a table's next row: "Maximum daily dose is 4 g / Acetaminophen ...")."""
+    out: list[tuple[Quantity, str]] = []
+    bounds = [0, *(m.end() for m in _CLAUSE_END.finditer(flat)), len(flat)]
+    for lo, hi in zip(bounds, bounds[1:]):
+        values = [(q, i) for q, i in zip(found, at) if lo <= i < hi]
+        named = [(j, n) for j, n in names if lo <= j < hi]
+        if not values or not named or values[0][1] > named[0][0]:
+            continue
+        for q, i in values:
+            nxt = next(((j, n) for j, n in named if j > i), None)
+            if nxt is not None and flat[nxt[0]].islower() and _LIGHT_GAP.fullmatch(flat[i + len(q.text):nxt[0]]):
+                out.append((q, nxt[1]))
+    return out
 
 
 # ---- conditions the vocabulary does not know (WordNet) ---------------------------------------------------------------

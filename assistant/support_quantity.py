@@ -33,6 +33,41 @@ def _limits() -> dict:
 
 
 @lru_cache(maxsize=1)
+def _ratio() -> tuple[re.Pattern, frozenset[int]] | None:
+    from assistant.doses.numbers import NUM
+
+    data = yaml.safe_load(QUANTITY_FILE.read_text(encoding="utf-8")) or {}
+    if not data.get("ratio_between"):
+        return None
+    rx = re.compile(rf"(?<![\w.,/-])(?P<a>{NUM}){data['ratio_between']}(?P<b>{NUM})(?![\w.,/%-])(?!\s*(?:%|percent))", re.I)
+    return rx, frozenset(int(d) for d in data.get("ratio_denominators", ()))
+
+
+def ratios_as_percent(text: str) -> str:
+    """A share said as a ratio of counts ("seven in ten patients") written as its percentage ("70% patients"), where
+    the second count is one of the denominators support-quantity.yaml reads so, is followed by no unit, and the
+    percentage has at most one decimal."""
+    found = _ratio()
+    if found is None:
+        return text
+    rx, denominators = found
+    from assistant.doses.numbers import number
+
+    def share(m: re.Match) -> str:
+        a, b = number(m.group("a"))[0], number(m.group("b"))[0]
+        if a is None or b is None or b not in denominators or not 0 < a <= b:
+            return m.group(0)
+        if (q := quantities(text[m.start("b"):m.start("b") + len(m.group("b")) + 12])) and q[0].dim is not None:
+            return m.group(0)  # "2 in 10 mL": a count and a volume
+        pct = 100 * a / b
+        if abs(pct * 10 - round(pct * 10)) > 1e-9:
+            return m.group(0)
+        return f"{pct:g}%"
+
+    return rx.sub(share, text)
+
+
+@lru_cache(maxsize=1)
 def _time_dim() -> str | None:
     found = quantities("1 day")
     return found[0].dim if found else None

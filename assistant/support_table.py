@@ -152,10 +152,11 @@ def _columns(cells: list[list[str]], k: int) -> list[str] | None:
 
 
 @lru_cache(maxsize=4096)
-def block_values(text: str) -> tuple[tuple[Quantity, str], ...]:
+def block_values(text: str, times: bool = False) -> tuple[tuple[Quantity, str], ...]:
     """Each value of a column-by-column table block with its row's drug: two or more lines each naming one drug (lines
     between them that name none and give no value, the rest of a name or a class's subheading, left out), then
-    lines of values (up to the next name or a line without a number that continues nothing), dealt column by column."""
+    lines of values (up to the next name or a line without a number that continues nothing), dealt column by column;
+    with `times`, a cell's dosing frequencies too ("120-480 mg divided daily-bid": 2 times)."""
     lines = [line for line in clean(text).split("\n") if line.strip()]
     out: list[tuple[Quantity, str]] = []
     i = 0
@@ -180,13 +181,13 @@ def block_values(text: str) -> tuple[tuple[Quantity, str], ...]:
         if dealt is None:
             continue
         for j, cell in enumerate(dealt):
-            out += [(q, names[j % len(names)]) for q in quantities(normal(cell)) if _dose(q)]
+            out += [(q, names[j % len(names)]) for q in quantities(normal(cell)) if _dose(q) or times and q.dim == "[times]"]
     return tuple(out)
 
 
 def block_rows(drug: str, text: str) -> tuple[Quantity, ...]:
     """The values a column-by-column block gives one drug ((): it names the drug in no such block)."""
-    return tuple(q for q, name in block_values(text) if name == drug)
+    return tuple(q for q, name in block_values(text, times=True) if name == drug)
 
 
 # ---- columns: a rendered row's "column value" parts ------------------------------------------------------------------

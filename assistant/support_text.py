@@ -17,6 +17,7 @@ from assistant.vocabulary import Vocabulary, definitions
 from assistant.text import phrase_alternation
 
 ENTITY_SLOTS = ("drugs", "indications", "contexts", "populations")
+_TERM_GAP = r"(?:\.?\s+|[’']\s*)"  # between a term's words: space, an initial's period ("St. John"), an apostrophe
 _TOKEN = re.compile(r"⟨[^⟩]+⟩|[a-z][a-z0-9]*|[0-9]+(?:\.[0-9]+)?")
 _UNIT_SPLIT = re.compile(r"(?<=[.!?;])(?<!\bal\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<!\bcf\.)\s+(?=[\"'(\[]?[A-Z0-9•·])|\s*[•·▪■¨]\s*|\n\s*[-*]\s+|\n{2,}|\s*\u2029\s*")  # (U+2029: a table row's start)
 
@@ -85,6 +86,7 @@ def _lexicon(vocab: Vocabulary | None, acronyms: tuple[tuple[str, str], ...] = (
     cased = sorted(w for w in concept if w in english)
     plain = [w for w in concept if w not in english]
     long = phrase_alternation([w for w in plain if len(w) >= 4]).replace(r"\-", r"[-\s]?")  # "apnea-hypopnea", "apneahypopnea"
+    long = long.replace(r"\s+", _TERM_GAP)  # "St. John’s wort" for the definition's "st john s wort"
     short = phrase_alternation([w for w in plain if len(w) < 4]) or "(?!)"  # a plural reads as its term ("SSRIs"), not "this"
     pattern = re.compile(rf"(?<![\w⟨:])(?:({long})(?:e?s)?|({short}))(?![\w⟩])") if plain else None
     upper = re.compile(r"(?<![A-Za-z0-9])(" + phrase_alternation(cased) + r")s?(?![A-Za-z0-9])", re.I) if cased else None
@@ -126,7 +128,7 @@ def _concept_of(lex: _Lexicon, written: str) -> str:
     found = lex.concept.get(key) or lex.concept.get(" ".join(key.split()))
     if found is None:  # written without a hyphen the term has, or with one it lacks
         squashed = _squashed(lex)
-        found = squashed[re.sub(r"[\s-]+", "", key)]
+        found = squashed[re.sub(r"[\s.’'-]+", "", key)]
     return found
 
 
@@ -134,7 +136,7 @@ def _concept_of(lex: _Lexicon, written: str) -> str:
 def _squashed(lex: _Lexicon) -> dict[str, str]:
     out: dict[str, str] = {}
     for term, token in lex.concept.items():
-        out.setdefault(re.sub(r"[\s-]+", "", term), token)
+        out.setdefault(re.sub(r"[\s.’'-]+", "", term), token)
     return out
 
 
@@ -370,10 +372,8 @@ def _specific(text: str) -> frozenset[str]:
     if wn is None or zipf is None:
         return frozenset()
     stem, out = _stemmer().stemWord, set()
-    for tok in re.findall(r"[A-Za-z][A-Za-z-]*[A-Za-z]", text):
-        if "-" in tok:
-            continue
-        s = stem(tok.lower())
+    for tok in re.findall(r"[A-Za-z][A-Za-z]*[A-Za-z]", text):  # (each part of a compound: "maltose-containing" names
+        s = stem(tok.lower())                                       # maltose, a sibling of the source's "sucrose")
         if s in c.light or len(s) < 4:
             continue
         senses = wn.synsets(s)

@@ -7,18 +7,10 @@ label", negated adherence, lay and clinical names, and a dose divided over a cou
 from __future__ import annotations
 
 from assistant.quantities import quantities
-from assistant.support import check_support
 from assistant.support_cues import normal
 from assistant.support_polarity import polarity
 from assistant.support_quantity import held
-from assistant.vocabulary import load_vocabulary
-from tests.conftest import CORPUS
-
-VOCAB = load_vocabulary(CORPUS / "rules", CORPUS / "lexicon.yaml")
-
-
-def check(statement: str, text: str, heading=("Guideline", "Section"), **kw):
-    return check_support(statement, [(list(heading), text)], VOCAB, **kw)
+from tests.answering.support_pairs import assert_pair, check
 
 
 def test_a_range_of_whole_numbers_and_the_list_of_its_members_say_the_same():
@@ -58,16 +50,20 @@ def test_a_value_that_dropped_changed_and_a_limit_to_avoid_is_a_bound():
     assert polarity("Doses above 1,375 mg a day should be avoided.") == "positive"
     assert polarity("Avoid NSAIDs in kidney disease.") == "negative"
     passage = "In patients on IVIG, pneumonia incidence fell by 27% for each 100 mg/dL rise in trough IgG."
-    assert check("In patients on IVIG, pneumonia incidence dropped by 27% for every 1 g/L rise in trough IgG.", passage).supported
-    assert not check("In patients on IVIG, pneumonia incidence dropped by 37% for every 1 g/L rise in trough IgG.", passage).supported
+    assert_pair(passage,
+                supported=("In patients on IVIG, pneumonia incidence dropped by 27% for every 1 g/L rise in trough "
+                           "IgG."),
+                unsupported=("In patients on IVIG, pneumonia incidence dropped by 37% for every 1 g/L rise in trough "
+                             "IgG."))
 
 
 def test_the_comma_separated_piece_that_carries_the_claim_gives_its_polarity():
     passage = ("Guidance from the FDA advised initiation of ESA treatment when hemoglobin falls below 10 g/dL, lowering or "
                "stopping ESA when hemoglobin rises above 10 g/dL and individualizing ESA dosing.")
-    assert check("Under the FDA guidance, ESA treatment is initiated when hemoglobin falls below 100 g/L.", passage).supported
-    assert check("The FDA guidance advised starting an ESA once hemoglobin falls below 10 g/dL and lowering or stopping it "
-                 "when hemoglobin rises above 10 g/dL.", passage).supported
+    assert_pair(passage,
+                supported=["Under the FDA guidance, ESA treatment is initiated when hemoglobin falls below 100 g/L.",
+                           ("The FDA guidance advised starting an ESA once hemoglobin falls below 10 g/dL and "
+                            "lowering or stopping it when hemoglobin rises above 10 g/dL.")])
     assert not check("Under the FDA guidance, ESA treatment should not be initiated when hemoglobin falls below 10 g/dL.",
                      passage).supported
 
@@ -86,8 +82,9 @@ def test_restated_intervals_durations_and_courses_read_alike():
     assert "maximum 300 mg" in normal("100 mg every 3 months up to 300 mg")
     assert "3 times daily" in normal("given three times daily")
     passage = "The test is repeated on an annual basis."
-    assert check("The test is repeated every 12 months.", passage).supported
-    assert not check("The test is repeated every 6 months.", passage).supported
+    assert_pair(passage,
+                supported="The test is repeated every 12 months.",
+                unsupported="The test is repeated every 6 months.")
 
 
 def test_a_dose_divided_over_a_course_is_not_a_daily_dose():
@@ -99,10 +96,11 @@ def test_a_dose_divided_over_a_course_is_not_a_daily_dose():
 
 def test_clinical_and_lay_names_read_alike():
     passage = ("Aseptic meningitis after IVIG usually presents with severe headache, neck stiffness, fever and photophobia.")
-    assert check("Aseptic meningitis after IVIG usually presents with severe headache, nuchal rigidity, fever and light "
-                 "sensitivity.", passage).supported
-    assert not check("Aseptic meningitis after IVIG usually presents with severe headache, nuchal rigidity, fever and a "
-                     "petechial rash.", passage).supported
+    assert_pair(passage,
+                supported=("Aseptic meningitis after IVIG usually presents with severe headache, nuchal rigidity, "
+                           "fever and light sensitivity."),
+                unsupported=("Aseptic meningitis after IVIG usually presents with severe headache, nuchal rigidity, "
+                             "fever and a petechial rash."))
     sleep = ("For patients with obstructive sleep apnea who cannot adhere to positive airway pressure therapy, we suggest "
              "evaluation for hypoglossal nerve stimulation.")
     assert check("Evaluation for hypoglossal nerve stimulation is suggested in obstructive sleep apnea for patients who are "

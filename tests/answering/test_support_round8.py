@@ -6,17 +6,9 @@ vocabulary term written in another order."""
 
 from __future__ import annotations
 
-from assistant.support import check_support
 from assistant.support_bound import bound_quantities
 from assistant.support_table import block_rows
-from assistant.vocabulary import load_vocabulary
-from tests.conftest import CORPUS
-
-VOCAB = load_vocabulary(CORPUS / "rules", CORPUS / "lexicon.yaml")
-
-
-def check(statement: str, text: str, heading=("Guideline", "Section"), **kw):
-    return check_support(statement, [(list(heading), text)], VOCAB, **kw)
+from tests.answering.support_pairs import assert_pair, check
 
 
 # ---- the basis of a daily total -----------------------------------------------------------------------------------
@@ -28,8 +20,9 @@ def test_a_total_daily_dose_is_a_daily_amount_and_a_bare_total_a_course():
 
 def test_a_total_per_day_is_supported_by_a_total_daily_dose():
     passage = "The herbal extract is usually taken three times a day and started at a total daily dose of 600 mg."
-    assert check("The extract is taken tid, starting at a total of 600 mg per day.", passage).supported
-    assert not check("The extract is taken tid, starting at a total of 600 mg per dose.", passage).supported
+    assert_pair(passage,
+                supported="The extract is taken tid, starting at a total of 600 mg per day.",
+                unsupported="The extract is taken tid, starting at a total of 600 mg per dose.")
 
 
 # ---- a word negated as its prefixed form negates it ---------------------------------------------------------------
@@ -37,9 +30,10 @@ def test_a_word_negated_by_a_negator_before_it_says_what_its_prefixed_form_says(
     passage = ("We suggest the following individual, structured non-exposure-based therapies for adults with panic "
                "disorder: relaxation training and supportive counselling.")
     said = "For panic disorder in adults, relaxation training or supportive counselling is suggested, none of which is exposure-based."
-    assert check(said, passage).supported
-    assert not check("For panic disorder in adults, relaxation training or supportive counselling is suggested, "
-                     "both of which are exposure-based.", passage).supported
+    assert_pair(passage,
+                supported=said,
+                unsupported=("For panic disorder in adults, relaxation training or supportive counselling is "
+                             "suggested, both of which are exposure-based."))
 
 
 # ---- the same act stopped under a shared negation -------------------------------------------------------------------
@@ -99,8 +93,9 @@ def test_an_opposite_word_next_to_the_claims_words_counts_though_the_word_stands
                "from the trial. Follow-up lasted six months, with visits at the clinic every four weeks for the whole group. "
                "Outcomes were rated by blinded assessors who had no part in the treatment of any of the participants. "
                "Interventions included eight weeks of sound therapy.")
-    assert not check("The Smith trial included adults with hearing aids.", passage).supported
-    assert check("The Smith trial excluded adults with hearing aids.", passage).supported
+    assert_pair(passage,
+                supported="The Smith trial excluded adults with hearing aids.",
+                unsupported="The Smith trial included adults with hearing aids.")
 
 
 def test_continuing_is_the_opposite_of_pausing():
