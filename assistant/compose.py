@@ -355,8 +355,6 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
         aspect_bonus = 0.0
         for name in wanted:
             _, aspect_section, cue = ASPECTS[name]
-            if name == "starting" and "dose" not in wanted and _DOSE_NUMBER.search(text):
-                continue  # asked whether or when to start, not how much: a starting dose is no answer to it
             if cue.search(text):
                 fit = True
                 aspect_bonus += 0.25 if name == "dose" else 0.15

@@ -103,13 +103,3 @@ def test_a_unit_no_rule_allows_is_not_worked_out_unless_the_question_corrects_it
 ])
 def test_a_circumstance_named_only_as_history_is_not_the_circumstance_now(text, context):
     assert read_question(text, VOCAB).context == context
-
-
-def test_asked_whether_to_start_a_starting_dose_is_no_answer(assistant):
-    from assistant.compose import candidates
-
-    question = "new CVID, IgG 1.5 g/L, admitted with pneumonia. start IVIG now or after the infection?"
-    hits, _ = assistant.retriever.retrieve(question, k=8)
-    pool = candidates(question, hits, asked=("indication",))
-    dosed = [c for c in pool if "g/kg" in c.text or "mg/kg" in c.text]
-    assert dosed and not any(c.answers_aspect for c in dosed)
