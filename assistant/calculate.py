@@ -25,6 +25,11 @@ _AGE_OF = {"child": "child", "neonate": "neonate", "adult": "adult", "elderly": 
 WORKED_EXAMPLE = re.compile(r"(?i)\b(?:that patient|worked example|for example|e\.g\.|in the example)\b")
 
 
+def _under_worked_example(hit: Hit) -> bool:
+    """Whether a passage sits under a worked example's heading."""
+    return bool(WORKED_EXAMPLE.search(" ".join(hit.heading_path)))
+
+
 @dataclass(frozen=True)
 class Calculated:
     """One calculated statement before it is numbered: text, formula, the rule and the passage that states it."""
@@ -50,8 +55,8 @@ class Calculated:
             if {q for q in quantities if "/" not in q[1]} - stated:
                 return False  # an amount the formula does not use is about someone else ("7.5 g per week × 1.30")
             # the rule's dose in the sentence; or its constant, beside no other number ("1.37", not "1.37 ... Cuvitru 1.30")
-            return bool(stated & quantities) or bool(constants & {float(v) for v in _NUMBER.findall(u)}) \
-                and {float(v) for v in _NUMBER.findall(u)} <= numbers
+            its_numbers = {float(v) for v in _NUMBER.findall(u)}
+            return bool(stated & quantities) or bool(constants & its_numbers) and its_numbers <= numbers
 
         units = [u for u in passage_units(self.hit.text) if states(u)]
         wanted = set(tokenize(self.text))
@@ -95,8 +100,7 @@ def _source(rule: NormRule, hits: list[Hit], value: str, unit: str, names: tuple
     """The retrieved chunk that states the rule's value (what the calculation cites): one of the rule's own document,
     else one that names the indication (`names`) beside the same value."""
     # A worked example states the rule's value too, for someone else: the passage stating the rule itself comes first.
-    own = sorted((h for h in hits if h.doc_id == rule.rule.source.document),
-                 key=lambda h: bool(WORKED_EXAMPLE.search(" ".join(h.heading_path))))
+    own = sorted((h for h in hits if h.doc_id == rule.rule.source.document), key=_under_worked_example)
     found = next((h for h in own if _stated(h, value, unit)), None)
     if found is None and names:
         found = next((h for h in hits if _stated(h, value, unit) and _names(h.text, names)), None)
@@ -614,7 +618,7 @@ def _conversion(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tu
         else f"Calculated {what} every {fmt(every)} weeks for this patient from IVIG{given}: {formula} every {fmt(every)} weeks."
     # Of the passages stating the factor, the one that states it as this product's rule is cited (its sentence shows beside).
     stating = [Calculated(text, formula, n.rule.id, h) for h in hits if h.doc_id == hit.doc_id and _stated(h, fmt(f), "")
-               and not WORKED_EXAMPLE.search(" ".join(h.heading_path))]
+               and not _under_worked_example(h)]
     return [next((c for c in stating if c.basis()), Calculated(text, formula, n.rule.id, hit))]
 
 

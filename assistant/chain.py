@@ -78,6 +78,14 @@ def _grade_note(grade: str | None) -> str:
     return f" (grade: {grade})" if grade else ""
 
 
+def _admitted(hits: list[Hit], found: Hit, numbering: Numbering) -> list[Hit]:
+    """The hits with a passage read for the answer added (and numberable), unless it is among them already."""
+    if found.chunk_id in {h.chunk_id for h in hits}:
+        return hits
+    numbering.by_id.setdefault(found.chunk_id, found)
+    return [*hits, found]
+
+
 def _worked_example(sentence: str, by_number: dict[int, Hit]) -> bool:
     """Whether a lead sentence is a source's worked example (its wording, or the heading of the passage it cites)."""
     if WORKED_EXAMPLE.search(sentence):
@@ -617,18 +625,15 @@ class Assistant:
                             and n.rule.source.document and all(h.doc_id != n.rule.source.document or fmt(n.rule.max) not in h.text
                                                                for h in hits):
                         found = self._passage_citing(n.rule.source.document, f"{fmt(n.rule.max)} {n.rule.unit}", hits, question)
-                        if found is not None and found.chunk_id not in {h.chunk_id for h in hits}:
-                            numbering.by_id.setdefault(found.chunk_id, found)
-                            hits = [*hits, found]
+                        if found is not None:
+                            hits = _admitted(hits, found, numbering)
             if family == "factor":  # the named product's own factor, as its passage states it ("Cuvitru ... 1.30")
                 named = {w.lower() for p in frame.products for w in re.findall(r"[A-Za-z]+", p)}
                 for n in self.rulebook.norm:
                     if n.family == "factor" and n.rule.brand and n.rule.brand in named and n.lo is not None \
                             and n.rule.source.document:
                         for found in self._passages_stating(n.rule.source.document, n.lo, (n.rule.brand,)):
-                            if found.chunk_id not in {h.chunk_id for h in hits}:
-                                numbering.by_id.setdefault(found.chunk_id, found)
-                                hits = [*hits, found]
+                            hits = _admitted(hits, found, numbering)
             if (adjusted := dosing_weight(self.rulebook, frame)) is not None and adjusted[2].rule.source.document:
                 hits = self._with_documents(question, (adjusted[2].rule.source.document,), hits, numbering, k=3)
         term = self.vocabulary.term("indications", frame.indication) if frame.indication else None
