@@ -22,8 +22,9 @@ from assistant.lexical import tokenize
 from assistant.retrieval import Hit
 from assistant.text import split_sentences
 from assistant.vocabulary import framing_tokens, medication_tokens, phase_over_phrases, names_a_drug, open_ask, question_alternatives, without_qualifiers
-from assistant.vocabulary import (age_fit, asks_non_drug, asks_to_rank, document_asked_quantities, drug_class_words, history_drugs,
-                                  ranks_options)
+from assistant.vocabulary import (age_fit, asks_another, asks_non_drug, asks_to_rank, document_asked_quantities, drug_class_words,
+                                  history_drugs, ranks_options)
+from assistant.whom import asks_target, states_target, unasked_population
 
 # Seed-style section names, chosen from a chunk's heading path (first match wins).
 SECTION_KEYWORDS: list[tuple[str, tuple[str, ...]]] = [
@@ -131,6 +132,11 @@ def _about(hit: Hit) -> frozenset[str]:
     return _words_of(" ".join([str(hit.meta.get("title", "")), str(hit.meta.get("topics", "")), *hit.heading_path]))
 
 
+def _subject_words(hit: Hit) -> frozenset[str]:
+    """The words of what a chunk's document is about (its title and topics)."""
+    return _words_of(" ".join([str(hit.meta.get("title", "")), str(hit.meta.get("topics", ""))]))
+
+
 @lru_cache(maxsize=4096)
 def _words_of(text: str) -> frozenset[str]:
     return frozenset(tokenize(text))
@@ -176,6 +182,10 @@ HISTORY_PENALTY = 0.4
 NO_DRUG_PENALTY = 0.3
 OWN_DOSE_SHARE = 0.5  # asked a named drug's dose, a statement dosing it leads when this near the best
 MIXED_ROW_PENALTY = 0.5
+# A statement for a population the question does not place its patient in ("For patients ... with type 2 diabetes" for a
+# patient with hypertension alone); asked what to give or add next, a statement of a goal to treat to.
+UNASKED_POPULATION_PENALTY = 0.3
+TARGET_PENALTY = 0.3
 
 
 @lru_cache(maxsize=4096)
@@ -345,6 +355,13 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
     drug_words = (asks_drug | set(tokenize(" ".join(drug_class_words(question))))) & q_tokens
     wants_drug = bool(drug_words) and (ranking or asks_for_one) and not asks_non_drug(question)
     age = focus.age_years if focus is not None else None
+    # The words the question names its patient by: its own, those they are met by, its concepts' terms (and, per chunk,
+    # the words of the subject of the document retrieval ranked first).
+    named = known | {t for alts in alternatives.values() for alt in alts for t in alt}
+    if focus is not None:
+        named |= set(tokenize(" ".join(focus.named + focus.also_on_topic)))
+    top_doc = hits[0].doc_id  # what retrieval says the question is about: its document's subject is the question's
+    asks_give = (asks_for_one or asks_another(question)) and not asks_target(question) and "monitoring" not in wanted
     out: list[Candidate] = []
     for row in rows:
         hit, rank, order, text, tokens = row
@@ -393,6 +410,10 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
             score -= NO_DRUG_PENALTY  # "which med is preferred?": a statement naming no drug is no answer
         if history and _names(text, history) and not names_a_drug(_without(text, history)):
             score -= HISTORY_PENALTY  # "already on metformin, what add-on?": metformin's own recommendation is no answer
+        if unasked_population(text, frozenset(named | (_subject_words(hit) if hit.doc_id == top_doc else frozenset()))):
+            score -= UNASKED_POPULATION_PENALTY  # another patient's recommendation
+        if asks_give and states_target(text):
+            score -= TARGET_PENALTY  # "add what next?" is not answered by a goal to treat to
         # A statement resting only on a secondary summary gives way to a primary source saying the same.
         keys = references_of(hit, text) if secondary else []
         weak = bool(keys) and set(keys) <= secondary
@@ -610,7 +631,7 @@ def _direct(pool: list[Candidate], wanted: list[str], quantities: list[re.Patter
             and cand.score >= 0.8 * first.score
             and _jaccard(cand.tokens, first.tokens) < 0.5
             and (not wanted or cand.answers_aspect)
-            and not (wanted and _another_strength(first, cand))  # asked one aspect, a lead states one strength
+            and not _another_strength(first, cand)  # a lead states one recommendation's strength
         ):
             direct.append(cand)
             break
@@ -618,8 +639,8 @@ def _direct(pool: list[Candidate], wanted: list[str], quantities: list[re.Patter
 
 
 def _another_strength(first: Candidate, cand: Candidate) -> bool:
-    """Whether a candidate is another recommendation graded otherwise than the lead's: asked how strong, the lead states
-    one strength."""
+    """Whether a candidate is another recommendation graded otherwise than the lead's: a lead states one strength, whether
+    or not the question asks an aspect."""
     kinds = (first.hit.meta.get("kind"), cand.hit.meta.get("kind"))
     return kinds == ("recommendation", "recommendation") and grade_of(first.hit, first.text) != grade_of(cand.hit, cand.text)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from assistant.people import Audience
 from assistant.question import FILLER, Mentions, mentions_of, patient_facts
-from assistant.vocabulary import (Mention, Vocabulary, age_asked, condition_qualifier, is_document_condition,
+from assistant.vocabulary import (Mention, Vocabulary, age_asked, condition_qualifier, expand_acronyms, is_document_condition,
                                   named_as_history)
 
 ELLIPSIS_START = re.compile(
@@ -297,6 +297,7 @@ class Focus:
     other_conditions: tuple[str, ...] = ()  # the specific conditions not asked about: a dose naming only them is theirs
     contrasting: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (a word asked, the words that exclude it)
     age_years: float | None = None  # the patient's age: a statement bounding its patients' age must hold them
+    named: tuple[str, ...] = ()  # every word the question names its patient by (its concepts' terms, acronyms' long forms)
 
 
 def age_group_words(vocab: Vocabulary, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -332,5 +333,7 @@ def focus_of(question: str, vocab: Vocabulary) -> Focus:
     low = question.lower()
     contrasting = tuple((word, tuple(w for w in group if w != word)) for group in vocab.contrasts for word in group
                         if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", low))
+    named = tuple(dict.fromkeys(t for m in (*topic.conditions, *topic.populations, *topic.contexts, *topic.drugs)
+                                for t in m.term.terms)) + (expand_acronyms(question, vocab),)
     return Focus(condition, population, others, also, context, other_conditions=other_conditions, contrasting=contrasting,
-                 age_years=patient_facts(question).age_years or age_asked(question))
+                 age_years=patient_facts(question).age_years or age_asked(question), named=named)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from assistant.history import InfectionLevel, history_of
-from assistant.vocabulary import Mention, Vocabulary, bare_age, elapsed_spans, ends_in_phase_over
+from assistant.vocabulary import Mention, Vocabulary, bare_age, elapsed_spans, ends_in_phase_over, negated_condition_spans
 
 # Body weight a dose may be computed for: finite, and between an extremely premature neonate and the heaviest
 # recorded adult. Anything else is a typo or an attack, and never reaches the dose arithmetic.
@@ -243,8 +243,14 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
     patient = patient_facts(normal)
     if weight_kg is not None:
         patient = patient.model_copy(update={"weight_kg": weight_kg})
-    # A population the question says is absent ("no pregnancy issues", "not pregnant") is not the patient's.
-    population = [p.name for p in m.populations if not _NOT_BEFORE.search(normal[:p.start])]
+    # A population or condition the question says is absent ("no pregnancy issues", "not pregnant", "no DM/CKD") is not
+    # the patient's.
+    negated = negated_condition_spans(normal, vocab)
+
+    def absent(mention: Mention) -> bool:
+        return any(a <= mention.start < b for a, b in negated)
+
+    population = [p.name for p in m.populations if not _NOT_BEFORE.search(normal[:p.start]) and not absent(p)]
     age = patient.age_years
     if age is not None and not ({"child", "adult", "elderly"} & set(population)):
         population.append("child" if age < 18 else "adult")
@@ -255,7 +261,7 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
     aspects = list(dict.fromkeys(a.name for a in sorted([*m.aspects, *inside], key=lambda a: a.start)))
     # The specific condition leads ("hypogammaglobulinemia in CLL" is about CLL); broad states follow,
     # and a setting of care yields to the condition treated in it ("kidney transplant with AMR" is about AMR).
-    conditions = sorted((c for c in m.conditions if c.name not in vocab.modifiers),
+    conditions = sorted((c for c in m.conditions if c.name not in vocab.modifiers and not absent(c)),
                         key=lambda c: 2 if c.name in vocab.broad else 1 if c.name in vocab.settings else 0)
     # A question that ends asking for a unit ("IVIG g?", "pump rate mL/h?") asks for that amount.
     if (unit := _ASKS_UNIT.search(normal)) and (asked := "administration" if "/h" in unit.group(1).lower() else "dose") not in aspects:

@@ -231,6 +231,12 @@ def _terms(rows: list[dict] | None, where: Path) -> tuple[Term, ...]:
     return tuple(out)
 
 
+def _merged(shared: tuple[Term, ...], own: tuple[Term, ...]) -> tuple[Term, ...]:
+    """The shared lexicon's concepts with a corpus's own: a corpus row replaces the shared row of the same key."""
+    keys = {t.canonical for t in own}
+    return (*own, *(t for t in shared if t.canonical not in keys))
+
+
 def _read(path: Path) -> dict:
     if not path.is_file():
         return {}
@@ -271,7 +277,7 @@ def _load(rules_vocab: Path, lexicon: Path, *_stamps: tuple) -> Vocabulary:
     return Vocabulary(
         drugs=_terms(rules.get("drugs"), rules_vocab),
         indications=tuple(indications),
-        contexts=_terms(corpus.get("contexts"), lexicon),
+        contexts=_merged(_terms(shared.get("contexts"), SHARED_LEXICON), _terms(corpus.get("contexts"), lexicon)),
         populations=_terms(shared.get("populations"), SHARED_LEXICON),
         aspects=_terms(shared.get("aspects"), SHARED_LEXICON),
         abbreviations=abbreviations,
@@ -549,8 +555,8 @@ def _negated_cues(_stamp: tuple) -> tuple[re.Pattern | None, str]:
 
 def negated_condition_spans(text: str, vocab: Vocabulary) -> list[tuple[int, int]]:
     """Where a text names conditions the patient does not have ("no DM/CKD", "without diabetes or CKD"): a cue of the
-    document-reading words, then a short list whose every member names a condition (the vocabulary's conditions, the
-    acronyms the documents define, the shared lexicon's named conditions); nothing when a member names anything else
+    document-reading words, then a short list whose every member names a condition (the vocabulary's conditions and
+    populations, the acronyms the documents define, the shared lexicon's named conditions); nothing when a member names anything else
     ("no response to SSRIs", "no improvement")."""
     cues, fillers = _negated_cues(_stamp(DOCUMENT_READING))
     if cues is None:
@@ -568,9 +574,10 @@ def negated_condition_spans(text: str, vocab: Vocabulary) -> list[tuple[int, int
             return True
         if len(low) >= 5 and any(f.startswith(low + " ") for f in long_forms):
             return True  # "diabetes" of "diabetes mellitus"
-        m = vocab.find(words, "indications")
-        if m is not None and m.start == 0 and m.end >= len(words) - 1:
-            return True
+        for slot in ("indications", "populations"):  # "no CKD", "not pregnant": a population the patient is not in too
+            m = vocab.find(words, slot)
+            if m is not None and m.start == 0 and m.end >= len(words) - 1:
+                return True
         return any(s == 0 and e >= len(words) - 1 for _, _, (s, e) in named_conditions(words))
 
     out: list[tuple[int, int]] = []
@@ -981,6 +988,13 @@ def named_as_history(text: str, name: str) -> bool:
     before = _history(_stamp(SHARED_LEXICON))[0]
     starts = [m.start() for m in re.finditer(rf"(?i)(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", text)] if name else []
     return bool(before and starts) and all(before.search(text[max(0, start - 60):start]) for start in starts)
+
+
+def asks_another(question: str) -> bool:
+    """Whether a question asks for something besides what the patient takes ("add-on?", "add what next?", "what else?"),
+    by the shared lexicon's `asks_another_patterns`."""
+    another = _history(_stamp(SHARED_LEXICON))[1]
+    return bool(another and another.search(question))
 
 
 @lru_cache(maxsize=1024)

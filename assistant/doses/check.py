@@ -7,6 +7,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from assistant.doses.arithmetic import Calculations, calculations
+from assistant.doses.commas import ambiguous_spans, both_readings
 from assistant.doses.column_units import unwrapped, with_column_units
 from assistant.doses.cadence import Cadence, scan_cadence
 from assistant.doses.context import AnswerContext
@@ -21,8 +22,8 @@ from assistant.doses.lexicon import Lexicon
 from assistant.doses.indications import diseases, is_disease
 from assistant.doses.molar import molar_findings
 from assistant.doses.negation import is_negated, negated_factor, negation_verdict, span_negated
-from assistant.doses.matching import (ONE_SIDED_SPAN, Scope, best, cap_problem, is_cap, magnitude, nearest, problem, range_text,
-                                      select)
+from assistant.doses.matching import (ONE_SIDED_SPAN, Scope, best, cap_problem, is_cap, magnitude, nearest,
+                                      period_scaled, problem, range_text, select)
 from assistant.doses.numbers import fmt
 from assistant.doses.parse import Amount, Scan, scan
 from assistant.doses.passage_cues import is_reference_point, shorter_than_sources, stated_as_reference
@@ -77,6 +78,29 @@ def _example_grounds(book: RuleBook, n, a: Amount, s, pre: str, scope: Scope, so
         return False
     own = [scan_text(p, book.lexicon) for p in lines]
     return in_sources(a, own, scope.age, scope.drug, book.lexicon) or bool(pre and variant_grounded(s, own))
+
+
+def _period_grounds(book: RuleBook, n, a: Amount, s, scope: Scope, sources: list[Scan]) -> bool:
+    """A dose given every n periods that a rule allows at n times its amount ("20.6 g every 2 weeks" of a weekly
+    10.3 g): the cited passage states the amount per period."""
+    per = period_scaled(n, s)
+    if per is s or not sources:
+        return False
+    k = s.hi / per.hi if per.hi else 1.0
+    one = replace(a, low=a.low / k, high=a.high / k, cadence=replace(a.cadence, interval=n.interval))
+    return in_sources(one, sources, scope.age, scope.drug, book.lexicon)
+
+
+def _names_own_drug(sc: Scan, a: Amount, drug: str | None) -> bool:
+    """Whether the amount stands right after (or right before) a name of its drug, in one phrase ("ibuprofen 3,200 mg,
+    acetaminophen 4,000 mg": the 3,200 mg is ibuprofen's even though only acetaminophen has a limit rule)."""
+    for d in sc.in_sentence(sc.drugs, a.sentence):
+        if d.canonical != drug:
+            continue
+        between = sc.text[d.end:a.start] if d.end <= a.start else sc.text[a.end:d.start]
+        if len(between) <= 30 and not re.search(r"[,;:()]|\b(?:and|or|before|after|with|within)\b", between):
+            return True
+    return False
 
 
 def _per_kg_for(a: Amount, weight: float | None) -> Amount | None:
@@ -198,10 +222,13 @@ def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, source
         if strong:
             n = best(strong, s)
             if sources is not None and not grounded and not (pre and variant_grounded(s, sources)) \
-                    and not _example_grounds(book, n, a, s, pre, scope, sources):
+                    and not _example_grounds(book, n, a, s, pre, scope, sources) \
+                    and not _period_grounds(book, n, a, s, scope, sources):
                 return finding(sc, a, scope, "ungrounded",
                                f"{pre}agrees with rule {n.rule.id}, but the cited passage does not state this dose.", n)
             within = f"within {range_text(n)}"
+            if (per := period_scaled(n, s)) is not s and per.hi:
+                within += f", given as {fmt(s.hi / per.hi)} {n.rule.per}s' doses at once, as the rule allows"
             if s.is_max and s.cadence.interval == (1.0, 1.0) and n.max_daily is not None:
                 within = f"a daily limit no higher than the rule's {fmt(n.rule.max_daily.value)} {n.rule.max_daily.unit}"
             return finding(sc, a, scope, "verified", f"{pre}{within} (rule {n.rule.id}){note}.", n)
@@ -630,6 +657,14 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
     the answer is about."""
     if not text or not text.strip():
         return []
+    found = _check(text, rulebook, weight_kg=weight_kg, sources=sources, context=context, frame=frame)
+    spans = ambiguous_spans(text, scan_text(text, rulebook.lexicon).amounts)
+    return both_readings(text, found, spans, lambda t: _check(t, rulebook, weight_kg=weight_kg, sources=sources,
+                                                              context=context, frame=frame))
+
+
+def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: list[str] | None,
+           context: str | None, frame: AnswerContext | None) -> list[DoseFinding]:
     lex = rulebook.lexicon
     sc = scan_text(text, lex)
     ctx = scan_text(context, lex) if context else None
@@ -690,7 +725,7 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
                         asked=asked)
         if converting:
             scope = replace(scope, indications=scope.indications | converting)
-        if a.is_max and a.info and not rulebook.limits(scope.drug, a.info.dim) and (limited := [
+        if a.is_max and a.info and not rulebook.limits(scope.drug, a.info.dim) and not _names_own_drug(sc, a, scope.drug) and (limited := [
                 d.canonical for d in sc.in_sentence(sc.drugs, a.sentence) if rulebook.limits(d.canonical, a.info.dim)]):
             scope = replace(scope, drug=limited[0])  # "acetaminophen before IVIG, within the 4 g daily limit"
         if scope.drug is None and (same := next((scopes[k] for k in sorted(scopes, reverse=True)

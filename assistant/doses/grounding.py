@@ -10,7 +10,7 @@ from assistant.doses.binding import (TextBinding, age_qualifiers, ages_met, divi
                                      no_benefit, passage_age_thresholds, passage_formulations, row_course_limit)
 from assistant.doses.matching import INTERVAL_TOLERANCE, Stated
 from assistant.doses.cadence import days, scan_cadence
-from assistant.doses.lexicon import Lexicon, mentions
+from assistant.doses.lexicon import Lexicon, Mention, mentions
 from assistant.doses.parse import OWN_CIRCUMSTANCE, Amount, Scan
 from assistant.doses.scope import FOLLOW as _FOLLOW, dosed_before, named_for
 
@@ -37,6 +37,8 @@ def product_names(sc: Scan, sentence: int, drug: str | None, lex: Lexicon | None
 def amount_mention(sc: Scan, k: int):
     """The drug mention amount_drug reads."""
     b = sc.amounts[k]
+    if b.component:
+        return Mention(b.component, b.start, b.start, b.component)  # one strength of a combination's pair
     in_sent = sc.in_sentence(sc.drugs, b.sentence)
     follow = [d for d in in_sent if b.end <= d.start <= b.end + 20 and _FOLLOW.fullmatch(sc.text[b.end:d.start])]
     named = dosed_before(sc.text, [d for d in in_sent if d.end <= b.start])
@@ -488,8 +490,11 @@ def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, dr
                 tb = ta
             if tb and (a.cadence.single or a.info.per == "dose") and not b.cadence.single and b.info.per != "dose":
                 continue  # "200-400 mg per dose" is not grounded by "200-400 mg per day"
-            if ta and not tb or ta and tb and not (ta[0] >= tb[0] / INTERVAL_TOLERANCE
-                                                   and ta[1] <= tb[1] * INTERVAL_TOLERANCE):
+            # A daily ceiling is grounded by the passage's ceiling of the same amount that names no period ("The
+            # maximum dose of acetaminophen is 4,000 mg"): per dose or per day, the daily ceiling is no looser.
+            daily_cap = ta == (1.0, 1.0) and not tb and _limit(a) and _limit(b) and b.cadence.bare and b.info.per is None
+            if ta and not tb and not daily_cap or ta and tb and not (ta[0] >= tb[0] / INTERVAL_TOLERANCE
+                                                                   and ta[1] <= tb[1] * INTERVAL_TOLERANCE):
                 continue  # "6 mg every hour" is not grounded by "6 mg, repeated once"
             if a.step != (b.step or _titration(src, b)):
                 continue  # a titration step ("increase by 0.6 mg each week") is grounded by a step, not by a dose

@@ -116,6 +116,22 @@ def course_total(s: Stated) -> float | None:
     return None
 
 
+def period_scaled(n: NormRule, s: Stated) -> Stated:
+    """A dose given every n periods of a rule that allows it, as the amount per period ("20.6 g every 2 weeks" of a
+    weekly rule that allows every 2 weeks at double the dose is 10.3 g a week); otherwise the dose as stated."""
+    t = s.cadence
+    if n.scaled is None or n.interval is None or t.interval is None or t.kind == "course" or t.single:
+        return s
+    period, (lo, hi) = n.interval[0], t.interval
+    if not math.isclose(lo, hi, rel_tol=0.05) or math.isclose(lo, period, rel_tol=0.05) or not (
+            n.scaled[0] / INTERVAL_TOLERANCE - _EPS <= lo <= n.scaled[1] * INTERVAL_TOLERANCE + _EPS):
+        return s
+    k = round(lo / period)
+    if k < 1 or not math.isclose(lo, k * period, rel_tol=0.05):
+        return s  # every 10 days is not a whole number of weeks
+    return replace(s, lo=s.lo / k, hi=s.hi / k, cadence=replace(t, interval=n.interval))
+
+
 def problem(n: NormRule, s: Stated) -> str | None:
     """None when the rule holds the stated value; otherwise why not, in words."""
     if n.dim != s.dim:
@@ -136,6 +152,8 @@ def problem(n: NormRule, s: Stated) -> str | None:
                 return "the rule gives a target range, not a ceiling"
             ok = s.lo >= lo * (1 - _EPS) and s.hi <= hi * (1 + _EPS)
         return None if ok else "outside the rule"
+    if n.family == "dose":
+        s = period_scaled(n, s)
     if n.family == "dose" and (why := _cadence_problem(n, s)):
         return why
     if n.family == "rate" and n.duration and s.cadence.infusion and \

@@ -14,7 +14,11 @@ _SMALL = rf"(?:(?:{'|'.join(_TENS)})(?:[- ](?:{'|'.join(_ONES)}))?|{'|'.join(_TE
 _DIGIT_WORD = rf"(?:{'|'.join(_ONES)}|zero|oh)"
 WORDNUM = (rf"(?i:(?<![A-Za-z-]){_SMALL}(?:\s+thousand(?:\s+(?:and\s+)?{_SMALL})?)?(?:\s+hundred(?:\s+(?:and\s+)?{_SMALL})?)?"
            rf"(?:\s+point(?:\s+{_DIGIT_WORD})+|\s+and\s+a\s+half)?(?![A-Za-z]))")
-DIGNUM = r"(?<![\d.])(?:\d+,\d{1,2}(?![\d,])|(?:\d{1,3}(?:,\d{3})+|\d+)(?:[.·]\d+)?|\.\d+)"
+# A comma followed by exactly three digits is a thousands separator ("1,500"); any other count of digits after it makes
+# it a decimal comma ("0,4", "1,25", "0,0125"), read as a decimal point.
+DECIMAL_COMMA = r"\d+,(?:\d{1,2}|\d{4,})(?![\d,])"
+AMBIGUOUS_COMMA = r"(?<![\d.,])\d{1,3},\d{3}(?![\d,]|[.·]\d)"  # "1,500": 1500, or 1.5 in a text of decimal commas
+DIGNUM = r"(?<![\d.])(?:" + DECIMAL_COMMA + r"|(?:\d{1,3}(?:,\d{3})+|\d+)(?:[.·]\d+)?|\.\d+)"
 NUM = rf"(?:{DIGNUM}|{WORDNUM})"
 # Between the two ends of a range: a dash of any kind, "to" or "through".
 SEP = r"(?:\s*[-–—−‑‒]\s*|\s+(?:to|through)\s+)"
@@ -23,7 +27,7 @@ SEP = r"(?:\s*[-–—−‑‒]\s*|\s+(?:to|through)\s+)"
 def number(raw: str) -> tuple[float, str | None]:
     """Value of a number written in digits or words, and a problem if it is not plainly readable."""
     raw = raw.strip().lower()
-    if re.fullmatch(r"\d+,\d{1,2}", raw):
+    if re.fullmatch(DECIMAL_COMMA, raw):
         return float(raw.replace(",", ".")), None  # "0,4 g/kg": a decimal comma (a thousands comma has 3 digits)
     if raw[:1].isdigit() or raw[:1] == ".":
         return float(raw.replace(",", "").replace("·", ".")), None  # "0·4": a raised decimal point

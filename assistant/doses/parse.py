@@ -12,9 +12,10 @@ from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 
 from assistant.doses.cadence import Cadence, cadence
+from assistant.doses.combinations import brand_mentions, share_cadence, split_pairs
 from assistant.doses.drugnames import dictionary_drugs
 from assistant.doses.lexicon import Lexicon, Mention, mentions, unlisted_conditions
-from assistant.doses.numbers import DIGNUM, NUM, SEP, WORDNUM, number
+from assistant.doses.numbers import DECIMAL_COMMA, DIGNUM, NUM, SEP, WORDNUM, number
 from assistant.doses.units import NUMERATORS, UNIT, UnitInfo, normalise_unit, unit_info
 
 _SP = r"[ \t\u00a0\u2009\u202f]*"  # spaces, including the non-breaking and thin ones
@@ -76,6 +77,16 @@ def _ceiling_lead(text: str, s_start: int, start: int) -> bool:
         return False
     lead, rest = text[s_start:colon], text[colon:start]
     return bool(_CEILING_LEAD.search(lead)) and not re.search(r"\d", lead) and rest.count("(") <= rest.count(")")
+
+
+def _lead_cadence(text: str, s_start: int, start: int) -> Cadence | None:
+    """The cadence a list's lead-in names for every item after its colon ("Daily ceilings: ibuprofen 3,200 mg; naproxen
+    1,500 mg"), when the lead holds no amount of its own and the item is not inside parentheses."""
+    colon = text.find(":", s_start, start)
+    if colon == -1 or re.search(r"\d", text[s_start:colon]) or text.count("(", colon, start) > text.count(")", colon, start):
+        return None
+    lead = cadence("", text[s_start:colon], None)
+    return lead if lead.interval is not None and lead.duration is None else None
 
 
 # "each 100 mg/kg more", "per 100 mg/dL higher trough", "rises by 73 mg/dL": a step or slope, not a dose.
@@ -155,6 +166,8 @@ class Amount:
     step: bool = False
     observed: bool = False
     parts: int | None = None  # "split into two infusions of 0.5 g/kg": one of this many equal parts of a dose
+    component: str | None = None  # "phentermine/topiramate 3.75/23 mg": the component this strength is the dose of
+    pair_end: int | None = None  # the first strength of a pair: where the pair's second strength ends
 
     @property
     def canon(self) -> tuple[float, float]:
@@ -260,9 +273,8 @@ def _amount(m: re.Match, text: str) -> Amount:
             flags += ("trailing_zero",)
         if raw.strip().startswith("."):
             flags += ("naked_decimal",)
-        if re.fullmatch(r"\d+,\d{1,2}", raw.strip()):
-            flags += ("decimal_comma",)  # read as a decimal, but 0,4 is misread as 4 (or 04) by eye
-    decimals = max(len(r.split(".")[1]) if "." in r else 0 for r in (raw_lo, raw_hi))
+    points = [r.strip().replace(",", ".") if re.fullmatch(DECIMAL_COMMA, r.strip()) else r for r in (raw_lo, raw_hi)]
+    decimals = max(len(r.split(".")[1]) if "." in r else 0 for r in points)
     return Amount(start=m.start(), end=m.end() - len(tail or ""), text=m.group(0).rstrip(), low=lo, high=hi,
                   is_range=raw_hi is not raw_lo, unit=unit, info=info, flags=tuple(dict.fromkeys(flags)),
                   problem=problem, decimals=decimals)
@@ -326,6 +338,9 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
             cad = replace(cad, interval=regimen.cadence.interval)  # the dose titrated to keeps the regimen's repeat
         if titrated and cad.interval is None and (named := cadence("", text[s_start:out[i - 1].start], None).interval):
             cad = replace(cad, interval=named)  # "increase the daily dose by 0.6 mg per week to 3 mg": 3 mg daily
+        if cad.bare and a.info is not None and not a.info.per and (lead := _lead_cadence(
+                text, _chain_start(text, sentences, a.sentence), a.start)) is not None:
+            cad = replace(cad, interval=lead.interval, text=lead.text)  # "Daily ceilings: A 3,200 mg; B 1,500 mg"
         pre = text[max(s_start, a.start - 40):a.start]
         cmp_m = _CMP.search(pre)
         comparator, floor = None, False
@@ -358,6 +373,12 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
             prev = None  # "CrCl <30 ml/min, 7.5-15 mg once daily": a threshold's bound is not a list of maxima
         if not is_max and prev is not None and prev.is_max and _LIST_AND.match(text[prev.end:a.start]):
             is_max = True  # "maximum 6 mg per dose and 12 mg per 24 hours": both are maxima
+        if cad.bare and a.info is not None and not a.info.per and prev is not None and prev.cadence.interval \
+                and prev.cadence.text and prev.cadence.duration is None and _LIST_AND.match(text[prev.end:a.start]) \
+                and prev.cadence.text in text[s_start:prev.start]:
+            # "The maximum daily dose for ibuprofen is 3,200 mg and 1,000-1,500 mg for naproxen": the cadence named
+            # before a list of amounts is every item's.
+            cad = replace(cad, interval=prev.cadence.interval, text=prev.cadence.text)
         out[i] = replace(a, cadence=cad, comparator=comparator, is_max=is_max, step=step, observed=observed,
                          parts=parts)
         for k in range(i + 1, j):
@@ -440,10 +461,13 @@ def scan(text: str, lex: Lexicon) -> Scan:
                                              if not any(d.start < o.end and o.start < d.end for o in own)),
                          key=lambda m: m.start))
     drugs = _combinations(text, drugs, {m.canonical for m in named.drugs})
+    if brands := [b for b in brand_mentions(text) if not any(b.start < d.end and d.start < b.end for d in drugs)]:
+        drugs = tuple(sorted(drugs + tuple(brands), key=lambda m: m.start))  # "Qsymia": a combination the data names
+    amounts = split_pairs(text, amounts, drugs, lambda pos: _chain_start(text, sentences, _sentence_index(sentences, pos)))
     for k, a in enumerate(amounts):
         if any(d.end == a.start for d in drugs):  # "IVIG400mg/kg": ISMP drug name and dose run together
             amounts[k] = replace(a, flags=a.flags + ("run_together",))
-    amounts = _groups(text, amounts, sentences)
+    amounts = share_cadence(_groups(text, amounts, sentences))
     taken = [(a.start, a.end) for a in amounts]
 
     def free(s: int, e: int) -> bool:
@@ -458,7 +482,7 @@ def scan(text: str, lex: Lexicon) -> Scan:
     found += [m for m in _FACTOR_MORE.finditer(text) if free(m.start("a"), m.end("a")) and re.search(
         r"(?i)multipl", text[sentences[_sentence_index(sentences, m.start())][0]:m.start()])]
     factors = tuple(sorted((m.start(), m.end(), float(m.group(number_group(m)))) for m in found))
-    percents = tuple((m.start(), m.end(), float(m.group("n").replace(",", ""))) for m in _PERCENT.finditer(text))
+    percents = tuple((m.start(), m.end(), number(m.group("n"))[0]) for m in _PERCENT.finditer(text))
     return Scan(text=text, sentences=sentences, amounts=tuple(amounts), drugs=drugs,
                 indications=named.indications, routes=named.routes, ages=named.ages,
                 weights=_weights(text, free, sentences), factors=factors, percents=percents,

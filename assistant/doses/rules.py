@@ -44,6 +44,7 @@ class NormRule:
     max_single: float | None
     max_daily: float | None
     max_course: float | None
+    scaled: tuple[float, float] | None = None  # every n periods at n times the amount, for intervals in this span (days)
 
 
 @dataclass(frozen=True, eq=False)
@@ -138,7 +139,10 @@ def _normalise(rule: DoseRule, where: str) -> NormRule:
                     infusion=None if rule.infusion is None else
                     (rule.infusion.min * _days(rule.infusion.unit, where), rule.infusion.max * _days(rule.infusion.unit, where)),
                     max_single=limit(rule.max_single), max_daily=limit(rule.max_daily),
-                    max_course=limit(rule.max_course))
+                    max_course=limit(rule.max_course),
+                    scaled=None if rule.scaled_interval is None else
+                    (rule.scaled_interval.min * _days(rule.scaled_interval.unit, where),
+                     rule.scaled_interval.max * _days(rule.scaled_interval.unit, where)))
 
 
 def _read_yaml(path: Path):

@@ -82,6 +82,10 @@ class DoseRule(_Strict):
     unit: str = Field(description="Unit of min/max, e.g. 'g/kg', 'mg', 'mg/dL', 'mL/kg/h', '1' for factors.")
     per: Per = Field(default="dose", description="What one value covers: a dose, a day, a week, a course.")
     interval: Interval | None = None
+    scaled_interval: Interval | None = Field(default=None, description=(
+        "For a rule per week (or per day): the doses of several periods may be given at once, every n periods for n "
+        "within this interval, at n times the rule's amount (a label's every-2-weeks dosing doubles the weekly dose: "
+        "{min: 1, max: 2, unit: week})."))
     duration: Quantity | None = Field(default=None, description="Length of a course (e.g. 5 day), or of a rate's stage.")
     min_duration: Quantity | None = Field(default=None, description="Shortest course, when a range ('over 2-5 days').")
     infusion: Interval | None = Field(default=None, description="How long one infusion runs, e.g. 10-12 hour.")
@@ -106,6 +110,8 @@ class DoseRule(_Strict):
             raise ValueError(f"min {self.min} is above max {self.max}")
         if self.brand_named and not self.brand:
             raise ValueError("brand_named needs the brand the rule is specific to")
+        if self.scaled_interval is not None and self.per not in ("day", "week"):
+            raise ValueError("scaled_interval scales a rule per day or per week")
         if (self.kind == "timing") != (self.timing is not None):
             raise ValueError("a rule of kind 'timing' needs 'timing' cues, and only such a rule may have them")
         return self

@@ -130,6 +130,8 @@ def _phase(sc: Scan, a: Amount, ctx: Scan | None) -> str | None:
 def _drug_mention(sc: Scan, a: Amount, ctx: Scan | None, fits, frame: AnswerContext | None) -> Mention | None:
     """The drug of an amount: named by it in its sentence, else the answer's, else an earlier sentence's or the
     question's."""
+    if a.component:
+        return Mention(a.component, a.start, a.start, a.component)  # "Qsymia 3.75/23 mg": 3.75 mg of phentermine
     in_sent = sc.in_sentence(sc.drugs, a.sentence)
     text = sc.text
     follow = [d for d in in_sent if a.end <= d.start <= a.end + 20 and FOLLOW.fullmatch(text[a.end:d.start])]

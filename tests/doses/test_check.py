@@ -94,7 +94,7 @@ def test_verified_needs_the_cited_passage_when_one_is_given(book):
 
 def test_ambiguous_when_half_understood(book):
     comma = only(book, "IVIG 0,4 g/kg every 4 weeks.")
-    assert comma.value == 0.4 and "decimal_comma" in comma.flags  # read, and flagged as error-prone notation
+    assert comma.value == 0.4 and comma.flags == []  # a decimal comma is read as a decimal point
     assert only(book, "Give 0.4 g/kg every 4 weeks.").verdict == "ambiguous"
     f = check_text("IVIG rate 0.5 mg/kg/min (0.3 mL/kg/h).", book)
     assert [x.verdict for x in f] == ["verified", "ambiguous"]  # no concentration stated: no conversion

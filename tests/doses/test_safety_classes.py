@@ -107,9 +107,10 @@ def test_a_sentence_that_does_not_repeat_the_drug_takes_it_from_the_frame(corpus
     assert [f.verdict for f in findings] == ["verified", "verified"]
 
 
-def test_a_decimal_comma_is_read_and_flagged(corpus_book):
+def test_a_decimal_comma_is_read_as_a_decimal_point(corpus_book):
+    # Policy (session 11): an unambiguous decimal comma is read as a point and checked like any dose, not flagged.
     f = check_text("IVIG 0,4 g/kg every 4 weeks for PID.", corpus_book)[0]
-    assert f.value == 0.4 and f.verdict == "verified" and f.flags == ["decimal_comma"]
+    assert f.value == 0.4 and f.verdict == "verified" and f.flags == []
 
 
 # ---- outside the demo drugs -------------------------------------------------------------------------------------
