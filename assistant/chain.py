@@ -21,7 +21,8 @@ from langchain_core.runnables import Runnable, RunnableLambda
 
 from assistant.calculate import WORKED_EXAMPLE
 from assistant.citations import MARKER, Numbering, best_quote, guard, normalise
-from assistant.compose import compose, grade_of, names_any, on_topic, references_of, statements_of
+from assistant.compose import (aspect_sections, compose, grade_of, names_any, on_topic, references_of, section_name,
+                               statements_of)
 from assistant.errors import GuideqaError, InputError
 from assistant.doses.numbers import fmt
 from assistant.followup import (DRUG_OWN_ASPECTS, Focus, age_group_words, another_person_audience, focus_of, keeps_topic,
@@ -490,6 +491,7 @@ class Assistant:
         elif focus.condition and focus.also_on_topic:
             hits = self._add_topic_documents(question, hits, focus)
         hits = self._add_recommendations(question, hits)
+        hits = self._add_aspect_sections(question, hits, tuple(frame.aspects) if frame is not None else ())
         hits = self._add_dose_rows(frame, hits, str(base.get("question") or question))
         if frame is not None and (names := self._drug_names(frame)):
             focus = replace(focus, drug=names)
@@ -831,6 +833,20 @@ class Assistant:
             more += strong
         seen = {h.chunk_id for h in hits}
         return hits + [h for h in dict((h.chunk_id, h) for h in more).values() if h.chunk_id not in seen]
+
+    def _add_aspect_sections(self, question: str, hits: list[Hit], asked: tuple[str, ...], documents: int = 2,
+                             k: int = 4) -> list[Hit]:
+        """Asked an aspect answered in a section of its own ("how often do we check the trough?"), the passages of that
+        section in the documents the question found, beside those its words found elsewhere in them."""
+        sections = aspect_sections(question, asked)
+        docs = tuple(dict.fromkeys(h.doc_id for h in hits))[:documents]
+        if not sections or not docs:
+            return hits
+        more, _ = self.retriever.retrieve(f"{question} ({'; '.join(sections)})", k=k, mode=self.settings.retrieval.retriever,
+                                          filters=Filters(documents=docs), answerable=True)
+        seen = {h.chunk_id for h in hits}
+        return hits + [h for h in dict((h.chunk_id, h) for h in more).values()
+                       if h.chunk_id not in seen and section_name(h) in sections]
 
     def _add_dose_rows(self, frame: QuestionFrame | None, hits: list[Hit], asked: str, documents: int = 2,
                        k: int = 3) -> list[Hit]:

@@ -17,61 +17,15 @@ from functools import lru_cache
 from collections import Counter
 from dataclasses import dataclass
 
+from assistant.answer_aspects import ASPECTS, CHECKING as _CHECKING, DOSE_NUMBER as _DOSE_NUMBER, SECTION_KEYWORDS, SECTION_ORDER
 from assistant.followup import Focus
 from assistant.lexical import tokenize
 from assistant.retrieval import Hit
 from assistant.text import split_sentences
 from assistant.vocabulary import framing_tokens, medication_tokens, phase_over_phrases, names_a_drug, open_ask, question_alternatives, without_qualifiers
-from assistant.vocabulary import (age_fit, asks_another, asks_non_drug, asks_to_rank, document_asked_quantities, drug_class_words,
-                                  history_drugs, ranks_options)
+from assistant.vocabulary import (age_fit, asks_another, asks_non_drug, asks_to_rank, condition_states, document_asked_quantities,
+                                  drug_class_words, excluded_states, history_drugs, patient_states, ranks_options)
 from assistant.whom import asks_target, states_target, unasked_population
-
-# Seed-style section names, chosen from a chunk's heading path (first match wins).
-SECTION_KEYWORDS: list[tuple[str, tuple[str, ...]]] = [
-    ("Key points", ("key point", "summary", "overview", "at a glance")),
-    ("Premedication and infusion reactions", ("premedic", "managing a reaction", "infusion reaction")),
-    ("Pitfalls", ("pitfall", "avoid", "mistake", "do not", "dissenting")),
-    ("Duration and reassessment", ("duration", "reassess", "stopping", "discontinu", "how long", "continuing", "when to continue", "after the infection")),
-    ("Monitoring", ("monitor", "trough", "follow-up", "laboratory", "units")),
-    ("Administration", ("administration", "infusion rate", "rates", "route", "timing of the switch", "practical")),
-    ("Dosing", ("dos", "regimen", "conversion", "converting", "formula", "worked example", "weight", "replacement doses", "immunomodulatory doses")),
-    ("Special populations", ("special", "population", "child", "pediatric", "paediatric", "pregnan", "obes", "elderly", "older")),
-    ("Indications", ("indication", "when to start", "criteria", "eligib", "who should", "threshold", "diagnos", "situations", "before and during")),
-    ("Adverse effects", ("adverse", "reaction", "safety", "thrombo", "renal", "haemoly", "hemoly", "meningitis", "serious")),
-]
-SECTION_ORDER = ["Key points", "Indications", "Dosing", "Administration", "Monitoring", "Premedication and infusion reactions",
-                 "Special populations", "Adverse effects", "Pitfalls", "Duration and reassessment"]
-
-# What a question asks about, with the words that ask it, the section that answers it and the cues a statement that answers it carries.
-# (A level or a strength, "400 mg/dL", "4 g/L", "100 mg/mL", is no dose.)
-_DOSE_NUMBER = re.compile(r"\d(?:[\d.,\s-]|to)*\s*(?:g/kg|mg/kg|mcg/kg|g|mg|mcg|µg|μg|ml/kg|ml|iu|units?)\b"
-                          r"(?!\s*(?:/|per)\s*(?:dl|l|ml)\b)(?:\s*(?:/|per)\s*(?:day|dose|week|kg|min|h))?", re.I)
-ASPECTS: dict[str, tuple[re.Pattern[str], str, re.Pattern[str]]] = {
-    "dose": (re.compile(r"\b(dose|doses|dosing|dosage|how much|g/kg|mg/kg|loading|maintenance|regimen)\b", re.I), "Dosing", _DOSE_NUMBER),
-    "monitoring": (re.compile(r"\b(monitor\w*|trough|check\w*|target|level|levels|measure\w*)\b", re.I), "Monitoring",
-                   re.compile(r"\b(trough|monitor\w*|check\w*|measur\w*|every \d+|months?|target)\b", re.I)),
-    "duration": (re.compile(r"\b(how long|duration|stop\w*|discontinu\w*|continue|lifelong|reassess\w*)\b", re.I), "Duration and reassessment",
-                 re.compile(r"\b(continu\w*|stop\w*|reassess\w*|lifelong|indefinitely|months?|years?|trial off|recover\w*)\b", re.I)),
-    "adverse": (re.compile(r"\b(side effects?|adverse|risks?|safe|safety|complications?|toxicit\w*|thrombo\w*|renal|meningitis|haemoly\w*|hemoly\w*|"
-                           r"headaches?)\b", re.I),
-                "Adverse effects", re.compile(r"\b(risk|thrombo\w*|renal|kidney|meningitis|haemoly\w*|hemoly\w*|reaction\w*|anaphyla\w*|"
-                                              r"headaches?)\b", re.I)),
-    "starting": (re.compile(r"\b(when (should|to|do|is)|start\w*|indicat\w*|threshold|eligib\w*|criteria|who should|role)\b", re.I), "Indications",
-                 re.compile(r"\b(start\w*|indicat\w*|recommend\w*|threshold|below|less than|when)\b", re.I)),
-    "administration": (re.compile(r"\b(rate|rates|how fast|infus\w*|administ\w*|route)\b", re.I), "Administration",
-                       re.compile(r"\b(mg/kg/min|ml/kg/h|rate|infus\w*|increase\w*)\b", re.I)),
-    "premedication": (re.compile(r"\b(premedic\w*|pre-medic\w*|premed)\b", re.I), "Premedication and infusion reactions",
-                      re.compile(r"\b(premedic\w*|diphenhydramine|acetaminophen|paracetamol|corticosteroid\w*|antihistamine\w*)\b", re.I)),
-    "recommendation": (re.compile(r"\b(recommend\w*|recs?|how strong|strength|grade[ds]?|guidelines? says?|ok(ay)? to|reasonable to)\b", re.I),
-                       "Recommendations", re.compile(r"\b(recommend\w*|suggest\w*|strong|weak)\b", re.I)),
-    # "now what?" (not "next step?", which asks the next treatment): what to do, said by a statement that tells what to do (slow, stop, repeat, restart, give...).
-    "what_to_do": (re.compile(r"\b(now what|what now|what (?:do|should|would) (?:i|we|you) do|what to do)\b", re.I),
-                  "Key points", re.compile(r"\b(slow\w*|paus\w*|stop\w*|restart\w*|resum\w*|repeat\w*|second (?:dose|infusion|course)|"
-                                           r"retreat\w*|refer\w*|switch\w*|(?:increas\w*|rais\w*)(?: the)?(?: \w+)? (?:dose|rate)|higher dose)\b", re.I)),
-    "conversion": (re.compile(r"\b(switch\w*|convert\w*|conversion|scig|subcutaneous)\b", re.I), "Dosing",
-                   re.compile(r"\b(factor|convert\w*|weekly|divided|1\.37|multiply|multiplied)\b", re.I)),
-}
-
 
 # A question asking for a quantity of one kind ("how often", "over how many hours") is answered by a statement stating
 # one: the question's words, and the shape of the quantity that answers them.
@@ -100,6 +54,9 @@ def asked_quantities(question: str) -> list[re.Pattern[str]]:
 # A unit written in a question or a statement ("g/L", "mg/dL", "mL/kg/h", "mg/kg/min"): a question naming two asks for the
 # value in both ("trough target in g/L and mg/dL"), and a statement stating both answers it.
 _UNIT = re.compile(r"(?i)(?<![\w/])((?:mc?g|g|ml|units?|mmol|µmol|iu)(?:/(?:kg|dl|l|ml|h|hr|min|day|wk|m2))+)(?![\w/])")
+
+
+_CARRIED = re.compile(r"\s*\([^()]*\)\s*$")  # the earlier turn a follow-up's standalone form carries
 
 
 def units_named(text: str) -> frozenset[str]:
@@ -186,6 +143,11 @@ MIXED_ROW_PENALTY = 0.5
 # patient with hypertension alone); asked what to give or add next, a statement of a goal to treat to.
 UNASKED_POPULATION_PENALTY = 0.3
 TARGET_PENALTY = 0.3
+# A statement whose condition holds only in a state the patient's state rules out ("during an active infection, ..."
+# for a patient stable for years) gives way; one whose condition is the patient's state ("once the infection clears")
+# comes forward.
+STATE_PENALTY = 0.3
+STATE_BONUS = 0.15
 
 
 @lru_cache(maxsize=4096)
@@ -217,7 +179,7 @@ class Candidate:
 
 
 # The question frame's aspects (the shared lexicon's names) as the composer's.
-FRAME_ASPECTS = {"dose": "dose", "monitoring": "monitoring", "target": "monitoring", "duration": "duration",
+FRAME_ASPECTS = {"dose": "dose", "monitoring": "monitoring", "target": "target", "duration": "duration",
                  "adverse_effects": "adverse", "indication": "starting", "administration": "administration",
                  "premedication": "premedication", "switch": "conversion", "recommendation": "recommendation",
                  "what_to_do": "what_to_do"}
@@ -239,6 +201,19 @@ def aspects_of(question: str) -> list[str]:
     rest = phase_over_phrases().sub(" ", question)
     still = [name for name in found if ASPECTS[name][0].search(rest)]
     return still if still else found
+
+
+# Aspects whose answer sits in a section of its own (a monitoring question is answered under "Monitoring"); a dose,
+# a recommendation or a conversion is answered where the question's own words find it.
+_SECTION_ASPECTS = ("monitoring", "target", "duration", "adverse", "administration", "premedication")
+
+
+def aspect_sections(question: str, asked: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The sections that answer what the question asks, when it asks an aspect answered in a section of its own."""
+    wanted = _wanted(question, asked)
+    if not wanted or {"dose", "recommendation", "conversion"} & set(wanted):
+        return ()
+    return tuple(dict.fromkeys(ASPECTS[name][1] for name in wanted if name in _SECTION_ASPECTS))
 
 
 def section_name(hit: Hit) -> str:
@@ -311,7 +286,10 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
         return []
     wanted = _wanted(question, asked)
     quantities = asked_quantities(question)
-    units = units_named(question) if len(units_named(question)) >= 2 else frozenset()
+    # (the units this turn names: a follow-up's standalone form carries the earlier turn in parentheses at its end,
+    # "is that at target? (trough came back 480 mg/dL. what's that in g/L)", and that turn's conversion is not asked now)
+    own_turn = _CARRIED.sub("", question)
+    units = units_named(own_turn) if len(units_named(own_turn)) >= 2 else frozenset()
     history = history_drugs(question)  # what the patient already takes is not what is asked
     q_tokens = set(tokenize(question)) - framing_tokens() - set(tokenize(" ".join(history)))
     # (the words near which an asked quantity counts: not those of a qualifier phrase, "pre-dose draw" asks no dose)
@@ -362,6 +340,8 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
         named |= set(tokenize(" ".join(focus.named + focus.also_on_topic)))
     top_doc = hits[0].doc_id  # what retrieval says the question is about: its document's subject is the question's
     asks_give = (asks_for_one or asks_another(question)) and not asks_target(question) and "monitoring" not in wanted
+    states = frozenset(patient_states(question))
+    ruled_out = excluded_states(tuple(states))
     out: list[Candidate] = []
     for row in rows:
         hit, rank, order, text, tokens = row
@@ -370,12 +350,14 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
         section = section_name(hit)
         fit = False
         aspect_bonus = 0.0
+        sections_met: set[str] = set()
         for name in wanted:
             _, aspect_section, cue = ASPECTS[name]
             if cue.search(text):
                 fit = True
                 aspect_bonus += 0.25 if name == "dose" else 0.15
-            if section == aspect_section:
+            if section == aspect_section and aspect_section not in sections_met:
+                sections_met.add(aspect_section)  # a section answering two aspects asked ("target", "monitoring") counts once
                 aspect_bonus += 0.1
         if quantities and states_asked_quantity(text, quantities, content):
             fit, aspect_bonus = True, aspect_bonus + QUANTITY_BONUS
@@ -410,10 +392,19 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
             score -= NO_DRUG_PENALTY  # "which med is preferred?": a statement naming no drug is no answer
         if history and _names(text, history) and not names_a_drug(_without(text, history)):
             score -= HISTORY_PENALTY  # "already on metformin, what add-on?": metformin's own recommendation is no answer
-        if unasked_population(text, frozenset(named | (_subject_words(hit) if hit.doc_id == top_doc else frozenset()))):
+        # (A statement naming the question's own condition is about its patient: "In multiple myeloma, ... in patients at
+        # risk of thrombosis" is a precaution for a myeloma patient, not another patient's advice.)
+        if unasked_population(text, frozenset(named | (_subject_words(hit) if hit.doc_id == top_doc else frozenset())),
+                              focus.concepts if focus is not None else None) \
+                and not (focus is not None and focus.condition and _names(text, focus.condition)):
             score -= UNASKED_POPULATION_PENALTY  # another patient's recommendation
         if asks_give and states_target(text):
             score -= TARGET_PENALTY  # "add what next?" is not answered by a goal to treat to
+        if states and (condition := condition_states(text)):
+            if condition & states:
+                score += STATE_BONUS
+            elif condition & ruled_out:
+                score -= STATE_PENALTY  # another patient's circumstance
         # A statement resting only on a secondary summary gives way to a primary source saying the same.
         keys = references_of(hit, text) if secondary else []
         weak = bool(keys) and set(keys) <= secondary
@@ -466,7 +457,7 @@ def names_any(text: str, terms: tuple[str, ...]) -> bool:
 
 def _names(text: str, terms: tuple[str, ...]) -> bool:
     text = text.lower()
-    return any(re.search(rf"(?<![a-z0-9]){re.escape(term)}(?![a-z0-9])", text) for term in terms)
+    return any(re.search(rf"(?<![a-z0-9]){re.escape(term.lower())}(?![a-z0-9])", text) for term in terms)  # "trough IgG"
 
 
 def _on_focus(rows: list, focus: Focus) -> list:
@@ -547,7 +538,7 @@ def compose(question: str, hits: list[Hit], max_statements: int, focus: Focus | 
     if not pool:
         return Draft([], [])
     wanted = _wanted(question, asked)
-    direct = _direct(pool, wanted, asked_quantities(question))
+    direct = _direct(pool, wanted, asked_quantities(question), asked)
     rest = [c for c in pool if c not in direct and all(_jaccard(c.tokens, d.tokens) <= 0.6 for d in direct)]
     seeded: list[Candidate] = []
     if cover:
@@ -575,8 +566,11 @@ def compose(question: str, hits: list[Hit], max_statements: int, focus: Focus | 
     return Draft(direct, sections)
 
 
-def _direct(pool: list[Candidate], wanted: list[str], quantities: list[re.Pattern[str]] = ()) -> list[Candidate]:
-    """The one or two statements that answer the question most directly."""
+def _direct(pool: list[Candidate], wanted: list[str], quantities: list[re.Pattern[str]] = (),
+            asked: tuple[str, ...] = ()) -> list[Candidate]:
+    """The one or two statements that answer the question most directly. `asked`: the question frame's own aspects; when
+    the question's words ask more aspects than the frame ("target trough" asks the target and reads as monitoring too), a
+    statement answering the frame's aspect leads."""
     ranked = sorted(pool, key=lambda c: (-c.score, c.rank, c.text))
     best = ranked[0].score
     # A statement about the circumstance asked about ("at risk of thrombosis") comes first when one is nearly as relevant.
@@ -603,12 +597,16 @@ def _direct(pool: list[Candidate], wanted: list[str], quantities: list[re.Patter
         stating = [c for c in ranked if c.answers_aspect and any(q.search(c.text) for q in quantities)
                    and (c.on_context or not on_context)
                    # "how often trough?": a dose's interval says how often to dose, not how often to check
-                   and ("dose" in wanted or not _DOSE_NUMBER.search(c.text))]
+                   and ("dose" in wanted or not _DOSE_NUMBER.search(c.text))
+                   and ("monitoring" not in wanted or "dose" in wanted or _CHECKING.search(c.text))]
         if stating and stating[0].score >= 0.6 * ranked[0].score:
             ranked = [stating[0], *[c for c in ranked if c is not stating[0]]]
     elif wanted:
         floor = 0.7
         fitting = [c for c in ranked if c.answers_aspect and (c.on_context or not on_context)]
+        own = [name for name in dict.fromkeys(FRAME_ASPECTS[a] for a in asked if a in FRAME_ASPECTS) if name in ASPECTS]
+        if own and len(own) < len(wanted) and "dose" not in wanted:
+            fitting = [c for c in fitting if any(ASPECTS[name][2].search(c.text) for name in own)] or fitting
         if "dose" in wanted:
             fitting = [c for c in ranked if _DOSE_NUMBER.search(c.text) and (c.on_context or not on_context)] or fitting
             own_dose = [c for c in ranked if c.on_context and _DOSE_NUMBER.search(c.text)]

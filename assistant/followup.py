@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from assistant.people import Audience
 from assistant.question import FILLER, Mentions, mentions_of, patient_facts
@@ -298,6 +299,7 @@ class Focus:
     contrasting: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (a word asked, the words that exclude it)
     age_years: float | None = None  # the patient's age: a statement bounding its patients' age must hold them
     named: tuple[str, ...] = ()  # every word the question names its patient by (its concepts' terms, acronyms' long forms)
+    concepts: frozenset[str] = frozenset()  # the tokens of every condition and population the vocabulary knows
 
 
 def age_group_words(vocab: Vocabulary, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -336,4 +338,13 @@ def focus_of(question: str, vocab: Vocabulary) -> Focus:
     named = tuple(dict.fromkeys(t for m in (*topic.conditions, *topic.populations, *topic.contexts, *topic.drugs)
                                 for t in m.term.terms)) + (expand_acronyms(question, vocab),)
     return Focus(condition, population, others, also, context, other_conditions=other_conditions, contrasting=contrasting,
-                 age_years=patient_facts(question).age_years or age_asked(question), named=named)
+                 age_years=patient_facts(question).age_years or age_asked(question), named=named, concepts=concept_tokens(vocab))
+
+
+@lru_cache(maxsize=16)
+def concept_tokens(vocab: Vocabulary) -> frozenset[str]:
+    """The tokens of the vocabulary's conditions and populations: the words a statement names another patient by."""
+    from assistant.lexical import tokenize
+
+    return frozenset(t for term in (*vocab.indications, *vocab.populations) for w in term.terms for t in tokenize(w)
+                     if len(t) >= 3)

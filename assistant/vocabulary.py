@@ -781,6 +781,61 @@ def ends_in_phase_over(text: str) -> bool:
     return bool(_phase_over(_stamp(SHARED_LEXICON))[1].search(text))
 
 
+@lru_cache(maxsize=4)
+def _patient_states(_stamp: tuple) -> tuple[tuple[str, re.Pattern | None, re.Pattern | None, frozenset[str]], ...]:
+    def words(ws) -> re.Pattern | None:
+        ws = sorted({str(w).lower() for w in ws}, key=len, reverse=True)
+        return re.compile(r"(?i)(?<![\w-])(?:" + "|".join(map(re.escape, ws)) + r")(?![\w-])") if ws else None
+
+    out = []
+    for row in _lexicon().get("patient_states") or ():
+        said = list(row.get("said") or ())
+        out.append((str(row["canonical"]), words(said), words(said + list(row.get("clause") or ())),
+                    frozenset(str(x) for x in row.get("excludes") or ())))
+    return tuple(out)
+
+
+# "not stable", "no longer doing well": a state the text says the patient is not in.
+_NEGATION_BEFORE = re.compile(r"(?i)\b(?:no|not|never|without|nor|isn't|wasn't|hasn't|isnt|no longer)\s+(?:[\w-]+\s+){0,1}$")
+# A condition clause ("when the infection clears", "during an active infection", "if infections continue despite ..."):
+# a connective up to the clause's end.
+_CONDITION = re.compile(r"(?i)\b(?:when|if|once|while|during|until|unless|in case of)\b[^,;.?!\u2014]*")
+# A state the question supposes ("once he's better, ...", "if infections continue, ..."): it asks about that state.
+_SUPPOSING = re.compile(r"(?i)\b(?:when|if|once|after)\b[^,;.?!\u2014]*")
+
+
+def patient_states(question: str) -> tuple[str, ...]:
+    """The states the question places its patient in (the shared lexicon's `patient_states`): a state it supposes
+    ("once he's better, can we stop?") wins; otherwise the states it says, less those it negates ("not stable")."""
+    states = _patient_states(_stamp(SHARED_LEXICON))
+    supposed = [name for name, _, clause, _ in states if clause is not None
+                and any(clause.search(m.group(0)) for m in _SUPPOSING.finditer(question))]
+    if supposed:
+        return tuple(supposed)
+    rest = _SUPPOSING.sub(" ", question)
+    out = []
+    for name, said, _, _ in states:
+        if said is not None and any(not _NEGATION_BEFORE.search(rest[:m.start()]) for m in said.finditer(rest)):
+            out.append(name)
+    return tuple(out)
+
+
+def excluded_states(states: tuple[str, ...]) -> frozenset[str]:
+    """The states that the patient's states rule out."""
+    rows = {name: excludes for name, _, _, excludes in _patient_states(_stamp(SHARED_LEXICON))}
+    return frozenset(x for s in states for x in rows.get(s, ())) - set(states)
+
+
+@lru_cache(maxsize=8192)
+def condition_states(text: str) -> frozenset[str]:
+    """The states a statement's condition clauses name ("during an active infection, defer ..." -> active_infection)."""
+    clauses = [m.group(0) for m in _CONDITION.finditer(text)]
+    if not clauses:
+        return frozenset()
+    return frozenset(name for name, _, clause, _ in _patient_states(_stamp(SHARED_LEXICON))
+                     if clause is not None and any(clause.search(c) for c in clauses))
+
+
 def framing_tokens() -> frozenset[str]:
     """The tokens of the shared lexicon's framing words ("options", "preferred"): they say how an answer is wanted,
     not what it is about."""

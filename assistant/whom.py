@@ -94,12 +94,16 @@ def _named(word: str, named: frozenset[str], letters: int) -> bool:
     return any(len(n) >= letters and n[:letters] == word[:letters] for n in named)
 
 
-def unasked_population(text: str, named: frozenset[str]) -> bool:
+def unasked_population(text: str, named: frozenset[str], concepts: frozenset[str] | None = None) -> bool:
     """Whether a statement holds only for a population the question does not name: some population it states has a part
     none of whose words the question's words, or the words they are met by (`named`, tokens), share ("type 2 diabetes"
-    for a question on hypertension alone; not "exercise-induced bronchospasm" for one about exercise)."""
+    for a question on hypertension alone; not "exercise-induced bronchospasm" for one about exercise). With `concepts`
+    (the tokens of the conditions and populations the vocabulary knows), only a part naming one of them places its
+    patients ("in healthy adults", "in predisposed patients" name no one the question could be)."""
     letters = _current()["stem"]
-    return any(any(not any(_named(w, named, letters) for w in part) for part in parts) for parts in populations_of(text))
+    return any(any(not any(_named(w, named, letters) for w in part)
+                   and (concepts is None or any(_named(w, concepts, letters) for w in part)) for part in parts)
+               for parts in populations_of(text))
 
 
 @lru_cache(maxsize=8192)

@@ -1,0 +1,47 @@
+"""What a question asks about and where a passage answers it, as the extractive composer reads them: the seed-style
+sections a chunk's heading path files it under, the order they are shown in, and per aspect the words that ask it, the
+section that answers it and the cues of a statement answering it. The words are data (data/answer-aspects.yaml), shared
+by every corpus."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from assistant.errors import ConfigError
+
+ASPECTS_FILE = Path(__file__).parent / "data" / "answer-aspects.yaml"
+
+
+def _pattern(text: object, where: str) -> re.Pattern[str]:
+    try:
+        return re.compile(str(text), re.I)
+    except re.error as exc:
+        raise ConfigError(f"{ASPECTS_FILE}: {where} is not a valid regular expression ({exc})") from exc
+
+
+def _load() -> dict:
+    try:
+        data = yaml.safe_load(ASPECTS_FILE.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{ASPECTS_FILE}: cannot read: {exc}") from exc
+    for key in ("sections", "section_order", "dose_number", "checking", "aspects"):
+        if key not in data:
+            raise ConfigError(f"{ASPECTS_FILE}: '{key}' is missing")
+    return data
+
+
+_DATA = _load()
+# (section name, the heading words that file a chunk under it), first match wins
+SECTION_KEYWORDS: list[tuple[str, tuple[str, ...]]] = [
+    (str(row["name"]), tuple(str(w).lower() for w in row.get("heading_words") or ())) for row in _DATA["sections"]]
+SECTION_ORDER: list[str] = [str(name) for name in _DATA["section_order"]]
+DOSE_NUMBER = _pattern(_DATA["dose_number"], "dose_number")
+CHECKING = _pattern(_DATA["checking"], "checking")
+# aspect -> (the words that ask it, the section that answers it, the cues of a statement answering it)
+ASPECTS: dict[str, tuple[re.Pattern[str], str, re.Pattern[str]]] = {
+    str(name): (_pattern(row["asks"], f"aspects.{name}.asks"), str(row["section"]),
+                DOSE_NUMBER if row["cues"] == "dose_number" else _pattern(row["cues"], f"aspects.{name}.cues"))
+    for name, row in _DATA["aspects"].items()}
