@@ -40,6 +40,8 @@ SECTION_KEYWORDS: list[tuple[str, tuple[str, ...]]] = [
 SECTION_ORDER: list[str] = [str(name) for name in _DATA["section_order"]]
 DOSE_NUMBER = _pattern(_DATA["dose_number"], "dose_number")
 CHECKING = _pattern(_DATA["checking"], "checking")
+RESPONSE_ASKED = _pattern(_DATA.get("response_asked") or r"(?!x)x", "response_asked")
+CEILING_ASKED = _pattern(_DATA.get("ceiling_asked") or r"(?!x)x", "ceiling_asked")
 # aspect -> (the words that ask it, the section that answers it, the cues of a statement answering it)
 ASPECTS: dict[str, tuple[re.Pattern[str], str, re.Pattern[str]]] = {
     str(name): (_pattern(row["asks"], f"aspects.{name}.asks"), str(row["section"]),

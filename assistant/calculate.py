@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from assistant.answer_aspects import CEILING_ASKED, RESPONSE_ASKED
 from assistant.doses.numbers import fmt
 from assistant.doses.rules import NormRule, RuleBook
 from assistant.question import QuestionFrame
@@ -162,8 +163,12 @@ def _primary_rules(book: RuleBook, frame: QuestionFrame, prefer: list[str] = (),
 
     out.sort(key=lambda n: (named(n), unasked_circumstance(n), n.rule.evidence != "primary", rank.get(n.rule.id, len(rank)),
                             n.rule.population.age != age))
-    if any(not unasked_circumstance(n) for n in out):
-        out = [n for n in out if not unasked_circumstance(n)]  # the extra dose for a circumstance never asked about goes
+    plain = [n for n in out if not unasked_circumstance(n)]
+    if plain:
+        # The extra dose for a circumstance never asked about goes, unless the question names more of that rule ("Ontario
+        # dose?") than of any rule without one.
+        best = min(named(n) for n in plain)
+        out = [n for n in out if not unasked_circumstance(n) or named(n) < best]
     if out and named(out[0]) < 0:  # the question names a phase or source: rules it does not name are not what it asks
         out = [n for n in out if named(n) == named(out[0])]
     return out
@@ -217,9 +222,77 @@ def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit], p
     `names` are the indication's words, for a passage of another document that states the rule's dose for it."""
     if frame is None:
         return []
-    converted = unit_conversions(book, hits, question, frame.patient.weight_kg)
+    converted = unit_conversions(book, hits, question, frame.patient.weight_kg) + level_responses(book, frame, hits, question)
     return converted + [c for c in _patient_calculations(book, frame, hits, prefer, question, names)
                         if all(c.formula != k.formula for k in converted)]
+
+
+_RESPONSE_UNIT = re.compile(r"^\((mg/dL|g/L)\)/\((mg/kg|g/kg)\)$")
+_LEVEL_G_PER_L = {"mg/dL": 0.01, "g/L": 1.0}
+
+
+def response_rules(book: RuleBook, frame: QuestionFrame, question: str) -> list[NormRule]:
+    """The rules giving how far a level rises per unit of dose, for this indication, when the question asks how far the
+    patient's level will move with a change of dose."""
+    if not RESPONSE_ASKED.search(question):
+        return []
+    return [n for n in book.norm if n.family == "factor" and _RESPONSE_UNIT.match(n.rule.unit) and n.rule.min
+            and n.rule.indication in ("any", frame.indication) and (frame.drug is None or n.rule.drug == frame.drug)]
+
+
+def _new_per_kg(question: str, old: float | None) -> float | None:
+    """The per-kg dose (g/kg) the question proposes: the last it states other than the one the patient is on."""
+    said = [float(m.group(1)) * _PER_KG_UNITS[m.group(2).lower()] for m in _GIVEN_PER_KG.finditer(question)]
+    return next((v for v in reversed(said) if old is None or abs(v - old) > 1e-9), None)
+
+
+def _stating_slope(hits: list[Hit], n: NormRule, level_unit: str, dose_unit: str) -> Hit | None:
+    """A passage of the rule's document stating the rise per step of dose ("each 100 mg/kg ... by about 73 mg/dL")."""
+    for h in hits:
+        if h.doc_id != n.rule.source.document:
+            continue
+        doses = [float(v) for v in re.findall(rf"(?<![\d.])(\d+(?:\.\d+)?)\s*{re.escape(dose_unit)}\b", h.text)]
+        levels = [float(v) for v in re.findall(rf"(?<![\d.])(\d+(?:\.\d+)?)\s*{re.escape(level_unit)}\b", h.text, re.I)]
+        if any(d and abs(lv / d - n.rule.min) <= 0.005 * n.rule.min for d in doses for lv in levels):
+            return h
+    return None
+
+
+def level_responses(book: RuleBook, frame: QuestionFrame, hits: list[Hit], question: str) -> list[Calculated]:
+    """How far the patient's level is expected to move from the dose they are on to the dose the question proposes ("on
+    400 mg/kg, if we go up to 600 mg/kg how much should the trough climb?"), by a rule's rise per unit of dose, cited to
+    the passage stating that slope."""
+    regimen = frame.patient.regimen
+    weight = frame.patient.weight_kg
+    if regimen is None or regimen.unit not in ("g/kg", "g") or regimen.unit == "g" and not weight:
+        return []
+    old = regimen.value if regimen.unit == "g/kg" else regimen.value / weight
+    new = _new_per_kg(question, old)
+    out = []
+    for n in response_rules(book, frame, question) if new is not None else []:
+        level_unit, dose_unit = _RESPONSE_UNIT.match(n.rule.unit).groups()
+        hit = _stating_slope(hits, n, level_unit, dose_unit)
+        if hit is None:
+            continue
+        per = _PER_KG_UNITS[dose_unit]  # g/kg per dose unit
+        a, b = old / per, new / per
+        rise = (b - a) * n.rule.min
+        formula = f"({fmt(round(b, 3))} {dose_unit} − {fmt(round(a, 3))} {dose_unit}) × {fmt(n.rule.min)} = {_g(rise)} {level_unit}"
+        if (level := frame.patient.igg_g_per_l) is not None:
+            now = level / _LEVEL_G_PER_L[level_unit]
+            formula += f"; {_g(now)} {level_unit} + {_g(rise)} {level_unit} = {_g(now + rise)} {level_unit}"
+        other = "g/L" if level_unit == "mg/dL" else "mg/dL"
+        in_other = round(rise * _LEVEL_G_PER_L[level_unit] / _LEVEL_G_PER_L[other], 2)
+        text = (f"Expected rise in {_level_name(n)} for this patient (an estimate of the rise per unit of dose, not a "
+                f"target): {formula} (a rise of {fmt(in_other)} {other})")
+        out.append(Calculated(f"{text}.", formula, n.rule.id, hit))
+    return out
+
+
+def _level_name(n: NormRule) -> str:
+    """What level a response rule moves, in its note's words ("trough IgG"), else "the level"."""
+    m = re.search(r"(?i)\bof\s+((?:trough\s+)?[A-Za-z]+(?:\s+IgG)?)\s+per\b", n.rule.note or "")
+    return m.group(1) if m else "the level"
 
 
 _DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their"})
@@ -259,6 +332,8 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
     # A switch asks the new route's rules, whatever the words of the old route ("ontario ivig" before "sc instead?").
     rules = _rules_for_frame(book, frame, hits, prefer, words, names, route="sc" if switching else None)
     rules = [n for n in rules if not over & set(n.rule.id.split("-"))] or rules  # not the phase said to be over
+    if (weeks := _asked_weeks(question)) is not None:  # "Ontario q4w range?": a weekly rule is not what is asked
+        rules = [n for n in rules if _every(n, weeks)]
     for n, value, read in _given_dose(book, frame, words, question):
         # The question states the per-kg dose to give ("Ontario 0.4 g/kg q4w - how many grams?"): that dose, held
         # against the indication's rule it lies within, for this patient.
@@ -280,6 +355,26 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
     return out
 
 
+_ASKED_EVERY = re.compile(r"(?i)\b(?:every|q)\s*(\d+)\s*(?:weeks?|wks?|w)\b|\b(monthly)\b|\b(weekly)\b")
+
+
+def _asked_weeks(question: str) -> float | None:
+    """The interval in weeks a question asks a dose for ("Ontario q4w range?"), when it states one."""
+    m = _ASKED_EVERY.search(question)
+    return None if m is None else float(m.group(1)) if m.group(1) else 4.0 if m.group(2) else 1.0
+
+
+def _every(n: NormRule, weeks: float) -> bool:
+    """Whether a rule is given at an interval of `weeks` (a rule with no interval in weeks is given at none)."""
+    i = n.rule.interval
+    if i is None and n.rule.per == "week":
+        return weeks == 1.0
+    if i is None or i.unit not in ("week", "month"):
+        return False
+    per = 1.0 if i.unit == "week" else 4.0
+    return (i.min or 0) * per <= weeks <= (i.max or i.min or 0) * per
+
+
 _GIVEN_PER_KG = re.compile(r"(?i)(?<![\d.\-–])(\d+(?:\.\d+)?)\s*(g/kg|mg/kg)\b(?!\s*(?:-|–|to)\s*\d)")
 
 
@@ -289,10 +384,16 @@ def _given_dose(book: RuleBook, frame: QuestionFrame, words: tuple[str, ...], qu
     the indication allows it."""
     if "switch" in frame.aspects or not frame.indication:
         return []
+    if CEILING_ASKED.search(question):
+        return []  # "how high can we go?": the range's top, not the dose the patient is on
     r = frame.patient.regimen
-    if r is not None and r.unit in _PER_KG_UNITS:
-        value, weeks = r.value * _PER_KG_UNITS[r.unit], r.interval_weeks
-    elif (m := _GIVEN_PER_KG.search(question)) is not None:
+    on = r.value * _PER_KG_UNITS[r.unit] if r is not None and r.unit in _PER_KG_UNITS else None
+    m = _GIVEN_PER_KG.search(question)
+    if (proposed := _new_per_kg(question, on)) is not None and on is not None:
+        value, weeks = proposed, r.interval_weeks  # "if we go to 0.5 g/kg - grams?": the dose proposed, not the one she is on
+    elif on is not None:
+        value, weeks = on, r.interval_weeks
+    elif m is not None:
         value, weeks = float(m.group(1)) * _PER_KG_UNITS[m.group(2).lower()], None
     else:
         return []

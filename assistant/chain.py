@@ -492,6 +492,7 @@ class Assistant:
             hits = self._add_topic_documents(question, hits, focus)
         hits = self._add_recommendations(question, hits)
         hits = self._add_aspect_sections(question, hits, tuple(frame.aspects) if frame is not None else ())
+        hits = self._add_context_documents(question, hits, frame)
         hits = self._add_dose_rows(frame, hits, str(base.get("question") or question))
         if frame is not None and (names := self._drug_names(frame)):
             focus = replace(focus, drug=names)
@@ -594,7 +595,8 @@ class Assistant:
     def _with_calculations(self, summary: str, sections: list[Section], numbering: Numbering, hits: list[Hit],
                            frame: QuestionFrame | None, question: str) -> tuple[str, list[Section]]:
         """The patient's own numbers, worked out from the rules and cited to the passage stating each rule, before the lead."""
-        from assistant.calculate import calculations, converts, dosing_weight, stated_doses, unit_conversions, worked_weight
+        from assistant.calculate import (calculations, converts, dosing_weight, response_rules, stated_doses, unit_conversions,
+                                         worked_weight)
         from assistant.doses import check_text
         from assistant.doses.policy import failing
 
@@ -606,8 +608,17 @@ class Assistant:
         summary, sections = self._with_level(summary, sections, numbering, frame)
         patient = bool(frame.patient.weight_kg or frame.patient.adjusted_weight_kg or frame.patient.regimen) \
             and bool(WORKED_OUT_ASPECTS & set(frame.aspects)) and not REASONED_ASPECTS & set(frame.aspects)
+        # "on 400 mg/kg, if we go up to 600 how much will the trough climb?": a level's rise per unit of dose, worked out.
+        responding = response_rules(self.rulebook, frame, question) if frame.patient.regimen is not None else []
+        patient = patient or bool(responding)
         if not patient and not converts(question):
             return summary, sections  # nothing of the patient's to work out, or this turn asks about something else
+        for n in responding:  # the passage stating the rise per step of dose, read even when the turn's words missed it
+            more, _ = self.retriever.retrieve(question, k=self.settings.retrieval.k, mode=self.settings.retrieval.retriever,
+                                              filters=Filters(documents=(n.rule.source.document,)), reuse_vector=True,
+                                              answerable=True)
+            for found in more:
+                hits = _admitted(hits, found, numbering)
         passages = numbering.passages()
         # The per-kg doses the lead states, verified for this frame, are the ones to work out first.
         lead = check_text(summary, self.rulebook, sources=list(passages.values()), frame=dose_context(frame, None, self.vocabulary.broad))
@@ -847,6 +858,20 @@ class Assistant:
         seen = {h.chunk_id for h in hits}
         return hits + [h for h in dict((h.chunk_id, h) for h in more).values()
                        if h.chunk_id not in seen and section_name(h) in sections]
+
+    def _add_context_documents(self, question: str, hits: list[Hit], frame: QuestionFrame | None, k: int = 3) -> list[Hit]:
+        """The patient's circumstance has documents of its own ("now CAP on ceftriaxone": a document on active infection,
+        by its topics): their passages for the question, beside those of the condition's documents, when none is found."""
+        term = self.vocabulary.term("contexts", frame.context) if frame is not None and frame.context else None
+        if term is None:
+            return hits
+        topic = Filters(topics=(term.label,))
+        if any(topic.accepts(h.meta) for h in hits):
+            return hits
+        more, _ = self.retriever.retrieve(f"{question} ({term.label})", k=k, mode=self.settings.retrieval.retriever,
+                                          filters=topic, answerable=True)
+        seen = {h.chunk_id for h in hits}
+        return hits + [h for h in more if h.chunk_id not in seen]
 
     def _add_dose_rows(self, frame: QuestionFrame | None, hits: list[Hit], asked: str, documents: int = 2,
                        k: int = 3) -> list[Hit]:

@@ -24,7 +24,8 @@ from assistant.retrieval import Hit
 from assistant.text import split_sentences
 from assistant.vocabulary import framing_tokens, medication_tokens, phase_over_phrases, names_a_drug, open_ask, question_alternatives, without_qualifiers
 from assistant.vocabulary import (age_fit, asks_another, asks_non_drug, asks_to_rank, condition_states, document_asked_quantities,
-                                  drug_class_words, excluded_states, history_drugs, patient_states, ranks_options)
+                                  decides, drug_class_words, excluded_states, history_drugs, patient_states, proposed_actions,
+                                  ranks_options, without_dose_decisions)
 from assistant.whom import asks_target, states_target, unasked_population
 
 # A question asking for a quantity of one kind ("how often", "over how many hours") is answered by a statement stating
@@ -148,6 +149,12 @@ TARGET_PENALTY = 0.3
 # comes forward.
 STATE_PENALTY = 0.3
 STATE_BONUS = 0.15
+# A yes/no question putting up a step in therapy ("ok to trial off?") is decided by a statement naming that step or the
+# one it is weighed against ("replacement continues indefinitely").
+DECISION_BONUS = 0.3
+# Deciding a step, in a document about something broader than the patient's condition (stopping therapy), a statement
+# naming that condition is the one about this patient.
+CONDITION_BONUS = 0.2
 
 
 @lru_cache(maxsize=4096)
@@ -195,7 +202,7 @@ def _wanted(question: str, asked: tuple[str, ...]) -> list[str]:
 
 def aspects_of(question: str) -> list[str]:
     """What a question asks about (dose, monitoring, duration...), in the order the table lists them."""
-    question = without_qualifiers(question)  # "on low-dose ICS" asks no dose
+    question = without_dose_decisions(without_qualifiers(question))  # "on low-dose ICS", "leave the dose alone?" ask no dose
     found = [name for name, (asks, _, _) in ASPECTS.items() if asks.search(question)]
     # "the day after cidp loading, bad headache": a phase said to be over asks nothing, when something else is asked
     rest = phase_over_phrases().sub(" ", question)
@@ -342,6 +349,7 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
     asks_give = (asks_for_one or asks_another(question)) and not asks_target(question) and "monitoring" not in wanted
     states = frozenset(patient_states(question))
     ruled_out = excluded_states(tuple(states))
+    proposed = proposed_actions(own_turn)
     out: list[Candidate] = []
     for row in rows:
         hit, rank, order, text, tokens = row
@@ -405,6 +413,11 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
                 score += STATE_BONUS
             elif condition & ruled_out:
                 score -= STATE_PENALTY  # another patient's circumstance
+        if proposed and decides(text, proposed):
+            score += DECISION_BONUS
+        if proposed and focus is not None and focus.condition and _names(text, focus.condition) \
+                and not _names(" ".join(_subject_words(hit)), focus.condition):
+            score += CONDITION_BONUS
         # A statement resting only on a secondary summary gives way to a primary source saying the same.
         keys = references_of(hit, text) if secondary else []
         weak = bool(keys) and set(keys) <= secondary

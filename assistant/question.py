@@ -16,7 +16,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from assistant.history import InfectionLevel, history_of
-from assistant.vocabulary import Mention, Vocabulary, bare_age, elapsed_spans, ends_in_phase_over, negated_condition_spans
+from assistant.vocabulary import Mention, Vocabulary, bare_age, elapsed_spans, ends_in_phase_over, dose_decision_spans, negated_condition_spans
 
 # Body weight a dose may be computed for: finite, and between an extremely premature neonate and the heaviest
 # recorded adult. Anything else is a typo or an attack, and never reaches the dose arithmetic.
@@ -258,7 +258,10 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
         population.append("obesity")
     # A modifier word ("premed", "switch to SCIG") names the aspect asked about, not a condition.
     inside = [a for c in m.conditions if c.name in vocab.modifiers for a in vocab.find_all(c.surface, "aspects")]
-    aspects = list(dict.fromkeys(a.name for a in sorted([*m.aspects, *inside], key=lambda a: a.start)))
+    # "leave the dose alone?" puts up a decision about the dose, and asks no dose.
+    deciding = dose_decision_spans(normal)
+    aspects = list(dict.fromkeys(a.name for a in sorted([*m.aspects, *inside], key=lambda a: a.start)
+                                 if not any(x <= a.start < y for x, y in deciding)))
     # The specific condition leads ("hypogammaglobulinemia in CLL" is about CLL); broad states follow,
     # and a setting of care yields to the condition treated in it ("kidney transplant with AMR" is about AMR).
     conditions = sorted((c for c in m.conditions if c.name not in vocab.modifiers and not absent(c)),
@@ -266,6 +269,8 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
     # A question that ends asking for a unit ("IVIG g?", "pump rate mL/h?") asks for that amount.
     if (unit := _ASKS_UNIT.search(normal)) and (asked := "administration" if "/h" in unit.group(1).lower() else "dose") not in aspects:
         aspects.append(asked)
+    elif _ASKS_GRAMS.search(normal) and "dose" not in aspects:
+        aspects.append("dose")
     judged = (patient.igg_g_per_l, patient.infections, patient.days_since_event, patient.vaccine_response)
     if not aspects and (patient.weight_kg or patient.regimen) and (m.drug or conditions) and all(f is None for f in judged):
         aspects = ["dose"]  # "75 kg man with GBS, IVIG please": a patient's numbers and a treatment, nothing else, ask for the dose
@@ -330,6 +335,8 @@ _HEIGHT = re.compile(r"(?i)(?<![\d.])(\d{2,3}(?:\.\d+)?)\s*cm\b|(?<![\d.])([12]\
 _FEET = re.compile(r"(?<!\d)([4-7])\s*(?:'|ft|feet)\s*(\d{1,2})?\s*(?:\"|in\b|inches)?")
 _AGE_Y = re.compile(r"(?i)(?<![\d.])(\d{1,3})\s*-?\s*(?:years?|yrs?|y)\s*-?\s*(?:old|of age)|(?<![\d.])(\d{1,3})\s*yo\b|"
                     r"\b(?:aged?|age of)\s*(\d{1,3})\b|(?<![\d.])(\d{1,3})\s*y/o\b|(?<![\d.])(\d{1,3})\s*-year-old")
+# Age and sex run together, as clinicians write them ("66F", "58 M", "XLA 19M"): upper-case M or F right after the age.
+_AGE_SEX = re.compile(r"(?<![\w.])(\d{1,3})\s?([MF])\b")
 _AGE_M = re.compile(r"(?i)(?<![\d.])(\d{1,2})\s*-?\s*(?:months?|mo|mos)\s*-?\s*old|(?<![\d.])(\d{1,2})\s*-month-old|"
                     r"^\W*(\d{1,2})\s*(?:months?|mo|mos)\b(?!\s+(?:ago|later|after|since|post|following))")
 # The patient's IgG: "IgG 3.2 g/L", or a trough they report ("trough came back 480 mg/dL"; not "a trough target of 6 g/L").
@@ -340,7 +347,7 @@ _IGG = re.compile(r"(?i)(?:\bIgG\b|\btrough\b(?![^.;\d]{0,25}?\b(?:target|goal|a
 _BARE_LEVEL = re.compile(r"(?i)^\W*(?:IgG|trough)\b[\s:=]*(?:(?:level|lvl|is|was|of|at|now|only|came back)\b[\s:=]*)*$")
 _REGIMEN = re.compile(
     r"(?i)(?:(?P<verb>\b(?:on|receiv\w*|gets?|getting|takes?|taking|current(?:ly)?(?: on)?|has been on|dose is)\s+)|^\W*|(?<=[,;:]\s))"
-    r"(?:(?P<p1>[A-Za-z][\w-]*)\s+)?(?P<v>\d+(?:[.,]\d+)?)\s*(?P<u>g/kg|grams?|g)\b(?!/)\s*"
+    r"(?:(?P<p1>[A-Za-z][\w-]*)\s+)?(?P<v>\d+(?:[.,]\d+)?)\s*(?P<u>g/kg|mg/kg|grams?|g)\b(?!/)\s*"
     r"(?:(?:of\s+)?(?!(?:weekly|monthly|every|a\s+(?:week|month)|q\s*\d+\s*(?:weeks?|wks?|w))\b)(?P<p2>[A-Za-z][\w-]*)\s*)?"
     r"(?:(?:every|q)\s*(?P<n>\d+)\s*(?:weeks?|wks?|w)\b|(?P<monthly>monthly|a month)|(?P<weekly>weekly|a week|every week))?")
 _EVERY_WEEKS = re.compile(r"(?i)\b(?:every|q)\s*(\d+)\s*(?:weeks?|wks?|w)\b")
@@ -355,6 +362,8 @@ _SINCE = re.compile(r"(?i)(?<![\d.])(\d{1,3}(?:\.\d)?)\s*-?\s*(days?|d|weeks?|wk
                     r"(?:post|after|since|following|out from|s/p|ago)\b")
 _DAYS_IN = {"d": 1, "w": 7, "m": 30.4, "y": 365.25}
 _ASKS_UNIT = re.compile(r"(?i)(?<![\w/])(g|gm|grams?|mg|mcg|ml|mL/h|ml/hr?|mL per hour)\s*\?*\s*$")
+# Grams asked for anywhere in the question ("Ontario q4w range in g using adj wt?", "g per day?"), not a level's g/L.
+_ASKS_GRAMS = re.compile(r"(?i)\b(?:in|how many)\s+(?:g|gm|grams?)\b(?!\s*/\s*(?:l|dl)\b)|(?<![\w/])(?:g|gm|grams?)\s*(?:per|a|/)\s*day\b")
 _BMI = re.compile(r"(?i)\bBMI\D{0,8}?(\d{2}(?:[.,]\d)?)\b")
 _FEMALE = re.compile(r"(?i)\b(she|her|woman|female|girl|lady|mother|mum|mom)\b")
 _MALE = re.compile(r"(?i)\b(he|his|him|man|male|boy|gentleman|father)\b")
@@ -411,6 +420,8 @@ def patient_facts(text: str) -> Patient:
         facts["age_years"] = round(found[0] / 12, 2)
     elif found := _first(_AGE_Y, text, elapsed):
         facts["age_years"] = found[0]
+    elif (aged := _AGE_SEX.search(text)) and 1 <= int(aged.group(1)) <= 110:
+        facts["age_years"] = float(aged.group(1))
     elif (bare := bare_age(text)) is not None:  # "her husband, 70, ...", "if she were 31" (issue 13, round 6)
         facts["age_years"] = bare
     if regimen is not None:
@@ -438,7 +449,8 @@ def patient_facts(text: str) -> Patient:
     if (found := _IGG.search(text)) and (found.group(2) or _BARE_LEVEL.match(found.group(0)[:found.start(1) - found.start()])) \
             and (level := _igg_level(_num(found.group(1)), found.group(2))) is not None:
         facts["igg_g_per_l"] = level
-    female, male = bool(_FEMALE.search(text)), bool(_MALE.search(text))
+    said_sex = m.group(2) if (m := _AGE_SEX.search(text)) else ""
+    female, male = bool(_FEMALE.search(text)) or said_sex == "F", bool(_MALE.search(text)) or said_sex == "M"
     if female != male:
         facts["sex"] = "female" if female else "male"
     for key in ("weight_kg", "ideal_weight_kg", "adjusted_weight_kg"):
@@ -450,21 +462,27 @@ def patient_facts(text: str) -> Patient:
 
 # An amount with its interval anywhere ("if we end up at 48 g every 4 weeks", "switching from 35 g IVIG q4w"): a regimen
 # however it is introduced.
-_REGIMEN_BARE = re.compile(r"(?i)(?<![\d.])(?P<v>\d+(?:[.,]\d+)?)\s*(?P<u>g/kg|grams?|g)\b(?!/)\s*(?:(?:of\s+)?(?P<p2>[A-Za-z][\w-]*)\s*)?"
+_REGIMEN_BARE = re.compile(r"(?i)(?<![\d.])(?P<v>\d+(?:[.,]\d+)?)\s*(?P<u>g/kg|mg/kg|grams?|g)\b(?!/)\s*(?:(?:of\s+)?(?P<p2>[A-Za-z][\w-]*)\s*)?"
                            r"(?:every|q)\s*(?P<n>\d+)\s*(?:weeks?|wks?|w)\b")
+
+
+def _amount(value: str, unit: str) -> tuple[float, str]:
+    """A regimen's amount in g/kg or g ("400 mg/kg" is 0.4 g/kg)."""
+    unit = unit.lower()
+    return (_num(value) / 1000, "g/kg") if unit == "mg/kg" else (_num(value), "g/kg" if unit == "g/kg" else "g")
 
 
 def _regimen(text: str) -> tuple[Regimen, tuple[int, int]] | None:
     m = _REGIMEN.search(text)
     if not m:
         if bare := _REGIMEN_BARE.search(text):
-            unit = "g/kg" if bare.group("u").lower() == "g/kg" else "g"
-            return Regimen(value=_num(bare.group("v")), unit=unit, interval_weeks=float(bare.group("n")),
+            value, unit = _amount(bare.group("v"), bare.group("u"))
+            return Regimen(value=value, unit=unit, interval_weeks=float(bare.group("n")),
                            product=bare.group("p2")), bare.span()
         return None
-    unit = "g/kg" if m.group("u").lower() == "g/kg" else "g"
+    value, unit = _amount(m.group("v"), m.group("u"))
     weeks = float(m.group("n")) if m.group("n") else 4.0 if m.group("monthly") else 1.0 if m.group("weekly") else None
     if not m.group("verb") and weeks is None:
         return None  # "Kawasaki 2 g/kg" states a dose; a regimen the patient is on says "on ..." or how often
     product = next((p for p in (m.group("p1"), m.group("p2")) if p and p.lower() not in ("of", "every", "q", "and", "iv")), None)
-    return Regimen(value=_num(m.group("v")), unit=unit, interval_weeks=weeks, product=product), m.span()
+    return Regimen(value=value, unit=unit, interval_weeks=weeks, product=product), m.span()

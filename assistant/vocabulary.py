@@ -836,6 +836,73 @@ def condition_states(text: str) -> frozenset[str]:
                      if clause is not None and any(clause.search(c) for c in clauses))
 
 
+@lru_cache(maxsize=4)
+def _decisions(_stamp: tuple) -> tuple[re.Pattern | None, tuple[tuple[str, re.Pattern, re.Pattern, bool], ...]]:
+    table = _lexicon().get("decisions") or {}
+    form = re.compile(f"(?i){table['asked_form']}") if table.get("asked_form") else None
+    out = []
+    for row in table.get("actions") or ():
+        asked = sorted({str(w).lower() for w in row.get("asked") or ()}, key=len, reverse=True)
+        answered = sorted({str(w).lower() for w in row.get("answered_by") or ()}, key=len, reverse=True)
+        if asked and answered:
+            out.append((str(row["canonical"]),
+                        re.compile(r"(?i)(?<![\w-])(?:" + "|".join(map(re.escape, asked)) + r")(?![\w-])"),
+                        re.compile(r"(?i)(?<![\w-])(?:" + "|".join(map(re.escape, answered)) + r")"),
+                        bool(row.get("decides_dose"))))
+    return form, tuple(out)
+
+
+_WH = re.compile(r"(?i)\b(?:how|what|when|which|why|where|who)\b")
+_STEP_LEAD = re.compile(r"(?i)\b(?:so|then|or|just|and)\s+")
+
+
+def _proposed(question: str) -> list[tuple[str, re.Match, bool]]:
+    form, actions = _decisions(_stamp(SHARED_LEXICON))
+    if form is None or "?" not in question:
+        return []
+    found = form.search(question)
+    if found is None:
+        # a last sentence that is the step itself ("hold it?", "stop?"), not one naming it ("Ontario higher dose?")
+        # a last sentence or clause that is the step itself ("hold it?", "so leave the dose alone?"), not one naming it
+        # ("Ontario higher dose?")
+        last = re.split(r"[.;!?]\s", question.rstrip(" ?"))[-1].lstrip(" -—,(")
+        start = question.rfind(last)
+        starts = [start] + [start + m.end() for m in _STEP_LEAD.finditer(last)]
+        return [(name, m, dose) for name, said, _, dose in actions
+                if (m := next((x for x in (said.match(question, at) for at in starts) if x), None))]
+    else:
+        if _WH.search(re.split(r"[.?!;]", question[:found.start()])[-1]):
+            return []  # "how fast can I increase the rate?" asks how, not whether
+        start = found.start()
+    return [(name, m, dose) for name, said, _, dose in actions if (m := said.search(question, start))]
+
+
+def proposed_actions(question: str) -> tuple[str, ...]:
+    """The steps in the patient's therapy a yes/no question puts up ("ok to trial off?" -> stop; "should we hold it till
+    the pneumonia's better?" -> hold), by the shared lexicon's `decisions`: a step named after the question's yes/no
+    form, or in a last sentence that is only the step ("hold it?")."""
+    return tuple(name for name, _, _ in _proposed(question))
+
+
+def dose_decision_spans(question: str) -> list[tuple[int, int]]:
+    """Where the question puts up a step about the dose itself ("leave the dose alone?"): words there ask no dose."""
+    return [m.span() for _, m, dose in _proposed(question) if dose]
+
+
+def without_dose_decisions(question: str) -> str:
+    """The question with its steps about the dose itself blanked out (same length): what else it asks."""
+    for a, b in dose_decision_spans(question):
+        question = question[:a] + " " * (b - a) + question[b:]
+    return question
+
+
+def decides(text: str, actions: tuple[str, ...]) -> bool:
+    """Whether a statement decides one of the steps put up: it names the step or the one the step is weighed against."""
+    if not actions:
+        return False
+    return any(name in actions and answered.search(text) for name, _, answered, _ in _decisions(_stamp(SHARED_LEXICON))[1])
+
+
 def framing_tokens() -> frozenset[str]:
     """The tokens of the shared lexicon's framing words ("options", "preferred"): they say how an answer is wanted,
     not what it is about."""

@@ -21,6 +21,8 @@ _WEIGHT = re.compile(rf"^{_N} kg \+ {_N} × \({_N} kg − {_N} kg\) = {_N} kg$")
 _RATE = re.compile(rf"^{_N} mL/kg/h × {_N} kg = {_N} mL/h$")
 _LEVEL = re.compile(rf"^{_N} (mg/dL|g/L) = {_N} (g/L|mg/dL)$")
 _COMPARED = re.compile(rf"^{_N} (mg/dL|g/L) ([<>=]) {_N} (mg/dL|g/L)$")  # the patient's level against a bound
+# A level's expected rise from a change of dose, by a rule's rise per unit of dose, then the patient's level after it.
+_RESPONSE = re.compile(rf"^\({_N} (mg/kg|g/kg) − {_N} (mg/kg|g/kg)\) × {_N} = {_N} (mg/dL|g/L)(?:; {_N} (mg/dL|g/L) \+ {_N} (mg/dL|g/L) = {_N} (mg/dL|g/L))?$")
 # A rate in mg/kg/min restated in mL/kg/h for the product's concentration, and then in mL/h for the patient's weight.
 _RATE_UNITS = re.compile(rf"^{_N} mg/kg/min × 60 ÷ {_N} mg/mL = {_N} mL/kg/h(?:; {_N} mL/kg/h × {_N} kg = {_N} mL/h)?$")
 
@@ -102,6 +104,20 @@ def recompute(calc: Calculation, book: RuleBook) -> Checked | None:
         if side != ("<" if value < bound else ">" if value > bound else "="):
             return None
         return Checked(rule.id, frozenset({value, bound}))
+    if m := _RESPONSE.match(calc.formula):
+        new, unit, old, unit2, factor, rise, level_unit = m.groups()[:7]
+        new, old, factor, rise = float(new), float(old), float(factor), float(rise)
+        if unit != unit2 or rule.kind != "conversion_factor" or rule.unit != f"({level_unit})/({unit})" \
+                or not _close(factor, rule.min or -1) or not _close(rise, (new - old) * factor):
+            return None
+        values = {new, old, factor, rise, round(rise * (0.01 if level_unit == "mg/dL" else 100), 2)}
+        if m.group(8) is not None:  # the patient's level after it
+            now, u1, rise2, u2, after, u3 = m.groups()[7:]
+            if not (u1 == u2 == u3 == level_unit) or not _close(float(rise2), rise) \
+                    or not _close(float(after), float(now) + rise):
+                return None
+            values |= {float(now), float(after)}
+        return Checked(rule.id, frozenset(values))
     if m := _RATE_UNITS.match(calc.formula):
         rate, concentration, result = map(float, m.groups()[:3])
         if rule.unit != "(mL/kg/h)/(mg/kg/min)" or concentration <= 0 or not _close(result, rate * 60 / concentration):
