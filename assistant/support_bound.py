@@ -16,8 +16,9 @@ from pathlib import Path
 import yaml
 
 from assistant.doses.numbers import WORD_VALUES
-from assistant.quantities import Quantity, quantities, quantity_in
+from assistant.quantities import Quantity, quantity_in
 from assistant.support_cues import cues, normal
+from assistant.support_quantity import located
 from assistant.text import phrase_alternation
 
 BOUND_FILE = Path(__file__).parent / "data" / "support-bound.yaml"
@@ -122,14 +123,7 @@ def bound_quantities(text: str) -> tuple[Bound, ...]:
     """Every quantity of a text with what it is bound to (read on the normalised text, within the quantity's clause)."""
     c = bound_cues()
     flat = normal(text)
-    found: list[tuple[Quantity, int, int]] = []
-    last = 0
-    for q in quantities(flat):
-        hit = re.compile(rf"(?<![\w.]){re.escape(q.text)}").search(flat, last)
-        if hit is None:
-            continue
-        found.append((q, hit.start(), hit.end()))
-        last = hit.end()
+    found = located(flat)
     out = []
     for k, (q, start, end) in enumerate(found):
         prev_end = found[k - 1][2] if k else 0

@@ -18,6 +18,19 @@ from assistant.quantities import Quantity, quantities, quantity_in
 QUANTITY_FILE = Path(__file__).parent / "data" / "support-quantity.yaml"
 
 
+def located(text: str) -> list[tuple[Quantity, int, int]]:
+    """Every quantity of a text with where it stands."""
+    out, last = [], 0
+    for q in quantities(text):
+        hit = re.compile(rf"(?<![\w.]){re.escape(q.text)}").search(text, last)
+        if hit is None:
+            continue
+        out.append((q, hit.start(), hit.end()))
+        last = hit.end()
+    return out
+
+
+
 @lru_cache(maxsize=1)
 def _limits() -> dict:
     data = yaml.safe_load(QUANTITY_FILE.read_text(encoding="utf-8")) or {}

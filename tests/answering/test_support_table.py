@@ -7,14 +7,7 @@ from __future__ import annotations
 
 from assistant.support import check_support
 from assistant.support_table import block_values, cadence_problems, column_problems, label_problems
-from assistant.vocabulary import load_vocabulary
-from tests.conftest import CORPUS
-
-VOCAB = load_vocabulary(CORPUS / "rules", CORPUS / "lexicon.yaml")
-
-
-def check(statement: str, text: str, heading=("Guideline", "Section"), **kw):
-    return check_support(statement, [(list(heading), text)], VOCAB, **kw)
+from tests.answering.support_pairs import VOCAB, check
 
 
 # ---- rows: a PDF column of names before their values, column by column ------------------------------------------
