@@ -45,6 +45,8 @@ class _Cues:
     ages_exact: tuple[re.Pattern, ...] = ()
     no_benefit: re.Pattern | None = None
     labelled_durations: re.Pattern | None = None
+    combined_with: re.Pattern | None = None
+    exception: re.Pattern | None = None
 
 
 @lru_cache(maxsize=1)
@@ -62,10 +64,24 @@ def cues() -> _Cues:
         ages_above=tuple(re.compile(rf"(?i)(?<![\w.]){p}(?!\d)") for p in data["ages"]["above"]),
         ages_exact=tuple(re.compile(rf"(?i)(?<![\w.]){p}") for p in data["ages"]["exact"]),
         no_benefit=re.compile(data["no_benefit"]),
+        combined_with=re.compile(data["combined_with"]),
+        exception=re.compile(data["exception"]),
         labelled_durations=re.compile(r"(?i)\b(?P<label>" + "|".join(
             re.escape(w).replace(r"\ ", r"\s+") for w in sorted(data["labelled_durations"], key=len, reverse=True))
             + r")\b\s*(?::|is|of|=|lasts|should\s+last|should\s+be)?\s*(?:at\s+least\s+)?(?P<lo>\d+)(?:\s*(?:-|–|to)\s*(?P<hi>\d+))?"
             r"\s*(?P<unit>days?|weeks?|months?)\b"))
+
+
+def combined_with(text: str, start: int) -> bool:
+    """Whether the drug named at start is the other part of a combination product ("combination product with ...")."""
+    return bool(cues().combined_with.search(text[max(0, start - 60):start]))
+
+
+def named_as_exception(text: str, start: int) -> bool:
+    """Whether the circumstance named at start is an exception to the dose beside it: its comma-delimited item names a
+    dose adjustment or an avoidance before it ("dose adjustment in moderate renal impairment")."""
+    item = re.split(r"[,;:]", text[max(0, start - 120):start])[-1]
+    return bool(cues().exception.search(item))
 
 
 # ---- passage headers and the conditions they name -------------------------------------------------------------------
@@ -226,6 +242,7 @@ class TextBinding:
     formulations: frozenset[str] = frozenset()
     once_daily: bool = False
     duration: tuple[float, float] | None = None
+    daily_ceiling: float | None = None  # a daily maximum the text states beside a dose repeated within the day
 
 
 def sentence_duration(text: str, sentence: tuple[int, int], own: tuple[float, float] | None,

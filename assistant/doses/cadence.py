@@ -47,7 +47,8 @@ _Q = re.compile(r"(?i)(?<![A-Za-z])q\.?\s?(?P<lo>\d+(?:\.\d+)?)(?:\s*[-–]\s*(?
                 r"(?P<unit>hours?|hrs?|h|days?|d|weeks?|wks?|w|months?|mo)\b")
 _FREQ_WORDS = re.compile(r"(?i)\b(?:(once\s+)?(daily|weekly|monthly|fortnightly|biweekly|nightly)(?:[a-e](?=\s|$))?|once\s+(?:a|per)\s+"
                          r"(day|week|month)|(?:per|a|each)[\s-](day|week|month)|every\s+(day|week|month)"
-                         r"|(twice|thrice|two times|three times|four times|[234] times)\s+(?:a\s+|per\s+|each\s+)?(?:day|daily)"
+                         r"|(twice|thrice|(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[2-9]|1[0-2])\s+times)"
+                         r"\s+(?:a\s+|per\s+|each\s+)?(?:day|daily)"
                          r"|(?:on|in)\s+any\s+(?:single\s+|one\s+)?(day)|(?:on\s+)?each\s+of\s+the\s+(?:\w+\s+)?(day)s)\b|(?<![A-Za-z])(BID|TID|QID|QOD|QD|"
                          r"q\.o\.d\.|q\.d\.|b\.i\.d\.|t\.i\.d\.)(?![A-Za-z])|\b(every other day)\b")
 _DURATION = re.compile(rf"(?i)(?:\b(for|over|on|x|across)|(×))\s+(?P<each>(?:each|every)\s+of\s+(?:the\s+)?)?"
@@ -63,7 +64,10 @@ _SINGLE_BEFORE = re.compile(r"(?i)\b(?:single|one[- ]time|one[- ]off|loading)(?:
                             r"(?:\s+of)?\s*:?\s*$")
 _COURSE_AFTER = re.compile(r"(?i)^[\s,(]*(?:in\s+total|in\s+all|all\s+told|altogether|overall|total(?:\s+dose)?|per\s+course|(?:is\s+|as\s+)?(?:a|the)\s+"
                            r"(?:[A-Za-zé'-]+\s+){0,2}?(?:total|course)(?!\s+of\b)|in\s+divided|(?:for|over|across|throughout)\s+the\s+(?:(?:whole|entire|full)\s+)?course)\b")
-_COURSE_BEFORE = re.compile(r"(?i)\b(?:total(?:\s+(?:course\s+)?dose)?(?:\s+of)?|course\s+of|divided\s+over"
+# "a total of 2 g/kg", "the total course is 2 g/kg", "the course total is 2 g/kg", "the total dose per course = 2 g/kg".
+_COURSE_BEFORE = re.compile(r"(?i)\b(?:total(?:\s+(?:course\s+)?dose|\s+course)?(?:\s+(?:per|for|of)\s+(?:the\s+|a\s+|each\s+)?course)?"
+                            r"(?:\s+of|\s+(?:is|=|comes\s+to|amounts\s+to)(?:\s+(?:about|approximately))?)?"
+                            r"|course\s+(?:total|dose)(?:\s+(?:of|is|=))?|course\s+of|divided\s+over"
                             r"|adds?\s+up\s+to|sums?\s+to)\s*:?\s*$")
 _CYCLE = re.compile(rf"(?i)\brepeat(?:ed)?\s+(?:(?:every|each)\s+(?:(?P<other>other)\s+|(?P<lo>{NUM})(?:{SEP}(?P<hi>{NUM}))?\s+)?"
                     rf"{_PERIOD}\b|(?P<word>daily|weekly|monthly)\b)")
@@ -122,6 +126,9 @@ def _interval(source: str, after: bool) -> tuple[tuple[float, float] | None, str
     flags = (("QOD" if "o" in word else "QD"),) if word in ("qd", "q.d.", "qod", "q.o.d.") else ()
     if (span := _frequency_range(source, m)) is not None:
         return span[0], span[1], flags
+    if word not in _FREQ_INTERVALS and word.endswith(" times"):  # "six times daily": every 4 hours
+        word = " ".join(word.split())
+        return (1 / number(word.split()[0])[0],) * 2, m.group(0), flags
     return (_FREQ_INTERVALS[word],) * 2, m.group(0), flags  # ISMP: QD misread as QID, QOD as QD
 
 
@@ -182,7 +189,9 @@ def cadence(after: str, before: str, unit_per: str | None) -> Cadence:
     course_after = _COURSE_AFTER.search(after)
     if course_after and unit_per in ("day", "week") and not re.search(r"(?i)course", course_after.group(0)):
         course_after = None  # "50-200 mg/day in divided doses", "4 g/day total": a daily total, not a course
-    if course_after or (_COURSE_BEFORE.search(before) and unit_per not in ("day", "week")):
+    # (A repeat of its own and no course length keeps it a repeated dose: "the total dose is 0.4 g/kg daily".)
+    if course_after or (_COURSE_BEFORE.search(before) and unit_per not in ("day", "week")
+                        and (interval is None or duration is not None)):
         kind = "course"
         if unit_per is None:
             interval = None  # "2 g/kg is a total for the course, not a daily dose": the words name no repeat

@@ -10,10 +10,11 @@ from assistant.doses.arithmetic import Calculations, calculations
 from assistant.doses.commas import ambiguous_spans, both_readings
 from assistant.doses.column_units import unwrapped, with_column_units
 from assistant.doses.cadence import Cadence, scan_cadence
+from assistant.doses.ceilings import ceilings_below_doses, stated_daily_ceiling
 from assistant.doses.context import AnswerContext
 from assistant.doses.counts import count_doses
 from assistant.doses.conversions import (conversion_chain, cross_checks, factor_findings, obesity_weight,
-                                         rule_failure as _rule_failure, scig_conversion)
+                                         rounding_findings, rule_failure as _rule_failure, scig_conversion)
 from assistant.doses.binding import (TextBinding, labelled_durations, once_daily, preferred_sources, sentence_duration,
                                      split_passage, text_formulations, topics, trial_kind)
 from assistant.doses.grounding import (amount_mention, in_sources, product_names, qualifiers, quoted, unit_count,
@@ -22,13 +23,14 @@ from assistant.doses.lexicon import Lexicon
 from assistant.doses.indications import diseases, is_disease
 from assistant.doses.molar import molar_findings
 from assistant.doses.negation import is_negated, negated_factor, negation_verdict, span_negated
-from assistant.doses.matching import (ONE_SIDED_SPAN, Scope, best, cap_problem, is_cap, magnitude, nearest,
-                                      period_scaled, problem, range_text, select)
+from assistant.doses.matching import (ONE_SIDED_SPAN, Scope, best, cap_problem as _cap_problem, is_cap, magnitude,
+                                      nearest, period_scaled, problem, range_text, select)
 from assistant.doses.numbers import fmt
 from assistant.doses.parse import Amount, Scan, scan
 from assistant.doses.passage_cues import is_reference_point, shorter_than_sources, stated_as_reference
 from assistant.doses.rules import RuleBook
-from assistant.doses.scope import family_of, finding, is_measured, jurisdiction, lab_kind, scope_for
+from assistant.doses.scope import (converted_level, family_of, finding, is_measured, jurisdiction, lab_kind,
+                                  scope_for)
 from assistant.doses.stated import suggestion, variants as stated_variants
 from assistant.doses.targets import passage_times, target_findings, threshold_findings
 from assistant.doses.timing import timing_findings
@@ -118,9 +120,9 @@ def _example(n) -> bool:
     return "example" in (n.rule.population.note or "").lower()
 
 
-def text_binding(sc: Scan, a: Amount) -> TextBinding:
-    """What the text binds a dose to: the formulation it names for it, once daily in so many words, and its sentence's
-    course length."""
+def text_binding(sc: Scan, a: Amount, drug: str | None = None) -> TextBinding:
+    """What the text binds a dose to: the formulation it names for it, once daily in so many words, its sentence's
+    course length, and the daily ceiling its statement gives it."""
     k = next((j for j, o in enumerate(sc.amounts) if o.start == a.start), None)
     mention = amount_mention(sc, k) if k is not None else None
     sentence = sc.sentences[a.sentence]
@@ -128,7 +130,8 @@ def text_binding(sc: Scan, a: Amount) -> TextBinding:
     others = any(o.sentence == a.sentence and o.start != a.start and o.cadence.duration for o in sc.amounts)
     return TextBinding(formulations=text_formulations(sc.text, sentence, a.start, a.end, drug_end),
                        once_daily=once_daily(a.cadence.text, sc.text, a.end),
-                       duration=sentence_duration(sc.text, sentence, a.cadence.duration, others, a.start))
+                       duration=sentence_duration(sc.text, sentence, a.cadence.duration, others, a.start),
+                       daily_ceiling=stated_daily_ceiling(sc, a, drug))
 
 
 def _trial_lengths(sc: Scan, srcs: list[Scan] | None, lex: Lexicon) -> list[DoseFinding]:
@@ -175,12 +178,18 @@ def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, source
     grounded = in_sources(a, sources, scope.age, scope.drug, book.lexicon,
                           product_names(sc, a.sentence, scope.drug, book.lexicon), start=scope.start,
                           quals=qualifiers(sc, a, book.lexicon, scope.drug) | scope.asked, count=unit_count(sc, a),
-                          bind=text_binding(sc, a))
+                          bind=text_binding(sc, a, scope.drug))
     variants = stated_variants(book, sc, a, scope, family)
     sel = select(book, family, scope)
     # A rule for another disease, population or stage is borrowed: it never verifies, so it is left out.
     base, caps = [n for n in sel.base if n.rule.id not in sel.borrowed], sel.caps
     note = f" ({sel.note})" if sel.note else ""
+    bounded = bool(caps) and stated_daily_ceiling(sc, a, scope.drug) is not None
+
+    def cap_problem(n, s):
+        # A dose with a stated daily ceiling beside it is held to a daily cap as one dose; the ceiling bounds the sum.
+        return _cap_problem(n, replace(s, cadence=replace(s.cadence, interval=None)) if bounded else s)
+
     usable = [(s, pre) for s, pre in variants if any(n.dim == s.dim for n in base + caps)]
     if not usable:
         # No rule in this unit: a slipped "/kg" (0.4 g for 0.4 g/kg) is a unit error, otherwise grounding decides.
@@ -289,7 +298,8 @@ def judge_step(book: RuleBook, sc: Scan, a: Amount, scope: Scope, sources: list[
     if held:
         return finding(sc, a, scope, "verified", f"A step of {a.text.strip()}, as rule {held[0].rule.id} gives.",
                        held[0])
-    if in_sources(a, sources):
+    # Another drug's step of the same size in the passage (a table's next row) does not ground it.
+    if in_sources(a, sources, scope.age, scope.drug, book.lexicon):
         return finding(sc, a, scope, "grounded", "A step size stated in the cited passage; no rule gives it.")
     return finding(sc, a, scope, "ungrounded", f"A step of {a.text.strip()} that no rule gives.")
 
@@ -307,6 +317,12 @@ def _judge_amount(book: RuleBook, sc: Scan, i: int, fam: str | None, scope: Scop
             return None
         return finding(sc, a, scope, "unit_error", f"{a.text.strip()} is not {head.text.strip()} in other units; check "
                                                    f"the unit (mg/dL or g/L).")
+    if fam == "lab" and (pair := converted_level(sc, i)) is not None:
+        (lo, hi), (hlo, hhi) = pair[1].canon, pair[0].canon
+        if a is pair[0] or abs(lo - hlo) <= 0.03 * hlo and abs(hi - hhi) <= 0.03 * hhi:
+            return None  # the level is an example of the conversion; its restatement carries any error
+        return finding(sc, a, scope, "unit_error", f"{a.text.strip()} is not {pair[0].text.strip()} in other units; "
+                                                   f"check the unit (mg/dL or g/L).")
     measured = a.observed or is_measured(sc, a)
     if fam == "lab" and measured and not a.problem:
         # A measured level is patient data, not advice: only a physically impossible one is flagged.
@@ -741,6 +757,7 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
         scopes[i] = scope
         if found is not None:
             results[i] = found
+    extra += rounding_findings(rulebook, sc, named | {s.drug for s in scopes.values() if s.drug})
     # Cross-checks override an amount's own verdict (keeping what the amount itself says: drug, cadence, flags).
     totals: dict[int, int] = {}
     overrides = cross_checks(rulebook, sc, scopes, calc.operands, ctx, totals)
@@ -772,6 +789,7 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     _worked_from_given(rulebook, sc, calc, results, operands, given, patient)
     _split_parts(rulebook, sc, results)
     _day_totals(sc, results, scopes, rulebook, counted)
+    ceilings_below_doses(sc, results, scopes)
     negated = {i for i in results if is_negated(sc, sc.amounts[i])}
     for i in sorted(negated):
         f = results[i]
@@ -783,11 +801,13 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
         scope = scopes.get(i)
         if results[i].verdict not in PASSING_VERDICTS and scope is not None and scope.drug \
                 and not rulebook.by_drug.get(scope.drug) and srcs and not in_sources(
-                    sc.amounts[i], srcs, scope.age, scope.drug, rulebook.lexicon, start=scope.start) and any(
+                    sc.amounts[i], srcs, scope.age, scope.drug, rulebook.lexicon, start=scope.start,
+                    quals=qualifiers(sc, sc.amounts[i], rulebook.lexicon, scope.drug) | scope.asked) and any(
                 k not in negated and _chain(sc, sc.amounts[k].sentence) == _chain(sc, sc.amounts[i].sentence)
                 and g.drug == f.drug and g.verdict == "grounded" for k, g in results.items()):
             # A drug with no rules: "Don't start sertraline at 200 mg; start at 50 mg daily" rules out a dose the cited
-            # passage does not give for this, and gives the dose the passage states in its place.
+            # passage does not give for this (its population and circumstances: "in older adults ... instead of 50 mg",
+            # the adults' dose), and gives the dose the passage states in its place.
             results[i] = results[i].model_copy(update={
                 "verdict": "grounded", "message": "A dose the sentence rules out, which the cited passage does not "
                                                   "give; the dose it puts in its place is the passage's."})

@@ -3,6 +3,7 @@ IVIG to weekly SCIG, conversion factors and the dosing weight in obesity."""
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -92,11 +93,61 @@ def rounding_step(book: RuleBook, sc: Scan, a: Amount) -> float | None:
     return max(steps) if steps and max(steps) <= allowed * (1 + 1e-6) else None
 
 
+def rounding_findings(book: RuleBook, sc: Scan, drugs: set[str]) -> list[DoseFinding]:
+    """A rounding step stated for a drug whose rules allow rounding only to a smaller step ("rounding to the nearest
+    10 g" where the rule allows 5 g): the step itself is wrong, whatever the dose it rounds. Steps within the rule, and
+    steps for a drug with no rounding rule, are left to the dose they round."""
+    out = []
+    for a in sc.amounts:
+        if "rounding" not in a.flags or a.info is None:
+            continue
+        rules = [n for n in book.norm if n.family == "rounding" and n.rule.drug in drugs and n.dim == a.info.dim
+                 and n.hi is not None]
+        if not rules:
+            continue
+        n = max(rules, key=lambda r: r.hi)
+        if a.canon[1] <= n.hi * (1 + 1e-6):
+            continue
+        out.append(finding(sc, a, None, "out_of_range",
+                           f"A rounding step of {a.text.strip()} is larger than rule {n.rule.id} allows "
+                           f"({fmt(n.rule.max)} {n.rule.unit}).", n).model_copy(update={"drug": n.rule.drug}))
+    return out
+
+
 def _rounded_result(sc: Scan, a: Amount) -> bool:
     """Whether the amount is the rounded dose: after the step it is rounded to, or right after "rounded to"."""
     s_start, _ = sc.sentences[a.sentence]
     return any("rounding" in b.flags and b.sentence == a.sentence and b.end <= a.start for b in sc.amounts) or bool(
         _ROUNDED.search(sc.text[max(s_start, a.start - 45):a.start]))
+
+
+_ROUND_UP = re.compile(r"(?i)\bround(?:s|ed|ing)?\s+(?:it\s+|this\s+|that\s+|the\s+dose\s+)?up\b")
+_ROUND_DOWN = re.compile(r"(?i)\bround(?:s|ed|ing)?\s+(?:it\s+|this\s+|that\s+|the\s+dose\s+)?down\b")
+
+
+def _misrounded(book: RuleBook, sc: Scan, i: int) -> tuple[Amount, float] | None:
+    """(the amount rounded, the step) when the i-th amount is a rounded dose ("28 g; rounding to the nearest 5 g gives
+    30 g") that is not the amount before it in its statement rounded to that step: to the nearest multiple, or up or
+    down where the text says so. None when it is, or when there is nothing to compare."""
+    a = sc.amounts[i]
+    if a.is_range or (step := rounding_step(book, sc, a)) is None or not step or not _rounded_result(sc, a):
+        return None
+    c_start, _ = sc.chain_span(a.sentence)
+    before = next((b for b in reversed(sc.amounts[:i]) if b.start >= c_start and b.info and b.info.dim == a.info.dim
+                   and "rounding" not in b.flags and not b.is_range and not b.problem), None)
+    if before is None:
+        return None
+    x, words = before.canon[0], sc.text[before.end:a.start]
+    if _ROUND_UP.search(words):
+        allowed = {math.ceil(x / step - 1e-9) * step}
+    elif _ROUND_DOWN.search(words):
+        allowed = {math.floor(x / step + 1e-9) * step}
+    else:  # the nearest multiple (either, at a tie)
+        allowed = {math.floor(x / step + 1e-9) * step, math.ceil(x / step - 1e-9) * step}
+        allowed = {v for v in allowed if abs(v - x) <= min(abs(w - x) for w in allowed) + 1e-9}
+    if any(abs(a.canon[0] - v) <= 1e-6 * max(1.0, v) for v in allowed):
+        return None
+    return before, step
 
 
 _ROUNDED = re.compile(r"(?i)\bround(?:s|ed|ing)?\b(?:\s+(?:it|this|that|the\s+dose))?(?:\s+(?:up|down))?\s+(?:to|at)\s+"
@@ -170,6 +221,10 @@ def cross_checks(book: RuleBook, sc: Scan, scopes: dict[int, Scope], skip: set[i
                     expected = (head.canon[0] * scale, head.canon[1] * scale)
                     if bad := mismatch(sc, a, scope, *expected, f"at {fmt(conc)} mg/mL, {head.text.strip()}"):
                         out[i] = bad
+        if i not in out and (wrong := _misrounded(book, sc, i)):
+            out[i] = finding(sc, a, scope, "out_of_range", f"{a.text.strip()} is not {wrong[0].text.strip()} rounded to "
+                                                           f"the {fmt(wrong[1])} g step.")
+            continue
         per_kg = per_kg_dim(a.info.dim)
         # The per-kg dose a total is for: its head, else its own companion ("360 mL/h (6 mL/kg/h)"), else the last one
         # before it in its sentence, not across "then" ("30 mL/h (0.5 mL/kg/h) ..., then up to 360 mL/h").
@@ -375,6 +430,12 @@ def _applied_to_whole(text: str, s_start: int, s_end: int, start: int, end: int)
     return bool(_WHOLE_OPERAND.search(operand)) and not _WEEKLY_OPERAND.search(operand)
 
 
+def _factor_words_start(words: str) -> int:
+    """Where a factor written in words starts in its match ("multiplied by one point three seven": at "one")."""
+    m = re.search(r"(?i)(?:\bby|\btimes|\bfactor(?:\s+for\s+[\w-]+)?(?:\s+of|\s+is|\s*=|\s*:)?)\s+(?=[a-z])", words)
+    return m.end() if m else 0
+
+
 def factor_findings(book: RuleBook, sc: Scan, ctx: Scan | None) -> list[DoseFinding]:
     """Conversion factors stated in a conversion context (x 1.37, 0.4 x (actual - ideal), multiplying by 0.6)."""
     out = []
@@ -397,8 +458,13 @@ def factor_findings(book: RuleBook, sc: Scan, ctx: Scan | None) -> list[DoseFind
             sc.sentences[j][0]:sc.sentences[j][1]]) or jurisdiction(t)), "")
         rules = [n for n in book.norm if n.family == "factor" and _factor_kind(n) == wanted
                  and _brand_allows(n, book, sentence, ctx, clause, line, earlier)]
-        num = re.search(r"\d*\.?\d+", sc.text[start:end])
-        span = (start + num.start(), start + num.end())
+        # The factor's own number: the words before it may hold another ("multiply the whole 30 g by 1.37").
+        nums = list(re.finditer(r"\d*\.?\d+", sc.text[start:end]))
+        num = next((m for m in reversed(nums) if abs(float(m.group(0)) - value) < 1e-9), None)
+        # (A factor in words, "by one point three seven": the words after the operation are its number.)
+        span = (start + num.start(), start + num.end()) if num else (start + _factor_words_start(sc.text[start:end]), end)
+        if any(f.start == span[0] and f.end == span[1] for f in out):
+            continue
         base = dict(text=sc.text[span[0]:span[1]], start=span[0], end=span[1], value=value, unit="1", per_kg=False,
                     drug=rules[0].rule.drug if rules else None)
         # Factors are compared as written: a rate factor's unit, (mL/kg/h)/(mg/kg/min), is not a dose unit.

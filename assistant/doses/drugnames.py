@@ -52,9 +52,15 @@ def dictionary_drugs(text: str) -> tuple[Mention, ...]:
             for data, _, _ in _finder()([word[:-1]], is_ignore_case=True):
                 if data.get("drugbank_id") or data.get("medline_plus_id"):
                     found.append(Mention(str(data.get("name", word[:-1])).lower(), w.start(), w.end() - 1, word[:-1]))
-    return tuple(sorted(found, key=lambda m: m.start))
+    found.sort(key=lambda m: m.start)
+    # "Metformin (Biguanides): 500 mg", "Isosorbide mononitrate (Nitrates)": a plural name in parentheses right after a
+    # drug's name is the class a dosage table files the drug under, not a second drug the doses could be for.
+    return tuple(m for k, m in enumerate(found) if not (
+        k and m.surface.lower().endswith("s") and _CLASS_PAREN.fullmatch(text, found[k - 1].end, m.start)
+        and re.match(r"\s*\)", text[m.end:])))
 
 
+_CLASS_PAREN = re.compile(r"\s*\(\s*")
 # Table words the dictionary lists as a brand of some drug ("Generics" as a synonym of oxazepam): a column's label.
 _NOT_NAMES = frozenset({"generic", "generics"})
 # A name followed by a class word names the drugs acting on it, not a drug: "(Angiotensin II Receptor Blockers (ARB))"

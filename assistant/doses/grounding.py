@@ -6,10 +6,11 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from assistant.doses.binding import (TextBinding, age_qualifiers, ages_met, divided_counts, formulations_conflict,
-                                     no_benefit, passage_age_thresholds, passage_formulations, row_course_limit)
+from assistant.doses.binding import (TextBinding, age_qualifiers, ages_met, combined_with, divided_counts,
+                                     formulations_conflict, named_as_exception, no_benefit, passage_age_thresholds,
+                                     passage_formulations, row_course_limit)
 from assistant.doses.matching import INTERVAL_TOLERANCE, Stated
-from assistant.doses.cadence import days, scan_cadence
+from assistant.doses.cadence import cadence, days, scan_cadence
 from assistant.doses.lexicon import Lexicon, Mention, mentions
 from assistant.doses.parse import OWN_CIRCUMSTANCE, Amount, Scan
 from assistant.doses.scope import FOLLOW as _FOLLOW, dosed_before, named_for
@@ -153,6 +154,20 @@ def _row_frequency(sc: Scan, k: int) -> tuple[float, float] | None:
         spans += [_interval_span(words)]
     spans = [x for x in spans if x is not None]
     return (min(x[0] for x in spans), max(x[1] for x in spans)) if len(spans) == 1 else None
+
+
+# A dosage table row's next part repeating its dose ("dose: 1,000 mg at onset; repeat every 4 – 6 hours as needed"):
+# nothing but words between the dose and the ';', then the repeat.
+_ROW_REPEAT = re.compile(r"(?i)[^;\d]{0,40};\s*(?:(?:can|may)\s+(?:be\s+)?)?repeat(?:ed)?\s+(?P<words>(?:every|each)\s+[^;]*)")
+
+
+def _row_repeat(sc: Scan, k: int) -> tuple[float, float] | None:
+    """For a passage amount with no repeat of its own, the interval of the row's next part when that part repeats it."""
+    b = sc.amounts[k]
+    if b.cadence.interval is not None or b.is_max or b.comparator or b.step:
+        return None
+    m = _ROW_REPEAT.match(sc.text, b.end, _row(sc, b)[1])
+    return cadence(m.group("words"), "", None).interval if m else None
 
 
 def _interval_span(words: str) -> tuple[float, float] | None:
@@ -353,7 +368,8 @@ _TURN = re.compile(r"(?i)\s[-–—]\s|\b(?:but|except|unless|however|whereas)\b
 def qualifiers(sc: Scan, a: Amount, lex: Lexicon | None, drug: str | None) -> frozenset[str]:
     """The circumstances an amount is stated for (renal impairment, older adults, another drug taken with it): those
     named in its part of the sentence (after the amount before it in its ';' segment, up to the next one), and those
-    named before the segment's first dose ("On propranolol, rizatriptan 5 mg, maximum 15 mg/day")."""
+    named before the segment's first dose ("On propranolol, rizatriptan 5 mg, maximum 15 mg/day"). A circumstance
+    named as an exception ("dose adjustment in renal impairment") is not one."""
     s_start, s_end = sc.sentences[a.sentence]
     cuts = [s_start] + [s_start + m.end() for m in re.finditer(";", sc.text[s_start:s_end])] + [s_end]
     # (An amount the sentence splitter cut across ends past its sentence: its segment runs to the amount's end.)
@@ -378,11 +394,13 @@ def qualifiers(sc: Scan, a: Amount, lex: Lexicon | None, drug: str | None) -> fr
             break  # a dose naming a circumstance of its own does not take the segment's lead ("hepatic ... 20 mg/d,
             # For patients >60 years ... 20 mg/d": the second is for the older patients only)
         part = sc.text[start:end]
-        found |= {name for name, pattern in (lex.qualifiers if lex else ()) if pattern.search(part)}
+        found |= {name for name, pattern in (lex.qualifiers if lex else ()) if any(
+            not named_as_exception(sc.text, start + m.start()) for m in pattern.finditer(part))}
         if n == 0:  # an age threshold binds the doses of its own stretch only ("for 12 years and older 200 mcg/day")
             found |= age_qualifiers(part)  # ">60 years of age", "a 68-year-old"
         found |= {f"with {d.canonical}" for d in sc.drugs if start <= d.start < end and d.canonical != drug
-                  and not (drug and same_drug(drug, d.canonical, lex)) and _WITH_DRUG.search(sc.text[max(start, d.start - 25):d.start])}
+                  and not (drug and same_drug(drug, d.canonical, lex)) and _WITH_DRUG.search(sc.text[max(start, d.start - 25):d.start])
+                  and not combined_with(sc.text, d.start)}
     return frozenset(found)
 
 
@@ -405,6 +423,15 @@ def _row_ages(src: Scan, k: int) -> frozenset[str]:
     return age_qualifiers(aged[-1]) if aged else frozenset()
 
 
+def _row_exceptions(src: Scan, b: Amount, lex: Lexicon | None) -> set[str]:
+    """The circumstances a passage amount's row (or bullet) names as exceptions to its doses ("dose adjustment in
+    moderate renal impairment", "avoid in hepatic impairment")."""
+    start, end = _row(src, b)
+    part = src.text[start:end]
+    return {name for name, pattern in (lex.qualifiers if lex else ()) for m in pattern.finditer(part)
+            if named_as_exception(src.text, start + m.start())}
+
+
 def _quals_agree(src: Scan, k: int, quals: frozenset[str] | None, drug: str | None, lex: Lexicon | None) -> bool:
     """Whether the passage's k-th amount is for the circumstances the text's dose is stated for: the same ones, or the
     text names more (a patient's eGFR beside a dose for everyone) where the passage gives no dose of this drug for
@@ -421,6 +448,8 @@ def _quals_agree(src: Scan, k: int, quals: frozenset[str] | None, drug: str | No
         return False  # a dose for renal impairment (or with propranolol) is not the dose for everyone
     mention = amount_mention(src, k)
     extra = quals - mine
+    if extra & _row_exceptions(src, src.amounts[k], lex):
+        return False  # "up to 200 mg/24-hours, dose adjustment in renal impairment" is not the dose for renal impairment
     for j, o in enumerate(src.amounts):
         if j == k or o.info is None or o.problem or o.info.dim != src.amounts[k].info.dim:
             continue  # an eGFR threshold is not a dose for renal impairment
@@ -465,7 +494,7 @@ def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, dr
             ta = a.cadence.interval
             tb = b.cadence.interval or (listed_interval(src, k) if ta else None) or _strength_interval(src, k) or (
                 (_daily_label(src, b) or (_daily_label(src, prev) if prev is not None else None))
-                if ta == (1.0, 1.0) else None) or (_row_frequency(src, k) if ta else None)
+                if ta == (1.0, 1.0) else None) or (_row_frequency(src, k) if ta else None) or (_row_repeat(src, k) if ta else None)
             if (units := _strength_dose(src, k)) is not None:
                 blo, bhi = blo * units[0], bhi * units[1]  # "strength 2.5 mcg; dosing: 2 inhalations once daily": 5 mcg
             if not _bound_alike(src, k, b, bind):
@@ -498,10 +527,12 @@ def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, dr
                 continue  # "6 mg every hour" is not grounded by "6 mg, repeated once"
             if a.step != (b.step or _titration(src, b)):
                 continue  # a titration step ("increase by 0.6 mg each week") is grounded by a step, not by a dose
-            if _limit(a) != _limit(b) and not (a.is_max and not b.is_max and not a.comparator and (
+            if _limit(a) != _limit(b) and not (a.raised_to and b.raised_to) and not (
+                    a.is_max and not b.is_max and not a.comparator and (
                     lo < hi * (1 - 1e-6) or _range_top(src, k, hi))):
                 # A maximum is not grounded by a starting dose of the same size, nor the other way round; "allows up to
-                # 0.4-0.8 g/kg" names the range the passage allows.
+                # 0.4-0.8 g/kg" names the range the passage allows. A dose a titration raises to is one, whether or not
+                # its words make it a ceiling ("increasing to 25 mg once daily" of "may increase to 25 mg once daily").
                 continue
             da, db = a.cadence.duration or bind.duration, b.cadence.duration
             if da and db and not (da[0] >= db[0] / INTERVAL_TOLERANCE and da[1] <= db[1] * INTERVAL_TOLERANCE):
@@ -520,9 +551,11 @@ def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, dr
                 continue
             if start and not a.is_max and not a.comparator and _lower_start(src, k, a, drug, lex):
                 continue
-            if ta and ta[1] < 1 and (cap := _row_daily_cap(src, k)) is not None and hi / ta[1] > cap * (1 + 1e-3):
+            if ta and ta[1] < 1 and (cap := _row_daily_cap(src, k)) is not None and hi / ta[1] > cap * (1 + 1e-3) \
+                    and not (bind and bind.daily_ceiling is not None and bind.daily_ceiling <= cap * (1 + 1e-3)):
                 # "celecoxib 200 mg twice daily" is 400 mg a day, above the row's "Max 200 mg/day for OA"; "100-200 mg
-                # once or twice daily" may keep to it (once a day), as the row's own regimen does.
+                # once or twice daily" may keep to it (once a day), as the row's own regimen does; so does a dose
+                # whose statement keeps it to a daily maximum within the row's ("every hour as needed, maximum 3 mg a day").
                 continue
             if not _quals_agree(src, k, quals, drug, lex):
                 continue  # "on propranolol, rizatriptan 10 mg" is not the passage's 10 mg without propranolol

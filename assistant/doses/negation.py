@@ -5,6 +5,10 @@ rules out what the rules also rule out is correct and verified; quoted word for 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from assistant.doses.grounding import quoted
 from assistant.doses.parse import Amount, Scan
@@ -25,6 +29,24 @@ _BEFORE = re.compile(r"\b(?:not|never|avoid(?:s|ed|ing)?|contraindicated|rather\
 _AFTER = re.compile(r"^[^,;:]*?\b(?:(?:is|are|was|were|be|should|must|may)\s+(?:not|never)\b|(?:is|are)n['’]t\b|"
                     r"contraindicated\b|(?:should|must)\s+be\s+avoided\b)", re.I)
 _CLAUSE_BREAK = re.compile(r"[,;:()]|\s[-–—]\s|\b(?:but|however|whereas|while|although|then)\b", re.I)
+
+
+NEGATION_FILE = Path(__file__).parent / "data" / "negation.yaml"
+
+
+@lru_cache(maxsize=1)
+def _operation() -> tuple[re.Pattern, re.Pattern]:
+    """(a negated operation verb and its words right before an amount, an operand's word right after it)."""
+    data = yaml.safe_load(NEGATION_FILE.read_text(encoding="utf-8"))
+    verbs = "|".join(data["operations"])
+    after = "|".join(data["operand_after"])
+    return (re.compile(rf"(?i)\b(?:{verbs})\s+(?:[A-Za-z'’-]+\s+){{0,3}}?$"), re.compile(rf"(?i)^\s*(?:{after})\b"))
+
+
+def _operand(before: str, after: str) -> bool:
+    """Whether the amount is the operand of the operation its clause rules out ("not multiply the whole 30 g by")."""
+    verb, operand = _operation()
+    return bool(verb.search(before)) and bool(operand.match(after))
 
 
 _CONTRAST = re.compile(r"\b(?:rather\s+than|instead\s+of|in\s+place\s+of)\b", re.I)
@@ -52,7 +74,7 @@ def span_negated(sc: Scan, a_start: int, a_end: int) -> bool:
         before = before[:before.rstrip().rfind("(")]
     before = _CLAUSE_BREAK.split(before)[-1]
     if _BEFORE.search(_LIMIT.sub(" ", before)):
-        return True
+        return not _operand(before, sc.text[a_end:end])
     return bool(_AFTER.search(_LIMIT.sub(" ", sc.text[a_end:end])))
 
 
@@ -74,9 +96,10 @@ def negation_verdict(sc: Scan, a: Amount, found: DoseFinding, sources: list[str]
     replaced_by_dose: the sentence gives, not negated, a passing dose of the same drug in its place.
 
     A contrast ("instead of 1 g/kg daily") is a negation: the dose it replaces is one not to give."""
-    if found.verdict == "verified" and replaced_by_dose and is_contrast(sc, a):
+    if found.verdict in ("verified", "grounded") and replaced_by_dose and is_contrast(sc, a):
         # A choice between doses of one drug ("rather than staying at 0.5 mL/kg/h, increase to 6 mL/kg/h"), where the
-        # alternative set aside is itself a right dose: naming it shows no wrong dose. Setting a right dose aside for
+        # alternative set aside is itself a right dose (a rule's, or for a drug with no rules the cited passage's:
+        # "XR 37.5-75 mg once daily rather than IR 37.5 mg twice daily"): naming it shows no wrong dose. Setting a right dose aside for
         # another therapy ("aspirin rather than IVIG 2 g/kg") is not such a choice.
         return found.model_copy(update={"message": f"Named as the alternative set aside; {found.message}"})
     if found.verdict in ("out_of_range", "unit_error") and found.rule_id:

@@ -104,15 +104,22 @@ _LIST_AND = re.compile(r"(?i)^(?:\s*(?:per|a|an|each|every|in|/)\s*[\w-]*(?:\s+h
 _PART = re.compile(rf"(?i)\b(?:split|divided|given|administered|spread|separated)\s+(?:up\s+)?(?:into|in|as|over)\s+"
                    rf"(?P<n>{NUM})\s+(?:equal\s+|separate\s+|smaller\s+|divided\s+)?(?:infusions|doses|parts|portions)"
                    r"\s+of\s+(?:about\s+|approximately\s+)?$")
+# The dose a titration raises to ("increasing to 25 mg once daily", "may be increased to 25 mg").
+_RAISED_TO = re.compile(r"(?i)\b(?:increas|rais|titrat|uptitrat|advanc)\w*\s+(?:the\s+dose\s+)?(?:up\s+)?to\s+$")
 _STEP_AFTER = re.compile(r"(?i)^\s*(?:higher|more|increase|increment|rise|greater|lower|less)\b")
 _WEIGHT = re.compile(rf"(?P<n>{NUM}){_SP}[-‑]?{_SP}(?P<u>kg|kilograms?|lbs?|pounds)(?![A-Za-z/])(?!\s*per\b)")
-# "x 1.37", "a factor of 0.4", "the factor for Hizentra is 1.37", "multiplying by 0.6"; not "multiply by 60 minutes".
+# "x 1.37", "times 1.37", "a factor of 0.4", "the factor for Hizentra is 1.37", "multiplying by 0.6"; not "multiply by
+# 60 minutes".
 # "x 56" after a number ("0.4 × 56") is an operand: the factor is the number before the sign.
 _FACTOR = re.compile(r"(?i)(?:\bfactor(?:\s+for\s+[\w-]+)?\s+(?:of\s+|is\s+|=\s*|:\s*)?|\bappl(?:y|ying|ied)\s+"
                      rf"(?:a\s+|the\s+)?|\bmultipl(?:y|ying|ied)\s+(?:[\w()-]+\s+){{0,5}}?by\s+|(?<![\d.]\s)(?<![\d.])[×x*]\s*)"
                      rf"(?P<a>\d*\.?\d+)(?![\d^]|[.,]\d|\s*(?:kg|g\b|mg|mL|%|weeks?|days?|minutes?|min\b|hours?|h\b|10\^))"
-                     rf"|[×x*]\s*(?P<c>\d*\.\d+)(?![\d^]|[.,]\d|\s*(?:kg|g\b|mg|mL|%|10\^))|(?P<b>\d*\.\d+)(?:\s*[×x*]\s*(?:\(|\d+(?![.,]\d))|\s*[×*]\s*(?=[A-Za-z])|\s+x\s+(?=[A-Za-z]))"
+                     rf"|(?:[×x*]|\btimes\b)\s*(?P<c>\d*\.\d+)(?![\d^]|[.,]\d|\s*(?:kg|g\b|mg|mL|%|10\^))|(?P<b>\d*\.\d+)(?:\s*[×x*]\s*(?:\(|\d+(?![.,]\d))|\s*[×*]\s*(?=[A-Za-z])|\s+x\s+(?=[A-Za-z]))"
                      r"|(?<![\d.])(?P<d>\d*\.\d+|\d+)\s+times\s+(?:the|as\s+much)\b")
+# A factor written in words ("multiplied by one point three seven", "a factor of zero point four"): a decimal only, so
+# "multiply by two" (doubling a dose) stays the words it is.
+_FACTOR_WORDS = re.compile(r"(?i)(?:\bfactor(?:\s+for\s+[\w-]+)?\s+(?:of\s+|is\s+|=\s*|:\s*)?|\bmultipl(?:y|ying|ied)\s+"
+                           r"(?:[\w()-]+\s+){0,5}?by\s+|\btimes\s+)(?P<w>" + WORDNUM + r")")
 # "multiply by 1.37 for Hizentra or by 1.30 for Cuvitru": a second factor of the same multiplication.
 _FACTOR_MORE = re.compile(r"(?i)\b(?:or|and)\s+by\s+(?P<a>\d*\.?\d+)(?![\d^]|\s*(?:kg|g\b|mg|mL|%|weeks?|days?|min))")
 _PERCENT = re.compile(rf"(?P<n>{DIGNUM})\s*%")
@@ -137,6 +144,18 @@ OWN_CIRCUMSTANCE = re.compile(r"(?i)(?:[^()\d]{0,12}?\b(?:in|for|with|if|when|on
                                r"(?![^()]*\d\s*(?:kg|lbs?|pounds)\b)(?![^()]*\b(?:this|the|a|an)\s+patient)"
                                r"|\s*(?:doses?|tablets?|capsules?)\s+(?:(?:are|is|being)\s+)?(?:preferred|advised|"
                                r"recommended|favou?red)\b)[^()]*\)")
+
+
+# "28 g, or 280 mL of a 10% product": a bare "or" between an amount and a volume of it (or the mass of a volume) is the
+# same dose in another form. Between amounts of one kind "or" is an alternative ("28 g or 30 g"), not a restatement.
+# The dose's cadence may stand between ("28 g every 4 weeks, or 280 mL").
+_OTHER_FORM = re.compile(r"(?i)^\s*" + _AT_STRENGTH + r"(?:(?:every|each|per|a|once\s+(?:a|every))\s+(?:\d+\s+)?[a-z]+|weekly|daily|monthly)?"
+                         r"\s*,?\s*or\s+(?:about\s+|approximately\s+)?$")
+_FORMS = {"mass", "volume"}
+
+
+def _other_form(gap: str, prev: Amount, a: Amount) -> bool:
+    return bool(prev.info and a.info and {prev.info.dim, a.info.dim} == _FORMS and _OTHER_FORM.match(gap))
 
 
 # Words that restate a dose in another form, which may be over another period ("i.e. 7 g a week").
@@ -168,6 +187,7 @@ class Amount:
     parts: int | None = None  # "split into two infusions of 0.5 g/kg": one of this many equal parts of a dose
     component: str | None = None  # "phentermine/topiramate 3.75/23 mg": the component this strength is the dose of
     pair_end: int | None = None  # the first strength of a pair: where the pair's second strength ends
+    raised_to: bool = False  # the dose a titration raises to ("increasing to 25 mg", "may increase to 25 mg")
 
     @property
     def canon(self) -> tuple[float, float]:
@@ -286,7 +306,8 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
     for i, a in enumerate(amounts):
         sent = _sentence_index(sentences, a.start)
         head = None
-        if out and out[-1].sentence == sent and _COMPANION.match(text[out[-1].end:a.start]) and not _ROUNDING.search(
+        if out and out[-1].sentence == sent and (_COMPANION.match(text[out[-1].end:a.start]) or _other_form(
+                text[out[-1].end:a.start], out[-1], a)) and not _ROUNDING.search(
                 text[max(0, out[-1].start - 40):out[-1].start]) and not (  # "rounded to the nearest 5 g = 30 g": not 5 g
                 text[out[-1].end:a.start].strip().endswith("(") and OWN_CIRCUMSTANCE.match(text, a.end)):
             # "up to 40 mg/day (20 mg in older adults)": a dose of its own for another circumstance, not a restatement
@@ -304,6 +325,12 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
             group_end = close + 1
         # Cadence words belong to an amount only when close to it ("0.4 g/kg (adjusted weight) every 4 weeks").
         stop = min(out[j].start if j < len(out) and out[j].sentence == a.sentence else s_end, s_end, group_end + 50)
+        far = min(out[j].start if j < len(out) and out[j].sentence == a.sentence else s_end, s_end, group_end + 90)
+        # Words only, no number, between the dose and a frequency past the window ("75 mg orally disintegrating tablet,
+        # taken three times daily"): the frequency is still this dose's, however long the formulation's name.
+        wide = text[group_end:far] if far > stop and j == i + 1 and not re.search(r"\d", text[group_end:far]) else None
+        if wide and (m := _STOP.search(wide)):
+            wide = wide[:m.start()]
         after = text[group_end:stop]
         # A companion that restates the dose with cadence words of its own ("28 g, i.e. 7 g a week", "0.5 g/kg per day
         # (2 g/kg total)") keeps them: the group's words are not the head's.
@@ -332,6 +359,9 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
         if titrated:
             before = ""  # "raise by 0.6 mg each week to 3 mg": the words after a step are its pace, not this dose's
         cad = cadence(after, before, a.info.per if a.info else None)
+        if cad.interval is None and wide and (far_cad := cadence(wide, "", None)).interval is not None:
+            cad = replace(cad, interval=far_cad.interval, flags=cad.flags + far_cad.flags,
+                          text=" ".join(filter(None, (far_cad.text, cad.text))))
         if titrated and cad.interval is None and (regimen := next(
                 (o for o in out[:i] if o.sentence == a.sentence and not o.step and o.head is None
                  and o.cadence.interval), None)):
@@ -379,8 +409,9 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
             # "The maximum daily dose for ibuprofen is 3,200 mg and 1,000-1,500 mg for naproxen": the cadence named
             # before a list of amounts is every item's.
             cad = replace(cad, interval=prev.cadence.interval, text=prev.cadence.text)
+        raised_to = comparator is None and not step and bool(_RAISED_TO.search(text[max(s_start, a.start - 40):a.start]))
         out[i] = replace(a, cadence=cad, comparator=comparator, is_max=is_max, step=step, observed=observed,
-                         parts=parts)
+                         parts=parts, raised_to=raised_to)
         for k in range(i + 1, j):
             out[k] = replace(out[k], cadence=own.get(k, cad), comparator=out[k].comparator or comparator,
                              is_max=is_max)
@@ -481,7 +512,10 @@ def scan(text: str, lex: Lexicon) -> Scan:
     found = [m for m in _FACTOR.finditer(text) if free(m.start(number_group(m)), m.end(number_group(m)))]
     found += [m for m in _FACTOR_MORE.finditer(text) if free(m.start("a"), m.end("a")) and re.search(
         r"(?i)multipl", text[sentences[_sentence_index(sentences, m.start())][0]:m.start()])]
-    factors = tuple(sorted((m.start(), m.end(), float(m.group(number_group(m)))) for m in found))
+    worded = [m for m in _FACTOR_WORDS.finditer(text) if " point " in f" {m.group('w').lower()} "
+              and free(m.start("w"), m.end("w"))]
+    factors = tuple(sorted([(m.start(), m.end(), float(m.group(number_group(m)))) for m in found]
+                           + [(m.start(), m.end(), number(m.group("w"))[0]) for m in worded]))
     percents = tuple((m.start(), m.end(), number(m.group("n"))[0]) for m in _PERCENT.finditer(text))
     return Scan(text=text, sentences=sentences, amounts=tuple(amounts), drugs=drugs,
                 indications=named.indications, routes=named.routes, ages=named.ages,

@@ -339,6 +339,33 @@ def is_measured(sc: Scan, a: Amount) -> bool:
     return a.comparator is None and not a.is_max and bool(_MEASURED.search(clause)) and not _GOAL.search(clause)
 
 
+# A level restated in another unit as a plain equivalence: "An IgG of 450 mg/dL is 4.5 g/L", "600 mg/dL = 6 g/L".
+_EQUALS = re.compile(r"(?i)^\s*(?:is|equals?|=|≈|corresponds\s+to|is\s+the\s+same\s+as)\s*(?:about\s+|approximately\s+"
+                     r"|roughly\s+|~\s*)?$")
+_NOTHING_MORE = re.compile(r"^\s*(?:\([^()]*\))?\s*[.;]?\s*$")
+
+
+def converted_level(sc: Scan, i: int) -> tuple[Amount, Amount] | None:
+    """(level, restatement) when the i-th amount is either of a sentence that only converts a lab level between units
+    ("An IgG of 450 mg/dL is 4.5 g/L (divide mg/dL by 100)"): no target, threshold, limit or other claim about the
+    level, nothing after the restatement but a parenthesis. Such a sentence states the conversion, not a level to
+    reach; the conversion is what is checked."""
+    a = sc.amounts[i]
+    k = next((j for j, b in enumerate(sc.amounts) if b.head == i), None) if a.head is None else i
+    if k is None:
+        return None
+    r = sc.amounts[k]
+    h = sc.amounts[r.head]
+    if h.info is None or r.info is None or h.info.dim != r.info.dim or h.sentence != r.sentence or any(
+            x.problem or x.comparator or x.is_max or x.step for x in (h, r)):
+        return None
+    s_start, s_end = sc.sentences[h.sentence]
+    if not _EQUALS.match(sc.text[h.end:r.start]) or not _NOTHING_MORE.match(sc.text[r.end:s_end]) \
+            or _GOAL.search(sc.text[s_start:h.start]):
+        return None
+    return h, r
+
+
 def lab_kind(sc: Scan, a: Amount) -> str | None:
     """'threshold' or 'lab_target' by the cue nearest the value in its sentence (before it, then after); else None."""
     s_start, s_end = sc.sentences[a.sentence]

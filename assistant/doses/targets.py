@@ -37,13 +37,20 @@ class _Vocabulary:
     against: re.Pattern
     analytes: tuple[tuple[str, re.Pattern], ...]
     window: int
-    groups: tuple[tuple[str, re.Pattern], ...]
+    groups: tuple[tuple[str, re.Pattern, int, bool], ...]  # (name, words, window, the words only before the time)
     zero: re.Pattern
     basis: re.Pattern  # a dosing word, a preposition and the weight (group "kind" names which: actual, adjusted, ...)
     basis_kinds: tuple[tuple[str, re.Pattern], ...]
     not_asserted: re.Pattern
     threshold_window: int
     thresholds: tuple[tuple[str, re.Pattern], ...]
+
+
+def _group(name: str, spec, window: int) -> tuple[str, re.Pattern, int, bool]:
+    """A timing group: its words (a list), or {words, window, before} for a group read only close before the time."""
+    if isinstance(spec, dict):
+        return name, _words(spec["words"]), int(spec.get("window", window)), bool(spec.get("before", False))
+    return name, _words(spec), window, False
 
 
 @lru_cache(maxsize=1)
@@ -55,7 +62,8 @@ def vocabulary() -> _Vocabulary:
     return _Vocabulary(
         target=_words(data["target_cues"]), recommend=_words(data["recommend"]), against=_words(data["against"]),
         analytes=tuple((k, _words(v)) for k, v in data["analytes"].items()),
-        window=int(timing["window"]), groups=tuple((k, _words(v)) for k, v in timing["groups"].items()),
+        window=int(timing["window"]),
+        groups=tuple(_group(k, v, int(timing["window"])) for k, v in timing["groups"].items()),
         zero=re.compile(r"(?i)(?<![\w-])(?:" + "|".join(data["zero_time"]) + r")(?![\w-])"),
         basis=re.compile(rf"(?i){_words(basis['dosing']).pattern}[^.;:]{{0,40}}?{_words(basis['preposition']).pattern}"
                          rf"\s+(?:(?:the|an?|their|the\s+patient['’]s)\s+)?(?P<kind>{weight})"),
@@ -168,9 +176,13 @@ _TIME = re.compile(r"(?i)(?<![\w.])(?P<lo>\d+(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(?P
                    r"(?P<unit>minutes?|mins?|hours?|hrs?|h|days?|weeks?|months?)\b(?![/-])")
 
 
+# One hour written without a number ("repeat every hour as needed", "after an hour").
+_ONE_HOUR = re.compile(r"(?i)\b(?:every|each|an|one)\s+hour\b(?![/-])")
+
+
 def _times(text: str) -> list[tuple[int, int, float, float]]:
     """(start, end, low, high) in days of every stated length of time."""
-    out = []
+    out = [(m.start(), m.end(), days("hour"), days("hour")) for m in _ONE_HOUR.finditer(text)]
     for m in _TIME.finditer(text):
         step = days(m.group("unit"))
         lo = number(m.group("lo"))[0] * step
@@ -178,8 +190,20 @@ def _times(text: str) -> list[tuple[int, int, float, float]]:
     return out
 
 
-def _near(pattern: re.Pattern, text: str, start: int, end: int, window: int) -> bool:
+def _near(pattern: re.Pattern, text: str, start: int, end: int, window: int, before: bool = False) -> bool:
+    if before:
+        return any(start - window <= m.end() <= start for m in pattern.finditer(text))
     return any(m.end() >= start - window and m.start() <= end + window for m in pattern.finditer(text))
+
+
+def _drugs_of(sc: Scan, k: int) -> set[str]:
+    """The drugs sentence k names, else those of the nearest sentence before it in its run of ';'-joined parts (a table
+    row's "dose 2.5 mg at onset; can repeat after 4-hours": the row's drug)."""
+    while True:
+        named = {d.canonical for d in sc.in_sentence(sc.drugs, k)}
+        if named or k == 0 or not sc.text[sc.sentences[k - 1][0]:sc.sentences[k - 1][1]].rstrip().endswith(";"):
+            return named
+        k -= 1
 
 
 def passage_times(sc: Scan, srcs: list[Scan] | None, lex: Lexicon, ruled: set[int]) -> list[DoseFinding]:
@@ -195,8 +219,8 @@ def passage_times(sc: Scan, srcs: list[Scan] | None, lex: Lexicon, ruled: set[in
             continue  # a dose's own course or cadence ("0.4 g/kg daily for 5 days"): the dose checks speak for it
         s_start, s_end = sc.sentences[sc.sentence_of(start)]
         sentence = sc.text[s_start:s_end]
-        drugs = {d.canonical for d in sc.in_sentence(sc.drugs, sc.sentence_of(start))}
-        groups = [(g, p) for g, p in voc.groups if _near(p, sentence, start - s_start, end - s_start, voc.window)]
+        drugs = _drugs_of(sc, sc.sentence_of(start))
+        groups = [(g, p, w, b) for g, p, w, b in voc.groups if _near(p, sentence, start - s_start, end - s_start, w, b)]
         if not drugs or not groups:
             continue
         theirs = []
@@ -204,11 +228,11 @@ def passage_times(sc: Scan, srcs: list[Scan] | None, lex: Lexicon, ruled: set[in
             js = _joined(src.text, lex)
             for k, (p_start, p_end) in enumerate(js.sentences):
                 words = js.text[p_start:p_end]
-                mine = {d.canonical for d in js.in_sentence(js.drugs, k)}
+                mine = _drugs_of(js, k)
                 if not mine & drugs:
                     continue
                 for t_start, t_end, t_lo, t_hi in _times(words):
-                    if any(_near(p, words, t_start, t_end, voc.window) for _, p in groups):
+                    if any(_near(p, words, t_start, t_end, w, b) for _, p, w, b in groups):
                         theirs.append((t_lo, t_hi, words[t_start:t_end]))
         if not theirs or any(t_lo / 1.1 <= lo and hi <= t_hi * 1.1 for t_lo, t_hi, _ in theirs):
             continue
