@@ -189,9 +189,11 @@ def cadence(after: str, before: str, unit_per: str | None) -> Cadence:
     course_after = _COURSE_AFTER.search(after)
     if course_after and unit_per in ("day", "week") and not re.search(r"(?i)course", course_after.group(0)):
         course_after = None  # "50-200 mg/day in divided doses", "4 g/day total": a daily total, not a course
-    # (A repeat of its own and no course length keeps it a repeated dose: "the total dose is 0.4 g/kg daily".)
-    if course_after or (_COURSE_BEFORE.search(before) and unit_per not in ("day", "week")
-                        and (interval is None or duration is not None)):
+    # (A repeat of its own and no course length keeps it a repeated dose, "the total dose is 0.4 g/kg daily", unless the
+    # words before name the course itself: "the CIDP loading course of 2 g/kg as a daily dose would give ...".)
+    course_before = _COURSE_BEFORE.search(before)
+    if course_after or (course_before and unit_per not in ("day", "week")
+                        and ("course" in course_before.group(0).lower() or interval is None or duration is not None)):
         kind = "course"
         if unit_per is None:
             interval = None  # "2 g/kg is a total for the course, not a daily dose": the words name no repeat

@@ -11,6 +11,7 @@ import yaml
 
 from assistant.doses.arithmetic import mismatch, ratio_verdict
 from assistant.doses.matching import Scope, source_text
+from assistant.doses.negation import describes_error
 from assistant.doses.numbers import fmt
 from assistant.doses.parse import Amount, Scan
 from assistant.doses.rules import NormRule, RuleBook
@@ -471,7 +472,7 @@ def factor_findings(book: RuleBook, sc: Scan, ctx: Scan | None) -> list[DoseFind
         held = [n for n in rules if n.rule.min is not None and n.rule.max is not None
                 and n.rule.min - 1e-6 <= value <= n.rule.max + 1e-6]
         if held and held[0].rule.evidence != "weak" and wanted == "scig" and value != 1 and \
-                _applied_to_whole(sc.text, s_start, s_end, span[0], span[1]):
+                _applied_to_whole(sc.text, s_start, s_end, span[0], span[1]) and not describes_error(sentence):
             out.append(DoseFinding(**base, verdict="out_of_range", rule_id=held[0].rule.id, source=source_text(held[0]),
                                    message=f"The factor {fmt(value)} is applied to the whole IVIG dose, not to its weekly "
                                            f"equivalent (the dose divided by the weeks between doses)."))

@@ -43,6 +43,19 @@ def _operation() -> tuple[re.Pattern, re.Pattern]:
     return (re.compile(rf"(?i)\b(?:{verbs})\s+(?:[A-Za-z'’-]+\s+){{0,3}}?$"), re.compile(rf"(?i)^\s*(?:{after})\b"))
 
 
+@lru_cache(maxsize=1)
+def _described_error() -> re.Pattern | None:
+    patterns = yaml.safe_load(NEGATION_FILE.read_text(encoding="utf-8")).get("described_errors") or []
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I) if patterns else None
+
+
+def describes_error(sentence: str) -> bool:
+    """Whether a sentence names the result of what it describes as an error ("... would give about four times the
+    intended dose"): it warns against the operation, and the numbers in it are stated, not prescribed."""
+    pattern = _described_error()
+    return bool(pattern and pattern.search(sentence))
+
+
 def _operand(before: str, after: str) -> bool:
     """Whether the amount is the operand of the operation its clause rules out ("not multiply the whole 30 g by")."""
     verb, operand = _operation()
