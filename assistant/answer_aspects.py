@@ -27,7 +27,7 @@ def _load() -> dict:
         data = yaml.safe_load(ASPECTS_FILE.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{ASPECTS_FILE}: cannot read: {exc}") from exc
-    for key in ("sections", "section_order", "dose_number", "checking", "aspects"):
+    for key in ("sections", "section_order", "dose_number", "checking", "response_asked", "ceiling_asked", "aspects"):
         if key not in data:
             raise ConfigError(f"{ASPECTS_FILE}: '{key}' is missing")
     return data
@@ -40,8 +40,8 @@ SECTION_KEYWORDS: list[tuple[str, tuple[str, ...]]] = [
 SECTION_ORDER: list[str] = [str(name) for name in _DATA["section_order"]]
 DOSE_NUMBER = _pattern(_DATA["dose_number"], "dose_number")
 CHECKING = _pattern(_DATA["checking"], "checking")
-RESPONSE_ASKED = _pattern(_DATA.get("response_asked") or r"(?!x)x", "response_asked")
-CEILING_ASKED = _pattern(_DATA.get("ceiling_asked") or r"(?!x)x", "ceiling_asked")
+RESPONSE_ASKED = _pattern(_DATA["response_asked"], "response_asked")
+CEILING_ASKED = _pattern(_DATA["ceiling_asked"], "ceiling_asked")
 # aspect -> (the words that ask it, the section that answers it, the cues of a statement answering it)
 ASPECTS: dict[str, tuple[re.Pattern[str], str, re.Pattern[str]]] = {
     str(name): (_pattern(row["asks"], f"aspects.{name}.asks"), str(row["section"]),

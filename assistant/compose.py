@@ -416,7 +416,7 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
         if proposed and decides(text, proposed):
             score += DECISION_BONUS
         if proposed and focus is not None and focus.condition and _names(text, focus.condition) \
-                and not _names(" ".join(_subject_words(hit)), focus.condition):
+                and not on_topic(hit, focus.condition):
             score += CONDITION_BONUS
         # A statement resting only on a secondary summary gives way to a primary source saying the same.
         keys = references_of(hit, text) if secondary else []

@@ -781,16 +781,20 @@ def ends_in_phase_over(text: str) -> bool:
     return bool(_phase_over(_stamp(SHARED_LEXICON))[1].search(text))
 
 
+def _any_of(ws, whole: bool = True) -> re.Pattern | None:
+    """Any of the words or phrases (longest first, case-insensitive), as whole words; word beginnings when not `whole`."""
+    ws = sorted({str(w).lower() for w in ws}, key=len, reverse=True)
+    if not ws:
+        return None
+    return re.compile(r"(?i)(?<![\w-])(?:" + "|".join(map(re.escape, ws)) + (r")(?![\w-])" if whole else ")"))
+
+
 @lru_cache(maxsize=4)
 def _patient_states(_stamp: tuple) -> tuple[tuple[str, re.Pattern | None, re.Pattern | None, frozenset[str]], ...]:
-    def words(ws) -> re.Pattern | None:
-        ws = sorted({str(w).lower() for w in ws}, key=len, reverse=True)
-        return re.compile(r"(?i)(?<![\w-])(?:" + "|".join(map(re.escape, ws)) + r")(?![\w-])") if ws else None
-
     out = []
     for row in _lexicon().get("patient_states") or ():
         said = list(row.get("said") or ())
-        out.append((str(row["canonical"]), words(said), words(said + list(row.get("clause") or ())),
+        out.append((str(row["canonical"]), _any_of(said), _any_of(said + list(row.get("clause") or ())),
                     frozenset(str(x) for x in row.get("excludes") or ())))
     return tuple(out)
 
@@ -842,13 +846,9 @@ def _decisions(_stamp: tuple) -> tuple[re.Pattern | None, tuple[tuple[str, re.Pa
     form = re.compile(f"(?i){table['asked_form']}") if table.get("asked_form") else None
     out = []
     for row in table.get("actions") or ():
-        asked = sorted({str(w).lower() for w in row.get("asked") or ()}, key=len, reverse=True)
-        answered = sorted({str(w).lower() for w in row.get("answered_by") or ()}, key=len, reverse=True)
+        asked, answered = _any_of(row.get("asked") or ()), _any_of(row.get("answered_by") or (), whole=False)
         if asked and answered:
-            out.append((str(row["canonical"]),
-                        re.compile(r"(?i)(?<![\w-])(?:" + "|".join(map(re.escape, asked)) + r")(?![\w-])"),
-                        re.compile(r"(?i)(?<![\w-])(?:" + "|".join(map(re.escape, answered)) + r")"),
-                        bool(row.get("decides_dose"))))
+            out.append((str(row["canonical"]), asked, answered, bool(row.get("decides_dose"))))
     return form, tuple(out)
 
 
@@ -862,7 +862,6 @@ def _proposed(question: str) -> list[tuple[str, re.Match, bool]]:
         return []
     found = form.search(question)
     if found is None:
-        # a last sentence that is the step itself ("hold it?", "stop?"), not one naming it ("Ontario higher dose?")
         # a last sentence or clause that is the step itself ("hold it?", "so leave the dose alone?"), not one naming it
         # ("Ontario higher dose?")
         last = re.split(r"[.;!?]\s", question.rstrip(" ?"))[-1].lstrip(" -—,(")
@@ -870,11 +869,9 @@ def _proposed(question: str) -> list[tuple[str, re.Match, bool]]:
         starts = [start] + [start + m.end() for m in _STEP_LEAD.finditer(last)]
         return [(name, m, dose) for name, said, _, dose in actions
                 if (m := next((x for x in (said.match(question, at) for at in starts) if x), None))]
-    else:
-        if _WH.search(re.split(r"[.?!;]", question[:found.start()])[-1]):
-            return []  # "how fast can I increase the rate?" asks how, not whether
-        start = found.start()
-    return [(name, m, dose) for name, said, _, dose in actions if (m := said.search(question, start))]
+    if _WH.search(re.split(r"[.?!;]", question[:found.start()])[-1]):
+        return []  # "how fast can I increase the rate?" asks how, not whether
+    return [(name, m, dose) for name, said, _, dose in actions if (m := said.search(question, found.start()))]
 
 
 def proposed_actions(question: str) -> tuple[str, ...]:
