@@ -14,7 +14,7 @@ from assistant.doses.numbers import fmt
 from assistant.doses.rules import NormRule, RuleBook
 from assistant.question import QuestionFrame
 from assistant.retrieval import Hit
-from assistant.vocabulary import phase_over_phrases
+from assistant.vocabulary import phase_over_phrases, phases_over
 
 _PER_KG_UNITS = {"g/kg": 1.0, "mg/kg": 0.001}
 # Words of a rule's note that name no circumstance of its own.
@@ -295,7 +295,6 @@ def _level_name(n: NormRule) -> str:
     return m.group(1) if m else "the level"
 
 
-_DETERMINERS = frozenset({"the", "a", "an", "his", "her", "their"})
 
 
 def _asked_words(question: str) -> tuple[tuple[str, ...], set[str]]:
@@ -303,8 +302,13 @@ def _asked_words(question: str) -> tuple[tuple[str, ...], set[str]]:
     loading": asked 'maintenance', over 'loading')."""
     low = question.lower()
     # (the phase is the first word named: "after loading dose" is over 'loading', not every rule's 'dose')
-    over = {next((w for w in m.group(0).split()[1:] if w not in _DETERMINERS), "") for m in phase_over_phrases().finditer(low)}
-    return tuple(re.findall(r"[a-z]{2,}", phase_over_phrases().sub(" ", low))), over
+    return tuple(re.findall(r"[a-z]{2,}", phase_over_phrases().sub(" ", low))), phases_over(low)
+
+
+def _names_phase(n: NormRule, over: set[str]) -> bool:
+    """Whether a rule's id names a phase said to be over ('load' or 'loading' for a cidp-...-loading rule)."""
+    return any(x == w or len(w) >= 4 and len(x) >= 4 and (x.startswith(w) or w.startswith(x))
+               for x in n.rule.id.split("-") for w in over)
 
 
 def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit], prefer, question: str,
@@ -312,7 +316,8 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
     words, over = _asked_words(question)
     if frame.patient.concentration_percent and (pump := _pump_rate(book, frame, hits, prefer, words, names)):
         return pump
-    if "administration" in frame.aspects and frame.patient.weight_kg:
+    # (a dose asked "for the first infusion" asks a dose, not how fast to run it)
+    if "administration" in frame.aspects and frame.patient.weight_kg and ("dose" not in frame.aspects or _RATE_ASKED.search(question)):
         rates = _rates(book, frame, hits, words)
         if rates:
             return rates
@@ -331,10 +336,12 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
         return []
     # A switch asks the new route's rules, whatever the words of the old route ("ontario ivig" before "sc instead?").
     rules = _rules_for_frame(book, frame, hits, prefer, words, names, route="sc" if switching else None)
-    rules = [n for n in rules if not over & set(n.rule.id.split("-"))] or rules  # not the phase said to be over
+    rules = [n for n in rules if not _names_phase(n, over)] or rules  # not the phase said to be over
     if (weeks := _asked_weeks(question)) is not None:  # "Ontario q4w range?": a weekly rule is not what is asked
         rules = [n for n in rules if _every(n, weeks)]
     for n, value, read in _given_dose(book, frame, words, question):
+        if _names_phase(n, over):
+            continue  # "done with the loading course (2 g/kg over 5 days)": the dose of the phase over, not one to give
         # The question states the per-kg dose to give ("Ontario 0.4 g/kg q4w - how many grams?"): that dose, held
         # against the indication's rule it lies within, for this patient.
         lo, hi = n.rule.min, n.rule.max if n.rule.max is not None else n.rule.min
@@ -355,6 +362,7 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
     return out
 
 
+_RATE_ASKED = re.compile(r"(?i)\brates?\b|\bml/(?:kg/)?h|mg/kg/min|how fast|\bspeed\b|\bpump\b")
 _ASKED_EVERY = re.compile(r"(?i)\b(?:every|q)\s*(\d+)\s*(?:weeks?|wks?|w)\b|\b(monthly)\b|\b(weekly)\b")
 
 
@@ -393,7 +401,7 @@ def _given_dose(book: RuleBook, frame: QuestionFrame, words: tuple[str, ...], qu
         value, weeks = proposed, r.interval_weeks  # "if we go to 0.5 g/kg - grams?": the dose proposed, not the one she is on
     elif on is not None:
         value, weeks = on, r.interval_weeks
-    elif m is not None:
+    elif m is not None and not _of_phase_over(question, m.start()):
         value, weeks = float(m.group(1)) * _PER_KG_UNITS[m.group(2).lower()], None
     else:
         return []
@@ -406,6 +414,15 @@ def _given_dose(book: RuleBook, frame: QuestionFrame, words: tuple[str, ...], qu
             if found:
                 return [(n, v, f"the unit {m.group(2)} read as {unit}, as the question says") for n, v, _ in found]
     return found
+
+
+def _of_phase_over(question: str, at: int) -> bool:
+    """Whether a dose stated at `at` belongs to a phase the question says is over ("got the EU loading dose (0.8 g/kg)
+    4 wks ago", "done with the loading course (2 g/kg over 5 days)"): it follows such a phrase in the same clause."""
+    for p in phase_over_phrases().finditer(question):
+        if phases_over(p.group(0)) and p.end() <= at and at - p.end() <= 40 and not re.search(r"[.;?!]", question[p.end():at]):
+            return True
+    return False
 
 
 def _fitting(book: RuleBook, frame: QuestionFrame, words: tuple[str, ...], value: float,
@@ -646,13 +663,23 @@ def _rates(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tuple[s
     # The labelling the question names ("EU-licensed IVIG") decides among rules of several labellings.
     labelling = {j for j, said in _JURISDICTIONS.items() if said & asked}
 
-    def of_labelling(found: list[NormRule]) -> list[NormRule]:
-        return ([n for n in found if n.rule.jurisdiction in labelling] or found) if labelling else found
+    def of_labelling(found: list[NormRule], stage) -> list[NormRule]:
+        """The rules of the labelling named: the indication's, else those for every indication (the EU label's
+        starting rate for a PID patient on an EU-licensed product, not the US label's)."""
+        if not labelling:
+            return found
+        return [n for n in [*found, *(g for g in general if stage(g))] if n.rule.jurisdiction in labelling] or found
+
+    def starting(n: NormRule) -> bool:
+        return n.rule.stage == "start"
+
+    def capping(n: NormRule) -> bool:
+        return n.rule.stage != "start" and n.rule.max is not None
 
     # A stage the indication's rules do not state (a starting rate) is the one the sources give for every indication.
-    start = of_labelling([n for n in rules if n.rule.stage == "start"]
-                         or [n for n in general if n.rule.stage == "start" and asked & _START_WORDS])
-    ceiling = of_labelling([n for n in rules if n.rule.stage != "start" and n.rule.max is not None])
+    start = of_labelling([n for n in rules if starting(n)] or [n for n in general if starting(n) and asked & _START_WORDS],
+                         starting)
+    ceiling = of_labelling([n for n in rules if capping(n)], capping)
     picked = start[:1] if asked & _START_WORDS and not asked & _MAX_WORDS else \
         ceiling[:1] if asked & _MAX_WORDS and not asked & _START_WORDS else start[:1] + ceiling[:1]
     out = []

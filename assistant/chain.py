@@ -320,7 +320,9 @@ class Assistant:
         from assistant.doses.drugnames import dictionary_drugs
 
         normalised = self.vocabulary.normalise(text, self._known_word)
-        found = dictionary_drugs(normalised)
+        # (a drug inside a finding, "no response to pneumovax", is the patient's work-up, not the drug asked about)
+        findings = [m.span() for m in self.vocabulary.qualifiers.finditer(normalised)] if self.vocabulary.qualifiers else []
+        found = [m for m in dictionary_drugs(normalised) if not any(a <= m.start < b for a, b in findings)]
         if frame.drug:
             # ... or the longer name the corpus's drug word stands inside ("anti-D immunoglobulin" is not immunoglobulin).
             inside = (frame.product or frame.drug).lower()

@@ -22,7 +22,7 @@ from assistant.followup import Focus
 from assistant.lexical import tokenize
 from assistant.retrieval import Hit
 from assistant.text import split_sentences
-from assistant.vocabulary import framing_tokens, medication_tokens, phase_over_phrases, names_a_drug, open_ask, question_alternatives, without_qualifiers
+from assistant.vocabulary import framing_tokens, medication_tokens, phase_over_phrases, phases_over, names_a_drug, open_ask, question_alternatives, without_qualifiers
 from assistant.vocabulary import (age_fit, asks_another, asks_non_drug, asks_to_rank, condition_states, document_asked_quantities,
                                   decides, drug_class_words, excluded_states, history_drugs, patient_states, proposed_actions,
                                   ranks_options, without_dose_decisions)
@@ -155,6 +155,9 @@ DECISION_BONUS = 0.3
 # Deciding a step, in a document about something broader than the patient's condition (stopping therapy), a statement
 # naming that condition is the one about this patient.
 CONDITION_BONUS = 0.2
+# A dose question that says a phase is over ("done with her load, maintenance?"): a statement about that phase answers
+# a question the clinician no longer has.
+PHASE_OVER_PENALTY = 0.3
 
 
 @lru_cache(maxsize=4096)
@@ -198,6 +201,11 @@ def _wanted(question: str, asked: tuple[str, ...]) -> list[str]:
     return [name for name in ASPECTS if name in found]
 
 
+
+
+def _is_phase(word: str, over: set[str]) -> bool:
+    """Whether a word names one of the phases said to be over ('loading' for 'load', 'load' for 'loading')."""
+    return any(word == w or len(word) >= 4 and (word.startswith(w) or w.startswith(word)) for w in over)
 
 
 def aspects_of(question: str) -> list[str]:
@@ -299,6 +307,11 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
     units = units_named(own_turn) if len(units_named(own_turn)) >= 2 else frozenset()
     history = history_drugs(question)  # what the patient already takes is not what is asked
     q_tokens = set(tokenize(question)) - framing_tokens() - set(tokenize(" ".join(history)))
+    # "loading course completed, dose now?": the phase said to be over is not what a dose question asks.
+    over = {w for w in phases_over(own_turn) if len(w) >= 4} if "dose" in wanted else set()
+    if over:
+        said_over = set(tokenize(" ".join(m.group(0) for m in phase_over_phrases().finditer(own_turn))))
+        q_tokens = q_tokens - said_over if q_tokens - said_over else q_tokens
     # (the words near which an asked quantity counts: not those of a qualifier phrase, "pre-dose draw" asks no dose)
     content = (q_tokens & set(tokenize(without_qualifiers(question)))) - set(tokenize(" ".join(p.pattern for _, p in ASKED_QUANTITY))) \
         - set(tokenize("how often many long over"))
@@ -379,7 +392,8 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
         # (What the document or its section is about is no side point of it: "When ..." under a heading on it.)
         if _OPENING_CLAUSE.match(text) and unasked_circumstance(text, known | _about(hit)):
             score -= CIRCUMSTANCE_PENALTY
-        if focus is not None and any(_names(text, others) and not _names(text, (word,)) for word, others in focus.contrasting):
+        if focus is not None and any(_names(text, others) and not _names(text, (word,)) for word, others in focus.contrasting
+                                     if not _is_phase(word, over)):
             score -= CONTRAST_PENALTY  # "autologous HSCT" for a question about an allogeneic one
         # A guideline's own recommendation is its conclusion: it answers before the discussion of its evidence.
         kind = str(hit.meta.get("kind", "text"))
@@ -413,6 +427,8 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
                 score += STATE_BONUS
             elif condition & ruled_out:
                 score -= STATE_PENALTY  # another patient's circumstance
+        if over and any(_is_phase(t, over) for t in tokens):
+            score -= PHASE_OVER_PENALTY
         if proposed and decides(text, proposed):
             score += DECISION_BONUS
         if proposed and focus is not None and focus.condition and _names(text, focus.condition) \

@@ -154,7 +154,9 @@ def _judge_one(item: Union[Criterion, AnyOf], patient: Patient) -> tuple[str, St
         return item.label, "met", _said(patient, met[0].fact) or ""
     if all(s == "not met" for _, s in parts):
         return item.label, "not met", "; ".join(filter(None, (_said(patient, c.fact) for c, _ in parts)))
-    return item.label, "not stated", ""
+    # "IgG 4.2 g/L, vaccine responses not given": the part the question rules out is said, so the IgG is seen as read.
+    unmet = "; ".join(f"{c.label}: not met ({_said(patient, c.fact)})" for c, s in parts if s == "not met")
+    return item.label, "not stated", unmet
 
 
 def facts_read(patient: Patient) -> bool:
@@ -202,7 +204,7 @@ def judge(sets: tuple[CriteriaSet, ...], frame: QuestionFrame, continuing: bool 
 
 
 def _render(c: CriteriaSet, statuses: tuple[tuple[str, Status, str], ...], kinds: set[str]) -> Judgement:
-    items = "; ".join(f"{label}: {status}" + (f" ({said})" if said and status != "not stated" else "")
+    items = "; ".join(f"{label}: {status}" + (f" ({said})" if said else "")
                       for label, status, said in statuses)
     missing = [label for label, s, _ in statuses if s == "not stated"]
     if "not met" in kinds and not c.against:

@@ -21,7 +21,7 @@ HISTORY_FILE = Path(__file__).parent / "data" / "patient-history.yaml"
 
 # How much infection the question reports, least to most. "recurrent" and "severe" meet a "recurrent or severe" criterion.
 InfectionLevel = Literal["none", "minor", "single", "recurrent", "severe"]
-_COUNT = re.compile(r"(?i)(?<![\d.])(\d{1,2})(?![\d.])|\b(two|three|four|five|six|seven|eight|nine|ten|a few|few|a couple of|"
+_COUNT = re.compile(r"(?i)(?<![\d.])(\d{1,2})(?![\d.])|\b(zero|two|three|four|five|six|seven|eight|nine|ten|a few|few|a couple of|"
                     r"couple of|a couple|a number of|several|multiple|many)\b")
 _WINDOW = 4  # words between a quality word and what it qualifies
 
@@ -107,10 +107,6 @@ def history_of(text: str, path: Path = HISTORY_FILE) -> History:
     if none := p["none"].search(text):
         facts["infections"], facts["infections_said"] = "none", none.group(0)
     else:
-        severe = [m for m in p["severe"].finditer(text) if outside_responses(m)]
-        bacterial = [m for m in p["bacterial"].finditer(text) if outside_responses(m)]
-        minor = [m for m in p["minor"].finditer(text) if outside_responses(m)]
-
         def count(m: re.Match) -> tuple[int, re.Match] | None:
             """The number said of them ('3 pneumonias', 'a few sinus infections'), within three words before, with the
             offset of the text it was found in."""
@@ -118,6 +114,11 @@ def history_of(text: str, path: Path = HISTORY_FILE) -> History:
             head = text[start:m.start()]
             numbers = [c for c in _COUNT.finditer(head) if _word_index(head, c.start()) >= _word_index(head, len(head)) - 3]
             return (start, numbers[-1]) if numbers else None
+
+        def zero(m: re.Match) -> bool:
+            """Counted as none ('zero infections', '0 pneumonias')."""
+            found = count(m)
+            return found is not None and (found[1].group(1) == "0" or (found[1].group(2) or "").lower() == "zero")
 
         def said(m: re.Match) -> str:
             found = count(m)
@@ -130,6 +131,11 @@ def history_of(text: str, path: Path = HISTORY_FILE) -> History:
                 return True
             return _near(text, m, p["recurrent"], before=3, after=2) is not None
 
+        severe = [m for m in p["severe"].finditer(text) if outside_responses(m) and not zero(m)]
+        bacterial = [m for m in p["bacterial"].finditer(text) if outside_responses(m) and not zero(m)]
+        minor = [m for m in p["minor"].finditer(text) if outside_responses(m)]
+        counted_none = [m for m in p["bacterial"].finditer(text) if zero(m)]
+
         if severe:
             facts["infections"], facts["infections_said"] = "severe", said(severe[0])
         elif bacterial:
@@ -138,6 +144,8 @@ def history_of(text: str, path: Path = HISTORY_FILE) -> History:
             facts["infections_said"] = said((many or bacterial)[0])
         elif minor:
             facts["infections"], facts["infections_said"] = "minor", said(minor[0])
+        elif counted_none:
+            facts["infections"], facts["infections_said"] = "none", said(counted_none[0])
     if p["despite_antibiotics"].search(text):
         facts["despite_antibiotics"] = True
     return History(**facts)

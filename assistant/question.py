@@ -296,7 +296,7 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
 # A drug named as the owner of the dose asked for: "aspirin dose", "the dose of aspirin", "aspirin dosing".
 DOSE_OF = r"(?<![\w-]){0}\s+(?:dose|doses|dosing|dosage|regimen)\b|\b(?:dose|dosing|dosage) (?:of|for)\s+{0}(?![\w-])"
 
-_ABSENT_BEFORE = re.compile(r"(?i)\b(?:no|not|without|free of|nil|denies|never had|hasn't|hasnt|has not|haven't|have not|never|no sign of|no serious|no further)\W+(?:\w+\W+){0,2}$")
+_ABSENT_BEFORE = re.compile(r"(?i)\b(?:no|zero|0|not|without|free of|nil|denies|never had|hasn't|hasnt|has not|haven't|have not|never|no sign of|no serious|no further)\W+(?:\w+\W+){0,2}$")
 _ABSENT_AFTER = re.compile(r"(?i)^\W*(?:\w+\W+){0,1}(?:have |has |had )?(?:settled|resolved|cleared|gone|controlled|stopped)\b")
 
 
@@ -309,7 +309,8 @@ def _only_past(text: str, mention: Mention) -> bool:
     words = mention.term.past_words
     if not words:
         return False
-    past = re.compile(rf"(?i)(?:\b(?:{'|'.join(re.escape(w) for w in words)})|\b\d+\s*(?:x\s*)?)\W*$")
+    # A count may stand a word or two before the term ("3 ear infections", "2 bad chest infections").
+    past = re.compile(rf"(?i)(?:\b(?:{'|'.join(re.escape(w) for w in words)})|\b\d+\s*(?:x\s*)?(?:[a-z]+\s+){{0,2}})\W*$")
     low = text.lower()
     spans = [(m.start(), m.end()) for t in mention.term.terms
              for m in re.finditer(rf"(?<![a-z0-9]){re.escape(t)}(?![a-z0-9])", low)]
@@ -462,7 +463,8 @@ def patient_facts(text: str) -> Patient:
 
 # An amount with its interval anywhere ("if we end up at 48 g every 4 weeks", "switching from 35 g IVIG q4w"): a regimen
 # however it is introduced.
-_REGIMEN_BARE = re.compile(r"(?i)(?<![\d.])(?P<v>\d+(?:[.,]\d+)?)\s*(?P<u>g/kg|mg/kg|grams?|g)\b(?!/)\s*(?:(?:of\s+)?(?P<p2>[A-Za-z][\w-]*)\s*)?"
+# (the top of a range, "0.4-0.6 g/kg q4w" or "0.4 to 0.6 g/kg", is a dose range named, not the patient's regimen)
+_REGIMEN_BARE = re.compile(r"(?i)(?<![\d.\-–])(?<!\bto\s)(?P<v>\d+(?:[.,]\d+)?)\s*(?P<u>g/kg|mg/kg|grams?|g)\b(?!/)\s*(?:(?:of\s+)?(?P<p2>[A-Za-z][\w-]*)\s*)?"
                            r"(?:every|q)\s*(?P<n>\d+)\s*(?:weeks?|wks?|w)\b")
 
 

@@ -765,8 +765,15 @@ def _framing(_stamp: tuple) -> frozenset[str]:
 
 @lru_cache(maxsize=4)
 def _phase_over(_stamp: tuple) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    words = "|".join(re.escape(str(w)) for w in _lexicon().get("phase_over") or ()) or "(?!x)x"
-    phrase = rf"\b(?:{words})\s+(?:(?:the|a|an|his|her|their)\s+)?(?:[\w-]+\s+)?[\w-]+"
+    def alternation(key: str) -> str:
+        ws = sorted((str(w) for w in _lexicon().get(key) or ()), key=len, reverse=True)
+        return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ws) or "(?!x)x"
+
+    words, closers = alternation("phase_over"), alternation("phase_over_after")
+    det = r"(?:the|a|an|his|her|their)\s+"
+    phrase = (rf"\b(?:{words})\s+(?:{det})?(?P<phase>(?:[\w-]+\s+)?[\w-]+)|"
+              rf"\b(?<!\d\s)(?:{det})?(?P<closed>(?:[a-z][\w-]*\s+)?[a-z][\w-]*)\s+(?:(?:is|was|now|all|been)\s+){{0,2}}(?:{closers})\b"
+              r"(?!\s+(?:the|a|an|his|her|their|with|\w+ing)\b)")  # "finished the course" opens a phrase, not closes one
     before = rf"\b(?:{words})\s+(?:(?:the|a|an|his|her|their|[\w-]+)\s+){{0,2}}$"
     return re.compile(f"(?i){phrase}"), re.compile(f"(?i){before}")
 
@@ -774,6 +781,19 @@ def _phase_over(_stamp: tuple) -> tuple[re.Pattern[str], re.Pattern[str]]:
 def phase_over_phrases() -> re.Pattern[str]:
     """A phase a text says is over ("after the loading dose", "post IVIG"): the shared lexicon's words and up to two more."""
     return _phase_over(_stamp(SHARED_LEXICON))[0]
+
+
+def phases_over(text: str) -> set[str]:
+    """The treatment phases a text says are over, each by the word naming it ("done with her load": 'load'; "after
+    the EU loading dose": 'loading'); words naming no phase (the shared lexicon's `treatment_phases`) are not."""
+    phases = [str(p).lower() for p in _lexicon().get("treatment_phases") or ()]
+    out = set()
+    for m in phase_over_phrases().finditer(text.lower()):
+        for w in re.findall(r"[a-z]+", m.group("phase") or m.group("closed") or ""):
+            if any(w == p or len(w) >= 4 and (w.startswith(p) or p.startswith(w)) for p in phases):
+                out.add(w)
+                break
+    return out
 
 
 def ends_in_phase_over(text: str) -> bool:
@@ -1102,11 +1122,27 @@ def _history(_stamp: tuple) -> tuple[re.Pattern | None, re.Pattern | None]:
     return before, _masks((), _lexicon().get("asks_another_patterns") or ())
 
 
+@lru_cache(maxsize=4)
+def _history_after(_stamp: tuple) -> re.Pattern | None:
+    cues = sorted({str(w).lower() for w in _lexicon().get("history_drug_after_cues") or ()}, key=len, reverse=True)
+    return re.compile(r"(?i)^[\w\s/,-]{0,40}?(?<![\w-])(?:" + "|".join(map(re.escape, cues)) + r")(?![\w-])") if cues else None
+
+
+def _tried(text: str, start: int, end: int) -> bool:
+    """Whether the drug named at text[start:end] is what the patient has tried: a cue before it ("failed X") or after it
+    in the same clause ("X didn't help", "X and Y both failed")."""
+    before, after = _history(_stamp(SHARED_LEXICON))[0], _history_after(_stamp(SHARED_LEXICON))
+    if before is not None and before.search(text[max(0, start - 60):start]):
+        return True
+    clause = re.split(r"[.;?!]", text[end:end + 60], maxsplit=1)[0]
+    return bool(after is not None and after.search(clause))
+
+
 def named_as_history(text: str, name: str) -> bool:
     """Whether every mention of a drug's name in a text is the patient's history ("failed NSAIDs and a steroid shot")."""
     before = _history(_stamp(SHARED_LEXICON))[0]
     starts = [m.start() for m in re.finditer(rf"(?i)(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", text)] if name else []
-    return bool(before and starts) and all(before.search(text[max(0, start - 60):start]) for start in starts)
+    return bool(before and starts) and all(_tried(text, start, start + len(name)) for start in starts)
 
 
 def asks_another(question: str) -> bool:
@@ -1129,20 +1165,19 @@ def history_drugs(question: str) -> tuple[str, ...]:
     classes = _medication(_stamp(SHARED_LEXICON))[1]
     named: dict[str, list[tuple[int, str]]] = {}
     for m in dictionary_drugs(question):
-        named.setdefault(m.canonical.lower(), []).append((m.start, m.surface.lower()))
+        named.setdefault(m.canonical.lower(), []).append((m.start, m.surface.lower(), m.end))
     rows = {str(t).lower(): row for row in _lexicon().get("drug_classes") or ()
             for t in [row.get("class", ""), *(row.get("terms") or ())] if t}
     for m in classes.finditer(question) if classes is not None else ():
         row = rows.get(m.group(0).lower()) or {}
         key = str(row.get("class") or m.group(0)).lower()  # a class is named by any of its terms ("steroid shot")
-        named.setdefault(key, []).append((m.start(), m.group(0).lower()))
-        named[key] += [(-1, str(t).lower()) for t in row.get("terms") or () if (-1, str(t).lower()) not in named[key]]
-    history = {key for key, spots in named.items()
-               if all(before.search(question[max(0, at - 60):at]) for at, _ in spots if at >= 0)}
+        named.setdefault(key, []).append((m.start(), m.group(0).lower(), m.end()))
+        named[key] += [(-1, str(t).lower(), -1) for t in row.get("terms") or () if (-1, str(t).lower(), -1) not in named[key]]
+    history = {key for key, spots in named.items() if all(_tried(question, at, end) for at, _, end in spots if at >= 0)}
     asks_else = open_ask(question) or (another is not None and bool(another.search(question))) or bool(set(named) - history)
     if not history or not asks_else:
         return ()
-    return tuple(dict.fromkeys(w for key in history for w in (key, *(surface for _, surface in named[key]))))
+    return tuple(dict.fromkeys(w for key in history for w in (key, *(surface for _, surface, _ in named[key]))))
 
 
 @lru_cache(maxsize=4)
