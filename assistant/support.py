@@ -71,7 +71,7 @@ from assistant.support_quantity import count_with_unit, held
 from assistant.support_scope import scope_problems
 from assistant.support_source import HeadingPath, _source, _Source
 from assistant.support_table import cadence_problems, column_problems, label_problems
-from assistant.support_text import _conceptualise, _content, _glued, _kin, _lexicon, _unit_of, _Unit, acronyms_of
+from assistant.support_text import _conceptualise, _content, _glued, _kin, _lexicon, _unit_of, _Unit, acronyms_of, plain_words
 from assistant.vocabulary import Vocabulary
 
 __all__ = ["CUES_FILE", "MAX_UNCOVERED", "MIN_COVERAGE", "NOT_SUPPORTED", "SupportVerdict", "acronyms_of", "check_support", "clean",
@@ -115,6 +115,8 @@ def _judge(st: _Unit, start: int, size: int, src: _Source, entities: frozenset[s
     span = src.units[start:start + size]
     words = frozenset().union(*(u.words for u in span))
     words |= _glued(st.words, words)
+    words |= frozenset().union(*(plain_words(u.text) for u in span)) - st.specific  # (a clinically specific word a term
+    # of the span holds, "knee" of "osteoarthritis of the knee", names no more than the term does)
     found = src.rows or [p for u in span for p in u.quantities]
     reasons = [f"quantity '{q.text.strip()}' is not in the source" for q in st.quantities
                if not held(q, found, src.header_dims) and not analyte_equal(q, found, f"{st.text} {src.heading} {src.text}")]

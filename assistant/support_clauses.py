@@ -68,6 +68,8 @@ def _polarity_problem(statement: _Unit, span: Sequence[_Unit], graded: bool, lex
         words, pol = clause[0], clause[k]
         if len(words) < 2 or not words & clauses[best][0]:
             continue
+        if clauses[best].negated & clause.prefixed or clause.negated & clauses[best].prefixed:
+            continue  # one side negates by a prefix what the other negates by a negator ("non-preferred", "not preferred")
         if pol != clauses[best][k] and not any(  # the statement cut the source's clause elsewhere ("X concluded that, ...")
                 b == best and c[k] == clauses[best][k] and c[0] & clauses[best][0] for c, b in zip(statement.clauses, closest)):
             if pol == "negative" and clauses[best][k] == "positive" and _accounted(clause, clauses[best].words, span_negated, k):

@@ -116,6 +116,11 @@ def _line_hyphen(m: re.Match) -> str:
     return f"{head}-{tail}"
 
 
+BULLETS = "•·▪■●◦\u2022\u25aa\u25cf\uf0a1\uf0a7\uf0b7\uf0d8\uf076"
+"""List-item marks as PDF text gives them: the typographic bullets and the symbol-font glyphs a PDF's private-use code points
+carry (U+F0A1, U+F0A7, U+F0B7, U+F0D8, U+F076: a Wingdings or Symbol bullet, arrow or check)."""
+
+
 def clean(text: str) -> str:
     """Text with hyphenation across lines joined, reference markers removed and spaces collapsed."""
     if "\ufffe" in text or "\x02" in text:
@@ -204,3 +209,36 @@ def wordnet(first_senses: int = 2) -> _WordNet | None:
                 if not line.startswith(" "):
                     lexfile[k * 10**8 + int(line[:8])] = names.get(int(line[9:11]), "")
     return _WordNet({w: frozenset(s) for w, s in senses.items()}, lexfile, frozenset(senses))
+
+
+@lru_cache(maxsize=1)
+def wordnet_antonyms() -> dict[str, frozenset[str]]:
+    """Stem -> the stems WordNet gives as its direct antonyms (adjectives, adverbs and verbs: "strong" and "weak", "lower"
+    and "raise"); empty where no WordNet database is installed."""
+    path = _wordnet_dir()
+    if path is None:
+        return {}
+    stem = _stemmer().stemWord
+    words: dict[tuple[str, int], list[str]] = {}
+    pointers: list[tuple[str, int, int, str, int]] = []
+    for pos in ("adj", "adv", "verb"):
+        with (path / f"data.{pos}").open(encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith(" "):
+                    continue
+                parts = line.split(" | ", 1)[0].split()
+                offset, n = int(parts[0]), int(parts[3], 16)
+                lemmas = [re.sub(r"\(.*\)$", "", w).lower() for w in parts[4:4 + 2 * n:2]]
+                words[(pos, offset)] = lemmas
+                at = 4 + 2 * n
+                for p in range(int(parts[at])):
+                    symbol, target, tpos, st = parts[at + 1 + 4 * p:at + 5 + 4 * p]
+                    if symbol == "!":
+                        pointers.append((pos, offset, int(st[:2], 16), {"a": "adj", "s": "adj", "r": "adv", "v": "verb"}.get(tpos, ""),
+                                         int(target) * 1000 + int(st[2:], 16)))
+    out: dict[str, set[str]] = {}
+    for pos, offset, source, tpos, target in pointers:
+        mine, theirs = words.get((pos, offset), []), words.get((tpos, target // 1000), [])
+        if 0 < source <= len(mine) and 0 < target % 1000 <= len(theirs) and "_" not in mine[source - 1] + theirs[target % 1000 - 1]:
+            out.setdefault(stem(mine[source - 1]), set()).add(stem(theirs[target % 1000 - 1]))
+    return {w: frozenset(s) for w, s in out.items()}

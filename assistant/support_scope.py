@@ -264,6 +264,20 @@ def scoped(text: str, conceptualised: str) -> Scoped:
     return Scoped(tuple(words), tuple(negated), tuple(segment), tuple(seg_neg), tuple(seg_neutral), frozenset(predicates))
 
 
+def _antonym_said(negative: Scoped, i: int, positive: Scoped, j: int) -> bool:
+    """Whether the negation that takes word i in its scope also takes a word whose WordNet antonym the other side says
+    among the words beside its word j: "not lower than" is "at least as high as", "lack of strong evidence" is "weak
+    evidence"."""
+    from assistant.support_cues import wordnet_antonyms
+
+    antonyms, syn = wordnet_antonyms(), cues().synonyms
+    seg = negative.segment[i]
+    scope = {w for w, n, g in zip(negative.words, negative.negated, negative.segment) if n and g == seg}
+    near = positive.neighbours(j) | {positive.words[j]}
+    return any(syn.get(a, a) in near and syn.get(a, a) != w for w in scope - polarity_cues().uncompared
+               for a in antonyms.get(w, ()))  # (a broad synonym group, "give" for "take", says too little)
+
+
 def scope_problems(statement: Scoped, span: list[Scoped], skip: frozenset[str], whole: list[Scoped] | None = None) -> list[str]:
     """Claim words the statement negates where the span (the units carrying its claim) states them, or states where the
     span negates them, the positive side's segment holding no other negation; each word against its use in the span
@@ -293,6 +307,8 @@ def scope_problems(statement: Scoped, span: list[Scoped], skip: frozenset[str], 
             continue  # used among other words
         if s.in_header(j) or statement.in_header(i):
             continue  # a table's header names what its cells give ("Major Comorbidity"), it asserts nothing
+        if _antonym_said(*((statement, i, s, j) if neg else (s, j, statement, i))):
+            continue  # "lack of strong evidence for their efficacy" said as "weak efficacy evidence"
         positive_side_negative = s.negative_beside(j) if neg else statement.negative_beside(i)
         if positive_side_negative:
             continue

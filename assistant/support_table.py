@@ -22,7 +22,7 @@ from pathlib import Path
 import yaml
 
 from assistant.quantities import Quantity, quantities, quantity_in
-from assistant.support_cues import clean, normal
+from assistant.support_cues import BULLETS, clean, normal
 from assistant.support_drugs import _substance_mentions
 from assistant.support_quantity import located
 from assistant.text import phrase_alternation
@@ -79,7 +79,7 @@ def _dose(q: Quantity) -> bool:
 
 
 # ---- rows: a column of names before their values ---------------------------------------------------------------------
-_GLYPH = re.compile(r"^[\s\uf0a1\uf0a7\uf0b7\uf0d8\uf076•●▪◦\u2022\u25aa\u25cf*-]+")
+_GLYPH = re.compile(rf"^[\s{BULLETS}*-]+")
 _CONTINUES_AFTER = re.compile(r"(?:[-/,–]|\b(?:or|and|in|to|of|with|then|every|up))\s*$", re.I)
 _CELL_LABEL = re.compile(r"^[A-Za-z][A-Za-z -]{0,20}:\s")
 

@@ -10,7 +10,7 @@ from typing import NamedTuple
 from functools import lru_cache
 
 from assistant.quantities import Quantity, frequencies, quantities
-from assistant.support_cues import _stemmer, clean, cues, normal, wordnet
+from assistant.support_cues import BULLETS, _stemmer, clean, cues, normal, wordnet
 from assistant.support_drugs import _substance_mentions
 from assistant.support_polarity import polarity
 from assistant.support_scope import Scoped, scoped
@@ -20,7 +20,7 @@ from assistant.text import phrase_alternation
 ENTITY_SLOTS = ("drugs", "indications", "contexts", "populations")
 _TERM_GAP = r"(?:\.?\s+|[’']\s*)"  # between a term's words: space, an initial's period ("St. John"), an apostrophe
 _TOKEN = re.compile(r"⟨[^⟩]+⟩|[a-z][a-z0-9]*|[0-9]+(?:\.[0-9]+)?")
-_UNIT_SPLIT = re.compile(r"(?<=[.!?;])(?<!\bal\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<!\bcf\.)\s+(?=[\"'(\[]?[A-Z0-9•·])|\s*[•·▪■¨]\s*|\n\s*[-*]\s+|\n{2,}|\s*\u2029\s*")  # (U+2029: a table row's start)
+_UNIT_SPLIT = re.compile(r"(?<=[.!?;])(?<!\bal\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<!\bcf\.)\s+(?=[\"'(\[]?[A-Z0-9•·])|\s*[¨" + BULLETS + r"]\s*|\n\s*[-*]\s+|\n{2,}|\s*\u2029\s*")  # (U+2029: a table row's start)
 
 
 @dataclass(frozen=True, eq=False)
@@ -154,6 +154,13 @@ def _words(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=8192)
+def plain_words(text: str) -> frozenset[str]:
+    """The stems of a text as written, no vocabulary term read as its concept: "transplant recipients" holds "recipient"
+    though the vocabulary reads the phrase as one population, so a statement saying "SOT recipients" speaks its word."""
+    return frozenset(_words(normal(text).lower()))
+
+
 def _content(words: Sequence[str]) -> set[str]:
     light = cues().light
     return {w for w in words if w not in light and not w[0].isdigit() and (len(w) > 1 or w.startswith("⟨"))}
@@ -169,6 +176,7 @@ class _Clause(NamedTuple):
     negated: frozenset[str]
     predicates: str
     undirected_predicates: str
+    prefixed: frozenset[str] = frozenset()  # the words a negative prefix negates ("non-preferred": prefer, as stemmed)
 
 
 @dataclass(frozen=True)
@@ -233,14 +241,31 @@ def _unit_of(text: str, lex: _Lexicon) -> _Unit:
         parts[-2:] = [f"{parts[-2]} {parts[-1]}"]
     clauses = tuple(_Clause(frozenset(_content(_words(_conceptualise(part, lex)))), polarity(part), polarity(part, False),
                             (sc := scoped(part, _conceptualise(part, lex))).negated_words,
-                            polarity(part, negators=False), polarity(part, False, negators=False)) for part in parts)
+                            polarity(part, negators=False), polarity(part, False, negators=False), _prefix_negated(part))
+                    for part in parts)
     claims = tuple(frozenset(_content(_words(_conceptualise(part, lex)))) for part in _CLAIM.split(body) if part.strip())
     return _Unit(" ".join(text.split()), frozenset(_words(_conceptualise(body, lex))), clauses, quantities(body),
                  _seq(text, lex), claims if len(claims) > 1 else (), _preferences(body, lex), frequencies(body),
                  _specific(body), scoped(body, _conceptualise(body, lex)))
 
 
-_BULLETED = re.compile(r"[•·▪■\uf0a7\uf0b7]")
+def _prefix_negated(text: str) -> frozenset[str]:
+    """The words a text negates by a negative prefix (support-polarity.yaml negative_prefixes), stemmed and with synonyms
+    merged as a negation's scope gives them: "a non-preferred alternative" negates what "(not preferred)" does,
+    "unapproved" what "not approved" does. Only a remainder WordNet knows counts ("interval" holds no "terval")."""
+    from assistant.support_scope import _norm_word, polarity_cues
+
+    wn = wordnet(cues().wordnet_senses)
+    out = set()
+    for word in re.findall(r"[a-z]+(?:-[a-z]+)?", normal(text).lower()):
+        for p in polarity_cues().prefixes:
+            rest = word[len(p):].lstrip("-")
+            if word.startswith(p) and len(rest) >= 4 and (wn is None or wn.synsets(_stemmer().stemWord(rest))):
+                out.add(_norm_word(rest))
+    return frozenset(out)
+
+
+_BULLETED = re.compile(f"[{BULLETS}]")
 _ROW_BREAK_AFTER = re.compile(r"(?:[-/,–(]|\b(?:or|and|in|to|of|with|the|a|an))\s*$", re.I)
 
 
