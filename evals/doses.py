@@ -78,11 +78,21 @@ _CPG_ALIASES = {"htn": "hypertension", "insomnia": "sleep", "diabetes": "dm", "d
                 "suicide": "suiciderisk", "multisymptom": "cmi", "weight": "obesity"}
 
 
+def _missing(what: str, path: Path, source: str) -> InputError:
+    """The error for a source the eval cannot read: counting on without its text would silently undercount."""
+    return InputError(f"dose case source {source!r} names {what} {path}, which does not exist; the dose eval reads "
+                      f"the VA/DoD guideline PDFs from {VADOD_PDFS} and corpus documents from {PROJECT_ROOT / 'corpus'} "
+                      f"(put them there, or fix the reference)")
+
+
 def _noted_references(note: str, pdfs: Path) -> list[str]:
-    """The references a passage in words names at its end, written as resolve_sources reads them."""
+    """The references a passage in words names at its end, written as resolve_sources reads them. A note naming a
+    guideline's pages when the guideline PDFs are not here is an error (its pages would silently go unread)."""
     refs = [f"corpus/guidelines/{m.group(1)}{m.group(2)}" for m in _NOTED_MD.finditer(note)
             if (PROJECT_ROOT / "corpus" / "guidelines" / m.group(1)).is_file()]
     for m in _NOTED_CPG.finditer(note):
+        if not pdfs.is_dir() and _PAGE.search(m.group("pages")):
+            raise _missing("the folder of guideline PDFs", pdfs, note)
         name = m.group("name").strip().lower()
         name = _CPG_ALIASES.get(name, name).replace(" ", "")
         files = [p.name for p in sorted(pdfs.glob("*.pdf")) if p.name.lower().startswith(f"vadod{name}")]
@@ -94,8 +104,9 @@ def _noted_references(note: str, pdfs: Path) -> list[str]:
 def resolve_sources(sources: list[str] | None, pdfs: Path = VADOD_PDFS) -> list[str] | None:
     """Sources as passages: a reference to a corpus document's sections or a guideline PDF's pages is replaced by
     their text (the checker compares a dose with what the cited passage says, never with a note about it); a passage
-    given in words stays as written, followed by the text of the document or pages it names as its origin; a
-    reference to a file that is not here stays as written."""
+    given in words stays as written, followed by the text of the document or pages it names as its origin. A reference
+    to a file that is not here (a missing PDF, or no PDF folder at all) raises InputError naming the missing path:
+    checking against the reference's words instead would silently undercount."""
     if sources is None:
         return None
     out: list[str] = []
@@ -107,13 +118,15 @@ def resolve_sources(sources: list[str] | None, pdfs: Path = VADOD_PDFS) -> list[
             continue
         found: list[str] = []
         md = re.search(r"corpus/[\w/.-]+\.md", source)
-        if md and (PROJECT_ROOT / md.group(0)).is_file():
+        if md:
+            if not (PROJECT_ROOT / md.group(0)).is_file():
+                raise _missing("the corpus document", PROJECT_ROOT / md.group(0), source)
             found = _md_passages(PROJECT_ROOT / md.group(0), source[md.end():])
         files = list(_PDF.finditer(source))
         for n, m in enumerate(files):
             path = pdfs / m.group(1)
             if not path.is_file():
-                continue
+                raise _missing("the guideline PDF", path, source)
             segment = source[m.end():files[n + 1].start() if n + 1 < len(files) else len(source)]
             for p in _PAGE.finditer(segment):
                 first, last = int(p.group(1)), int(p.group(2) or p.group(1))

@@ -19,7 +19,9 @@ from assistant.models import DoseFinding
 _UNIT = r"(?:mcg|mg|g|kg|mL|dL|L|min(?=\s*/\s*h))(?:\s*/\s*(?:kg|dL|L|mL|min|h))*(?:\s*/\s*(?:week|wk|day))?(?![A-Za-z])"
 _TOKEN = re.compile(
     rf"\s*(?:(?P<num>\d+(?:,\d{{3}})*(?:\.\d+)?|\.\d+)\s*(?P<unit>{_UNIT}|(?:weeks?|wks?|days?)(?![A-Za-z]))?"
-    r"|(?P<op>[-−–+×*/÷()]|(?<![A-Za-z])x(?![A-Za-z])))")
+    r"|(?P<op>[-−–+×*/÷()]|(?<![A-Za-z])x(?![A-Za-z])|(?i:\btimes\b|\bmultiplied\s+by\b|\bdivided\s+by\b)))")
+# Operators in words ("times 1.30", "divided by 4").
+_WORD_OPS = {"times": "*", "multiplied by": "*", "divided by": "/"}
 _TAIL = re.compile(rf"(?:{_TOKEN.pattern})+\s*$")
 
 
@@ -41,8 +43,8 @@ def evaluate(expr: str) -> tuple[pint.Quantity, int] | None:
             unit = "" if re.match(r"week|wk|day", unit) else registry_units(re.sub(r"/(?:week|wk|day)$", "", unit))
             tokens.append(("q", UREG.Quantity(float(m.group("num").replace(",", "")), unit or "dimensionless")))
         else:
-            op = m.group("op")
-            tokens.append(("op", {"×": "*", "x": "*", "÷": "/", "−": "-", "–": "-"}.get(op, op)))
+            op = " ".join(m.group("op").lower().split())
+            tokens.append(("op", {"×": "*", "x": "*", "÷": "/", "−": "-", "–": "-", **_WORD_OPS}.get(op, op)))
     while tokens and tokens[0] in (("op", "*"), ("op", "/"), ("op", "+"), ("op", "-"), ("op", ")")):
         tokens.pop(0)
     operators = sum(1 for kind, v in tokens if kind == "op" and v in "*/+-")
@@ -143,6 +145,24 @@ def _other_weight(sc: Scan, start: int, end: int) -> str | None:
     return None
 
 
+_OPENS_WITH_OPERATOR = re.compile(r"(?i)\s*(?:[×*/÷]|x(?![A-Za-z])|times\b|multiplied\s+by\b|divided\s+by\b)")
+# Between a result and the operator that goes on from it: its cadence words and a comma ("9 g per week, times 1.30").
+_CARRY_GAP = re.compile(r"(?i)^\s*(?:(?:per|a|each|every|/)\s*(?:week|wk|day|month)|weekly|daily|monthly)?\s*,?\s*"
+                        r"(?:then|and)?\s*$")
+
+
+def _carried(sc: Scan, lhs_start: int, results: dict[int, int]) -> int | None:
+    """The result a sum opening with an operator goes on from: the amount right before it in its sentence that is
+    itself a sum's result; None otherwise."""
+    if not _OPENS_WITH_OPERATOR.match(sc.text, lhs_start):
+        return None
+    k = next((k for k in sorted(results, key=lambda j: -sc.amounts[j].end) if sc.amounts[k].end <= lhs_start), None)
+    if k is None or sc.amounts[k].sentence != sc.sentence_of(lhs_start) or not _CARRY_GAP.match(
+            sc.text[sc.amounts[k].end:lhs_start]):
+        return None
+    return k
+
+
 def calculations(sc: Scan) -> Calculations:
     """Recompute every 'A op B ... = C' in the text."""
     problems: dict[tuple[str, int], tuple[str, str]] = {}
@@ -156,15 +176,23 @@ def calculations(sc: Scan) -> Calculations:
                     and re.fullmatch(_GAP, sc.text[m.end():a.start])), None)
         rhs = rhs or next((("weight", k, w.kg, "kg", 0) for k, w in enumerate(sc.weights) if m.end() <= w.start
                            <= m.end() + 16 and re.fullmatch(_GAP, sc.text[m.end():w.start])), None)
-        if lhs is None or rhs is None or (result := evaluate(lhs.group(0))) is None or not result[1]:
+        if lhs is None or rhs is None:
+            continue
+        expr, lhs_start = lhs.group(0), s_start + lhs.start()
+        own = {k for k, a in enumerate(sc.amounts) if lhs_start <= a.start and a.end <= m.start()}
+        if (prev := _carried(sc, lhs_start, lhs_starts)) is not None:
+            # "36 g / 4 = 9 g per week, times 1.30 = 11.7 g": a sum that opens with an operator goes on from the
+            # result before it, which stays a result of its own (its sum is its check).
+            expr = f"{fmt(sc.amounts[prev].low)} {sc.amounts[prev].unit.split('/')[0]} " + expr.lstrip()
+            lhs_start = sc.amounts[prev].start
+        if (result := evaluate(expr)) is None or not result[1]:
             continue  # "A = B" with no operator is a stated equivalence: the conversions compare those
+        operands |= own
         value = result[0]
-        lhs_start = s_start + lhs.start()
-        operands |= {k for k, a in enumerate(sc.amounts) if lhs_start <= a.start and a.end <= m.start()}
         kind, idx, stated, unit, decimals = rhs
         if kind == "amount":
             lhs_starts[idx] = lhs_start
-        written = lhs.group(0).strip()
+        written = expr.strip()
         if value.dimensionless:
             expected = float(value.magnitude)  # plain numbers: the result is in the unit the text gives
         else:

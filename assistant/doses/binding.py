@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from assistant.doses.cadence import days
+from assistant.doses.numbers import NUM, number
 
 BINDING_FILE = Path(__file__).parent / "data" / "binding.yaml"
 # A passage may open with the reference it comes from: "[source: VA/DoD CPG for ... Osteoarthritis | Appendix F]".
@@ -45,6 +46,7 @@ class _Cues:
     ages_exact: tuple[re.Pattern, ...] = ()
     no_benefit: re.Pattern | None = None
     labelled_durations: re.Pattern | None = None
+    benefit_trials: tuple[re.Pattern, ...] = ()
     combined_with: re.Pattern | None = None
     exception: re.Pattern | None = None
 
@@ -68,8 +70,9 @@ def cues() -> _Cues:
         exception=re.compile(data["exception"]),
         labelled_durations=re.compile(r"(?i)\b(?P<label>" + "|".join(
             re.escape(w).replace(r"\ ", r"\s+") for w in sorted(data["labelled_durations"], key=len, reverse=True))
-            + r")\b\s*(?::|is|of|=|lasts|should\s+last|should\s+be)?\s*(?:at\s+least\s+)?(?P<lo>\d+)(?:\s*(?:-|–|to)\s*(?P<hi>\d+))?"
-            r"\s*(?P<unit>days?|weeks?|months?)\b"))
+            + r")\b\s*(?::|is|of|=|lasts|should\s+last|should\s+be)?\s*(?:at\s+least\s+)?(?P<lo>" + NUM + r")(?:\s*(?:-|–|to)\s*"
+            r"(?P<hi>" + NUM + r"))?\s*(?P<unit>days?|weeks?|months?)\b"),
+        benefit_trials=tuple(re.compile(p.replace("{NUM}", NUM), re.I) for p in data.get("benefit_trials") or ()))
 
 
 def combined_with(text: str, start: int) -> bool:
@@ -174,7 +177,8 @@ def text_formulations(text: str, sentence: tuple[int, int], start: int, end: int
     name_start = text.rfind(" ", sentence[0], max(sentence[0], drug_end - 1))
     before = text[max(sentence[0], name_start - 24):max(sentence[0], name_start)]
     before = re.split(r"[;,.:]", before)[-1]
-    return formulations(before) | formulations(text[drug_end:start])
+    # The name's own last word with the words after it ("sumatriptan nasal" + "spray": a nasal spray).
+    return formulations(before) | formulations(text[max(sentence[0], name_start):start])
 
 
 def formulations_conflict(mine: frozenset[str], theirs: frozenset[str]) -> bool:
@@ -306,11 +310,16 @@ def no_benefit(text: str, start: int, end: int) -> bool:
 def labelled_durations(text: str) -> list[tuple[int, int, str, tuple[float, float]]]:
     """(start, end, label, days) of each length a text gives under a label ("Adequate trial: 8 – 16 weeks")."""
     out = []
-    for m in cues().labelled_durations.finditer(text):
+    found = [(m, " ".join(m.group("label").lower().split())) for m in cues().labelled_durations.finditer(text)]
+    found += [(m, "trial") for p in cues().benefit_trials for m in p.finditer(text)
+              if not any(o.start() <= m.start("lo") < o.end() for o, _ in found)]
+    for m, label in sorted(found, key=lambda f: f[0].start()):
         step = days(m.group("unit"))
-        lo = float(m.group("lo"))
-        out.append((m.start(), m.end(), " ".join(m.group("label").lower().split()),
-                    (lo * step, float(m.group("hi") or lo) * step)))
+        lo = number(m.group("lo"))[0]
+        hi = number(m.group("hi"))[0] if m.group("hi") else lo
+        # A trial in words of benefit is reported as its length ("two weeks"), a labelled one with its label.
+        start = m.start() if "label" in m.re.groupindex else m.start("lo")
+        out.append((start, m.end(), label, (lo * step, hi * step)))
     return out
 
 

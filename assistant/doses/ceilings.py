@@ -48,10 +48,11 @@ def chain_start(sc: Scan, b: Amount) -> int:
 
 
 def ceilings_below_doses(sc: Scan, results: dict[int, DoseFinding], scopes: dict[int, Scope]) -> None:
-    """Withhold a passing daily ceiling lower than a single dose of the same drug in the same statement."""
+    """Withhold a passing daily ceiling lower than a single dose of the same drug in the same statement (an ungrounded
+    one is said to be out of range for that reason, the plainer of the two)."""
     for i, a in enumerate(sc.amounts):
         mine, scope = results.get(i), scopes.get(i)
-        if mine is None or mine.verdict not in PASSING_VERDICTS or scope is None or not scope.drug or a.info is None \
+        if mine is None or mine.verdict not in (*PASSING_VERDICTS, "ungrounded") or scope is None or not scope.drug or a.info is None \
                 or not _daily_ceiling(a) or is_negated(sc, a):
             continue
         chain = _chain(sc, a.sentence)

@@ -128,7 +128,11 @@ def text_binding(sc: Scan, a: Amount, drug: str | None = None) -> TextBinding:
     sentence = sc.sentences[a.sentence]
     drug_end = mention.end if mention is not None and mention.end <= a.start else None
     others = any(o.sentence == a.sentence and o.start != a.start and o.cadence.duration for o in sc.amounts)
-    return TextBinding(formulations=text_formulations(sc.text, sentence, a.start, a.end, drug_end),
+    forms = text_formulations(sc.text, sentence, a.start, a.end, drug_end)
+    if not forms and (first := _chain(sc, a.sentence)) != a.sentence:
+        # "Sumatriptan nasal spray 20 mg at onset; max 40 mg per day": a ';'-joined clause keeps its drug's formulation.
+        forms = text_formulations(sc.text, (sc.sentences[first][0], sentence[1]), a.start, a.end, drug_end)
+    return TextBinding(formulations=forms,
                        once_daily=once_daily(a.cadence.text, sc.text, a.end),
                        duration=sentence_duration(sc.text, sentence, a.cadence.duration, others, a.start),
                        daily_ceiling=stated_daily_ceiling(sc, a, drug))
@@ -505,6 +509,20 @@ def _given(a: Amount, scans: list[Scan]) -> bool:
                and abs(b.canon[1] - hi) <= 1e-6 * max(1.0, hi) for s in scans for b in s.amounts)
 
 
+def _bare_given(sc: Scan, start: int, end: int, given: list[Scan]) -> bool:
+    """Whether a sum written in bare numbers uses only numbers given ("on 36 g every 4 weeks": "36 / 4 = 9 g per
+    week"): each is a given amount's value, or a given dose's repeat in weeks or days. A stated factor is checked on
+    its own."""
+    spans = [(f[0], f[1]) for f in sc.factors] + [(b.start, b.end) for b in sc.amounts]
+    bare = [(m.start(), float(m.group(0).replace(",", ""))) for m in re.finditer(r"(?<![\w.,])\d+(?:,\d{3})*(?:\.\d+)?(?![\w.,]*\d)",
+                                                                             sc.text[start:end])]
+    bare = [v for pos, v in bare if not any(s <= start + pos < e for s, e in spans)]
+    values = {round(x, 6) for g in given for b in g.amounts for x in (b.low, b.high)}
+    repeats = {round(x / d, 6) for g in given for b in g.amounts if b.cadence.interval
+               for x in b.cadence.interval for d in (1.0, 7.0)}
+    return bool(bare) and all(round(v, 6) in values | repeats for v in bare)
+
+
 def _worked_from_given(book: RuleBook, sc: Scan, calc: Calculations, results: dict[int, DoseFinding],
                        operands: dict[int, DoseFinding | None], given: list[Scan], weights: set[float]) -> None:
     """A result of right arithmetic whose every number is given (checked, stated by the question or the cited
@@ -519,7 +537,7 @@ def _worked_from_given(book: RuleBook, sc: Scan, calc: Calculations, results: di
         if mine is None or ("amount", i) in calc.problems:
             continue
         inside = [k for k, b in enumerate(sc.amounts) if start <= b.start and b.end <= a.start and k != i]
-        if not inside:
+        if not inside and not _bare_given(sc, start, a.start, given):
             continue
         ok = True
         for k in inside:
@@ -687,7 +705,9 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     if sources is not None:
         # A passage may carry the guideline it comes from ("[source: <title> | <section>]"): when a cited guideline is
         # about the condition the text (or its question) names, another condition's guideline does not ground it.
-        named_topics = topics(" ".join(filter(None, (text, context, frame.indication if frame else None))))
+        # The question's condition is the answer's: a text justifying a dose by another condition's label ("that's the
+        # max for depression, so fine for OA too") does not bring that condition's guideline in.
+        named_topics = topics(" ".join(filter(None, (context, frame.indication if frame else None)))) or topics(text)
         keep = preferred_sources(sources, named_topics)
         sources = [with_column_units(unwrapped(split_passage(p)[1])) for p, ok in zip(sources, keep) if ok]
     srcs = [scan_text(s, lex) for s in sources] if sources is not None else None
@@ -709,7 +729,7 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     asked = frozenset(name for name, pattern in lex.qualifiers if pattern.search(ctx.text)) if ctx else frozenset()
     # A text that applies a conversion factor the rules give is about that conversion ("Hizentra: 30 ÷ 4 × 1.37"):
     # the conversion's own rules (its worked example) speak for its doses, as if the conversion were named.
-    extra = _negated_factors(rulebook, sc, factor_findings(rulebook, sc, ctx)) + obesity_weight(rulebook, sc) + \
+    extra = _negated_factors(rulebook, sc, factor_findings(rulebook, sc, ctx)) + obesity_weight(rulebook, sc, ctx) + \
         timing_findings(rulebook, sc, ctx) + _trial_lengths(sc, srcs, lex)
     extra += target_findings(sc, srcs, lex) + passage_times(sc, srcs, lex, {f.start for f in extra}) + \
         weight_basis_findings(sc, srcs) + threshold_findings(sc, srcs, lex) + molar_findings(sc)

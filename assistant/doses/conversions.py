@@ -489,9 +489,11 @@ def factor_findings(book: RuleBook, sc: Scan, ctx: Scan | None) -> list[DoseFind
     return out
 
 
-def obesity_weight(book: RuleBook, sc: Scan) -> list[DoseFinding]:
-    """Ideal, actual and adjusted weights all stated: adjusted = ideal + factor x (actual - ideal)."""
-    kinds = {w.kind: w for w in sc.weights}
+def obesity_weight(book: RuleBook, sc: Scan, ctx: Scan | None = None) -> list[DoseFinding]:
+    """Ideal, actual and adjusted weights all stated: adjusted = ideal + factor x (actual - ideal). The ideal and
+    actual weights may be the question's ("IBW 60 kg, actual 120 kg" asked, "dosing weight 108 kg" answered)."""
+    kinds = {w.kind: w for w in ctx.weights if w.kind in ("ideal", "actual")} if ctx is not None else {}
+    kinds |= {w.kind: w for w in sc.weights}
     if not {"ideal", "actual", "adjusted"} <= set(kinds):
         return []
     ideal, actual, adjusted = kinds["ideal"].kg, kinds["actual"].kg, kinds["adjusted"]

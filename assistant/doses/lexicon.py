@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
 
 from assistant.doses.schema import Vocabulary
 
@@ -123,11 +126,13 @@ _ROUTES = re.compile(r"(?<![A-Za-z])(?:(IV|i\.v\.)|(SC|SQ|SubQ|s\.c\.)|(PO|p\.o\
                      r"|(?i:\b(?:(intravenous(?:ly)?)|(subcutaneous(?:ly)?)|(oral(?:ly)?|by mouth)"
                      r"|(intramuscular(?:ly)?))\b)")
 _ROUTE_NAMES = ("iv", "sc", "po", "im") * 2
-_AGES = re.compile(r"(?i)\b(?:(child(?:ren)?|pediatric|paediatric|infants?|adolescents?|toddlers?)|(adults?)"
-                   r"|(neonates?|newborns?|neonatal))\b")
-_AGE_NAMES = ("child", "adult", "neonate")
-# "a 9-year-old", "children 5-11 years", "12 years and older": the age band from the numbers.
-_NUMERIC_AGE = re.compile(r"(?i)\b(?:(\d{1,2})[- ](?:years?|yrs?)[- ]old|aged\s+(\d{1,2})\b|(\d{1,2})\s*(?:years?|yrs?)"
+# Age words and short forms of "years old" are data (assistant/doses/data/ages.yaml).
+_AGE_DATA = yaml.safe_load((Path(__file__).parent / "data" / "ages.yaml").read_text(encoding="utf-8"))
+_AGE_NAMES = tuple(_AGE_DATA["bands"])
+_AGES = re.compile(r"(?i)\b(?:" + "|".join(f"({'|'.join(words)})" for words in _AGE_DATA["bands"].values()) + r")\b")
+# "a 9-year-old", "4 yo", "children 5-11 years", "12 years and older": the age band from the numbers.
+_NUMERIC_AGE = re.compile(r"(?i)\b(?:(\d{1,2})(?:\s*|-)(?:" + "|".join(_AGE_DATA["years_old"]) + r")(?![\w/])"
+                          r"|aged\s+(\d{1,2})\b|(\d{1,2})\s*(?:years?|yrs?)"
                           r"\s+(?:and|or)\s+(?:older|over|above)|(?:\d{1,2})\s*[-–]\s*(\d{1,2})\s*(?:years?|yrs?)\b)")
 
 

@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import yaml
 
 from assistant.doses.cadence import Cadence, cadence
 from assistant.doses.combinations import brand_mentions, share_cadence, split_pairs
@@ -96,8 +99,9 @@ _STEP_BEFORE = re.compile(r"(?i)(?:\b(?:(?:per|each|every)(?:\s+(?:extra|additio
                           r"{0,4}?by)\s+(?:about\s+|approximately\s+|roughly\s+|around\s+|nearly\s+|~\s*)?$|(?:^|[\s(,;:])\+\s*$")
 _ROUNDING = re.compile(r"(?i)\b(?:nearest\s+(?:whole\s+)?(?:multiple\s+of\s+)?|in\s+steps\s+of\s+|(?:multiples?|steps?)\s+of\s+)$")
 # "IgG was 2.1 g/L", "the trough rose from 3 to 7 g/L": a patient's measured value, not a recommendation.
-_OBSERVED = re.compile(r"(?i)\b(?:was|were|rose|fell|increased|decreased|dropped|went\s+(?:up|down)|measured|improved"
-                       r"|climbed|reached)\s+(?:(?:from|to|at|about|only|just)\s+)*$")
+# The verbs are data (assistant/doses/data/levels.yaml).
+_OBSERVED = re.compile(r"(?i)\b(?:" + "|".join(yaml.safe_load((Path(__file__).parent / "data" / "levels.yaml").read_text(
+    encoding="utf-8"))["observed_verbs"]) + r")\s+(?:(?:from|to|at|about|only|just)\s+)*$")
 # Between two amounts of one list: only the first one's cadence and "and" ("6 mg per dose and 12 mg per 24 hours").
 _LIST_AND = re.compile(r"(?i)^(?:\s*(?:per|a|an|each|every|in|/)\s*[\w-]*(?:\s+hours?|\s+days?)?)?\s*(?:,\s*)?(?:and|or|,)\s*$")
 # "split into two infusions of 0.5 g/kg", "given as 2 equal doses of 15 g": one part of the dose named before it.
@@ -131,7 +135,7 @@ _STOP = re.compile(r"(?i)\bthen\b|\bfollowed\s+by\b|\bwhereas\b|\bbut\b|\bversus
 # "0.5 mg/kg/min of a 10% product is 0.3 mL/kg/h": the concentration a restatement is worked at may stand between.
 _AT_STRENGTH = r"(?:(?:of|for|with|using|in|at)\s+(?:an?\s+|the\s+)?\d+(?:[.,]\d+)?\s*%(?:\s+[A-Za-z]+){0,2}?\s*,?\s*)?"
 _COMPANION = re.compile(r"(?i)^\s*" + _AT_STRENGTH + r"(?:\(\s*(?:i\.e\.,?|that\s+is,?|=|≈|~|about|approximately|approx\.|or|equivalent\s+to"
-                        r"|equal\s+to)?\s*|[=≈]\s*|,?\s*(?:i\.e\.,?|that\s+is,?|which\s+is|(?:is\s+)?equivalent\s+to|(?:is\s+)?equal\s+to"
+                        r"|equal\s+to)?\s*|[=≈]\s*|(?:,|\s[-–—])?\s*(?:i\.e\.,?|that\s+is,?|that['’]s|which\s+is|(?:is\s+)?equivalent\s+to|(?:is\s+)?equal\s+to"
                         r"|equals|or\s+about|or\s+approximately|(?:is\s+)?(?:the\s+)?same\s+as|corresponds?\s+to"
                         r"|corresponding\s+to|converts?\s+to|is)\s*(?:about|approximately)?\s*"
                         r"|\s+(?:every|each|per|q)\s[^()]{1,20}?\s*\(\s*)$")
@@ -461,7 +465,33 @@ def _amounts(text: str, pattern: re.Pattern) -> list[Amount]:
                 out.append(_amount(head, text))
             pos = m.start("n2")
             continue
-        out.append(_amount(m, text))
+        amount = _amount(m, text)
+        out.extend(_alternatives(text, amount, out[-1].end if out else 0))
+        out.append(amount)
+    return out
+
+
+# "5 or 10 mg at onset", "5, 10, or 20 mg": bare numbers listed as alternatives before an amount share its unit.
+_ALTERNATIVES = re.compile(rf"(?<![\w.,/])((?:{DIGNUM}\s*,\s*)*{DIGNUM})\s*,?\s+or\s+$")
+
+
+def _alternatives(text: str, a: Amount, floor: int) -> list[Amount]:
+    """The amounts a list of bare numbers right before an amount names in its unit ("5 or 10 mg": 5 mg too)."""
+    if a.is_range or a.problem or a.info is None:
+        return []
+    m = _ALTERNATIVES.search(text, max(floor, a.start - 40), a.start)
+    if m is None:
+        return []
+    out = []
+    for n in re.finditer(DIGNUM, m.group(1)):
+        value, problem = number(n.group(0))
+        if problem or value <= 0:
+            return []
+        start = m.start(1) + n.start()
+        raw = n.group(0).replace(",", ".") if re.fullmatch(DECIMAL_COMMA, n.group(0)) else n.group(0)
+        out.append(replace(a, start=start, end=start + len(n.group(0)), text=n.group(0), low=value, high=value,
+                           decimals=len(raw.split(".")[1]) if "." in raw else 0,
+                           flags=tuple(f for f in a.flags if f not in ("trailing_zero", "naked_decimal"))))
     return out
 
 

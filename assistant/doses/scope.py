@@ -224,8 +224,12 @@ def scope_for(sc: Scan, a: Amount, ctx: Scan | None, weight_kg: float | None, fi
     if mention is None and (drug := treats(frozenset(diseases(indications)))):
         mention = Mention(drug, a.start, a.start)
     # A population holds for its own sentence: the sentence, then the answer's frame, then the question.
-    age = _unique(sc.in_sentence(sc.ages, a.sentence))
-    if not sc.in_sentence(sc.ages, a.sentence):
+    own_ages = sc.in_sentence(sc.ages, a.sentence)
+    age = _unique(own_ages)
+    if age is None and own_ages:
+        # "7 yo with XLA: a lower range in kids than in adults": the patient's age in years speaks over bands compared.
+        age = _unique(m for m in own_ages if re.search(r"\d", m.surface))
+    if not own_ages:
         age = frame.age if frame is not None and frame.population else _unique(ctx.ages) if ctx and ctx.ages else None
     s_start, s_end = sc.sentences[a.sentence]
     # Only a route word right by the amount speaks for it ("650 mg PO"); otherwise the drug's own name does (IVIG).

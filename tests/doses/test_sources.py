@@ -11,7 +11,7 @@ from evals.doses import VADOD_PDFS, resolve_sources
 
 
 def test_a_passage_in_words_stays_as_written():
-    passage = "Amlodipine 2.5-10 mg daily (VA/DoD HTN CPG, p.99)"
+    passage = "Amlodipine 2.5-10 mg daily (VA/DoD HTN CPG)"
     assert resolve_sources([passage], pdfs=Path("/nonexistent")) == [passage]
     assert resolve_sources(["Amlodipine 2.5-10 mg daily."]) == ["Amlodipine 2.5-10 mg daily."]
     assert resolve_sources(None) is None
@@ -42,10 +42,14 @@ def test_a_corpus_reference_naming_no_heading_reads_the_whole_document():
     assert len(found) == 1 and "## Dosing" in found[0] and "## Pitfalls" in found[0]
 
 
-def test_a_reference_to_a_missing_file_stays_as_written():
-    ref = "corpus/guidelines/no-such-document.md, Dosing"
-    assert resolve_sources([ref]) == [ref]
-    assert resolve_sources(["VA/DoD NoSuchCPG.pdf p12"], pdfs=Path("/nonexistent")) == ["VA/DoD NoSuchCPG.pdf p12"]
+def test_a_reference_to_a_missing_file_is_an_error_naming_it():
+    # Checking against the reference's words instead would silently undercount (tests/doses/test_round14_sources.py).
+    from assistant.errors import InputError
+
+    with pytest.raises(InputError, match="no-such-document.md"):
+        resolve_sources(["corpus/guidelines/no-such-document.md, Dosing"])
+    with pytest.raises(InputError, match="/nonexistent/NoSuchCPG.pdf"):
+        resolve_sources(["VA/DoD NoSuchCPG.pdf p12"], pdfs=Path("/nonexistent"))
 
 
 @pytest.mark.skipif(not (VADOD_PDFS / "VADoDLBPCPGFinal508.pdf").is_file(), reason="needs ../shared/corpora/vadod")
