@@ -14,7 +14,7 @@ from assistant.doses.numbers import fmt
 from assistant.doses.rules import NormRule, RuleBook
 from assistant.question import QuestionFrame
 from assistant.retrieval import Hit
-from assistant.vocabulary import phase_over_phrases, phases_over
+from assistant.vocabulary import phase_over_phrases, phases_over, same_phase
 
 _PER_KG_UNITS = {"g/kg": 1.0, "mg/kg": 0.001}
 # Words of a rule's note that name no circumstance of its own.
@@ -295,20 +295,17 @@ def _level_name(n: NormRule) -> str:
     return m.group(1) if m else "the level"
 
 
-
-
 def _asked_words(question: str) -> tuple[tuple[str, ...], set[str]]:
     """The question's words without a phase it says is over, and the words of that phase ("maintenance dose after
     loading": asked 'maintenance', over 'loading')."""
     low = question.lower()
-    # (the phase is the first word named: "after loading dose" is over 'loading', not every rule's 'dose')
+    # (the phase is named by its treatment-phase word: "after loading dose" is over 'loading', not every rule's 'dose')
     return tuple(re.findall(r"[a-z]{2,}", phase_over_phrases().sub(" ", low))), phases_over(low)
 
 
 def _names_phase(n: NormRule, over: set[str]) -> bool:
     """Whether a rule's id names a phase said to be over ('load' or 'loading' for a cidp-...-loading rule)."""
-    return any(x == w or len(w) >= 4 and len(x) >= 4 and (x.startswith(w) or w.startswith(x))
-               for x in n.rule.id.split("-") for w in over)
+    return any(x == w or len(w) >= 4 and same_phase(x, w) for x in n.rule.id.split("-") for w in over)
 
 
 def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit], prefer, question: str,

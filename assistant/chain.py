@@ -321,7 +321,7 @@ class Assistant:
 
         normalised = self.vocabulary.normalise(text, self._known_word)
         # (a drug inside a finding, "no response to pneumovax", is the patient's work-up, not the drug asked about)
-        findings = [m.span() for m in self.vocabulary.qualifiers.finditer(normalised)] if self.vocabulary.qualifiers else []
+        findings = self.vocabulary.qualified_spans(normalised)
         found = [m for m in dictionary_drugs(normalised) if not any(a <= m.start < b for a, b in findings)]
         if frame.drug:
             # ... or the longer name the corpus's drug word stands inside ("anti-D immunoglobulin" is not immunoglobulin).

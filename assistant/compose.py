@@ -22,7 +22,7 @@ from assistant.followup import Focus
 from assistant.lexical import tokenize
 from assistant.retrieval import Hit
 from assistant.text import split_sentences
-from assistant.vocabulary import framing_tokens, medication_tokens, phase_over_phrases, phases_over, names_a_drug, open_ask, question_alternatives, without_qualifiers
+from assistant.vocabulary import framing_tokens, medication_tokens, phase_over_phrases, phases_over, same_phase, names_a_drug, open_ask, question_alternatives, without_qualifiers
 from assistant.vocabulary import (age_fit, asks_another, asks_non_drug, asks_to_rank, condition_states, document_asked_quantities,
                                   decides, drug_class_words, excluded_states, history_drugs, patient_states, proposed_actions,
                                   ranks_options, without_dose_decisions)
@@ -205,7 +205,7 @@ def _wanted(question: str, asked: tuple[str, ...]) -> list[str]:
 
 def _is_phase(word: str, over: set[str]) -> bool:
     """Whether a word names one of the phases said to be over ('loading' for 'load', 'load' for 'loading')."""
-    return any(word == w or len(word) >= 4 and (word.startswith(w) or w.startswith(word)) for w in over)
+    return any(same_phase(word, w) for w in over)
 
 
 def aspects_of(question: str) -> list[str]:

@@ -203,7 +203,7 @@ FILLER = frozenset(
 def mentions_of(text: str, vocab: Vocabulary, known: Callable[[str], bool] | None = None) -> Mentions:
     """Contexts, populations, drugs, conditions and aspects named in text (first mention of each, and all of them)."""
     # "On low-dose ICS" describes a treatment: its "dose" is no aspect asked about.
-    taken: list[tuple[int, int]] = [m.span() for m in vocab.qualifiers.finditer(text)] if vocab.qualifiers else []
+    taken: list[tuple[int, int]] = vocab.qualified_spans(text)
     found: dict[str, list[Mention]] = {}
     # Contexts and populations first, so "rituximab" is a circumstance and "obesity" a population, not conditions.
     for slot in ("contexts", "populations", "drugs", "indications", "aspects"):

@@ -106,6 +106,11 @@ class Vocabulary:
                 return Mention(term, surface, start, end)
         return None
 
+    def qualified_spans(self, text: str) -> list[tuple[int, int]]:
+        """The spans of phrases naming no aspect, condition or drug asked about ("on low-dose ICS", "no response to
+        pneumovax")."""
+        return [m.span() for m in self.qualifiers.finditer(text)] if self.qualifiers else []
+
     def find_all(self, text: str, slot: str) -> list[Mention]:
         """Every distinct concept of a slot named in text, in order."""
         out: list[Mention] = []
@@ -783,6 +788,12 @@ def phase_over_phrases() -> re.Pattern[str]:
     return _phase_over(_stamp(SHARED_LEXICON))[0]
 
 
+def same_phase(word: str, phase: str) -> bool:
+    """Whether a word names a phase ('loading' for 'load', 'load' for 'loading'): the same word, or one beginning the
+    other when `word` has four letters or more."""
+    return word == phase or len(word) >= 4 and (word.startswith(phase) or phase.startswith(word))
+
+
 def phases_over(text: str) -> set[str]:
     """The treatment phases a text says are over, each by the word naming it ("done with her load": 'load'; "after
     the EU loading dose": 'loading'); words naming no phase (the shared lexicon's `treatment_phases`) are not."""
@@ -790,7 +801,7 @@ def phases_over(text: str) -> set[str]:
     out = set()
     for m in phase_over_phrases().finditer(text.lower()):
         for w in re.findall(r"[a-z]+", m.group("phase") or m.group("closed") or ""):
-            if any(w == p or len(w) >= 4 and (w.startswith(p) or p.startswith(w)) for p in phases):
+            if any(same_phase(w, p) for p in phases):
                 out.add(w)
                 break
     return out
