@@ -28,7 +28,7 @@ from assistant.doses.numbers import fmt
 from assistant.followup import (DRUG_OWN_ASPECTS, Focus, age_group_words, another_person_audience, focus_of, keeps_topic,
                                 standalone_question, switches_drug)
 from assistant.question import DOSE_OF, QuestionFrame, read_question
-from assistant.vocabulary import (Vocabulary, asks_to_rank, expand_acronyms, load_vocabulary, named_as_history,
+from assistant.vocabulary import (Vocabulary, asks_to_rank, expand_acronyms, load_vocabulary, named_as_history, proposed,
                                   follows_on_in_time, specific_equivalents, with_conditions,
                                   without_negated_conditions)
 from assistant.index import Index
@@ -328,6 +328,7 @@ class Assistant:
             inside = (frame.product or frame.drug).lower()
             found = [m for m in found if self.vocabulary.term("drugs", m.canonical) is None and m.canonical != frame.drug
                      and (re.search(DOSE_OF.format(re.escape(m.surface)), normalised, re.IGNORECASE)
+                          or proposed(normalised, m.start, m.end)
                           or (inside in m.surface.lower() and len(m.surface) > len(inside)))]
         if not found:
             return frame
@@ -1020,9 +1021,10 @@ class Assistant:
             return f"The sources do not cover {subject}."
         if own.drug and vocab.term("drugs", own.drug) is None and hits:
             words = tuple(w.lower() for w in (own.drug, own.product) if w)
-            # A dose of it must stand in what was retrieved; any other question is covered if the corpus uses its name.
+            # A dose of it must stand in what was retrieved; any other question is covered if the corpus uses its name,
+            # every word of it ("hepatitis B immune globulin" is not spoken of where only "immune globulin" is).
             spoken = any(names_any(h.text, words) for h in hits) or ("dose" not in own.aspects and any(
-                self._known_word(w) for name in words for w in re.findall(r"[a-z]{4,}", name)))
+                (long := re.findall(r"[a-z]{4,}", name)) and all(self._known_word(w) for w in long) for name in words))
             if not spoken:  # a drug the corpus never speaks of
                 return f"The sources do not cover {own.product or own.drug}."
         undosed = self._undosed_condition(frame, own, hits)

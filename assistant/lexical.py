@@ -6,11 +6,13 @@ import json
 import logging
 import re
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 import bm25s
 import numpy as np
 import Stemmer
+import yaml
 
 log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG on import
@@ -28,10 +30,33 @@ def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")
 
 
+@lru_cache(maxsize=1)
+def _spelling() -> tuple[dict[str, str], tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
+    data = yaml.safe_load(resources.files("assistant").joinpath("data/spelling.yaml").read_text(encoding="utf-8")) or {}
+    by_length = lambda pairs: tuple(sorted(((str(k), str(v)) for k, v in (pairs or {}).items()), key=lambda p: -len(p[0])))
+    return ({str(k): str(v) for k, v in (data.get("words") or {}).items()}, by_length(data.get("prefixes")),
+            by_length(data.get("suffixes")))
+
+
+@lru_cache(maxsize=65536)
+def american(word: str) -> str:
+    """A lower-case word in American spelling (assistant/data/spelling.yaml): haemolysis -> hemolysis."""
+    words, prefixes, suffixes = _spelling()
+    if word in words:
+        return words[word]
+    for old, new in prefixes:
+        if word.startswith(old):
+            word = new + word[len(old):]
+            break
+    for old, new in suffixes:
+        if word.endswith(old) and len(word) >= len(old) + 3:
+            return word[: -len(old)] + new
+    return word
+
+
 def tokenize(text: str) -> list[str]:
-    """Lower-case, stop-word-free, stemmed tokens (numbers kept as they are)."""
-    tokens = [t for t in _TOKEN.findall(text.lower()) if t not in _STOPWORDS]
-    return _stemmer().stemWords(tokens)
+    """Lower-case, stop-word-free, American-spelled, stemmed tokens (numbers kept as they are)."""
+    return _stemmer().stemWords([american(t) for t in _TOKEN.findall(text.lower()) if t not in _STOPWORDS])
 
 
 class LexicalIndex:
@@ -41,6 +66,12 @@ class LexicalIndex:
         self.model = model
         self.ids = ids
         self._vocab: dict[str, int] = model.vocab_dict
+        # An index built before the spelling table holds "haemolysi" where questions now give "hemolysi".
+        self._alias = {us: token for token in self._vocab if (us := american(token)) != token and us not in self._vocab}
+
+    def _known(self, tokens: list[str]) -> list[str]:
+        """Tokens as this index spells them."""
+        return [self._alias.get(t, t) for t in tokens] if self._alias else tokens
 
     @classmethod
     def build(cls, ids: list[str], texts: list[str]) -> "LexicalIndex":
@@ -65,7 +96,7 @@ class LexicalIndex:
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every chunk for a query (zeros when no term is known)."""
-        tokens = [t for t in tokenize(query) if t in self._vocab]
+        tokens = [t for t in self._known(tokenize(query)) if t in self._vocab]
         if not tokens or not self.ids:
             return np.zeros(len(self.ids), dtype=np.float32)
         return np.asarray(self.model.get_scores(tokens), dtype=np.float32)
@@ -86,7 +117,7 @@ class LexicalIndex:
 
     def knows(self, word: str) -> bool:
         """True when the (stemmed) word occurs in the indexed texts, or is a stop word."""
-        tokens = tokenize(word)
+        tokens = self._known(tokenize(word))
         return not tokens or all(t in self._vocab for t in tokens)
 
     def position(self) -> dict[str, int]:
@@ -101,6 +132,7 @@ class LexicalIndex:
         out = np.zeros(len(self.ids), dtype=np.float32)
         groups: dict[float, list[str]] = {}
         for token, weight in weighted.items():
+            token = self._alias.get(token, token)
             if token in self._vocab and weight:
                 groups.setdefault(float(weight), []).append(token)
         for weight, tokens in groups.items():
@@ -109,5 +141,5 @@ class LexicalIndex:
 
     def known_share(self, text: str) -> float:
         """Share of a text's tokens that occur in the indexed texts (0 for a text with no tokens)."""
-        tokens = tokenize(text)
+        tokens = self._known(tokenize(text))
         return sum(1 for t in tokens if t in self._vocab) / len(tokens) if tokens else 0.0

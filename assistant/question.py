@@ -16,7 +16,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 from assistant.history import InfectionLevel, history_of
-from assistant.vocabulary import Mention, Vocabulary, bare_age, elapsed_spans, ends_in_phase_over, dose_decision_spans, negated_condition_spans
+from assistant.vocabulary import (Mention, Vocabulary, bare_age, dose_decision_spans, elapsed_spans, ends_in_phase_over, named_as_history,
+                                  negated_condition_spans, proposed)
 
 # Body weight a dose may be computed for: finite, and between an extremely premature neonate and the heaviest
 # recorded adult. Anything else is a typo or an attack, and never reaches the dose arithmetic.
@@ -276,8 +277,14 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
         aspects = ["dose"]  # "75 kg man with GBS, IVIG please": a patient's numbers and a treatment, nothing else, ask for the dose
     # A circumstance the question says is absent or over ("no infections for 3 years", "infections settled") is not one.
     context = next((c for c in m.contexts if not _absent(normal, c)), None)
-    # Of several drugs, the one owning the dose asked for ("premed for IVIG: tylenol dose?") is the drug.
-    drug = next((d for d in m.drugs if re.search(DOSE_OF.format(re.escape(d.surface)), normal, re.I)), m.drug)
+    # Of several drugs, the one owning the dose asked for ("premed for IVIG: tylenol dose?") is the drug; then one put
+    # forward ("on IVIG, if we have to use pred how much?"); then the first not named as the patient's history
+    # ("already on pred, how much IVIG?").
+    drug = next((d for d in m.drugs if re.search(DOSE_OF.format(re.escape(d.surface)), normal, re.I)), None)
+    if drug is None and len(m.drugs) > 1:
+        drug = next((d for d in m.drugs if proposed(normal, d.start, d.end)), None) \
+            or next((d for d in m.drugs if not named_as_history(normal, d.surface)), None)
+    drug = drug or m.drug
     return QuestionFrame(
         drug=drug.name if drug else None,
         product=drug.surface if drug else None,
@@ -293,8 +300,9 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
     )
 
 
-# A drug named as the owner of the dose asked for: "aspirin dose", "the dose of aspirin", "aspirin dosing".
-DOSE_OF = r"(?<![\w-]){0}\s+(?:dose|doses|dosing|dosage|regimen)\b|\b(?:dose|dosing|dosage) (?:of|for)\s+{0}(?![\w-])"
+# A drug named as the owner of the dose asked for: "aspirin dose", "the dose of aspirin", "aspirin dosing", "how much IVIG".
+DOSE_OF = (r"(?<![\w-]){0}\s+(?:dose|doses|dosing|dosage|regimen)\b|\b(?:dose|dosing|dosage) (?:of|for)\s+{0}(?![\w-])"
+           r"|\bhow (?:much|many (?:grams|g|mg|ml) of)\s+(?:the\s+)?{0}(?![\w-])")
 
 _ABSENT_BEFORE = re.compile(r"(?i)\b(?:no|zero|0|not|without|free of|nil|denies|never had|hasn't|hasnt|has not|haven't|have not|never|no sign of|no serious|no further)\W+(?:\w+\W+){0,2}$")
 _ABSENT_AFTER = re.compile(r"(?i)^\W*(?:\w+\W+){0,1}(?:have |has |had )?(?:settled|resolved|cleared|gone|controlled|stopped)\b")

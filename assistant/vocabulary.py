@@ -1156,6 +1156,25 @@ def named_as_history(text: str, name: str) -> bool:
     return bool(before and starts) and all(_tried(text, start, start + len(name)) for start in starts)
 
 
+@lru_cache(maxsize=4)
+def _proposing(_stamp: tuple) -> tuple[re.Pattern | None, re.Pattern | None]:
+    data = _lexicon().get("proposing") or {}
+    cues = lambda key: sorted({str(w).lower() for w in data.get(key) or ()}, key=len, reverse=True)
+    before, after = cues("before"), cues("after")
+    return (re.compile(r"(?i)(?<![\w-])(?:" + "|".join(map(re.escape, before)) + r")\s+(?:[\w/-]+\s+){0,2}$") if before else None,
+            re.compile(r"(?i)^[\w\s()/-]{0,40}?(?<![\w-])(?:" + "|".join(map(re.escape, after)) + r")(?![\w-])") if after else None)
+
+
+def proposed(text: str, start: int, end: int) -> bool:
+    """Whether the drug named at text[start:end] is put forward for the patient ("if we have to use pred", "use
+    efgartigimod (Vyvgart) instead"), by the shared lexicon's `proposing` cues."""
+    before, after = _proposing(_stamp(SHARED_LEXICON))
+    if before is not None and before.search(text[max(0, start - 60):start]):
+        return True
+    clause = re.split(r"[.;?!,]", text[end:end + 60], maxsplit=1)[0]
+    return bool(after is not None and after.search(clause))
+
+
 def asks_another(question: str) -> bool:
     """Whether a question asks for something besides what the patient takes ("add-on?", "add what next?", "what else?"),
     by the shared lexicon's `asks_another_patterns`."""
