@@ -28,7 +28,7 @@ from assistant.doses.numbers import fmt
 from assistant.followup import (DRUG_OWN_ASPECTS, Focus, age_group_words, another_person_audience, focus_of, keeps_topic,
                                 standalone_question, switches_drug)
 from assistant.question import DOSE_OF, QuestionFrame, read_question
-from assistant.vocabulary import (Vocabulary, asks_to_rank, expand_acronyms, load_vocabulary, named_as_history, proposed,
+from assistant.vocabulary import (Vocabulary, asks_to_rank, expand_acronyms, load_vocabulary, named_as_history, put_forward,
                                   follows_on_in_time, specific_equivalents, with_conditions,
                                   without_negated_conditions)
 from assistant.index import Index
@@ -292,6 +292,11 @@ class Assistant:
             read = read_question(text, self.vocabulary, self._known_word, weight_kg)
         own = self._with_dictionary_drug(read, text)
         previous = turns[-1]["answer"].get("question_frame") if turns else None
+        if previous and followed and own.drug and previous.get("drug") and own.drug != previous["drug"] \
+                and named_as_history(self.vocabulary.normalise(text, self._known_word), own.product or own.drug):
+            # "AED switched, pred tapered off. eligible now?": a drug named only as the patient's history does not
+            # replace the drug the conversation is about.
+            own = own.model_copy(update={"drug": None, "product": None})
         if previous and followed:
             # A follow-up asking nothing new of its own but changing the patient, their circumstances, the product or the
             # source ("what if she's 45 kg", "hx of DVT - anything different?", "if we go SCIG instead, Ontario weekly?")
@@ -328,7 +333,7 @@ class Assistant:
             inside = (frame.product or frame.drug).lower()
             found = [m for m in found if self.vocabulary.term("drugs", m.canonical) is None and m.canonical != frame.drug
                      and (re.search(DOSE_OF.format(re.escape(m.surface)), normalised, re.IGNORECASE)
-                          or proposed(normalised, m.start, m.end)
+                          or put_forward(normalised, m.start, m.end)
                           or (inside in m.surface.lower() and len(m.surface) > len(inside)))]
         if not found:
             return frame
@@ -437,7 +442,7 @@ class Assistant:
         answer: Answer | None = None
         on_indication = self._on_indication(frame, hits)
         gap = self._not_covered(frame, own, hits, on_indication) or self._unindexed_condition(text, own, hits) \
-            or self._unindexed_product(text, own)
+            or self._unindexed_product(normalised, own)
         if not gap and hits and (scoped := out_of_scope(self.index, self.vocabulary, frame, text, hits)):  # the guideline's scope
             gap = f"The sources do not cover {frame.indication_label or 'this question'} in {scoped}."
         if gap:

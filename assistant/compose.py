@@ -158,6 +158,9 @@ CONDITION_BONUS = 0.2
 # A dose question that says a phase is over ("done with her load, maintenance?"): a statement about that phase answers
 # a question the clinician no longer has.
 PHASE_OVER_PENALTY = 0.3
+# A passage under its own heading on what the question's asked sentence names ("what hemolysis signs ...?" and a
+# "Haemolysis" subsection): by the rarest such word's weight among the question's words.
+HEADING_ASKED_BONUS = 0.2
 
 
 @lru_cache(maxsize=4096)
@@ -345,6 +348,7 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
     if asked_words:
         weights = {t: w * (ASKED_SENTENCE_WEIGHT if t in asked_words else 1.0) for t, w in weights.items()}
     total = sum(weights.values()) or 1.0
+    top_weight = max(weights.values(), default=0.0) or 1.0
     known = q_tokens | set(tokenize(" ".join((focus.condition + focus.population + focus.context + focus.drug)
                                              if focus is not None else ())))
     asks_for_one = open_ask(question)
@@ -385,6 +389,8 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
         if units and len(units & units_named(text)) >= 2:
             fit, aspect_bonus = True, aspect_bonus + QUANTITY_BONUS  # the value in both units asked for
         heading_bonus = 0.1 * len(head & q_tokens) / (len(q_tokens) or 1)
+        if (named_heading := set(tokenize(hit.heading_path[-1])) & (asked_words or q_tokens) if len(hit.heading_path) > 1 else set()):
+            heading_bonus += HEADING_ASKED_BONUS * max(weights.get(t, 0.0) for t in named_heading) / top_weight
         on_context = focus is not None and bool(focus.context or focus.drug) and _names(text, focus.context + focus.drug)
         if on_context:
             aspect_bonus += context_bonus

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validat
 
 from assistant.history import InfectionLevel, history_of
 from assistant.vocabulary import (Mention, Vocabulary, bare_age, dose_decision_spans, elapsed_spans, ends_in_phase_over, named_as_history,
-                                  negated_condition_spans, proposed)
+                                  negated_condition_spans, put_forward)
 
 # Body weight a dose may be computed for: finite, and between an extremely premature neonate and the heaviest
 # recorded adult. Anything else is a typo or an attack, and never reaches the dose arithmetic.
@@ -282,7 +282,7 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
     # ("already on pred, how much IVIG?").
     drug = next((d for d in m.drugs if re.search(DOSE_OF.format(re.escape(d.surface)), normal, re.I)), None)
     if drug is None and len(m.drugs) > 1:
-        drug = next((d for d in m.drugs if proposed(normal, d.start, d.end)), None) \
+        drug = next((d for d in m.drugs if put_forward(normal, d.start, d.end)), None) \
             or next((d for d in m.drugs if not named_as_history(normal, d.surface)), None)
     drug = drug or m.drug
     return QuestionFrame(

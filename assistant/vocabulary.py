@@ -1165,7 +1165,7 @@ def _proposing(_stamp: tuple) -> tuple[re.Pattern | None, re.Pattern | None]:
             re.compile(r"(?i)^[\w\s()/-]{0,40}?(?<![\w-])(?:" + "|".join(map(re.escape, after)) + r")(?![\w-])") if after else None)
 
 
-def proposed(text: str, start: int, end: int) -> bool:
+def put_forward(text: str, start: int, end: int) -> bool:
     """Whether the drug named at text[start:end] is put forward for the patient ("if we have to use pred", "use
     efgartigimod (Vyvgart) instead"), by the shared lexicon's `proposing` cues."""
     before, after = _proposing(_stamp(SHARED_LEXICON))

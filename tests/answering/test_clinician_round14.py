@@ -18,7 +18,7 @@ import bm25s
 from assistant.answer_aspects import ASPECTS
 from assistant.lexical import LexicalIndex, tokenize
 from assistant.question import read_question
-from assistant.vocabulary import load_vocabulary, phase_over_phrases, proposed
+from assistant.vocabulary import load_vocabulary, phase_over_phrases, put_forward
 from tests.conftest import CORPUS
 
 VOCAB = load_vocabulary(CORPUS / "rules", CORPUS / "lexicon.yaml")
@@ -60,9 +60,9 @@ def test_a_drug_put_forward_is_read_by_the_lexicons_cues():
                        ("use efgartigimod (Vyvgart) instead?", "Vyvgart"),
                        ("could we switch her to Hizentra?", "Hizentra")):
         at = text.index(name)
-        assert proposed(text, at, at + len(name)), text
+        assert put_forward(text, at, at + len(name)), text
     text = "already on pred, how much ivig?"
-    assert not proposed(text, text.index("pred"), text.index("pred") + 4)
+    assert not put_forward(text, text.index("pred"), text.index("pred") + 4)
 
 
 def test_a_dictionary_drug_put_forward_in_place_of_the_corpus_drug_is_the_drug(assistant):
