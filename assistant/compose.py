@@ -349,6 +349,9 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
         weights = {t: w * (ASKED_SENTENCE_WEIGHT if t in asked_words else 1.0) for t, w in weights.items()}
     total = sum(weights.values()) or 1.0
     top_weight = max(weights.values(), default=0.0) or 1.0
+    # (a heading word only one retrieved passage's heading holds: "Haemolysis" names a subject, "Dosing" does not)
+    heading_df = Counter(t for hit in hits for t in _own_heading(hit))
+    unique_heading_words = {t for t, n in heading_df.items() if n == 1}
     known = q_tokens | set(tokenize(" ".join((focus.condition + focus.population + focus.context + focus.drug)
                                              if focus is not None else ())))
     asks_for_one = open_ask(question)
@@ -389,7 +392,7 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
         if units and len(units & units_named(text)) >= 2:
             fit, aspect_bonus = True, aspect_bonus + QUANTITY_BONUS  # the value in both units asked for
         heading_bonus = 0.1 * len(head & q_tokens) / (len(q_tokens) or 1)
-        if (named_heading := set(tokenize(hit.heading_path[-1])) & (asked_words or q_tokens) if len(hit.heading_path) > 1 else set()):
+        if (named_heading := _own_heading(hit) & (asked_words or q_tokens) & unique_heading_words):
             heading_bonus += HEADING_ASKED_BONUS * max(weights.get(t, 0.0) for t in named_heading) / top_weight
         on_context = focus is not None and bool(focus.context or focus.drug) and _names(text, focus.context + focus.drug)
         if on_context:
@@ -446,6 +449,11 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
         out.append(Candidate(text, hit, rank, score - (secondary_penalty if weak else 0.0), tokens, section, fit, on_context, weak,
                              ranks))
     return out
+
+
+def _own_heading(hit: Hit) -> set[str]:
+    """The words of a passage's own (innermost) heading below its document title."""
+    return set(tokenize(hit.heading_path[-1])) if len(hit.heading_path) > 1 else set()
 
 
 def _without(text: str, terms: tuple[str, ...]) -> str:
@@ -516,8 +524,9 @@ def _on_focus(rows: list, focus: Focus) -> list:
         kept = [row for row in kept if not (_DOSE_NUMBER.search(row[3]) and _names(row[3], focus.other_populations)
                                             and not _names(row[3], focus.population))]
     # Only when the sources speak to the population asked about do statements about another one give way.
-    # A dose shown for a population must be stated for it: in a child's answer, a dose that names no population is left out too.
-    if focus.population and sum(_names(row[3], focus.population) for row in kept) >= 2:
+    # A dose shown for a population must be stated for it: in a child's answer, a dose that names no population is left out
+    # too (not in an adult's: guidelines state adult doses without saying so).
+    if focus.population and not focus.default_population and sum(_names(row[3], focus.population) for row in kept) >= 2:
         kept = [
             row for row in kept
             if _names(row[3], focus.population)

@@ -67,6 +67,7 @@ class Vocabulary:
     aspects: tuple[Term, ...] = ()
     abbreviations: dict[str, str] = field(default_factory=dict)
     exclusive_populations: tuple[str, ...] = ()
+    default_populations: tuple[str, ...] = ()  # the age group a statement naming none is about (adults)
     distinct_populations: tuple[str, ...] = ()
     aspect_topics: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Documents that answer an aspect for every condition only when the turn asks that aspect itself (not an overview).
@@ -287,6 +288,7 @@ def _load(rules_vocab: Path, lexicon: Path, *_stamps: tuple) -> Vocabulary:
         aspects=_terms(shared.get("aspects"), SHARED_LEXICON),
         abbreviations=abbreviations,
         exclusive_populations=tuple(shared.get("exclusive_populations") or ()),
+        default_populations=tuple(shared.get("default_populations") or ()),
         distinct_populations=tuple(shared.get("distinct_populations") or ()),
         aspect_topics=topics,
         asked_aspect_topics=asked_topics,
