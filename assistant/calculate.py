@@ -61,8 +61,9 @@ class Calculated:
 
         units = [u for u in passage_units(self.hit.text) if states(u)]
         wanted = set(tokenize(self.text))
-        # the sentence giving no other dose than the formula's first ("Adult: 1 g/kg once", not "Child: 0.8-1 g/kg once")
-        return max(units, key=lambda u: (-len(_quantities(u) - stated), len(wanted & set(tokenize(u))), -len(u))) if units else None
+        # of those as close to the formula's words, one giving no other dose than the formula's ("Adult: 1 g/kg once", not
+        # "Child: 0.8-1 g/kg once")
+        return max(units, key=lambda u: (len(wanted & set(tokenize(u))), -len(_quantities(u) - stated), -len(u))) if units else None
 
 
 # A number with its unit, as formulas and passages write them ("1.2 mL/kg/h", "0.4 g/kg", "2 mg/kg/min").

@@ -13,11 +13,14 @@ per class; the words are data (assistant/data/spelling.yaml, the shared lexicon,
 
 from __future__ import annotations
 
+import json
+
 import bm25s
 
 from assistant.answer_aspects import ASPECTS
 from assistant.lexical import LexicalIndex, tokenize
 from assistant.question import read_question
+from assistant.retrieval import Hit
 from assistant.vocabulary import load_vocabulary, phase_over_phrases, put_forward
 from tests.conftest import CORPUS
 
@@ -96,3 +99,72 @@ def test_a_vaccine_brand_in_a_response_is_a_finding_and_a_past_dose_change_dates
     said = [m.group(0) for m in phase_over_phrases().finditer("4-weekly IVIG, we went up on her dose last month. trough when?")]
     assert any("went up on" in s for s in said), said
     assert not list(phase_over_phrases().finditer("what is the increased maintenance dose?"))
+
+
+# ---- round 14, second part ---------------------------------------------------------------------------------------------
+def test_an_indirect_yes_no_puts_up_the_step():
+    from assistant.vocabulary import proposed_actions
+
+    assert proposed_actions("XLA 17yo, well on SCIG. family asking if he can come off it now?") == ("stop",)
+    assert proposed_actions("team asking whether we should hold it?") == ("hold",)
+    assert proposed_actions("how long is he on it?") == ()
+
+
+def test_a_drug_started_is_the_one_asked_about():
+    assert read_question("42M on carbamazepine plus long-term pred, IgG 3.9 g/L. start IVIG?", VOCAB).drug == "immunoglobulin"
+
+
+def test_a_drug_named_only_as_history_does_not_replace_the_conversations_drug(make_assistant):
+    assistant = make_assistant()
+    session = assistant.sessions.create("local")
+    assistant.ask("42M, IgG 3.9 g/L after long-term steroids, recurrent sinusitis. start IVIG?", session_id=session)
+    answer = assistant.ask("pred tapered off. 6 mo later IgG 3.4 g/L, 3 pneumonias despite abx. dose at 75 kg?",
+                           session_id=session)
+    assert answer.question_frame.drug == "immunoglobulin"
+    assert "prednisone" not in answer.summary.lower()
+
+
+def _section_hit(n: int, text: str, heading: list[str], doc: str) -> Hit:
+    meta = {"doc_id": doc, "title": heading[0], "topics": "", "heading_path": json.dumps(heading)}
+    return Hit(f"{doc}:{n:04d}:x", text, meta, 1.0 - n / 100)
+
+
+def test_a_passage_under_a_heading_the_asked_sentence_names_leads():
+    from assistant.compose import compose
+
+    hits = [_section_hit(1, "The response to IVIG in CIDP is judged on standardised measures of disability and strength "
+                            "rather than on IgG levels.", ["IVIG in CIDP", "Monitoring"], "cidp"),
+            _section_hit(2, "Because maintenance IVIG in CIDP is high-dose, renal function is checked before each course.",
+                         ["IVIG in CIDP", "Dosing"], "cidp"),
+            _section_hit(3, "Patients should report fatigue, a fast heart rate or dark urine after IVIG, because these can "
+                            "indicate haemolysis.", ["Adverse effects of IVIG", "Haemolysis"], "adverse")]
+    question = "62F, CIDP, just had 2 g/kg. what hemolysis signs should she look out for and what lab do we check?"
+    draft = compose(question, hits, 6, asked=("adverse_effects", "monitoring"))
+    assert "haemolysis" in draft.direct[0].text
+
+
+def test_an_adults_answer_keeps_a_dose_naming_no_population():
+    from assistant.compose import _on_focus
+    from assistant.followup import Focus
+
+    rows = [(None, 0, 0, "For secondary hypogammaglobulinemia in adults, IVIG 0.4-0.6 g/kg every 4 weeks."),
+            (None, 0, 1, "In adults, the EU core SmPC gives IVIG 0.2-0.4 g/kg every 3-4 weeks."),
+            (None, 0, 2, "In patients at risk of thrombosis, keep the IVIG infusion rate below 2 mg/kg/min."),
+            (None, 0, 3, "In children, IVIG 0.4 g/kg every 4 weeks.")]
+    adult = Focus(population=("adults", "adult"), other_populations=("children", "child"), default_population=True)
+    assert [r[2] for r in _on_focus(rows, adult)] == [0, 1, 2]
+    child = Focus(population=("children", "child"), other_populations=("adults", "adult"))
+    rows_child = rows + [(None, 0, 4, "In children, SCIG weekly.")]
+    assert [r[2] for r in _on_focus(rows_child, child)] == [3, 4]
+
+
+def test_the_rules_own_sentence_gives_no_other_dose_than_the_formulas():
+    from assistant.calculate import calculations
+    from assistant.doses.rules import load_rulebook
+
+    hit = _section_hit(1, "- Child with ITP (ASH 2011): IVIG 0.8-1 g/kg once\n- Adult with ITP (ASH 2011): IVIG 1 g/kg once, "
+                          "repeated if necessary\n- Adult with chronic ITP (Privigen US label): IVIG 1 g/kg per day for 2 days",
+                       ["IVIG in ITP", "Dosing summary"], "ig-immunomodulatory-itp")
+    question = "ITP, 41F, 74 kg, plt 6 with gum bleeding. IVIG dose per ASH?"
+    worked = calculations(load_rulebook(CORPUS / "rules"), read_question(question, VOCAB), [hit], question=question)
+    assert worked and all(not (c.basis() or "").startswith("Child") for c in worked), [c.basis() for c in worked]
