@@ -158,8 +158,8 @@ CONDITION_BONUS = 0.2
 # A dose question that says a phase is over ("done with her load, maintenance?"): a statement about that phase answers
 # a question the clinician no longer has.
 PHASE_OVER_PENALTY = 0.3
-# A passage under its own heading on what the question's asked sentence names ("what hemolysis signs ...?" and a
-# "Haemolysis" subsection): by the rarest such word's weight among the question's words.
+# A passage under its own heading on what the question's asked sentence names, in words asking an aspect asked ("what
+# hemolysis signs ...?" and a "Haemolysis" subsection): by the rarest such word's weight among the question's words.
 HEADING_ASKED_BONUS = 0.2
 
 
@@ -351,7 +351,9 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
     top_weight = max(weights.values(), default=0.0) or 1.0
     # (a heading word only one retrieved passage's heading holds: "Haemolysis" names a subject, "Dosing" does not)
     heading_df = Counter(t for hit in hits for t in _own_heading(hit))
-    unique_heading_words = {t for t, n in heading_df.items() if n == 1}
+    # (... naming what is asked about, not whom or which drug: "Privigen" heads a rates section a dose question is not about)
+    unique_heading_words = {t for t, n in heading_df.items() if n == 1} \
+        - (focus.concepts | focus.drug_words if focus is not None else frozenset())
     known = q_tokens | set(tokenize(" ".join((focus.condition + focus.population + focus.context + focus.drug)
                                              if focus is not None else ())))
     asks_for_one = open_ask(question)
@@ -392,7 +394,8 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
         if units and len(units & units_named(text)) >= 2:
             fit, aspect_bonus = True, aspect_bonus + QUANTITY_BONUS  # the value in both units asked for
         heading_bonus = 0.1 * len(head & q_tokens) / (len(q_tokens) or 1)
-        if (named_heading := _own_heading(hit) & (asked_words or q_tokens) & unique_heading_words):
+        if (named_heading := _own_heading(hit) & (asked_words or q_tokens) & unique_heading_words) \
+                and any(ASPECTS[name][0].search(hit.heading_path[-1]) for name in wanted):
             heading_bonus += HEADING_ASKED_BONUS * max(weights.get(t, 0.0) for t in named_heading) / top_weight
         on_context = focus is not None and bool(focus.context or focus.drug) and _names(text, focus.context + focus.drug)
         if on_context:

@@ -300,6 +300,7 @@ class Focus:
     age_years: float | None = None  # the patient's age: a statement bounding its patients' age must hold them
     named: tuple[str, ...] = ()  # every word the question names its patient by (its concepts' terms, acronyms' long forms)
     concepts: frozenset[str] = frozenset()  # the tokens of every condition and population the vocabulary knows
+    drug_words: frozenset[str] = frozenset()  # the tokens of every drug and product the vocabulary knows
     default_population: bool = False  # the population asked about is the one a statement naming none is about (adults)
 
 
@@ -340,7 +341,16 @@ def focus_of(question: str, vocab: Vocabulary) -> Focus:
                                 for t in m.term.terms)) + (expand_acronyms(question, vocab),)
     return Focus(condition, population, others, also, context, other_conditions=other_conditions, contrasting=contrasting,
                  age_years=patient_facts(question).age_years or age_asked(question), named=named, concepts=concept_tokens(vocab),
+                 drug_words=drug_tokens(vocab),
                  default_population=topic.population is not None and topic.population.name in vocab.default_populations)
+
+
+@lru_cache(maxsize=16)
+def drug_tokens(vocab: Vocabulary) -> frozenset[str]:
+    """The tokens of the vocabulary's drugs and products."""
+    from assistant.lexical import tokenize
+
+    return frozenset(t for term in vocab.drugs for w in term.terms for t in tokenize(w) if len(t) >= 3)
 
 
 @lru_cache(maxsize=16)
