@@ -815,7 +815,7 @@ class Assistant:
         if focus.population or len(groups) != 1:
             return focus
         population, others = age_group_words(vocab, groups[0])
-        return replace(focus, population=population, other_populations=others,
+        return replace(focus, population=population, other_populations=others, population_name=groups[0],
                        default_population=groups[0] in vocab.default_populations)
 
     def _add_topic_documents(self, question: str, hits: list[Hit], focus: Focus, per_topic: int = 3,

@@ -454,6 +454,15 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
     return out
 
 
+def _only_about(hit: Hit | None, population: str) -> bool:
+    """Whether a passage's document is about this population alone (its front matter's `population`: a Kawasaki page for
+    children speaks of children in every line)."""
+    if hit is None or not population or not hit.meta.get(f"population:{population}"):
+        return False
+    return not any(key.startswith("population:") and key != f"population:{population}" and value
+                   for key, value in hit.meta.items())
+
+
 def _own_heading(hit: Hit) -> set[str]:
     """The words of a passage's own (innermost) heading below its document title."""
     return set(tokenize(hit.heading_path[-1])) if len(hit.heading_path) > 1 else set()
@@ -532,7 +541,7 @@ def _on_focus(rows: list, focus: Focus) -> list:
     if focus.population and not focus.default_population and sum(_names(row[3], focus.population) for row in kept) >= 2:
         kept = [
             row for row in kept
-            if _names(row[3], focus.population)
+            if _names(row[3], focus.population) or _only_about(row[0], focus.population_name)
             or not (_names(row[3], focus.other_populations) or _DOSE_NUMBER.search(row[3]))
         ]
     return kept
@@ -585,7 +594,7 @@ def compose(question: str, hits: list[Hit], max_statements: int, focus: Focus | 
     if not pool:
         return Draft([], [])
     wanted = _wanted(question, asked)
-    direct = _direct(pool, wanted, asked_quantities(question), asked)
+    direct = _each_part_answered(question, pool, _direct(pool, wanted, asked_quantities(question), asked))
     rest = [c for c in pool if c not in direct and all(_jaccard(c.tokens, d.tokens) <= 0.6 for d in direct)]
     seeded: list[Candidate] = []
     if cover:
@@ -681,6 +690,43 @@ def _direct(pool: list[Candidate], wanted: list[str], quantities: list[re.Patter
             direct.append(cand)
             break
     return direct
+
+
+# A question asking two things ("start IVIG now or wait till he's better? dose?", "IVIG dose and how long do we run it
+# over?"): its parts, at a question mark or at a conjunction opening a new question.
+_PART_BREAK = re.compile(r"\?+\s*|[,;]?\s+\b(?:and|also|plus|\+)\s+(?=(?:what|how|when|which|who|is|are|do|does|can|could|should|"
+                         r"would|any|anything)\b)", re.I)
+PART_OVERLAP_WEIGHT, PART_CUE_BONUS = 0.5, 0.3
+
+
+def asked_parts(question: str) -> list[str]:
+    """The parts of a question that each ask something (one part for a question asking one thing)."""
+    own = _CARRIED.sub("", question)
+    asking = [m.group(0) for m in re.finditer(r"[^.?!]*\?", own)] or [own]
+    parts = [p.strip(" ,;-") for chunk in asking for p in _PART_BREAK.split(chunk)]
+    return [p for p in parts if len(set(tokenize(p)) - framing_tokens()) >= 1 and re.search(r"[A-Za-z]{3,}", p)]
+
+
+def _each_part_answered(question: str, pool: list[Candidate], direct: list[Candidate]) -> list[Candidate]:
+    """The direct answer with, for each further part a question asks, the statement answering that part best (its words,
+    its aspect's cue, the step it puts up), so a two-part question is answered in both parts."""
+    parts = asked_parts(question)
+    if len(parts) < 2:
+        return direct
+    out = list(direct)
+    for part in parts:
+        words = set(tokenize(part)) - framing_tokens()
+        aspects = [name for name, (asks, _, _) in ASPECTS.items() if asks.search(part)]
+        steps = proposed_actions(part if part.endswith("?") else part + "?")
+
+        def fit(c: Candidate) -> float:
+            cue = any(ASPECTS[name][2].search(c.text) for name in aspects) or bool(steps and decides(c.text, steps))
+            return c.score + PART_OVERLAP_WEIGHT * len(words & c.tokens) / (len(words) or 1) + (PART_CUE_BONUS if cue else 0.0)
+
+        best = max(pool, key=lambda c: (fit(c), -c.rank))
+        if all(best is not c and _jaccard(best.tokens, c.tokens) <= 0.6 for c in out) and len(out) < 3:
+            out.append(best)
+    return out
 
 
 def _another_strength(first: Candidate, cand: Candidate) -> bool:

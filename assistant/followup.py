@@ -301,7 +301,8 @@ class Focus:
     named: tuple[str, ...] = ()  # every word the question names its patient by (its concepts' terms, acronyms' long forms)
     concepts: frozenset[str] = frozenset()  # the tokens of every condition and population the vocabulary knows
     drug_words: frozenset[str] = frozenset()  # the tokens of every drug and product the vocabulary knows
-    default_population: bool = False  # the population asked about is the one a statement naming none is about (adults)
+    default_population: bool = False
+    population_name: str = ""  # the age group's key: a document only about it ("population: [child]") speaks of it throughout  # the population asked about is the one a statement naming none is about (adults)
 
 
 def age_group_words(vocab: Vocabulary, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -322,8 +323,10 @@ def focus_of(question: str, vocab: Vocabulary) -> Focus:
     others: tuple[str, ...] = ()
     also: tuple[str, ...] = ()
     exclusive = vocab.exclusive_populations
+    population_key = ""
     if topic.population is not None and topic.population.name in exclusive:
         population, others = age_group_words(vocab, topic.population.name)
+        population_key = topic.population.name
     elif topic.population is not None:
         also = topic.population.term.terms
     context = topic.context.term.terms if topic.context is not None else ()
@@ -341,7 +344,7 @@ def focus_of(question: str, vocab: Vocabulary) -> Focus:
                                 for t in m.term.terms)) + (expand_acronyms(question, vocab),)
     return Focus(condition, population, others, also, context, other_conditions=other_conditions, contrasting=contrasting,
                  age_years=patient_facts(question).age_years or age_asked(question), named=named, concepts=concept_tokens(vocab),
-                 drug_words=drug_tokens(vocab),
+                 drug_words=drug_tokens(vocab), population_name=population_key,
                  default_population=topic.population is not None and topic.population.name in vocab.default_populations)
 
 

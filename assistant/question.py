@@ -261,8 +261,11 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
     inside = [a for c in m.conditions if c.name in vocab.modifiers for a in vocab.find_all(c.surface, "aspects")]
     # "leave the dose alone?" puts up a decision about the dose, and asks no dose.
     deciding = dose_decision_spans(normal)
-    aspects = list(dict.fromkeys(a.name for a in sorted([*m.aspects, *inside], key=lambda a: a.start)
-                                 if not any(x <= a.start < y for x, y in deciding)))
+    # What a sentence asking a question names comes first; a sentence telling the story ("he wants to self-infuse sc.")
+    # names its aspects as background ("Ontario weekly range, 72 kg?" asks the dose).
+    asking = _asking_spans(normal)
+    aspects = list(dict.fromkeys(a.name for a in sorted([*m.aspects, *inside], key=lambda a: (
+        not any(x <= a.start < y for x, y in asking), a.start)) if not any(x <= a.start < y for x, y in deciding)))
     # The specific condition leads ("hypogammaglobulinemia in CLL" is about CLL); broad states follow,
     # and a setting of care yields to the condition treated in it ("kidney transplant with AMR" is about AMR).
     conditions = sorted((c for c in m.conditions if c.name not in vocab.modifiers and not absent(c)),
@@ -298,6 +301,13 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
         aspects=aspects,
         comparison="comparison" in aspects,
     )
+
+
+def _asking_spans(text: str) -> list[tuple[int, int]]:
+    """The spans of a text's sentences that ask (end in "?"), when it also has sentences that do not; else the whole."""
+    spans = [(m.start(), m.end()) for m in re.finditer(r"[^.?!]+(?:[.?!]+|$)", text) if m.group(0).strip()]
+    asking = [(a, b) for a, b in spans if text[a:b].rstrip().endswith("?")]
+    return asking if asking and len(asking) < len(spans) else [(0, len(text))]
 
 
 # A drug named as the owner of the dose asked for: "aspirin dose", "the dose of aspirin", "aspirin dosing", "how much IVIG".
