@@ -168,3 +168,54 @@ def test_the_rules_own_sentence_gives_no_other_dose_than_the_formulas():
     question = "ITP, 41F, 74 kg, plt 6 with gum bleeding. IVIG dose per ASH?"
     worked = calculations(load_rulebook(CORPUS / "rules"), read_question(question, VOCAB), [hit], question=question)
     assert worked and all(not (c.basis() or "").startswith("Child") for c in worked), [c.basis() for c in worked]
+
+
+# ---- two-part questions, the asked sentence, a document about one age group -------------------------------------------
+def test_a_two_part_question_is_split_into_what_it_asks():
+    from assistant.compose import asked_parts
+
+    assert asked_parts("16kg 3yo, complete KD, day 6. IVIG dose and how long do we run it over?") == [
+        "IVIG dose", "how long do we run it over"]
+    assert asked_parts("start IVIG now or wait till he's better? dose?") == ["start IVIG now or wait till he's better", "dose"]
+    assert asked_parts("CIDP 70 kg, what's the maintenance dose?") == ["CIDP 70 kg, what's the maintenance dose"]
+
+
+def test_each_part_of_a_two_part_question_is_answered_in_the_lead():
+    from assistant.compose import compose
+
+    hits = [_section_hit(1, "- In children with Kawasaki disease, IVIG is given as 2 g/kg in a single intravenous infusion\n"
+                            "- The single 2 g/kg IVIG infusion for Kawasaki disease is usually run over 10-12 hours\n"
+                            "- In Kawasaki disease, IVIG is combined with aspirin", ["IVIG in Kawasaki disease", "Dosing"],
+                         "kawasaki"),
+            _section_hit(2, "- Live virus vaccines should be deferred for 11 months after high-dose IVIG for Kawasaki disease",
+                         ["IVIG in Kawasaki disease", "Pitfalls"], "kawasaki")]
+    draft = compose("KD 3yo. IVIG dose and how long do we run it over?", hits, 6, asked=("dose", "administration"))
+    lead = " ".join(c.text for c in draft.direct)
+    assert "2 g/kg in a single" in lead and "10-12 hours" in lead
+
+
+def test_the_asked_sentences_aspects_come_before_a_story_sentences():
+    assert read_question("he wants to self-infuse sc. Ontario weekly range, 72 kg?", VOCAB).aspects[0] == "dose"
+    assert read_question("what hemolysis signs should she look out for and what lab do we check?", VOCAB).aspects[:2] == [
+        "adverse_effects", "monitoring"]
+
+
+def test_a_document_about_children_alone_speaks_of_children_in_every_line():
+    from assistant.compose import _on_focus
+    from assistant.followup import Focus
+
+    def hit(population: str) -> Hit:
+        return Hit("k:0001:x", "", {"doc_id": "k", f"population:{population}": True}, 1.0)
+
+    rows = [(hit("child"), 0, 0, "In children with Kawasaki disease, IVIG 2 g/kg in a single infusion."),
+            (hit("child"), 0, 1, "The single 2 g/kg infusion is usually run over 10-12 hours."),
+            (hit("child"), 0, 2, "In children, haemoglobin is checked after 2 g/kg."),
+            (hit("adult"), 0, 3, "IVIG 1 g/kg every 3 weeks.")]
+    child = Focus(population=("children", "child"), other_populations=("adults", "adult"), population_name="child")
+    assert [r[2] for r in _on_focus(rows, child)] == [0, 1, 2]
+
+
+def test_a_timing_ask_and_a_dose_change_already_made():
+    frame = read_question("we bumped her dose in March. earliest the trough will reflect the new dose?", VOCAB)
+    assert "dose" not in frame.aspects and "duration" in frame.aspects
+    assert read_question("PID 70 kg, what dose?", VOCAB).aspects == ["dose"]
