@@ -219,3 +219,12 @@ def test_a_timing_ask_and_a_dose_change_already_made():
     frame = read_question("we bumped her dose in March. earliest the trough will reflect the new dose?", VOCAB)
     assert "dose" not in frame.aspects and "duration" in frame.aspects
     assert read_question("PID 70 kg, what dose?", VOCAB).aspects == ["dose"]
+
+
+def test_time_on_treatment_is_no_age_and_a_sub_q_option_asks_the_switch():
+    frame = read_question("6 mo on, she's stable but hates the infusion centre. is there a sub-q option for CIDP?", VOCAB)
+    assert frame.patient.age_years is None and "child" not in frame.population
+    assert "switch" in frame.aspects
+    assert read_question("6 mo old with low IgG, IVIG?", VOCAB).patient.age_years == 0.5
+    _, _, cue = ASPECTS["conversion"]
+    assert cue.search("Subcutaneous immunoglobulin (Hizentra) is licensed in the US as maintenance therapy for CIDP")
