@@ -36,6 +36,7 @@ from assistant.models import Answer, Calculation, Section, Statement
 from assistant.retrieval import Filters, GuidelineRetriever, Hit, Retriever, out_of_scope
 from assistant.people import asks_nothing, asks_wh, asks_yes_no, audience
 from assistant.sessions import SessionStore
+from assistant.tried import add_after_failure, without_tried_drug
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -290,7 +291,7 @@ class Assistant:
         `turns` are the session's earlier turns; `read` is the question already read (without the caller's weight)."""
         if read is None or weight_kg is not None:  # the caller's weight is read in with the question's own numbers
             read = read_question(text, self.vocabulary, self._known_word, weight_kg)
-        own = self._with_dictionary_drug(read, text)
+        own = without_tried_drug(self._with_dictionary_drug(read, text), text)  # a drug only tried is not the one asked
         previous = turns[-1]["answer"].get("question_frame") if turns else None
         if previous and followed:
             # A follow-up asking nothing new of its own but changing the patient, their circumstances, the product or the
@@ -493,6 +494,7 @@ class Assistant:
         elif focus.condition and focus.also_on_topic:
             hits = self._add_topic_documents(question, hits, focus)
         hits = self._add_recommendations(question, hits)
+        hits = add_after_failure(self.retriever, self.settings, question, hits)  # "X failed, next?": the row for that patient
         hits = self._add_aspect_sections(question, hits, tuple(frame.aspects) if frame is not None else ())
         hits = self._add_context_documents(question, hits, frame)
         hits = self._add_dose_rows(frame, hits, str(base.get("question") or question))

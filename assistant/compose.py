@@ -26,6 +26,7 @@ from assistant.vocabulary import framing_tokens, medication_tokens, phase_over_p
 from assistant.vocabulary import (age_fit, asks_another, asks_non_drug, asks_to_rank, condition_states, document_asked_quantities,
                                   decides, drug_class_words, excluded_states, history_drugs, patient_states, proposed_actions,
                                   ranks_options, without_dose_decisions)
+from assistant.tried import after_failure
 from assistant.whom import asks_target, states_target, unasked_population
 
 # A question asking for a quantity of one kind ("how often", "over how many hours") is answered by a statement stating
@@ -158,6 +159,11 @@ CONDITION_BONUS = 0.2
 # A dose question that says a phase is over ("done with her load, maintenance?"): a statement about that phase answers
 # a question the clinician no longer has.
 PHASE_OVER_PENALTY = 0.3
+# Asked what next after treatment the patient tried ("sertraline and venlafaxine both failed, next med?"): the
+# recommendation written for the patient whom earlier treatment did not help comes forward; one offering what was tried
+# among other options (the first-line row) gives way.
+AFTER_FAILURE_BONUS = 0.3
+TRIED_OPTION_PENALTY = 0.2
 
 
 @lru_cache(maxsize=4096)
@@ -414,6 +420,11 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
             score -= NO_DRUG_PENALTY  # "which med is preferred?": a statement naming no drug is no answer
         if history and _names(text, history) and not names_a_drug(_without(text, history)):
             score -= HISTORY_PENALTY  # "already on metformin, what add-on?": metformin's own recommendation is no answer
+        elif history and kind == "recommendation" and _recommends(grade_of(hit, text)):
+            if after_failure(text):
+                score += AFTER_FAILURE_BONUS
+            elif _names(text, history):
+                score -= TRIED_OPTION_PENALTY
         # (A statement naming the question's own condition is about its patient: "In multiple myeloma, ... in patients at
         # risk of thrombosis" is a precaution for a myeloma patient, not another patient's advice.)
         if unasked_population(text, frozenset(named | (_subject_words(hit) if hit.doc_id == top_doc else frozenset())),
