@@ -37,6 +37,7 @@ from assistant.retrieval import Filters, GuidelineRetriever, Hit, Retriever, out
 from assistant.people import asks_nothing, asks_wh, asks_yes_no, audience
 from assistant.sessions import SessionStore
 from assistant.tried import add_after_failure, without_tried_drug
+from assistant.unspoken import unspoken_drug
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -437,7 +438,8 @@ class Assistant:
         answer: Answer | None = None
         on_indication = self._on_indication(frame, hits)
         gap = self._not_covered(frame, own, hits, on_indication) or self._unindexed_condition(text, own, hits) \
-            or self._unindexed_product(text, own)
+            or self._unindexed_product(text, own) \
+            or unspoken_drug(self.retriever, self.settings, self.vocabulary, own, hits)  # "add modafinil?" unnamed there
         if not gap and hits and (scoped := out_of_scope(self.index, self.vocabulary, frame, text, hits)):  # the guideline's scope
             gap = f"The sources do not cover {frame.indication_label or 'this question'} in {scoped}."
         if gap:
