@@ -38,6 +38,7 @@ from assistant.people import asks_nothing, asks_wh, asks_yes_no, audience
 from assistant.sessions import SessionStore
 from assistant.tried import add_after_failure, without_tried_drug
 from assistant.unspoken import unspoken_drug
+from assistant.referent import with_lead_drug
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -414,6 +415,7 @@ class Assistant:
         follows = bool(session_id) and bool(turns) and (who.new_person or rewritten or self._leans_on_history(text, read))
         frame, own = self.frame(text, turns, weight_kg, followed=follows, read=read, new_person=who.new_person)
         if follows:
+            frame = with_lead_drug(frame, text, turns)  # "how do I dose it?": the drug the answer before recommended
             standalone = self._carry_subject(standalone, frame, own)
         weight_kg = weight_kg or frame.patient.weight_kg
         yield "status", "retrieving"

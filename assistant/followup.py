@@ -334,7 +334,7 @@ def focus_of(question: str, vocab: Vocabulary) -> Focus:
                                  and term.canonical not in vocab.modifiers for t in term.terms if t not in condition)
     low = question.lower()
     contrasting = tuple((word, tuple(w for w in group if w != word)) for group in vocab.contrasts for word in group
-                        if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", low))
+                        if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", _own_words(low, group)))
     named = tuple(dict.fromkeys(t for m in (*topic.conditions, *topic.populations, *topic.contexts, *topic.drugs)
                                 for t in m.term.terms)) + (expand_acronyms(question, vocab),)
     return Focus(condition, population, others, also, context, other_conditions=other_conditions, contrasting=contrasting,
@@ -348,3 +348,15 @@ def concept_tokens(vocab: Vocabulary) -> frozenset[str]:
 
     return frozenset(t for term in (*vocab.indications, *vocab.populations) for w in term.terms for t in tokenize(w)
                      if len(t) >= 3)
+
+
+_CARRIED_TURN = re.compile(r"\s*\([^()]*\)\s*$")  # the earlier turn a follow-up's standalone form carries at its end
+
+
+def _own_words(low: str, group: tuple[str, ...] | list[str]) -> str:
+    """Where a contrast group's words are read: a follow-up naming one of them itself ("and for his hip? (knee OA ...)")
+    replaces the one its carried earlier turn names; otherwise the whole question."""
+    own = _CARRIED_TURN.sub("", low)
+    if own != low and any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", own) for w in group):
+        return own
+    return low

@@ -38,6 +38,14 @@ def after_failure(text: str) -> bool:
     return bool(pattern and pattern.search(text))
 
 
+def offered(text: str) -> str:
+    """The part of a statement before its after-failure condition: what it offers ("duloxetine ... for patients with an
+    inadequate response or contraindications to acetaminophen" offers duloxetine, not acetaminophen)."""
+    pattern = _statements()
+    found = pattern.search(text) if pattern else None
+    return text[:found.start()] if found else text
+
+
 def after_failure_query() -> str:
     return str(_data().get("after_failure_query") or "")
 
@@ -65,6 +73,9 @@ def without_tried_drug(frame: Any, text: str) -> Any:
     from assistant.doses.drugnames import dictionary_drugs
 
     rest = [p for p in frame.products if p.lower() not in history]
+    if not rest:  # a dictionary drug named beside the corpus's own words ("acetaminophen not enough. duloxetine?")
+        rest = [m.surface for m in dictionary_drugs(text)
+                if m.surface.lower() not in history and m.canonical.lower() not in history]
     if not rest:
         return frame.model_copy(update={"drug": None, "product": None})
     found = dictionary_drugs(rest[0])
