@@ -441,7 +441,7 @@ class Assistant:
         on_indication = self._on_indication(frame, hits)
         gap = self._not_covered(frame, own, hits, on_indication) or self._unindexed_condition(text, own, hits) \
             or self._unindexed_product(text, own) \
-            or unspoken_drug(self.retriever, self.settings, self.vocabulary, own, hits)  # "add modafinil?" unnamed there
+            or unspoken_drug(self.retriever, self.settings, self.vocabulary, own, hits, text)  # "add modafinil?" unnamed there
         if not gap and hits and (scoped := out_of_scope(self.index, self.vocabulary, frame, text, hits)):  # the guideline's scope
             gap = f"The sources do not cover {frame.indication_label or 'this question'} in {scoped}."
         if gap:

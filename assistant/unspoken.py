@@ -9,16 +9,20 @@ from __future__ import annotations
 from typing import Any
 
 
-def unspoken_drug(retriever: Any, settings: Any, vocab: Any, own: Any, hits: list, documents: int = 2) -> str | None:
+def unspoken_drug(retriever: Any, settings: Any, vocab: Any, own: Any, hits: list, question: str = "",
+                  documents: int = 2) -> str | None:
     """'The sources do not cover X for Y' when neither the retrieved passages nor the documents they come from (their
     answerable passages, searched for the drug's name) name the drug this turn asks about; None otherwise."""
     from assistant.compose import names_any
     from assistant.retrieval import Filters
+    from assistant.vocabulary import drug_class_words
 
     if not own.drug or not own.indication or not hits or vocab.term("drugs", own.drug) is not None:
         return None
     # (any drug the turn names will do: "on risperidone ... switch to clozapine?" is covered where clozapine is named)
-    words = tuple(dict.fromkeys(w.lower() for w in (own.drug, own.product, *own.products) if w))
+    # ... and the drug classes it names ("modafinil or adderall - ok with stimulants?" is covered where stimulants are)
+    words = tuple(dict.fromkeys(w.lower() for w in (own.drug, own.product, *own.products, *drug_class_words(question))
+                                if w))
     if any(names_any(h.text, words) for h in hits):
         return None
     docs = tuple(dict.fromkeys(h.doc_id for h in hits))[:documents]
