@@ -39,6 +39,7 @@ from assistant.sessions import SessionStore
 from assistant.tried import add_after_failure, without_tried_drug
 from assistant.unspoken import unspoken_drug
 from assistant.referent import with_lead_drug
+from assistant.found_condition import about_found_condition
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -438,6 +439,8 @@ class Assistant:
         base = {"question": text, "standalone_question": standalone, "session_id": session_id, "question_frame": frame,
                 "index_version": self.index.version, "generator": self.generator}
         answer: Answer | None = None
+        frame, own = about_found_condition(self.vocabulary, frame, own, hits)  # "T2DM, HTN ... SBP goal?": HTN's passages
+        base["question_frame"] = frame
         on_indication = self._on_indication(frame, hits)
         gap = self._not_covered(frame, own, hits, on_indication) or self._unindexed_condition(text, own, hits) \
             or self._unindexed_product(text, own) \

@@ -249,6 +249,15 @@ def another_person_subject(question: str, history: list[str], vocab: Vocabulary,
         previous = merged(previous, _asked_topic(earlier, vocab))
     if previous.condition is None:
         return None
+    if said_absent(question, previous.condition, vocab):
+        # "and her husband, 72, no diabetes?": the condition this person has not is not carried; another the
+        # conversation named is (the hypertension of "T2DM, HTN on 2 meds ... SBP goal?")
+        others = [c for earlier in history for c in topic_of(earlier, vocab).conditions
+                  if c.name != previous.condition.name and c.name not in vocab.modifiers
+                  and not said_absent(question, c, vocab)]
+        if not others:
+            return None
+        previous = replace(previous, condition=others[0])
     current = topic_of(question, vocab, known)
     own = [c for c in current.conditions if c.name not in vocab.modifiers]
     if any(c.name == previous.condition.name for c in own):
@@ -360,3 +369,15 @@ def _own_words(low: str, group: tuple[str, ...] | list[str]) -> str:
     if own != low and any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", own) for w in group):
         return own
     return low
+
+
+_ABSENT_WORD = re.compile(r"(?i)\b(?:no|not|without|denies|never had|non)\W+(?:[a-z-]+\W+){0,1}?([a-z][a-z-]{3,})")
+
+
+def said_absent(question: str, condition: Mention, vocab: Vocabulary) -> bool:
+    """Whether a turn says its person has not the condition ("no diabetes" for type 2 diabetes mellitus): a word of the
+    condition's terms (or label) stands after a negation."""
+    term = vocab.term("indications", condition.name)
+    words = {w for t in (*(term.terms if term else ()), term.label if term else "", condition.surface)
+             for w in re.findall(r"[a-z][a-z-]{3,}", (t or "").lower())}
+    return any(m.group(1).lower() in words for m in _ABSENT_WORD.finditer(question))
