@@ -179,3 +179,11 @@ def test_a_follow_up_naming_a_contrast_word_replaces_its_carried_turns():
     assert ("hip", ("knee",)) in focus.contrasting and not any(word == "knee" for word, _ in focus.contrasting)
     focus = focus_of("knee OA, hyaluronic acid injection worth it?", BASE)
     assert ("knee", ("hip",)) in focus.contrasting
+
+
+def test_a_drug_the_patient_refuses_is_not_the_one_asked_about():
+    asked = "OUD, refuses bup and methadone, wont do monthly shots. can I just give oral naltrexone 50 mg daily?"
+    assert "methadone" in history_drugs(asked) and "naltrexone" not in history_drugs(asked)
+    frame = without_tried_drug(QuestionFrame(drug="methadone", product="methadone", products=["methadone", "naltrexone"]),
+                               asked)
+    assert frame.drug == "naltrexone"
