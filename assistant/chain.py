@@ -40,6 +40,7 @@ from assistant.tried import add_after_failure, without_tried_drug
 from assistant.unspoken import unspoken_drug
 from assistant.referent import with_lead_drug
 from assistant.found_condition import about_found_condition
+from assistant.scope_topics import outside_guideline
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -444,7 +445,8 @@ class Assistant:
         on_indication = self._on_indication(frame, hits)
         gap = self._not_covered(frame, own, hits, on_indication) or self._unindexed_condition(text, own, hits) \
             or self._unindexed_product(text, own) \
-            or unspoken_drug(self.retriever, self.settings, self.vocabulary, own, hits, text)  # "add modafinil?" unnamed there
+            or unspoken_drug(self.retriever, self.settings, self.vocabulary, own, hits, text) \
+            or outside_guideline(self.index, text, hits)  # "CGM ... is out of the scope of this CPG"
         if not gap and hits and (scoped := out_of_scope(self.index, self.vocabulary, frame, text, hits)):  # the guideline's scope
             gap = f"The sources do not cover {frame.indication_label or 'this question'} in {scoped}."
         if gap:

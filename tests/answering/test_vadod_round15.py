@@ -120,7 +120,9 @@ def two_guidelines(tmp_path_factory: pytest.TempPathFactory):
         "Management of Obstructive Sleep Apnea\n\n"
         "For patients with obstructive sleep apnea, we suggest continuing positive airway pressure therapy even if the "
         "patient is still sleepy during the day.\n\n"
-        "Residual daytime sleepiness in obstructive sleep apnea should prompt a review of adherence and sleep hours.\n",
+        "Residual daytime sleepiness in obstructive sleep apnea should prompt a review of adherence and sleep hours.\n\n"
+        "Data on home titration devices are limited, and auto-titrating positive airway pressure is out of the scope of "
+        "this guideline.\n",
         encoding="utf-8")
     (root / "cmi.txt").write_text(
         "Management of Chronic Multisymptom Illness\n\n"
@@ -187,3 +189,28 @@ def test_a_drug_the_patient_refuses_is_not_the_one_asked_about():
     frame = without_tried_drug(QuestionFrame(drug="methadone", product="methadone", products=["methadone", "naltrexone"]),
                                asked)
     assert frame.drug == "naltrexone"
+
+
+
+# ---- a topic the guideline says is outside it ------------------------------------------------------------------------
+def test_a_topic_the_guideline_says_is_outside_it_is_read_with_its_words():
+    from assistant.scope_topics import names_topic, scoped_out_topics
+
+    said = "Data on other markers are lacking and continuous glucose monitoring is out of the scope of this CPG."
+    assert scoped_out_topics(said) == ["continuous glucose monitoring"]
+    assert scoped_out_topics("These medications are beyond the scope of this guideline.") == []  # points back: no topic
+    assert scoped_out_topics("Evidence from outside the scope of this review indicates safety.") == []
+    assert names_topic("T2DM on basal glargine - should I get him a dexcom CGM?", "continuous glucose monitoring")
+    assert names_topic("is continuous glucose monitoring covered?", "continuous glucose monitoring")
+    assert not names_topic("T2DM on basal glargine, a1c 8.4. add a GLP-1?", "continuous glucose monitoring")
+
+
+def test_a_question_on_a_topic_its_guideline_puts_outside_its_scope_is_not_covered(two_guidelines):
+    from assistant.scope_topics import outside_guideline
+
+    assistant, _ = two_guidelines
+    hits, _ = assistant.retriever.retrieve("obstructive sleep apnea auto-titrating positive airway pressure at home", k=3)
+    hits = [h for h in hits if "sleep" in h.text.lower()] or hits
+    gap = outside_guideline(assistant.index, "OSA pt - can we start auto-titrating positive airway pressure (APAP)?", hits)
+    assert gap is not None and gap.startswith("The sources do not cover auto-titrating positive airway pressure")
+    assert outside_guideline(assistant.index, "OSA pt still sleepy on CPAP - what now?", hits) is None
