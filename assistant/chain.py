@@ -336,6 +336,8 @@ class Assistant:
                           or (inside in m.surface.lower() and len(m.surface) > len(inside)))]
         if not found:
             return frame
+        # (of several, the one owning the dose asked: "on spiriva ... what's the max advair diskus dose?")
+        found = sorted(found, key=lambda m: not re.search(DOSE_OF.format(re.escape(m.surface)), normalised, re.IGNORECASE))
         return frame.model_copy(update={"drug": found[0].canonical, "product": found[0].surface,
                                         "products": list(dict.fromkeys([m.surface for m in found] + frame.products))})
 
@@ -900,7 +902,10 @@ class Assistant:
             return hits
         term = self.vocabulary.term("drugs", frame.drug)
         names = tuple(dict.fromkeys([*(term.terms if term else ()), *(w.lower() for w in (frame.drug, frame.product) if w)]))
-        more, _ = self.retriever.retrieve(f"{frame.product or frame.drug} dose", k=k, mode=self.settings.retrieval.retriever,
+        named = frame.product or frame.drug
+        # (the product as the question names its dose: "advair diskus dose" finds the Diskus row, not the HFA one)
+        owner = re.search(DOSE_OF.format(re.escape(named)), asked, re.IGNORECASE) if named else None
+        more, _ = self.retriever.retrieve(owner.group(0) if owner else f"{named} dose", k=k, mode=self.settings.retrieval.retriever,
                                           filters=Filters(documents=docs, kinds=("table_row",)), answerable=True)
         seen = {h.chunk_id for h in hits}
         return hits + [h for h in more if h.chunk_id not in seen and names_any(h.text, names)]

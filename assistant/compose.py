@@ -175,7 +175,11 @@ def _several_drugs(text: str, at_least: int = 3) -> bool:
 
     head = text.split(": ", 1)[0]
     named = {m.canonical for m in dictionary_drugs(head)} if head != text else set()
-    return len(named or {m.canonical for m in dictionary_drugs(text)}) >= at_least
+    named = named or {m.canonical for m in dictionary_drugs(text)}
+    # (a combination product and its components are one product: "Fluticasone/ Salmeterol Advair Diskus")
+    combined = [set(re.findall(r"[a-z]+", n.lower())) for n in named]
+    parts = {n for n in named if any(len(c) > 1 and set(re.findall(r"[a-z]+", n.lower())) < c for c in combined)}
+    return len(named - parts) >= at_least
 
 
 @dataclass(frozen=True)

@@ -214,3 +214,23 @@ def test_a_question_on_a_topic_its_guideline_puts_outside_its_scope_is_not_cover
     gap = outside_guideline(assistant.index, "OSA pt - can we start auto-titrating positive airway pressure (APAP)?", hits)
     assert gap is not None and gap.startswith("The sources do not cover auto-titrating positive airway pressure")
     assert outside_guideline(assistant.index, "OSA pt still sleepy on CPAP - what now?", hits) is None
+
+
+# ---- the product whose dose is asked, and a combination product's row --------------------------------------------------
+def test_the_product_owning_the_dose_asked_may_have_a_word_of_its_name_between():
+    import re
+
+    from assistant.question import DOSE_OF
+
+    asked = "COPD pt on spiriva + advair diskus 250/50 bid. what's the max advair diskus dose for COPD?"
+    assert re.search(DOSE_OF.format("advair"), asked, re.IGNORECASE).group(0) == "advair diskus dose"
+    assert not re.search(DOSE_OF.format("spiriva"), asked, re.IGNORECASE)
+    assert not re.search(DOSE_OF.format("ivig"), "ivig and aspirin dose?", re.IGNORECASE)  # a conjunction is no name
+
+
+def test_a_combination_products_row_is_one_products_row():
+    from assistant.compose import _several_drugs
+
+    assert not _several_drugs("Fluticasone proprionate/ Salmeterol Advair Diskus: strength 250/50 mcg; dosing: 1 "
+                              "inhalation twice daily (Max: 250/50 mcg twice daily (COPD))")
+    assert _several_drugs("Chlorthalidone HCTZ Indapamide: 12.5-25 mg daily 25-50 mg daily 1.25-2.5 mg daily")
