@@ -142,6 +142,13 @@ REASONED_ASPECTS = frozenset({"evidence", "explanation", "what_to_do"})
 WORKED_OUT_ASPECTS = frozenset({"dose", "switch", "administration"})
 
 
+def _name_word(word: str, rare: float = 3.0) -> bool:
+    """Whether a word beside a product's name is part of it ("diskus"): a rare word, not English ("starting")."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en") < rare
+
+
 class Assistant:
     """Answers questions from one index, with sessions for follow-ups.
 
@@ -905,7 +912,9 @@ class Assistant:
         named = frame.product or frame.drug
         # (the product as the question names its dose: "advair diskus dose" finds the Diskus row, not the HFA one)
         owner = re.search(DOSE_OF.format(re.escape(named)), asked, re.IGNORECASE) if named else None
-        more, _ = self.retriever.retrieve(owner.group(0) if owner else f"{named} dose", k=k, mode=self.settings.retrieval.retriever,
+        between = owner.group(0).split()[1:-1] if owner and owner.group(0).lower().startswith(named.lower()) else []
+        named_as = f"{named} {' '.join(between)} dose" if between and all(_name_word(w) for w in between) else f"{named} dose"
+        more, _ = self.retriever.retrieve(named_as, k=k, mode=self.settings.retrieval.retriever,
                                           filters=Filters(documents=docs, kinds=("table_row",)), answerable=True)
         seen = {h.chunk_id for h in hits}
         return hits + [h for h in more if h.chunk_id not in seen and names_any(h.text, names)]
