@@ -15,10 +15,12 @@ def unspoken_drug(retriever: Any, settings: Any, vocab: Any, own: Any, hits: lis
     answerable passages, searched for the drug's name) name the drug this turn asks about; None otherwise."""
     from assistant.compose import names_any
     from assistant.retrieval import Filters
-    from assistant.vocabulary import drug_class_words
+    from assistant.vocabulary import asks_another, drug_class_words, open_ask
 
     if not own.drug or not own.indication or not hits or vocab.term("drugs", own.drug) is not None:
         return None
+    if open_ask(question) or asks_another(question) or _current(question, own.product or own.drug):
+        return None  # asked for another option ("on miralax, still constipated. next?"), the drug named is the patient's
     # (any drug the turn names will do: "on risperidone ... switch to clozapine?" is covered where clozapine is named)
     # ... and the drug classes it names ("modafinil or adderall - ok with stimulants?" is covered where stimulants are)
     words = tuple(dict.fromkeys(w.lower() for w in (own.drug, own.product, *own.products, *drug_class_words(question))
@@ -32,3 +34,11 @@ def unspoken_drug(retriever: Any, settings: Any, vocab: Any, own: Any, hits: lis
         return None
     where = f" for {own.indication_label}" if own.indication_label else ""
     return f"The sources do not cover {own.product or own.drug}{where}."
+
+
+def _current(question: str, name: str) -> bool:
+    """Whether the question names the drug as what the patient is on ("on risperidone", "taking miralax")."""
+    import re
+
+    return bool(re.search(rf"(?i)\b(?:on|taking|takes|using|uses|receiving|gets)\s+(?:[\w/-]+\s+){{0,2}}?{re.escape(name)}(?![a-z0-9])",
+                          question))

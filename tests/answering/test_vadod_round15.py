@@ -234,3 +234,14 @@ def test_a_combination_products_row_is_one_products_row():
     assert not _several_drugs("Fluticasone proprionate/ Salmeterol Advair Diskus: strength 250/50 mcg; dosing: 1 "
                               "inhalation twice daily (Max: 250/50 mcg twice daily (COPD))")
     assert _several_drugs("Chlorthalidone HCTZ Indapamide: 12.5-25 mg daily 25-50 mg daily 1.25-2.5 mg daily")
+
+
+def test_a_drug_the_patient_is_on_is_no_drug_asked_about_for_coverage(two_guidelines):
+    from assistant.unspoken import unspoken_drug
+
+    assistant, settings = two_guidelines
+    hits, _ = assistant.retriever.retrieve("obstructive sleep apnea positive airway pressure", k=3)
+    own = QuestionFrame(drug="modafinil", product="modafinil", products=["modafinil"], indication="osa",
+                        indication_label="Obstructive Sleep Apnea")
+    for asked in ("OSA, on modafinil for years, still sleepy on CPAP. what next?", "OSA on modafinil. what else can we add?"):
+        assert unspoken_drug(assistant.retriever, settings, assistant.vocabulary, own, hits, asked) is None
