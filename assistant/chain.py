@@ -36,6 +36,11 @@ from assistant.models import Answer, Calculation, Section, Statement
 from assistant.retrieval import Filters, GuidelineRetriever, Hit, Retriever, out_of_scope
 from assistant.people import asks_nothing, asks_wh, asks_yes_no, audience
 from assistant.sessions import SessionStore
+from assistant.tried import add_after_failure, without_tried_drug
+from assistant.unspoken import unspoken_drug
+from assistant.referent import with_lead_drug
+from assistant.found_condition import about_found_condition
+from assistant.scope_topics import outside_guideline
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -135,6 +140,13 @@ REASONED_ASPECTS = frozenset({"evidence", "explanation", "what_to_do"})
 
 # The aspects a patient's own numbers are worked out for; a follow-up about monitoring or evidence gets no dose lead.
 WORKED_OUT_ASPECTS = frozenset({"dose", "switch", "administration"})
+
+
+def _name_word(word: str, rare: float = 3.0) -> bool:
+    """Whether a word beside a product's name is part of it ("diskus"): a rare word, not English ("starting")."""
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "en") < rare
 
 
 class Assistant:
@@ -290,7 +302,7 @@ class Assistant:
         `turns` are the session's earlier turns; `read` is the question already read (without the caller's weight)."""
         if read is None or weight_kg is not None:  # the caller's weight is read in with the question's own numbers
             read = read_question(text, self.vocabulary, self._known_word, weight_kg)
-        own = self._with_dictionary_drug(read, text)
+        own = without_tried_drug(self._with_dictionary_drug(read, text), text)  # a drug only tried is not the one asked
         previous = turns[-1]["answer"].get("question_frame") if turns else None
         if previous and followed and own.drug and previous.get("drug") and own.drug != previous["drug"] \
                 and named_as_history(self.vocabulary.normalise(text, self._known_word), own.product or own.drug):
@@ -337,6 +349,8 @@ class Assistant:
                           or (inside in m.surface.lower() and len(m.surface) > len(inside)))]
         if not found:
             return frame
+        # (of several, the one owning the dose asked: "on spiriva ... what's the max advair diskus dose?")
+        found = sorted(found, key=lambda m: not re.search(DOSE_OF.format(re.escape(m.surface)), normalised, re.IGNORECASE))
         return frame.model_copy(update={"drug": found[0].canonical, "product": found[0].surface,
                                         "products": list(dict.fromkeys([m.surface for m in found] + frame.products))})
 
@@ -418,6 +432,7 @@ class Assistant:
         follows = bool(session_id) and bool(turns) and (who.new_person or rewritten or self._leans_on_history(text, read))
         frame, own = self.frame(text, turns, weight_kg, followed=follows, read=read, new_person=who.new_person)
         if follows:
+            frame = with_lead_drug(frame, text, turns)  # "how do I dose it?": the drug the answer before recommended
             standalone = self._carry_subject(standalone, frame, own)
         weight_kg = weight_kg or frame.patient.weight_kg
         yield "status", "retrieving"
@@ -440,9 +455,13 @@ class Assistant:
         base = {"question": text, "standalone_question": standalone, "session_id": session_id, "question_frame": frame,
                 "index_version": self.index.version, "generator": self.generator}
         answer: Answer | None = None
+        frame, own = about_found_condition(self.vocabulary, frame, own, hits)  # "T2DM, HTN ... SBP goal?": HTN's passages
+        base["question_frame"] = frame
         on_indication = self._on_indication(frame, hits)
         gap = self._not_covered(frame, own, hits, on_indication) or self._unindexed_condition(text, own, hits) \
-            or self._unindexed_product(normalised, own)
+            or self._unindexed_product(normalised, own) \
+            or unspoken_drug(self.retriever, self.settings, self.vocabulary, own, hits, text) \
+            or outside_guideline(self.index, text, hits)  # "CGM ... is out of the scope of this CPG"
         if not gap and hits and (scoped := out_of_scope(self.index, self.vocabulary, frame, text, hits)):  # the guideline's scope
             gap = f"The sources do not cover {frame.indication_label or 'this question'} in {scoped}."
         if gap:
@@ -499,6 +518,7 @@ class Assistant:
         elif focus.condition and focus.also_on_topic:
             hits = self._add_topic_documents(question, hits, focus)
         hits = self._add_recommendations(question, hits)
+        hits = add_after_failure(self.retriever, self.settings, question, hits)  # "X failed, next?": the row for that patient
         hits = self._add_aspect_sections(question, hits, tuple(frame.aspects) if frame is not None else ())
         hits = self._add_context_documents(question, hits, frame)
         hits = self._add_dose_rows(frame, hits, str(base.get("question") or question))
@@ -896,7 +916,12 @@ class Assistant:
             return hits
         term = self.vocabulary.term("drugs", frame.drug)
         names = tuple(dict.fromkeys([*(term.terms if term else ()), *(w.lower() for w in (frame.drug, frame.product) if w)]))
-        more, _ = self.retriever.retrieve(f"{frame.product or frame.drug} dose", k=k, mode=self.settings.retrieval.retriever,
+        named = frame.product or frame.drug
+        # (the product as the question names its dose: "advair diskus dose" finds the Diskus row, not the HFA one)
+        owner = re.search(DOSE_OF.format(re.escape(named)), asked, re.IGNORECASE) if named else None
+        between = owner.group(0).split()[1:-1] if owner and owner.group(0).lower().startswith(named.lower()) else []
+        named_as = f"{named} {' '.join(between)} dose" if between and all(_name_word(w) for w in between) else f"{named} dose"
+        more, _ = self.retriever.retrieve(named_as, k=k, mode=self.settings.retrieval.retriever,
                                           filters=Filters(documents=docs, kinds=("table_row",)), answerable=True)
         seen = {h.chunk_id for h in hits}
         return hits + [h for h in more if h.chunk_id not in seen and names_any(h.text, names)]

@@ -26,6 +26,7 @@ from assistant.vocabulary import framing_tokens, medication_tokens, phase_over_p
 from assistant.vocabulary import (age_fit, asks_another, asks_non_drug, asks_to_rank, condition_states, document_asked_quantities,
                                   decides, drug_class_words, excluded_states, history_drugs, patient_states, proposed_actions,
                                   ranks_options, without_dose_decisions)
+from assistant.tried import after_failure, offered
 from assistant.whom import asks_target, states_target, unasked_population
 
 # A question asking for a quantity of one kind ("how often", "over how many hours") is answered by a statement stating
@@ -161,6 +162,11 @@ PHASE_OVER_PENALTY = 0.3
 # A passage under its own heading on what the question's asked sentence names, in words asking an aspect asked ("what
 # hemolysis signs ...?" and a "Haemolysis" subsection): by the rarest such word's weight among the question's words.
 HEADING_ASKED_BONUS = 0.2
+# Asked what next after treatment the patient tried ("sertraline and venlafaxine both failed, next med?"): the
+# recommendation written for the patient whom earlier treatment did not help comes forward; one offering what was tried
+# among other options (the first-line row) gives way.
+AFTER_FAILURE_BONUS = 0.3
+TRIED_OPTION_PENALTY = 0.2
 
 
 @lru_cache(maxsize=4096)
@@ -172,7 +178,11 @@ def _several_drugs(text: str, at_least: int = 3) -> bool:
 
     head = text.split(": ", 1)[0]
     named = {m.canonical for m in dictionary_drugs(head)} if head != text else set()
-    return len(named or {m.canonical for m in dictionary_drugs(text)}) >= at_least
+    named = named or {m.canonical for m in dictionary_drugs(text)}
+    # (a combination product and its components are one product: "Fluticasone/ Salmeterol Advair Diskus")
+    combined = [set(re.findall(r"[a-z]+", n.lower())) for n in named]
+    parts = {n for n in named if any(len(c) > 1 and set(re.findall(r"[a-z]+", n.lower())) < c for c in combined)}
+    return len(named - parts) >= at_least
 
 
 @dataclass(frozen=True)
@@ -309,6 +319,8 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
     own_turn = _CARRIED.sub("", question)
     units = units_named(own_turn) if len(units_named(own_turn)) >= 2 else frozenset()
     history = history_drugs(question)  # what the patient already takes is not what is asked
+    # (what this turn says was tried, not a carried earlier turn: "and for his hip?" asks the hip's row, whatever failed)
+    tried_now = history_drugs(_CARRIED.sub("", question)) if history else ()
     q_tokens = set(tokenize(question)) - framing_tokens() - set(tokenize(" ".join(history)))
     # "loading course completed, dose now?": the phase said to be over is not what a dose question asks.
     over = {w for w in phases_over(own_turn) if len(w) >= 4} if "dose" in wanted else set()
@@ -426,6 +438,11 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
             score -= NO_DRUG_PENALTY  # "which med is preferred?": a statement naming no drug is no answer
         if history and _names(text, history) and not names_a_drug(_without(text, history)):
             score -= HISTORY_PENALTY  # "already on metformin, what add-on?": metformin's own recommendation is no answer
+        elif tried_now and kind == "recommendation" and _recommends(grade_of(hit, text)):
+            if _names(offered(text), tried_now):
+                score -= TRIED_OPTION_PENALTY
+            elif after_failure(text):
+                score += AFTER_FAILURE_BONUS
         # (A statement naming the question's own condition is about its patient: "In multiple myeloma, ... in patients at
         # risk of thrombosis" is a precaution for a myeloma patient, not another patient's advice.)
         if unasked_population(text, frozenset(named | (_subject_words(hit) if hit.doc_id == top_doc else frozenset())),

@@ -249,6 +249,15 @@ def another_person_subject(question: str, history: list[str], vocab: Vocabulary,
         previous = merged(previous, _asked_topic(earlier, vocab))
     if previous.condition is None:
         return None
+    if said_absent(question, previous.condition, vocab):
+        # "and her husband, 72, no diabetes?": the condition this person has not is not carried; another the
+        # conversation named is (the hypertension of "T2DM, HTN on 2 meds ... SBP goal?")
+        others = [c for earlier in history for c in topic_of(earlier, vocab).conditions
+                  if c.name != previous.condition.name and c.name not in vocab.modifiers
+                  and not said_absent(question, c, vocab)]
+        if not others:
+            return None
+        previous = replace(previous, condition=others[0])
     current = topic_of(question, vocab, known)
     own = [c for c in current.conditions if c.name not in vocab.modifiers]
     if any(c.name == previous.condition.name for c in own):
@@ -339,7 +348,7 @@ def focus_of(question: str, vocab: Vocabulary) -> Focus:
                                  and term.canonical not in vocab.modifiers for t in term.terms if t not in condition)
     low = question.lower()
     contrasting = tuple((word, tuple(w for w in group if w != word)) for group in vocab.contrasts for word in group
-                        if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", low))
+                        if re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", _own_words(low, group)))
     named = tuple(dict.fromkeys(t for m in (*topic.conditions, *topic.populations, *topic.contexts, *topic.drugs)
                                 for t in m.term.terms)) + (expand_acronyms(question, vocab),)
     return Focus(condition, population, others, also, context, other_conditions=other_conditions, contrasting=contrasting,
@@ -363,3 +372,27 @@ def concept_tokens(vocab: Vocabulary) -> frozenset[str]:
 
     return frozenset(t for term in (*vocab.indications, *vocab.populations) for w in term.terms for t in tokenize(w)
                      if len(t) >= 3)
+
+
+_CARRIED_TURN = re.compile(r"\s*\([^()]*\)\s*$")  # the earlier turn a follow-up's standalone form carries at its end
+
+
+def _own_words(low: str, group: tuple[str, ...] | list[str]) -> str:
+    """Where a contrast group's words are read: a follow-up naming one of them itself ("and for his hip? (knee OA ...)")
+    replaces the one its carried earlier turn names; otherwise the whole question."""
+    own = _CARRIED_TURN.sub("", low)
+    if own != low and any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", own) for w in group):
+        return own
+    return low
+
+
+_ABSENT_WORD = re.compile(r"(?i)\b(?:no|not|without|denies|never had|non)\W+(?:[a-z-]+\W+){0,1}?([a-z][a-z-]{3,})")
+
+
+def said_absent(question: str, condition: Mention, vocab: Vocabulary) -> bool:
+    """Whether a turn says its person has not the condition ("no diabetes" for type 2 diabetes mellitus): a word of the
+    condition's terms (or label) stands after a negation."""
+    term = vocab.term("indications", condition.name)
+    words = {w for t in (*(term.terms if term else ()), term.label if term else "", condition.surface)
+             for w in re.findall(r"[a-z][a-z-]{3,}", (t or "").lower())}
+    return any(m.group(1).lower() in words for m in _ABSENT_WORD.finditer(question))

@@ -311,8 +311,9 @@ def _asking_spans(text: str) -> list[tuple[int, int]]:
 
 
 # A drug named as the owner of the dose asked for: "aspirin dose", "the dose of aspirin", "aspirin dosing", "how much IVIG".
-DOSE_OF = (r"(?<![\w-]){0}\s+(?:dose|doses|dosing|dosage|regimen)\b|\b(?:dose|dosing|dosage) (?:of|for)\s+{0}(?![\w-])"
-           r"|\bhow (?:much|many (?:grams|g|mg|ml) of)\s+(?:the\s+)?{0}(?![\w-])")
+# (one word of the product's name may stand between: "the max advair diskus dose")
+DOSE_OF = (r"(?<![\w-]){0}(?:\s+(?!(?:and|or|with|plus|vs|versus|then|\+)\b)[a-z][\w-]*)?\s+(?:dose|doses|dosing|dosage|regimen)\b"
+           r"|\b(?:dose|dosing|dosage) (?:of|for)\s+{0}(?![\w-])|\bhow (?:much|many (?:grams|g|mg|ml) of)\s+(?:the\s+)?{0}(?![\w-])")
 
 _ABSENT_BEFORE = re.compile(r"(?i)\b(?:no|zero|0|not|without|free of|nil|denies|never had|hasn't|hasnt|has not|haven't|have not|never|no sign of|no serious|no further)\W+(?:\w+\W+){0,2}$")
 _ABSENT_AFTER = re.compile(r"(?i)^\W*(?:\w+\W+){0,1}(?:have |has |had )?(?:settled|resolved|cleared|gone|controlled|stopped)\b")

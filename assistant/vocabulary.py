@@ -1131,7 +1131,8 @@ def ranks_options(text: str) -> bool:
 @lru_cache(maxsize=4)
 def _history(_stamp: tuple) -> tuple[re.Pattern | None, re.Pattern | None]:
     cues = sorted({str(w).lower() for w in _lexicon().get("history_drug_cues") or ()}, key=len, reverse=True)
-    before = re.compile(r"(?i)(?<![\w-])(?:" + "|".join(map(re.escape, cues)) + r")\s+(?:[\w/-]+,?\s+){0,3}$") if cues else None
+    # (up to three words between, a list's "and a" inside its item: "failed PT, NSAIDs and a steroid shot")
+    before = re.compile(r"(?i)(?<![\w-])(?:" + "|".join(map(re.escape, cues)) + r")\s+(?:[\w/-]+(?:,\s+|\s+(?:and|or|&)\s+(?:an?\s+|the\s+)?|\s+)){0,3}$") if cues else None
     return before, _masks((), _lexicon().get("asks_another_patterns") or ())
 
 
