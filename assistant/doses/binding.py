@@ -44,6 +44,7 @@ class _Cues:
     course_limit: re.Pattern
     ages_above: tuple[re.Pattern, ...] = ()
     ages_exact: tuple[re.Pattern, ...] = ()
+    age_ranges: tuple[re.Pattern, ...] = ()
     no_benefit: re.Pattern | None = None
     labelled_durations: re.Pattern | None = None
     benefit_trials: tuple[re.Pattern, ...] = ()
@@ -65,6 +66,7 @@ def cues() -> _Cues:
         course_limit=re.compile(data["course_limit"]),
         ages_above=tuple(re.compile(rf"(?i)(?<![\w.]){p}(?!\d)") for p in data["ages"]["above"]),
         ages_exact=tuple(re.compile(rf"(?i)(?<![\w.]){p}") for p in data["ages"]["exact"]),
+        age_ranges=tuple(re.compile(rf"(?i)(?<![\w.]){p}") for p in data["ages"].get("ranges") or ()),
         no_benefit=re.compile(data["no_benefit"]),
         combined_with=re.compile(data["combined_with"]),
         exception=re.compile(data["exception"]),
@@ -279,23 +281,47 @@ def age_qualifiers(part: str) -> frozenset[str]:
     c = cues()
     found = {f"age>{int(m.group('n'))}" for p in c.ages_above for m in p.finditer(part)}
     if not found:
+        found |= {f"age:{lo}-{hi}" for lo, hi in _age_ranges(part)}
+    if not found:
         found |= {f"age={int(m.group('n'))}" for p in c.ages_exact for m in p.finditer(part)}
     return frozenset(found)
+
+
+def _age_ranges(text: str) -> set[tuple[int, int]]:
+    """The age bands with both ends a text names ("ages 4-11 years" -> (4, 11))."""
+    out = set()
+    for p in cues().age_ranges:
+        for m in p.finditer(text):
+            lo, hi = int(m.group("lo")), int(m.group("hi"))
+            if lo < hi:
+                out.add((lo, hi))
+    return out
 
 
 def passage_age_thresholds(text: str) -> frozenset[int]:
     return frozenset(int(m.group("n")) for p in cues().ages_above for m in p.finditer(text))
 
 
-def ages_met(quals: frozenset[str], thresholds: frozenset[int]) -> frozenset[str]:
-    """A text's circumstances with its ages read against a passage's age thresholds: a 68-year-old (or "older than
-    60") meets "age>60"; an age no threshold speaks to is no circumstance of the passage's."""
+def passage_age_ranges(text: str) -> frozenset[tuple[int, int]]:
+    return frozenset(_age_ranges(text))
+
+
+def ages_met(quals: frozenset[str], thresholds: frozenset[int],
+             ranges: frozenset[tuple[int, int]] = frozenset()) -> frozenset[str]:
+    """A text's circumstances with its ages read against a passage's age thresholds and bands: a 68-year-old (or
+    "older than 60") meets "age>60", an 8-year-old (or "ages 5-11") the band "ages 4-11 years"; an age no threshold or
+    band speaks to is no circumstance of the passage's."""
     out = {q for q in quals if not q.startswith("age")}
     for q in quals:
         if q.startswith("age="):
             out |= {f"age>{n}" for n in thresholds if int(q[4:]) > n}
+            out |= {f"age:{lo}-{hi}" for lo, hi in ranges if lo <= int(q[4:]) <= hi}
         elif q.startswith("age>"):
             out |= {f"age>{n}" for n in thresholds if int(q[4:]) >= n}
+        elif q.startswith("age:"):
+            lo, hi = (int(v) for v in q[4:].split("-"))
+            out |= {f"age:{a}-{b}" for a, b in ranges if a <= lo and hi <= b}
+            out |= {f"age>{n}" for n in thresholds if lo > n}
     return frozenset(out)
 
 

@@ -15,12 +15,13 @@ from assistant.doses.context import AnswerContext
 from assistant.doses.counts import count_doses
 from assistant.doses.conversions import (conversion_chain, cross_checks, factor_findings, obesity_weight,
                                          rounding_findings, rule_failure as _rule_failure, scig_conversion)
-from assistant.doses.binding import (TextBinding, labelled_durations, once_daily, preferred_sources, sentence_duration,
+from assistant.doses.binding import (TextBinding, age_qualifiers, labelled_durations, once_daily, preferred_sources, sentence_duration,
                                      split_passage, text_formulations, topics, trial_kind)
 from assistant.doses.grounding import (amount_mention, in_sources, product_names, qualifiers, quoted, unit_count,
                                        variant_grounded)
 from assistant.doses.lexicon import Lexicon
 from assistant.doses.indications import diseases, is_disease
+from assistant.doses.intake import intake_over_ceiling
 from assistant.doses.molar import molar_findings
 from assistant.doses.negation import is_negated, negated_factor, negation_verdict, span_negated
 from assistant.doses.matching import (ONE_SIDED_SPAN, Scope, best, cap_problem as _cap_problem, is_cap, magnitude,
@@ -727,6 +728,8 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     # The circumstances the question names (renal impairment, an age) are the patient's: a passage dose stated for them
     # is the dose for this answer's patient too.
     asked = frozenset(name for name, pattern in lex.qualifiers if pattern.search(ctx.text)) if ctx else frozenset()
+    # The patient's own age in the question ("8 yo, Flovent HFA"): a passage row for other ages does not ground.
+    asked |= frozenset(q for q in age_qualifiers(ctx.text) if q.startswith("age=")) if ctx else frozenset()
     # A text that applies a conversion factor the rules give is about that conversion ("Hizentra: 30 ÷ 4 × 1.37"):
     # the conversion's own rules (its worked example) speak for its doses, as if the conversion were named.
     extra = _negated_factors(rulebook, sc, factor_findings(rulebook, sc, ctx)) + obesity_weight(rulebook, sc, ctx) + \
@@ -810,6 +813,7 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     _split_parts(rulebook, sc, results)
     _day_totals(sc, results, scopes, rulebook, counted)
     ceilings_below_doses(sc, results, scopes)
+    intake_over_ceiling(rulebook, sc, ctx, results, scopes)
     negated = {i for i in results if is_negated(sc, sc.amounts[i])}
     for i in sorted(negated):
         f = results[i]

@@ -7,7 +7,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from assistant.doses.binding import (TextBinding, age_qualifiers, ages_met, combined_with, divided_counts,
-                                     formulations_conflict, named_as_exception, no_benefit, passage_age_thresholds,
+                                     formulations_conflict, named_as_exception, no_benefit, passage_age_ranges, passage_age_thresholds,
                                      passage_formulations, row_course_limit)
 from assistant.doses.matching import INTERVAL_TOLERANCE, Stated
 from assistant.doses.cadence import cadence, days, scan_cadence
@@ -439,7 +439,7 @@ def _quals_agree(src: Scan, k: int, quals: frozenset[str] | None, drug: str | No
     if quals is None:
         return True
     aged = any(q.startswith("age") for q in quals)
-    quals = ages_met(quals, passage_age_thresholds(src.text))
+    quals = ages_met(quals, passage_age_thresholds(src.text), passage_age_ranges(src.text))
     # A table row's ages bind its doses for a text that names an age (a text naming none is read as before).
     mine = qualifiers(src, src.amounts[k], lex, drug) | (_row_ages(src, k) if aged else frozenset())
     if mine == quals:
