@@ -736,7 +736,9 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
         timing_findings(rulebook, sc, ctx) + _trial_lengths(sc, srcs, lex)
     extra += target_findings(sc, srcs, lex) + passage_times(sc, srcs, lex, {f.start for f in extra}) + \
         weight_basis_findings(sc, srcs) + threshold_findings(sc, srcs, lex) + molar_findings(sc)
-    counted = count_doses(sc, srcs, lex)
+    answer_drug = frame.drug if frame is not None and frame.drug else (
+        ctx.drugs[0].canonical if ctx is not None and len({d.canonical for d in ctx.drugs}) == 1 else None)
+    counted = count_doses(sc, srcs, lex, answer_drug, asked)
     extra += [c.finding for c in counted]
     converting = frozenset(rule.indication for f in extra if f.verdict == "verified" and f.unit == "1" and f.rule_id
                            and (rule := rulebook.rule(f.rule_id)) is not None and not is_disease(rule.indication)

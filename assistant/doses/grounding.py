@@ -85,11 +85,19 @@ def amount_ages(sc: Scan, k: int) -> set[str]:
 
 
 @lru_cache(maxsize=1024)
+def _parts(name: str) -> frozenset[str]:
+    """The components of a combination's name ("naltrexone and bupropion", "naltrexone/bupropion")."""
+    from assistant.doses.combinations import _data as combination_words
+    return frozenset(p.strip().lower() for p in combination_words()[1].split(name) if p.strip())
+
+
 def same_drug(x: str, y: str, lex: Lexicon | None) -> bool:
     """Whether two drug names name one drug: equal, or one's name holds a vocabulary name of the other
     ("hepatitis b immune globulin" is a form of immunoglobulin)."""
     if x == y or x.startswith((y + " ", y + "-")) or y.startswith((x + " ", x + "-")):
         return True  # "sumatriptan nasal" (the dictionary's product) is sumatriptan, "erenumab-aooe" is erenumab
+    if _parts(x) == _parts(y) and len(_parts(x)) > 1:
+        return True  # one combination written two ways: "naltrexone and bupropion" (Contrave), "naltrexone/bupropion"
     if lex is None:
         return False
     return x in {m.canonical for m in mentions(y, lex).drugs} or y in {m.canonical for m in mentions(x, lex).drugs}
