@@ -7,6 +7,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from assistant.doses.arithmetic import Calculations, calculations
+from assistant.doses.bare_pairs import components, with_bare_pairs
 from assistant.doses.commas import ambiguous_spans, both_readings
 from assistant.doses.column_units import unwrapped, with_column_units
 from assistant.doses.cadence import Cadence, scan_cadence
@@ -23,6 +24,7 @@ from assistant.doses.lexicon import Lexicon
 from assistant.doses.indications import diseases, is_disease
 from assistant.doses.intake import intake_over_ceiling
 from assistant.doses.molar import molar_findings
+from assistant.doses.normal_measures import only_normal
 from assistant.doses.negation import is_negated, negated_factor, negation_verdict, span_negated
 from assistant.doses.matching import (ONE_SIDED_SPAN, Scope, best, cap_problem as _cap_problem, is_cap, magnitude,
                                       nearest, period_scaled, problem, range_text, select)
@@ -714,6 +716,10 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     srcs = [scan_text(s, lex) for s in sources] if sources is not None else None
     if ctx is not None and _ASKS_MAX.search(ctx.text):
         sc = _answers_max(sc, sources)
+    answer_drug = frame.drug if frame is not None and frame.drug else (
+        ctx.drugs[0].canonical if ctx is not None and len({d.canonical for d in ctx.drugs}) == 1 else None)
+    # "Increase to 11.25/69 x 14 days" about Qsymia: a combination's strengths without their unit are its doses.
+    sc = with_bare_pairs(sc, answer_drug or next((d.canonical for d in sc.drugs if components(d.canonical)), None), srcs)
     calc = calculations(sc)
     scopes: dict[int, Scope] = {}
     results: dict[int, DoseFinding] = {}
@@ -727,7 +733,9 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     operands: dict[int, DoseFinding | None] = {}  # a calculation's numbers: judged, not reported (its result is)
     # The circumstances the question names (renal impairment, an age) are the patient's: a passage dose stated for them
     # is the dose for this answer's patient too.
-    asked = frozenset(name for name, pattern in lex.qualifiers if pattern.search(ctx.text)) if ctx else frozenset()
+    # A circumstance named only by a normal measured value ("CrCl 90") is not one.
+    asked = frozenset(name for name, pattern in lex.qualifiers if pattern.search(ctx.text)
+                      and not only_normal(name, pattern, ctx.text)) if ctx else frozenset()
     # The patient's own age in the question ("8 yo, Flovent HFA"): a passage row for other ages does not ground.
     asked |= frozenset(q for q in age_qualifiers(ctx.text) if q.startswith("age=")) if ctx else frozenset()
     # A text that applies a conversion factor the rules give is about that conversion ("Hizentra: 30 ÷ 4 × 1.37"):
@@ -736,8 +744,6 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
         timing_findings(rulebook, sc, ctx) + _trial_lengths(sc, srcs, lex)
     extra += target_findings(sc, srcs, lex) + passage_times(sc, srcs, lex, {f.start for f in extra}) + \
         weight_basis_findings(sc, srcs) + threshold_findings(sc, srcs, lex) + molar_findings(sc)
-    answer_drug = frame.drug if frame is not None and frame.drug else (
-        ctx.drugs[0].canonical if ctx is not None and len({d.canonical for d in ctx.drugs}) == 1 else None)
     counted = count_doses(sc, srcs, lex, answer_drug, asked)
     extra += [c.finding for c in counted]
     converting = frozenset(rule.indication for f in extra if f.verdict == "verified" and f.unit == "1" and f.rule_id

@@ -377,7 +377,10 @@ def qualifiers(sc: Scan, a: Amount, lex: Lexicon | None, drug: str | None) -> fr
     """The circumstances an amount is stated for (renal impairment, older adults, another drug taken with it): those
     named in its part of the sentence (after the amount before it in its ';' segment, up to the next one), and those
     named before the segment's first dose ("On propranolol, rizatriptan 5 mg, maximum 15 mg/day"). A circumstance
-    named as an exception ("dose adjustment in renal impairment") is not one."""
+    named as an exception ("dose adjustment in renal impairment") is not one. The second strength of a combination's
+    pair ("Renal impairment: maximum 7.5 mg/46 mg daily") is stated for what its first is."""
+    if a.component and (first := next((o for o in sc.amounts if o.pair_end == a.end and o is not a), None)) is not None:
+        a = first
     s_start, s_end = sc.sentences[a.sentence]
     cuts = [s_start] + [s_start + m.end() for m in re.finditer(";", sc.text[s_start:s_end])] + [s_end]
     # (An amount the sentence splitter cut across ends past its sentence: its segment runs to the amount's end.)
