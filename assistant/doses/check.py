@@ -30,6 +30,7 @@ from assistant.doses.matching import (ONE_SIDED_SPAN, Scope, best, cap_problem a
                                       nearest, period_scaled, problem, range_text, select)
 from assistant.doses.numbers import fmt
 from assistant.doses.parse import Amount, Scan, scan
+from assistant.doses.passage_brands import passage_brands, with_passage_brands
 from assistant.doses.passage_cues import is_reference_point, shorter_than_sources, stated_as_reference
 from assistant.doses.rules import RuleBook
 from assistant.doses.scope import (converted_level, family_of, finding, is_measured, jurisdiction, lab_kind,
@@ -72,6 +73,15 @@ def _same_document(lines: tuple[str, ...], sources: list[Scan]) -> bool:
 
     texts = [plain(src.text) for src in sources]
     return any(len(q := plain(line)) >= 40 and any(q in t for t in texts) for line in lines)
+
+
+def own_quals(sc: Scan, a: Amount, lex: Lexicon, drug: str | None, asked: frozenset[str]) -> frozenset[str]:
+    """The circumstances a dose is stated for: its statement's, and the question's (the patient's). An age the
+    statement gives its dose ("the 200 mcg dose is for 12 and up") speaks for it instead of the patient's age."""
+    own = qualifiers(sc, a, lex, drug)
+    if any(q.startswith("age") for q in own):
+        asked = frozenset(q for q in asked if not q.startswith("age"))
+    return own | asked
 
 
 def _example_grounds(book: RuleBook, n, a: Amount, s, pre: str, scope: Scope, sources: list[Scan]) -> bool:
@@ -184,7 +194,7 @@ def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, source
         return finding(sc, a, scope, "ambiguous", "A dose with no drug named near it; it cannot be checked.")
     grounded = in_sources(a, sources, scope.age, scope.drug, book.lexicon,
                           product_names(sc, a.sentence, scope.drug, book.lexicon), start=scope.start,
-                          quals=qualifiers(sc, a, book.lexicon, scope.drug) | scope.asked, count=unit_count(sc, a),
+                          quals=own_quals(sc, a, book.lexicon, scope.drug, scope.asked), count=unit_count(sc, a),
                           bind=text_binding(sc, a, scope.drug))
     variants = stated_variants(book, sc, a, scope, family)
     sel = select(book, family, scope)
@@ -210,7 +220,7 @@ def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, source
             return finding(sc, a, scope, "grounded", f"No dose rule covers this; the cited passage states it{note}.")
         if not base and (per_kg := _per_kg_for(a, scope.weight)) is not None and in_sources(
                 per_kg, sources, scope.age, scope.drug, book.lexicon, start=scope.start,
-                quals=qualifiers(sc, a, book.lexicon, scope.drug) | scope.asked, bind=text_binding(sc, a)):
+                quals=own_quals(sc, a, book.lexicon, scope.drug, scope.asked), bind=text_binding(sc, a)):
             # "80-240 mL/h" for an 80 kg patient is the passage's "1-3 mL/kg/hour": a drug with no rules, the total
             # worked out for the patient's weight from the per-kg dose the cited passage states.
             span = f"{fmt(per_kg.low)}-{fmt(per_kg.high)}" if per_kg.is_range else fmt(per_kg.low)
@@ -714,6 +724,9 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
         keep = preferred_sources(sources, named_topics)
         sources = [with_column_units(unwrapped(split_passage(p)[1])) for p, ok in zip(sources, keep) if ok]
     srcs = [scan_text(s, lex) for s in sources] if sources is not None else None
+    # "Arnuity Ellipta" where the passage names "Fluticasone furoate DPI (ARNUITY ELLIPTA)": the brand names its drug.
+    if brands := passage_brands(srcs):
+        sc, ctx = with_passage_brands(sc, brands), with_passage_brands(ctx, brands)
     if ctx is not None and _ASKS_MAX.search(ctx.text):
         sc = _answers_max(sc, sources)
     answer_drug = frame.drug if frame is not None and frame.drug else (
@@ -834,7 +847,7 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
         if results[i].verdict not in PASSING_VERDICTS and scope is not None and scope.drug \
                 and not rulebook.by_drug.get(scope.drug) and srcs and not in_sources(
                     sc.amounts[i], srcs, scope.age, scope.drug, rulebook.lexicon, start=scope.start,
-                    quals=qualifiers(sc, sc.amounts[i], rulebook.lexicon, scope.drug) | scope.asked) and any(
+                    quals=own_quals(sc, sc.amounts[i], rulebook.lexicon, scope.drug, scope.asked)) and any(
                 k not in negated and _chain(sc, sc.amounts[k].sentence) == _chain(sc, sc.amounts[i].sentence)
                 and g.drug == f.drug and g.verdict == "grounded" for k, g in results.items()):
             # A drug with no rules: "Don't start sertraline at 200 mg; start at 50 mg daily" rules out a dose the cited

@@ -11,6 +11,7 @@ from assistant.doses.binding import (TextBinding, age_qualifiers, ages_met, comb
                                      passage_formulations, row_course_limit)
 from assistant.doses.matching import INTERVAL_TOLERANCE, Stated
 from assistant.doses.cadence import cadence, days, scan_cadence
+from assistant.doses.passage_brands import other_brand
 from assistant.doses.lexicon import Lexicon, Mention, mentions
 from assistant.doses.parse import OWN_CIRCUMSTANCE, Amount, Scan
 from assistant.doses.scope import FOLLOW as _FOLLOW, dosed_before, named_for
@@ -204,7 +205,8 @@ _NUMBER_WORDS = {"1": 1.0, "one": 1.0, "2": 2.0, "two": 2.0, "3": 3.0, "three": 
 def unit_count(sc: Scan, a: Amount) -> tuple[float, float]:
     """How many units of a stated strength a text gives at a time ("Spiriva Respimat 2.5 mcg, two inhalations"): 1
     unless said right after the amount."""
-    m = _TEXT_COUNT.match(sc.text, a.end) or _COUNT_BEFORE.search(sc.text[max(0, a.start - 30):a.start])
+    end = a.pair_end or a.end  # "9/4.8 mcg: 2 inhalations": the count after a pair is each strength's
+    m = _TEXT_COUNT.match(sc.text, end) or _COUNT_BEFORE.search(sc.text[max(0, a.start - 30):a.start])
     if m is None:
         return 1.0, 1.0
     return _NUMBER_WORDS[m.group("lo").lower()], _NUMBER_WORDS[(m.group("hi") or m.group("lo")).lower()]
@@ -307,6 +309,8 @@ def _same_population_and_drug(src: Scan, k: int, a: Amount, b: Amount, age, drug
             and mention.surface.lower() in theirs and mention.surface.lower() not in products \
             and not _bracketed_brand(src, mention, products):
         return False  # "Alli 120 mg" is not grounded by the Xenical dose of the same passage
+    if products and other_brand(src, b.start, products):
+        return False  # "Arnuity Ellipta 200 mcg" is not grounded by the FLOVENT HFA row of the same table
     return a.step == (b.step or _titration(src, b))
 
 
