@@ -664,8 +664,10 @@ def _day_totals(sc: Scan, results: dict[int, DoseFinding], scopes: dict[int, Sco
     """A day's total worked out from a dose repeated within the day that is right ("666 mg three times daily comes to
     1,998 mg per day"; "2 tablets twice daily gives naltrexone 32 mg ... a day" for 8 mg tablets) is as right as that
     dose: it holds only when the sum does (the dose times its doses a day, to rounding)."""
-    doses = [(a.start, a.end, results[k], {None: a.canon[0]} if not a.is_range else None, a.cadence.interval,
-              a.sentence) for k, a in enumerate(sc.amounts) if k in results and results[k].verdict in PASSING_VERDICTS
+    # A strength given so many units at a time ("160/4.5, 2 puffs bid") is that many times the strength per dose.
+    doses = [(a.start, a.end, results[k], {None: a.canon[0] * unit_count(sc, a)[0]} if not a.is_range and
+              unit_count(sc, a)[0] == unit_count(sc, a)[1] else None, a.cadence.interval, a.sentence)
+             for k, a in enumerate(sc.amounts) if k in results and results[k].verdict in PASSING_VERDICTS
              and a.info is not None and a.info.dim == "mass"]
     for c in counted:
         if c.finding.verdict in PASSING_VERDICTS and c.amount.low == c.amount.high:
