@@ -14,7 +14,7 @@ from assistant.doses.cadence import Cadence, scan_cadence
 from assistant.doses.ceilings import ceilings_below_doses, stated_daily_ceiling
 from assistant.doses.context import AnswerContext
 from assistant.doses.counts import count_doses
-from assistant.doses.conversions import (conversion_chain, cross_checks, factor_findings, obesity_weight,
+from assistant.doses.conversions import (SWITCH_TO_SCIG, conversion_chain, cross_checks, factor_findings, obesity_weight,
                                          rounding_findings, rule_failure as _rule_failure, scig_conversion)
 from assistant.doses.binding import (TextBinding, age_qualifiers, labelled_durations, once_daily, preferred_sources, sentence_duration,
                                      split_passage, text_formulations, topics, trial_kind)
@@ -764,6 +764,9 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     converting = frozenset(rule.indication for f in extra if f.verdict == "verified" and f.unit == "1" and f.rule_id
                            and (rule := rulebook.rule(f.rule_id)) is not None and not is_disease(rule.indication)
                            and rule.indication != "any")
+    if SWITCH_TO_SCIG.search(" ".join(filter(None, (context, text)))) and any(
+            n.rule.indication == "ivig_to_scig" for n in rulebook.norm):
+        converting |= {"ivig_to_scig"}  # "Switching a 75 kg woman on IVIG 30 g q4w to Hizentra": the conversion's
     for i, a in enumerate(sc.amounts):
         if "rounding" in a.flags:
             continue  # "rounded to the nearest 5 g": a rounding step, checked with the dose it rounds
