@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +14,9 @@ from assistant.errors import InputError
 from assistant.settings import PROJECT_ROOT
 from evals.jsonl import read_jsonl
 
-VADOD_PDFS = PROJECT_ROOT.parent / "shared" / "corpora" / "vadod"
+# The guideline PDFs: beside the project (../shared/corpora/vadod), or where GUIDEQA_VADOD_PDFS says (a worktree
+# elsewhere).
+VADOD_PDFS = Path(os.environ.get("GUIDEQA_VADOD_PDFS") or PROJECT_ROOT.parent / "shared" / "corpora" / "vadod")
 # A source written as a reference rather than as the passage's words: a corpus document and its sections
 # ("corpus/guidelines/ig-immunomodulatory-itp.md, Pitfalls; Adults"), or a guideline PDF and its pages
 # ("VA/DoD VADoDSUDCPG.pdf p109 and p113, ...").
