@@ -215,12 +215,12 @@ def eval_doses(
 ) -> None:
     """Share of unsafe dose texts caught and safe ones passed."""
     from assistant.doses import load_rulebook
-    from evals.doses import VADOD_PDFS, run_dose_eval
+    from evals.doses import run_dose_eval
 
     with guarded(as_json) as settings:
         if not cases.exists():
             raise InputError(f"{cases} does not exist.")
-        result = run_dose_eval(cases, load_rulebook(settings.doses.rules_dir), pdfs or VADOD_PDFS)
+        result = run_dose_eval(cases, load_rulebook(settings.doses.rules_dir), pdfs)
         if as_json:
             emit(result)
         else:

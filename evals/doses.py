@@ -153,7 +153,7 @@ def load_cases(cases_path: Path) -> list[dict]:
     return rows
 
 
-def run_dose_eval(cases_path: Path, rulebook: RuleBook, pdfs: Path = VADOD_PDFS) -> dict:
+def run_dose_eval(cases_path: Path, rulebook: RuleBook, pdfs: Path | None = None) -> dict:
     """Check every case; a case is caught when the checker blocks it or flags error-prone notation."""
     result = {"unsafe_total": 0, "unsafe_caught": 0, "safe_total": 0, "safe_passed": 0, "misses": [],
               "per_category": {}}
@@ -161,7 +161,7 @@ def run_dose_eval(cases_path: Path, rulebook: RuleBook, pdfs: Path = VADOD_PDFS)
         question = row.get("context")
         frame = frame_for(question, rulebook) if question else None
         report = check_report(row["text"], rulebook, weight_kg=row.get("weight_kg"),
-                              sources=resolve_sources(row.get("sources"), pdfs),
+                              sources=resolve_sources(row.get("sources"), pdfs) if pdfs else resolve_sources(row.get("sources")),
                               context=question, frame=frame)
         flags = sorted({flag for finding in report.findings for flag in finding.flags})
         caught = report.blocked or bool(flags)

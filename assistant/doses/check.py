@@ -322,9 +322,13 @@ def judge_step(book: RuleBook, sc: Scan, a: Amount, scope: Scope, sources: list[
 
 
 def _judge_amount(book: RuleBook, sc: Scan, i: int, fam: str | None, scope: Scope, srcs: list[Scan] | None,
-                  lhs_starts: dict[int, int]) -> DoseFinding | None:
-    """Verdict for the i-th amount of a text, or None for a plausible measured level."""
+                  lhs_starts: dict[int, int], patient_levels: tuple[tuple[float, float], ...] = ()) -> DoseFinding | None:
+    """Verdict for the i-th amount of a text, or None for a plausible measured level. patient_levels: the lab levels
+    the question reports (canonical units)."""
     a = sc.amounts[i]
+    if fam == "lab" and a.info is not None and not (a.problem or a.comparator or a.is_max or a.step) and any(
+            abs(a.canon[0] - lo) <= 0.03 * lo and abs(a.canon[1] - hi) <= 0.03 * hi for lo, hi in patient_levels):
+        return None  # "7.2 g/L: above the target" for a question's "trough 720 mg/dL": the patient's level restated
     head = sc.amounts[a.head] if a.head is not None else None
     if fam == "lab" and head is not None and not a.observed and not is_measured(sc, a) and head.info and a.info \
             and head.info.dim == a.info.dim and not a.problem and (head.observed or is_measured(sc, head)):
@@ -700,6 +704,47 @@ def _day_totals(sc: Scan, results: dict[int, DoseFinding], scopes: dict[int, Sco
                 break
 
 
+def _count_totals(sc: Scan, results: dict[int, DoseFinding], scopes: dict[int, Scope], counted,
+                  extra: list[DoseFinding]) -> None:
+    """A count summed from counts before it ("2 tabs AM + 1 tab PM = 3 tabs") holds when the sum does and its parts
+    pass; the amounts it works out to right after ("so naltrexone 24 mg / bupropion 270 mg per day", 8 mg/90 mg
+    tablets) are as right as it when they are the count times each part's strength."""
+    for c in counted:
+        a = c.amount
+        s_start = sc.sentences[a.sentence][0]
+        if not re.search(r"=\s*$", sc.text[s_start:a.start]) or a.low != a.high:
+            continue
+        parts = [o for o in counted if o.amount.sentence == a.sentence and o.amount.end <= a.start]
+        if len(parts) < 2 or any(o.amount.low != o.amount.high for o in parts) or not all(
+                "+" in sc.text[parts[j].amount.end:parts[j + 1].amount.start] for j in range(len(parts) - 1)):
+            continue
+        n = float(c.finding.value) if not isinstance(c.finding.value, list) else None
+        if n is None:
+            continue
+        summed = sum(float(o.finding.value) for o in parts if not isinstance(o.finding.value, list))
+        holds = abs(summed - n) < 1e-9 and all(o.finding.verdict in PASSING_VERDICTS for o in parts)
+        verdict = "grounded" if holds else "out_of_range"
+        message = (f"{a.text} is the sum of {' + '.join(o.amount.text for o in parts)}, each stated in the cited passage."
+                   if holds else f"Arithmetic does not hold: {' + '.join(o.amount.text for o in parts)} is not {a.text}.")
+        for k, f in enumerate(extra):
+            if f.start == c.finding.start and f.end == c.finding.end:
+                extra[k] = f.model_copy(update={"verdict": verdict, "message": message})
+        for i, b in enumerate(sc.amounts):
+            f = results.get(i)
+            if f is None or b.sentence != a.sentence or b.start < a.end or b.info is None or b.info.dim != "mass" \
+                    or b.is_range or not (_WORKS_OUT.search(sc.text[a.end:b.start])
+                                          or re.search(r"(?i)\bso\b", sc.text[a.end:b.start])):
+                continue
+            drug = scopes[i].drug if i in scopes else None
+            per = c.parts.get(drug) if drug else None
+            if per is None:
+                continue
+            expected = n * per
+            if abs(b.canon[0] - expected) <= 0.02 * expected:
+                results[i] = f.model_copy(update={"verdict": verdict, "message": f"{b.text.strip()} is {a.text} of "
+                                                  f"{fmt(per / b.info.factor)} {b.unit.split('/')[0]} ({drug}); {message}"})
+
+
 def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None, sources: list[str] | None = None,
                context: str | None = None, frame: AnswerContext | None = None) -> list[DoseFinding]:
     """Every dose in text with its verdict; sources are the cited passages, context e.g. the question, frame what
@@ -746,6 +791,9 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     alongside = srcs is None or bool(named & rulebook.modified_drugs) or bool(
         _PREMEDICATION.search(text + " " + (context or "")))
     operands: dict[int, DoseFinding | None] = {}  # a calculation's numbers: judged, not reported (its result is)
+    # The lab levels the question reports ("trough 720 mg/dL"): a text restating one in other units restates the patient's.
+    patient_levels = tuple(b.canon for b in ctx.amounts if b.info is not None and not (b.problem or b.comparator or b.is_max)
+                           and family_of(b, ctx, ig_context) == "lab") if ctx is not None else ()
     # The circumstances the question names (renal impairment, an age) are the patient's: a passage dose stated for them
     # is the dose for this answer's patient too.
     # A circumstance named only by a normal measured value ("CrCl 90") is not one.
@@ -799,7 +847,7 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
         if fam == "lab":
             drug = scope.drug if scope.drug in lab_drugs else next(iter(lab_drugs)) if len(lab_drugs) == 1 else None
             scope = replace(scope, drug=drug, lab_kind=lab_kind(sc, a))
-        found = _judge_amount(rulebook, sc, i, fam, scope, srcs, calc.lhs_starts)
+        found = _judge_amount(rulebook, sc, i, fam, scope, srcs, calc.lhs_starts, patient_levels)
         if i in calc.operands:
             operands[i] = found
             continue
@@ -838,6 +886,7 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     _worked_from_given(rulebook, sc, calc, results, operands, given, patient)
     _split_parts(rulebook, sc, results)
     _day_totals(sc, results, scopes, rulebook, counted)
+    _count_totals(sc, results, scopes, counted, extra)
     ceilings_below_doses(sc, results, scopes)
     intake_over_ceiling(rulebook, sc, ctx, results, scopes)
     negated = {i for i in results if is_negated(sc, sc.amounts[i])}

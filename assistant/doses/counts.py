@@ -212,12 +212,12 @@ def _read_counts(sc: Scan, srcs: list[Scan], lex: Lexicon | None, answer_drug: s
             continue  # "2.5 mcg, two inhalations": the strength is the text's own, read with its amount
         drug = _drug_of(sc, c.start)
         if drug is None and answer_drug and not sc.drugs:
-            # a statement naming no drug at all is about the answer's drug ("naltrexone and bupropion" is the
-            # combination the passages write "naltrexone/bupropion")
-            from assistant.doses.combinations import _data as _combination_words
-            drug = "/".join(p.strip().lower() for p in _combination_words()[1].split(answer_drug) if p.strip())
+            drug = answer_drug  # a statement naming no drug at all is about the answer's drug
         if drug is None:
             continue
+        # "naltrexone and bupropion" (Contrave) is the combination the passages write "naltrexone/bupropion"
+        from assistant.doses.combinations import _data as _combination_words
+        drug = "/".join(p.strip().lower() for p in _combination_words()[1].split(drug) if p.strip())
         found = set().union(*(strengths(src, drug) for src in srcs))
         if len(found) != 1:
             continue  # no strength (or several): the count cannot be read as a dose

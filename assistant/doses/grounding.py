@@ -457,6 +457,8 @@ def _quals_agree(src: Scan, k: int, quals: frozenset[str] | None, drug: str | No
     quals = ages_met(quals, passage_age_thresholds(src.text), passage_age_ranges(src.text))
     # A table row's ages bind its doses for a text that names an age (a text naming none is read as before).
     mine = qualifiers(src, src.amounts[k], lex, drug) | (_row_ages(src, k) if aged else frozenset())
+    if not aged:  # an age band with both ends ("children 5-11 years") binds a text naming an age; bands speak otherwise
+        mine = frozenset(q for q in mine if not q.startswith("age:"))
     if mine == quals:
         return True
     if not mine <= quals:
