@@ -428,6 +428,51 @@ _STRENGTH_PART = r"(?:[A-Za-z][\w-]*\s+)?\d[\d.,]*\s*(?:mg|mcg|µg|g)"
 _COMPOSITION = re.compile(rf"\(\s*{_STRENGTH_PART}(?:\s*/\s*{_STRENGTH_PART})+\s*(?:tablets?|caps(?:ules?)?)?\s*\)")
 
 
+def _strength_volume(sc: Scan, i: int) -> bool:
+    """Whether the i-th amount is the volume of a strength written as mass per volume ("albuterol 2.5 mg/3 mL"): the
+    volume one unit holds, not a dose of its own."""
+    a = sc.amounts[i]
+    prev = sc.amounts[i - 1] if i else None
+    return a.info is not None and a.info.dim == "volume" and prev is not None and prev.info is not None \
+        and prev.info.dim == "mass" and not prev.is_range and bool(re.fullmatch(r"[ \t]*/[ \t]*", sc.text[prev.end:a.start]))
+
+
+def _strength_cadence(sc: Scan) -> Scan:
+    """The scan with a mass-per-volume strength's mass taking the cadence read after its volume."""
+    if not any(_strength_volume(sc, i) for i in range(len(sc.amounts))):
+        return sc
+    return replace(sc, amounts=tuple(
+        replace(a, cadence=sc.amounts[i + 1].cadence) if i + 1 < len(sc.amounts) and _strength_volume(sc, i + 1)
+        and a.cadence.bare else a for i, a in enumerate(sc.amounts)))
+
+
+def _strength_volumes(sc: Scan, results: dict[int, DoseFinding]) -> None:
+    """A volume of a strength the text writes as mass per volume ("2.5 mg/3 mL ... max 10 mg/day = four vials, 12 mL")
+    is as right as the mass it holds, when that mass stands before it in its sentence with a verdict of its own."""
+    strengths = [(sc.amounts[i - 1], a) for i, a in enumerate(sc.amounts) if _strength_volume(sc, i)]
+    if len(strengths) != 1 or not strengths[0][1].low:
+        return
+    mass, volume = strengths[0]
+    per_ml = mass.canon[0] / volume.canon[0]  # g per mL
+    for i, a in enumerate(sc.amounts):
+        f = results.get(i)
+        if f is None or f.verdict in PASSING_VERDICTS or a.info is None or a.info.dim != "volume" or a.is_range \
+                or _strength_volume(sc, i):
+            continue
+        held = a.canon[0] * per_ml
+        for k in range(i - 1, -1, -1):
+            b, g = sc.amounts[k], results.get(k)
+            if b.sentence != a.sentence:
+                break
+            if g is not None and b.info is not None and b.info.dim == "mass" and not b.is_range \
+                    and abs(b.canon[1] - held) <= 0.02 * held:
+                results[i] = f.model_copy(update={
+                    "verdict": g.verdict, "rule_id": g.rule_id, "source": g.source,
+                    "message": f"{a.text.strip()} of {mass.text.strip()}/{volume.text.strip()} holds {b.text.strip()}; "
+                               f"{g.message}"})
+                break
+
+
 def _composition(sc: Scan, a: Amount) -> bool:
     """Whether the amount is part of a combination product's strength written in parentheses right after the product's
     name ("Cafergot (ergotamine 1 mg/caffeine 100 mg)"): the content of one unit, not a dose."""
@@ -780,6 +825,10 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
         ctx.drugs[0].canonical if ctx is not None and len({d.canonical for d in ctx.drugs}) == 1 else None)
     # "Increase to 11.25/69 x 14 days" about Qsymia: a combination's strengths without their unit are its doses.
     sc = with_bare_pairs(sc, answer_drug or next((d.canonical for d in sc.drugs if components(d.canonical)), None), srcs)
+    # "2.5 mg/3 mL: one vial q6-8h": the cadence read after the strength's volume is the strength's (in the text and
+    # in the passages alike).
+    sc = _strength_cadence(sc)
+    srcs = [_strength_cadence(src) for src in srcs] if srcs is not None else None
     calc = calculations(sc)
     scopes: dict[int, Scope] = {}
     results: dict[int, DoseFinding] = {}
@@ -820,6 +869,8 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
             continue  # "rounded to the nearest 5 g": a rounding step, checked with the dose it rounds
         if _composition(sc, a):
             continue  # "Cafergot (ergotamine 1 mg/caffeine 100 mg)": what one tablet holds, not a dose
+        if _strength_volume(sc, i):
+            continue  # "albuterol 2.5 mg/3 mL": the volume one vial holds, not a dose
         fam = family_of(a, sc, ig_context) if a.info else "dose"
         if fam in ("other", "concentration"):
             continue
@@ -887,6 +938,7 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     _split_parts(rulebook, sc, results)
     _day_totals(sc, results, scopes, rulebook, counted)
     _count_totals(sc, results, scopes, counted, extra)
+    _strength_volumes(sc, results)
     ceilings_below_doses(sc, results, scopes)
     intake_over_ceiling(rulebook, sc, ctx, results, scopes)
     negated = {i for i in results if is_negated(sc, sc.amounts[i])}
