@@ -767,10 +767,13 @@ def _count_totals(sc: Scan, results: dict[int, DoseFinding], scopes: dict[int, S
         if n is None:
             continue
         summed = sum(float(o.finding.value) for o in parts if not isinstance(o.finding.value, list))
-        holds = abs(summed - n) < 1e-9 and all(o.finding.verdict in PASSING_VERDICTS for o in parts)
-        verdict = "grounded" if holds else "out_of_range"
+        added = abs(summed - n) < 1e-9
+        holds = added and all(o.finding.verdict in PASSING_VERDICTS for o in parts)
+        verdict = "grounded" if holds else "ungrounded" if added else "out_of_range"
         message = (f"{a.text} is the sum of {' + '.join(o.amount.text for o in parts)}, each stated in the cited passage."
-                   if holds else f"Arithmetic does not hold: {' + '.join(o.amount.text for o in parts)} is not {a.text}.")
+                   if holds else f"{a.text} is the sum of {' + '.join(o.amount.text for o in parts)}, which the cited "
+                                 f"passage does not give." if added else
+                   f"Arithmetic does not hold: {' + '.join(o.amount.text for o in parts)} is not {a.text}.")
         for k, f in enumerate(extra):
             if f.start == c.finding.start and f.end == c.finding.end:
                 extra[k] = f.model_copy(update={"verdict": verdict, "message": message})

@@ -138,6 +138,8 @@ def _synthetic(sc: Scan, c: Count, strength: float) -> Amount:
     nxt = next((a.start for a in sc.amounts if c.end <= a.start < s_end), None)
     if nxt is not None:
         after = sc.text[c.end:min(nxt, c.end + 50)]
+    # "1 tab AM + 1 tab PM = 2 tabs a day": a sum's sign ends a count's words ("a day" is the sum's)
+    after = re.split(r"[+=]", after)[0]
     before = sc.text[max(s_start, c.start - 40):c.start]
     info = unit_info("mg")
     is_max = bool(_MAX.search(sc.text[max(s_start, c.start - 64):c.start]))
