@@ -159,8 +159,7 @@ def cadence(after: str, before: str, unit_per: str | None) -> Cadence:
             interval = (step, step)  # "on each of 5 days": one dose a day, for 5 days
         if step < 1:
             infusion = (span[0] * step, span[1] * step)  # "over 10-12 hours", "for 3 hours": one infusion's length
-            # "over 10-12 hours": one dose given over that time; "q6-8h over 5-15 min": each repeated dose's time
-            single = single or word.lower() == "over" and interval is None
+            single = single or word.lower() == "over"
         elif step >= 1:
             duration = (span[0] * step, span[1] * step)
             if word.lower() == "over" and interval is None:

@@ -22,7 +22,7 @@ from assistant.doses.grounding import (amount_mention, in_sources, product_names
                                        variant_grounded)
 from assistant.doses.lexicon import Lexicon
 from assistant.doses.indications import diseases, is_disease
-from assistant.doses.intake import intake_over_ceiling
+from assistant.doses.intake import intake_over_ceiling, percent_changes
 from assistant.doses.molar import molar_findings
 from assistant.doses.normal_measures import only_normal
 from assistant.doses.negation import is_negated, negated_factor, negation_verdict, span_negated
@@ -441,8 +441,11 @@ def _strength_cadence(sc: Scan) -> Scan:
     """The scan with a mass-per-volume strength's mass taking the cadence read after its volume."""
     if not any(_strength_volume(sc, i) for i in range(len(sc.amounts))):
         return sc
+    def taken(cad):  # "one vial q6-8h over 5-15 min": each repeated dose's time, not one single dose
+        return replace(cad, single=cad.single and cad.interval is None)
+
     return replace(sc, amounts=tuple(
-        replace(a, cadence=sc.amounts[i + 1].cadence) if i + 1 < len(sc.amounts) and _strength_volume(sc, i + 1)
+        replace(a, cadence=taken(sc.amounts[i + 1].cadence)) if i + 1 < len(sc.amounts) and _strength_volume(sc, i + 1)
         and a.cadence.bare else a for i, a in enumerate(sc.amounts)))
 
 
@@ -944,6 +947,7 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     _strength_volumes(sc, results)
     ceilings_below_doses(sc, results, scopes)
     intake_over_ceiling(rulebook, sc, ctx, results, scopes)
+    percent_changes(rulebook, sc, ctx, results, scopes, srcs)
     negated = {i for i in results if is_negated(sc, sc.amounts[i])}
     for i in sorted(negated):
         f = results[i]

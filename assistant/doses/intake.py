@@ -23,10 +23,22 @@ INTAKE_FILE = Path(__file__).parent / "data" / "intake.yaml"
 
 
 @lru_cache(maxsize=1)
+def _data() -> dict:
+    return yaml.safe_load(INTAKE_FILE.read_text(encoding="utf-8"))
+
+
+def _any(words: list[str]) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in words), re.I)
+
+
+@lru_cache(maxsize=1)
 def _cues() -> tuple[re.Pattern, re.Pattern]:
-    data = yaml.safe_load(INTAKE_FILE.read_text(encoding="utf-8"))
-    return (re.compile("|".join(f"(?:{p})" for p in data["current"]), re.I),
-            re.compile("|".join(f"(?:{p})" for p in data["added"]), re.I))
+    return _any(_data()["current"]), _any(_data()["added"])
+
+
+@lru_cache(maxsize=1)
+def _change_cues() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    return _any(_data()["reduce"]), _any(_data()["increase"]), re.compile(_data()["passage_change"], re.I)
 
 
 def _plain(a: Amount) -> bool:
@@ -96,3 +108,55 @@ def intake_over_ceiling(book: RuleBook, sc: Scan, ctx: Scan | None, results: dic
                 "message": f"With the {intake[1]} the patient already takes (as the question says), {a.text.strip()} "
                            f"more comes to {fmt((intake[0] + dose) / factor)} {a.unit} a day, above the daily maximum of "
                            f"{fmt(ceiling / factor)} {a.unit} from all sources."})
+
+
+def _passage_changes(srcs: list[Scan] | None) -> set[tuple[str, float]]:
+    """The changes by a percent the cited passages give ("reduce mealtime insulin dose by 50%"): (way, percent)."""
+    reduce, _, change = _change_cues()
+    return {("down" if reduce.match(m.group("verb")) else "up", float(m.group("p")))
+            for src in srcs or () for m in change.finditer(src.text)}
+
+
+def percent_changes(book: RuleBook, sc: Scan, ctx: Scan | None, results: dict[int, DoseFinding],
+                    scopes: dict[int, Scope], srcs: list[Scan] | None) -> None:
+    """A dose the statement works out as its sentence's percent change of the question's current dose of the same
+    drug ("to 7 units (a 50% cut)" of "lispro 14 units") is grounded when the arithmetic holds and the cited passage
+    gives that change; withheld as out of range when the arithmetic does not hold."""
+    if ctx is None or not sc.percents:
+        return
+    changes = _passage_changes(srcs)
+    reduce, increase, _ = _change_cues()
+    for i, a in enumerate(sc.amounts):
+        mine, scope = results.get(i), scopes.get(i)
+        if mine is None or mine.verdict in PASSING_VERDICTS or scope is None or not scope.drug or not _plain(a) \
+                or a.is_range or is_negated(sc, a):
+            continue
+        s_start, s_end = sc.sentences[a.sentence]
+        sentence = sc.text[s_start:s_end]
+        way = "down" if reduce.search(sentence) else "up" if increase.search(sentence) else None
+        percents = [p for p in sc.percents if s_start <= p[0] < s_end]
+        if way is None or len(percents) != 1:
+            continue
+        p = percents[0][2]
+        for k, b in enumerate(ctx.amounts):
+            # the drug named right before the amount in the question ("on insulin aspart 12 units"), else its reading
+            near = [d for d in ctx.in_sentence(ctx.drugs, b.sentence) if d.end <= b.start and b.start - d.end <= 20]
+            mention = near[-1] if near else amount_mention(ctx, k)
+            if not _plain(b) or b.info.dim != a.info.dim or b.is_range or mention is None \
+                    or not same_drug(mention.canonical, scope.drug, book.lexicon):
+                continue
+            expected = b.canon[0] * (1 - p / 100 if way == "down" else 1 + p / 100)
+            if abs(a.canon[0] - expected) <= 0.02 * expected:
+                if (way, p) in changes:
+                    results[i] = mine.model_copy(update={
+                        "verdict": "grounded",
+                        "message": f"{a.text.strip()} is the {b.text.strip()} the question gives, "
+                                   f"{'reduced' if way == 'down' else 'increased'} by {fmt(p)}% as the cited passage "
+                                   f"says."})
+            else:
+                results[i] = mine.model_copy(update={
+                    "verdict": "out_of_range",
+                    "message": f"Arithmetic does not hold: {b.text.strip()} {'reduced' if way == 'down' else 'increased'}"
+                               f" by {fmt(p)}% is {fmt(expected / (a.info.factor or 1.0))} {a.unit}, not "
+                               f"{a.text.strip()}."})
+            break

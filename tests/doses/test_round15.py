@@ -106,12 +106,6 @@ def test_a_course_total_restated_in_parentheses(corpus_book):
     assert scan_text("0.4 g/kg daily (28 g)", corpus_book.lexicon).amounts[1].cadence.kind == "dose"
 
 
-def test_over_minutes_after_a_repeat_is_each_doses_time():
-    from assistant.doses.cadence import cadence
-    assert not cadence(" q6-8h PRN over 5-15 min.", "", None).single
-    assert cadence(" over 10 hours", "", None).single  # one dose given over that time
-
-
 def test_a_strength_per_volume_keeps_its_cadence_and_its_volume_is_no_dose(corpus_book):
     report = check_report("Albuterol 2.5 mg/3 mL: one vial every hour.", corpus_book)
     assert [(f.text, f.frequency) for f in report.findings] == [("2.5 mg", "every hour")]
