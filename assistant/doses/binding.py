@@ -45,6 +45,7 @@ class _Cues:
     ages_above: tuple[re.Pattern, ...] = ()
     ages_exact: tuple[re.Pattern, ...] = ()
     age_ranges: tuple[re.Pattern, ...] = ()
+    older_adult: tuple[int, str] | None = None
     no_benefit: re.Pattern | None = None
     labelled_durations: re.Pattern | None = None
     benefit_trials: tuple[re.Pattern, ...] = ()
@@ -67,6 +68,8 @@ def cues() -> _Cues:
         ages_above=tuple(re.compile(rf"(?i)(?<![\w.]){p}(?!\d)") for p in data["ages"]["above"]),
         ages_exact=tuple(re.compile(rf"(?i)(?<![\w.]){p}") for p in data["ages"]["exact"]),
         age_ranges=tuple(re.compile(rf"(?i)(?<![\w.]){p}") for p in data["ages"].get("ranges") or ()),
+        older_adult=(int(data["ages"]["older_adult_from"]), str(data["ages"]["older_adult_circumstance"]))
+        if "older_adult_from" in data["ages"] else None,
         no_benefit=re.compile(data["no_benefit"]),
         combined_with=re.compile(data["combined_with"]),
         exception=re.compile(data["exception"]),
@@ -352,3 +355,12 @@ def labelled_durations(text: str) -> list[tuple[int, int, str, tuple[float, floa
 def trial_kind(label: str) -> str:
     """A duration label's kind: a trial of the drug, or the length of treatment."""
     return "trial" if "trial" in label else "treatment duration"
+
+
+def older_adult(quals: frozenset[str]) -> frozenset[str]:
+    """The older-adult circumstance for a patient's own age at or over its threshold ("age=78"), else nothing."""
+    c = cues()
+    if c.older_adult is None:
+        return frozenset()
+    start, name = c.older_adult
+    return frozenset({name}) if any(q.startswith("age=") and int(q[4:]) >= start for q in quals) else frozenset()
