@@ -437,6 +437,42 @@ def _strength_volume(sc: Scan, i: int) -> bool:
         and prev.info.dim == "mass" and not prev.is_range and bool(re.fullmatch(r"[ \t]*/[ \t]*", sc.text[prev.end:a.start]))
 
 
+def _restated_rates(book: RuleBook, sc: Scan, ctx: Scan | None, results: dict[int, DoseFinding],
+                    overrides: dict[int, DoseFinding]) -> None:
+    """A rate restated in the other unit at the stated product concentration ("below 2 mg/kg/min, i.e. under 1.2
+    mL/kg/h for this 10% product") is as right as the rate it restates, when the conversion holds (a wrong one is a
+    cross-check's finding already)."""
+    from assistant.doses.conversions import concentration
+    from assistant.doses.units import volume_rate_to_mass_rate
+
+    for i, a in enumerate(sc.amounts):
+        mine = results.get(i)
+        if a.head is None or i in overrides or mine is None or mine.verdict in PASSING_VERDICTS or a.info is None:
+            continue
+        h, theirs = sc.amounts[a.head], results.get(a.head)
+        if theirs is None or theirs.verdict not in PASSING_VERDICTS or h.info is None \
+                or {h.info.dim, a.info.dim} != {"mass/bw/time", "volume/bw/time"} or _limit_of(a) != _limit_of(h):
+            continue
+        conc = concentration(sc, book, a.sentence) or (concentration(ctx, book) if ctx else None)
+        if not conc:
+            continue
+        per_ml = volume_rate_to_mass_rate(1.0, conc)  # mg/kg/min for each mL/kg/h
+        scale = per_ml if a.info.dim == "mass/bw/time" else 1 / per_ml
+        if all(abs(x * scale - y) <= 0.02 * y for x, y in zip(_rate(h), _rate(a)) if y):
+            results[i] = mine.model_copy(update={
+                "verdict": theirs.verdict, "rule_id": theirs.rule_id, "source": theirs.source,
+                "message": f"{a.text.strip()} is {h.text.strip()} at {fmt(conc)} mg/mL; {theirs.message}"})
+
+
+def _limit_of(a: Amount) -> bool:
+    return a.is_max or a.comparator in ("<", "<=")
+
+
+def _rate(a: Amount) -> tuple[float, float]:
+    """A rate in mg/kg/min or mL/kg/h as written."""
+    return a.low, a.high
+
+
 def _strength_cadence(sc: Scan) -> Scan:
     """The scan with a mass-per-volume strength's mass taking the cadence read after its volume."""
     if not any(_strength_volume(sc, i) for i in range(len(sc.amounts))):
@@ -929,6 +965,8 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
             mine = results[i]
             results[i] = f.model_copy(update={"drug": mine.drug, "frequency": mine.frequency, "flags": mine.flags,
                                               "rule_id": f.rule_id or mine.rule_id, "source": f.source or mine.source})
+    _restated_rates(rulebook, sc, ctx, results, overrides)
+
     def rejudge(k: int, a: Amount) -> DoseFinding | None:
         if k not in scopes:
             return None

@@ -138,6 +138,8 @@ _COMPANION = re.compile(r"(?i)^\s*" + _AT_STRENGTH + r"(?:\(\s*(?:i\.e\.,?|that\
                         r"|equal\s+to)?\s*|[=≈]\s*|(?:,|\s[-–—])?\s*(?:i\.e\.,?|that\s+is,?|that['’]s|which\s+is|(?:is\s+)?equivalent\s+to|(?:is\s+)?equal\s+to"
                         r"|equals|or\s+about|or\s+approximately|(?:is\s+)?(?:the\s+)?same\s+as|corresponds?\s+to"
                         r"|corresponding\s+to|converts?\s+to|is)\s*(?:about|approximately)?\s*"
+                        # "below 2 mg/kg/min, i.e. under 1.2 mL/kg/h": a limit restated keeps its limit word
+                        r"(?:(?:under|below|less\s+than|at\s+most|up\s+to|no\s+more\s+than)\s*)?"
                         r"|\s+(?:every|each|per|q)\s[^()]{1,20}?\s*\(\s*)$")
 
 
