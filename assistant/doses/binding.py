@@ -51,6 +51,7 @@ class _Cues:
     benefit_trials: tuple[re.Pattern, ...] = ()
     combined_with: re.Pattern | None = None
     exception: re.Pattern | None = None
+    unchanged: re.Pattern | None = None
 
 
 @lru_cache(maxsize=1)
@@ -73,6 +74,7 @@ def cues() -> _Cues:
         no_benefit=re.compile(data["no_benefit"]),
         combined_with=re.compile(data["combined_with"]),
         exception=re.compile(data["exception"]),
+        unchanged=re.compile(data["unchanged"]) if data.get("unchanged") else None,
         labelled_durations=re.compile(r"(?i)\b(?P<label>" + "|".join(
             re.escape(w).replace(r"\ ", r"\s+") for w in sorted(data["labelled_durations"], key=len, reverse=True))
             + r")\b\s*(?::|is|of|=|lasts|should\s+last|should\s+be)?\s*(?:at\s+least\s+)?(?P<lo>" + NUM + r")(?:\s*(?:-|–|to)\s*"
@@ -90,6 +92,12 @@ def named_as_exception(text: str, start: int) -> bool:
     dose adjustment or an avoidance before it ("dose adjustment in moderate renal impairment")."""
     item = re.split(r"[,;:]", text[max(0, start - 120):start])[-1]
     return bool(cues().exception.search(item))
+
+
+def named_unchanged(text: str, end: int) -> bool:
+    """Whether the circumstance named up to end is followed by words saying the dose does not change for it."""
+    c = cues()
+    return bool(c.unchanged and c.unchanged.match(text, end))
 
 
 # ---- passage headers and the conditions they name -------------------------------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from assistant.doses.binding import (TextBinding, age_qualifiers, ages_met, combined_with, divided_counts,
-                                     formulations_conflict, named_as_exception, no_benefit, passage_age_ranges, passage_age_thresholds,
+                                     formulations_conflict, named_as_exception, named_unchanged, no_benefit, passage_age_ranges, passage_age_thresholds,
                                      passage_formulations, row_course_limit)
 from assistant.doses.matching import INTERVAL_TOLERANCE, Stated
 from assistant.doses.cadence import cadence, days, scan_cadence
@@ -410,7 +410,8 @@ def qualifiers(sc: Scan, a: Amount, lex: Lexicon | None, drug: str | None) -> fr
             # For patients >60 years ... 20 mg/d": the second is for the older patients only)
         part = sc.text[start:end]
         found |= {name for name, pattern in (lex.qualifiers if lex else ()) if any(
-            not named_as_exception(sc.text, start + m.start()) for m in pattern.finditer(part))}
+            not named_as_exception(sc.text, start + m.start()) and not named_unchanged(sc.text, start + m.end())
+            for m in pattern.finditer(part))}
         if n == 0:  # an age threshold binds the doses of its own stretch only ("for 12 years and older 200 mcg/day")
             found |= age_qualifiers(part)  # ">60 years of age", "a 68-year-old"
         found |= {f"with {d.canonical}" for d in sc.drugs if start <= d.start < end and d.canonical != drug
