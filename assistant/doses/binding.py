@@ -52,6 +52,7 @@ class _Cues:
     combined_with: re.Pattern | None = None
     exception: re.Pattern | None = None
     unchanged: re.Pattern | None = None
+    sexes: tuple[tuple[str, re.Pattern, re.Pattern], ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -75,6 +76,8 @@ def cues() -> _Cues:
         combined_with=re.compile(data["combined_with"]),
         exception=re.compile(data["exception"]),
         unchanged=re.compile(data["unchanged"]) if data.get("unchanged") else None,
+        sexes=tuple((name, re.compile("|".join(e["patient"])), re.compile("|".join(e["row"])))
+                    for name, e in (data.get("sexes") or {}).items()),
         labelled_durations=re.compile(r"(?i)\b(?P<label>" + "|".join(
             re.escape(w).replace(r"\ ", r"\s+") for w in sorted(data["labelled_durations"], key=len, reverse=True))
             + r")\b\s*(?::|is|of|=|lasts|should\s+last|should\s+be)?\s*(?:at\s+least\s+)?(?P<lo>" + NUM + r")(?:\s*(?:-|–|to)\s*"
@@ -372,3 +375,14 @@ def older_adult(quals: frozenset[str]) -> frozenset[str]:
         return frozenset()
     start, name = c.older_adult
     return frozenset({name}) if any(q.startswith("age=") and int(q[4:]) >= start for q in quals) else frozenset()
+
+
+def patient_sex(text: str) -> str | None:
+    """The one sex a text gives its patient ("a 35 yo man", "72M", "she"), else None."""
+    found = {name for name, patient, _ in cues().sexes if patient.search(text or "")}
+    return found.pop() if len(found) == 1 else None
+
+
+def row_sexes(line: str) -> frozenset[str]:
+    """The sexes a passage's row gives its drug for ("in females >18 years old"); empty when it names none."""
+    return frozenset(name for name, _, row in cues().sexes if row.search(line))

@@ -16,7 +16,7 @@ from assistant.doses.context import AnswerContext
 from assistant.doses.counts import count_doses
 from assistant.doses.conversions import (SWITCH_TO_SCIG, conversion_chain, cross_checks, factor_findings, obesity_weight,
                                          rounding_findings, rule_failure as _rule_failure, scig_conversion)
-from assistant.doses.binding import (TextBinding, age_qualifiers, labelled_durations, older_adult, once_daily, preferred_sources, sentence_duration,
+from assistant.doses.binding import (TextBinding, age_qualifiers, labelled_durations, older_adult, patient_sex, once_daily, preferred_sources, sentence_duration,
                                      split_passage, text_formulations, topics, trial_kind)
 from assistant.doses.grounding import (amount_mention, in_sources, product_names, qualifiers, quoted, unit_count,
                                        variant_grounded)
@@ -893,6 +893,8 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     # The patient's own age in the question ("8 yo, Flovent HFA"): a passage row for other ages does not ground.
     asked |= frozenset(q for q in age_qualifiers(ctx.text) if q.startswith("age=")) if ctx else frozenset()
     asked |= older_adult(asked)  # a 78-year-old is the passage's "geriatric" patient
+    if sex := patient_sex(" ".join(filter(None, (context, text)))):
+        asked |= {f"sex={sex}"}  # "for a 35 yo man": a passage row for females only does not ground his dose
     # A text that applies a conversion factor the rules give is about that conversion ("Hizentra: 30 ÷ 4 × 1.37"):
     # the conversion's own rules (its worked example) speak for its doses, as if the conversion were named.
     extra = _negated_factors(rulebook, sc, factor_findings(rulebook, sc, ctx)) + obesity_weight(rulebook, sc, ctx) + \

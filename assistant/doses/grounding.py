@@ -7,7 +7,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from assistant.doses.binding import (TextBinding, age_qualifiers, ages_met, combined_with, divided_counts,
-                                     formulations_conflict, named_as_exception, named_unchanged, no_benefit, passage_age_ranges, passage_age_thresholds,
+                                     formulations_conflict, named_as_exception, named_unchanged, no_benefit, row_sexes, passage_age_ranges, passage_age_thresholds,
                                      passage_formulations, row_course_limit)
 from assistant.doses.matching import INTERVAL_TOLERANCE, Stated
 from assistant.doses.cadence import cadence, days, scan_cadence
@@ -288,7 +288,8 @@ def _same_course(ta, lo: float, hi: float, tb, blo: float, bhi: float) -> bool:
         xd[0] >= yd[0] / INTERVAL_TOLERANCE and xd[1] <= yd[1] * INTERVAL_TOLERANCE))
 
 
-def _same_population_and_drug(src: Scan, k: int, a: Amount, b: Amount, age, drug, lex, products) -> bool:
+def _same_population_and_drug(src: Scan, k: int, a: Amount, b: Amount, age, drug, lex, products,
+                              sex: str | None = None) -> bool:
     """The passage's k-th amount is for the text's population, drug and product."""
     ages = amount_ages(src, k)
     if age and ages and age not in ages:
@@ -311,6 +312,8 @@ def _same_population_and_drug(src: Scan, k: int, a: Amount, b: Amount, age, drug
         return False  # "Alli 120 mg" is not grounded by the Xenical dose of the same passage
     if products and other_brand(src, b.start, products):
         return False  # "Arnuity Ellipta 200 mcg" is not grounded by the FLOVENT HFA row of the same table
+    if sex and (sexes := row_sexes(src.text[slice(*_row(src, b))])) and sex not in sexes:
+        return False  # "lubiprostone 8 mcg BID for a man": the row gives it for females only
     return a.step == (b.step or _titration(src, b))
 
 
@@ -498,6 +501,7 @@ def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, dr
     if not sources or a.info is None:
         return False
     bind = bind or TextBinding()
+    sex = next((q[4:] for q in quals or () if q.startswith("sex=")), None)  # the patient's, from the question
     lo, hi = a.canon
     lo, hi = lo * count[0], hi * count[1]
     for src in sources:
@@ -522,7 +526,7 @@ def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, dr
                 # passage's daily dose times its days. Population, drug and product still have to agree.
                 # "do not exceed 2 g/kg over the whole course": the passage's course total is the course's ceiling
                 limit_of_course = _limit(a) and not _limit(b) and b.cadence.kind == "course" and a.comparator not in (">", ">=")
-                if (_limit(a) == _limit(b) or limit_of_course) and _same_population_and_drug(src, k, a, b, age, drug, lex, products) and \
+                if (_limit(a) == _limit(b) or limit_of_course) and _same_population_and_drug(src, k, a, b, age, drug, lex, products, sex) and \
                         _quals_agree(src, k, quals, drug, lex):
                     return True
                 continue
@@ -565,7 +569,7 @@ def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, dr
             ia, ib = a.cadence.infusion, b.cadence.infusion
             if ia and ib and not (ia[0] >= ib[0] / INTERVAL_TOLERANCE and ia[1] <= ib[1] * INTERVAL_TOLERANCE):
                 continue  # "infused over 4 min" is not grounded by "over 40 min": the infusion time is the passage's too
-            if not _same_population_and_drug(src, k, a, b, age, drug, lex, products):
+            if not _same_population_and_drug(src, k, a, b, age, drug, lex, products, sex):
                 continue
             if start and not a.is_max and not a.comparator and _lower_start(src, k, a, drug, lex):
                 continue

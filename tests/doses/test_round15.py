@@ -109,3 +109,10 @@ def test_a_course_total_restated_in_parentheses(corpus_book):
 def test_a_strength_per_volume_keeps_its_cadence_and_its_volume_is_no_dose(corpus_book):
     report = check_report("Albuterol 2.5 mg/3 mL: one vial every hour.", corpus_book)
     assert [(f.text, f.frequency) for f in report.findings] == [("2.5 mg", "every hour")]
+
+
+@pytest.mark.parametrize(("text", "sex"), [("44M with IBS-C", "male"), ("a 35 yo woman", "female"), ("she takes it", "female"),
+                                           ("IBS-C, 40 yo", None), ("he and his wife, she", None)])
+def test_a_patients_sex(text, sex):
+    from assistant.doses.binding import patient_sex
+    assert patient_sex(text) == sex
