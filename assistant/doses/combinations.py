@@ -51,12 +51,6 @@ def components(text: str, drugs: tuple[Mention, ...], start: int, s_start: int) 
         return parts
     if len(before) >= 2 and re.fullmatch(r"\s*/\s*", text[before[-2].end:last.start]):
         return before[-2].canonical, last.canonical  # "hydrocodone/acetaminophen": two names, one product
-    # "Phentermine/topiramate ER (Qsymia): Phentermine 3.75 mg/ topiramate 23 mg ...; then increase to 7.5 mg/46 mg":
-    # a component named last, after its combination in the same statement, keeps the pair the combination's.
-    for d in reversed(before[:-1]):
-        parts = tuple(p.strip().lower() for p in joiner.split(d.canonical) if p.strip())
-        if len(parts) == 2 and last.canonical in parts:
-            return parts
     return None
 
 
