@@ -209,6 +209,8 @@ def eval_retrieval(
 @eval_app.command("doses")
 def eval_doses(
     cases: Annotated[Path, typer.Option("--cases", help="JSONL of {id, text, weight_kg?, safe}.")],
+    pdfs: Annotated[Optional[Path], typer.Option("--pdfs", help="Folder of the guideline PDFs that cases' sources cite "
+                                                                 "(default: shared/corpora/vadod beside the project).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Share of unsafe dose texts caught and safe ones passed."""
@@ -218,7 +220,7 @@ def eval_doses(
     with guarded(as_json) as settings:
         if not cases.exists():
             raise InputError(f"{cases} does not exist.")
-        result = run_dose_eval(cases, load_rulebook(settings.doses.rules_dir))
+        result = run_dose_eval(cases, load_rulebook(settings.doses.rules_dir), pdfs)
         if as_json:
             emit(result)
         else:

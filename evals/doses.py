@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -13,7 +14,9 @@ from assistant.errors import InputError
 from assistant.settings import PROJECT_ROOT
 from evals.jsonl import read_jsonl
 
-VADOD_PDFS = PROJECT_ROOT.parent / "shared" / "corpora" / "vadod"
+# The guideline PDFs: beside the project (../shared/corpora/vadod), or where GUIDEQA_VADOD_PDFS says (a worktree
+# elsewhere).
+VADOD_PDFS = Path(os.environ.get("GUIDEQA_VADOD_PDFS") or PROJECT_ROOT.parent / "shared" / "corpora" / "vadod")
 # A source written as a reference rather than as the passage's words: a corpus document and its sections
 # ("corpus/guidelines/ig-immunomodulatory-itp.md, Pitfalls; Adults"), or a guideline PDF and its pages
 # ("VA/DoD VADoDSUDCPG.pdf p109 and p113, ...").
@@ -150,7 +153,7 @@ def load_cases(cases_path: Path) -> list[dict]:
     return rows
 
 
-def run_dose_eval(cases_path: Path, rulebook: RuleBook) -> dict:
+def run_dose_eval(cases_path: Path, rulebook: RuleBook, pdfs: Path | None = None) -> dict:
     """Check every case; a case is caught when the checker blocks it or flags error-prone notation."""
     result = {"unsafe_total": 0, "unsafe_caught": 0, "safe_total": 0, "safe_passed": 0, "misses": [],
               "per_category": {}}
@@ -158,7 +161,7 @@ def run_dose_eval(cases_path: Path, rulebook: RuleBook) -> dict:
         question = row.get("context")
         frame = frame_for(question, rulebook) if question else None
         report = check_report(row["text"], rulebook, weight_kg=row.get("weight_kg"),
-                              sources=resolve_sources(row.get("sources")),
+                              sources=resolve_sources(row.get("sources"), pdfs) if pdfs else resolve_sources(row.get("sources")),
                               context=question, frame=frame)
         flags = sorted({flag for finding in report.findings for flag in finding.flags})
         caught = report.blocked or bool(flags)

@@ -44,11 +44,15 @@ class _Cues:
     course_limit: re.Pattern
     ages_above: tuple[re.Pattern, ...] = ()
     ages_exact: tuple[re.Pattern, ...] = ()
+    age_ranges: tuple[re.Pattern, ...] = ()
+    older_adult: tuple[int, str] | None = None
     no_benefit: re.Pattern | None = None
     labelled_durations: re.Pattern | None = None
     benefit_trials: tuple[re.Pattern, ...] = ()
     combined_with: re.Pattern | None = None
     exception: re.Pattern | None = None
+    unchanged: re.Pattern | None = None
+    sexes: tuple[tuple[str, re.Pattern, re.Pattern], ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -65,9 +69,15 @@ def cues() -> _Cues:
         course_limit=re.compile(data["course_limit"]),
         ages_above=tuple(re.compile(rf"(?i)(?<![\w.]){p}(?!\d)") for p in data["ages"]["above"]),
         ages_exact=tuple(re.compile(rf"(?i)(?<![\w.]){p}") for p in data["ages"]["exact"]),
+        age_ranges=tuple(re.compile(rf"(?i)(?<![\w.]){p}") for p in data["ages"].get("ranges") or ()),
+        older_adult=(int(data["ages"]["older_adult_from"]), str(data["ages"]["older_adult_circumstance"]))
+        if "older_adult_from" in data["ages"] else None,
         no_benefit=re.compile(data["no_benefit"]),
         combined_with=re.compile(data["combined_with"]),
         exception=re.compile(data["exception"]),
+        unchanged=re.compile(data["unchanged"]) if data.get("unchanged") else None,
+        sexes=tuple((name, re.compile("|".join(e["patient"])), re.compile("|".join(e["row"])))
+                    for name, e in (data.get("sexes") or {}).items()),
         labelled_durations=re.compile(r"(?i)\b(?P<label>" + "|".join(
             re.escape(w).replace(r"\ ", r"\s+") for w in sorted(data["labelled_durations"], key=len, reverse=True))
             + r")\b\s*(?::|is|of|=|lasts|should\s+last|should\s+be)?\s*(?:at\s+least\s+)?(?P<lo>" + NUM + r")(?:\s*(?:-|–|to)\s*"
@@ -85,6 +95,12 @@ def named_as_exception(text: str, start: int) -> bool:
     dose adjustment or an avoidance before it ("dose adjustment in moderate renal impairment")."""
     item = re.split(r"[,;:]", text[max(0, start - 120):start])[-1]
     return bool(cues().exception.search(item))
+
+
+def named_unchanged(text: str, end: int) -> bool:
+    """Whether the circumstance named up to end is followed by words saying the dose does not change for it."""
+    c = cues()
+    return bool(c.unchanged and c.unchanged.match(text, end))
 
 
 # ---- passage headers and the conditions they name -------------------------------------------------------------------
@@ -279,23 +295,47 @@ def age_qualifiers(part: str) -> frozenset[str]:
     c = cues()
     found = {f"age>{int(m.group('n'))}" for p in c.ages_above for m in p.finditer(part)}
     if not found:
+        found |= {f"age:{lo}-{hi}" for lo, hi in _age_ranges(part)}
+    if not found:
         found |= {f"age={int(m.group('n'))}" for p in c.ages_exact for m in p.finditer(part)}
     return frozenset(found)
+
+
+def _age_ranges(text: str) -> set[tuple[int, int]]:
+    """The age bands with both ends a text names ("ages 4-11 years" -> (4, 11))."""
+    out = set()
+    for p in cues().age_ranges:
+        for m in p.finditer(text):
+            lo, hi = int(m.group("lo")), int(m.group("hi"))
+            if lo < hi:
+                out.add((lo, hi))
+    return out
 
 
 def passage_age_thresholds(text: str) -> frozenset[int]:
     return frozenset(int(m.group("n")) for p in cues().ages_above for m in p.finditer(text))
 
 
-def ages_met(quals: frozenset[str], thresholds: frozenset[int]) -> frozenset[str]:
-    """A text's circumstances with its ages read against a passage's age thresholds: a 68-year-old (or "older than
-    60") meets "age>60"; an age no threshold speaks to is no circumstance of the passage's."""
+def passage_age_ranges(text: str) -> frozenset[tuple[int, int]]:
+    return frozenset(_age_ranges(text))
+
+
+def ages_met(quals: frozenset[str], thresholds: frozenset[int],
+             ranges: frozenset[tuple[int, int]] = frozenset()) -> frozenset[str]:
+    """A text's circumstances with its ages read against a passage's age thresholds and bands: a 68-year-old (or
+    "older than 60") meets "age>60", an 8-year-old (or "ages 5-11") the band "ages 4-11 years"; an age no threshold or
+    band speaks to is no circumstance of the passage's."""
     out = {q for q in quals if not q.startswith("age")}
     for q in quals:
         if q.startswith("age="):
             out |= {f"age>{n}" for n in thresholds if int(q[4:]) > n}
+            out |= {f"age:{lo}-{hi}" for lo, hi in ranges if lo <= int(q[4:]) <= hi}
         elif q.startswith("age>"):
             out |= {f"age>{n}" for n in thresholds if int(q[4:]) >= n}
+        elif q.startswith("age:"):
+            lo, hi = (int(v) for v in q[4:].split("-"))
+            out |= {f"age:{a}-{b}" for a, b in ranges if a <= lo and hi <= b}
+            out |= {f"age>{n}" for n in thresholds if lo > n}
     return frozenset(out)
 
 
@@ -326,3 +366,23 @@ def labelled_durations(text: str) -> list[tuple[int, int, str, tuple[float, floa
 def trial_kind(label: str) -> str:
     """A duration label's kind: a trial of the drug, or the length of treatment."""
     return "trial" if "trial" in label else "treatment duration"
+
+
+def older_adult(quals: frozenset[str]) -> frozenset[str]:
+    """The older-adult circumstance for a patient's own age at or over its threshold ("age=78"), else nothing."""
+    c = cues()
+    if c.older_adult is None:
+        return frozenset()
+    start, name = c.older_adult
+    return frozenset({name}) if any(q.startswith("age=") and int(q[4:]) >= start for q in quals) else frozenset()
+
+
+def patient_sex(text: str) -> str | None:
+    """The one sex a text gives its patient ("a 35 yo man", "72M", "she"), else None."""
+    found = {name for name, patient, _ in cues().sexes if patient.search(text or "")}
+    return found.pop() if len(found) == 1 else None
+
+
+def row_sexes(line: str) -> frozenset[str]:
+    """The sexes a passage's row gives its drug for ("in females >18 years old"); empty when it names none."""
+    return frozenset(name for name, _, row in cues().sexes if row.search(line))

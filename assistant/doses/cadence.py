@@ -45,10 +45,11 @@ _EVERY = re.compile(rf"(?i)\b(?:every|each)\s+(?:(?P<other>other)\s+|(?P<lo>{NUM
 _PER_N = re.compile(rf"(?i)^\s*(?:/|\bper\s+|\bin\s+|\bevery\s+)\s*(?P<lo>{NUM})(?:{SEP}(?P<hi>{NUM}))?(?:\s*|-){_PERIOD}\b")
 _Q = re.compile(r"(?i)(?<![A-Za-z])q\.?\s?(?P<lo>\d+(?:\.\d+)?)(?:\s*[-–]\s*(?P<hi>\d+))?\s*"
                 r"(?P<unit>hours?|hrs?|h|days?|d|weeks?|wks?|w|months?|mo)\b")
-_FREQ_WORDS = re.compile(r"(?i)\b(?:(once\s+)?(daily|weekly|monthly|fortnightly|biweekly|nightly)(?:[a-e](?=\s|$))?|once\s+(?:a|per)\s+"
+# ("once aday", "twice aday": a PDF's words run together are read as written apart.)
+_FREQ_WORDS = re.compile(r"(?i)\b(?:(once\s+)?(daily|weekly|monthly|fortnightly|biweekly|nightly)(?:[a-e](?=\s|$))?|once\s+(?:a|per)\s*"
                          r"(day|week|month)|(?:per|a|each)[\s-](day|week|month)|every\s+(day|week|month)"
                          r"|(twice|thrice|(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|[2-9]|1[0-2])\s+times)"
-                         r"\s+(?:a\s+|per\s+|each\s+)?(?:day|daily)"
+                         r"\s+(?:a\s*|per\s+|each\s+)?(?:day|daily)"
                          r"|(?:on|in)\s+any\s+(?:single\s+|one\s+)?(day)|(?:on\s+)?each\s+of\s+the\s+(?:\w+\s+)?(day)s)\b|(?<![A-Za-z])(BID|TID|QID|QOD|QD|"
                          r"q\.o\.d\.|q\.d\.|b\.i\.d\.|t\.i\.d\.)(?![A-Za-z])|\b(every other day)\b")
 _DURATION = re.compile(rf"(?i)(?:\b(for|over|on|x|across)|(×))\s+(?P<each>(?:each|every)\s+of\s+(?:the\s+)?)?"
@@ -57,7 +58,7 @@ _DURATION = re.compile(rf"(?i)(?:\b(for|over|on|x|across)|(×))\s+(?P<each>(?:ea
                        r"(?:consecutive\s+|successive\s+)?(days?|weeks?|months?|hours?|hrs?|h|minutes?|mins?)\b")
 _DURATION_BEFORE = re.compile(rf"(?i)\b(?P<lo>{NUM})(?:{SEP}(?P<hi>{NUM}))?\s+(?:consecutive\s+)?(?P<unit>days?|weeks?)\s+of\s+"
                               r"(?:[\w-]+\s+){0,3}?(?:at|given\s+at|dosed\s+at)\s*$")
-_SINGLE = re.compile(r"(?i)\b(?:once(?!\s+(?:daily|weekly|monthly|a\b|per\b|every\b))"
+_SINGLE = re.compile(r"(?i)\b(?:once(?!\s+(?:daily|weekly|monthly|a\b|a(?:day|week|month)\b|per\b|every\b))"
                      r"|single(?!\s+day)(?:\s+dose|\s+infusion)?"
                      r"|one[- ]time|one[- ]off|stat)\b")
 _SINGLE_BEFORE = re.compile(r"(?i)\b(?:single|one[- ]time|one[- ]off|loading)(?:\s+(?:iv|dose|infusion|bolus))*"

@@ -7,26 +7,30 @@ from dataclasses import replace
 from functools import lru_cache
 
 from assistant.doses.arithmetic import Calculations, calculations
+from assistant.doses.bare_pairs import components, with_bare_pairs
 from assistant.doses.commas import ambiguous_spans, both_readings
 from assistant.doses.column_units import unwrapped, with_column_units
 from assistant.doses.cadence import Cadence, scan_cadence
 from assistant.doses.ceilings import ceilings_below_doses, stated_daily_ceiling
 from assistant.doses.context import AnswerContext
 from assistant.doses.counts import count_doses
-from assistant.doses.conversions import (conversion_chain, cross_checks, factor_findings, obesity_weight,
+from assistant.doses.conversions import (SWITCH_TO_SCIG, conversion_chain, cross_checks, factor_findings, obesity_weight,
                                          rounding_findings, rule_failure as _rule_failure, scig_conversion)
-from assistant.doses.binding import (TextBinding, labelled_durations, once_daily, preferred_sources, sentence_duration,
+from assistant.doses.binding import (TextBinding, age_qualifiers, labelled_durations, older_adult, patient_sex, once_daily, preferred_sources, sentence_duration,
                                      split_passage, text_formulations, topics, trial_kind)
 from assistant.doses.grounding import (amount_mention, in_sources, product_names, qualifiers, quoted, unit_count,
                                        variant_grounded)
 from assistant.doses.lexicon import Lexicon
 from assistant.doses.indications import diseases, is_disease
+from assistant.doses.intake import intake_over_ceiling, percent_changes
 from assistant.doses.molar import molar_findings
+from assistant.doses.normal_measures import only_normal
 from assistant.doses.negation import is_negated, negated_factor, negation_verdict, span_negated
 from assistant.doses.matching import (ONE_SIDED_SPAN, Scope, best, cap_problem as _cap_problem, is_cap, magnitude,
                                       nearest, period_scaled, problem, range_text, select)
 from assistant.doses.numbers import fmt
 from assistant.doses.parse import Amount, Scan, scan
+from assistant.doses.passage_brands import passage_brands, with_passage_brands
 from assistant.doses.passage_cues import is_reference_point, shorter_than_sources, stated_as_reference
 from assistant.doses.rules import RuleBook
 from assistant.doses.scope import (converted_level, family_of, finding, is_measured, jurisdiction, lab_kind,
@@ -69,6 +73,15 @@ def _same_document(lines: tuple[str, ...], sources: list[Scan]) -> bool:
 
     texts = [plain(src.text) for src in sources]
     return any(len(q := plain(line)) >= 40 and any(q in t for t in texts) for line in lines)
+
+
+def own_quals(sc: Scan, a: Amount, lex: Lexicon, drug: str | None, asked: frozenset[str]) -> frozenset[str]:
+    """The circumstances a dose is stated for: its statement's, and the question's (the patient's). An age the
+    statement gives its dose ("the 200 mcg dose is for 12 and up") speaks for it instead of the patient's age."""
+    own = qualifiers(sc, a, lex, drug)
+    if any(q.startswith("age") for q in own):
+        asked = frozenset(q for q in asked if not q.startswith("age"))
+    return own | asked
 
 
 def _example_grounds(book: RuleBook, n, a: Amount, s, pre: str, scope: Scope, sources: list[Scan]) -> bool:
@@ -181,7 +194,7 @@ def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, source
         return finding(sc, a, scope, "ambiguous", "A dose with no drug named near it; it cannot be checked.")
     grounded = in_sources(a, sources, scope.age, scope.drug, book.lexicon,
                           product_names(sc, a.sentence, scope.drug, book.lexicon), start=scope.start,
-                          quals=qualifiers(sc, a, book.lexicon, scope.drug) | scope.asked, count=unit_count(sc, a),
+                          quals=own_quals(sc, a, book.lexicon, scope.drug, scope.asked), count=unit_count(sc, a),
                           bind=text_binding(sc, a, scope.drug))
     variants = stated_variants(book, sc, a, scope, family)
     sel = select(book, family, scope)
@@ -207,7 +220,7 @@ def judge(book: RuleBook, sc: Scan, a: Amount, scope: Scope, family: str, source
             return finding(sc, a, scope, "grounded", f"No dose rule covers this; the cited passage states it{note}.")
         if not base and (per_kg := _per_kg_for(a, scope.weight)) is not None and in_sources(
                 per_kg, sources, scope.age, scope.drug, book.lexicon, start=scope.start,
-                quals=qualifiers(sc, a, book.lexicon, scope.drug) | scope.asked, bind=text_binding(sc, a)):
+                quals=own_quals(sc, a, book.lexicon, scope.drug, scope.asked), bind=text_binding(sc, a)):
             # "80-240 mL/h" for an 80 kg patient is the passage's "1-3 mL/kg/hour": a drug with no rules, the total
             # worked out for the patient's weight from the per-kg dose the cited passage states.
             span = f"{fmt(per_kg.low)}-{fmt(per_kg.high)}" if per_kg.is_range else fmt(per_kg.low)
@@ -309,9 +322,13 @@ def judge_step(book: RuleBook, sc: Scan, a: Amount, scope: Scope, sources: list[
 
 
 def _judge_amount(book: RuleBook, sc: Scan, i: int, fam: str | None, scope: Scope, srcs: list[Scan] | None,
-                  lhs_starts: dict[int, int]) -> DoseFinding | None:
-    """Verdict for the i-th amount of a text, or None for a plausible measured level."""
+                  lhs_starts: dict[int, int], patient_levels: tuple[tuple[float, float], ...] = ()) -> DoseFinding | None:
+    """Verdict for the i-th amount of a text, or None for a plausible measured level. patient_levels: the lab levels
+    the question reports (canonical units)."""
     a = sc.amounts[i]
+    if fam == "lab" and a.info is not None and not (a.problem or a.comparator or a.is_max or a.step) and any(
+            abs(a.canon[0] - lo) <= 0.03 * lo and abs(a.canon[1] - hi) <= 0.03 * hi for lo, hi in patient_levels):
+        return None  # "7.2 g/L: above the target" for a question's "trough 720 mg/dL": the patient's level restated
     head = sc.amounts[a.head] if a.head is not None else None
     if fam == "lab" and head is not None and not a.observed and not is_measured(sc, a) and head.info and a.info \
             and head.info.dim == a.info.dim and not a.problem and (head.observed or is_measured(sc, head)):
@@ -409,6 +426,90 @@ def _answers_max(sc: Scan, sources: list[str] | None = None) -> Scan:
 
 _STRENGTH_PART = r"(?:[A-Za-z][\w-]*\s+)?\d[\d.,]*\s*(?:mg|mcg|µg|g)"
 _COMPOSITION = re.compile(rf"\(\s*{_STRENGTH_PART}(?:\s*/\s*{_STRENGTH_PART})+\s*(?:tablets?|caps(?:ules?)?)?\s*\)")
+
+
+def _strength_volume(sc: Scan, i: int) -> bool:
+    """Whether the i-th amount is the volume of a strength written as mass per volume ("albuterol 2.5 mg/3 mL"): the
+    volume one unit holds, not a dose of its own."""
+    a = sc.amounts[i]
+    prev = sc.amounts[i - 1] if i else None
+    return a.info is not None and a.info.dim == "volume" and prev is not None and prev.info is not None \
+        and prev.info.dim == "mass" and not prev.is_range and bool(re.fullmatch(r"[ \t]*/[ \t]*", sc.text[prev.end:a.start]))
+
+
+def _restated_rates(book: RuleBook, sc: Scan, ctx: Scan | None, results: dict[int, DoseFinding],
+                    overrides: dict[int, DoseFinding]) -> None:
+    """A rate restated in the other unit at the stated product concentration ("below 2 mg/kg/min, i.e. under 1.2
+    mL/kg/h for this 10% product") is as right as the rate it restates, when the conversion holds (a wrong one is a
+    cross-check's finding already)."""
+    from assistant.doses.conversions import concentration
+    from assistant.doses.units import volume_rate_to_mass_rate
+
+    for i, a in enumerate(sc.amounts):
+        mine = results.get(i)
+        if a.head is None or i in overrides or mine is None or mine.verdict in PASSING_VERDICTS or a.info is None:
+            continue
+        h, theirs = sc.amounts[a.head], results.get(a.head)
+        if theirs is None or theirs.verdict not in PASSING_VERDICTS or h.info is None \
+                or {h.info.dim, a.info.dim} != {"mass/bw/time", "volume/bw/time"} or _limit_of(a) != _limit_of(h):
+            continue
+        conc = concentration(sc, book, a.sentence) or (concentration(ctx, book) if ctx else None)
+        if not conc:
+            continue
+        per_ml = volume_rate_to_mass_rate(1.0, conc)  # mg/kg/min for each mL/kg/h
+        scale = per_ml if a.info.dim == "mass/bw/time" else 1 / per_ml
+        if all(abs(x * scale - y) <= 0.02 * y for x, y in zip(_rate(h), _rate(a)) if y):
+            results[i] = mine.model_copy(update={
+                "verdict": theirs.verdict, "rule_id": theirs.rule_id, "source": theirs.source,
+                "message": f"{a.text.strip()} is {h.text.strip()} at {fmt(conc)} mg/mL; {theirs.message}"})
+
+
+def _limit_of(a: Amount) -> bool:
+    return a.is_max or a.comparator in ("<", "<=")
+
+
+def _rate(a: Amount) -> tuple[float, float]:
+    """A rate in mg/kg/min or mL/kg/h as written."""
+    return a.low, a.high
+
+
+def _strength_cadence(sc: Scan) -> Scan:
+    """The scan with a mass-per-volume strength's mass taking the cadence read after its volume."""
+    if not any(_strength_volume(sc, i) for i in range(len(sc.amounts))):
+        return sc
+    def taken(cad):  # "one vial q6-8h over 5-15 min": each repeated dose's time, not one single dose
+        return replace(cad, single=cad.single and cad.interval is None)
+
+    return replace(sc, amounts=tuple(
+        replace(a, cadence=taken(sc.amounts[i + 1].cadence)) if i + 1 < len(sc.amounts) and _strength_volume(sc, i + 1)
+        and a.cadence.bare else a for i, a in enumerate(sc.amounts)))
+
+
+def _strength_volumes(sc: Scan, results: dict[int, DoseFinding]) -> None:
+    """A volume of a strength the text writes as mass per volume ("2.5 mg/3 mL ... max 10 mg/day = four vials, 12 mL")
+    is as right as the mass it holds, when that mass stands before it in its sentence with a verdict of its own."""
+    strengths = [(sc.amounts[i - 1], a) for i, a in enumerate(sc.amounts) if _strength_volume(sc, i)]
+    if len(strengths) != 1 or not strengths[0][1].low:
+        return
+    mass, volume = strengths[0]
+    per_ml = mass.canon[0] / volume.canon[0]  # g per mL
+    for i, a in enumerate(sc.amounts):
+        f = results.get(i)
+        if f is None or f.verdict in PASSING_VERDICTS or a.info is None or a.info.dim != "volume" or a.is_range \
+                or _strength_volume(sc, i):
+            continue
+        held = a.canon[0] * per_ml
+        for k in range(i - 1, -1, -1):
+            b, g = sc.amounts[k], results.get(k)
+            if b.sentence != a.sentence:
+                break
+            if g is not None and b.info is not None and b.info.dim == "mass" and not b.is_range \
+                    and abs(b.canon[1] - held) <= 0.02 * held:
+                results[i] = f.model_copy(update={
+                    "verdict": g.verdict, "rule_id": g.rule_id, "source": g.source,
+                    "message": f"{a.text.strip()} of {mass.text.strip()}/{volume.text.strip()} holds {b.text.strip()}; "
+                               f"{g.message}"})
+                break
 
 
 def _composition(sc: Scan, a: Amount) -> bool:
@@ -651,8 +752,10 @@ def _day_totals(sc: Scan, results: dict[int, DoseFinding], scopes: dict[int, Sco
     """A day's total worked out from a dose repeated within the day that is right ("666 mg three times daily comes to
     1,998 mg per day"; "2 tablets twice daily gives naltrexone 32 mg ... a day" for 8 mg tablets) is as right as that
     dose: it holds only when the sum does (the dose times its doses a day, to rounding)."""
-    doses = [(a.start, a.end, results[k], {None: a.canon[0]} if not a.is_range else None, a.cadence.interval,
-              a.sentence) for k, a in enumerate(sc.amounts) if k in results and results[k].verdict in PASSING_VERDICTS
+    # A strength given so many units at a time ("160/4.5, 2 puffs bid") is that many times the strength per dose.
+    doses = [(a.start, a.end, results[k], {None: a.canon[0] * unit_count(sc, a)[0]} if not a.is_range and
+              unit_count(sc, a)[0] == unit_count(sc, a)[1] else None, a.cadence.interval, a.sentence)
+             for k, a in enumerate(sc.amounts) if k in results and results[k].verdict in PASSING_VERDICTS
              and a.info is not None and a.info.dim == "mass"]
     for c in counted:
         if c.finding.verdict in PASSING_VERDICTS and c.amount.low == c.amount.high:
@@ -685,6 +788,50 @@ def _day_totals(sc: Scan, results: dict[int, DoseFinding], scopes: dict[int, Sco
                 break
 
 
+def _count_totals(sc: Scan, results: dict[int, DoseFinding], scopes: dict[int, Scope], counted,
+                  extra: list[DoseFinding]) -> None:
+    """A count summed from counts before it ("2 tabs AM + 1 tab PM = 3 tabs") holds when the sum does and its parts
+    pass; the amounts it works out to right after ("so naltrexone 24 mg / bupropion 270 mg per day", 8 mg/90 mg
+    tablets) are as right as it when they are the count times each part's strength."""
+    for c in counted:
+        a = c.amount
+        s_start = sc.sentences[a.sentence][0]
+        if not re.search(r"=\s*$", sc.text[s_start:a.start]) or a.low != a.high:
+            continue
+        parts = [o for o in counted if o.amount.sentence == a.sentence and o.amount.end <= a.start]
+        if len(parts) < 2 or any(o.amount.low != o.amount.high for o in parts) or not all(
+                "+" in sc.text[parts[j].amount.end:parts[j + 1].amount.start] for j in range(len(parts) - 1)):
+            continue
+        n = float(c.finding.value) if not isinstance(c.finding.value, list) else None
+        if n is None:
+            continue
+        summed = sum(float(o.finding.value) for o in parts if not isinstance(o.finding.value, list))
+        added = abs(summed - n) < 1e-9
+        holds = added and all(o.finding.verdict in PASSING_VERDICTS for o in parts)
+        verdict = "grounded" if holds else "ungrounded" if added else "out_of_range"
+        message = (f"{a.text} is the sum of {' + '.join(o.amount.text for o in parts)}, each stated in the cited passage."
+                   if holds else f"{a.text} is the sum of {' + '.join(o.amount.text for o in parts)}, which the cited "
+                                 f"passage does not give." if added else
+                   f"Arithmetic does not hold: {' + '.join(o.amount.text for o in parts)} is not {a.text}.")
+        for k, f in enumerate(extra):
+            if f.start == c.finding.start and f.end == c.finding.end:
+                extra[k] = f.model_copy(update={"verdict": verdict, "message": message})
+        for i, b in enumerate(sc.amounts):
+            f = results.get(i)
+            if f is None or b.sentence != a.sentence or b.start < a.end or b.info is None or b.info.dim != "mass" \
+                    or b.is_range or not (_WORKS_OUT.search(sc.text[a.end:b.start])
+                                          or re.search(r"(?i)\bso\b", sc.text[a.end:b.start])):
+                continue
+            drug = scopes[i].drug if i in scopes else None
+            per = c.parts.get(drug) if drug else None
+            if per is None:
+                continue
+            expected = n * per
+            if abs(b.canon[0] - expected) <= 0.02 * expected:
+                results[i] = f.model_copy(update={"verdict": verdict, "message": f"{b.text.strip()} is {a.text} of "
+                                                  f"{fmt(per / b.info.factor)} {b.unit.split('/')[0]} ({drug}); {message}"})
+
+
 def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None, sources: list[str] | None = None,
                context: str | None = None, frame: AnswerContext | None = None) -> list[DoseFinding]:
     """Every dose in text with its verdict; sources are the cited passages, context e.g. the question, frame what
@@ -711,8 +858,19 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
         keep = preferred_sources(sources, named_topics)
         sources = [with_column_units(unwrapped(split_passage(p)[1])) for p, ok in zip(sources, keep) if ok]
     srcs = [scan_text(s, lex) for s in sources] if sources is not None else None
+    # "Arnuity Ellipta" where the passage names "Fluticasone furoate DPI (ARNUITY ELLIPTA)": the brand names its drug.
+    if brands := passage_brands(srcs):
+        sc, ctx = with_passage_brands(sc, brands), with_passage_brands(ctx, brands)
     if ctx is not None and _ASKS_MAX.search(ctx.text):
         sc = _answers_max(sc, sources)
+    answer_drug = frame.drug if frame is not None and frame.drug else (
+        ctx.drugs[0].canonical if ctx is not None and len({d.canonical for d in ctx.drugs}) == 1 else None)
+    # "Increase to 11.25/69 x 14 days" about Qsymia: a combination's strengths without their unit are its doses.
+    sc = with_bare_pairs(sc, answer_drug or next((d.canonical for d in sc.drugs if components(d.canonical)), None), srcs)
+    # "2.5 mg/3 mL: one vial q6-8h": the cadence read after the strength's volume is the strength's (in the text and
+    # in the passages alike).
+    sc = _strength_cadence(sc)
+    srcs = [_strength_cadence(src) for src in srcs] if srcs is not None else None
     calc = calculations(sc)
     scopes: dict[int, Scope] = {}
     results: dict[int, DoseFinding] = {}
@@ -724,25 +882,40 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     alongside = srcs is None or bool(named & rulebook.modified_drugs) or bool(
         _PREMEDICATION.search(text + " " + (context or "")))
     operands: dict[int, DoseFinding | None] = {}  # a calculation's numbers: judged, not reported (its result is)
+    # The lab levels the question reports ("trough 720 mg/dL"): a text restating one in other units restates the patient's.
+    patient_levels = tuple(b.canon for b in ctx.amounts if b.info is not None and not (b.problem or b.comparator or b.is_max)
+                           and family_of(b, ctx, ig_context) == "lab") if ctx is not None else ()
     # The circumstances the question names (renal impairment, an age) are the patient's: a passage dose stated for them
     # is the dose for this answer's patient too.
-    asked = frozenset(name for name, pattern in lex.qualifiers if pattern.search(ctx.text)) if ctx else frozenset()
+    # A circumstance named only by a normal measured value ("CrCl 90") is not one.
+    asked = frozenset(name for name, pattern in lex.qualifiers if pattern.search(ctx.text)
+                      and not only_normal(name, pattern, ctx.text)) if ctx else frozenset()
+    # The patient's own age in the question ("8 yo, Flovent HFA"): a passage row for other ages does not ground.
+    asked |= frozenset(q for q in age_qualifiers(ctx.text) if q.startswith("age=")) if ctx else frozenset()
+    asked |= older_adult(asked)  # a 78-year-old is the passage's "geriatric" patient
+    if sex := patient_sex(" ".join(filter(None, (context, text)))):
+        asked |= {f"sex={sex}"}  # "for a 35 yo man": a passage row for females only does not ground his dose
     # A text that applies a conversion factor the rules give is about that conversion ("Hizentra: 30 ÷ 4 × 1.37"):
     # the conversion's own rules (its worked example) speak for its doses, as if the conversion were named.
     extra = _negated_factors(rulebook, sc, factor_findings(rulebook, sc, ctx)) + obesity_weight(rulebook, sc, ctx) + \
         timing_findings(rulebook, sc, ctx) + _trial_lengths(sc, srcs, lex)
     extra += target_findings(sc, srcs, lex) + passage_times(sc, srcs, lex, {f.start for f in extra}) + \
         weight_basis_findings(sc, srcs) + threshold_findings(sc, srcs, lex) + molar_findings(sc)
-    counted = count_doses(sc, srcs, lex)
+    counted = count_doses(sc, srcs, lex, answer_drug, asked)
     extra += [c.finding for c in counted]
     converting = frozenset(rule.indication for f in extra if f.verdict == "verified" and f.unit == "1" and f.rule_id
                            and (rule := rulebook.rule(f.rule_id)) is not None and not is_disease(rule.indication)
                            and rule.indication != "any")
+    if SWITCH_TO_SCIG.search(" ".join(filter(None, (context, text)))) and any(
+            n.rule.indication == "ivig_to_scig" for n in rulebook.norm):
+        converting |= {"ivig_to_scig"}  # "Switching a 75 kg woman on IVIG 30 g q4w to Hizentra": the conversion's
     for i, a in enumerate(sc.amounts):
         if "rounding" in a.flags:
             continue  # "rounded to the nearest 5 g": a rounding step, checked with the dose it rounds
         if _composition(sc, a):
             continue  # "Cafergot (ergotamine 1 mg/caffeine 100 mg)": what one tablet holds, not a dose
+        if _strength_volume(sc, i):
+            continue  # "albuterol 2.5 mg/3 mL": the volume one vial holds, not a dose
         fam = family_of(a, sc, ig_context) if a.info else "dose"
         if fam in ("other", "concentration"):
             continue
@@ -770,7 +943,7 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
         if fam == "lab":
             drug = scope.drug if scope.drug in lab_drugs else next(iter(lab_drugs)) if len(lab_drugs) == 1 else None
             scope = replace(scope, drug=drug, lab_kind=lab_kind(sc, a))
-        found = _judge_amount(rulebook, sc, i, fam, scope, srcs, calc.lhs_starts)
+        found = _judge_amount(rulebook, sc, i, fam, scope, srcs, calc.lhs_starts, patient_levels)
         if i in calc.operands:
             operands[i] = found
             continue
@@ -794,6 +967,8 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
             mine = results[i]
             results[i] = f.model_copy(update={"drug": mine.drug, "frequency": mine.frequency, "flags": mine.flags,
                                               "rule_id": f.rule_id or mine.rule_id, "source": f.source or mine.source})
+    _restated_rates(rulebook, sc, ctx, results, overrides)
+
     def rejudge(k: int, a: Amount) -> DoseFinding | None:
         if k not in scopes:
             return None
@@ -809,7 +984,11 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     _worked_from_given(rulebook, sc, calc, results, operands, given, patient)
     _split_parts(rulebook, sc, results)
     _day_totals(sc, results, scopes, rulebook, counted)
+    _count_totals(sc, results, scopes, counted, extra)
+    _strength_volumes(sc, results)
     ceilings_below_doses(sc, results, scopes)
+    intake_over_ceiling(rulebook, sc, ctx, results, scopes)
+    percent_changes(rulebook, sc, ctx, results, scopes, srcs)
     negated = {i for i in results if is_negated(sc, sc.amounts[i])}
     for i in sorted(negated):
         f = results[i]
@@ -822,7 +1001,7 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
         if results[i].verdict not in PASSING_VERDICTS and scope is not None and scope.drug \
                 and not rulebook.by_drug.get(scope.drug) and srcs and not in_sources(
                     sc.amounts[i], srcs, scope.age, scope.drug, rulebook.lexicon, start=scope.start,
-                    quals=qualifiers(sc, sc.amounts[i], rulebook.lexicon, scope.drug) | scope.asked) and any(
+                    quals=own_quals(sc, sc.amounts[i], rulebook.lexicon, scope.drug, scope.asked)) and any(
                 k not in negated and _chain(sc, sc.amounts[k].sentence) == _chain(sc, sc.amounts[i].sentence)
                 and g.drug == f.drug and g.verdict == "grounded" for k, g in results.items()):
             # A drug with no rules: "Don't start sertraline at 200 mg; start at 50 mg daily" rules out a dose the cited

@@ -18,7 +18,8 @@ from assistant.doses.units import UNIT, normalise_unit, unit_info
 COMBINATIONS_FILE = Path(__file__).parent / "data" / "combinations.yaml"
 _SP = r"[ \t\u00a0\u2009\u202f]*"
 # "3.75/23 mg", "3.75 mg/23 mg", "5 / 325 mg": two strengths in one unit (a ratio "120/80 mmHg" is no mass).
-_PAIR = re.compile(rf"(?<![\d.,/])(?P<n1>{DIGNUM})(?:{_SP}(?P<u1>{UNIT}))?{_SP}/{_SP}(?P<n2>{DIGNUM}){_SP}(?P<u2>{UNIT})")
+_PAIR = re.compile(rf"(?<![\d.,/])(?P<n1>{DIGNUM})(?:{_SP}(?P<u1>{UNIT}))?{_SP}/{_SP}(?:(?P<name>[A-Za-z][\w-]*){_SP})?"
+                   rf"(?P<n2>{DIGNUM}){_SP}(?P<u2>{UNIT})")
 _PAIRED_DIMS = {"mass", "iu"}
 
 
@@ -59,6 +60,8 @@ def split_pairs(text: str, amounts: list, drugs: tuple[Mention, ...], sentence_s
     out = list(amounts)
     for m in _PAIR.finditer(text):
         parts = components(text, drugs, m.start(), sentence_start(m.start()))
+        if parts is not None and m.group("name") and m.group("name").lower() != parts[1]:
+            continue  # "3.75 mg/ topiramate 23 mg": the name between is the second part's, else no pair
         u2, _ = normalise_unit(m.group("u2"))
         info = unit_info(u2)
         if parts is None or len(parts) != 2 or info is None or info.dim not in _PAIRED_DIMS:
@@ -88,4 +91,8 @@ def share_cadence(amounts: list) -> list:
         if a.component and a.pair_end == nxt.end and nxt.component:
             out[k] = replace(a, cadence=nxt.cadence, is_max=a.is_max or nxt.is_max,
                              comparator=a.comparator or nxt.comparator)
+            if a.is_max and not nxt.is_max:  # "Maximum dose: 7.5 mg/46 mg daily": the maximum of both parts
+                out[k + 1] = replace(nxt, is_max=True)
+            if a.raised_to and not nxt.raised_to:  # "then increase to 7.5 mg/46 mg": both parts are raised to
+                out[k + 1] = replace(out[k + 1], raised_to=True)
     return out

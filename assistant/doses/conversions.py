@@ -22,6 +22,9 @@ from assistant.models import PASSING_VERDICTS, DoseFinding
 # Words that say a text converts IVIG to SCIG (listing both products side by side is not a conversion).
 _SCIG_BRANDS = "|".join(re.escape(b) for b in yaml.safe_load(
     (Path(__file__).parent / "data" / "products.yaml").read_text(encoding="utf-8"))["scig_brands"])
+_PRODUCTS = yaml.safe_load((Path(__file__).parent / "data" / "products.yaml").read_text(encoding="utf-8"))
+SWITCH_TO_SCIG = re.compile("(?i)" + _PRODUCTS["switch_to_scig"].replace(
+    "{SCIG}", r"SCIG|SCIg|subcutaneous\s+(?:IG|immunoglobulin)|" + _SCIG_BRANDS))
 _SWITCH_CUE = re.compile(r"(?i)factor|conver|switch|transition|equivalent|\bturns?\s+(?:\w+\s+)?into|\b(?:chang|mov|go|transferr?|start)(?:e|es|ed|ing)?"
                          r"\s+(?:[\w.]+\s+){0,10}?(?:from|to|onto)\s+(?:\w+\s+){0,2}?(?:IVI|SCI|subcut|"
                          + _SCIG_BRANDS + r")|\bfrom\s+IVI|\bbecom(?:e|es|ing)\b|\bcomes?\s+to\b|\bworks?\s+out\b|\bratio\b"

@@ -138,6 +138,8 @@ def _synthetic(sc: Scan, c: Count, strength: float) -> Amount:
     nxt = next((a.start for a in sc.amounts if c.end <= a.start < s_end), None)
     if nxt is not None:
         after = sc.text[c.end:min(nxt, c.end + 50)]
+    # "1 tab AM + 1 tab PM = 2 tabs a day": a sum's sign ends a count's words ("a day" is the sum's)
+    after = re.split(r"[+=]", after)[0]
     before = sc.text[max(s_start, c.start - 40):c.start]
     info = unit_info("mg")
     is_max = bool(_MAX.search(sc.text[max(s_start, c.start - 64):c.start]))
@@ -187,18 +189,23 @@ def count_findings(sc: Scan, srcs: list[Scan] | None, lex: Lexicon | None) -> li
 
 
 @lru_cache(maxsize=256)
-def _count_doses(sc: Scan, srcs: tuple[Scan, ...], lex: Lexicon | None) -> tuple[CountDose, ...]:
-    return tuple(_read_counts(sc, list(srcs), lex))
+def _count_doses(sc: Scan, srcs: tuple[Scan, ...], lex: Lexicon | None, drug: str | None,
+                 asked: frozenset[str]) -> tuple[CountDose, ...]:
+    return tuple(_read_counts(sc, list(srcs), lex, drug, asked))
 
 
-def count_doses(sc: Scan, srcs: list[Scan] | None, lex: Lexicon | None) -> tuple[CountDose, ...]:
-    """Every count of units in the text whose drug's unit strength a cited passage gives, read as a dose."""
+def count_doses(sc: Scan, srcs: list[Scan] | None, lex: Lexicon | None, drug: str | None = None,
+                asked: frozenset[str] = frozenset()) -> tuple[CountDose, ...]:
+    """Every count of units in the text whose drug's unit strength a cited passage gives, read as a dose. drug: the
+    answer's drug (its question's), for a count whose statement names none ("Usual escalation to 2 tabs BID" about
+    Contrave); asked: the circumstances the question names (hepatic impairment), the patient's."""
     if not srcs or not words().count.search(sc.text):
         return ()
-    return _count_doses(sc, tuple(srcs), lex)
+    return _count_doses(sc, tuple(srcs), lex, drug, asked)
 
 
-def _read_counts(sc: Scan, srcs: list[Scan], lex: Lexicon | None) -> list[CountDose]:
+def _read_counts(sc: Scan, srcs: list[Scan], lex: Lexicon | None, answer_drug: str | None = None,
+                 asked: frozenset[str] = frozenset()) -> list[CountDose]:
     from assistant.doses.grounding import in_sources, qualifiers
 
     out: list[CountDose] = []
@@ -206,8 +213,13 @@ def _read_counts(sc: Scan, srcs: list[Scan], lex: Lexicon | None) -> list[CountD
         if any(0 <= c.start - a.end <= 15 for a in sc.amounts):
             continue  # "2.5 mcg, two inhalations": the strength is the text's own, read with its amount
         drug = _drug_of(sc, c.start)
+        if drug is None and answer_drug and not sc.drugs:
+            drug = answer_drug  # a statement naming no drug at all is about the answer's drug
         if drug is None:
             continue
+        # "naltrexone and bupropion" (Contrave) is the combination the passages write "naltrexone/bupropion"
+        from assistant.doses.combinations import _data as _combination_words
+        drug = "/".join(p.strip().lower() for p in _combination_words()[1].split(drug) if p.strip())
         found = set().union(*(strengths(src, drug) for src in srcs))
         if len(found) != 1:
             continue  # no strength (or several): the count cannot be read as a dose
@@ -218,7 +230,7 @@ def _read_counts(sc: Scan, srcs: list[Scan], lex: Lexicon | None) -> list[CountD
             _synthetic(src, pc, strength) for pc in counts(src.text)
             if (d := _drug_of(src, pc.start)) is not None and _ours(d, drug)
             and not any(0 <= pc.start - b.end <= 15 for b in src.amounts)]) for src in srcs]
-        quals = qualifiers(text, a, lex, drug)
+        quals = qualifiers(text, a, lex, drug) | asked
         mg = f"{fmt(a.low)} mg" if a.low == a.high else f"{fmt(a.low)}-{fmt(a.high)} mg"
         # The passages keep only this drug's doses (and their counts) to ground it: the drug is settled here.
         held = in_sources(a, passages, None, None, lex, quals=quals)

@@ -7,10 +7,11 @@ from dataclasses import replace
 from functools import lru_cache
 
 from assistant.doses.binding import (TextBinding, age_qualifiers, ages_met, combined_with, divided_counts,
-                                     formulations_conflict, named_as_exception, no_benefit, passage_age_thresholds,
+                                     formulations_conflict, named_as_exception, named_unchanged, no_benefit, row_sexes, passage_age_ranges, passage_age_thresholds,
                                      passage_formulations, row_course_limit)
 from assistant.doses.matching import INTERVAL_TOLERANCE, Stated
 from assistant.doses.cadence import cadence, days, scan_cadence
+from assistant.doses.passage_brands import other_brand
 from assistant.doses.lexicon import Lexicon, Mention, mentions
 from assistant.doses.parse import OWN_CIRCUMSTANCE, Amount, Scan
 from assistant.doses.scope import FOLLOW as _FOLLOW, dosed_before, named_for
@@ -85,11 +86,19 @@ def amount_ages(sc: Scan, k: int) -> set[str]:
 
 
 @lru_cache(maxsize=1024)
+def _parts(name: str) -> frozenset[str]:
+    """The components of a combination's name ("naltrexone and bupropion", "naltrexone/bupropion")."""
+    from assistant.doses.combinations import _data as combination_words
+    return frozenset(p.strip().lower() for p in combination_words()[1].split(name) if p.strip())
+
+
 def same_drug(x: str, y: str, lex: Lexicon | None) -> bool:
     """Whether two drug names name one drug: equal, or one's name holds a vocabulary name of the other
     ("hepatitis b immune globulin" is a form of immunoglobulin)."""
     if x == y or x.startswith((y + " ", y + "-")) or y.startswith((x + " ", x + "-")):
         return True  # "sumatriptan nasal" (the dictionary's product) is sumatriptan, "erenumab-aooe" is erenumab
+    if _parts(x) == _parts(y) and len(_parts(x)) > 1:
+        return True  # one combination written two ways: "naltrexone and bupropion" (Contrave), "naltrexone/bupropion"
     if lex is None:
         return False
     return x in {m.canonical for m in mentions(y, lex).drugs} or y in {m.canonical for m in mentions(x, lex).drugs}
@@ -196,7 +205,8 @@ _NUMBER_WORDS = {"1": 1.0, "one": 1.0, "2": 2.0, "two": 2.0, "3": 3.0, "three": 
 def unit_count(sc: Scan, a: Amount) -> tuple[float, float]:
     """How many units of a stated strength a text gives at a time ("Spiriva Respimat 2.5 mcg, two inhalations"): 1
     unless said right after the amount."""
-    m = _TEXT_COUNT.match(sc.text, a.end) or _COUNT_BEFORE.search(sc.text[max(0, a.start - 30):a.start])
+    end = a.pair_end or a.end  # "9/4.8 mcg: 2 inhalations": the count after a pair is each strength's
+    m = _TEXT_COUNT.match(sc.text, end) or _COUNT_BEFORE.search(sc.text[max(0, a.start - 30):a.start])
     if m is None:
         return 1.0, 1.0
     return _NUMBER_WORDS[m.group("lo").lower()], _NUMBER_WORDS[(m.group("hi") or m.group("lo")).lower()]
@@ -278,7 +288,8 @@ def _same_course(ta, lo: float, hi: float, tb, blo: float, bhi: float) -> bool:
         xd[0] >= yd[0] / INTERVAL_TOLERANCE and xd[1] <= yd[1] * INTERVAL_TOLERANCE))
 
 
-def _same_population_and_drug(src: Scan, k: int, a: Amount, b: Amount, age, drug, lex, products) -> bool:
+def _same_population_and_drug(src: Scan, k: int, a: Amount, b: Amount, age, drug, lex, products,
+                              sex: str | None = None) -> bool:
     """The passage's k-th amount is for the text's population, drug and product."""
     ages = amount_ages(src, k)
     if age and ages and age not in ages:
@@ -299,6 +310,10 @@ def _same_population_and_drug(src: Scan, k: int, a: Amount, b: Amount, age, drug
             and mention.surface.lower() in theirs and mention.surface.lower() not in products \
             and not _bracketed_brand(src, mention, products):
         return False  # "Alli 120 mg" is not grounded by the Xenical dose of the same passage
+    if products and other_brand(src, b.start, products):
+        return False  # "Arnuity Ellipta 200 mcg" is not grounded by the FLOVENT HFA row of the same table
+    if sex and (sexes := row_sexes(src.text[slice(*_row(src, b))])) and sex not in sexes:
+        return False  # "lubiprostone 8 mcg BID for a man": the row gives it for females only
     return a.step == (b.step or _titration(src, b))
 
 
@@ -369,7 +384,10 @@ def qualifiers(sc: Scan, a: Amount, lex: Lexicon | None, drug: str | None) -> fr
     """The circumstances an amount is stated for (renal impairment, older adults, another drug taken with it): those
     named in its part of the sentence (after the amount before it in its ';' segment, up to the next one), and those
     named before the segment's first dose ("On propranolol, rizatriptan 5 mg, maximum 15 mg/day"). A circumstance
-    named as an exception ("dose adjustment in renal impairment") is not one."""
+    named as an exception ("dose adjustment in renal impairment") is not one. The second strength of a combination's
+    pair ("Renal impairment: maximum 7.5 mg/46 mg daily") is stated for what its first is."""
+    if a.component and (first := next((o for o in sc.amounts if o.pair_end == a.end and o is not a), None)) is not None:
+        a = first
     s_start, s_end = sc.sentences[a.sentence]
     cuts = [s_start] + [s_start + m.end() for m in re.finditer(";", sc.text[s_start:s_end])] + [s_end]
     # (An amount the sentence splitter cut across ends past its sentence: its segment runs to the amount's end.)
@@ -395,7 +413,8 @@ def qualifiers(sc: Scan, a: Amount, lex: Lexicon | None, drug: str | None) -> fr
             # For patients >60 years ... 20 mg/d": the second is for the older patients only)
         part = sc.text[start:end]
         found |= {name for name, pattern in (lex.qualifiers if lex else ()) if any(
-            not named_as_exception(sc.text, start + m.start()) for m in pattern.finditer(part))}
+            not named_as_exception(sc.text, start + m.start()) and not named_unchanged(sc.text, start + m.end())
+            for m in pattern.finditer(part))}
         if n == 0:  # an age threshold binds the doses of its own stretch only ("for 12 years and older 200 mcg/day")
             found |= age_qualifiers(part)  # ">60 years of age", "a 68-year-old"
         found |= {f"with {d.canonical}" for d in sc.drugs if start <= d.start < end and d.canonical != drug
@@ -439,9 +458,11 @@ def _quals_agree(src: Scan, k: int, quals: frozenset[str] | None, drug: str | No
     if quals is None:
         return True
     aged = any(q.startswith("age") for q in quals)
-    quals = ages_met(quals, passage_age_thresholds(src.text))
+    quals = ages_met(quals, passage_age_thresholds(src.text), passage_age_ranges(src.text))
     # A table row's ages bind its doses for a text that names an age (a text naming none is read as before).
     mine = qualifiers(src, src.amounts[k], lex, drug) | (_row_ages(src, k) if aged else frozenset())
+    if not aged:  # an age band with both ends ("children 5-11 years") binds a text naming an age; bands speak otherwise
+        mine = frozenset(q for q in mine if not q.startswith("age:"))
     if mine == quals:
         return True
     if not mine <= quals:
@@ -480,6 +501,7 @@ def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, dr
     if not sources or a.info is None:
         return False
     bind = bind or TextBinding()
+    sex = next((q[4:] for q in quals or () if q.startswith("sex=")), None)  # the patient's, from the question
     lo, hi = a.canon
     lo, hi = lo * count[0], hi * count[1]
     for src in sources:
@@ -504,7 +526,7 @@ def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, dr
                 # passage's daily dose times its days. Population, drug and product still have to agree.
                 # "do not exceed 2 g/kg over the whole course": the passage's course total is the course's ceiling
                 limit_of_course = _limit(a) and not _limit(b) and b.cadence.kind == "course" and a.comparator not in (">", ">=")
-                if (_limit(a) == _limit(b) or limit_of_course) and _same_population_and_drug(src, k, a, b, age, drug, lex, products) and \
+                if (_limit(a) == _limit(b) or limit_of_course) and _same_population_and_drug(src, k, a, b, age, drug, lex, products, sex) and \
                         _quals_agree(src, k, quals, drug, lex):
                     return True
                 continue
@@ -547,7 +569,7 @@ def in_sources(a: Amount, sources: list[Scan] | None, age: str | None = None, dr
             ia, ib = a.cadence.infusion, b.cadence.infusion
             if ia and ib and not (ia[0] >= ib[0] / INTERVAL_TOLERANCE and ia[1] <= ib[1] * INTERVAL_TOLERANCE):
                 continue  # "infused over 4 min" is not grounded by "over 40 min": the infusion time is the passage's too
-            if not _same_population_and_drug(src, k, a, b, age, drug, lex, products):
+            if not _same_population_and_drug(src, k, a, b, age, drug, lex, products, sex):
                 continue
             if start and not a.is_max and not a.comparator and _lower_start(src, k, a, drug, lex):
                 continue

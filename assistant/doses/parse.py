@@ -138,6 +138,8 @@ _COMPANION = re.compile(r"(?i)^\s*" + _AT_STRENGTH + r"(?:\(\s*(?:i\.e\.,?|that\
                         r"|equal\s+to)?\s*|[=≈]\s*|(?:,|\s[-–—])?\s*(?:i\.e\.,?|that\s+is,?|that['’]s|which\s+is|(?:is\s+)?equivalent\s+to|(?:is\s+)?equal\s+to"
                         r"|equals|or\s+about|or\s+approximately|(?:is\s+)?(?:the\s+)?same\s+as|corresponds?\s+to"
                         r"|corresponding\s+to|converts?\s+to|is)\s*(?:about|approximately)?\s*"
+                        # "below 2 mg/kg/min, i.e. under 1.2 mL/kg/h": a limit restated keeps its limit word
+                        r"(?:(?:under|below|less\s+than|at\s+most|up\s+to|no\s+more\s+than)\s*)?"
                         r"|\s+(?:every|each|per|q)\s[^()]{1,20}?\s*\(\s*)$")
 
 
@@ -509,6 +511,24 @@ def _combinations(text: str, drugs: tuple[Mention, ...], own: set[str]) -> tuple
     return tuple(out)
 
 
+# "160 g total (2 g/kg)", "2 g/kg in total (160 g)": a parenthesis right after a course total restates it.
+_RESTATED = re.compile(r"(?i)\s*(?:in\s+total|total|in\s+all|per\s+course)?\s*[(\[]\s*(?:i\.e\.,?\s*|=\s*)?")
+
+
+def _restated_courses(text: str, amounts: list[Amount]) -> list[Amount]:
+    """An amount with no cadence of its own in a parenthesis right after a course total, in the same dimension or its
+    per-kg form, is that course total restated."""
+    out = list(amounts)
+    for k in range(1, len(out)):
+        prev, a = out[k - 1], out[k]
+        if prev.cadence.kind != "course" or not a.cadence.bare or a.info is None or prev.info is None \
+                or a.info.dim.replace("/bw", "") != prev.info.dim.replace("/bw", "") \
+                or not _RESTATED.fullmatch(text[prev.end:a.start]):
+            continue
+        out[k] = replace(a, cadence=replace(a.cadence, kind="course"))
+    return out
+
+
 def scan(text: str, lex: Lexicon) -> Scan:
     """Run the whole grammar over one text."""
     sentences = _sentences(text)
@@ -528,7 +548,7 @@ def scan(text: str, lex: Lexicon) -> Scan:
     for k, a in enumerate(amounts):
         if any(d.end == a.start for d in drugs):  # "IVIG400mg/kg": ISMP drug name and dose run together
             amounts[k] = replace(a, flags=a.flags + ("run_together",))
-    amounts = share_cadence(_groups(text, amounts, sentences))
+    amounts = _restated_courses(text, share_cadence(_groups(text, amounts, sentences)))
     taken = [(a.start, a.end) for a in amounts]
 
     def free(s: int, e: int) -> bool:

@@ -102,6 +102,8 @@ def dosed_before(text: str, before: list[Mention]) -> list[Mention]:
 
 _PHASES = (("loading", re.compile(r"(?i)\b(?:loading|load|induction|induce)\b")),
            ("maintenance", re.compile(r"(?i)\bmaint\w*")))
+# What may stand between a dose and the phase word naming it ("2 g/kg load", "2 g/kg IVIG loading dose").
+_OWN_PHASE = re.compile(r"(?i)\s*(?:(?:of\s+)?(?:IVIG|SCIG|IG)\s+)?(?:as\s+(?:a|the)\s+)?")
 _PHASE_BREAK = re.compile(r"(?i)\bthen\b|\bfollowed\s+by\b|\bafter\s+that\b|\bafterwards\b|\bonce\b|;")
 
 
@@ -110,9 +112,18 @@ def _phase(sc: Scan, a: Amount, ctx: Scan | None) -> str | None:
     2 g/kg, followed by maintenance of 1 g/kg"), else right after it ("2 g/kg as a loading dose"), else the question's
     when it names one phase only."""
     s_start, s_end = sc.sentences[a.sentence]
+    right_after = sc.text[a.end:a.end + 25]
+    if (own := [name for name, pat in _PHASES if (m := pat.search(right_after)) and _OWN_PHASE.fullmatch(
+            right_after[:m.start()])]) and len(own) == 1:
+        return own[0]  # "after the 2 g/kg load": the phase word right after the dose is its own
     parts = _PHASE_BREAK.split(sc.text[s_start:a.start])
     before = parts[-1]
-    found = [(m.end(), name) for name, pat in _PHASES for m in pat.finditer(before)]
+    offset = a.start - len(before)
+    # A phase word right after another dose is that dose's ("CIDP maintenance after the 2 g/kg load: 1 g/kg q3 weeks").
+    taken = [o.end for o in sc.amounts if o.end <= a.start and o is not a]
+    found = [(m.end(), name) for name, pat in _PHASES for m in pat.finditer(before)
+             if not any(0 <= offset + m.start() - end and _OWN_PHASE.fullmatch(sc.text[end:offset + m.start()])
+                        for end in taken)]
     if found:
         return max(found)[1]
     after = _PHASE_BREAK.split(sc.text[a.end:s_end])[0][:40]
@@ -225,6 +236,10 @@ def scope_for(sc: Scan, a: Amount, ctx: Scan | None, weight_kg: float | None, fi
         mention = Mention(drug, a.start, a.start)
     # A population holds for its own sentence: the sentence, then the answer's frame, then the question.
     own_ages = sc.in_sentence(sc.ages, a.sentence)
+    # "0.8-1 g/kg ..., not the 2-day adult label regimen": a population named in a clause after the dose that rules
+    # something out is the contrast's, not the dose's.
+    from assistant.doses.negation import span_negated  # (negation reads grounding, which reads this module)
+    own_ages = [m for m in own_ages if not (m.start >= a.end and span_negated(sc, m.start, m.end))]
     age = _unique(own_ages)
     if age is None and own_ages:
         # "7 yo with XLA: a lower range in kids than in adults": the patient's age in years speaks over bands compared.

@@ -55,7 +55,7 @@ def class_members(name: str) -> list:
     """Every member of the classes in tests/doses/classes/<name>.yaml as a pytest param, with the class in its id.
     A class names its `sources` (passages of the file, or passages written out) or each member its own; `references`
     are read as `eval doses` reads them (a corpus document's sections, a guideline PDF's pages); `contexts` runs every
-    member once per question given (null: none)."""
+    member once per question given (null: none); a member's own `context` is its question."""
     from evals.doses import resolve_sources
 
     data = yaml.safe_load((CLASSES / f"{name}.yaml").read_text(encoding="utf-8"))
@@ -67,7 +67,7 @@ def class_members(name: str) -> list:
             sources = [passages.get(s, s) for s in named] if named is not None else None
             if refs := case.get("references", cls.get("references")):
                 sources = (sources or []) + resolve_sources(refs)
-            for context in cls.get("contexts", [cls.get("context")]):
+            for context in cls.get("contexts", [case.get("context", cls.get("context"))]):
                 member = Member(text=case["text"], caught=case["caught"], sources=tuple(sources) if sources else None,
                                 context=context, weight_kg=cls.get("weight_kg"))
                 tag = f"{cls['name']} {k}{' ' + context if context and 'contexts' in cls else ''}"
