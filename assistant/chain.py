@@ -455,7 +455,8 @@ class Assistant:
         base = {"question": text, "standalone_question": standalone, "session_id": session_id, "question_frame": frame,
                 "index_version": self.index.version, "generator": self.generator}
         answer: Answer | None = None
-        frame, own = about_found_condition(self.vocabulary, frame, own, hits)  # "T2DM, HTN ... SBP goal?": HTN's passages
+        frame, own = about_found_condition(self.vocabulary, frame, own, hits,
+                                           lambda terms: names_any(self._indexed_titles(), terms))  # "T2DM, HTN ... SBP goal?": HTN's passages
         base["question_frame"] = frame
         on_indication = self._on_indication(frame, hits)
         gap = self._not_covered(frame, own, hits, on_indication) or self._unindexed_condition(text, own, hits) \

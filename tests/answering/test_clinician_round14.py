@@ -228,3 +228,10 @@ def test_time_on_treatment_is_no_age_and_a_sub_q_option_asks_the_switch():
     assert read_question("6 mo old with low IgG, IVIG?", VOCAB).patient.age_years == 0.5
     _, _, cue = ASPECTS["conversion"]
     assert cue.search("Subcutaneous immunoglobulin (Hizentra) is licensed in the US as maintenance therapy for CIDP")
+
+
+def test_a_condition_no_indexed_document_covers_is_not_answered_by_the_one_it_is_likened_to(assistant):
+    # (MIS-C is a condition the lexicon knows; no bundled page is about it: the Kawasaki dose is no answer for it)
+    answer = assistant.ask("MIS-C, 9yo 30 kg, what IVIG dose? same 2 g/kg as kawasaki?")
+    assert answer.status != "answered" or "do not cover" in answer.summary, answer.summary
+    assert "60 g" not in answer.summary
