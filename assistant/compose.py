@@ -18,7 +18,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from assistant.answer_aspects import ASPECTS, CHECKING as _CHECKING, DOSE_NUMBER as _DOSE_NUMBER, SECTION_KEYWORDS, SECTION_ORDER
-from assistant.followup import Focus
+from assistant.followup import CARRIED_TURN as _CARRIED, Focus
 from assistant.lexical import tokenize
 from assistant.retrieval import Hit
 from assistant.text import split_sentences
@@ -58,7 +58,6 @@ def asked_quantities(question: str) -> list[re.Pattern[str]]:
 _UNIT = re.compile(r"(?i)(?<![\w/])((?:mc?g|g|ml|units?|mmol|µmol|iu)(?:/(?:kg|dl|l|ml|h|hr|min|day|wk|m2))+)(?![\w/])")
 
 
-_CARRIED = re.compile(r"\s*\([^()]*\)\s*$")  # the earlier turn a follow-up's standalone form carries
 
 
 def units_named(text: str) -> frozenset[str]:
@@ -320,7 +319,7 @@ def candidates(question: str, hits: list[Hit], focus: Focus | None = None, conte
     units = units_named(own_turn) if len(units_named(own_turn)) >= 2 else frozenset()
     history = history_drugs(question)  # what the patient already takes is not what is asked
     # (what this turn says was tried, not a carried earlier turn: "and for his hip?" asks the hip's row, whatever failed)
-    tried_now = history_drugs(_CARRIED.sub("", question)) if history else ()
+    tried_now = history_drugs(own_turn) if history else ()
     q_tokens = set(tokenize(question)) - framing_tokens() - set(tokenize(" ".join(history)))
     # "loading course completed, dose now?": the phase said to be over is not what a dose question asks.
     over = {w for w in phases_over(own_turn) if len(w) >= 4} if "dose" in wanted else set()

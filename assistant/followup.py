@@ -310,8 +310,8 @@ class Focus:
     named: tuple[str, ...] = ()  # every word the question names its patient by (its concepts' terms, acronyms' long forms)
     concepts: frozenset[str] = frozenset()  # the tokens of every condition and population the vocabulary knows
     drug_words: frozenset[str] = frozenset()  # the tokens of every drug and product the vocabulary knows
-    default_population: bool = False
-    population_name: str = ""  # the age group's key: a document only about it ("population: [child]") speaks of it throughout  # the population asked about is the one a statement naming none is about (adults)
+    default_population: bool = False  # the population asked about is the one a statement naming none is about (adults)
+    population_name: str = ""  # the age group's key: a document only about it ("population: [child]") speaks of it throughout
 
 
 def age_group_words(vocab: Vocabulary, name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -374,13 +374,13 @@ def concept_tokens(vocab: Vocabulary) -> frozenset[str]:
                      if len(t) >= 3)
 
 
-_CARRIED_TURN = re.compile(r"\s*\([^()]*\)\s*$")  # the earlier turn a follow-up's standalone form carries at its end
+CARRIED_TURN = re.compile(r"\s*\([^()]*\)\s*$")  # the earlier turn a follow-up's standalone form carries at its end
 
 
 def _own_words(low: str, group: tuple[str, ...] | list[str]) -> str:
     """Where a contrast group's words are read: a follow-up naming one of them itself ("and for his hip? (knee OA ...)")
     replaces the one its carried earlier turn names; otherwise the whole question."""
-    own = _CARRIED_TURN.sub("", low)
+    own = CARRIED_TURN.sub("", low)
     if own != low and any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", own) for w in group):
         return own
     return low

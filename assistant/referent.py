@@ -19,11 +19,11 @@ def with_lead_drug(frame: Any, text: str, turns: list[dict]) -> Any:
     if frame.drug or not turns or not _PRONOUN.search(text):
         return frame
     from assistant.doses.drugnames import dictionary_drugs
-    from assistant.tried import tried
+    from assistant.vocabulary import history_drugs
 
     previous = turns[-1]
     lead = str((previous.get("answer") or {}).get("summary") or "")
-    history = set(tried(str(previous.get("question") or previous.get("standalone") or "")))
+    history = set(history_drugs(str(previous.get("question") or previous.get("standalone") or "")))
     named = [m for m in dictionary_drugs(lead) if m.canonical.lower() not in history and m.surface.lower() not in history]
     if not named or len({m.canonical for m in named}) > 1:
         return frame  # none, or several: the pronoun says not which

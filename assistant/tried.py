@@ -50,16 +50,10 @@ def after_failure_query() -> str:
     return str(_data().get("after_failure_query") or "")
 
 
-@lru_cache(maxsize=1024)
-def tried(question: str) -> tuple[str, ...]:
-    """The drugs (names as written, lower case) the question names only as tried, when it asks for something else."""
-    return history_drugs(question)
-
-
 def names_tried(text: str, question: str) -> bool:
     """Whether a statement names a drug the question says the patient already tried."""
     low = text.lower()
-    return any(re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", low) for name in tried(question))
+    return any(re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", low) for name in history_drugs(question))
 
 
 def without_tried_drug(frame: Any, text: str) -> Any:
@@ -67,7 +61,7 @@ def without_tried_drug(frame: Any, text: str) -> Any:
     named that was not tried is (none, for "what med is next?")."""
     if not frame.drug:
         return frame
-    history = set(tried(text))
+    history = set(history_drugs(text))
     if not history or not ({frame.drug.lower(), (frame.product or "").lower()} & history):
         return frame
     from assistant.doses.drugnames import dictionary_drugs
@@ -88,11 +82,11 @@ def add_after_failure(retriever: Any, settings: Any, question: str, hits: list, 
     from assistant.retrieval import Filters
 
     docs = tuple(dict.fromkeys(h.doc_id for h in hits))[:documents]
-    if not docs or not tried(question):
+    if not docs or not history_drugs(question):
         return hits
     # (searched without the names of what was tried: those find the first-line row the patient already had)
     asked = question
-    for name in sorted(tried(question), key=len, reverse=True):
+    for name in sorted(history_drugs(question), key=len, reverse=True):
         asked = re.sub(rf"(?i)(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", " ", asked)
     more, _ = retriever.retrieve(f"{asked} ({after_failure_query()})", k=k, mode=settings.retrieval.retriever,
                                  filters=Filters(documents=docs, kinds=("recommendation",)), answerable=True)

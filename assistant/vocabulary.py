@@ -1128,28 +1128,43 @@ def ranks_options(text: str) -> bool:
     return bool(ranks and ranks.search(text))
 
 
+def _cue_before(cues, between: str) -> re.Pattern | None:
+    """Any of the cue phrases, then the words `between` allows, at the end of a text (the text before a name)."""
+    words = sorted({str(w).lower() for w in cues or ()}, key=len, reverse=True)
+    return re.compile(r"(?i)(?<![\w-])(?:" + "|".join(map(re.escape, words)) + r")\s+" + between + "$") if words else None
+
+
+def _cue_after(cues, lead: str) -> re.Pattern | None:
+    """Any of the cue phrases after the characters `lead` allows, from the start of a text (the clause after a name)."""
+    words = sorted({str(w).lower() for w in cues or ()}, key=len, reverse=True)
+    return re.compile(r"(?i)^" + lead + r"(?<![\w-])(?:" + "|".join(map(re.escape, words)) + r")(?![\w-])") if words else None
+
+
+def _cued(text: str, start: int, end: int, before: re.Pattern | None, after: re.Pattern | None, clause_end: str) -> bool:
+    """Whether the name at text[start:end] has a cue before it (within 60 characters) or after it in its clause."""
+    if before is not None and before.search(text[max(0, start - 60):start]):
+        return True
+    clause = re.split(clause_end, text[end:end + 60], maxsplit=1)[0]
+    return bool(after is not None and after.search(clause))
+
+
 @lru_cache(maxsize=4)
 def _history(_stamp: tuple) -> tuple[re.Pattern | None, re.Pattern | None]:
-    cues = sorted({str(w).lower() for w in _lexicon().get("history_drug_cues") or ()}, key=len, reverse=True)
     # (up to three words between, a list's "and a" inside its item: "failed PT, NSAIDs and a steroid shot")
-    before = re.compile(r"(?i)(?<![\w-])(?:" + "|".join(map(re.escape, cues)) + r")\s+(?:[\w/-]+(?:,\s+|\s+(?:and|or|&)\s+(?:an?\s+|the\s+)?|\s+)){0,3}$") if cues else None
+    before = _cue_before(_lexicon().get("history_drug_cues"),
+                         r"(?:[\w/-]+(?:,\s+|\s+(?:and|or|&)\s+(?:an?\s+|the\s+)?|\s+)){0,3}")
     return before, _masks((), _lexicon().get("asks_another_patterns") or ())
 
 
 @lru_cache(maxsize=4)
 def _history_after(_stamp: tuple) -> re.Pattern | None:
-    cues = sorted({str(w).lower() for w in _lexicon().get("history_drug_after_cues") or ()}, key=len, reverse=True)
-    return re.compile(r"(?i)^[\w\s/,-]{0,40}?(?<![\w-])(?:" + "|".join(map(re.escape, cues)) + r")(?![\w-])") if cues else None
+    return _cue_after(_lexicon().get("history_drug_after_cues"), r"[\w\s/,-]{0,40}?")
 
 
 def _tried(text: str, start: int, end: int) -> bool:
     """Whether the drug named at text[start:end] is what the patient has tried: a cue before it ("failed X") or after it
     in the same clause ("X didn't help", "X and Y both failed")."""
-    before, after = _history(_stamp(SHARED_LEXICON))[0], _history_after(_stamp(SHARED_LEXICON))
-    if before is not None and before.search(text[max(0, start - 60):start]):
-        return True
-    clause = re.split(r"[.;?!]", text[end:end + 60], maxsplit=1)[0]
-    return bool(after is not None and after.search(clause))
+    return _cued(text, start, end, _history(_stamp(SHARED_LEXICON))[0], _history_after(_stamp(SHARED_LEXICON)), r"[.;?!]")
 
 
 def named_as_history(text: str, name: str) -> bool:
@@ -1162,20 +1177,13 @@ def named_as_history(text: str, name: str) -> bool:
 @lru_cache(maxsize=4)
 def _proposing(_stamp: tuple) -> tuple[re.Pattern | None, re.Pattern | None]:
     data = _lexicon().get("proposing") or {}
-    cues = lambda key: sorted({str(w).lower() for w in data.get(key) or ()}, key=len, reverse=True)
-    before, after = cues("before"), cues("after")
-    return (re.compile(r"(?i)(?<![\w-])(?:" + "|".join(map(re.escape, before)) + r")\s+(?:[\w/-]+\s+){0,2}$") if before else None,
-            re.compile(r"(?i)^[\w\s()/-]{0,40}?(?<![\w-])(?:" + "|".join(map(re.escape, after)) + r")(?![\w-])") if after else None)
+    return _cue_before(data.get("before"), r"(?:[\w/-]+\s+){0,2}"), _cue_after(data.get("after"), r"[\w\s()/-]{0,40}?")
 
 
 def put_forward(text: str, start: int, end: int) -> bool:
     """Whether the drug named at text[start:end] is put forward for the patient ("if we have to use pred", "use
     efgartigimod (Vyvgart) instead"), by the shared lexicon's `proposing` cues."""
-    before, after = _proposing(_stamp(SHARED_LEXICON))
-    if before is not None and before.search(text[max(0, start - 60):start]):
-        return True
-    clause = re.split(r"[.;?!,]", text[end:end + 60], maxsplit=1)[0]
-    return bool(after is not None and after.search(clause))
+    return _cued(text, start, end, *_proposing(_stamp(SHARED_LEXICON)), r"[.;?!,]")
 
 
 def asks_another(question: str) -> bool:

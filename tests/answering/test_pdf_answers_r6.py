@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import json
 
 from assistant.compose import compose
 from assistant.followup import another_person_audience, another_person_subject, standalone_question
@@ -18,6 +17,7 @@ from assistant.people import audience
 from assistant.question import patient_facts
 from assistant.retrieval import Hit
 from assistant.vocabulary import bare_age, condition_qualifier, document_conditions, load_vocabulary, with_conditions
+from tests.answering.hits import recommendation_hit
 from tests.conftest import CORPUS
 
 HEADACHE = "VA/DoD Clinical Practice Guideline for the Management of Headache"
@@ -122,9 +122,7 @@ def test_the_audience_keeps_the_earlier_turns_but_not_the_patient():
 
 # ---- a lead states one recommendation's strength --------------------------------------------------------------------
 def _rec(n: int, text: str, strength: str, score: float) -> Hit:
-    meta = {"doc_id": "preg", "title": "Pregnancy", "kind": "recommendation", "strength": strength, "grade": strength,
-            "heading_path": json.dumps(["Pregnancy", "Recommendations"])}
-    return Hit(f"preg:{n:04d}:x", text, meta, score)
+    return recommendation_hit(n, text, strength, score, "preg", "Pregnancy")
 
 
 def test_another_recommendation_graded_otherwise_does_not_join_the_lead():

@@ -11,13 +11,13 @@
 
 from __future__ import annotations
 
-import json
 
 from assistant.compose import compose
 from assistant.question import read_question
 from assistant.retrieval import Hit
 from assistant.vocabulary import asks_another, document_acronyms, document_conditions, load_vocabulary, with_conditions
 from assistant.whom import populations_of, states_target, unasked_population
+from tests.answering.hits import recommendation_hit
 from tests.conftest import CORPUS
 
 HTN = "VA/DoD Clinical Practice Guideline for the Diagnosis and Management of Hypertension in the Primary Care Setting"
@@ -40,9 +40,7 @@ ASKED = "65 yo w stage 2 HTN, eGFR 40, already on lisinopril 20 mg. add what nex
 
 
 def _rec(n: int, text: str, strength: str, score: float, doc: str = "htn", title: str = HTN) -> Hit:
-    meta = {"doc_id": doc, "title": title, "kind": "recommendation", "strength": strength, "grade": strength,
-            "heading_path": json.dumps([title, "Recommendations"])}
-    return Hit(f"{doc}:{n:04d}:x", text, meta, score)
+    return recommendation_hit(n, text, strength, score, doc, title)
 
 
 # ---- whom a recommendation is for -----------------------------------------------------------------------------------

@@ -15,7 +15,6 @@ names, and the condition the passages found, one test per class.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -29,6 +28,7 @@ from assistant.retrieval import Hit
 from assistant.tried import after_failure, offered, without_tried_drug
 from assistant.vocabulary import (Mention, document_acronyms, document_conditions, history_drugs, load_vocabulary,
                                   with_conditions)
+from tests.answering.hits import recommendation_hit
 from tests.conftest import CORPUS, make_settings
 
 PTSD = "VA/DoD Clinical Practice Guideline for the Management of Posttraumatic Stress Disorder"
@@ -48,9 +48,7 @@ NEXT = "PTSD, dropped out of PE and CPT, then adequate trials of sertraline and 
 
 
 def _rec(n: int, text: str, strength: str, score: float, doc: str = "ptsd", title: str = PTSD) -> Hit:
-    meta = {"doc_id": doc, "title": title, "kind": "recommendation", "strength": strength, "grade": strength,
-            "heading_path": json.dumps([title, "Recommendations"])}
-    return Hit(f"{doc}:{n:04d}:x", text, meta, score)
+    return recommendation_hit(n, text, strength, score, doc, title)
 
 
 # ---- what was tried --------------------------------------------------------------------------------------------------
