@@ -52,6 +52,13 @@ def _piece_agrees(clause: _Clause, k: int, span: Sequence[_Unit], lex: _Lexicon)
     return agree >= PIECE_WORDS and agree >= 2 * other
 
 
+def _negated_elsewhere(clause: _Clause, clauses: Sequence[_Clause], k: int) -> bool:
+    """Whether a negative clause of the span other than the closest negates what the statement's negative clause
+    negates, among at least PIECE_WORDS of its words: the statement joined in one clause what the span says in two."""
+    return bool(clause.negated) and any(c[k] == "negative" and clause.negated & c.negated and len(clause[0] & c[0]) >= PIECE_WORDS
+                                        for c in clauses)
+
+
 def _polarity_problem(statement: _Unit, span: Sequence[_Unit], graded: bool, lex: _Lexicon | None = None) -> str | None:
     """A clause of the statement whose closest clause in the span has the other polarity (where the passage grades its
     recommendations, their direction is judged by the grade and left out here); a negation by a negator alone that the
@@ -82,6 +89,9 @@ def _polarity_problem(statement: _Unit, span: Sequence[_Unit], graded: bool, lex
                 continue  # "considering stopping ICS" against "considering withdrawal of ICS"
             if lex is not None and _piece_agrees(clause, k, span, lex):
                 continue
+            if pol == "negative" and _negated_elsewhere(clause, clauses, k):
+                continue  # "reflects the infused product and cannot reveal whether ..." against "reflects the infused
+                # product, so it cannot show whether ...": the span's other clause makes the same negation
             return f"polarity: the statement is {pol}, the source is {clauses[best][k]}"
     return None
 

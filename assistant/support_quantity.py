@@ -1,7 +1,7 @@
 """Quantities restated in another notation than the passage's, beyond equal values in equivalent units
 (assistant/quantities.quantity_in): a run of whole numbers written as a range or as a list ("stage 3-4" and "stages 3
-and 4"), and a duration in weeks given in months or the reverse ("12 weeks" and "three months"), which a calendar month's
-30.4 days puts a few per cent apart. The limits are data (assistant/data/support-quantity.yaml)."""
+and 4"), a duration given in another calendar unit ("12 weeks" and "three months", "730 days" and "two years"), which a
+calendar month's 30.4 days puts a few per cent apart, and a multiplier written "x" against one written "×". The limits are data (assistant/data/support-quantity.yaml)."""
 
 from __future__ import annotations
 
@@ -37,9 +37,9 @@ def _limits() -> dict:
     return {
         "run": int(data.get("longest_run", 4)),
         "listed": re.compile(data.get("listed", r"\s(?:and|or)\s"), re.I),
-        "week": re.compile(data["week_unit"], re.I),
-        "month": re.compile(data["month_unit"], re.I),
-        "tolerance": float(data.get("week_month_tolerance", 0.09)),
+        "calendar": {name: re.compile(rx, re.I) for name, rx in (data.get("calendar_units") or {}).items()},
+        "tolerance": float(data.get("calendar_tolerance", 0.09)),
+        "multiplier": data.get("multiplier_dimension"),
         "noun": re.compile(data["count_noun"]) if data.get("count_noun") else None,
         "not_nouns": frozenset(str(w).lower() for w in data.get("count_not_nouns", ())),
     }
@@ -114,23 +114,34 @@ def _listed_in_run(q: Quantity, found: Sequence[Quantity]) -> bool:
                and p.raw[1] - p.raw[0] <= _limits()["run"] and p.raw[0] <= low <= p.raw[1] for p in found)
 
 
-def _weeks_months(q: Quantity, p: Quantity) -> bool:
-    """A duration in weeks and one in months that agree within the tolerance ("12 weeks", "three months")."""
+def _calendar_unit(text: str) -> str | None:
+    return next((name for name, rx in _limits()["calendar"].items() if rx.search(text)), None)
+
+
+def _calendar(q: Quantity, p: Quantity) -> bool:
+    """Durations in two calendar units that agree within the tolerance ("12 weeks" and "three months", "730 days" and
+    "two years")."""
     time = _time_dim()
     if time is None or q.dim != time or p.dim != time:
         return False
-    lim = _limits()
-    if not (lim["week"].search(q.text) and lim["month"].search(p.text) or lim["month"].search(q.text) and lim["week"].search(p.text)):
+    mine, theirs = _calendar_unit(q.text), _calendar_unit(p.text)
+    if mine is None or theirs is None or mine == theirs:
         return False
-    tol = lim["tolerance"]
+    tol = _limits()["tolerance"]
     return math.isclose(q.low, p.low, rel_tol=tol) and math.isclose(q.high, p.high, rel_tol=tol)
+
+
+def _multiplier(q: Quantity, p: Quantity) -> bool:
+    """A multiplier ("0.4 x") and the same bare number ("0.4 ×", whose sign is no unit)."""
+    times = _limits()["multiplier"]
+    return bool(times) and {q.dim, p.dim} == {times, None} and q.raw == p.raw
 
 
 def held(q: Quantity, found: Sequence[Quantity], headers: frozenset[tuple[float, str]] = frozenset()) -> bool:
     """Whether the passage's quantities hold the statement's, as the same value or as the same value restated."""
     if quantity_in(q, found, headers):
         return True
-    return _run_listed(q, found) or _listed_in_run(q, found) or any(_weeks_months(q, p) for p in found)
+    return _run_listed(q, found) or _listed_in_run(q, found) or any(_calendar(q, p) or _multiplier(q, p) for p in found)
 
 
 

@@ -34,6 +34,8 @@ class _PolarityCues:
     function: frozenset[str]
     prepositions: frozenset[str]
     nominal_through: frozenset[str]
+    alternatives: re.Pattern
+    verbal_ends: frozenset[str]
     antecedent: re.Pattern
     no_preference: re.Pattern
     preference: re.Pattern
@@ -81,6 +83,8 @@ def polarity_cues() -> _PolarityCues:
         coordinators=frozenset(scope.get("coordinators", ())), uncompared=frozenset(scope.get("uncompared", ())),
         function=frozenset(scope["function"]), prepositions=frozenset(scope["prepositions"]),
         nominal_through=frozenset(scope.get("nominal_through", ())),
+        verbal_ends=frozenset(scope.get("verbal_ends", ())),
+        alternatives=re.compile(words(scope.get("alternatives", ["(?!x)x"])), re.I),
         antecedent=re.compile(data["antecedent"], re.I), no_preference=re.compile(data["no_preference"], re.I),
         preference=re.compile(data["preference"], re.I), choosing=re.compile(data["choosing"], re.I),
         modality={k: re.compile(v, re.I) for k, v in data.get("modality", {}).items()},
@@ -176,18 +180,18 @@ def scoped(text: str, conceptualised: str) -> Scoped:
     preference_at = {m.start() for m in preference}
     for rx in (c.limits, c.neutral, pc.equal, pc.no_preference):
         low = _blank(low, rx)
-    cue_at: dict[int, tuple[str, int]] = {}
+    cue_at: dict[int, tuple[str, int, bool]] = {}  # kind, end, whether its scope runs on through "of"/"for"
     for m in preference:  # "we suggest A over B": B is not what is suggested
         if pc.choosing.search(low[low.rfind(".", 0, m.start()) + 1:m.start()]):
-            cue_at.setdefault(m.start(), ("nominal", m.end()))
+            cue_at.setdefault(m.start(), ("nominal", m.end(), False))
     too_at = set()
     for kind, rx in (("verbal", pc.verbal), ("nominal", pc.nominal)):
         for m in rx.finditer(low):
             if m.group(0).startswith("too") and m.group(0).endswith("to"):  # "too wide for body weight alone to show":
                 too_at.add(m.start())  # the words between are read as they are, the scope starts after "to"
-                cue_at.setdefault(m.end() - 2, (kind, m.end()))
+                cue_at.setdefault(m.end() - 2, (kind, m.end(), True))
             else:
-                cue_at.setdefault(m.start(), (kind, m.end()))
+                cue_at.setdefault(m.start(), (kind, m.end(), not pc.alternatives.fullmatch(m.group(0))))
     negative_at = {m.start() for m in c.negative.finditer(low)}
     syn, stem = c.synonyms, _stemmer().stemWord
     tokens = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(low)]
@@ -197,7 +201,7 @@ def scoped(text: str, conceptualised: str) -> Scoped:
     seg_neg, seg_neutral, bounds = [0], [False], [0]
     predicates: list[int] = []
     light = pc.function
-    i, seg, scope_kind, scope_left, holds = 0, 0, None, 0, False
+    i, seg, scope_kind, scope_left, holds, through = 0, 0, None, 0, False, True
     in_against = -1
     while i < len(tokens):
         raw, start, end = tokens[i]
@@ -216,7 +220,7 @@ def scoped(text: str, conceptualised: str) -> Scoped:
         if start in preference_at or start in graded_against:
             seg_neg[seg] += 1
         if start in cue_at:
-            kind, cue_end = cue_at[start]
+            kind, cue_end, through = cue_at[start]
             seg_neg[seg] += 1
             while i < len(tokens) and tokens[i][1] < cue_end:  # the cue's own words
                 i += 1
@@ -236,12 +240,14 @@ def scoped(text: str, conceptualised: str) -> Scoped:
         key = raw if raw.startswith("⟨") else syn.get(stem(raw), stem(raw))
         inside = (start < in_against and raw not in light and raw not in pc.prepositions
                   and raw not in ("against", "strong", "strongly", "weak", "weakly"))
+        if scope_kind == "verbal" and holds and raw in pc.verbal_ends:
+            scope_kind = None  # "have not responded | to several adequate trials"
         if scope_kind is not None and raw not in light:
             if raw in pc.coordinators:
                 if scope_kind == "nominal" or holds:
                     scope_kind = None
             elif raw in pc.prepositions:
-                if holds and not (scope_kind == "nominal" and raw in pc.nominal_through):
+                if holds and not (scope_kind == "nominal" and through and raw in pc.nominal_through):
                     scope_kind = None  # a nominal scope runs on through "of" and "for" ("no need for an accredited
                     # program", "free of serious infections")
             elif scope_kind == "verbal":
