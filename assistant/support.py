@@ -63,7 +63,7 @@ from assistant.support_clauses import _grade_problem, _polarity_problem
 from assistant.support_coverage import _acronym_words, _variant_named, coverage_problems
 from assistant.support_cues import CUES_FILE, clean, cues, normal
 from assistant.support_drugs import _substances
-from assistant.support_entities import _entities, unnamed_conditions
+from assistant.support_entities import _entities, identifier_swaps, unnamed_conditions
 from assistant.support_opposites import _antonym_swaps, _contrasts
 from assistant.support_polarity import direction, grades, polarity, strength
 from assistant.support_population import population_problems
@@ -131,6 +131,7 @@ def _judge(st: _Unit, start: int, size: int, src: _Source, entities: frozenset[s
     texts = [u.text for u in span] + ([src.row_unit.text] if src.row_unit is not None else [])
     reasons += binding_problems(st.text, texts, f"{src.heading}\n{src.text}", src.header_dims)
     reasons += multiplier_problems(st.text, [*texts, src.heading])
+    reasons += identifier_swaps(st.text, f"{src.heading}\n{src.text}")
     if (p := _polarity_problem(st, [src.row_unit] if src.row_unit and not src.graded else span, bool(src.graded), src.lex)) is not None:
         reasons.append(p)
     content = _content(st.words)

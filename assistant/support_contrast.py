@@ -60,6 +60,14 @@ def direction_swaps(statement: Sequence[str], span: Sequence[Sequence[str]]) -> 
     return sorted(set(out))
 
 
+def _prefixed_stem(word: str, prefix: str, stem: str) -> bool:
+    """A prefixed word whose stem the stemmer cut shorter than the bare word's ("noncritically": "noncrit", against
+    "critically": "critic"): the rest after the prefix, four letters or more, begins the bare stem, at most two letters
+    short of it."""
+    rest = word[len(prefix):] if word.startswith(prefix) else ""
+    return len(rest) >= 4 and stem.startswith(rest) and len(stem) - len(rest) <= 2
+
+
 def negated_forms(statement: Sequence[str], span_words: frozenset[str], passage_words: frozenset[str]) -> list[str]:
     """A word of the statement whose negated form ("unverified", "inactive", "nonsignificant") stands in the span while
     the word itself stands nowhere in the passage (unless a negator just before it negates it there too: "none of which
@@ -73,8 +81,11 @@ def negated_forms(statement: Sequence[str], span_words: frozenset[str], passage_
         if w.startswith("⟨") or len(w) < 4 or w in passage_words:
             continue
         for p in prefixes:
-            if p + w in span_words and w not in negated:  # ("none of which is trauma-focused": "non-trauma-focused")
-                out.append(f"says '{w}' where the source says '{p + w}'")
+            if w in negated:  # ("none of which is trauma-focused": "non-trauma-focused")
+                continue
+            said = p + w if p + w in span_words else next((x for x in span_words if _prefixed_stem(x, p, w)), None)
+            if said is not None:
+                out.append(f"says '{w}' where the source says '{said}'")
             if w.startswith(p) and len(w) - len(p) >= 4 and w[len(p):] in span_words:
                 out.append(f"says '{w}' where the source says '{w[len(p):]}'")
     return sorted(set(out))

@@ -298,3 +298,20 @@ def unnamed_conditions(statement: str, source: str) -> list[str]:
             continue
         out.append(phrase)
     return out
+
+
+_IDENTIFIER = re.compile(r"(?<![\w-])([A-Z][A-Za-z]{0,4})-?(\d{1,3})(?![.,]?\d|\w)")
+
+
+def identifier_swaps(statement: str, source: str) -> list[str]:
+    """An identifier of letters and digits the statement names (CD20, IL-6, HER2) where the source names the same
+    letters only with other digits (CD19): another receptor, gene or subtype."""
+    def ids(text: str) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for m in _IDENTIFIER.finditer(text):
+            out.setdefault(m.group(1).upper(), set()).add(m.group(2).lstrip("0") or "0")
+        return out
+    theirs = ids(source)
+    return [f"names {letters}{n} where the source names {letters}{'/'.join(sorted(theirs[letters]))}"
+            for letters, nums in sorted(ids(statement).items()) if letters in theirs
+            for n in sorted(nums - theirs[letters])]

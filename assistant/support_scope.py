@@ -100,7 +100,7 @@ def polarity_cues() -> _PolarityCues:
         prefix_negator_reach=int(data.get("prefix_negator_reach", 4)),
         **{k: re.compile(data["scope_widening"][k], re.I) for k in ("widening", "widening_source", "restricting")
            if k in data.get("scope_widening", {})},
-        prefix_negators=frozenset(str(w).lower() for w in data.get("prefix_negators", ())),
+        prefix_negators=frozenset(f(str(w).lower()) for w in data.get("prefix_negators", ()) for f in (str, stem)),
         evaluative=frozenset(_norm_word(w) for w in data.get("evaluative", ())),
     )
 
