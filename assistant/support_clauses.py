@@ -89,6 +89,8 @@ def _polarity_problem(statement: _Unit, span: Sequence[_Unit], graded: bool, lex
                 continue  # "considering stopping ICS" against "considering withdrawal of ICS"
             if lex is not None and _piece_agrees(clause, k, span, lex):
                 continue
+            if clause.alternative and clause.alternative == clauses[best].alternative:
+                continue  # "A can be considered instead of B" against "we suggest A as an alternative to B"
             if pol == "negative" and _negated_elsewhere(clause, clauses, k):
                 continue  # "reflects the infused product and cannot reveal whether ..." against "reflects the infused
                 # product, so it cannot show whether ...": the span's other clause makes the same negation

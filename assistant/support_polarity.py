@@ -62,6 +62,15 @@ def polarity(text: str, directions: bool = True, negators: bool = True) -> str:
     return "negative" if left else "positive"
 
 
+def alternative_polarity(text: str) -> str:
+    """Where a text offers one thing as an alternative to another ("A instead of B", "A as an alternative to B"), its
+    polarity without the words that name the alternative; else ""."""
+    alternatives = polarity_cues().alternatives
+    if not alternatives.search(normal(text)):
+        return ""
+    return polarity(alternatives.sub(" ", normal(text)))
+
+
 def strength(text: str) -> frozenset[str]:
     """The recommendation strength a text states ('strong', 'weak'): by its strength words, else by its modality ("may
     consider": weak, support-polarity.yaml), else by its verb."""

@@ -12,7 +12,7 @@ from functools import lru_cache
 from assistant.quantities import Quantity, frequencies, quantities
 from assistant.support_cues import BULLETS, _stemmer, clean, cues, normal, wordnet
 from assistant.support_drugs import _substance_mentions
-from assistant.support_polarity import polarity
+from assistant.support_polarity import alternative_polarity, polarity
 from assistant.support_scope import Scoped, scoped
 from assistant.vocabulary import Vocabulary, definitions
 from assistant.text import phrase_alternation
@@ -177,6 +177,7 @@ class _Clause(NamedTuple):
     predicates: str
     undirected_predicates: str
     prefixed: frozenset[str] = frozenset()  # the words a negative prefix negates ("non-preferred": prefer, as stemmed)
+    alternative: str = ""  # where it offers one thing as an alternative to another, its polarity without those words
 
 
 @dataclass(frozen=True)
@@ -241,7 +242,8 @@ def _unit_of(text: str, lex: _Lexicon) -> _Unit:
         parts[-2:] = [f"{parts[-2]} {parts[-1]}"]
     clauses = tuple(_Clause(frozenset(_content(_words(_conceptualise(part, lex)))), polarity(part), polarity(part, False),
                             (sc := scoped(part, _conceptualise(part, lex))).negated_words,
-                            polarity(part, negators=False), polarity(part, False, negators=False), _prefix_negated(part))
+                            polarity(part, negators=False), polarity(part, False, negators=False), _prefix_negated(part),
+                            alternative_polarity(part))
                     for part in parts)
     claims = tuple(frozenset(_content(_words(_conceptualise(part, lex)))) for part in _CLAIM.split(body) if part.strip())
     return _Unit(" ".join(text.split()), frozenset(_words(_conceptualise(body, lex))), clauses, quantities(body),
