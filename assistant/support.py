@@ -146,7 +146,7 @@ def _judge(st: _Unit, start: int, size: int, src: _Source, entities: frozenset[s
             reasons.append(f"strength: the statement is {'/'.join(sorted(stated))}, the source {'/'.join(sorted(span_strength))}")
     reasons += _antonym_swaps(st, span, src.words, units=src.units)
     reasons += _contrasts(st, span, carriers, src)
-    more, share = coverage_problems(st, words, src, min_coverage, max_uncovered)
+    more, share = coverage_problems(st, words, src, min_coverage, max_uncovered, " ".join(u.text for u in span))
     return reasons + more, share
 
 

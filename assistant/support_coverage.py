@@ -16,15 +16,16 @@ CLAUSE_COVERAGE = 0.5  # a coordinated claim ("..., and it also ...") with less 
 
 
 def coverage_problems(st: _Unit, words: frozenset[str], src: _Source, min_coverage: float,
-                      max_uncovered: int) -> tuple[list[str], float]:
+                      max_uncovered: int, span_text: str = "") -> tuple[list[str], float]:
     """What the span's words (`words`: its units' and the statement's words glued from them) leave of the statement's
     content words: an added run or clause, a clinically specific word the passage lacks, too little coverage; and the
-    coverage share."""
+    coverage share. `span_text`: the span's text, where the statement's acronyms may be written out."""
     reasons: list[str] = []
     content = _content(st.sequence) or _content(st.words)  # the words of its quantities are the quantity check's
     pool = words | src.heading_words | (src.heading_plain - st.specific)  # (the section's words as written: "Diabetes"
     # in a title; not a clinically specific word a term of it holds, "knee" of "Hip and Knee Osteoarthritis")
     pool |= _spelled_out(pool, src)  # what the span's acronyms and drug abbreviations spell out
+    pool |= initialisms(st.text, span_text)  # "ME/CFS" for "myalgic encephalomyelitis/chronic fatigue syndrome"
     pool |= _kin(content - pool, pool)  # a synonym WordNet knows ("final" for "last")
     covered = content & pool
     share = len(covered) / len(content) if content else 1.0
@@ -103,4 +104,45 @@ def _reordered(entity: str, src: _Source) -> bool:
             if any(need <= set(seq[i:i + reach]) for i in at):
                 return True
     return False
+
+
+_CAPITALS = re.compile(r"(?<![\w-])([A-Z]{2,6})(?:s|'s)?(?![\w-])")
+_LETTERS = re.compile(r"[A-Za-z]+")
+
+
+def _initials_spell(acronym: str, words: list[str], light: frozenset[str]) -> bool:
+    """Whether consecutive words spell the acronym by their initials, light words ("of", "and") passed over."""
+    target = acronym.lower()
+    for start in range(len(words)):
+        i, k = start, 0
+        while i < len(words) and k < len(target):
+            w = words[i].lower()
+            if w[0] == target[k]:
+                k += 1
+            elif w not in light or i == start:
+                break
+            i += 1
+        if k == len(target):
+            return True
+    return False
+
+
+def initialisms(statement: str, span: str) -> frozenset[str]:
+    """The statement's acronyms the span writes out ("ME/CFS" where it says "myalgic encephalomyelitis/chronic fatigue
+    syndrome", "TRALI" for "transfusion-related acute lung injury"), as the statement's word tokens, and the words of the
+    statement that write out an acronym the span uses ("low molecular weight heparin" for "LMWH")."""
+    light = cues().light
+    out: set[str] = set()
+    span_words = _LETTERS.findall(span)
+    for m in _CAPITALS.finditer(statement):
+        if _initials_spell(m.group(1), span_words, light):
+            out |= set(_words(m.group(1).lower())) | {f"⟨acronym:{m.group(1).lower()}⟩"}
+    words = _LETTERS.findall(statement)
+    for m in _CAPITALS.finditer(span):
+        target = m.group(1).lower()
+        for start in range(len(words)):
+            run = words[start:start + len(target)]
+            if len(run) == len(target) and "".join(w[0].lower() for w in run) == target:
+                out |= set(_words(" ".join(run).lower()))
+    return frozenset(out)
 

@@ -99,3 +99,27 @@ def test_an_identifier_with_other_digits_is_another_entity():
     assert_pair("Prolonged B-cell aplasia is an expected effect of CD19-directed cell therapy.",
                 supported="Long-lasting B-cell aplasia is an expected effect of CD19-directed cell therapy.",
                 unsupported="Long-lasting B-cell aplasia is an expected effect of CD20-directed cell therapy.")
+
+
+# ---- an acronym the span writes out, and the reverse ----------------------------------------------------------------
+def test_an_acronym_the_span_writes_out_is_covered():
+    from assistant.support_coverage import initialisms
+
+    assert {"cfs", "me"} <= initialisms("fatigue that fits ME/CFS", "myalgic encephalomyelitis/chronic fatigue syndrome")
+    assert "trali" in initialisms("TRALI within hours", "transfusion-related acute lung injury within hours")
+    assert not initialisms("TRALI within hours", "acute lung injury within hours")
+    passage = "We recommend against stimulants for fatigue in patients with myalgic encephalomyelitis/chronic fatigue syndrome."
+    assert check("Stimulants are not recommended for fatigue in ME/CFS.", passage).supported
+    assert not check("Stimulants are recommended for fatigue in ME/CFS.", passage).supported
+
+
+# ---- a widened scope: "whether X or Y" against a condition the span sets ------------------------------------------
+@needs_wordnet
+def test_whether_alone_or_combined_widens_monotherapy():
+    passage = "In patients with gout, we recommend against using a thiazide diuretic as monotherapy for hypertension."
+    assert_pair(passage,
+                supported="A thiazide diuretic alone is not recommended for hypertension in patients with gout.",
+                unsupported="A thiazide diuretic is not recommended for hypertension in patients with gout, whether used alone or in combination.")
+    passage = "Replacement continues while the cause persists and the patient still has serious infections."
+    assert not check("Replacement continues while the cause persists, whether or not the patient has serious infections.",
+                     passage).supported
