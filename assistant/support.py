@@ -67,7 +67,7 @@ from assistant.support_entities import _entities, identifier_swaps, unnamed_cond
 from assistant.support_opposites import _antonym_swaps, _contrasts
 from assistant.support_polarity import direction, grades, polarity, strength
 from assistant.support_population import population_problems
-from assistant.support_quantity import count_with_unit, held
+from assistant.support_quantity import count_with_unit, held, vague_duration_problems
 from assistant.support_scope import scope_problems
 from assistant.support_source import HeadingPath, _source, _Source
 from assistant.support_table import cadence_problems, column_problems, label_problems
@@ -132,6 +132,7 @@ def _judge(st: _Unit, start: int, size: int, src: _Source, entities: frozenset[s
     reasons += binding_problems(st.text, texts, f"{src.heading}\n{src.text}", src.header_dims)
     reasons += multiplier_problems(st.text, [*texts, src.heading])
     reasons += identifier_swaps(st.text, f"{src.heading}\n{src.text}")
+    reasons += vague_duration_problems(st.text, " ".join(u.text for u in span))
     if (p := _polarity_problem(st, [src.row_unit] if src.row_unit and not src.graded else span, bool(src.graded), src.lex)) is not None:
         reasons.append(p)
     content = _content(st.words)

@@ -123,3 +123,22 @@ def test_whether_alone_or_combined_widens_monotherapy():
     passage = "Replacement continues while the cause persists and the patient still has serious infections."
     assert not check("Replacement continues while the cause persists, whether or not the patient has serious infections.",
                      passage).supported
+
+
+# ---- a span of time without a number, in another unit ---------------------------------------------------------------
+def test_hours_are_not_days():
+    from assistant.support_quantity import vague_duration_problems
+
+    passage = "Acute lung injury after the infusion presents with breathing difficulty and fever, usually within hours."
+    assert check("Acute lung injury after the infusion usually presents within hours, with breathing difficulty and fever.",
+                 passage).supported
+    assert not check("Acute lung injury after the infusion usually presents several days later, with breathing difficulty "
+                     "and fever.", passage).supported
+    assert vague_duration_problems("it appears within days", "it appears within 48 hours") == []  # a number decides there
+
+
+# ---- an age of 65 or more names the older population -----------------------------------------------------------------
+def test_adults_65_or_older_are_older_adults():
+    passage = "For older adults (65 years or more) with mild depression, we suggest psychotherapy first."
+    assert check("For adults 65 or older with mild depression, psychotherapy first is suggested.", passage).supported
+    assert normal("adults 18 or older") == "adults 18 minimum"
