@@ -6,13 +6,12 @@ import json
 import logging
 import re
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import bm25s
 import numpy as np
 import Stemmer
-import yaml
+from assistant.spelling import american
 
 log = logging.getLogger(__name__)
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own logger to DEBUG on import
@@ -28,30 +27,6 @@ _STOPWORDS = frozenset(
 @lru_cache(maxsize=1)
 def _stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("english")
-
-
-@lru_cache(maxsize=1)
-def _spelling() -> tuple[dict[str, str], tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]:
-    data = yaml.safe_load(resources.files("assistant").joinpath("data/spelling.yaml").read_text(encoding="utf-8")) or {}
-    by_length = lambda pairs: tuple(sorted(((str(k), str(v)) for k, v in (pairs or {}).items()), key=lambda p: -len(p[0])))
-    return ({str(k): str(v) for k, v in (data.get("words") or {}).items()}, by_length(data.get("prefixes")),
-            by_length(data.get("suffixes")))
-
-
-@lru_cache(maxsize=65536)
-def american(word: str) -> str:
-    """A lower-case word in American spelling (assistant/data/spelling.yaml): haemolysis -> hemolysis."""
-    words, prefixes, suffixes = _spelling()
-    if word in words:
-        return words[word]
-    for old, new in prefixes:
-        if word.startswith(old):
-            word = new + word[len(old):]
-            break
-    for old, new in suffixes:
-        if word.endswith(old) and len(word) >= len(old) + 3:
-            return word[: -len(old)] + new
-    return word
 
 
 def tokenize(text: str) -> list[str]:

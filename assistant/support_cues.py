@@ -130,12 +130,26 @@ def clean(text: str) -> str:
     return _MARKERS.sub("", text)
 
 
+_AMERICAN_WORD = re.compile(r"[A-Za-z]{5,}")
+
+
+def _american(m: re.Match) -> str:
+    """A word in American spelling (assistant/data/spelling.yaml), its first letter's case kept."""
+    from assistant.spelling import american
+
+    word = m.group(0)
+    us = american(word.lower())
+    if us == word.lower():
+        return word
+    return us[:1].upper() + us[1:] if word[:1].isupper() else us
+
+
 @lru_cache(maxsize=8192)
 def normal(text: str) -> str:
     """The text as the checks read it: cleaned, dosing shorthand and comparison symbols in words, spaces collapsed."""
     from assistant.support_quantity import ratios_as_percent
 
-    text = ratios_as_percent(clean(text))  # "seven in ten": 70%
+    text = _AMERICAN_WORD.sub(_american, ratios_as_percent(clean(text)))  # "seven in ten": 70%; "hypoxaemia": hypoxemia
     for rx, words in cues().rewrites:
         text = rx.sub(words, text)
     return " ".join(text.split())

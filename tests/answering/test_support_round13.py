@@ -142,3 +142,18 @@ def test_adults_65_or_older_are_older_adults():
     passage = "For older adults (65 years or more) with mild depression, we suggest psychotherapy first."
     assert check("For adults 65 or older with mild depression, psychotherapy first is suggested.", passage).supported
     assert normal("adults 18 or older") == "adults 18 minimum"
+
+
+# ---- British spelling, lay names, a postponement -------------------------------------------------------------------
+def test_british_spelling_and_lay_names_read_as_the_clinical_terms():
+    assert normal("Hypoxaemia in paediatric patients") == "Hypoxemia in pediatric patients"
+    passage = "Lung injury after the infusion presents with breathing difficulty, fever and hypoxaemia."
+    assert check("Lung injury after the infusion presents with shortness of breath, fever and low blood oxygen.", passage).supported
+    assert normal("shortness of breath and low oxygen levels") == "dyspnea and hypoxemia"
+
+
+@needs_wordnet
+def test_a_reason_to_postpone_is_not_a_go_ahead():
+    passage = "An active infection does not contraindicate starting the infusion in a patient with severe antibody deficiency."
+    assert not check("An active infection is a reason to postpone starting the infusion in a patient with severe antibody "
+                     "deficiency.", passage).supported
