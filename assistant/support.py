@@ -64,10 +64,11 @@ from assistant.support_coverage import _acronym_words, _variant_named, coverage_
 from assistant.support_cues import CUES_FILE, clean, cues, normal
 from assistant.support_drugs import _substances
 from assistant.support_entities import _entities, identifier_swaps, unnamed_conditions
+from assistant.support_contrast import vague_duration_problems
 from assistant.support_opposites import _antonym_swaps, _contrasts
 from assistant.support_polarity import direction, grades, polarity, strength
 from assistant.support_population import population_problems
-from assistant.support_quantity import count_with_unit, held, vague_duration_problems
+from assistant.support_quantity import count_with_unit, held
 from assistant.support_scope import scope_problems
 from assistant.support_source import HeadingPath, _source, _Source
 from assistant.support_table import cadence_problems, column_problems, label_problems

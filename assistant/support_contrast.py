@@ -1,8 +1,9 @@
 """What a statement says against what its span says, beyond single words: the direction of a change ("lowers" against
 "more likely"), a comparison ("more effective than" against "no difference between"), a preference the source does not
 state ("CBT over IPT" against "CBT, IPT or MBCT, none preferred"), a modifier that excludes the source's on the same
-head ("central sleep apnea" against "obstructive sleep apnea", "mild" against "moderate-severe"), and a word against its
-negated form ("verified" against "unverified"). The cues are data (assistant/data/support-polarity.yaml)."""
+head ("central sleep apnea" against "obstructive sleep apnea", "mild" against "moderate-severe"), a word against its
+negated form ("verified" against "unverified") and a span of time in another unit ("several days" against "within
+hours"). The cues are data (assistant/data/support-polarity.yaml)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
+from assistant.quantities import quantities
 from assistant.support_cues import _stemmer, cues, normal
 from assistant.support_scope import polarity_cues
 
@@ -396,3 +398,25 @@ def sequence_swaps(statement: str, claim: Sequence[str], words_of) -> list[str]:
                 out.append(f"sequence: the statement puts it {said} {' '.join(sorted(w.strip('⟨⟩') for w in words))}, "
                            f"the source the other way round")
     return sorted(set(out))
+
+
+_VAGUE = re.compile(r"(?<![\w.,-])(?:(?:several|a\s+few|few|many|some|within|for|over|after|in|of|take|takes|took)\s+)(minutes|hours|days|weeks|months|years)\b",
+                    re.I)
+
+
+def _time_scales(text: str) -> frozenset[str]:
+    """The units of time a text speaks of without a number ("within hours", "several days")."""
+    return frozenset(m.group(1).lower() for m in _VAGUE.finditer(text))
+
+
+def vague_duration_problems(statement: str, span: str) -> list[str]:
+    """A span of time the statement gives in one unit without a number ("several days after the infusion") where the
+    span gives one only in another unit and states no duration with a number ("within hours of the infusion")."""
+    mine = _time_scales(normal(statement))
+    if not mine:
+        return []
+    theirs = _time_scales(normal(span))
+    time = quantities("1 day")[0].dim
+    if not theirs or mine & theirs or any(q.dim == time for q in quantities(normal(span))):
+        return []
+    return [f"speaks of {'/'.join(sorted(mine))} where the source speaks of {'/'.join(sorted(theirs))}"]

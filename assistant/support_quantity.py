@@ -162,27 +162,3 @@ def count_with_unit(q: Quantity, statement: str, found: Sequence[Quantity], ligh
     same = [p for p in found if p.raw == q.raw]
     return bool(same) and all(p.dim is not None for p in same)
 
-
-_VAGUE = re.compile(r"(?<![\w.,-])(?:(?:several|a\s+few|few|many|some|within|for|over|after|in|of|take|takes|took)\s+)(minutes|hours|days|weeks|months|years)\b",
-                    re.I)
-
-
-def _time_scales(text: str) -> frozenset[str]:
-    """The units of time a text speaks of without a number ("within hours", "several days")."""
-    return frozenset(m.group(1).lower() for m in _VAGUE.finditer(text))
-
-
-def vague_duration_problems(statement: str, span: str) -> list[str]:
-    """A span of time the statement gives in one unit without a number ("several days after the infusion") where the
-    span gives one only in another unit and states no duration with a number ("within hours of the infusion")."""
-    from assistant.support_cues import normal  # (support_cues reads this module's ratios)
-
-    mine = _time_scales(normal(statement))
-    if not mine:
-        return []
-    theirs = _time_scales(normal(span))
-    time = _time_dim()
-    if not theirs or mine & theirs or any(q.dim == time for q in quantities(normal(span))):
-        return []
-    return [f"speaks of {'/'.join(sorted(mine))} where the source speaks of {'/'.join(sorted(theirs))}"]
-

@@ -17,14 +17,14 @@ from tests.answering.support_pairs import check, needs_wordnet
 @needs_wordnet
 def test_conditions_come_from_wordnet_and_leave_out_general_words():
     named = {phrase for phrase, _ in conditions("Children with measles or mumps, and adults with chronic diarrhoea.")}
-    assert {"measles", "mumps", "diarrhoea"} <= named
+    assert {"measles", "mumps", "diarrhea"} <= named  # (British spelling read as American)
     assert not conditions("The breakdown of the dose, and any need for a second dose.")  # words that are also general
 
 
 @needs_wordnet
 @pytest.mark.parametrize("statement, condition", [
     ("Vitamin A is given on two consecutive days to children with mumps.", "mumps"),
-    ("For adults with chronic diarrhoea, a daily fibre supplement is advised first.", "diarrhoea"),
+    ("For adults with chronic diarrhoea, a daily fibre supplement is advised first.", "diarrhea"),  # (read as American)
 ])
 def test_a_condition_swapped_for_one_the_vocabulary_does_not_know_is_unsupported(statement, condition):
     passage = ("Children with measles receive vitamin A on two consecutive days. For adults with chronic constipation, "

@@ -127,7 +127,7 @@ def test_whether_alone_or_combined_widens_monotherapy():
 
 # ---- a span of time without a number, in another unit ---------------------------------------------------------------
 def test_hours_are_not_days():
-    from assistant.support_quantity import vague_duration_problems
+    from assistant.support_contrast import vague_duration_problems
 
     passage = "Acute lung injury after the infusion presents with breathing difficulty and fever, usually within hours."
     assert check("Acute lung injury after the infusion usually presents within hours, with breathing difficulty and fever.",
