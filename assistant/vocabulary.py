@@ -103,9 +103,20 @@ class Vocabulary:
             surface = text[start:end]
             if surface.upper() in term.acronyms and surface.lower() in self.english and not surface.isupper():
                 continue
+            if self._defined_otherwise(surface, term):
+                continue  # "PAD" where an indexed guideline defines it as peripheral artery disease
             if not any(start < e and s < end for s, e in taken):
                 return Mention(term, surface, start, end)
         return None
+
+    def _defined_otherwise(self, surface: str, term: Term) -> bool:
+        """An acronym of a term that the indexed documents define with a long form the term does not name: the
+        documents' meaning is the one a question means."""
+        if not self.acronyms or not surface.isupper() or len(surface) < 2:
+            return False
+        names = {t.lower() for t in term.terms}
+        longs = [long.lower() for short, long in self.acronyms if short.upper() == surface]
+        return bool(longs) and not any(long in names for long in longs)
 
     def qualified_spans(self, text: str) -> list[tuple[int, int]]:
         """The spans of phrases naming no aspect, condition or drug asked about ("on low-dose ICS", "no response to
