@@ -114,9 +114,10 @@ class Vocabulary:
         documents' meaning is the one a question means."""
         if not self.acronyms or not surface.isupper() or len(surface) < 2:
             return False
-        names = {t.lower() for t in term.terms}
+        names = {t.lower() for t in term.terms} | {term.label.lower()}
         longs = [long.lower() for short, long in self.acronyms if short.upper() == surface]
-        return bool(longs) and not any(long in names for long in longs)
+        return bool(longs) and not any(long in name or name in long for long in longs for name in names
+                                       if len(name) > len(surface))  # ("osteoarthritis" names "osteoarthritis of the hip")
 
     def qualified_spans(self, text: str) -> list[tuple[int, int]]:
         """The spans of phrases naming no aspect, condition or drug asked about ("on low-dose ICS", "no response to
