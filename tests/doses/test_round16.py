@@ -51,3 +51,36 @@ def test_the_dose_eval_reads_pdfs_from_the_setting_and_the_option_overrides_it(m
 def test_evals_doses_reads_no_environment_variable_itself():
     source = (PROJECT_ROOT / "evals" / "doses.py").read_text(encoding="utf-8")
     assert "os.environ" not in source and "getenv" not in source
+
+
+# --- A statement that acts now on a timing rule is checked against the time the question says has passed. ---
+
+from assistant.doses import check_report, load_rulebook  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def book():
+    return load_rulebook(PROJECT_ROOT / "corpus" / "rules")
+
+
+def _verdicts(book, text, context):
+    return {f.text: f.verdict for f in check_report(text, book, context=context).findings}
+
+
+@pytest.mark.parametrize("context, text, blocked", [
+    # 08:00 to 20:00 is 12 hours: too early to call IVIG resistance (fever >= 36 h after the infusion ends).
+    ("Kawasaki, 2 yo, first 2 g/kg IVIG finished at 08:00, still 38.9 at 20:00.",
+     "Counts as IVIG-resistant already - hang the second 2 g/kg dose now.", True),
+    ("Kawasaki, IVIG 2 g/kg ended 40 hours ago, fever 39.2 persists.",
+     "Counts as IVIG-resistant now: give a second 2 g/kg dose.", False),
+    ("Kawasaki, 4 yo, 2 g/kg IVIG ended 10 hours ago and she is still febrile.",
+     "That is refractory disease already; repeat the 2 g/kg now.", True),
+    # Live vaccines wait 11 months after high-dose IVIG.
+    ("Kawasaki 2 g/kg IVIG given 6 months ago; due for MMR.", "Give the MMR vaccine now.", True),
+    ("Kawasaki 2 g/kg IVIG given 12 months ago; due for MMR.", "Give the MMR vaccine now.", False),
+    # A statement that does not act yet is not checked against the time passed.
+    ("Kawasaki, 2 yo, first 2 g/kg IVIG finished at 08:00, still 38.9 at 20:00.",
+     "Not IVIG-resistant yet: wait before any second dose.", False),
+])
+def test_acting_now_on_a_timing_rule_meets_the_time_passed(book, context, text, blocked):
+    assert check_report(text, book, context=context).blocked is blocked, _verdicts(book, text, context)
