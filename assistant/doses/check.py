@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from assistant.doses.arithmetic import Calculations, calculations
 from assistant.doses.bare_pairs import components, with_bare_pairs
@@ -667,6 +670,42 @@ def _worked_from_given(book: RuleBook, sc: Scan, calc: Calculations, results: di
             "message": "Worked out correctly from numbers the question or the cited passage gives."})
 
 
+_WORDED_FILE = Path(__file__).parent / "data" / "worded-operations.yaml"
+
+
+@lru_cache(maxsize=1)
+def _worded_multiples() -> tuple[tuple[float, re.Pattern], ...]:
+    data = yaml.safe_load(_WORDED_FILE.read_text(encoding="utf-8"))
+    return tuple((float(k), re.compile(r"(?i)(?<![\w-])(?:" + "|".join(r"\s+".join(map(re.escape, w.split()))
+                                                                        for w in words) + r")\b"))
+                 for k, words in data["multiples"].items())
+
+
+def _worded_operations(sc: Scan, results: dict[int, DoseFinding], given: list[Scan]) -> None:
+    """A result of arithmetic in words on a dose the question or the cited passage gives ("converted to Hizentra at
+    about 10.3 g weekly" ... "double the calculated weekly dose: roughly 20.6 g every 2 weeks") is as grounded as
+    that dose. Only a dose a rule agrees with that wants only a passage stating it is lifted, and only when the
+    multiple's word stands before it in its sentence, not negated, and the given dose times the multiple is it."""
+    for i, f in list(results.items()):
+        a = sc.amounts[i]
+        if f.verdict != "ungrounded" or not f.rule_id or a.info is None or a.is_range or is_negated(sc, a):
+            continue
+        s_start = sc.sentences[a.sentence][0]
+        before = sc.text[s_start:a.start]
+        if re.search(r"(?i)\b(?:not|never|don['’]t|avoid)\b", before):
+            continue
+        for k, words in _worded_multiples():
+            if not words.search(before):
+                continue
+            if any(b.info is not None and b.info.dim == a.info.dim and not b.is_range and b.canon[0] > 0
+                   and abs(b.canon[0] * k - a.canon[0]) <= 0.02 * a.canon[0] for g in given for b in g.amounts):
+                results[i] = f.model_copy(update={
+                    "verdict": "grounded", "message": f"{f.message.split(';')[0].split(', but')[0]}; worked out in "
+                                                      f"words ({words.search(before).group(0)}) from a dose the question "
+                                                      f"or the cited passage gives."})
+                break
+
+
 def _passage_framing(sc: Scan, results: dict[int, DoseFinding], srcs: list[Scan], negated: set[int]) -> None:
     """A dose grounded by the value its passage states, where the passage frames it otherwise: only as a reference
     point for another use ("lower than the FDA-recommended dosage of 150-800 mg/day"), or run for fewer hours before or
@@ -982,6 +1021,7 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     patient |= {weight_kg} if weight_kg else set()
     patient |= {frame.weight_kg} if frame is not None and frame.weight_kg else set()
     _worked_from_given(rulebook, sc, calc, results, operands, given, patient)
+    _worded_operations(sc, results, given)
     _split_parts(rulebook, sc, results)
     _day_totals(sc, results, scopes, rulebook, counted)
     _count_totals(sc, results, scopes, counted, extra)

@@ -84,3 +84,24 @@ def _verdicts(book, text, context):
 ])
 def test_acting_now_on_a_timing_rule_meets_the_time_passed(book, context, text, blocked):
     assert check_report(text, book, context=context).blocked is blocked, _verdicts(book, text, context)
+
+
+# --- Arithmetic in words on a dose the question gives: "double the calculated weekly dose: 20.6 g every 2 weeks". ---
+
+@pytest.mark.parametrize("context, text, blocked", [
+    ("Pt converted to Hizentra (US) at about 10.3 g weekly, wants fewer needle days.",
+     "For every-2-week dosing just double the calculated weekly dose: roughly 20.6 g every 2 weeks.", False),
+    # Doubled but kept weekly: twice the rule's weekly dose is no arithmetic the rule allows.
+    ("Pt converted to Hizentra (US) at about 10.3 g weekly, wants fewer needle days.",
+     "Just double the calculated weekly dose: roughly 20.6 g weekly.", True),
+    # Not the given dose times the multiple.
+    ("Pt converted to Hizentra (US) at about 10.3 g weekly, wants fewer needle days.",
+     "For every-2-week dosing just double the calculated weekly dose: roughly 24 g every 2 weeks.", True),
+    # With no multiple in words, a dose no cited passage states stays withheld.
+    ("Pt converted to Hizentra (US) at about 10.3 g weekly, wants fewer needle days.",
+     "For every-2-week dosing give roughly 20.6 g every 2 weeks.", True),
+])
+def test_a_dose_worked_in_words_from_the_questions_dose(book, context, text, blocked):
+    source = "For dosing every 2 weeks with Hizentra, the US label doubles the calculated weekly dose."
+    report = check_report(text, book, context=context, sources=[source])
+    assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
