@@ -681,6 +681,68 @@ def _worded_multiples() -> tuple[tuple[float, re.Pattern], ...]:
                  for k, words in data["multiples"].items())
 
 
+@lru_cache(maxsize=1)
+def _equivalence() -> re.Pattern:
+    data = yaml.safe_load(_WORDED_FILE.read_text(encoding="utf-8"))
+    words = "|".join(r"\s+".join(map(re.escape, w.split())) for w in sorted(data["equivalence"], key=len, reverse=True))
+    filler = r"(?:therefore|thus|so|then|about|approximately|roughly|around|~|≈|less\s+than|more\s+than|under|over|<|>)"
+    return re.compile(rf"(?i)^[\s,]*(?:{filler}\s+)*(?:{words})(?:\s+{filler})*[\s,]*$")
+
+
+_PERCENT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*%")
+
+
+def _strengths(scan_: Scan, k: int) -> frozenset[str]:
+    """The product strengths ("10%") sentence k names: a conversion between mg and mL holds for one strength."""
+    s_start, s_end = scan_.sentences[k]
+    return frozenset(m.group(1) for m in _PERCENT.finditer(scan_.text[s_start:s_end]))
+
+
+def _conversions(scan_: Scan) -> list[tuple[str, str, float, frozenset[str]]]:
+    """(from dimension, to dimension, ratio, strengths named) of every pair of amounts stated as each other
+    ("For a 10% product, 0.5 mg/kg/min equals 0.3 mL/kg/h")."""
+    out = []
+    pattern = _equivalence()
+    for a, b in zip(scan_.amounts, scan_.amounts[1:]):
+        if a.info is None or b.info is None or a.info.dim == b.info.dim or a.sentence != b.sentence or a.is_range \
+                or b.is_range or a.canon[0] <= 0 or not pattern.match(scan_.text[a.end:b.start]):
+            continue
+        out.append((a.info.dim, b.info.dim, b.canon[0] / a.canon[0], _strengths(scan_, a.sentence)))
+    return out
+
+
+def _passage_conversions(sc: Scan, results: dict[int, DoseFinding], srcs: list[Scan]) -> None:
+    """A conversion the text states ("for a 10% IVIG, 4 mg/kg/min equals 2.4 mL/kg/h") with the ratio of one a cited
+    passage states between the same units, for the same product strength ("for a 10% product, ... 8 mg/kg/min equals
+    4.8 mL/kg/h"), is the passage's conversion worked again:
+    its two amounts are grounded where rules agree with them and only a passage stating them was missing."""
+    known = [c for src in srcs for c in _conversions(src)]
+    if not known:
+        return
+    pattern = _equivalence()
+    by_start = {a.start: k for k, a in enumerate(sc.amounts)}
+    for k, (a, b) in enumerate(zip(sc.amounts, sc.amounts[1:])):
+        if a.info is None or b.info is None or a.info.dim == b.info.dim or a.sentence != b.sentence or a.is_range \
+                or b.is_range or a.canon[0] <= 0 or not pattern.match(sc.text[a.end:b.start]):
+            continue
+        ratio = b.canon[0] / a.canon[0]
+        strengths = _strengths(sc, a.sentence)
+        if not any(d1 == a.info.dim and d2 == b.info.dim and abs(ratio - r) <= 0.02 * r and named == strengths
+                   for d1, d2, r, named in known):
+            continue
+        pair = [by_start[a.start], by_start[b.start]]
+        found = [results.get(i) for i in pair]
+        if any(f is None or f.verdict not in (*PASSING_VERDICTS, "ungrounded") or (f.verdict == "ungrounded" and not
+               f.rule_id) for f in found) or any(is_negated(sc, sc.amounts[i]) for i in pair):
+            continue
+        for i, f in zip(pair, found):
+            if f.verdict == "ungrounded":
+                results[i] = f.model_copy(update={
+                    "verdict": "grounded", "message": f"{f.message.split(', but')[0]}; the conversion "
+                                                      f"{sc.amounts[pair[0]].text.strip()} = {sc.amounts[pair[1]].text.strip()} "
+                                                      f"has the ratio of one the cited passage states."})
+
+
 def _worded_operations(sc: Scan, results: dict[int, DoseFinding], given: list[Scan]) -> None:
     """A result of arithmetic in words on a dose the question or the cited passage gives ("converted to Hizentra at
     about 10.3 g weekly" ... "double the calculated weekly dose: roughly 20.6 g every 2 weeks") is as grounded as
@@ -1022,6 +1084,8 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     patient |= {frame.weight_kg} if frame is not None and frame.weight_kg else set()
     _worked_from_given(rulebook, sc, calc, results, operands, given, patient)
     _worded_operations(sc, results, given)
+    if srcs:
+        _passage_conversions(sc, results, srcs)
     _split_parts(rulebook, sc, results)
     _day_totals(sc, results, scopes, rulebook, counted)
     _count_totals(sc, results, scopes, counted, extra)

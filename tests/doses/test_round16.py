@@ -105,3 +105,20 @@ def test_a_dose_worked_in_words_from_the_questions_dose(book, context, text, blo
     source = "For dosing every 2 weeks with Hizentra, the US label doubles the calculated weekly dose."
     report = check_report(text, book, context=context, sources=[source])
     assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
+
+
+# --- A conversion the text states with the ratio of one the cited passage states, for the same strength. ---
+
+@pytest.mark.parametrize("text, blocked", [
+    ("For a 10% IVIG, 4 mg/kg/min equals 2.4 mL/kg/h (× 60 ÷ 100).", False),
+    ("For a 5% IVIG, 4 mg/kg/min equals 2.4 mL/kg/h.", True),         # another strength: another ratio
+    ("4 mg/kg/min equals 2.4 mL/kg/h.", True),                       # no strength named
+    ("For a 10% IVIG, 4 mg/kg/min equals 4.8 mL/kg/h.", True),       # not the passage's ratio
+    ("For a 10% IVIG, 12 mg/kg/min equals 7.2 mL/kg/h.", True),      # the passage's ratio, but over the rules' maximum
+])
+def test_a_conversion_with_the_passages_ratio(book, text, blocked):
+    from evals.doses import resolve_sources
+
+    sources = resolve_sources(["corpus/guidelines/ig-administration-infusion-rates.md, Converting mg/kg/min and mL/kg/h"])
+    report = check_report(text, book, sources=sources)
+    assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
