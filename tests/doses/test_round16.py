@@ -122,3 +122,28 @@ def test_a_conversion_with_the_passages_ratio(book, text, blocked):
     sources = resolve_sources(["corpus/guidelines/ig-administration-infusion-rates.md, Converting mg/kg/min and mL/kg/h"])
     report = check_report(text, book, sources=sources)
     assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
+
+
+# --- A goal given for a patient is the one the cited passage recommends for the patient's population. ---
+
+HTN_GOALS = ("[source: VA DoD CPG for the Diagnosis and Management of Hypertension | page 23]\n"
+             "6. For all patients, including those with type 2 diabetes, we suggest treating to a systolic blood "
+             "pressure goal of <130 mm Hg.\n7. For patients 60 years and over, we recommend treating to a systolic "
+             "blood pressure goal of <150 mm Hg with added benefit to lowering systolic blood pressure further.\n"
+             "8. For patients 60 years and over with type 2 diabetes, we\nrecommend treating to a systolic blood "
+             "pressure goal of <140 mm\nHg.\n9. For patients 30 years and over, we recommend treating to a diastolic "
+             "blood pressure goal of <90 mm Hg.")
+
+
+@pytest.mark.parametrize("context, text, blocked", [
+    ("65 yo with T2DM, lisinopril 20 mg daily, SBP 146.", "At goal for his age (<150), no need to uptitrate.", True),
+    ("65 yo with T2DM, lisinopril 20 mg daily, SBP 146.", "Not at goal: for him the SBP goal is <140 mm Hg.", False),
+    ("68 yo, no diabetes, office SBP 144.", "He meets the <150 goal for 60+.", False),
+    ("68 yo, no diabetes, office SBP 144.", "Keep treating: his SBP target is <140 mm Hg.", True),
+    # The patient's diabetes status or age is not known: the goals differ by them, so none is held against the text.
+    (None, "Age 60 or older: SBP goal < 150 mm Hg.", False),
+    (None, "BP 148/92 mmHg: goals SBP <130 and DBP <90 mmHg.", False),
+])
+def test_a_goal_for_the_patients_population(book, context, text, blocked):
+    report = check_report(text, book, context=context, sources=[HTN_GOALS])
+    assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
