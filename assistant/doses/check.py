@@ -39,6 +39,7 @@ from assistant.doses.rules import RuleBook
 from assistant.doses.scope import (converted_level, family_of, finding, is_measured, jurisdiction, lab_kind,
                                   scope_for)
 from assistant.doses.stated import suggestion, variants as stated_variants
+from assistant.doses.exclusions import exclusion_findings
 from assistant.doses.targets import goal_findings, passage_times, target_findings, threshold_findings
 from assistant.doses.timing import timing_findings
 from assistant.doses.units import per_kg_dim
@@ -1000,7 +1001,8 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     # the conversion's own rules (its worked example) speak for its doses, as if the conversion were named.
     extra = _negated_factors(rulebook, sc, factor_findings(rulebook, sc, ctx)) + obesity_weight(rulebook, sc, ctx) + \
         timing_findings(rulebook, sc, ctx) + _trial_lengths(sc, srcs, lex)
-    extra += target_findings(sc, srcs, lex) + goal_findings(sc, sources, context) + passage_times(sc, srcs, lex, {f.start for f in extra}) + \
+    extra += target_findings(sc, srcs, lex) + goal_findings(sc, sources, context) + \
+        exclusion_findings(sc, sources, context, lex) + passage_times(sc, srcs, lex, {f.start for f in extra}) + \
         weight_basis_findings(sc, srcs) + threshold_findings(sc, srcs, lex) + molar_findings(sc)
     counted = count_doses(sc, srcs, lex, answer_drug, asked)
     extra += [c.finding for c in counted]

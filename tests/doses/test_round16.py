@@ -147,3 +147,25 @@ HTN_GOALS = ("[source: VA DoD CPG for the Diagnosis and Management of Hypertensi
 def test_a_goal_for_the_patients_population(book, context, text, blocked):
     report = check_report(text, book, context=context, sources=[HTN_GOALS])
     assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
+
+
+# --- A drug the cited passage rules out for the patient's population is not proposed for such a patient. ---
+
+PRAMLINTIDE = ("[source: VA/DoD CPG for the Management of Type 2 Diabetes Mellitus | page 84]\n"
+               "Pramlintide 0.5 - 1%: clinical considerations: Indicated to be co-administered with mealtime insulin, "
+               "When initiating pramlintide, reduce mealtime insulin dose by 50%, Patients that should NOT be "
+               "considered for pramlintide therapy:, Poor compliance with current insulin regimen, HbA1c >9%, "
+               "pediatric patients, Injectable; adverse events/side effects: GI effects")
+
+
+@pytest.mark.parametrize("context, text, blocked", [
+    ("15 yo with T2DM on basal-bolus insulin, HbA1c 8,2%.",
+     "Add pramlintide with meals and cut his mealtime insulin by 50% when you start.", True),
+    ("52 yo with T2DM on basal-bolus insulin, HbA1c 8,2%.",
+     "Add pramlintide with meals and cut his mealtime insulin by 50% when you start.", False),
+    ("15 yo with T2DM on basal-bolus insulin, HbA1c 8,2%.",
+     "Pramlintide is not an option at his age; intensify the basal-bolus insulin instead.", False),
+])
+def test_a_drug_ruled_out_for_the_patients_population(book, context, text, blocked):
+    report = check_report(text, book, context=context, sources=[PRAMLINTIDE])
+    assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]

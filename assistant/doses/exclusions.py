@@ -1,0 +1,110 @@
+"""A drug the cited passage rules out for the patient's population ("Patients that should NOT be considered for
+pramlintide therapy: ..., pediatric patients"): a statement that proposes it for such a patient (a 15-year-old) is
+withheld, whatever its doses say. The words are data (assistant/doses/data/exclusions.yaml)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from assistant.doses.binding import cues as binding_cues
+from assistant.doses.parse import Scan
+from assistant.models import DoseFinding
+
+EXCLUSIONS_FILE = Path(__file__).parent / "data" / "exclusions.yaml"
+
+
+def _alternatives(words) -> str:
+    return "|".join(r"\s+".join(map(re.escape, w.split())) for w in sorted(words, key=len, reverse=True))
+
+
+@dataclass(frozen=True)
+class _Population:
+    name: str
+    words: re.Pattern
+    below: int | None
+    start: int | None
+    patient: re.Pattern | None
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> tuple[re.Pattern, tuple[_Population, ...], re.Pattern]:
+    data = yaml.safe_load(EXCLUSIONS_FILE.read_text(encoding="utf-8"))
+    cue = re.compile(r"(?i)\b(?:" + "|".join(data["cues"]) + r")\b")
+    pops = tuple(_Population(name, re.compile(rf"(?i)(?<![\w-])(?:{_alternatives(p['words'])})(?![\w-])"),
+                             p.get("below"), p.get("from"),
+                             re.compile(r"(?i)\b(?:" + "|".join(p["patient"]) + r")\b") if p.get("patient") else None)
+                 for name, p in data["populations"].items())
+    negated = re.compile(rf"(?i)(?:\b(?:{_alternatives([w for w in data['not_proposed'] if w[0].isalpha()])})\b|n['’]t\b)")
+    return cue, pops, negated
+
+
+def _excluded(passage: str, drugs: set[str], lex) -> dict[str, set[str]]:
+    """drug -> the populations a passage rules it out for: a cue, then a list to the end of its sentence or column,
+    bound to the drug the cue names or, else, the one drug its row (line) names."""
+    from assistant.doses.check import scan_text
+
+    cue, pops, _ = _vocabulary()
+    out: dict[str, set[str]] = {}
+    for line in passage.split("\n"):
+        for m in cue.finditer(line):
+            tail = re.split(r";|(?<=[a-z])\.\s", line[m.end():])[0]
+            named = {d.canonical for d in scan_text(line, lex).drugs}
+            after = {d.canonical for d in scan_text(tail[:40], lex).drugs}
+            bound = (after or named) & drugs
+            if not bound or (not after and len(named) != 1):
+                continue
+            found = {p.name for p in pops if p.words.search(tail)}
+            for drug in bound:
+                out.setdefault(drug, set()).update(found)
+    return out
+
+
+def _patient_populations(text: str) -> set[str]:
+    """The populations the patient belongs to, by the age the question gives and its words."""
+    _, pops, _ = _vocabulary()
+    exact = binding_cues().ages_exact
+    ages = [int(m.group("n")) for p in exact for m in p.finditer(text)]
+    out = set()
+    for p in pops:
+        if ages and (p.below is not None and ages[0] < p.below or p.start is not None and ages[0] >= p.start):
+            out.add(p.name)
+        if p.patient is not None and p.patient.search(text):
+            out.add(p.name)
+    return out
+
+
+def exclusion_findings(sc: Scan, sources: list[str] | None, context: str | None, lex) -> list[DoseFinding]:
+    """A finding (withheld) for every drug the text proposes that a cited passage rules out for a population the
+    patient (the question's age and words) belongs to."""
+    if not sources or not context or not sc.drugs:
+        return []
+    patient = _patient_populations(context)
+    if not patient:
+        return []
+    drugs = {d.canonical for d in sc.drugs}
+    excluded: dict[str, set[str]] = {}
+    for passage in sources:
+        for drug, found in _excluded(passage, drugs, lex).items():
+            excluded.setdefault(drug, set()).update(found)
+    _, _, negated = _vocabulary()
+    out, seen = [], set()
+    for d in sc.drugs:
+        hit = excluded.get(d.canonical, set()) & patient
+        if not hit or d.canonical in seen:
+            continue
+        s_start, s_end = sc.sentences[sc.sentence_of(d.start)]
+        before = re.split(r"[;:,]|\s[-–—]\s", sc.text[s_start:d.start])[-1]
+        after = re.split(r"[;:,]|\s[-–—]\s|\b(?:but|and|then)\b", sc.text[d.end:s_end])[0]
+        if negated.search(before) or negated.search(after):
+            continue  # "do not add pramlintide", "pramlintide is not an option"
+        seen.add(d.canonical)
+        who = ", ".join(sorted(hit)).replace("_", " ")
+        out.append(DoseFinding(text=sc.text[d.start:d.end], start=d.start, end=d.end, drug=d.canonical, value=0.0,
+                               unit="1", per_kg=False, verdict="out_of_range",
+                               message=f"The cited passage rules {d.canonical} out for {who}, and the patient is one."))
+    return out
