@@ -48,28 +48,43 @@ def _excluded(passage: str, drugs: set[str], lex) -> dict[str, set[str]]:
     bound to the drug the cue names or, else, the one drug its row (line) names."""
     from assistant.doses.check import scan_text
 
+    from assistant.doses.binding import age_qualifiers
+
     cue, pops, _ = _vocabulary()
     out: dict[str, set[str]] = {}
+    in_passage = {d.canonical for d in scan_text(passage, lex).drugs} & drugs
     for line in passage.split("\n"):
         for m in cue.finditer(line):
             tail = re.split(r";|(?<=[a-z])\.\s", line[m.end():])[0]
             named = {d.canonical for d in scan_text(line, lex).drugs}
             after = {d.canonical for d in scan_text(tail[:40], lex).drugs}
+            found = {p.name for p in pops if p.words.search(tail)}
+            found |= {q for q in age_qualifiers(tail[:40]) if q.startswith("age>")}
+            if _FOOTNOTE.match(line) and not named:
+                # A footnote ("c Use not recommended in patients >65 years of age") whose marks on the rows the
+                # passage's text lost: it may be any of its drugs'.
+                for drug in in_passage:
+                    out.setdefault(drug, set()).update(f"unbound:{f}" for f in found)
+                continue
             bound = (after or named) & drugs
             if not bound or (not after and len(named) != 1):
                 continue
-            found = {p.name for p in pops if p.words.search(tail)}
             for drug in bound:
                 out.setdefault(drug, set()).update(found)
     return out
 
 
-def _patient_populations(text: str) -> set[str]:
-    """The populations the patient belongs to, by the age the question gives and its words."""
+# A footnote line: its letter, then its words ("c Use not recommended in patients >65 years of age").
+_FOOTNOTE = re.compile(r"^\s*[a-h]\s+[A-Z]")
+
+
+def _patient_populations(text: str, thresholds: set[int]) -> set[str]:
+    """The populations the patient belongs to, by the age the question gives and its words (an age over a threshold
+    a passage rules a drug out above: "age>65" for a 72-year-old)."""
     _, pops, _ = _vocabulary()
     exact = binding_cues().ages_exact
     ages = [int(m.group("n")) for p in exact for m in p.finditer(text)]
-    out = set()
+    out = {f"age>{n}" for n in thresholds if ages and ages[0] > n}
     for p in pops:
         if ages and (p.below is not None and ages[0] < p.below or p.start is not None and ages[0] >= p.start):
             out.add(p.name)
@@ -83,14 +98,16 @@ def exclusion_findings(sc: Scan, sources: list[str] | None, context: str | None,
     patient (the question's age and words) belongs to."""
     if not sources or not context or not sc.drugs:
         return []
-    patient = _patient_populations(context)
-    if not patient:
-        return []
     drugs = {d.canonical for d in sc.drugs}
     excluded: dict[str, set[str]] = {}
     for passage in sources:
         for drug, found in _excluded(passage, drugs, lex).items():
             excluded.setdefault(drug, set()).update(found)
+    thresholds = {int(q.split(">")[1]) for found in excluded.values() for q in found if "age>" in q}
+    patient = _patient_populations(context, thresholds)
+    patient |= {f"unbound:{p}" for p in patient}
+    if not patient:
+        return []
     _, _, negated = _vocabulary()
     out, seen = [], set()
     for d in sc.drugs:
@@ -103,8 +120,12 @@ def exclusion_findings(sc: Scan, sources: list[str] | None, context: str | None,
         if negated.search(before) or negated.search(after):
             continue  # "do not add pramlintide", "pramlintide is not an option"
         seen.add(d.canonical)
-        who = ", ".join(sorted(hit)).replace("_", " ")
-        out.append(DoseFinding(text=sc.text[d.start:d.end], start=d.start, end=d.end, drug=d.canonical, value=0.0,
-                               unit="1", per_kg=False, verdict="out_of_range",
-                               message=f"The cited passage rules {d.canonical} out for {who}, and the patient is one."))
+        bound = sorted(h for h in hit if not h.startswith("unbound:"))
+        who = ", ".join(bound or sorted(h[8:] for h in hit)).replace("_", " ").replace("age>", "patients over ")
+        out.append(DoseFinding(
+            text=sc.text[d.start:d.end], start=d.start, end=d.end, drug=d.canonical, value=0.0, unit="1",
+            per_kg=False, verdict="out_of_range" if bound else "ambiguous",
+            message=f"The cited passage rules {d.canonical} out for {who}, and the patient is one." if bound else
+            f"The cited passage rules some of its drugs out for {who} (a footnote whose marks on its rows are lost), "
+            f"and the patient is one: whether {d.canonical} is among them cannot be told."))
     return out

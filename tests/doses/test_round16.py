@@ -169,3 +169,17 @@ PRAMLINTIDE = ("[source: VA/DoD CPG for the Management of Type 2 Diabetes Mellit
 def test_a_drug_ruled_out_for_the_patients_population(book, context, text, blocked):
     report = check_report(text, book, context=context, sources=[PRAMLINTIDE])
     assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
+
+
+# A footnote that rules drugs out for older patients, whose letters on the table's rows the passage's text lost.
+LBP_TABLE = ("[source: VA/DoD CPG the Diagnosis and Treatment of Low Back Pain | page 104]\n"
+             "Muscle Relaxants: generic Baclofen; starting dose 5 mg TID; max/day 80 mg\n\n"
+             "Muscle Relaxants: generic Cyclobenzaprine; starting dose 5 mg TID; max/day 30 mg\n\n"
+             "c Use not recommended in patients >65 years of age per American Geriatrics Society 2015 Updated Beers "
+             "Criteria.")
+
+
+@pytest.mark.parametrize("context, blocked", [("72M, acute LBP with spasm.", True), ("45M, acute LBP with spasm.", False)])
+def test_an_unbound_footnote_ruling_drugs_out_for_the_patients_age(book, context, blocked):
+    report = check_report("cyclobenzaprine 5 mg TID x 1 wk.", book, context=context, sources=[LBP_TABLE])
+    assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
