@@ -183,3 +183,33 @@ LBP_TABLE = ("[source: VA/DoD CPG the Diagnosis and Treatment of Low Back Pain |
 def test_an_unbound_footnote_ruling_drugs_out_for_the_patients_age(book, context, blocked):
     report = check_report("cyclobenzaprine 5 mg TID x 1 wk.", book, context=context, sources=[LBP_TABLE])
     assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
+
+
+ACEI_ROW = ("[source: VA DoD CPG for the Management of Hypertension | page 98]\n"
+            "Enalapril (Angiotensin- Converting Enzyme Inhibitors (ACEI)): usual dose range 5-40 mg/day\n\n"
+            "Benazepril, Enalapril, Lisinopril (Angiotensin- Converting Enzyme Inhibitors (ACEI)): commentsa: Avoid in "
+            "women who are planning to become pregnant or who are pregnant; Do not use if history of angioedema")
+ACARBOSE_ROW = ("[source: VA/DoD CPG for the Management of Type 2 Diabetes Mellitus | page 83]\n"
+                "Acarbose Miglitol: clinical considerations: Administer at the start of each main meal, Not recommended "
+                "in patients with significant renal impairment (SCr >2 mg/dL), Use with caution in hepatic impairment")
+SGLT2_ROW = ("[source: VA/DoD CPG for the Management of Type 2 Diabetes Mellitus | page 90]\n"
+             "Canagliflozin Dapagliflozin Empagliflozin 0.5 – 1%: clinical considerations: Do not use if eGFR <45 "
+             "mL/min/1.73 m2 (empagliflozin/canagliflozin) or <60 mL/min/1.73 m2 (dapagliflozin), Empagliflozin was "
+             "shown to reduce the risk of cardiovascular events")
+
+
+@pytest.mark.parametrize("source, context, text, blocked", [
+    # A row whose head lists several drugs rules each of them out.
+    (ACEI_ROW, "28F, 10 weeks pregnant, BP 150/96, on enalapril", "Keep enalapril 10 mg daily.", True),
+    (ACEI_ROW, "58M, BP 150/96, on enalapril", "Keep enalapril 10 mg daily.", False),
+    # A lab threshold in the list, against the question's value (a decimal comma too).
+    (ACARBOSE_ROW, "T2DM, SCr 2,4 mg/dL, postprandial spikes", "Start acarbose with the first bite of each main meal.", True),
+    (ACARBOSE_ROW, "T2DM, SCr 1,1 mg/dL, postprandial spikes", "Start acarbose with the first bite of each main meal.", False),
+    # A threshold bound to the drugs in parentheses after it; the statement answers for the drug the question proposes.
+    (SGLT2_ROW, "T2DM, eGFR 52, adding dapagliflozin", "Fine, eGFR is above 45.", True),
+    (SGLT2_ROW, "T2DM, eGFR 52, adding empagliflozin", "Fine, eGFR is above 45.", False),
+    (SGLT2_ROW, "T2DM, eGFR 52, adding dapagliflozin", "Not with that eGFR: it needs 60 or more.", False),
+])
+def test_a_drug_ruled_out_by_a_rows_population_or_lab_limit(book, source, context, text, blocked):
+    report = check_report(text, book, context=context, sources=[source])
+    assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
