@@ -192,7 +192,7 @@ def exclusion_findings(sc: Scan, sources: list[str] | None, context: str | None,
         s_start, s_end = sc.sentences[sc.sentence_of(d.start)]
         before = re.split(r"[;:,]|\s[-–—]\s", sc.text[s_start:d.start])[-1]
         after = re.split(r"[;:,]|\s[-–—]\s|\b(?:but|and|then)\b", sc.text[d.end:s_end])[0]
-        if negated.search(before) or negated.search(after) or not sc.drugs and negated.search(d.text):
+        if negated.search(before) or negated.search(after) or not sc.drugs and negated.search(sc.text[d.start:d.end]):
             continue  # "do not add pramlintide", "pramlintide is not an option"
         seen.add(d.canonical)
         bound = sorted(h for h in hit if not h.startswith("unbound:"))
