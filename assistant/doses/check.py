@@ -489,6 +489,39 @@ def _strength_cadence(sc: Scan) -> Scan:
         and a.cadence.bare else a for i, a in enumerate(sc.amounts)))
 
 
+def _restatements(sc: Scan, results: dict[int, DoseFinding], ctx: Scan | None) -> None:
+    """An amount restated in parentheses right after it, in other units ("500 to 1500 mg a day (0,5 to 1,5 g)") or as
+    the mass a volume holds at a concentration the text or the question states ("1 mg/mL" ... "3 mL (3 mg)"), is the
+    same dose: the one of the two that fails takes the verdict of the one that passes."""
+    concs = [a.canon[0] for x in (sc, ctx) if x is not None for a in x.amounts
+             if a.info is not None and a.info.dim == "conc" and not a.is_range and a.canon[0] > 0]  # mg/mL
+    for i in range(1, len(sc.amounts)):
+        a, b = sc.amounts[i], sc.amounts[i - 1]
+        f, g = results.get(i), results.get(i - 1)
+        if f is None or g is None or a.info is None or b.info is None or b.sentence != a.sentence \
+                or a.is_range != b.is_range or (f.verdict in PASSING_VERDICTS) == (g.verdict in PASSING_VERDICTS) \
+                or "unit_error" in (f.verdict, g.verdict):
+            continue
+        between = sc.text[b.end:a.start]
+        if not re.fullmatch(r"(?i)[^()\d;.]{0,30}\(\s*(?:i\.e\.,?\s*|=\s*|or\s+)?", between) \
+                or not re.match(r"\s*\)", sc.text[a.end:a.end + 3]):
+            continue
+        if b.info.dim == a.info.dim:
+            same = all(abs(x - y) <= 0.01 * max(abs(x), 1e-12) for x, y in zip(a.canon, b.canon))
+        elif {a.info.dim, b.info.dim} == {"mass", "volume"} and not a.is_range:
+            mass, volume = (a, b) if a.info.dim == "mass" else (b, a)
+            held = mass.canon[0] * 1000 / volume.canon[0] if volume.canon[0] else 0.0
+            same = any(abs(held - c) <= 0.01 * c for c in concs)
+        else:
+            same = False
+        if not same:
+            continue
+        k, bad, good, other = (i, f, g, b) if g.verdict in PASSING_VERDICTS else (i - 1, g, f, a)
+        results[k] = bad.model_copy(update={
+            "verdict": good.verdict, "rule_id": good.rule_id, "source": good.source,
+            "message": f"{sc.amounts[k].text.strip()} is the same dose as {other.text.strip()}; {good.message}"})
+
+
 def _strength_volumes(sc: Scan, results: dict[int, DoseFinding]) -> None:
     """A volume of a strength the text writes as mass per volume ("2.5 mg/3 mL ... max 10 mg/day = four vials, 12 mL")
     is as right as the mass it holds, when that mass stands before it in its sentence with a verdict of its own."""
@@ -1092,6 +1125,7 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     _day_totals(sc, results, scopes, rulebook, counted)
     _count_totals(sc, results, scopes, counted, extra)
     _strength_volumes(sc, results)
+    _restatements(sc, results, ctx)
     ceilings_below_doses(sc, results, scopes)
     intake_over_ceiling(rulebook, sc, ctx, results, scopes)
     percent_changes(rulebook, sc, ctx, results, scopes, srcs)

@@ -213,3 +213,42 @@ SGLT2_ROW = ("[source: VA/DoD CPG for the Management of Type 2 Diabetes Mellitus
 def test_a_drug_ruled_out_by_a_rows_population_or_lab_limit(book, source, context, text, blocked):
     report = check_report(text, book, context=context, sources=[source])
     assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
+
+
+# --- Phrasing: "per kilo", "never past X" (a ceiling), a restatement in parentheses, the drug asked about. ---
+
+def test_grams_per_kilo_in_words_is_a_per_kg_dose(book):
+    report = check_report("Two grams per kilo in one infusion: 36 g.", book, context="Kawasaki, 18 kg. How much IVIG?")
+    (first, *_) = report.findings
+    assert first.unit == "g/kg" and first.per_kg and not report.blocked, report.findings
+    assert check_report("Four grams per kilo in one infusion.", book, context="Kawasaki, 18 kg. How much IVIG?").blocked
+
+
+def test_never_past_a_rate_is_a_ceiling_not_a_negated_dose(book):
+    from assistant.doses.check import scan_text
+    from assistant.doses.negation import is_negated
+
+    sc = scan_text("Open at 0.5 mg/kg/min; never past 8 mg/kg/min.", book.lexicon)
+    assert not is_negated(sc, sc.amounts[1])
+    sc = scan_text("Open at 0.5 mg/kg/min; never 8 mg/kg/min.", book.lexicon)
+    assert is_negated(sc, sc.amounts[1])
+
+
+@pytest.mark.parametrize("context, text, source, blocked", [
+    ("migraine prevention, divalproex", "Usual range 500 to 1500 mg a day (0,5 to 1,5 g).",
+     "Divalproex: usual range 500 to 1500 mg a day", False),
+    ("migraine prevention, divalproex", "Usual range 500 to 1500 mg a day (0,5 to 2 g).",
+     "Divalproex: usual range 500 to 1500 mg a day", True),
+    ("DHE 45 injection, 1 mg/mL, ED", "No more than 3 mL (3 mg) in the day.", "DHE 1 mg IV; max 3 mg/day", False),
+    ("DHE 45 injection, 1 mg/mL, ED", "No more than 6 mL (3 mg) in the day.", "DHE 1 mg IV; max 3 mg/day", True),
+])
+def test_a_restatement_in_parentheses_is_the_same_dose(book, context, text, source, blocked):
+    report = check_report(text, book, context=context, sources=[source])
+    assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
+
+
+def test_a_drug_the_patient_is_already_on_is_not_the_one_asked_about(book):
+    from assistant.doses.policy import frame_for
+
+    assert frame_for("Losartan for BP, pt already on HCTZ 25", book).drug == "losartan"
+    assert frame_for("Losartan or HCTZ for BP?", book).drug is None
