@@ -19,6 +19,7 @@ from assistant.doses.context import AnswerContext
 from assistant.doses.counts import count_doses
 from assistant.doses.conversions import (SWITCH_TO_SCIG, conversion_chain, cross_checks, factor_findings, obesity_weight,
                                          rounding_findings, rule_failure as _rule_failure, scig_conversion)
+from assistant.doses.binding import purpose_sources, purposes
 from assistant.doses.binding import (TextBinding, age_qualifiers, labelled_durations, older_adult, patient_sex, once_daily, preferred_sources, sentence_duration,
                                      split_passage, text_formulations, topics, trial_kind)
 from assistant.doses.grounding import (amount_mention, in_sources, product_names, qualifiers, quoted, unit_count,
@@ -991,6 +992,8 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
         # max for depression, so fine for OA too") does not bring that condition's guideline in.
         named_topics = topics(" ".join(filter(None, (context, frame.indication if frame else None)))) or topics(text)
         keep = preferred_sources(sources, named_topics)
+        # The table's purpose likewise: the acute regimen does not ground a dose for prevention.
+        keep = [k and p for k, p in zip(keep, purpose_sources(sources, purposes(context or "")))]
         sources = [with_column_units(unwrapped(split_passage(p)[1])) for p, ok in zip(sources, keep) if ok]
     srcs = [scan_text(s, lex) for s in sources] if sources is not None else None
     # "Arnuity Ellipta" where the passage names "Fluticasone furoate DPI (ARNUITY ELLIPTA)": the brand names its drug.

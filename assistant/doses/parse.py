@@ -48,6 +48,7 @@ _CMP_NAMES = {"<=": "<=", "=<": "<=", "≤": "<=", "at or below": "<=", ">=": ">
               "at least": ">=", "at or above": ">=", "no less than": ">=", "not less than": ">=", "no faster than": "<=",
               "not faster than": "<=", "no quicker than": "<=", "no slower than": ">="}
 _MAX = re.compile(r"(?i)(?:\b(?:max(?:imum)?|ceiling|upper\s+limit)\b[^.;\d]{0,50}?(?:\bis|\bof|:)|\bcapped\s+at|\bcap\s+of|\bat\s+or\s+below"
+                  r"|\b(?:stops?|tops?\s+out|maxes\s+out|peaks?\s+out)\s+at"
                   r"|\bkeep\w*\s+(?:the\s+)?(?:daily\s+)?(?:total|dose|rate)?\s*(?:to|at|under|below)"
                   r"|\bstay\w*\s+(?:below|under)|\bmax(?:imum)?\.?(?:\s+(?:daily|single|total|rate|dose|infusion|of|:))*"
                   r"|\bceiling(?:\s+(?:of|is|at|:))?|\blimit\s+(?:of|is)"

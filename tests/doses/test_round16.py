@@ -252,3 +252,37 @@ def test_a_drug_the_patient_is_already_on_is_not_the_one_asked_about(book):
 
     assert frame_for("Losartan for BP, pt already on HCTZ 25", book).drug == "losartan"
     assert frame_for("Losartan or HCTZ for BP?", book).drug is None
+
+
+# --- A stated ceiling in words ("stops at 150 mg/day") is held to the passage's maximum; a table's purpose. ---
+
+VENLAFAXINE_PTSD = ("[source: VA/DOD Clinical Practice Guideline for the Management of Posttraumatic Stress Disorder | "
+                    "page 97]\nVenlafaxine (Antidepressants Monotherapy): initial dose: XR: 37.5 mg once daily; dose "
+                    "range 75-225 mg once daily")
+
+
+@pytest.mark.parametrize("text, blocked", [
+    ("XR stops at 150 mg/day, so don't go higher.", True),
+    ("XR tops out at 225 mg/day.", False),
+])
+def test_a_ceiling_in_words(book, text, blocked):
+    report = check_report(text, book, context="PTSD, venlafaxine XR 150 mg for 8 wks", sources=[VENLAFAXINE_PTSD])
+    assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
+
+
+IBUPROFEN_PREVENTION = ("[source: VA/DoD CPG for the Primary Care Management of Headache | page 123]\nIbuprofen "
+                        "(Motrin) (NSAIDs): initial dose: 400 – 1,200 mg/ day in divided doses; comments: Use "
+                        "intermittently, such as for menstrual migraine prevention")
+IBUPROFEN_ABORTIVE = ("[source: VA/DoD CPG for the Primary Care Management of Headache | page 124]\nTable F-2. "
+                      "Pharmacotherapy – Abortive Dosing Information\n\nIbuprofen (Motrin) (NSAIDs): dose 200 – 800 mg "
+                      "every 6-hours; comments Avoid doses >2.4 g/day")
+
+
+@pytest.mark.parametrize("context, text, blocked", [
+    ("Menstrual migraine prevention, ibuprofen around the period", "Give 200 to 800 mg every 6 hours.", True),
+    ("Menstrual migraine prevention, ibuprofen around the period", "Give 400 to 1,200 mg a day in divided doses.", False),
+    ("Acute migraine attack, ibuprofen", "Give 200 to 800 mg every 6 hours.", False),
+])
+def test_a_table_for_another_purpose_does_not_ground(book, context, text, blocked):
+    report = check_report(text, book, context=context, sources=[IBUPROFEN_PREVENTION, IBUPROFEN_ABORTIVE])
+    assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
