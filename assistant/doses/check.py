@@ -980,9 +980,27 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
                                                               context=context, frame=frame))
 
 
+# A comparison closing a dose's clause ("up to 540 mg a day, same as diltiazem SR", "up to 6 mg/day like the oral
+# tablets"): what the dose is likened to, not what it is for.
+_COMPARED = re.compile(r"(?i)(?<=[\s,])(?:(?:just\s+|exactly\s+)?(?:the\s+)?same\s+as|(?:just\s+)?like|similar\s+to|"
+                       r"as\s+(?:for|with)|unlike|(?:less|more|lower|higher)\s+than|compared\s+(?:with|to)|versus|vs\.?)\s+(?:the\s+|a\s+|an\s+)?[^,;.:()\d]{2,40}?(?=\s*(?:[,;.:)]|$))")
+
+
+def _without_comparisons(text: str) -> str:
+    """The text with each comparison after a dose blanked out (same length, so spans hold): "540 mg a day, same as
+    diltiazem SR" is a dose of the answer's drug, which the question names."""
+    out = text
+    for m in _COMPARED.finditer(text):
+        if re.search(r"\d\s*(?:[a-zµ%/]+[\w/]*)?(?:\s+(?:a|per|each)\s+\w+)?[\s,]*$", text[:m.start()]):
+            out = out[:m.start()] + " " * (m.end() - m.start()) + out[m.end():]
+    return out
+
+
 def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: list[str] | None,
            context: str | None, frame: AnswerContext | None) -> list[DoseFinding]:
     lex = rulebook.lexicon
+    if context and (frame is not None and frame.drug or scan_text(context, lex).drugs):
+        text = _without_comparisons(text)
     sc = scan_text(text, lex)
     ctx = scan_text(context, lex) if context else None
     if sources is not None:

@@ -286,3 +286,28 @@ IBUPROFEN_ABORTIVE = ("[source: VA/DoD CPG for the Primary Care Management of He
 def test_a_table_for_another_purpose_does_not_ground(book, context, text, blocked):
     report = check_report(text, book, context=context, sources=[IBUPROFEN_PREVENTION, IBUPROFEN_ABORTIVE])
     assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
+
+
+# --- A comparison after a dose names what it is likened to, not what it is for; rectal and sublingual forms. ---
+
+VERAPAMIL_DILTIAZEM = ("[source: VA DoD CPG for the Management of Hypertension | page 99]\n"
+                       "Verapamil SR (Non-dihydropyridine CCB): usual dose range 120-480 mg/day (daily or divided bid)\n\n"
+                       "Diltiazem SR (Non-dihydropyridine CCB): usual dose range 120-540 mg/day")
+CAFERGOT = ("[source: VA/DoD CPG for the Primary Care Management of Headache | page 124]\n"
+            "Oral tablet (1 mg) with caffeine 100 mg (Cafergot) (Ergotamine Tartrate): dose 2 mg at onset; comments: "
+            "Maximum dose is 6 mg/day or 10 mg/ week\n\nRectal suppository (2 mg) with caffeine 100 mg (Cafergot) "
+            "(Ergotamine Tartrate): dose: Insert 1/2 to 1 suppository at onset; comments: Maximum dose is 4 mg/day or "
+            "10 mg/ week")
+
+
+@pytest.mark.parametrize("context, text, source, blocked", [
+    ("HTN, verapamil SR, uptitrating", "Can go up to 540 mg a day, same as diltiazem SR.", VERAPAMIL_DILTIAZEM, True),
+    ("HTN, verapamil SR, uptitrating", "Can go up to 480 mg a day, less than diltiazem SR.", VERAPAMIL_DILTIAZEM, False),
+    ("Cafergot suppository 2 mg", "Half to one suppository at onset, up to 6 mg/day like the oral tablets.", CAFERGOT, True),
+    ("Cafergot suppository 2 mg", "Half to one suppository at onset, up to 4 mg/day.", CAFERGOT, False),
+])
+def test_a_comparison_is_not_the_doses_subject(book, context, text, source, blocked):
+    from assistant.doses.policy import frame_for
+
+    report = check_report(text, book, context=context, sources=[source], frame=frame_for(context, book))
+    assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
