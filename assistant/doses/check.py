@@ -850,13 +850,51 @@ def _worked_totals(book: RuleBook, sc: Scan, results: dict[int, DoseFinding], to
                        f"{theirs.message}"})
 
 
+@lru_cache(maxsize=1)
+def _split_words() -> re.Pattern:
+    data = yaml.safe_load(_WORDED_FILE.read_text(encoding="utf-8"))
+    return re.compile(r"(?i)\b(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in data["split"]) + r")\b")
+
+
+_DAY_MARK = re.compile(r"(?i)^\s*(?:\(\s*)?(?:on\s+|for\s+)?(?:day|d)\s*\d\b")
+
+
+def _day_parts(book: RuleBook, sc: Scan, results: dict[int, DoseFinding], ctx: Scan | None) -> None:
+    """A dose split over days, each part marked with its day ("Split it: 92 g on day 1 and 92 g on day 2"): when every
+    part alone is a whole dose of one per-dose rule whose range cannot hold so many of them (1 g/kg twice is 2 g/kg),
+    the parts do not add up to the dose: each is withheld."""
+    where = " ".join(filter(None, (ctx.text if ctx is not None else None,)))
+    for k, (s_start, s_end) in enumerate(sc.sentences):
+        sentence = sc.text[s_start:s_end]
+        if not _split_words().search(sentence) and not _split_words().search(where):
+            continue
+        parts = [i for i, a in enumerate(sc.amounts) if a.sentence == k and i in results and not a.is_range
+                 and _DAY_MARK.match(sc.text[a.end:a.end + 16])]
+        if len(parts) < 2:
+            continue
+        ids = {results[i].rule_id for i in parts}
+        if len(ids) != 1 or None in ids or any(results[i].verdict != "verified" for i in parts):
+            continue
+        norm = next((n for n in book.norm if n.rule.id == next(iter(ids))), None)
+        if norm is None or norm.rule.per != "dose" or norm.lo is None or norm.hi is None:
+            continue
+        if len(parts) * norm.lo <= norm.hi * 1.03:
+            continue
+        for i in parts:
+            results[i] = results[i].model_copy(update={
+                "verdict": "out_of_range",
+                "message": f"{len(parts)} parts of {sc.amounts[i].text.strip()} on separate days are {len(parts)} times "
+                           f"the whole dose of rule {norm.rule.id}: split, each day's part is the dose divided by "
+                           f"{len(parts)}."})
+
+
 def _split_parts(book: RuleBook, sc: Scan, results: dict[int, DoseFinding]) -> None:
     """"1 g/kg every 3 weeks, which may be split into two infusions of 0.5 g/kg": a part is right when the parts add up
     to the dose before it and that dose's rule allows so many infusions; parts that do not add up are wrong."""
     for i, a in enumerate(sc.amounts):
         if not a.parts or i not in results or a.info is None or a.problem:
             continue
-        whole = next((k for k in range(i - 1, -1, -1) if k in results and sc.amounts[k].sentence == a.sentence
+        whole = next((k for k in range(i - 1, -1, -1) if k in results and sc.amounts[k].sentence in (a.sentence, a.sentence - 1)
                       and sc.amounts[k].info and sc.amounts[k].info.dim == a.info.dim and not sc.amounts[k].parts
                       and not sc.amounts[k].problem), None)
         if whole is None:
@@ -1143,6 +1181,7 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     if srcs:
         _passage_conversions(sc, results, srcs)
     _split_parts(rulebook, sc, results)
+    _day_parts(rulebook, sc, results, ctx)
     _day_totals(sc, results, scopes, rulebook, counted)
     _count_totals(sc, results, scopes, counted, extra)
     _strength_volumes(sc, results)

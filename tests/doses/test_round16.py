@@ -311,3 +311,18 @@ def test_a_comparison_is_not_the_doses_subject(book, context, text, source, bloc
 
     report = check_report(text, book, context=context, sources=[source], frame=frame_for(context, book))
     assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
+
+
+# --- A dose split over days: the parts add up to the dose. ---
+
+@pytest.mark.parametrize("text, blocked", [
+    ("Split it: 92 g on day 1 and 92 g on day 2.", True),                    # 2 x 1 g/kg is twice the dose
+    ("92 g every 3 weeks (1 g/kg). It can go in as one infusion or as 46 g on each of two consecutive days.", False),
+    ("92 g every 3 weeks (1 g/kg). It can go in as one infusion or as 92 g on each of two consecutive days.", True),
+])
+def test_a_dose_split_over_days(book, text, blocked):
+    from assistant.doses.policy import frame_for
+
+    context = "CIDP maintenance, 92 kg, pt prefers two shorter infusion days"
+    report = check_report(text, book, context=context, frame=frame_for(context, book), weight_kg=92)
+    assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
