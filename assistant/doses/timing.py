@@ -20,7 +20,7 @@ from assistant.doses.targets import zero_times
 from assistant.models import DoseFinding
 
 _TIME = re.compile(rf"(?i)(?<![\w.])(?P<lo>{NUM})(?:{SEP}(?P<hi>{NUM}))?[\s-]+"
-                   rf"(?P<unit>minutes?|mins?|hours?|hrs?|h|days?|weeks?|months?|years?)\b(?![/-])")
+                   rf"(?P<unit>minutes?|mins?|hours?|hrs?|h|days?|weeks?|wks?|months?|mos?|years?)\b(?![/-])")
 _NEAR = 60  # characters between a stated time and its cue word
 _CLAUSE = re.compile(r"[;:]|,\s+(?:and|but|while|whereas)\b|\b(?:and\s+then|whereas|but)\b|,(?=\s+(?:then|thereafter|"
                      r"after\s+that|afterwards|later|once)\b)", re.I)
@@ -121,6 +121,10 @@ def _time_passed(text: str) -> tuple[float, str] | None:
     return (minutes if minutes > 0 else minutes + 1440) / 1440, f"{clocks[0][1]} to {clocks[-1][1]}"
 
 
+# Words of zero time that act now ("switch straight away", "right away").
+_ZERO_NOW = re.compile(r"(?i)\b(?:straight\s+away|right\s+away|immediately|at\s+once|now)\b")
+
+
 def _elapsed_findings(rules: list[NormRule], sc: Scan, ctx: Scan | None, checked: set[str]) -> list[DoseFinding]:
     """A statement that acts now on a timing rule whose time must have passed (or not yet): "counts as IVIG-resistant
     already - hang the second dose now" is checked against the time the question says has passed (08:00 to 20:00 is
@@ -135,9 +139,12 @@ def _elapsed_findings(rules: list[NormRule], sc: Scan, ctx: Scan | None, checked
     out: list[DoseFinding] = []
     for index, (s_start, s_end) in enumerate(sc.sentences):
         sentence = sc.text[s_start:s_end]
-        cue = now.search(sentence)
-        if cue is None or _stated_times(sentence) or negated.search(sentence):
-            continue  # a statement with its own time: the stated-time check speaks for it; "not yet resistant"
+        cue = now.search(sentence) or next((z for z in _ZERO_NOW.finditer(sentence)), None)
+        if cue is None or any(t.hi > 0 for t in _stated_times(sentence)):
+            continue  # a statement with its own time: the stated-time check speaks for it
+        clause = _CLAUSE.split(sentence[:cue.start()])[-1] + sentence[cue.start():].split(";")[0].split(",")[0]
+        if negated.search(clause):
+            continue  # "not resistant yet - wait", "no second dose now"
         where = sentence + "\n" + ctx.text
         for n in rules:
             t = n.rule.timing

@@ -326,3 +326,12 @@ def test_a_dose_split_over_days(book, text, blocked):
     context = "CIDP maintenance, 92 kg, pt prefers two shorter infusion days"
     report = check_report(text, book, context=context, frame=frame_for(context, book), weight_kg=92)
     assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
+
+
+@pytest.mark.parametrize("context, blocked", [
+    ("CVID dx 5 wks ago, 1 month of IVIG so far, wants to go to Hizentra (US) now.", True),
+    ("CVID on IVIG for 8 months at regular intervals, wants to go to Hizentra (US) now.", False),
+])
+def test_switching_straight_away_meets_the_months_of_regular_ivig(book, context, blocked):
+    report = check_report("Fine to switch straight away; there is no minimum time on IVIG first.", book, context=context)
+    assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
