@@ -156,7 +156,7 @@ def text_binding(sc: Scan, a: Amount, drug: str | None = None) -> TextBinding:
                        daily_ceiling=stated_daily_ceiling(sc, a, drug))
 
 
-def _trial_lengths(sc: Scan, srcs: list[Scan] | None, lex: Lexicon) -> list[DoseFinding]:
+def _trial_lengths(sc: Scan, srcs: list[Scan] | None, lex: Lexicon, answer_drug: str | None = None) -> list[DoseFinding]:
     """A length the text gives a drug under a label ("an adequate trial is 2 weeks"), held to the lengths the cited
     passages give the same drug under that label ("Adequate trial: 8 weeks"): withheld when they give others only."""
     from assistant.doses.grounding import same_drug
@@ -167,9 +167,9 @@ def _trial_lengths(sc: Scan, srcs: list[Scan] | None, lex: Lexicon) -> list[Dose
     for start, end, label, span in labelled_durations(sc.text):
         named = [d for d in sc.drugs if d.start < start and sc.sentence_of(d.start) == sc.sentence_of(start)] or \
             [d for d in sc.drugs if d.end <= start]
-        if not named:
+        if not named and not (answer_drug and not sc.drugs):
             continue
-        drug = named[-1].canonical
+        drug = named[-1].canonical if named else answer_drug  # "Six weeks is an adequate trial" of the question's drug
         theirs = []
         for src in srcs:
             for s_start, s_end, s_label, s_span in labelled_durations(src.text):
@@ -1092,7 +1092,7 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     # A text that applies a conversion factor the rules give is about that conversion ("Hizentra: 30 ÷ 4 × 1.37"):
     # the conversion's own rules (its worked example) speak for its doses, as if the conversion were named.
     extra = _negated_factors(rulebook, sc, factor_findings(rulebook, sc, ctx)) + obesity_weight(rulebook, sc, ctx) + \
-        timing_findings(rulebook, sc, ctx) + _trial_lengths(sc, srcs, lex)
+        timing_findings(rulebook, sc, ctx) + _trial_lengths(sc, srcs, lex, answer_drug)
     extra += target_findings(sc, srcs, lex) + goal_findings(sc, sources, context) + \
         exclusion_findings(sc, sources, context, lex) + passage_times(sc, srcs, lex, {f.start for f in extra}) + \
         weight_basis_findings(sc, srcs) + threshold_findings(sc, srcs, lex) + molar_findings(sc)

@@ -335,3 +335,21 @@ def test_a_dose_split_over_days(book, text, blocked):
 def test_switching_straight_away_meets_the_months_of_regular_ivig(book, context, blocked):
     report = check_report("Fine to switch straight away; there is no minimum time on IVIG first.", book, context=context)
     assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
+
+
+TIMOLOL = ("[source: VA/DoD CPG for the Primary Care Management of Headache | page 122]\nTimolol (Blocadren) "
+           "(Beta-adrenergic antagonists): initial dose 20 mg/day in divided doses; usual range 20 – 60 mg/day in "
+           "divided doses; comments: Dose should be titrated and maintained for at least three months before "
+           "assessment of response")
+
+
+@pytest.mark.parametrize("text, blocked", [
+    ("Six weeks is an adequate trial; stop and switch.", True),
+    ("Three months is an adequate trial before judging it.", False),
+])
+def test_a_trial_length_for_the_questions_drug(book, text, blocked):
+    from assistant.doses.policy import frame_for
+
+    context = "timolol 20 mg/day for migraine prevention, 6 wks, no benefit"
+    report = check_report(text, book, context=context, sources=[TIMOLOL], frame=frame_for(context, book))
+    assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
