@@ -1024,6 +1024,11 @@ _COMPARED = re.compile(r"(?i)(?<=[\s,])(?:(?:just\s+|exactly\s+)?(?:the\s+)?same
                        r"as\s+(?:for|with)|unlike|(?:less|more|lower|higher)\s+than|compared\s+(?:with|to)|versus|vs\.?)\s+(?:the\s+|a\s+|an\s+)?[^,;.:()\d]{2,40}?(?=\s*(?:[,;.:)]|$))")
 
 
+# "Add IVIG to the steroid: 1 g/kg": the drug added to is the patient's background, the dose is the added drug's.
+_ADDED_TO = re.compile(r"(?i)\b(?:add|adds|adding|added)\s+(?:the\s+|an?\s+)?[\w-]+(?P<to>\s+(?:to|onto|on\s+top\s+of)\s+"
+                       r"(?:the\s+|his\s+|her\s+|their\s+|current\s+|ongoing\s+)*[\w-]+)")
+
+
 def _without_comparisons(text: str) -> str:
     """The text with each comparison after a dose blanked out (same length, so spans hold): "540 mg a day, same as
     diltiazem SR" is a dose of the answer's drug, which the question names."""
@@ -1031,6 +1036,8 @@ def _without_comparisons(text: str) -> str:
     for m in _COMPARED.finditer(text):
         if re.search(r"\d\s*(?:[a-zµ%/]+[\w/]*)?(?:\s+(?:a|per|each)\s+\w+)?[\s,]*$", text[:m.start()]):
             out = out[:m.start()] + " " * (m.end() - m.start()) + out[m.end():]
+    for m in _ADDED_TO.finditer(out):
+        out = out[:m.start("to")] + " " * (m.end("to") - m.start("to")) + out[m.end("to"):]
     return out
 
 

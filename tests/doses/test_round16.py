@@ -353,3 +353,16 @@ def test_a_trial_length_for_the_questions_drug(book, text, blocked):
     context = "timolol 20 mg/day for migraine prevention, 6 wks, no benefit"
     report = check_report(text, book, context=context, sources=[TIMOLOL], frame=frame_for(context, book))
     assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
+
+
+@pytest.mark.parametrize("text, blocked", [
+    ("Add IVIG to the steroid: 1 g/kg given once, with a repeat only if needed.", False),
+    ("Add IVIG to the steroid: 3 g/kg given once.", True),
+])
+def test_the_drug_added_to_is_not_the_doses_drug(book, text, blocked):
+    from assistant.doses.policy import frame_for
+
+    context = "adult ITP, plt 6k, gum bleeding, already on prednisone, heme wants a faster rise"
+    source = "For adults with ITP who need a rapid rise, IVIG 1 g/kg as a single dose, repeated if needed."
+    report = check_report(text, book, context=context, sources=[source], frame=frame_for(context, book))
+    assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
