@@ -1025,8 +1025,9 @@ _COMPARED = re.compile(r"(?i)(?<=[\s,])(?:(?:just\s+|exactly\s+)?(?:the\s+)?same
 
 
 # "Add IVIG to the steroid: 1 g/kg": the drug added to is the patient's background, the dose is the added drug's.
-_ADDED_TO = re.compile(r"(?i)\b(?:add|adds|adding|added)\s+(?:the\s+|an?\s+)?[\w-]+(?P<to>\s+(?:to|onto|on\s+top\s+of)\s+"
-                       r"(?:the\s+|his\s+|her\s+|their\s+|current\s+|ongoing\s+)*[\w-]+)")
+_ADDED_TO = re.compile(r"(?i)\b(?:add|adds|adding|added)\s+(?:the\s+|an?\s+)?(?!up\b|it\b|them\b)[A-Za-z][\w-]*"
+                       r"(?P<to>\s+(?:to|onto|on\s+top\s+of)\s+(?:the\s+|his\s+|her\s+|their\s+|current\s+|ongoing\s+)*"
+                       r"[A-Za-z][\w-]*)(?![\w-])")
 
 
 def _without_comparisons(text: str) -> str:
