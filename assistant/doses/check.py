@@ -803,6 +803,36 @@ def _worded_operations(sc: Scan, results: dict[int, DoseFinding], given: list[Sc
                 break
 
 
+_REPEAT_BEFORE = re.compile(r"(?i)\b(?:repeat|repeats|repeated|repeating|redose|re-dose|second\s+dose\s+of)\s+"
+                            r"(?:it\s+)?(?:with\s+)?(?:the\s+|another\s+|a\s+|an\s+|once\s+)?(?:(?:same|full|whole)\s+)?$")
+
+
+def _repeat_doses(sc: Scan, results: dict[int, DoseFinding], srcs: list[Scan]) -> None:
+    """A repeat dose ("Repeat the 825 mg") of a drug whose cited row gives its repeat dose ("550 – 825 mg at onset;
+    can repeat 220 mg in 3 – 4 hours") must be that repeat dose: the onset dose it also states does not ground it."""
+    for i, f in list(results.items()):
+        a = sc.amounts[i]
+        s_start = sc.sentences[a.sentence][0]
+        if f.verdict not in PASSING_VERDICTS or not f.drug or a.info is None \
+                or not _REPEAT_BEFORE.search(sc.text[max(s_start, a.start - 40):a.start]):
+            continue
+        theirs = []
+        for src in srcs:
+            for b in src.amounts:
+                if b.info is None or b.info.dim != a.info.dim:
+                    continue
+                line_start = src.text.rfind("\n", 0, b.start) + 1
+                if not any(d.canonical == f.drug and line_start <= d.start < b.start for d in src.drugs):
+                    continue
+                if _REPEAT_BEFORE.search(src.text[max(line_start, b.start - 40):b.start].replace("can ", "")):
+                    theirs.append(b)
+        if not theirs or any(b.canon[0] - 1e-9 <= a.canon[0] and a.canon[1] <= b.canon[1] + 1e-9 for b in theirs):
+            continue
+        results[i] = f.model_copy(update={
+            "verdict": "out_of_range", "message": f"A repeat dose of {a.text.strip()}: the cited passage's repeat dose "
+                                                  f"of {f.drug} is {' or '.join(b.text.strip() for b in theirs)}."})
+
+
 def _passage_framing(sc: Scan, results: dict[int, DoseFinding], srcs: list[Scan], negated: set[int]) -> None:
     """A dose grounded by the value its passage states, where the passage frames it otherwise: only as a reference
     point for another use ("lower than the FDA-recommended dosage of 150-800 mg/day"), or run for fewer hours before or
@@ -1220,4 +1250,5 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
                                                   "give; the dose it puts in its place is the passage's."})
     if srcs:
         _passage_framing(sc, results, srcs, negated)
+        _repeat_doses(sc, results, srcs)
     return sorted([*results.values(), *extra], key=lambda f: (f.start, f.end))

@@ -366,3 +366,18 @@ def test_the_drug_added_to_is_not_the_doses_drug(book, text, blocked):
     source = "For adults with ITP who need a rapid rise, IVIG 1 g/kg as a single dose, repeated if needed."
     report = check_report(text, book, context=context, sources=[source], frame=frame_for(context, book))
     assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
+
+
+NAPROXEN = ("[source: VA/DoD CPG for the Primary Care Management of Headache | page 124]\nNaproxen sodium (Aleve, "
+            "Anaprox) (NSAIDs): dose 550 – 825 mg at onset; can repeat 220 mg in 3 – 4 hours; comments Avoid doses "
+            ">1.375 g/day")
+
+
+@pytest.mark.parametrize("text, blocked", [("Repeat the 825 mg.", True), ("Repeat 220 mg now.", False),
+                                           ("Give 825 mg at onset.", False)])
+def test_a_repeat_dose_is_the_rows_repeat_dose(book, text, blocked):
+    from assistant.doses.policy import frame_for
+
+    context = "acute migraine, naproxen sodium 825 mg, pain back at 3 h"
+    report = check_report(text, book, context=context, sources=[NAPROXEN], frame=frame_for(context, book))
+    assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
