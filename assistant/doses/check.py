@@ -833,6 +833,57 @@ def _repeat_doses(sc: Scan, results: dict[int, DoseFinding], srcs: list[Scan]) -
                                                   f"of {f.drug} is {' or '.join(b.text.strip() for b in theirs)}."})
 
 
+_COUNT_WORDS = {"one": 1, "a": 1, "an": 1, "single": 1, "two": 2, "three": 3, "four": 4, "2": 2, "3": 3, "4": 4, "1": 1}
+_TABLETS = re.compile(r"(?i)\b(?P<n>one|a|an|single|two|three|four|[1-4])\s+(?:tablets?|tabs?|capsules?|caps)\b")
+
+
+def _count_contents(sc: Scan, results: dict[int, DoseFinding], srcs: list[Scan]) -> None:
+    """What a count of a combination's tablets holds ("Two tablets deliver 500 mg acetaminophen, 500 mg aspirin and
+    130 mg caffeine"), where the cited row gives one tablet's strengths ("Acetaminophen 250 mg/ aspirin 250 mg/caffeine
+    65 mg"): an amount that is the count times its own component's strength is grounded (the component named right
+    after the amount, else before it)."""
+    strengths: dict[str, list[float]] = {}
+    for src in srcs:
+        for j, b in enumerate(src.amounts):
+            if b.info is None or b.info.dim != "mass" or b.is_range:
+                continue
+            # One tablet's strengths are written joined by '/' ("Acetaminophen 250 mg/ aspirin 250 mg/caffeine 65 mg").
+            joined = (j + 1 < len(src.amounts) and re.fullmatch(r"\s*/\s*[A-Za-z -]{0,30}", src.text[b.end:src.amounts[j + 1].start])) \
+                or (j > 0 and re.fullmatch(r"\s*/\s*[A-Za-z -]{0,30}", src.text[src.amounts[j - 1].end:b.start]))
+            if not joined:
+                continue
+            first = j
+            while first > 0 and re.fullmatch(r"\s*/\s*[A-Za-z -]{0,30}", src.text[src.amounts[first - 1].end:src.amounts[first].start]):
+                first -= 1
+            if _TABLETS.search(src.text[max(0, src.amounts[first].start - 60):src.amounts[first].start]):
+                continue  # "2 tablets twice daily (Naltrexone 16 mg/bupropion 180 mg)": what a count holds, not one tablet
+            before = [d for d in src.drugs if 0 <= b.start - d.end <= 2]
+            if before:
+                strengths.setdefault(before[-1].canonical, []).append(b.canon[0])
+            elif word := re.search(r"([A-Za-z]{4,})\s*$", src.text[max(0, b.start - 30):b.start]):
+                strengths.setdefault(word.group(1).lower(), []).append(b.canon[0])  # a component no dictionary lists
+    if not strengths:
+        return
+    for k, (s_start, s_end) in enumerate(sc.sentences):
+        m = _TABLETS.search(sc.text[s_start:s_end])
+        if m is None:
+            continue
+        n = _COUNT_WORDS[m.group("n").lower()]
+        for i, a in enumerate(sc.amounts):
+            f = results.get(i)
+            if a.sentence != k or f is None or f.verdict != "ungrounded" or a.info is None or a.info.dim != "mass" \
+                    or a.is_range or a.start < s_start + m.end():
+                continue
+            after = [d for d in sc.drugs if 0 <= d.start - a.end <= 2]
+            word = re.match(r"\s*([A-Za-z]{4,})", sc.text[a.end:a.end + 30])
+            drug = after[0].canonical if after else word.group(1).lower() if word and word.group(1).lower() in \
+                strengths else f.drug
+            if drug and any(abs(n * v - a.canon[0]) <= 0.01 * a.canon[0] for v in strengths.get(drug, ())):
+                results[i] = f.model_copy(update={
+                    "drug": drug, "verdict": "grounded",
+                    "message": f"{m.group(0)} of the cited product hold {a.text.strip()} of {drug}."})
+
+
 def _passage_framing(sc: Scan, results: dict[int, DoseFinding], srcs: list[Scan], negated: set[int]) -> None:
     """A dose grounded by the value its passage states, where the passage frames it otherwise: only as a reference
     point for another use ("lower than the FDA-recommended dosage of 150-800 mg/day"), or run for fewer hours before or
@@ -1251,4 +1302,5 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     if srcs:
         _passage_framing(sc, results, srcs, negated)
         _repeat_doses(sc, results, srcs)
+        _count_contents(sc, results, srcs)
     return sorted([*results.values(), *extra], key=lambda f: (f.start, f.end))

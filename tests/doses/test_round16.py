@@ -381,3 +381,23 @@ def test_a_repeat_dose_is_the_rows_repeat_dose(book, text, blocked):
     context = "acute migraine, naproxen sodium 825 mg, pain back at 3 h"
     report = check_report(text, book, context=context, sources=[NAPROXEN], frame=frame_for(context, book))
     assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
+
+
+EXCEDRIN = ("[source: VA/DoD CPG for the Primary Care Management of Headache | page 124]\nAcetaminophen 250 mg/ aspirin "
+            "250 mg/caffeine 65 mg (Excedrin Migraine) (Analgesics): dose 2 tablets at onset and every 6-hours")
+CONTRAVE = ("[source: VA/DoD CPG for the Management of Adult Overweight and Obesity | page 107]\nNaltrexone/ bupropion ER "
+            "(Contrave): dosing: Naltrexone 8mg/bupropion 90 mg dose-escalation schedule; Maintenance dose: 2 tablets "
+            "twice daily (Naltrexone 16 mg/bupropion 180 mg)")
+
+
+@pytest.mark.parametrize("source, context, text, blocked", [
+    (EXCEDRIN, "acute migraine, Excedrin Migraine, 2 tabs",
+     "Two tablets deliver 500 mg acetaminophen, 500 mg aspirin and 130 mg caffeine.", False),
+    (EXCEDRIN, "acute migraine, Excedrin Migraine, 2 tabs",
+     "Two tablets deliver 500 mg acetaminophen, 500 mg aspirin and 260 mg caffeine.", True),
+    # A strength written after a count ("2 tablets twice daily (Naltrexone 16 mg/...)") is what the count holds.
+    (CONTRAVE, None, "Contrave maintenance is 2 tabs BID, so each dose is naltrexone 32 mg / bupropion 360 mg.", True),
+])
+def test_what_a_count_of_tablets_holds(book, source, context, text, blocked):
+    report = check_report(text, book, context=context, sources=[source])
+    assert report.blocked is blocked, [(f.text, f.verdict, f.message) for f in report.findings]
