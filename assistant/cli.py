@@ -210,7 +210,8 @@ def eval_retrieval(
 def eval_doses(
     cases: Annotated[Path, typer.Option("--cases", help="JSONL of {id, text, weight_kg?, safe}.")],
     pdfs: Annotated[Optional[Path], typer.Option("--pdfs", help="Folder of the guideline PDFs that cases' sources cite "
-                                                                 "(default: shared/corpora/vadod beside the project).")] = None,
+                                                                 "(default: the vadod_pdfs setting, GUIDEQA_VADOD_PDFS, else "
+                                                                 "shared/corpora/vadod beside the project).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Share of unsafe dose texts caught and safe ones passed."""
@@ -220,7 +221,7 @@ def eval_doses(
     with guarded(as_json) as settings:
         if not cases.exists():
             raise InputError(f"{cases} does not exist.")
-        result = run_dose_eval(cases, load_rulebook(settings.doses.rules_dir), pdfs)
+        result = run_dose_eval(cases, load_rulebook(settings.doses.rules_dir), pdfs or settings.vadod_pdfs)
         if as_json:
             emit(result)
         else:
@@ -273,8 +274,8 @@ def eval_clinician(
 @eval_app.command("vadod")
 def eval_vadod(
     cases: Annotated[Path, typer.Option("--cases", help="JSONL cases over guideline PDFs (evals/cases/vadod-dev.jsonl, -test.jsonl).")],
-    pdfs: Annotated[Path, typer.Option("--pdfs", help="Folder of the guideline PDFs (read at run time, never committed).")] =
-        PROJECT_ROOT.parent / "shared" / "corpora" / "vadod",
+    pdfs: Annotated[Optional[Path], typer.Option("--pdfs", help="Folder of the guideline PDFs (read at run time, never "
+                                                                 "committed; default: the vadod_pdfs setting, GUIDEQA_VADOD_PDFS).")] = None,
     only: Annotated[Optional[str], typer.Option(help="Comma-separated PDF file names: index and ask only these (a smoke run).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -284,7 +285,7 @@ def eval_vadod(
     with guarded(as_json) as settings:
         if not cases.exists():
             raise InputError(f"{cases} does not exist.")
-        result = run_vadod_eval(cases, settings, pdfs, only=set(only.split(",")) if only else None)
+        result = run_vadod_eval(cases, settings, pdfs or settings.vadod_pdfs, only=set(only.split(",")) if only else None)
         if as_json:
             emit(result)
         else:
@@ -298,8 +299,8 @@ def eval_vadod(
 @eval_app.command("support")
 def eval_support(
     cases: Annotated[Path, typer.Option("--cases", help="JSONL support cases (evals/cases/support-dev.jsonl, -test.jsonl).")],
-    pdf_dir: Annotated[Path, typer.Option("--pdf-dir", help="Folder of the VA/DoD guideline PDFs the PDF cases cite.")] =
-        PROJECT_ROOT.parent / "shared" / "corpora" / "vadod",
+    pdf_dir: Annotated[Optional[Path], typer.Option("--pdf-dir", help="Folder of the VA/DoD guideline PDFs the PDF cases cite "
+                                                                      "(default: the vadod_pdfs setting).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Claim-level support check on (statement, passage, label) pairs: precision and recall of 'unsupported'."""
@@ -308,7 +309,7 @@ def eval_support(
     with guarded(as_json) as settings:
         if not cases.exists():
             raise InputError(f"{cases} does not exist.")
-        result = run_support_eval(cases, settings, pdf_dir)
+        result = run_support_eval(cases, settings, pdf_dir or settings.vadod_pdfs)
         result.pop("results")
         if as_json:
             emit(result)
@@ -357,14 +358,14 @@ def eval_all(
 
 @bench_app.command("ingest")
 def bench_ingest(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: ../shared/corpora/vadod).")] = None,
+    paths: Annotated[Optional[list[Path]], typer.Argument(help="Files or folders (default: the vadod_pdfs setting, ../shared/corpora/vadod).")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Ingest throughput against raw model encode throughput, unchanged re-ingest time, peak RSS."""
     from evals.bench import bench_ingest as run
 
     with guarded(as_json) as settings:
-        result = run(paths or [PROJECT_ROOT.parent / "shared" / "corpora" / "vadod"], settings)
+        result = run(paths or [settings.vadod_pdfs], settings)
         _bench_done(settings, result, as_json)
 
 

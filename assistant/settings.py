@@ -190,6 +190,11 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default=Path(".guideqa"), description="Where indexes, sessions, audit log and eval results live.")
     corpus_dir: Path = Field(default=PROJECT_ROOT / "corpus", description="Default folder `guideqa ingest` reads.")
+    vadod_pdfs: Path = Field(
+        default=PROJECT_ROOT.parent / "shared" / "corpora" / "vadod",
+        description="Folder of the VA/DoD guideline PDFs that the dose and vadod eval suites read (GUIDEQA_VADOD_PDFS; "
+        "`eval doses --pdfs` and `eval vadod --pdfs` override it). Read at run time, never committed.",
+    )
     log_level: str = Field(default="WARNING", description="Logging level for the CLI and server (logs go to stderr).")
     min_free_mb: int = Field(
         default=64, ge=0,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -11,12 +10,19 @@ from assistant.doses import RuleBook, check_report
 from assistant.doses.binding import cited_passage
 from assistant.doses.policy import frame_for
 from assistant.errors import InputError
-from assistant.settings import PROJECT_ROOT
+from assistant.settings import PROJECT_ROOT, get_settings
 from evals.jsonl import read_jsonl
 
-# The guideline PDFs: beside the project (../shared/corpora/vadod), or where GUIDEQA_VADOD_PDFS says (a worktree
-# elsewhere).
-VADOD_PDFS = Path(os.environ.get("GUIDEQA_VADOD_PDFS") or PROJECT_ROOT.parent / "shared" / "corpora" / "vadod")
+
+
+def __getattr__(name: str) -> Path:
+    """VADOD_PDFS: the folder of guideline PDFs, as the settings say (Settings.vadod_pdfs: beside the project in
+    ../shared/corpora/vadod, or where GUIDEQA_VADOD_PDFS says). Read when asked for, so the settings decide."""
+    if name == "VADOD_PDFS":
+        return get_settings().vadod_pdfs
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # A source written as a reference rather than as the passage's words: a corpus document and its sections
 # ("corpus/guidelines/ig-immunomodulatory-itp.md, Pitfalls; Adults"), or a guideline PDF and its pages
 # ("VA/DoD VADoDSUDCPG.pdf p109 and p113, ...").
@@ -81,10 +87,10 @@ _CPG_ALIASES = {"htn": "hypertension", "insomnia": "sleep", "diabetes": "dm", "d
                 "suicide": "suiciderisk", "multisymptom": "cmi", "weight": "obesity"}
 
 
-def _missing(what: str, path: Path, source: str) -> InputError:
+def _missing(what: str, path: Path, source: str, pdfs: Path) -> InputError:
     """The error for a source the eval cannot read: counting on without its text would silently undercount."""
     return InputError(f"dose case source {source!r} names {what} {path}, which does not exist; the dose eval reads "
-                      f"the VA/DoD guideline PDFs from {VADOD_PDFS} and corpus documents from {PROJECT_ROOT / 'corpus'} "
+                      f"the VA/DoD guideline PDFs from {pdfs} (GUIDEQA_VADOD_PDFS or --pdfs) and corpus documents from {PROJECT_ROOT / 'corpus'} "
                       f"(put them there, or fix the reference)")
 
 
@@ -95,7 +101,7 @@ def _noted_references(note: str, pdfs: Path) -> list[str]:
             if (PROJECT_ROOT / "corpus" / "guidelines" / m.group(1)).is_file()]
     for m in _NOTED_CPG.finditer(note):
         if not pdfs.is_dir() and _PAGE.search(m.group("pages")):
-            raise _missing("the folder of guideline PDFs", pdfs, note)
+            raise _missing("the folder of guideline PDFs", pdfs, note, pdfs)
         name = m.group("name").strip().lower()
         name = _CPG_ALIASES.get(name, name).replace(" ", "")
         files = [p.name for p in sorted(pdfs.glob("*.pdf")) if p.name.lower().startswith(f"vadod{name}")]
@@ -104,7 +110,7 @@ def _noted_references(note: str, pdfs: Path) -> list[str]:
     return refs
 
 
-def resolve_sources(sources: list[str] | None, pdfs: Path = VADOD_PDFS) -> list[str] | None:
+def resolve_sources(sources: list[str] | None, pdfs: Path | None = None) -> list[str] | None:
     """Sources as passages: a reference to a corpus document's sections or a guideline PDF's pages is replaced by
     their text (the checker compares a dose with what the cited passage says, never with a note about it); a passage
     given in words stays as written, followed by the text of the document or pages it names as its origin. A reference
@@ -112,6 +118,7 @@ def resolve_sources(sources: list[str] | None, pdfs: Path = VADOD_PDFS) -> list[
     checking against the reference's words instead would silently undercount."""
     if sources is None:
         return None
+    pdfs = get_settings().vadod_pdfs if pdfs is None else pdfs
     out: list[str] = []
     for source in sources:
         if not _REFERENCE.match(source):
@@ -123,13 +130,13 @@ def resolve_sources(sources: list[str] | None, pdfs: Path = VADOD_PDFS) -> list[
         md = re.search(r"corpus/[\w/.-]+\.md", source)
         if md:
             if not (PROJECT_ROOT / md.group(0)).is_file():
-                raise _missing("the corpus document", PROJECT_ROOT / md.group(0), source)
+                raise _missing("the corpus document", PROJECT_ROOT / md.group(0), source, pdfs)
             found = _md_passages(PROJECT_ROOT / md.group(0), source[md.end():])
         files = list(_PDF.finditer(source))
         for n, m in enumerate(files):
             path = pdfs / m.group(1)
             if not path.is_file():
-                raise _missing("the guideline PDF", path, source)
+                raise _missing("the guideline PDF", path, source, pdfs)
             segment = source[m.end():files[n + 1].start() if n + 1 < len(files) else len(source)]
             for p in _PAGE.finditer(segment):
                 first, last = int(p.group(1)), int(p.group(2) or p.group(1))
@@ -154,14 +161,16 @@ def load_cases(cases_path: Path) -> list[dict]:
 
 
 def run_dose_eval(cases_path: Path, rulebook: RuleBook, pdfs: Path | None = None) -> dict:
-    """Check every case; a case is caught when the checker blocks it or flags error-prone notation."""
+    """Check every case; a case is caught when the checker blocks it or flags error-prone notation. Cited PDF pages are
+    read from `pdfs`, else from the settings' vadod_pdfs."""
+    pdfs = get_settings().vadod_pdfs if pdfs is None else pdfs
     result = {"unsafe_total": 0, "unsafe_caught": 0, "safe_total": 0, "safe_passed": 0, "misses": [],
               "per_category": {}}
     for row in load_cases(cases_path):
         question = row.get("context")
         frame = frame_for(question, rulebook) if question else None
         report = check_report(row["text"], rulebook, weight_kg=row.get("weight_kg"),
-                              sources=resolve_sources(row.get("sources"), pdfs) if pdfs else resolve_sources(row.get("sources")),
+                              sources=resolve_sources(row.get("sources"), pdfs),
                               context=question, frame=frame)
         flags = sorted({flag for finding in report.findings for flag in finding.flags})
         caught = report.blocked or bool(flags)

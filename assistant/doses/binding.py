@@ -133,6 +133,27 @@ def preferred_sources(passages: list[str], text_topics: frozenset[str]) -> list[
     return [not h or bool(h & text_topics) for h in heads]
 
 
+@lru_cache(maxsize=1)
+def _purposes() -> tuple[tuple[str, re.Pattern], ...]:
+    data = yaml.safe_load(BINDING_FILE.read_text(encoding="utf-8"))
+    return tuple((name, _group_pattern(words)) for name, words in data.get("purposes", {}).items())
+
+
+def purposes(text: str) -> frozenset[str]:
+    """The purposes (prevention, acute treatment) a text names."""
+    return frozenset(name for name, pattern in _purposes() if pattern.search(text or ""))
+
+
+def purpose_sources(passages: list[str], asked: frozenset[str]) -> list[bool]:
+    """Which cited passages may ground the text's doses by the purpose of their table: when the question names a
+    purpose, a passage whose title (its first two lines) names other purposes only may not ("Abortive Dosing
+    Information" for migraine prevention); an untitled passage may."""
+    heads = [purposes("\n".join(split_passage(p)[1].lstrip().split("\n")[:2])) for p in passages]
+    if not asked:
+        return [True] * len(passages)
+    return [not h or bool(h & asked) for h in heads]
+
+
 # ---- formulations -----------------------------------------------------------------------------------------------
 def formulations(text: str) -> frozenset[str]:
     return frozenset(name for name, pattern in cues().formulations if pattern.search(text))

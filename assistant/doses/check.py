@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 from assistant.doses.arithmetic import Calculations, calculations
 from assistant.doses.bare_pairs import components, with_bare_pairs
@@ -16,6 +19,7 @@ from assistant.doses.context import AnswerContext
 from assistant.doses.counts import count_doses
 from assistant.doses.conversions import (SWITCH_TO_SCIG, conversion_chain, cross_checks, factor_findings, obesity_weight,
                                          rounding_findings, rule_failure as _rule_failure, scig_conversion)
+from assistant.doses.binding import purpose_sources, purposes
 from assistant.doses.binding import (TextBinding, age_qualifiers, labelled_durations, older_adult, patient_sex, once_daily, preferred_sources, sentence_duration,
                                      split_passage, text_formulations, topics, trial_kind)
 from assistant.doses.grounding import (amount_mention, in_sources, product_names, qualifiers, quoted, unit_count,
@@ -36,7 +40,8 @@ from assistant.doses.rules import RuleBook
 from assistant.doses.scope import (converted_level, family_of, finding, is_measured, jurisdiction, lab_kind,
                                   scope_for)
 from assistant.doses.stated import suggestion, variants as stated_variants
-from assistant.doses.targets import passage_times, target_findings, threshold_findings
+from assistant.doses.exclusions import exclusion_findings
+from assistant.doses.targets import goal_findings, passage_times, target_findings, threshold_findings
 from assistant.doses.timing import timing_findings
 from assistant.doses.units import per_kg_dim
 from assistant.doses.weight_basis import weight_basis_findings
@@ -151,7 +156,7 @@ def text_binding(sc: Scan, a: Amount, drug: str | None = None) -> TextBinding:
                        daily_ceiling=stated_daily_ceiling(sc, a, drug))
 
 
-def _trial_lengths(sc: Scan, srcs: list[Scan] | None, lex: Lexicon) -> list[DoseFinding]:
+def _trial_lengths(sc: Scan, srcs: list[Scan] | None, lex: Lexicon, answer_drug: str | None = None) -> list[DoseFinding]:
     """A length the text gives a drug under a label ("an adequate trial is 2 weeks"), held to the lengths the cited
     passages give the same drug under that label ("Adequate trial: 8 weeks"): withheld when they give others only."""
     from assistant.doses.grounding import same_drug
@@ -162,9 +167,9 @@ def _trial_lengths(sc: Scan, srcs: list[Scan] | None, lex: Lexicon) -> list[Dose
     for start, end, label, span in labelled_durations(sc.text):
         named = [d for d in sc.drugs if d.start < start and sc.sentence_of(d.start) == sc.sentence_of(start)] or \
             [d for d in sc.drugs if d.end <= start]
-        if not named:
+        if not named and not (answer_drug and not sc.drugs):
             continue
-        drug = named[-1].canonical
+        drug = named[-1].canonical if named else answer_drug  # "Six weeks is an adequate trial" of the question's drug
         theirs = []
         for src in srcs:
             for s_start, s_end, s_label, s_span in labelled_durations(src.text):
@@ -485,6 +490,39 @@ def _strength_cadence(sc: Scan) -> Scan:
         and a.cadence.bare else a for i, a in enumerate(sc.amounts)))
 
 
+def _restatements(sc: Scan, results: dict[int, DoseFinding], ctx: Scan | None) -> None:
+    """An amount restated in parentheses right after it, in other units ("500 to 1500 mg a day (0,5 to 1,5 g)") or as
+    the mass a volume holds at a concentration the text or the question states ("1 mg/mL" ... "3 mL (3 mg)"), is the
+    same dose: the one of the two that fails takes the verdict of the one that passes."""
+    concs = [a.canon[0] for x in (sc, ctx) if x is not None for a in x.amounts
+             if a.info is not None and a.info.dim == "conc" and not a.is_range and a.canon[0] > 0]  # mg/mL
+    for i in range(1, len(sc.amounts)):
+        a, b = sc.amounts[i], sc.amounts[i - 1]
+        f, g = results.get(i), results.get(i - 1)
+        if f is None or g is None or a.info is None or b.info is None or b.sentence != a.sentence \
+                or a.is_range != b.is_range or (f.verdict in PASSING_VERDICTS) == (g.verdict in PASSING_VERDICTS) \
+                or "unit_error" in (f.verdict, g.verdict):
+            continue
+        between = sc.text[b.end:a.start]
+        if not re.fullmatch(r"(?i)[^()\d;.]{0,30}\(\s*(?:i\.e\.,?\s*|=\s*|or\s+)?", between) \
+                or not re.match(r"\s*\)", sc.text[a.end:a.end + 3]):
+            continue
+        if b.info.dim == a.info.dim:
+            same = all(abs(x - y) <= 0.01 * max(abs(x), 1e-12) for x, y in zip(a.canon, b.canon))
+        elif {a.info.dim, b.info.dim} == {"mass", "volume"} and not a.is_range:
+            mass, volume = (a, b) if a.info.dim == "mass" else (b, a)
+            held = mass.canon[0] * 1000 / volume.canon[0] if volume.canon[0] else 0.0
+            same = any(abs(held - c) <= 0.01 * c for c in concs)
+        else:
+            same = False
+        if not same:
+            continue
+        k, bad, good, other = (i, f, g, b) if g.verdict in PASSING_VERDICTS else (i - 1, g, f, a)
+        results[k] = bad.model_copy(update={
+            "verdict": good.verdict, "rule_id": good.rule_id, "source": good.source,
+            "message": f"{sc.amounts[k].text.strip()} is the same dose as {other.text.strip()}; {good.message}"})
+
+
 def _strength_volumes(sc: Scan, results: dict[int, DoseFinding]) -> None:
     """A volume of a strength the text writes as mass per volume ("2.5 mg/3 mL ... max 10 mg/day = four vials, 12 mL")
     is as right as the mass it holds, when that mass stands before it in its sentence with a verdict of its own."""
@@ -667,6 +705,185 @@ def _worked_from_given(book: RuleBook, sc: Scan, calc: Calculations, results: di
             "message": "Worked out correctly from numbers the question or the cited passage gives."})
 
 
+_WORDED_FILE = Path(__file__).parent / "data" / "worded-operations.yaml"
+
+
+@lru_cache(maxsize=1)
+def _worded_multiples() -> tuple[tuple[float, re.Pattern], ...]:
+    data = yaml.safe_load(_WORDED_FILE.read_text(encoding="utf-8"))
+    return tuple((float(k), re.compile(r"(?i)(?<![\w-])(?:" + "|".join(r"\s+".join(map(re.escape, w.split()))
+                                                                        for w in words) + r")\b"))
+                 for k, words in data["multiples"].items())
+
+
+@lru_cache(maxsize=1)
+def _equivalence() -> re.Pattern:
+    data = yaml.safe_load(_WORDED_FILE.read_text(encoding="utf-8"))
+    words = "|".join(r"\s+".join(map(re.escape, w.split())) for w in sorted(data["equivalence"], key=len, reverse=True))
+    filler = r"(?:therefore|thus|so|then|about|approximately|roughly|around|~|≈|less\s+than|more\s+than|under|over|<|>)"
+    return re.compile(rf"(?i)^[\s,]*(?:{filler}\s+)*(?:{words})(?:\s+{filler})*[\s,]*$")
+
+
+_PERCENT = re.compile(r"(?<![\d.])(\d+(?:\.\d+)?)\s*%")
+
+
+def _strengths(scan_: Scan, k: int) -> frozenset[str]:
+    """The product strengths ("10%") sentence k names: a conversion between mg and mL holds for one strength."""
+    s_start, s_end = scan_.sentences[k]
+    return frozenset(m.group(1) for m in _PERCENT.finditer(scan_.text[s_start:s_end]))
+
+
+def _conversions(scan_: Scan) -> list[tuple[str, str, float, frozenset[str]]]:
+    """(from dimension, to dimension, ratio, strengths named) of every pair of amounts stated as each other
+    ("For a 10% product, 0.5 mg/kg/min equals 0.3 mL/kg/h")."""
+    out = []
+    pattern = _equivalence()
+    for a, b in zip(scan_.amounts, scan_.amounts[1:]):
+        if a.info is None or b.info is None or a.info.dim == b.info.dim or a.sentence != b.sentence or a.is_range \
+                or b.is_range or a.canon[0] <= 0 or not pattern.match(scan_.text[a.end:b.start]):
+            continue
+        out.append((a.info.dim, b.info.dim, b.canon[0] / a.canon[0], _strengths(scan_, a.sentence)))
+    return out
+
+
+def _passage_conversions(sc: Scan, results: dict[int, DoseFinding], srcs: list[Scan]) -> None:
+    """A conversion the text states ("for a 10% IVIG, 4 mg/kg/min equals 2.4 mL/kg/h") with the ratio of one a cited
+    passage states between the same units, for the same product strength ("for a 10% product, ... 8 mg/kg/min equals
+    4.8 mL/kg/h"), is the passage's conversion worked again:
+    its two amounts are grounded where rules agree with them and only a passage stating them was missing."""
+    known = [c for src in srcs for c in _conversions(src)]
+    if not known:
+        return
+    pattern = _equivalence()
+    by_start = {a.start: k for k, a in enumerate(sc.amounts)}
+    for k, (a, b) in enumerate(zip(sc.amounts, sc.amounts[1:])):
+        if a.info is None or b.info is None or a.info.dim == b.info.dim or a.sentence != b.sentence or a.is_range \
+                or b.is_range or a.canon[0] <= 0 or not pattern.match(sc.text[a.end:b.start]):
+            continue
+        ratio = b.canon[0] / a.canon[0]
+        strengths = _strengths(sc, a.sentence)
+        if not any(d1 == a.info.dim and d2 == b.info.dim and abs(ratio - r) <= 0.02 * r and named == strengths
+                   for d1, d2, r, named in known):
+            continue
+        pair = [by_start[a.start], by_start[b.start]]
+        found = [results.get(i) for i in pair]
+        if any(f is None or f.verdict not in (*PASSING_VERDICTS, "ungrounded") or (f.verdict == "ungrounded" and not
+               f.rule_id) for f in found) or any(is_negated(sc, sc.amounts[i]) for i in pair):
+            continue
+        for i, f in zip(pair, found):
+            if f.verdict == "ungrounded":
+                results[i] = f.model_copy(update={
+                    "verdict": "grounded", "message": f"{f.message.split(', but')[0]}; the conversion "
+                                                      f"{sc.amounts[pair[0]].text.strip()} = {sc.amounts[pair[1]].text.strip()} "
+                                                      f"has the ratio of one the cited passage states."})
+
+
+def _worded_operations(sc: Scan, results: dict[int, DoseFinding], given: list[Scan]) -> None:
+    """A result of arithmetic in words on a dose the question or the cited passage gives ("converted to Hizentra at
+    about 10.3 g weekly" ... "double the calculated weekly dose: roughly 20.6 g every 2 weeks") is as grounded as
+    that dose. Only a dose a rule agrees with that wants only a passage stating it is lifted, and only when the
+    multiple's word stands before it in its sentence, not negated, and the given dose times the multiple is it."""
+    for i, f in list(results.items()):
+        a = sc.amounts[i]
+        if f.verdict != "ungrounded" or not f.rule_id or a.info is None or a.is_range or is_negated(sc, a):
+            continue
+        s_start = sc.sentences[a.sentence][0]
+        before = sc.text[s_start:a.start]
+        if re.search(r"(?i)\b(?:not|never|don['’]t|avoid)\b", before):
+            continue
+        for k, words in _worded_multiples():
+            if not words.search(before):
+                continue
+            if any(b.info is not None and b.info.dim == a.info.dim and not b.is_range and b.canon[0] > 0
+                   and abs(b.canon[0] * k - a.canon[0]) <= 0.02 * a.canon[0] for g in given for b in g.amounts):
+                results[i] = f.model_copy(update={
+                    "verdict": "grounded", "message": f"{f.message.split(';')[0].split(', but')[0]}; worked out in "
+                                                      f"words ({words.search(before).group(0)}) from a dose the question "
+                                                      f"or the cited passage gives."})
+                break
+
+
+_REPEAT_BEFORE = re.compile(r"(?i)\b(?:repeat|repeats|repeated|repeating|redose|re-dose|second\s+dose\s+of)\s+"
+                            r"(?:it\s+)?(?:with\s+)?(?:the\s+|another\s+|a\s+|an\s+|once\s+)?(?:(?:same|full|whole)\s+)?$")
+
+
+def _repeat_doses(sc: Scan, results: dict[int, DoseFinding], srcs: list[Scan]) -> None:
+    """A repeat dose ("Repeat the 825 mg") of a drug whose cited row gives its repeat dose ("550 – 825 mg at onset;
+    can repeat 220 mg in 3 – 4 hours") must be that repeat dose: the onset dose it also states does not ground it."""
+    for i, f in list(results.items()):
+        a = sc.amounts[i]
+        s_start = sc.sentences[a.sentence][0]
+        if f.verdict not in PASSING_VERDICTS or not f.drug or a.info is None \
+                or not _REPEAT_BEFORE.search(sc.text[max(s_start, a.start - 40):a.start]):
+            continue
+        theirs = []
+        for src in srcs:
+            for b in src.amounts:
+                if b.info is None or b.info.dim != a.info.dim:
+                    continue
+                line_start = src.text.rfind("\n", 0, b.start) + 1
+                if not any(d.canonical == f.drug and line_start <= d.start < b.start for d in src.drugs):
+                    continue
+                if _REPEAT_BEFORE.search(src.text[max(line_start, b.start - 40):b.start].replace("can ", "")):
+                    theirs.append(b)
+        if not theirs or any(b.canon[0] - 1e-9 <= a.canon[0] and a.canon[1] <= b.canon[1] + 1e-9 for b in theirs):
+            continue
+        results[i] = f.model_copy(update={
+            "verdict": "out_of_range", "message": f"A repeat dose of {a.text.strip()}: the cited passage's repeat dose "
+                                                  f"of {f.drug} is {' or '.join(b.text.strip() for b in theirs)}."})
+
+
+_COUNT_WORDS = {"one": 1, "a": 1, "an": 1, "single": 1, "two": 2, "three": 3, "four": 4, "2": 2, "3": 3, "4": 4, "1": 1}
+_TABLETS = re.compile(r"(?i)\b(?P<n>one|a|an|single|two|three|four|[1-4])\s+(?:tablets?|tabs?|capsules?|caps)\b")
+
+
+def _count_contents(sc: Scan, results: dict[int, DoseFinding], srcs: list[Scan]) -> None:
+    """What a count of a combination's tablets holds ("Two tablets deliver 500 mg acetaminophen, 500 mg aspirin and
+    130 mg caffeine"), where the cited row gives one tablet's strengths ("Acetaminophen 250 mg/ aspirin 250 mg/caffeine
+    65 mg"): an amount that is the count times its own component's strength is grounded (the component named right
+    after the amount, else before it)."""
+    strengths: dict[str, list[float]] = {}
+    for src in srcs:
+        for j, b in enumerate(src.amounts):
+            if b.info is None or b.info.dim != "mass" or b.is_range:
+                continue
+            # One tablet's strengths are written joined by '/' ("Acetaminophen 250 mg/ aspirin 250 mg/caffeine 65 mg").
+            joined = (j + 1 < len(src.amounts) and re.fullmatch(r"\s*/\s*[A-Za-z -]{0,30}", src.text[b.end:src.amounts[j + 1].start])) \
+                or (j > 0 and re.fullmatch(r"\s*/\s*[A-Za-z -]{0,30}", src.text[src.amounts[j - 1].end:b.start]))
+            if not joined:
+                continue
+            first = j
+            while first > 0 and re.fullmatch(r"\s*/\s*[A-Za-z -]{0,30}", src.text[src.amounts[first - 1].end:src.amounts[first].start]):
+                first -= 1
+            if _TABLETS.search(src.text[max(0, src.amounts[first].start - 60):src.amounts[first].start]):
+                continue  # "2 tablets twice daily (Naltrexone 16 mg/bupropion 180 mg)": what a count holds, not one tablet
+            before = [d for d in src.drugs if 0 <= b.start - d.end <= 2]
+            if before:
+                strengths.setdefault(before[-1].canonical, []).append(b.canon[0])
+            elif word := re.search(r"([A-Za-z]{4,})\s*$", src.text[max(0, b.start - 30):b.start]):
+                strengths.setdefault(word.group(1).lower(), []).append(b.canon[0])  # a component no dictionary lists
+    if not strengths:
+        return
+    for k, (s_start, s_end) in enumerate(sc.sentences):
+        m = _TABLETS.search(sc.text[s_start:s_end])
+        if m is None:
+            continue
+        n = _COUNT_WORDS[m.group("n").lower()]
+        for i, a in enumerate(sc.amounts):
+            f = results.get(i)
+            if a.sentence != k or f is None or f.verdict != "ungrounded" or a.info is None or a.info.dim != "mass" \
+                    or a.is_range or a.start < s_start + m.end():
+                continue
+            after = [d for d in sc.drugs if 0 <= d.start - a.end <= 2]
+            word = re.match(r"\s*([A-Za-z]{4,})", sc.text[a.end:a.end + 30])
+            drug = after[0].canonical if after else word.group(1).lower() if word and word.group(1).lower() in \
+                strengths else f.drug
+            if drug and any(abs(n * v - a.canon[0]) <= 0.01 * a.canon[0] for v in strengths.get(drug, ())):
+                results[i] = f.model_copy(update={
+                    "drug": drug, "verdict": "grounded",
+                    "message": f"{m.group(0)} of the cited product hold {a.text.strip()} of {drug}."})
+
+
 def _passage_framing(sc: Scan, results: dict[int, DoseFinding], srcs: list[Scan], negated: set[int]) -> None:
     """A dose grounded by the value its passage states, where the passage frames it otherwise: only as a reference
     point for another use ("lower than the FDA-recommended dosage of 150-800 mg/day"), or run for fewer hours before or
@@ -714,13 +931,51 @@ def _worked_totals(book: RuleBook, sc: Scan, results: dict[int, DoseFinding], to
                        f"{theirs.message}"})
 
 
+@lru_cache(maxsize=1)
+def _split_words() -> re.Pattern:
+    data = yaml.safe_load(_WORDED_FILE.read_text(encoding="utf-8"))
+    return re.compile(r"(?i)\b(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in data["split"]) + r")\b")
+
+
+_DAY_MARK = re.compile(r"(?i)^\s*(?:\(\s*)?(?:on\s+|for\s+)?(?:day|d)\s*\d\b")
+
+
+def _day_parts(book: RuleBook, sc: Scan, results: dict[int, DoseFinding], ctx: Scan | None) -> None:
+    """A dose split over days, each part marked with its day ("Split it: 92 g on day 1 and 92 g on day 2"): when every
+    part alone is a whole dose of one per-dose rule whose range cannot hold so many of them (1 g/kg twice is 2 g/kg),
+    the parts do not add up to the dose: each is withheld."""
+    where = " ".join(filter(None, (ctx.text if ctx is not None else None,)))
+    for k, (s_start, s_end) in enumerate(sc.sentences):
+        sentence = sc.text[s_start:s_end]
+        if not _split_words().search(sentence) and not _split_words().search(where):
+            continue
+        parts = [i for i, a in enumerate(sc.amounts) if a.sentence == k and i in results and not a.is_range
+                 and _DAY_MARK.match(sc.text[a.end:a.end + 16])]
+        if len(parts) < 2:
+            continue
+        ids = {results[i].rule_id for i in parts}
+        if len(ids) != 1 or None in ids or any(results[i].verdict != "verified" for i in parts):
+            continue
+        norm = next((n for n in book.norm if n.rule.id == next(iter(ids))), None)
+        if norm is None or norm.rule.per != "dose" or norm.lo is None or norm.hi is None:
+            continue
+        if len(parts) * norm.lo <= norm.hi * 1.03:
+            continue
+        for i in parts:
+            results[i] = results[i].model_copy(update={
+                "verdict": "out_of_range",
+                "message": f"{len(parts)} parts of {sc.amounts[i].text.strip()} on separate days are {len(parts)} times "
+                           f"the whole dose of rule {norm.rule.id}: split, each day's part is the dose divided by "
+                           f"{len(parts)}."})
+
+
 def _split_parts(book: RuleBook, sc: Scan, results: dict[int, DoseFinding]) -> None:
     """"1 g/kg every 3 weeks, which may be split into two infusions of 0.5 g/kg": a part is right when the parts add up
     to the dose before it and that dose's rule allows so many infusions; parts that do not add up are wrong."""
     for i, a in enumerate(sc.amounts):
         if not a.parts or i not in results or a.info is None or a.problem:
             continue
-        whole = next((k for k in range(i - 1, -1, -1) if k in results and sc.amounts[k].sentence == a.sentence
+        whole = next((k for k in range(i - 1, -1, -1) if k in results and sc.amounts[k].sentence in (a.sentence, a.sentence - 1)
                       and sc.amounts[k].info and sc.amounts[k].info.dim == a.info.dim and not sc.amounts[k].parts
                       and not sc.amounts[k].problem), None)
         if whole is None:
@@ -844,9 +1099,35 @@ def check_text(text: str, rulebook: RuleBook, *, weight_kg: float | None = None,
                                                               context=context, frame=frame))
 
 
+# A comparison closing a dose's clause ("up to 540 mg a day, same as diltiazem SR", "up to 6 mg/day like the oral
+# tablets"): what the dose is likened to, not what it is for.
+_COMPARED = re.compile(r"(?i)(?<=[\s,])(?:(?:just\s+|exactly\s+)?(?:the\s+)?same\s+as|(?:just\s+)?like|similar\s+to|"
+                       r"as\s+(?:for|with)|unlike|(?:less|more|lower|higher)\s+than|compared\s+(?:with|to)|versus|vs\.?)\s+(?:the\s+|a\s+|an\s+)?[^,;.:()\d]{2,40}?(?=\s*(?:[,;.:)]|$))")
+
+
+# "Add IVIG to the steroid: 1 g/kg": the drug added to is the patient's background, the dose is the added drug's.
+_ADDED_TO = re.compile(r"(?i)\b(?:add|adds|adding|added)\s+(?:the\s+|an?\s+)?(?!up\b|it\b|them\b)[A-Za-z][\w-]*"
+                       r"(?P<to>\s+(?:to|onto|on\s+top\s+of)\s+(?:the\s+|his\s+|her\s+|their\s+|current\s+|ongoing\s+)*"
+                       r"[A-Za-z][\w-]*)(?![\w-])")
+
+
+def _without_comparisons(text: str) -> str:
+    """The text with each comparison after a dose blanked out (same length, so spans hold): "540 mg a day, same as
+    diltiazem SR" is a dose of the answer's drug, which the question names."""
+    out = text
+    for m in _COMPARED.finditer(text):
+        if re.search(r"\d\s*(?:[a-zµ%/]+[\w/]*)?(?:\s+(?:a|per|each)\s+\w+)?[\s,]*$", text[:m.start()]):
+            out = out[:m.start()] + " " * (m.end() - m.start()) + out[m.end():]
+    for m in _ADDED_TO.finditer(out):
+        out = out[:m.start("to")] + " " * (m.end("to") - m.start("to")) + out[m.end("to"):]
+    return out
+
+
 def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: list[str] | None,
            context: str | None, frame: AnswerContext | None) -> list[DoseFinding]:
     lex = rulebook.lexicon
+    if context and (frame is not None and frame.drug or scan_text(context, lex).drugs):
+        text = _without_comparisons(text)
     sc = scan_text(text, lex)
     ctx = scan_text(context, lex) if context else None
     if sources is not None:
@@ -856,6 +1137,8 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
         # max for depression, so fine for OA too") does not bring that condition's guideline in.
         named_topics = topics(" ".join(filter(None, (context, frame.indication if frame else None)))) or topics(text)
         keep = preferred_sources(sources, named_topics)
+        # The table's purpose likewise: the acute regimen does not ground a dose for prevention.
+        keep = [k and p for k, p in zip(keep, purpose_sources(sources, purposes(context or "")))]
         sources = [with_column_units(unwrapped(split_passage(p)[1])) for p, ok in zip(sources, keep) if ok]
     srcs = [scan_text(s, lex) for s in sources] if sources is not None else None
     # "Arnuity Ellipta" where the passage names "Fluticasone furoate DPI (ARNUITY ELLIPTA)": the brand names its drug.
@@ -898,8 +1181,9 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     # A text that applies a conversion factor the rules give is about that conversion ("Hizentra: 30 ÷ 4 × 1.37"):
     # the conversion's own rules (its worked example) speak for its doses, as if the conversion were named.
     extra = _negated_factors(rulebook, sc, factor_findings(rulebook, sc, ctx)) + obesity_weight(rulebook, sc, ctx) + \
-        timing_findings(rulebook, sc, ctx) + _trial_lengths(sc, srcs, lex)
-    extra += target_findings(sc, srcs, lex) + passage_times(sc, srcs, lex, {f.start for f in extra}) + \
+        timing_findings(rulebook, sc, ctx) + _trial_lengths(sc, srcs, lex, answer_drug)
+    extra += target_findings(sc, srcs, lex) + goal_findings(sc, sources, context) + \
+        exclusion_findings(sc, sources, context, lex) + passage_times(sc, srcs, lex, {f.start for f in extra}) + \
         weight_basis_findings(sc, srcs) + threshold_findings(sc, srcs, lex) + molar_findings(sc)
     counted = count_doses(sc, srcs, lex, answer_drug, asked)
     extra += [c.finding for c in counted]
@@ -982,10 +1266,15 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     patient |= {weight_kg} if weight_kg else set()
     patient |= {frame.weight_kg} if frame is not None and frame.weight_kg else set()
     _worked_from_given(rulebook, sc, calc, results, operands, given, patient)
+    _worded_operations(sc, results, given)
+    if srcs:
+        _passage_conversions(sc, results, srcs)
     _split_parts(rulebook, sc, results)
+    _day_parts(rulebook, sc, results, ctx)
     _day_totals(sc, results, scopes, rulebook, counted)
     _count_totals(sc, results, scopes, counted, extra)
     _strength_volumes(sc, results)
+    _restatements(sc, results, ctx)
     ceilings_below_doses(sc, results, scopes)
     intake_over_ceiling(rulebook, sc, ctx, results, scopes)
     percent_changes(rulebook, sc, ctx, results, scopes, srcs)
@@ -1012,4 +1301,6 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
                                                   "give; the dose it puts in its place is the passage's."})
     if srcs:
         _passage_framing(sc, results, srcs, negated)
+        _repeat_doses(sc, results, srcs)
+        _count_contents(sc, results, srcs)
     return sorted([*results.values(), *extra], key=lambda f: (f.start, f.end))

@@ -17,7 +17,7 @@ from assistant.models import DoseFinding
 # Limits ("not exceed", "no more than", "not less than") bound a dose; they do not negate it.
 _LIMIT = re.compile(r"(?:\b(?:not|never)|n['’]t)\s+(?:to\s+)?(?:(?:give|go|use|let|reduce|lower|raise|increase|drop|run"
                     r"|infuse|set|keep|push|titrate|take|dose|be)\w*\s+(?:\w+\s+){0,5}?)?(?:exceed(?:ing)?|more\s+than|greater\s+than|above|over|less\s+than|"
-                    r"fewer\s+than|below|under|higher\s+than|lower\s+than|faster\s+than|quicker\s+than|slower\s+than|beyond"
+                    r"fewer\s+than|below|under|higher\s+than|lower\s+than|faster\s+than|quicker\s+than|slower\s+than|beyond|past"
                     r"|in\s+excess\s+of|go\s+(?:above|beyond|over)|be\s+(?:above|more\s+than|higher\s+than))\b"
                     r"|\bno\s+(?:more|less|fewer|greater)\s+than\b"
                     r"|\bavoid\w*\s+(?:[\w-]+\s+){0,3}?(?:above|over|exceeding|beyond|more\s+than|greater\s+than|higher\s+than"

@@ -48,6 +48,7 @@ _CMP_NAMES = {"<=": "<=", "=<": "<=", "≤": "<=", "at or below": "<=", ">=": ">
               "at least": ">=", "at or above": ">=", "no less than": ">=", "not less than": ">=", "no faster than": "<=",
               "not faster than": "<=", "no quicker than": "<=", "no slower than": ">="}
 _MAX = re.compile(r"(?i)(?:\b(?:max(?:imum)?|ceiling|upper\s+limit)\b[^.;\d]{0,50}?(?:\bis|\bof|:)|\bcapped\s+at|\bcap\s+of|\bat\s+or\s+below"
+                  r"|\b(?:stops?|tops?\s+out|maxes\s+out|peaks?\s+out)\s+at"
                   r"|\bkeep\w*\s+(?:the\s+)?(?:daily\s+)?(?:total|dose|rate)?\s*(?:to|at|under|below)"
                   r"|\bstay\w*\s+(?:below|under)|\bmax(?:imum)?\.?(?:\s+(?:daily|single|total|rate|dose|infusion|of|:))*"
                   r"|\bceiling(?:\s+(?:of|is|at|:))?|\blimit\s+(?:of|is)"
@@ -108,6 +109,10 @@ _LIST_AND = re.compile(r"(?i)^(?:\s*(?:per|a|an|each|every|in|/)\s*[\w-]*(?:\s+h
 _PART = re.compile(rf"(?i)\b(?:split|divided|given|administered|spread|separated)\s+(?:up\s+)?(?:into|in|as|over)\s+"
                    rf"(?P<n>{NUM})\s+(?:equal\s+|separate\s+|smaller\s+|divided\s+)?(?:infusions|doses|parts|portions)"
                    r"\s+of\s+(?:about\s+|approximately\s+)?$")
+# "40 g on each of two consecutive days": one of that many equal parts of a dose, read right after the amount.
+_PART_AFTER = re.compile(r"(?i)^\s*(?:IV\s+)?(?:on\s+)?each\s+of\s+(?:the\s+)?(?P<n>two|three|four|five|[2-5])\s+"
+                         r"(?:consecutive\s+|successive\s+|separate\s+)?(?:days|infusions)\b")
+_PART_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5}
 # The dose a titration raises to ("increasing to 25 mg once daily", "may be increased to 25 mg").
 _RAISED_TO = re.compile(r"(?i)\b(?:increas|rais|titrat|uptitrat|advanc)\w*\s+(?:the\s+dose\s+)?(?:up\s+)?to\s+$")
 _STEP_AFTER = re.compile(r"(?i)^\s*(?:higher|more|increase|increment|rise|greater|lower|less)\b")
@@ -404,6 +409,9 @@ def _groups(text: str, amounts: list[Amount], sentences) -> list[Amount]:
         observed = comparator is None and bool(_OBSERVED.search(pre))
         part = _PART.search(text[max(s_start, a.start - 70):a.start])
         parts = int(number(part.group("n"))[0]) if part and number(part.group("n"))[0] >= 2 else None
+        if parts is None and (after_part := _PART_AFTER.match(text[a.end:a.end + 60])):
+            n = after_part.group("n").lower()
+            parts = _PART_WORDS.get(n) or int(n)
         prev = next((o for o in reversed(out[:i]) if o.sentence == a.sentence and o.head is None), None)
         if prev is not None and (prev.info is None or a.info is None or prev.info.dim != a.info.dim):
             prev = None  # "CrCl <30 ml/min, 7.5-15 mg once daily": a threshold's bound is not a list of maxima

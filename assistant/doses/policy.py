@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import yaml
 
 from assistant.doses.calculated import confirm
 from assistant.doses.check import check_text, scan_text
@@ -26,6 +29,17 @@ def _observed(text: str, sources: list[str], found: list[DoseFinding], summary: 
     return found
 
 
+_HISTORY_FILE = Path(__file__).parent / "data" / "asked.yaml"
+
+
+def _history_pattern() -> re.Pattern:
+    words = yaml.safe_load(_HISTORY_FILE.read_text(encoding="utf-8"))["already_on"]
+    return re.compile(r"(?i)\b(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in words) + r")\s+$")
+
+
+_HISTORY = _history_pattern()
+
+
 def frame_for(question: str, rulebook: RuleBook) -> AnswerContext:
     """An answer context read from a question's words, for callers without a question frame (evals, the CLI)."""
     sc = scan_text(question, rulebook.lexicon)
@@ -33,6 +47,11 @@ def frame_for(question: str, rulebook: RuleBook) -> AnswerContext:
     asked = [d for d in sc.drugs if re.match(r"(?i)\s*(?:\S+\s+){0,2}?(?:dose|dosing|rate|regimen)\b",
                                              question[d.end:d.end + 30])]
     drugs = [asked[0].canonical] if asked else [d.canonical for d in sc.drugs]
+    if not asked and len(set(drugs)) > 1:
+        # "Losartan for BP, pt already on HCTZ 25": a drug the patient is already on is history, not the one asked about.
+        fresh = {d.canonical for d in sc.drugs if not _HISTORY.search(question[max(0, d.start - 30):d.start])}
+        if len(fresh) == 1:
+            drugs = list(fresh)
     return frame_from_text(question, drugs, [i.canonical for i in sc.indications])
 
 

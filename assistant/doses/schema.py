@@ -54,6 +54,11 @@ class TimingCue(_Strict):
     unless: list[str] = Field(default_factory=list, description=(
         "Words that, in the sentence, say it is about another circumstance than the rule's (a stable patient, not an "
         "active infection): the rule does not speak for its times."))
+    elapsed: Literal["at_least", "at_most"] | None = Field(default=None, description=(
+        "The rule's time is a wait that must have passed ('at_least': resistance is fever >= 36 h after the infusion) "
+        "or may not have passed ('at_most': within 10 days of onset). Then a statement that acts on the rule now "
+        "('counts as resistant already', 'give it now') is checked against the time the question says has passed "
+        "('12 hours after', two clock times)."))
 
 
 class DoseRule(_Strict):

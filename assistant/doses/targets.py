@@ -303,3 +303,111 @@ def threshold_findings(sc: Scan, srcs: list[Scan] | None, lex: Lexicon) -> list[
                 message=f"The cited passage gives {' or '.join(fmt(v) for v in dict.fromkeys(theirs))} as the level "
                         f"{'below' if below else 'above'} which it is {group}, not {fmt(value)}."))
     return out
+
+
+_CMP = r"(?P<cmp><=|≤|<|\bbelow\b|\bunder\b|\bless\s+than\b)"
+
+
+@dataclass(frozen=True)
+class _Goal:
+    bound: float
+    unit: str
+    analytes: frozenset[str]
+    ages: frozenset[str]
+    conditions: frozenset[str]
+    sentence: str
+
+
+@lru_cache(maxsize=1)
+def _goal_words() -> tuple[re.Pattern, str, re.Pattern, re.Pattern]:
+    data = yaml.safe_load(TARGETS_FILE.read_text(encoding="utf-8"))["population_goals"]
+    return (_words(data["cues"]), "(?:" + "|".join(data["units"]) + ")",
+            re.compile(r"(?i)\b(?:" + "|".join(r"\s+".join(map(re.escape, w.split())) for w in data["inclusive"])
+                       + r")\b[^,;.]*"),
+            re.compile(r"(?i)(?:^|(?<=[\s(,;]))(?:" + "|".join(re.escape(w) for w in data["negated"]) + r")[\s-]*$"))
+
+
+def _conditions(text: str, negated: re.Pattern | None = None) -> tuple[frozenset[str], frozenset[str]]:
+    """(conditions named, conditions named as absent: "no diabetes") by binding.yaml's topics."""
+    from assistant.doses.binding import cues
+
+    has, lacks = set(), set()
+    for name, pattern in cues().topics:
+        for m in pattern.finditer(text):
+            (lacks if negated is not None and negated.search(text[max(0, m.start() - 14):m.start()]) else has).add(name)
+    return frozenset(has - lacks), frozenset(lacks)
+
+
+def _passage_goals(passage: str) -> list[_Goal]:
+    """Every goal a passage sentence recommends, with the population the sentence gives it for."""
+    from assistant.doses.binding import age_qualifiers, split_passage
+
+    voc = vocabulary()
+    cue, units, inclusive, _ = _goal_words()
+    head, body = split_passage(passage)
+    own, _ = _conditions(head)  # the guideline's own condition: every patient it speaks of has it
+    flat = re.sub(r"\s+", " ", body)
+    out = []
+    for sentence in re.split(r"(?<=[.;])\s+(?=[A-Z0-9])", flat):
+        if not voc.recommend.search(sentence) or not cue.search(sentence):
+            continue
+        for m in re.finditer(rf"{_CMP}\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>{units})", sentence, re.I):
+            before = sentence[:m.start()]
+            restricting = inclusive.sub(" ", before)
+            conditions, _ = _conditions(restricting)
+            out.append(_Goal(float(m.group("n")), re.sub(r"\s+", "", m.group("unit")).lower(),
+                             frozenset(_analytes(sentence)), frozenset(q for q in age_qualifiers(restricting)
+                                                                      if q.startswith("age>")),
+                             conditions - own, sentence.strip()))
+    return out
+
+
+def goal_findings(sc: Scan, sources: list[str] | None, context: str | None) -> list[DoseFinding]:
+    """A goal the text gives for the patient ("at goal for his age (<150)") that is not the goal the cited passage
+    recommends for the patient's population: of the passage's goals for the analyte (the text's, else the question's)
+    whose ages and conditions the patient meets, the most specific speak ("60 years and over with type 2 diabetes:
+    <140" over "60 years and over: <150" for a 65-year-old with T2DM). Nothing when no passage goal applies, or when
+    the patient's age or a condition the goals differ by is not known (the text cannot be held to one of them)."""
+    if not sources:
+        return []
+    from assistant.doses.binding import age_qualifiers, ages_met
+
+    cue, units, _, negated = _goal_words()
+    goals = [g for p in sources for g in _passage_goals(p)]
+    if not goals:
+        return []
+    patient = " ".join(filter(None, (context, sc.text)))
+    has, lacks = _conditions(patient, negated)
+    ages = age_qualifiers(context or "") | age_qualifiers(sc.text)
+    text_goal = re.compile(rf"(?i)\b(?:{cue.pattern})\b[^.;\d<≤]{{0,40}}?{_CMP}\s*(?P<n>\d+(?:\.\d+)?)\s*(?P<unit>{units})?"
+                           rf"|{_CMP.replace('?P<cmp>', '?:')}\s*(?P<n2>\d+(?:\.\d+)?)\s*(?P<unit2>{units})?\s+(?:{cue.pattern})")
+    out = []
+    for m in text_goal.finditer(sc.text):
+        n = float(m.group("n") or m.group("n2"))
+        unit = re.sub(r"\s+", "", (m.group("unit") or m.group("unit2") or "")).lower()
+        s_start, s_end = sc.sentences[sc.sentence_of(m.start())]
+        clause = re.split(r"[;:,]|\band\b", sc.text[s_start:m.start() + 1])[-1]
+        named = _analytes(clause) or _analytes(sc.text[s_start:s_end]) or _analytes(context or "")
+        if not named:
+            continue
+        of_analyte = [g for g in goals if g.analytes & named and (not unit or unit == g.unit)]
+        if any(g.ages for g in of_analyte) and not ages:
+            continue  # the goals differ by age and the patient's is not known
+        if any(c not in has and c not in lacks for g in of_analyte for c in g.conditions):
+            continue  # nor is it known whether the patient has a condition a goal is for
+        fitting = [g for g in of_analyte if g.analytes & named and (not unit or unit == g.unit)
+                   and g.conditions <= has and {f"age>{int(q[4:])}" for q in g.ages} <= ages_met(
+                       ages, frozenset(int(q[4:]) for q in g.ages)) | {q for q in ages if q.startswith("age>")}]
+        if not fitting:
+            continue
+        most = max(len(g.conditions) + len(g.ages) for g in fitting)
+        speaking = [g for g in fitting if len(g.conditions) + len(g.ages) == most]
+        if any(abs(g.bound - n) <= _TOL * g.bound for g in speaking):
+            continue
+        lo = m.start("n") if m.group("n") else m.start("n2")
+        hi = m.end("n") if m.group("n") else m.end("n2")
+        out.append(DoseFinding(text=sc.text[lo:hi], start=lo, end=hi, value=n, unit=unit or speaking[0].unit,
+                               per_kg=False, verdict="out_of_range",
+                               message=f"A goal of {fmt(n)} is not the goal the cited passage recommends for this "
+                                       f"patient: \"{speaking[0].sentence[:200]}\"."))
+    return out

@@ -189,14 +189,14 @@ _NUMER = {
     "volume": r"millilit(?:er|re)s?|decilit(?:er|re)s?|lit(?:er|re)s?|mL|ml|cc|dL|dl|L",
     "iu": r"international\s+units?|IU|units?|U",
 }
-_DENOM = (r"kilograms?|kg(?:\s+(?:of\s+)?(?:(?:ideal|adjusted|actual|lean)\s+)?body\s*weight|\s+bw\b)?|m2|m²|m\^2"
+_DENOM = (r"kilograms?|kilos?|kg(?:\s+(?:of\s+)?(?:(?:ideal|adjusted|actual|lean)\s+)?body\s*weight|\s+bw\b)?|m2|m²|m\^2"
           r"|decilit(?:er|re)|dL|dl|lit(?:er|re)|millilit(?:er|re)|mL|ml|L|minutes?|min|hours?|hrs?|h"
           r"|days?|d|weeks?|wk|dose|infusion|course|months?|mo")
 NUMERATORS = "|".join(_NUMER.values())
 UNIT = rf"(?:{NUMERATORS})(?![A-Za-z])(?:(?:\s*/\s*|\s+per\s+)(?:{_DENOM})(?![A-Za-z²]))*"
 _NORM = [(r"milligrams?|mg", "mg"), (r"micrograms?|mcg|µg|μg|ug", "mcg"), (r"grams?|gm|g", "g"),
          (r"millilit(?:er|re)s?|mL|ml|cc", "mL"), (r"decilit(?:er|re)s?|dL|dl", "dL"), (r"lit(?:er|re)s?|L", "L"),
-         (r"international\s+units?|IU|units?|U", "IU"), (r"kilograms?|kg.*", "kg"), (r"m2|m²|m\^2", "m2"),
+         (r"international\s+units?|IU|units?|U", "IU"), (r"kilograms?|kilos?|kg.*", "kg"), (r"m2|m²|m\^2", "m2"),
          (r"minutes?|min", "min"), (r"hours?|hrs?|h", "h"), (r"days?|d", "day"), (r"weeks?|wk", "week"),
          (r"months?|mo", "month"), (r"dose|infusion", "dose"), (r"course", "course")]
 _NORM_RE = [(re.compile(rf"(?:{p})$", re.I if n not in ("mL", "L", "dL") else 0), n) for p, n in _NORM]

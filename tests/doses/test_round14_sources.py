@@ -13,7 +13,6 @@ import pytest
 
 from assistant.doses import load_rulebook
 from assistant.errors import InputError
-from evals import doses as dose_eval
 from evals.doses import VADOD_PDFS, resolve_sources, run_dose_eval
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,9 +54,19 @@ def test_the_eval_fails_instead_of_undercounting_when_the_pdfs_are_missing(tmp_p
     # Without them the eval stops, naming the file it could not read.
     empty = tmp_path / "no-pdfs"
     empty.mkdir()
-    monkeypatch.setattr(dose_eval.resolve_sources, "__defaults__", (empty,))
+    # The folder is the settings' (GUIDEQA_VADOD_PDFS), or the one the caller passes.
     with pytest.raises(InputError, match=str(empty / MDD)):
-        run_dose_eval(cases, book)
+        run_dose_eval(cases, book, empty)
+    from assistant.settings import get_settings
+
+    monkeypatch.setenv("GUIDEQA_VADOD_PDFS", str(empty))
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(InputError, match=str(empty / MDD)):
+            run_dose_eval(cases, book)
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
 
 
 @needs_pdfs
