@@ -27,7 +27,7 @@ def _load() -> dict:
         data = yaml.safe_load(ASPECTS_FILE.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{ASPECTS_FILE}: cannot read: {exc}") from exc
-    for key in ("sections", "section_order", "dose_number", "checking", "response_asked", "ceiling_asked", "aspects"):
+    for key in ("sections", "section_order", "dose_number", "checking", "response_asked", "ceiling_asked", "floor_asked", "rounding_asked", "aspects"):
         if key not in data:
             raise ConfigError(f"{ASPECTS_FILE}: '{key}' is missing")
     return data
@@ -42,6 +42,8 @@ DOSE_NUMBER = _pattern(_DATA["dose_number"], "dose_number")
 CHECKING = _pattern(_DATA["checking"], "checking")
 RESPONSE_ASKED = _pattern(_DATA["response_asked"], "response_asked")
 CEILING_ASKED = _pattern(_DATA["ceiling_asked"], "ceiling_asked")
+FLOOR_ASKED = _pattern(_DATA["floor_asked"], "floor_asked")
+ROUNDING_ASKED = _pattern(_DATA["rounding_asked"], "rounding_asked")
 # aspect -> (the words that ask it, the section that answers it, the cues of a statement answering it)
 ASPECTS: dict[str, tuple[re.Pattern[str], str, re.Pattern[str]]] = {
     str(name): (_pattern(row["asks"], f"aspects.{name}.asks"), str(row["section"]),

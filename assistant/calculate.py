@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from assistant.answer_aspects import CEILING_ASKED, RESPONSE_ASKED
+from assistant.answer_aspects import CEILING_ASKED, FLOOR_ASKED, RESPONSE_ASKED, ROUNDING_ASKED
 from assistant.doses.numbers import fmt
 from assistant.doses.rules import NormRule, RuleBook
 from assistant.question import QuestionFrame
@@ -39,6 +39,8 @@ class Calculated:
     formula: str
     rule_id: str
     hit: Hit
+    # words of the sentence stating a rule that no quantity names ("rounds ... to the nearest multiple of five grams")
+    cue: re.Pattern[str] | None = None
 
     def basis(self) -> str | None:
         """The sentence of the cited passage that states the rule the formula applies (a quantity of the formula with its
@@ -59,7 +61,7 @@ class Calculated:
             its_numbers = {float(v) for v in _NUMBER.findall(u)}
             return bool(stated & quantities) or bool(constants & its_numbers) and its_numbers <= numbers
 
-        units = [u for u in passage_units(self.hit.text) if states(u)]
+        units = [u for u in passage_units(self.hit.text) if (self.cue.search(u) if self.cue is not None else states(u))]
         wanted = set(tokenize(self.text))
         # of those as close to the formula's words, one giving no other dose than the formula's ("Adult: 1 g/kg once", not
         # "Child: 0.8-1 g/kg once")
@@ -225,8 +227,37 @@ def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit], p
     if frame is None:
         return []
     converted = unit_conversions(book, hits, question, frame.patient.weight_kg) + level_responses(book, frame, hits, question)
-    return converted + [c for c in _patient_calculations(book, frame, hits, prefer, question, names)
-                        if all(c.formula != k.formula for k in converted)]
+    own = [c for c in _patient_calculations(book, frame, hits, prefer, question, names)
+           if all(c.formula != k.formula for k in converted)]
+    return converted + (_rounded(book, frame, hits, own) if ROUNDING_ASKED.search(question) else own)
+
+
+_ONE_DOSE = re.compile(r"^[^=]*\bkg = (\d+(?:\.\d+)?) g$")  # a per-kg formula's single amount (not a range)
+
+
+def _rounded(book: RuleBook, frame: QuestionFrame, hits: list[Hit], calcs: list[Calculated]) -> list[Calculated]:
+    """Each calculated single dose followed by the same dose rounded by the corpus's rounding rule ("nearest 5 g"),
+    cited to the passage of the rule's document that states the rounding; unchanged without such a rule or passage."""
+    rule = next((n for n in book.norm if n.family == "rounding" and n.rule.unit == "g" and n.rule.max
+                 and (not frame.drug or n.rule.drug == frame.drug)), None)
+    hit = None if rule is None else next((h for h in hits if h.doc_id == rule.rule.source.document
+                                          and ROUNDING_ASKED.search(h.text)), None)
+    if hit is None:
+        return calcs
+    out = []
+    step = float(rule.rule.max)
+    for c in calcs:
+        out.append(c)
+        if (m := _ONE_DOSE.match(c.formula)) is None:
+            continue
+        grams = float(m.group(1))
+        result = round(grams / step) * step
+        if result <= 0 or abs(result - grams) < 1e-9:
+            continue
+        formula = f"{_g(grams)} g to the nearest {fmt(step)} g = {_g(result)} g"
+        out.append(Calculated(f"Calculated dose rounded to the nearest {fmt(step)} g (vial sizes), as the cited source "
+                              f"rounds: {formula}.", formula, rule.rule.id, hit, cue=ROUNDING_ASKED))
+    return out
 
 
 _RESPONSE_UNIT = re.compile(r"^\((mg/dL|g/L)\)/\((mg/kg|g/kg)\)$")
@@ -355,7 +386,8 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
         if hit is None:
             continue
         if lo != hi and (floor := _source(n, hits, f"at least {fmt(lo)}", n.rule.unit)) is not None:
-            out.append(_floor_for(n, lo, hi, weight, basis, floor))  # "followed by at least 0.2 g/kg": the floor first
+            # "followed by at least 0.2 g/kg": the floor first, alone when the question asks the minimum
+            out.append(_floor_for(n, lo, hi, weight, basis, floor, alone=bool(FLOOR_ASKED.search(question))))
             continue
         out.append(_dose_for(n, lo, hi, weight, basis, hit, frame.patient.course_days))
     return out
@@ -479,14 +511,15 @@ def _dose_for(n: NormRule, lo: float, hi: float, weight: float, basis: str, hit:
     return Calculated(text, formula, n.rule.id, hit)
 
 
-def _floor_for(n: NormRule, lo: float, hi: float, weight: float, basis: str, hit: Hit) -> Calculated:
+def _floor_for(n: NormRule, lo: float, hi: float, weight: float, basis: str, hit: Hit, *, alone: bool = False) -> Calculated:
     """The patient's grams from a rule whose passage states its lower bound as a floor ("at least 0.2 g/kg"): the floor,
-    then the rule's usual range."""
+    then the rule's usual range (the floor alone when the question asks the minimum)."""
     grams = _PER_KG_UNITS[n.rule.unit]
     formula = f"{fmt(lo)} {n.rule.unit} × {_g(weight)} kg = {_g(lo * grams * weight)} g"
+    usual = "" if alone else (f"; the usual range of {_stated_span(lo, hi)} {n.rule.unit} is "
+                              f"{_span(lo * grams * weight, hi * grams * weight)} g")
     text = (f"Calculated minimum {_product(n)} dose for this patient ({_g(weight)} kg {basis}): at least {formula}"
-            f"{_cadence(n)}; the usual range of {_stated_span(lo, hi)} {n.rule.unit} is "
-            f"{_span(lo * grams * weight, hi * grams * weight)} g.")
+            f"{_cadence(n)}{usual}.")
     return Calculated(text, formula, n.rule.id, hit)
 
 

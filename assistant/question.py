@@ -270,6 +270,12 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
     # and a setting of care yields to the condition treated in it ("kidney transplant with AMR" is about AMR).
     conditions = sorted((c for c in m.conditions if c.name not in vocab.modifiers and not absent(c)),
                         key=lambda c: 2 if c.name in vocab.broad else 1 if c.name in vocab.settings else 0)
+    # A circumstance the vocabulary also files under a condition ("CD19 CAR-T 5 months ago, IgG 290": CAR-T is a
+    # synonym of secondary immunodeficiency in rules/vocabulary.yaml) names that condition when the question names none.
+    if not conditions:
+        conditions = [Mention(filed.term, c.surface, c.start, c.end) for c in m.contexts if not _absent(normal, c)
+                      and not absent(c) and (filed := vocab.find(c.surface, "indications")) is not None
+                      and filed.name not in vocab.modifiers][:1]
     # A question that ends asking for a unit ("IVIG g?", "pump rate mL/h?") asks for that amount.
     if (unit := _ASKS_UNIT.search(normal)) and (asked := "administration" if "/h" in unit.group(1).lower() else "dose") not in aspects:
         aspects.append(asked)

@@ -18,6 +18,9 @@ _SCIG = re.compile(rf"^{_N} g ÷ {_N} weeks × {_N} = {_N} g(?: × {_N} = {_N} g
 # A single infusion's pump rate: the dose from the rule, its volume at the product's strength, over the hours asked.
 _PUMP = re.compile(rf"^{_N} (g/kg|mg/kg) × {_N} kg = {_N} g; {_N} g at {_N}% = {_N} mL(?:; {_N} mL ÷ {_N} h = {_N} mL/h)?$")
 _WEIGHT = re.compile(rf"^{_N} kg \+ {_N} × \({_N} kg − {_N} kg\) = {_N} kg$")
+# A calculated dose rounded by the corpus's rounding rule: the step must be the rule's (or finer) and the result the
+# nearest multiple of it.
+_ROUNDED = re.compile(rf"^{_N} g to the nearest {_N} g = {_N} g$")
 _RATE = re.compile(rf"^{_N} mL/kg/h × {_N} kg = {_N} mL/h$")
 _LEVEL = re.compile(rf"^{_N} (mg/dL|g/L) = {_N} (g/L|mg/dL)$")
 _COMPARED = re.compile(rf"^{_N} (mg/dL|g/L) ([<>=]) {_N} (mg/dL|g/L)$")  # the patient's level against a bound
@@ -135,6 +138,12 @@ def recompute(calc: Calculation, book: RuleBook) -> Checked | None:
                 or not _close(result, per_kg * w):
             return None
         return Checked(rule.id, frozenset({per_kg, w, result}))
+    if m := _ROUNDED.match(calc.formula):
+        grams, step, result = map(float, m.groups())
+        if rule.kind != "rounding" or rule.unit != "g" or not rule.max or step <= 0 or step > rule.max \
+                or not _close(result, round(grams / step) * step):
+            return None
+        return Checked(rule.id, frozenset({grams, step, result}))
     if m := _WEIGHT.match(calc.formula):
         ideal, factor, actual, ideal2, result = map(float, m.groups())
         if rule.kind != "conversion_factor" or not _close(factor, rule.min or -1) or ideal != ideal2 \
