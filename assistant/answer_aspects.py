@@ -11,6 +11,8 @@ from pathlib import Path
 import yaml
 
 from assistant.errors import ConfigError
+from assistant import routes
+from assistant.routes import Routes, fill
 
 ASPECTS_FILE = Path(__file__).parent / "data" / "answer-aspects.yaml"
 
@@ -44,8 +46,22 @@ RESPONSE_ASKED = _pattern(_DATA["response_asked"], "response_asked")
 CEILING_ASKED = _pattern(_DATA["ceiling_asked"], "ceiling_asked")
 FLOOR_ASKED = _pattern(_DATA["floor_asked"], "floor_asked")
 ROUNDING_ASKED = _pattern(_DATA["rounding_asked"], "rounding_asked")
-# aspect -> (the words that ask it, the section that answers it, the cues of a statement answering it)
-ASPECTS: dict[str, tuple[re.Pattern[str], str, re.Pattern[str]]] = {
-    str(name): (_pattern(row["asks"], f"aspects.{name}.asks"), str(row["section"]),
-                DOSE_NUMBER if row["cues"] == "dose_number" else _pattern(row["cues"], f"aspects.{name}.cues"))
-    for name, row in _DATA["aspects"].items()}
+
+
+def _aspects(routes: Routes) -> dict[str, tuple[re.Pattern[str], str, re.Pattern[str]]]:
+    return {str(name): (_pattern(fill(str(row["asks"]), routes), f"aspects.{name}.asks"), str(row["section"]),
+                        DOSE_NUMBER if row["cues"] == "dose_number" else _pattern(fill(str(row["cues"]), routes),
+                                                                                  f"aspects.{name}.cues"))
+            for name, row in _DATA["aspects"].items()}
+
+
+# aspect -> (the words that ask it, the section that answers it, the cues of a statement answering it); the patterns'
+# route placeholders are filled from the corpus lexicon's routes
+ASPECTS: dict[str, tuple[re.Pattern[str], str, re.Pattern[str]]] = _aspects(routes.current())
+
+
+def bind_routes(corpus_routes: Routes) -> None:
+    """Fill the aspects' route placeholders from a corpus's routes (in place: every importer of ASPECTS sees them)."""
+    if routes.bind(corpus_routes):
+        ASPECTS.clear()
+        ASPECTS.update(_aspects(corpus_routes))

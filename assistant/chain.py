@@ -19,6 +19,7 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
+from assistant.answer_aspects import bind_routes
 from assistant.calculate import WORKED_EXAMPLE
 from assistant.citations import MARKER, Numbering, best_quote, guard, normalise
 from assistant.compose import (aspect_sections, compose, grade_of, names_any, on_topic, references_of, section_name,
@@ -215,6 +216,7 @@ class Assistant:
         """The words questions use: the shared clinical lexicon, this corpus's vocabulary (reloaded when a file changes)
         and the conditions the indexed guidelines' own titles name, with the acronyms they define (per index version)."""
         base = load_vocabulary(self.settings.doses.rules_dir, self.settings.corpus_dir / "lexicon.yaml")
+        bind_routes(base.routes)  # the answer aspects' route words are this corpus's
         try:
             version = self.index.version
         except GuideqaError:
