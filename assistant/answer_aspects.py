@@ -29,7 +29,7 @@ def _load() -> dict:
         data = yaml.safe_load(ASPECTS_FILE.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{ASPECTS_FILE}: cannot read: {exc}") from exc
-    for key in ("sections", "section_order", "dose_number", "checking", "response_asked", "ceiling_asked", "floor_asked", "rounding_asked", "aspects"):
+    for key in ("sections", "section_order", "dose_number", "checking", "response_asked", "ceiling_asked", "floor_asked", "rounding_asked", "amount_checked", "aspects"):
         if key not in data:
             raise ConfigError(f"{ASPECTS_FILE}: '{key}' is missing")
     return data
@@ -46,6 +46,8 @@ RESPONSE_ASKED = _pattern(_DATA["response_asked"], "response_asked")
 CEILING_ASKED = _pattern(_DATA["ceiling_asked"], "ceiling_asked")
 FLOOR_ASKED = _pattern(_DATA["floor_asked"], "floor_asked")
 ROUNDING_ASKED = _pattern(_DATA["rounding_asked"], "rounding_asked")
+AMOUNT_STATED = _pattern(_DATA["amount_checked"]["amount"], "amount_checked.amount")
+AMOUNT_CHECKED = _pattern(_DATA["amount_checked"]["checked"], "amount_checked.checked")
 
 
 def _aspects(routes: Routes) -> dict[str, tuple[re.Pattern[str], str, re.Pattern[str]]]:

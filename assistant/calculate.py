@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from assistant.answer_aspects import CEILING_ASKED, FLOOR_ASKED, RESPONSE_ASKED, ROUNDING_ASKED
+from assistant.answer_aspects import ASPECTS, CEILING_ASKED, FLOOR_ASKED, RESPONSE_ASKED, ROUNDING_ASKED
 from assistant.doses.numbers import fmt
 from assistant.doses.rules import NormRule, RuleBook
-from assistant.question import QuestionFrame
+from assistant.question import QuestionFrame, only_in_story
 from assistant.retrieval import Hit
 from assistant.vocabulary import phase_over_phrases, phases_over, same_phase
 
@@ -344,10 +344,17 @@ def _names_phase(n: NormRule, over: set[str]) -> bool:
 def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit], prefer, question: str,
                           names: tuple[str, ...]) -> list[Calculated]:
     words, over = _asked_words(question)
+    # The brand the conversation is about ("on the privigen regimen", turns ago) names its label's rule as the question's
+    # words do (a word of a rule's id that is no route product: 'privigen', not 'ivig').
+    brand = {w for w in re.findall(r"[a-z]{3,}", (frame.product or "").lower())} - {n.rule.product for n in book.norm}
+    words = (*words, *sorted(w for w in brand if w not in words and any(w in n.rule.id.split("-") for n in book.norm)))
     if frame.patient.concentration_percent and (pump := _pump_rate(book, frame, hits, prefer, words, names)):
         return pump
     # (a dose asked "for the first infusion" asks a dose, not how fast to run it)
-    if "administration" in frame.aspects and frame.patient.weight_kg and ("dose" not in frame.aspects or _RATE_ASKED.search(question)):
+    # (nor is a rate asked when only a sentence telling the story names the infusion: "headache + chills mid-infusion. do
+    # we stop the course?")
+    if "administration" in frame.aspects and frame.patient.weight_kg and ("dose" not in frame.aspects or _RATE_ASKED.search(question)) \
+            and not only_in_story(question, ASPECTS["administration"][0]):
         rates = _rates(book, frame, hits, words)
         if rates:
             return rates

@@ -39,6 +39,7 @@ def _patterns(path: Path = PEOPLE_FILE) -> _Patterns:
         data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
         another, persons, relatives = data["another"], data["persons"], data["relatives"]
         same, back, earlier = data["same_subject"], data["back_to"], data["earlier_persons"]
+        described = "|".join(f"(?:{p})" for p in data.get("earlier_person_described") or ())
         wh, openers = data["wh_words"], data["question_openers"]
         asking = [*wh, *data["question_words"]]
     except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
@@ -49,7 +50,8 @@ def _patterns(path: Path = PEOPLE_FILE) -> _Patterns:
     return _Patterns(
         another=re.compile(f"(?i){person}|{relative}"),
         same_subject=re.compile(rf"(?i)\b(?:{phrase_alternation(same)})\b"),
-        back_to=re.compile(rf"(?i)\b(?:{phrase_alternation(back)})\s+(?:the\s+|our\s+|my\s+|that\s+)?(?:{phrase_alternation(earlier)})\b"),
+        back_to=re.compile(rf"(?i)\b(?:{phrase_alternation(back)})\s+(?:the\s+|our\s+|my\s+|that\s+)?"
+                           rf"(?:(?:{phrase_alternation(earlier)})\b{'|' + described if described else ''})"),
         asks=re.compile(rf"(?i)\?|\b(?:{phrase_alternation(asking)})\b|^\W*(?:\w+\W+)?(?:{phrase_alternation(openers)})\b"),
         relative=re.compile(f"(?i){relative}"),
         wh=re.compile(rf"(?i)\b(?:{phrase_alternation(wh)})\b"),

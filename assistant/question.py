@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
+from assistant.answer_aspects import AMOUNT_CHECKED, AMOUNT_STATED
 from assistant.history import InfectionLevel, history_of
 from assistant.vocabulary import (Mention, Vocabulary, bare_age, dose_decision_spans, elapsed_spans, ends_in_phase_over, named_as_history,
                                   negated_condition_spans, put_forward)
@@ -281,6 +282,8 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
         aspects.append(asked)
     elif _ASKS_GRAMS.search(normal) and "dose" not in aspects:
         aspects.append("dose")
+    if not aspects and AMOUNT_STATED.search(normal) and AMOUNT_CHECKED.search(normal):
+        aspects = ["dose"]  # "pharmacy has drawn up 180 g as one bag. ok?": the amount put up is checked against the dose
     judged = (patient.igg_g_per_l, patient.infections, patient.days_since_event, patient.vaccine_response)
     if not aspects and (patient.weight_kg or patient.regimen) and (m.drug or conditions) and all(f is None for f in judged):
         aspects = ["dose"]  # "75 kg man with GBS, IVIG please": a patient's numbers and a treatment, nothing else, ask for the dose
@@ -314,6 +317,15 @@ def _asking_spans(text: str) -> list[tuple[int, int]]:
     spans = [(m.start(), m.end()) for m in re.finditer(r"[^.?!]+(?:[.?!]+|$)", text) if m.group(0).strip()]
     asking = [(a, b) for a, b in spans if text[a:b].rstrip().endswith("?")]
     return asking if asking and len(asking) < len(spans) else [(0, len(text))]
+
+
+def only_in_story(text: str, pattern: re.Pattern[str]) -> bool:
+    """Whether what a pattern finds stands only in the sentences telling the story, none of those asking ("headache +
+    chills mid-infusion. do we stop the course?": the infusion is the story's, the course is asked about)."""
+    spans = _asking_spans(text)
+    if spans == [(0, len(text))] or not pattern.search(text):
+        return False
+    return not any(pattern.search(text[a:b]) for a, b in spans)
 
 
 # A drug named as the owner of the dose asked for: "aspirin dose", "the dose of aspirin", "aspirin dosing", "how much IVIG".
