@@ -1,0 +1,165 @@
+"""Clinician questions round 15 (#12): patient arithmetic a question asks for, a condition named by its cause, timing
+asked as a span, who a turn is about, and product words from the corpus lexicon. One test per class; the words are
+data (answer-aspects.yaml, document-reading.yaml, people.yaml, corpus/lexicon.yaml routes, rules/vocabulary.yaml).
+
+- asked the minimum ("what's the EU minimum per dose?"), a floor rule is worked out as the floor alone, without the
+  usual range's top (the finished load's 44 g);
+- asked to round ("rounded the way their calculator does"), a calculated dose is rounded by the corpus's rounding rule,
+  cited to the passage stating it, and the dose layer recomputes the rounding;
+- a circumstance the vocabulary also files under a condition (CAR-T: secondary immunodeficiency) names that condition
+  when the question names none, so its dose rules are worked out;
+- "earliest the trough will reflect the new dose?" is answered by the time it takes ("three to six months"); a past
+  dose change asks no dose;
+- "back to the 74yo" comes back to the patient before the other person ("diff pt"), with that patient's weight;
+- an amount put up and asked "ok?" asks the dose ("pharmacy has drawn up 180 g as one bag. ok?");
+- a rate is not worked out when only a sentence telling the story names the infusion;
+- the IG product and route words of the shared patterns come from the corpus lexicon's `routes`.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import yaml
+
+from assistant import routes
+from assistant.answer_aspects import ASPECTS, FLOOR_ASKED, ROUNDING_ASKED, bind_routes
+from assistant.doses.calculated import recompute
+from assistant.doses.rules import load_rulebook
+from assistant.models import Calculation
+from assistant.people import about_another_person, returns_to_earlier_patient
+from assistant.question import only_in_story, read_question
+from assistant.vocabulary import load_vocabulary, without_findings
+from tests.conftest import CORPUS
+
+VOCAB = load_vocabulary(CORPUS / "rules", CORPUS / "lexicon.yaml")
+
+
+# ---- the floor asked -------------------------------------------------------------------------------------------------
+def test_asked_the_minimum_a_floor_rule_is_worked_out_alone(assistant):
+    assert FLOOR_ASKED.search("what's the EU minimum per dose?") and FLOOR_ASKED.search("lowest dose we can use?")
+    assert not FLOOR_ASKED.search("90 min after IVIG") and not FLOOR_ASKED.search("0.5 mg/kg/min")
+    answer = assistant.ask("PID adult 55kg got the EU loading dose (0.8 g/kg) 4 wks ago. do we repeat the load, or is it "
+                           "maintenance now - what's the EU minimum per dose?")
+    assert "0.2 g/kg × 55 kg = 11 g" in answer.summary
+    assert "44 g" not in answer.summary
+
+
+def test_not_asked_the_minimum_the_usual_range_follows_the_floor(assistant):
+    answer = assistant.ask("PID adult 55 kg, EU SmPC maintenance after the load - how many grams?")
+    assert "at least 0.2 g/kg × 55 kg = 11 g" in answer.summary and "11-44 g" in answer.summary
+
+
+# ---- rounding --------------------------------------------------------------------------------------------------------
+def test_asked_to_round_the_calculated_dose_is_rounded_by_the_rounding_rule(assistant):
+    assert ROUNDING_ASKED.search("rounded the way their calculator does") and not ROUNDING_ASKED.search("around 40 g")
+    answer = assistant.ask("CVID 39M, 121 kg, IBW 64 kg, BMI 38. plan 0.5 g/kg q4w on the Ontario adjusted weight, "
+                           "rounded the way their calculator does. dosing wt and what do we order?")
+    assert "0.5 g/kg × 86.8 kg = 43.4 g" in answer.summary
+    assert "43.4 g to the nearest 5 g = 45 g" in answer.summary
+    shown = " ".join(s.text for sec in answer.sections for s in sec.statements if not s.withheld)
+    assert "nearest multiple of five grams" in shown  # the source's own sentence beside the rounding
+    assert all(f.verdict in ("verified", "grounded") for f in answer.dose_checks if "45" in f.text)
+
+
+def test_the_dose_layer_recomputes_a_rounding_against_its_rule():
+    book = load_rulebook(CORPUS / "rules")
+    ok = recompute(Calculation(formula="43.4 g to the nearest 5 g = 45 g", rule_id="rounding-ontario-5g"), book)
+    assert ok is not None and {43.4, 5.0, 45.0} <= ok.values
+    assert recompute(Calculation(formula="43.4 g to the nearest 5 g = 40 g", rule_id="rounding-ontario-5g"), book) is None
+    assert recompute(Calculation(formula="43.4 g to the nearest 10 g = 40 g", rule_id="rounding-ontario-5g"), book) is None
+    assert recompute(Calculation(formula="43.4 g to the nearest 5 g = 45 g", rule_id="pid-ivig-ontario"), book) is None
+
+
+# ---- a condition named by its cause ----------------------------------------------------------------------------------
+def test_a_circumstance_filed_under_a_condition_names_it():
+    frame = read_question("58M, CD19 CAR-T 5 months ago, IgG 290 mg/dL, zero infections. start IVIG?", VOCAB)
+    assert frame.context == "car_t" and frame.indication == "secondary_immunodeficiency"
+    # a condition the question names itself stays the condition
+    frame = read_question("CLL pt after rituximab, IgG 3.1 g/L. start IVIG?", VOCAB)
+    assert frame.indication == "secondary_immunodeficiency"
+    assert read_question("ITP after rituximab, plt 12. IVIG dose 70 kg?", VOCAB).indication == "itp"
+
+
+def test_after_car_t_the_weekly_scig_range_is_worked_out(make_assistant):
+    assistant = make_assistant()
+    session = assistant.sessions.create("local")
+    assistant.ask("58M, CD19 CAR-T 5 months ago, IgG 290 mg/dL, zero infections. start IVIG?", session_id=session)
+    assistant.ask("now 2 bacterial pneumonias in 6 weeks, IgG 260. now?", session_id=session)
+    answer = assistant.ask("he wants to self-infuse sc. Ontario weekly range, 72 kg, BMI 24?", session_id=session)
+    assert "0.1-0.15 g/kg × 72 kg = 7.2-10.8 g" in answer.summary
+
+
+# ---- timing asked as a span ------------------------------------------------------------------------------------------
+def test_a_timing_ask_is_answered_by_the_time_it_takes(make_assistant):
+    assert "dose" not in without_findings("we bumped her dose in March. earliest the trough will reflect the new dose?")
+    assistant = make_assistant()
+    session = assistant.sessions.create("local")
+    assistant.ask("PID pt, pre-infusion IgG came back 4.8 g/L. is that above the Ontario 500 mg/dL minimum?", session_id=session)
+    answer = assistant.ask("we bumped her dose in March. earliest the trough will reflect the new dose?", session_id=session)
+    assert "three to six months" in answer.summary
+
+
+# ---- who a turn is about ---------------------------------------------------------------------------------------------
+def test_back_to_a_patient_named_by_age_or_weight():
+    assert returns_to_earlier_patient("back to the 74yo - day 3, headache + chills mid-infusion")
+    assert returns_to_earlier_patient("back to the 67 kg man")
+    assert not returns_to_earlier_patient("back to replacement for a moment")
+    assert about_another_person("diff pt at the peds site, 9yo 28 kg, also GBS. same regimen?")
+
+
+def test_back_to_the_74yo_answers_with_his_weight_and_works_out_no_rate_for_a_story(make_assistant):
+    assistant = make_assistant()
+    session = assistant.sessions.create("local")
+    for turn in ("GBS 67kg M, can't walk unaided since yesterday, starting ivig per SmPC. g/day and course total?",
+                 "he's 74, in ICU, bedbound. any rate limit? we use a 10% product - in mL/h pls",
+                 "diff pt at the peds site, 9yo 28 kg, also GBS. same regimen?"):
+        answer = assistant.ask(turn, session_id=session)
+    assert answer.question_frame.patient.weight_kg == 28 and answer.question_frame.context is None
+    answer = assistant.ask("back to the 74yo - day 3, headache + chills mid-infusion. do we stop the course?", session_id=session)
+    assert answer.question_frame.patient.weight_kg == 67
+    assert "28 kg" not in answer.summary and "mL/h" not in answer.summary
+
+
+def test_only_a_story_sentence_naming_the_infusion_asks_no_rate():
+    infusion = ASPECTS["administration"][0]
+    assert only_in_story("day 3, headache + chills mid-infusion. do we stop the course?", infusion)
+    assert not only_in_story("he's 74, in ICU. any rate limit? we use a 10% product", infusion)
+    assert not only_in_story("infusion rate for her?", infusion)  # one sentence, asking
+
+
+# ---- an amount put up for checking -----------------------------------------------------------------------------------
+def test_an_amount_asked_ok_asks_the_dose(make_assistant):
+    assert read_question("pharmacy has drawn up 180 g as one bag for tomorrow. ok?", VOCAB).aspects == ["dose"]
+    assert read_question("IgG 5.2 g/L, is that ok?", VOCAB).aspects != ["dose"]
+    assistant = make_assistant()
+    session = assistant.sessions.create("local")
+    assistant.ask("chronic ITP, 44F, 90 kg, plt 14. on the privigen regimen how much per day and for how many days?",
+                  session_id=session)
+    answer = assistant.ask("pharmacy has drawn up 180 g as one bag for tomorrow. ok?", session_id=session)
+    assert "90 g a day for 2 days" in answer.summary
+
+
+# ---- product and route words from the corpus lexicon -----------------------------------------------------------------
+def test_route_words_come_from_the_corpus_lexicon(tmp_path):
+    offering = "Patients with poor venous access may be moved to SCIG."
+    assert VOCAB.routes.switch_words() and ASPECTS["conversion"][2].search(offering)
+    assert VOCAB.qualified_spans("we bumped her scig dose in March")
+    # another corpus's lexicon without these routes: the same patterns name none of this corpus's products
+    other = tmp_path / "corpus"
+    shutil.copytree(CORPUS / "rules", other / "rules")
+    lexicon = yaml.safe_load((CORPUS / "lexicon.yaml").read_text(encoding="utf-8"))
+    lexicon.pop("routes")
+    (other / "lexicon.yaml").write_text(yaml.safe_dump(lexicon), encoding="utf-8")
+    bare = load_vocabulary(other / "rules", other / "lexicon.yaml")
+    assert not bare.routes.all_words()
+    assert bare.qualified_spans("we bumped her dose in March") and not bare.qualified_spans("we bumped her scig dose")
+    before = routes.current()
+    try:
+        bind_routes(bare.routes)
+        assert not ASPECTS["conversion"][2].search(offering)
+        assert not ASPECTS["conversion"][0].search("sc instead?")  # no route of this corpus is switched onto
+        assert ASPECTS["conversion"][0].search("how do we convert?")
+    finally:
+        bind_routes(before)
+    assert ASPECTS["conversion"][2].search(offering)
