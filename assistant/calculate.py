@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from assistant.answer_aspects import ASPECTS, CEILING_ASKED, FLOOR_ASKED, RESPONSE_ASKED, ROUNDING_ASKED
+from assistant.answer_aspects import ASPECTS, CEILING_ASKED, DOSE_FOR_LEVEL_ASKED, FLOOR_ASKED, RESPONSE_ASKED, ROUNDING_ASKED
 from assistant.doses.numbers import fmt
 from assistant.doses.rules import NormRule, RuleBook
 from assistant.question import QuestionFrame, only_in_story
@@ -41,6 +41,8 @@ class Calculated:
     hit: Hit
     # words of the sentence stating a rule that no quantity names ("rounds ... to the nearest multiple of five grams")
     cue: re.Pattern[str] | None = None
+    # a further step the formula takes and the passage stating it ("doubles the calculated weekly dose" for every 2 weeks)
+    step: tuple[Hit, str] | None = None
 
     def basis(self) -> str | None:
         """The sentence of the cited passage that states the rule the formula applies (a quantity of the formula with its
@@ -59,7 +61,9 @@ class Calculated:
                 return False  # an amount the formula does not use is about someone else ("7.5 g per week × 1.30")
             # the rule's dose in the sentence; or its constant, beside no other number ("1.37", not "1.37 ... Cuvitru 1.30")
             its_numbers = {float(v) for v in _NUMBER.findall(u)}
-            return bool(stated & quantities) or bool(constants & its_numbers) and its_numbers <= numbers
+            # (or a slope the formula's constant restates: "each 100 mg/kg ... by about 73 mg/dL" for × 0.73)
+            slope = any(b and abs(a / b - c) <= 1e-9 * max(1.0, c) for c in constants for a in its_numbers for b in its_numbers)
+            return bool(stated & quantities) or bool(constants & its_numbers) and its_numbers <= numbers or slope
 
         units = [u for u in passage_units(self.hit.text) if (self.cue.search(u) if self.cue is not None else states(u))]
         wanted = set(tokenize(self.text))
@@ -266,8 +270,8 @@ _LEVEL_G_PER_L = {"mg/dL": 0.01, "g/L": 1.0}
 
 def response_rules(book: RuleBook, frame: QuestionFrame, question: str) -> list[NormRule]:
     """The rules giving how far a level rises per unit of dose, for this indication, when the question asks how far the
-    patient's level will move with a change of dose."""
-    if not RESPONSE_ASKED.search(question):
+    patient's level will move with a change of dose (or what dose would bring it to a target)."""
+    if not (RESPONSE_ASKED.search(question) or DOSE_FOR_LEVEL_ASKED.search(question)):
         return []
     return [n for n in book.norm if n.family == "factor" and _RESPONSE_UNIT.match(n.rule.unit) and n.rule.min
             and n.rule.indication in ("any", frame.indication) and (frame.drug is None or n.rule.drug == frame.drug)]
@@ -275,7 +279,9 @@ def response_rules(book: RuleBook, frame: QuestionFrame, question: str) -> list[
 
 def _new_per_kg(question: str, old: float | None) -> float | None:
     """The per-kg dose (g/kg) the question proposes: the last it states other than the one the patient is on."""
-    said = [float(m.group(1)) * _PER_KG_UNITS[m.group(2).lower()] for m in _GIVEN_PER_KG.finditer(question)]
+    # (not the step of a slope the question quotes: "~73 mg/dL per 100 mg/kg")
+    said = [float(m.group(1)) * _PER_KG_UNITS[m.group(2).lower()] for m in _GIVEN_PER_KG.finditer(question)
+            if not re.search(r"(?i)\b(?:per|each|every|for each)\s*(?:extra\s+|additional\s+)?$", question[:m.start()])]
     return next((v for v in reversed(said) if old is None or abs(v - old) > 1e-9), None)
 
 
@@ -300,6 +306,8 @@ def level_responses(book: RuleBook, frame: QuestionFrame, hits: list[Hit], quest
     if regimen is None or regimen.unit not in ("g/kg", "g") or regimen.unit == "g" and not weight:
         return []
     old = regimen.value if regimen.unit == "g/kg" else regimen.value / weight
+    if DOSE_FOR_LEVEL_ASKED.search(question) and not RESPONSE_ASKED.search(question):
+        return _dose_for_level(book, frame, hits, question, old)
     new = _new_per_kg(question, old)
     out = []
     for n in response_rules(book, frame, question) if new is not None else []:
@@ -320,6 +328,46 @@ def level_responses(book: RuleBook, frame: QuestionFrame, hits: list[Hit], quest
                 f"target): {formula} (a rise of {fmt(in_other)} {other})")
         out.append(Calculated(f"{text}.", formula, n.rule.id, hit))
     return out
+
+
+def _dose_for_level(book: RuleBook, frame: QuestionFrame, hits: list[Hit], question: str, old: float) -> list[Calculated]:
+    """The per-kg dose (and the patient's grams) expected to bring the patient's level to the target the question states,
+    by a rule's rise per unit of dose: the rise needed divided by the rise per unit, added to the dose the patient is on."""
+    level = frame.patient.igg_g_per_l
+    if level is None:
+        return []
+    targets = [_num_level(m) for m in _LEVEL.finditer(question)]
+    targets = [t for t in targets if t > level + 1e-9]  # the level to reach, above the patient's own
+    if not targets:
+        return []
+    target = targets[-1]
+    out = []
+    for n in response_rules(book, frame, question):
+        level_unit, dose_unit = _RESPONSE_UNIT.match(n.rule.unit).groups()
+        hit = _stating_slope(hits, n, level_unit, dose_unit)
+        if hit is None:
+            continue
+        per = _PER_KG_UNITS[dose_unit]
+        now, goal = level / _LEVEL_G_PER_L[level_unit], target / _LEVEL_G_PER_L[level_unit]
+        extra = (goal - now) / n.rule.min
+        dose = old / per + extra
+        formula = (f"({_g(goal)} {level_unit} − {_g(now)} {level_unit}) ÷ {fmt(n.rule.min)} = {_g(extra)} {dose_unit}; "
+                   f"{fmt(round(old / per, 3))} {dose_unit} + {_g(extra)} {dose_unit} = {_g(dose)} {dose_unit}")
+        grams = ""
+        if frame.patient.weight_kg:
+            per_kg = round(dose * per, 2)  # as a dose is prescribed, to the hundredth of a g/kg
+            formula += f"; {fmt(per_kg)} g/kg × {_g(frame.patient.weight_kg)} kg = {_g(per_kg * frame.patient.weight_kg)} g"
+            grams = " per dose"
+        text = (f"Estimated dose to bring {_level_name(n)} to {fmt(target)} g/L for this patient (an estimate from the rise "
+                f"per unit of dose, to be checked by the next trough): {formula}{grams}")
+        out.append(Calculated(f"{text}.", formula, n.rule.id, hit))
+    return out
+
+
+def _num_level(m: re.Match) -> float:
+    """A level as the question writes it, in g/L."""
+    value = float(m.group(1).replace(",", "."))
+    return value / 100 if m.group(2).lower() == "mg/dl" else value
 
 
 def _level_name(n: NormRule) -> str:
@@ -766,7 +814,8 @@ def _conversion(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tu
         # The labelling asked for ("Hizentra per EU SmPC") decides: a product's factor from another labelling gives way.
         named = [n for n in named if n.rule.jurisdiction in {m.rule.jurisdiction for m in labelled}]
     chosen = named or labelled
-    if not chosen:
+    # (a labelling named without a product or a switch asks no conversion: "the EU 6 g/L target" is a level)
+    if not chosen or not named and "switch" not in frame.aspects:
         return []
     n = chosen[0]
     f = n.lo
@@ -784,9 +833,22 @@ def _conversion(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tu
     text = f"Calculated weekly {what} for this patient from IVIG{given}: {formula} weekly SCIG." if not (every and every != 1) \
         else f"Calculated {what} every {fmt(every)} weeks for this patient from IVIG{given}: {formula} every {fmt(every)} weeks."
     # Of the passages stating the factor, the one that states it as this product's rule is cited (its sentence shows beside).
-    stating = [Calculated(text, formula, n.rule.id, h) for h in hits if h.doc_id == hit.doc_id and _stated(h, fmt(f), "")
-               and not _under_worked_example(h)]
-    return [next((c for c in stating if c.basis()), Calculated(text, formula, n.rule.id, hit))]
+    step = _interval_step(hits, hit.doc_id, every, n.rule.brand) if every and every != 1 else None
+    stating = [Calculated(text, formula, n.rule.id, h, step=step) for h in hits if h.doc_id == hit.doc_id
+               and _stated(h, fmt(f), "") and not _under_worked_example(h)]
+    return [next((c for c in stating if c.basis()), Calculated(text, formula, n.rule.id, hit, step=step))]
+
+
+def _interval_step(hits: list[Hit], doc_id: str, every: float, brand: str | None) -> tuple[Hit, str] | None:
+    """The sentence of the conversion's document saying how a dose every `every` weeks follows from the weekly dose ("For
+    dosing every 2 weeks with Hizentra, the US label doubles the calculated weekly dose"), the product's own first."""
+    from assistant.citations import passage_units
+
+    said = re.compile(rf"(?i)\bevery\s+{re.escape(fmt(every))}\s+weeks?\b")
+    found = [(h, u) for h in hits if h.doc_id == doc_id and not _under_worked_example(h)
+             for u in passage_units(h.text) if said.search(u) and not _quantities(u)]
+    found.sort(key=lambda p: not (brand and brand.lower() in p[1].lower()))
+    return found[0] if found else None
 
 
 # A level a sentence holds a patient's to: "serum IgG below 4 g/L", "a trough of at least 6 g/L", "IgG < 400 mg/dL".

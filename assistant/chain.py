@@ -19,7 +19,7 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
-from assistant.answer_aspects import bind_routes
+from assistant.answer_aspects import RESPONSE_ASKED, bind_routes
 from assistant.calculate import WORKED_EXAMPLE
 from assistant.citations import MARKER, Numbering, best_quote, guard, normalise
 from assistant.compose import (aspect_sections, compose, grade_of, names_any, on_topic, references_of, section_name,
@@ -431,7 +431,7 @@ class Assistant:
             self.standalone(normalised, turns), self._known_word)
         rewritten = standalone != normalised
         read = read_question(text, self.vocabulary, self._known_word)
-        follows = bool(session_id) and bool(turns) and (who.new_person or rewritten or self._leans_on_history(text, read))
+        follows = bool(session_id) and bool(turns) and (who.new_person or who.back or rewritten or self._leans_on_history(text, read))
         frame, own = self.frame(text, turns, weight_kg, followed=follows, read=read, new_person=who.new_person)
         if follows:
             frame = with_lead_drug(frame, text, turns)  # "how do I dose it?": the drug the answer before recommended
@@ -501,7 +501,8 @@ class Assistant:
                 log.warning("LLM composer failed (%s); composing extractively", type(exc).__name__)
                 base = {**base, "generator": "extractive (LLM failed)"}
         frame = base.get("question_frame")
-        if frame is not None and frame.aspects and not WORKED_OUT_ASPECTS & set(frame.aspects):
+        if frame is not None and frame.aspects and not WORKED_OUT_ASPECTS & set(frame.aspects) \
+                and not RESPONSE_ASKED.search(question):  # (a level's rise asked for a proposed dose works with the doses)
             # A dose the patient was given ("got 2 g/kg yesterday, now severe headache") is history, not what is asked:
             # its numbers do not pull dose statements ahead of the answer.
             question = _GIVEN_AMOUNT.sub(" ", question)
@@ -716,11 +717,11 @@ class Assistant:
                                         calculated=Calculation(formula=c.formula, rule_id=c.rule_id)))
         checked = dose_context(frame, None, self.vocabulary.broad)
         for c in calcs:  # the rule each calculation applies, in its passage's own words, after the patient's numbers
-            basis = c.basis()
-            if basis and normalise(basis) not in shown and not _worked_example(f"{basis} [1]", {1: c.hit}) \
-                    and not failing(check_text(basis, self.rulebook, sources=[c.hit.text], frame=checked)):
-                shown.add(normalise(basis))
-                statements.append(Statement(text=basis, citations=[numbering.cite(c.hit, basis)], grade=grade_of(c.hit, basis)))
+            for hit, basis in ((c.hit, c.basis()), c.step or (c.hit, None)):  # (and the passage of a further step it takes)
+                if basis and normalise(basis) not in shown and not _worked_example(f"{basis} [1]", {1: hit}) \
+                        and not failing(check_text(basis, self.rulebook, sources=[hit.text], frame=checked)):
+                    shown.add(normalise(basis))
+                    statements.append(Statement(text=basis, citations=[numbering.cite(hit, basis)], grade=grade_of(hit, basis)))
         worked = " ".join(f"{s.text.rstrip('.')} [{s.citations[0]}]." for s in statements if s.calculated)
         # A yes/no question ("is adjusted weight actually required?") is answered by the source; the numbers follow it.
         lead = f"{summary} {worked}" if asks_yes_no(question) else f"{worked} {summary}"

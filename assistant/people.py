@@ -98,6 +98,7 @@ class Audience:
 
     turns: list[dict]
     new_person: bool = False
+    back: bool = False  # the turn comes back to the patient of earlier turns ("back to the first twin"): it follows on
 
 
 def audience(text: str, turns: list[dict], path: Path = PEOPLE_FILE) -> Audience:
@@ -108,10 +109,12 @@ def audience(text: str, turns: list[dict], path: Path = PEOPLE_FILE) -> Audience
     moved to another person. Otherwise: all of them."""
     if not turns:
         return Audience(turns)
+    # (coming back is read first: "back to the first twin", "back to mum" name a relative too)
+    if returns_to_earlier_patient(text, path):
+        moved = [i for i, turn in enumerate(turns) if i and about_another_person(str(turn.get("question", "")), path)
+                 and not returns_to_earlier_patient(str(turn.get("question", "")), path)]
+        if moved:
+            return Audience(turns[:moved[-1]], back=True)
     if about_another_person(text, path):
         return Audience(turns if keeps_subject(text, path) else [], new_person=True)
-    if returns_to_earlier_patient(text, path):
-        moved = [i for i, turn in enumerate(turns) if i and about_another_person(str(turn.get("question", "")), path)]
-        if moved:
-            return Audience(turns[:moved[-1]])
     return Audience(turns)

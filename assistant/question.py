@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
-from assistant.answer_aspects import AMOUNT_CHECKED, AMOUNT_STATED
+from assistant.answer_aspects import AMOUNT_CHECKED, AMOUNT_STATED, INTERVAL_PREFERRED
 from assistant.history import InfectionLevel, history_of
 from assistant.vocabulary import (Mention, Vocabulary, bare_age, dose_decision_spans, elapsed_spans, ends_in_phase_over, named_as_history,
                                   negated_condition_spans, put_forward)
@@ -282,6 +282,8 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
         aspects.append(asked)
     elif _ASKS_GRAMS.search(normal) and "dose" not in aspects:
         aspects.append("dose")
+    if not aspects and patient.target_interval_weeks and patient.regimen is None:
+        aspects = ["switch"]  # "she'd rather do it every 2 weeks": the switched dose at that interval
     if not aspects and AMOUNT_STATED.search(normal) and AMOUNT_CHECKED.search(normal):
         aspects = ["dose"]  # "pharmacy has drawn up 180 g as one bag. ok?": the amount put up is checked against the dose
     judged = (patient.igg_g_per_l, patient.infections, patient.days_since_event, patient.vaccine_response)
@@ -468,6 +470,8 @@ def patient_facts(text: str) -> Patient:
             if (m := _EVERY_WEEKS.search(part)) and float(m.group(1)) != regimen[0].interval_weeks:
                 facts["target_interval_weeks"] = float(m.group(1))
                 break
+    elif (m := _EVERY_WEEKS.search(text)) and INTERVAL_PREFERRED.search(text):
+        facts["target_interval_weeks"] = float(m.group(1))  # "she'd rather do it every 2 weeks": of the earlier regimen
     if m := _OVER_DAYS.search(text):
         facts["course_days"] = _num(m.group(1))
     if m := _OVER_HOURS.search(text):

@@ -18,6 +18,10 @@ _SCIG = re.compile(rf"^{_N} g ÷ {_N} weeks × {_N} = {_N} g(?: × {_N} = {_N} g
 # A single infusion's pump rate: the dose from the rule, its volume at the product's strength, over the hours asked.
 _PUMP = re.compile(rf"^{_N} (g/kg|mg/kg) × {_N} kg = {_N} g; {_N} g at {_N}% = {_N} mL(?:; {_N} mL ÷ {_N} h = {_N} mL/h)?$")
 _WEIGHT = re.compile(rf"^{_N} kg \+ {_N} × \({_N} kg − {_N} kg\) = {_N} kg$")
+# The dose expected to bring a level to a target, by a rule's rise per unit of dose: the rise needed divided by the rise
+# per unit, added to the dose the patient is on, then the patient's grams.
+_FOR_LEVEL = re.compile(rf"^\({_N} (mg/dL|g/L) − {_N} (mg/dL|g/L)\) ÷ {_N} = {_N} (mg/kg|g/kg); {_N} (mg/kg|g/kg) \+ {_N} (mg/kg|g/kg) = {_N} (mg/kg|g/kg)"
+                        rf"(?:; {_N} g/kg × {_N} kg = {_N} g)?$")
 # A calculated dose rounded by the corpus's rounding rule: the step must be the rule's (or finer) and the result the
 # nearest multiple of it.
 _ROUNDED = re.compile(rf"^{_N} g to the nearest {_N} g = {_N} g$")
@@ -138,6 +142,20 @@ def recompute(calc: Calculation, book: RuleBook) -> Checked | None:
                 or not _close(result, per_kg * w):
             return None
         return Checked(rule.id, frozenset({per_kg, w, result}))
+    if m := _FOR_LEVEL.match(calc.formula):
+        goal, u1, now, u2, factor, extra, du1, old, du2, extra2, du3, dose, du4, per_kg, w, grams = m.groups()
+        goal, now, factor, extra, old, extra2, dose = map(float, (goal, now, factor, extra, old, extra2, dose))
+        if not (u1 == u2 and du1 == du2 == du3 == du4) or rule.kind != "conversion_factor" \
+                or rule.unit != f"({u1})/({du1})" or not _close(factor, rule.min or -1) or factor <= 0 \
+                or not _close(extra, (goal - now) / factor) or not _close(extra2, extra) or not _close(dose, old + extra):
+            return None
+        values = {goal, now, factor, extra, old, dose, round(dose * _GRAMS[du1], 3), round(dose * _GRAMS[du1], 2)}
+        if per_kg is not None:
+            per_kg, w, grams = float(per_kg), float(w), float(grams)
+            if not _close(per_kg, dose * _GRAMS[du1]) or not _close(grams, per_kg * w):
+                return None
+            values |= {per_kg, w, grams}
+        return Checked(rule.id, frozenset(values))
     if m := _ROUNDED.match(calc.formula):
         grams, step, result = map(float, m.groups())
         if rule.kind != "rounding" or rule.unit != "g" or not rule.max or step <= 0 or step > rule.max \

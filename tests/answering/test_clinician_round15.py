@@ -163,3 +163,40 @@ def test_route_words_come_from_the_corpus_lexicon(tmp_path):
     finally:
         bind_routes(before)
     assert ASPECTS["conversion"][2].search(offering)
+
+
+# ---- a level's response to a dose ------------------------------------------------------------------------------------
+def test_a_slope_quoted_in_the_question_is_not_the_dose_proposed(assistant):
+    answer = assistant.ask("CVID, trough 4.9 g/L on 0.4 g/kg q4w. if we go to 0.6 g/kg, what trough would we roughly expect "
+                           "using the Lee number (~73 mg/dL per 100 mg/kg)? does that clear the EU target?")
+    assert "(600 mg/kg − 400 mg/kg) × 0.73 = 146 mg/dL; 490 mg/dL + 146 mg/dL = 636 mg/dL" in answer.summary
+    shown = " ".join(s.text for sec in answer.sections for s in sec.statements if not s.withheld)
+    assert "73 mg/dL" in shown  # the slope's own sentence beside the estimate
+
+
+def test_the_dose_for_a_target_level_is_worked_out_backwards_and_rechecked(assistant):
+    answer = assistant.ask("CVID 61F, 65 kg, on IVIG 0.4 g/kg q4w, trough 4.6 g/L and still getting sinusitis. if we go by "
+                           "the Lee meta-regression (~73 mg/dL per extra 100 mg/kg), roughly what dose per kg, and how many "
+                           "grams, would get her to the EU 6 g/L target?")
+    assert "400 mg/kg + 191.8 mg/kg = 591.8 mg/kg; 0.59 g/kg × 65 kg = 38.4 g" in answer.summary
+    assert "weekly SCIG" not in answer.summary  # "the EU ... target" names a labelling, and asks no conversion
+    assert all(f.verdict == "verified" for f in answer.dose_checks if f.text.startswith(("591.8", "38.4")))
+    book = load_rulebook(CORPUS / "rules")
+    wrong = "(600 mg/dL − 460 mg/dL) ÷ 0.73 = 191.8 mg/kg; 400 mg/kg + 191.8 mg/kg = 691.8 mg/kg"
+    assert recompute(Calculation(formula=wrong, rule_id="trough-rise-per-ivig-dose-lee"), book) is None
+
+
+# ---- another interval asked in a follow-up ---------------------------------------------------------------------------
+def test_another_interval_asked_in_a_follow_up_works_out_the_switch_at_it(make_assistant):
+    frame = read_question("she'd rather do it every 2 weeks", VOCAB)
+    assert frame.patient.target_interval_weeks == 2 and frame.aspects == ["switch"]
+    assert read_question("on IVIG every 4 weeks, trough ok?", VOCAB).patient.target_interval_weeks is None
+    assistant = make_assistant()
+    session = assistant.sessions.create("local")
+    assistant.ask("switching twin sisters (both CVID) from IVIG to Hizentra, US label. first twin gets IVIG 36 g q3w - "
+                  "weekly hizentra dose?", session_id=session)
+    assistant.ask("the other twin is on 45 g every 4 wks and going onto Cuvitru", session_id=session)
+    answer = assistant.ask("back to the first twin - she'd rather do hizentra every 2 weeks", session_id=session)
+    assert "36 g ÷ 3 weeks × 1.37 = 16.4 g × 2 = 32.9 g every 2 weeks" in answer.summary
+    shown = " ".join(s.text for sec in answer.sections for s in sec.statements if not s.withheld)
+    assert "doubles the calculated weekly dose" in shown  # the passage stating the step, beside the factor's
