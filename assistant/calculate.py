@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from assistant import routes
 from assistant.answer_aspects import ASPECTS, CEILING_ASKED, DOSE_FOR_LEVEL_ASKED, FLOOR_ASKED, RESPONSE_ASKED, ROUNDING_ASKED
 from assistant.doses.numbers import fmt
 from assistant.doses.rules import NormRule, RuleBook
@@ -402,7 +403,7 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
     # (nor is a rate asked when only a sentence telling the story names the infusion: "headache + chills mid-infusion. do
     # we stop the course?")
     if "administration" in frame.aspects and frame.patient.weight_kg and ("dose" not in frame.aspects or _RATE_ASKED.search(question)) \
-            and not only_in_story(question, ASPECTS["administration"][0]):
+            and not only_in_story(question, ASPECTS["administration"][0], _RATE_ASKED):
         rates = _rates(book, frame, hits, words)
         if rates:
             return rates
@@ -815,7 +816,9 @@ def _conversion(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tu
         named = [n for n in named if n.rule.jurisdiction in {m.rule.jurisdiction for m in labelled}]
     chosen = named or labelled
     # (a labelling named without a product or a switch asks no conversion: "the EU 6 g/L target" is a level)
-    if not chosen or not named and "switch" not in frame.aspects:
+    switch_words = set(routes.current().switch_words())
+    if not chosen or not any(n.rule.brand and n.rule.brand in names for n in factors) and "switch" not in frame.aspects \
+            and not switch_words & (asked | {p.lower() for p in frame.products}):
         return []
     n = chosen[0]
     f = n.lo

@@ -1065,7 +1065,10 @@ class Assistant:
         undosed = self._undosed_condition(frame, own, hits)
         if undosed:
             return f"The sources give no {frame.product or frame.drug or 'treatment'} dose for {undosed}."
-        product = self._undosed_product(own, hits)
+        # (a product with a conversion factor of its own is dosed from the patient's regimen: "EU Hizentra SmPC, weekly
+        # dose there?" after an IVIG regimen is a conversion, worked out)
+        converted = frame.patient.regimen is not None and (own.product or "").lower() in self.rulebook.factor_brands
+        product = None if converted else self._undosed_product(own, hits)
         if product:
             return f"The sources give no dose of {product}."
         for name in own.population:

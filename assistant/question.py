@@ -321,13 +321,13 @@ def _asking_spans(text: str) -> list[tuple[int, int]]:
     return asking if asking and len(asking) < len(spans) else [(0, len(text))]
 
 
-def only_in_story(text: str, pattern: re.Pattern[str]) -> bool:
-    """Whether what a pattern finds stands only in the sentences telling the story, none of those asking ("headache +
+def only_in_story(text: str, *patterns: re.Pattern[str]) -> bool:
+    """Whether what the patterns find stands only in the sentences telling the story, none of those asking ("headache +
     chills mid-infusion. do we stop the course?": the infusion is the story's, the course is asked about)."""
     spans = _asking_spans(text)
-    if spans == [(0, len(text))] or not pattern.search(text):
+    if spans == [(0, len(text))] or not any(p.search(text) for p in patterns):
         return False
-    return not any(pattern.search(text[a:b]) for a, b in spans)
+    return not any(p.search(text[a:b]) for p in patterns for a, b in spans)
 
 
 # A drug named as the owner of the dose asked for: "aspirin dose", "the dose of aspirin", "aspirin dosing", "how much IVIG".
