@@ -28,7 +28,7 @@ from assistant.errors import GuideqaError, InputError
 from assistant.doses.numbers import fmt
 from assistant.followup import (DRUG_OWN_ASPECTS, Focus, age_group_words, another_person_audience, focus_of, keeps_topic,
                                 standalone_question, switches_drug)
-from assistant.question import DOSE_OF, QuestionFrame, read_question
+from assistant.question import DOSE_OF, QuestionFrame, only_in_story, read_question
 from assistant.vocabulary import (Vocabulary, asks_to_rank, expand_acronyms, load_vocabulary, named_as_history, put_forward,
                                   follows_on_in_time, specific_equivalents, with_conditions,
                                   without_negated_conditions)
@@ -461,7 +461,7 @@ class Assistant:
                                            lambda terms: names_any(self._indexed_titles(), terms))  # "T2DM, HTN ... SBP goal?": HTN's passages
         base["question_frame"] = frame
         on_indication = self._on_indication(frame, hits)
-        gap = self._not_covered(frame, own, hits, on_indication) or self._unindexed_condition(text, own, hits) \
+        gap = self._not_covered(frame, own, hits, on_indication) or self._unindexed_condition(text, own, hits, frame) \
             or self._unindexed_product(normalised, own) \
             or unspoken_drug(self.retriever, self.settings, self.vocabulary, own, hits, text) \
             or outside_guideline(self.index, text, hits)  # "CGM ... is out of the scope of this CPG"
@@ -959,7 +959,8 @@ class Assistant:
         nearest = f" The nearest topics it covers: {'; '.join(titles)}." if titles else ""
         return (lead + nearest).strip()
 
-    def _unindexed_condition(self, text: str, own: QuestionFrame, hits: list[Hit]) -> str | None:
+    def _unindexed_condition(self, text: str, own: QuestionFrame, hits: list[Hit],
+                             frame: QuestionFrame | None = None) -> str | None:
         """'The sources do not cover X' for a condition the question names (the shared lexicon's list) that no indexed
         guideline's title and no retrieved passage names ("outpatient community acquired pneumonia abx choice?"). With
         an indexed condition of its own, the question is about that one unless the other qualifies it ("bipolar II
@@ -977,6 +978,9 @@ class Assistant:
             if indication is not None and not any(
                     re.match(rf"\W*(?:[\w'-]+\W+)?{re.escape(t)}(?![a-z0-9])", low[end:]) for t in indication.terms):
                 continue  # the question's own condition is another, named apart from this one
+            if indication is None and frame is not None and frame.indication and only_in_story(
+                    text, re.compile(r"(?i)(?<![a-z0-9])(?:" + "|".join(map(re.escape, terms)) + r")(?![a-z0-9])")):
+                continue  # "he's 58, HTN, DM2, prior MI. anything for the infusion itself?": the patient's history
             return f"The sources do not cover {label}."
         return None
 
