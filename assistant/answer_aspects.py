@@ -29,7 +29,7 @@ def _load() -> dict:
         data = yaml.safe_load(ASPECTS_FILE.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{ASPECTS_FILE}: cannot read: {exc}") from exc
-    for key in ("sections", "section_order", "dose_number", "checking", "response_asked", "ceiling_asked", "floor_asked", "rounding_asked", "amount_checked", "interval_preferred", "dose_for_level_asked", "aspects"):
+    for key in ("sections", "section_order", "dose_number", "checking", "response_asked", "ceiling_asked", "floor_asked", "rounding_asked", "amount_checked", "interval_preferred", "dose_for_level_asked", "total_asked", "aspects"):
         if key not in data:
             raise ConfigError(f"{ASPECTS_FILE}: '{key}' is missing")
     return data
@@ -50,6 +50,8 @@ AMOUNT_STATED = _pattern(_DATA["amount_checked"]["amount"], "amount_checked.amou
 AMOUNT_CHECKED = _pattern(_DATA["amount_checked"]["checked"], "amount_checked.checked")
 INTERVAL_PREFERRED = _pattern(_DATA["interval_preferred"], "interval_preferred")
 DOSE_FOR_LEVEL_ASKED = _pattern(_DATA["dose_for_level_asked"], "dose_for_level_asked")
+TOTAL_ASKED = _pattern(_DATA["total_asked"]["asked"], "total_asked.asked")
+ADDED_DOSE = _pattern(_DATA["total_asked"]["added"], "total_asked.added")
 
 
 def _aspects(routes: Routes) -> dict[str, tuple[re.Pattern[str], str, re.Pattern[str]]]:

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, replace
 
 from assistant import routes
-from assistant.answer_aspects import ASPECTS, CEILING_ASKED, DOSE_FOR_LEVEL_ASKED, FLOOR_ASKED, RESPONSE_ASKED, ROUNDING_ASKED
+from assistant.answer_aspects import ADDED_DOSE, ASPECTS, CEILING_ASKED, TOTAL_ASKED, DOSE_FOR_LEVEL_ASKED, FLOOR_ASKED, RESPONSE_ASKED, ROUNDING_ASKED
 from assistant.doses.numbers import fmt
 from assistant.doses.rules import NormRule, RuleBook
 from assistant.question import QuestionFrame, only_in_story
@@ -234,7 +234,46 @@ def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit], p
     converted = unit_conversions(book, hits, question, frame.patient.weight_kg) + level_responses(book, frame, hits, question)
     own = [c for c in _patient_calculations(book, frame, hits, prefer, question, names)
            if all(c.formula != k.formula for k in converted)]
+    if TOTAL_ASKED.search(question):
+        own = own + _with_added(book, frame, hits, own, question)
     return converted + (_rounded(book, frame, hits, own) if ROUNDING_ASKED.search(question) else own)
+
+
+def _with_added(book: RuleBook, frame: QuestionFrame, hits: list[Hit], calcs: list[Calculated],
+                question: str) -> list[Calculated]:
+    """Asked a total over a period, the patient's dose and the dose a rule of the indication adds for a circumstance the
+    question speaks of ("one additional dose in the first month", "+ the extra early dose ... month 1 total"), summed."""
+    asked = set(re.findall(r"[a-z]{4,}", question.lower())) - _PLAIN_WORDS
+    out = []
+    for c in calcs:
+        m = _ONE_DOSE.match(c.formula)
+        per = re.match(r"^(\d+(?:\.\d+)?) (g/kg|mg/kg) × (\d+(?:\.\d+)?) kg", c.formula)
+        if m is None or per is None:
+            continue
+        weight = float(per.group(3))
+        for n in book.norm:
+            r = n.rule
+            note = f"{r.population.note or ''} {r.note or ''}"
+            if n.family != "dose" or r.indication != frame.indication or r.unit not in _PER_KG_UNITS or r.min is None \
+                    or r.min != (r.max if r.max is not None else r.min) or not ADDED_DOSE.search(note) \
+                    or r.id == c.rule_id and not (frame.patient.regimen and frame.patient.regimen.interval_weeks):
+                # (the added dose's own rule may have worked out the patient's regular dose the question states: "0.4 g/kg
+                # q4w + the extra early dose")
+                continue
+            if not set(re.findall(r"[a-z]{4,}", note.lower())) - _PLAIN_WORDS & asked:
+                continue  # a circumstance the question does not speak of
+            hit = _source(n, hits, fmt(r.min), r.unit)
+            if hit is None:
+                continue
+            added = r.min * _PER_KG_UNITS[r.unit] * weight
+            total = float(m.group(1)) + added
+            formula = (f"{per.group(1)} {per.group(2)} × {_g(weight)} kg + {fmt(r.min)} {r.unit} × {_g(weight)} kg "
+                       f"= {_g(total)} g")
+            why = (r.note or r.population.note or "").strip().rstrip(".")
+            out.append(Calculated(f"Calculated total for this patient with the added dose ({why[:1].lower()}{why[1:]}): "
+                                  f"{formula}.", formula, r.id, hit))
+            break
+    return out
 
 
 _ONE_DOSE = re.compile(r"^[^=]*\bkg = (\d+(?:\.\d+)?) g$")  # a per-kg formula's single amount (not a range)

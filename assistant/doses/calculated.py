@@ -22,6 +22,9 @@ _WEIGHT = re.compile(rf"^{_N} kg \+ {_N} × \({_N} kg − {_N} kg\) = {_N} kg$")
 # per unit, added to the dose the patient is on, then the patient's grams.
 _FOR_LEVEL = re.compile(rf"^\({_N} (mg/dL|g/L) − {_N} (mg/dL|g/L)\) ÷ {_N} = {_N} (mg/kg|g/kg); {_N} (mg/kg|g/kg) \+ {_N} (mg/kg|g/kg) = {_N} (mg/kg|g/kg)"
                         rf"(?:; {_N} g/kg × {_N} kg = {_N} g)?$")
+# A total of the patient's dose and the dose a rule adds for a period ("one additional dose in the first month"): the
+# added dose is the rule's; the patient's is any dose rule's of the same indication.
+_ADDED = re.compile(rf"^{_N} (g/kg|mg/kg) × {_N} kg \+ {_N} (g/kg|mg/kg) × {_N} kg = {_N} g$")
 # A calculated dose rounded by the corpus's rounding rule: the step must be the rule's (or finer) and the result the
 # nearest multiple of it.
 _ROUNDED = re.compile(rf"^{_N} g to the nearest {_N} g = {_N} g$")
@@ -156,6 +159,15 @@ def recompute(calc: Calculation, book: RuleBook) -> Checked | None:
                 return None
             values |= {per_kg, w, grams}
         return Checked(rule.id, frozenset(values))
+    if m := _ADDED.match(calc.formula):
+        first, u1, w1, added, u2, w2, total = m.groups()
+        first, w1, added, w2, total = map(float, (first, w1, added, w2, total))
+        held = any(r.indication == rule.indication and r.unit == u1 and r.min is not None
+                   and r.min - 1e-9 <= first <= (r.max if r.max is not None else r.min) + 1e-9 for r in book.rules if r.kind == "dose")
+        if rule.kind != "dose" or rule.unit != u2 or rule.min is None or not _close(added, rule.min) or w1 != w2 or not held \
+                or not _close(total, (first * _GRAMS[u1] + added * _GRAMS[u2]) * w1):
+            return None
+        return Checked(rule.id, frozenset({first, added, w1, total, round(first * _GRAMS[u1] * w1, 1), round(added * _GRAMS[u2] * w1, 1)}))
     if m := _ROUNDED.match(calc.formula):
         grams, step, result = map(float, m.groups())
         if rule.kind != "rounding" or rule.unit != "g" or not rule.max or step <= 0 or step > rule.max \

@@ -200,3 +200,36 @@ def test_another_interval_asked_in_a_follow_up_works_out_the_switch_at_it(make_a
     assert "36 g ÷ 3 weeks × 1.37 = 16.4 g × 2 = 32.9 g every 2 weeks" in answer.summary
     shown = " ".join(s.text for sec in answer.sections for s in sec.statements if not s.withheld)
     assert "doubles the calculated weekly dose" in shown  # the passage stating the step, beside the factor's
+
+
+# ---- a total over a period with a dose a rule adds -------------------------------------------------------------------
+def test_a_total_asked_sums_the_dose_a_rule_adds_for_the_period(assistant):
+    answer = assistant.ask("new CVID, IgG 90 mg/dL at dx, 70kg, BMI 23. Ontario: starting at 0.4 g/kg q4w + the extra early "
+                           "dose, how many grams in month 1 total?")
+    assert "0.4 g/kg × 70 kg + 0.4 g/kg × 70 kg = 56 g" in answer.summary
+    book = load_rulebook(CORPUS / "rules")
+    rule = "pid-ivig-ontario-extra-month-one"
+    assert recompute(Calculation(formula="0.4 g/kg × 70 kg + 0.4 g/kg × 70 kg = 56 g", rule_id=rule), book) is not None
+    assert recompute(Calculation(formula="0.4 g/kg × 70 kg + 0.4 g/kg × 70 kg = 60 g", rule_id=rule), book) is None
+    assert recompute(Calculation(formula="0.4 g/kg × 70 kg + 0.8 g/kg × 70 kg = 84 g", rule_id=rule), book) is None
+    plain = assistant.ask("new CVID, 70kg, BMI 23. Ontario 0.4 g/kg q4w, how many grams?")
+    assert "56 g" not in plain.summary  # no total asked: the dose alone
+
+
+# ---- the patient's history in a story sentence -----------------------------------------------------------------------
+def test_a_condition_named_only_in_the_story_of_a_follow_up_is_history(make_assistant):
+    assistant = make_assistant()
+    session = assistant.sessions.create("local")
+    assistant.ask("CVID M 142 kg, IBW 72. Ontario q4w range?", session_id=session)
+    answer = assistant.ask("he's 58, HTN, DM2, prior MI. anything for the infusion itself?", session_id=session)
+    assert answer.status == "answered" and "do not cover" not in answer.summary
+
+
+# ---- a product's own conversion after a labelling change -------------------------------------------------------------
+def test_a_product_with_a_factor_is_dosed_from_the_regimen_under_the_labelling_named(make_assistant):
+    assistant = make_assistant()
+    session = assistant.sessions.create("local")
+    assistant.ask("PID 81 kg on IVIG 0.4 g/kg q4w, switching to weekly Hizentra (US). dose?", session_id=session)
+    answer = assistant.ask("plan changed, she's relocating to Germany and they'll follow the EU Hizentra SmPC. weekly dose "
+                           "there?", session_id=session)
+    assert answer.status == "answered" and "32.4 g ÷ 4 weeks × 1 = 8.1 g" in answer.summary
