@@ -233,3 +233,13 @@ def test_a_product_with_a_factor_is_dosed_from_the_regimen_under_the_labelling_n
     answer = assistant.ask("plan changed, she's relocating to Germany and they'll follow the EU Hizentra SmPC. weekly dose "
                            "there?", session_id=session)
     assert answer.status == "answered" and "32.4 g ÷ 4 weeks × 1 = 8.1 g" in answer.summary
+
+
+# ---- what to do now, for the patient's weight ------------------------------------------------------------------------
+def test_now_what_works_out_the_dose_the_lead_puts_forward(make_assistant):
+    assistant = make_assistant()
+    session = assistant.sessions.create("local")
+    assistant.ask("16kg 3yo, complete KD, day 6. IVIG dose and how long do we run it over?", session_id=session)
+    answer = assistant.ask("still spiking 40h after the infusion ended. now what?", session_id=session)
+    assert "second dose of IVIG 2 g/kg" in answer.summary
+    assert "2 g/kg × 16 kg = 32 g" in answer.summary
