@@ -131,6 +131,8 @@ def _dosed_sentences(hits: list[Hit], names: tuple[str, ...]) -> tuple[list[str]
 
 # What a product's own labelling decides (its conversion factor, its infusion rates), not the drug's.
 PRODUCT_SPECIFIC_ASPECTS = frozenset({"switch", "administration"})
+# A question opening on how, when or why (its last sentence): it asks for a way or a time, not whether to start.
+_OPENS_HOW = re.compile(r"(?i)(?:^|[.?!;:]\s+)(?:how|when|why|where)\b[^.?!;:]*\?+[\s\W]*$")
 
 # A follow-up that varies the earlier question ("what if ...", "and if ...", "what about ...").
 VARIATION = re.compile(r"(?i)^\W*(?:and\s+)?(?:what|how)\s+(?:if|about)\b|^\W*and\s+if\b")
@@ -764,8 +766,10 @@ class Assistant:
             return not asks_wh(question)  # "continue?", "ok to continue monthly IVIG?": whether to go on giving it
         if set(frame.aspects) in ({"indication"}, {"recommendation"}, {"indication", "recommendation"}):
             return True
-        # Nothing else asked: a yes/no question, or the patient's story naming the treatment ("... peds asking re IVIG").
-        return not frame.aspects and bool(asks_yes_no(question) or question.rstrip().endswith("?") or frame.drug)
+        # Nothing else asked: a yes/no question, or the patient's story naming the treatment ("... peds asking re IVIG");
+        # not a question opening on how or when ("how will we know when her own B cells come back?")
+        return not frame.aspects and not _OPENS_HOW.search(question) \
+            and bool(asks_yes_no(question) or question.rstrip().endswith("?") or frame.drug)
 
     @staticmethod
     def _asks_to_switch(frame: QuestionFrame, question: str) -> bool:
@@ -776,6 +780,9 @@ class Assistant:
         """The criteria judged for the decision the turn asks: whether to start (or go on), else whether to switch now."""
         from assistant.criteria import judge
 
+        if frame.drug is None and self.principal_drug:
+            # "renal tx, IgG 3.6 g/L, 3 pneumonias. replacement?": a question naming no drug asks about the corpus's own
+            frame = frame.model_copy(update={"drug": self.principal_drug})
         if self._asks_to_start(frame, question):
             return judge(self.criteria, frame, continuing="duration" in frame.aspects)
         return judge(self.criteria, frame, decision="switch") if self._asks_to_switch(frame, question) else []

@@ -243,3 +243,18 @@ def test_now_what_works_out_the_dose_the_lead_puts_forward(make_assistant):
     answer = assistant.ask("still spiking 40h after the infusion ended. now what?", session_id=session)
     assert "second dose of IVIG 2 g/kg" in answer.summary
     assert "2 g/kg × 16 kg = 32 g" in answer.summary
+
+
+# ---- criteria for a question naming no drug --------------------------------------------------------------------------
+def test_a_start_question_naming_no_drug_is_judged_for_the_corpus_drug(assistant):
+    answer = assistant.ask("renal tx 3 yrs ago, tac/MMF, IgG 3.6 g/L, 3 bacterial pneumonias in 8 months. replacement?")
+    assert answer.summary.startswith("Criteria for immunoglobulin replacement in a solid-organ transplant recipient")
+    assert "met (IgG 3.6 g/L)" in answer.summary
+
+
+def test_a_question_opening_on_how_does_not_ask_whether_to_start(make_assistant):
+    assistant = make_assistant()
+    session = assistant.sessions.create("local")
+    assistant.ask("adult ALL s/p CD19 CAR-T 4 mo, B-cell aplasia, IgG 280, 2 bacterial pneumonias. start IG?", session_id=session)
+    answer = assistant.ask("how will we know when her own B cells come back - can we just follow IgG?", session_id=session)
+    assert not answer.summary.startswith("Criteria for")
