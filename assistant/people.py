@@ -87,6 +87,13 @@ def asks_nothing(text: str, path: Path = PEOPLE_FILE) -> bool:
     return not _patterns(path).asks.search(text)
 
 
+def _described_number(text: str, path: Path = PEOPLE_FILE) -> str | None:
+    """The age or weight a turn coming back names its person by ("back to the 74yo": 74), if any."""
+    m = _patterns(path).back_to.search(text)
+    found = re.search(r"\d{1,3}(?:\.\d)?", m.group(0)) if m else None
+    return found.group(0) if found else None
+
+
 def returns_to_earlier_patient(text: str, path: Path = PEOPLE_FILE) -> bool:
     """Whether a turn comes back to the patient of the conversation's earlier turns ("back to the boy")."""
     return bool(_patterns(path).back_to.search(text))
@@ -114,6 +121,12 @@ def audience(text: str, turns: list[dict], path: Path = PEOPLE_FILE) -> Audience
         moved = [i for i, turn in enumerate(turns) if i and about_another_person(str(turn.get("question", "")), path)
                  and not returns_to_earlier_patient(str(turn.get("question", "")), path)]
         if moved:
+            # "back to the 85yo": the person the turns since the last move describe by that age or weight is still the one
+            # discussed; another described so comes before them
+            number = _described_number(text, path)
+            since = " ".join(str(turn.get("question", "")) for turn in turns[moved[-1]:])
+            if number and re.search(rf"(?<![\d.]){re.escape(number)}(?![\d.])", since):
+                return Audience(turns)
             return Audience(turns[:moved[-1]], back=True)
     if about_another_person(text, path):
         return Audience(turns if keeps_subject(text, path) else [], new_person=True)

@@ -10,7 +10,8 @@ data (answer-aspects.yaml, document-reading.yaml, people.yaml, corpus/lexicon.ya
   when the question names none, so its dose rules are worked out;
 - "earliest the trough will reflect the new dose?" is answered by the time it takes ("three to six months"); a past
   dose change asks no dose;
-- "back to the 74yo" comes back to the patient before the other person ("diff pt"), with that patient's weight;
+- "back to the 74yo" comes back to the patient before the other person ("diff pt"), with that patient's weight (and
+  stays with the person now discussed when the turns since the move describe them by that age);
 - an amount put up and asked "ok?" asks the dose ("pharmacy has drawn up 180 g as one bag. ok?");
 - a rate is not worked out when only a sentence telling the story names the infusion;
 - the IG product and route words of the shared patterns come from the corpus lexicon's `routes`.
@@ -101,9 +102,9 @@ def test_a_timing_ask_is_answered_by_the_time_it_takes(make_assistant):
 
 
 # ---- who a turn is about ---------------------------------------------------------------------------------------------
-def test_back_to_a_patient_named_by_age_or_weight():
+def test_back_to_a_patient_named_by_age():
     assert returns_to_earlier_patient("back to the 74yo - day 3, headache + chills mid-infusion")
-    assert returns_to_earlier_patient("back to the 67 kg man")
+    assert returns_to_earlier_patient("back to the 9 year old")
     assert not returns_to_earlier_patient("back to replacement for a moment")
     assert about_another_person("diff pt at the peds site, 9yo 28 kg, also GBS. same regimen?")
 
@@ -258,3 +259,12 @@ def test_a_question_opening_on_how_does_not_ask_whether_to_start(make_assistant)
     assistant.ask("adult ALL s/p CD19 CAR-T 4 mo, B-cell aplasia, IgG 280, 2 bacterial pneumonias. start IG?", session_id=session)
     answer = assistant.ask("how will we know when her own B cells come back - can we just follow IgG?", session_id=session)
     assert not answer.summary.startswith("Criteria for")
+
+
+def test_back_to_the_person_now_discussed_stays_with_them():
+    from assistant.people import audience
+
+    turns = [{"question": "GBS 67kg M, 74 years old, starting ivig. g/day?"},
+             {"question": "diff pt at the peds site, 9yo 28 kg, also GBS. same regimen?"}]
+    assert audience("back to the 74yo - day 3, headache?", turns).turns == turns[:1]
+    assert audience("back to the 9yo - any rate limit?", turns).turns == turns
