@@ -644,10 +644,7 @@ class Assistant:
             and bool(WORKED_OUT_ASPECTS & set(frame.aspects)) and not REASONED_ASPECTS & set(frame.aspects)
         # "on 400 mg/kg, if we go up to 600 how much will the trough climb?": a level's rise per unit of dose, worked out.
         responding = response_rules(self.rulebook, frame, question) if frame.patient.regimen is not None else []
-        # "still spiking 40h after the infusion ended. now what?": the dose the lead puts forward (a second 2 g/kg), worked
-        # out for the patient's weight, and nothing else of the patient's
-        acting = not patient and "what_to_do" in frame.aspects and bool(frame.patient.weight_kg)
-        patient = patient or bool(responding) or acting
+        patient = patient or bool(responding)
         if not patient and not converts(question):
             return summary, sections  # nothing of the patient's to work out, or this turn asks about something else
         for n in responding:  # the passage stating the rise per step of dose, read even when the turn's words missed it
@@ -687,8 +684,7 @@ class Assistant:
             if (adjusted := dosing_weight(self.rulebook, frame)) is not None and adjusted[2].rule.source.document:
                 hits = self._with_documents(question, (adjusted[2].rule.source.document,), hits, numbering, k=3)
         term = self.vocabulary.term("indications", frame.indication) if frame.indication else None
-        calcs = [] if acting else calculations(self.rulebook, frame, hits, prefer=prefer, question=question,
-                                               names=term.terms if term else ()) \
+        calcs = calculations(self.rulebook, frame, hits, prefer=prefer, question=question, names=term.terms if term else ()) \
             if patient else unit_conversions(self.rulebook, hits, question)
         if not calcs and patient and frame.patient.weight_kg and "switch" not in frame.aspects:
             # No rule of the indication asked about: the per-kg doses the lead itself states (verified for this frame). A
@@ -780,7 +776,7 @@ class Assistant:
         """The criteria judged for the decision the turn asks: whether to start (or go on), else whether to switch now."""
         from assistant.criteria import judge
 
-        if frame.drug is None and self.principal_drug:
+        if frame.drug is None and not frame.aspects and self.principal_drug:
             # "renal tx, IgG 3.6 g/L, 3 pneumonias. replacement?": a question naming no drug asks about the corpus's own
             frame = frame.model_copy(update={"drug": self.principal_drug})
         if self._asks_to_start(frame, question):

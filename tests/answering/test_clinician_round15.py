@@ -236,16 +236,6 @@ def test_a_product_with_a_factor_is_dosed_from_the_regimen_under_the_labelling_n
     assert answer.status == "answered" and "32.4 g ÷ 4 weeks × 1 = 8.1 g" in answer.summary
 
 
-# ---- what to do now, for the patient's weight ------------------------------------------------------------------------
-def test_now_what_works_out_the_dose_the_lead_puts_forward(make_assistant):
-    assistant = make_assistant()
-    session = assistant.sessions.create("local")
-    assistant.ask("16kg 3yo, complete KD, day 6. IVIG dose and how long do we run it over?", session_id=session)
-    answer = assistant.ask("still spiking 40h after the infusion ended. now what?", session_id=session)
-    assert "second dose of IVIG 2 g/kg" in answer.summary
-    assert "2 g/kg × 16 kg = 32 g" in answer.summary
-
-
 # ---- criteria for a question naming no drug --------------------------------------------------------------------------
 def test_a_start_question_naming_no_drug_is_judged_for_the_corpus_drug(assistant):
     answer = assistant.ask("renal tx 3 yrs ago, tac/MMF, IgG 3.6 g/L, 3 bacterial pneumonias in 8 months. replacement?")
