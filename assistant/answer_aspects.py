@@ -11,6 +11,8 @@ from pathlib import Path
 import yaml
 
 from assistant.errors import ConfigError
+from assistant import routes
+from assistant.routes import Routes, fill
 
 ASPECTS_FILE = Path(__file__).parent / "data" / "answer-aspects.yaml"
 
@@ -27,7 +29,7 @@ def _load() -> dict:
         data = yaml.safe_load(ASPECTS_FILE.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{ASPECTS_FILE}: cannot read: {exc}") from exc
-    for key in ("sections", "section_order", "dose_number", "checking", "response_asked", "ceiling_asked", "aspects"):
+    for key in ("sections", "section_order", "dose_number", "checking", "response_asked", "ceiling_asked", "floor_asked", "rounding_asked", "amount_checked", "interval_preferred", "dose_for_level_asked", "total_asked", "aspects"):
         if key not in data:
             raise ConfigError(f"{ASPECTS_FILE}: '{key}' is missing")
     return data
@@ -42,8 +44,30 @@ DOSE_NUMBER = _pattern(_DATA["dose_number"], "dose_number")
 CHECKING = _pattern(_DATA["checking"], "checking")
 RESPONSE_ASKED = _pattern(_DATA["response_asked"], "response_asked")
 CEILING_ASKED = _pattern(_DATA["ceiling_asked"], "ceiling_asked")
-# aspect -> (the words that ask it, the section that answers it, the cues of a statement answering it)
-ASPECTS: dict[str, tuple[re.Pattern[str], str, re.Pattern[str]]] = {
-    str(name): (_pattern(row["asks"], f"aspects.{name}.asks"), str(row["section"]),
-                DOSE_NUMBER if row["cues"] == "dose_number" else _pattern(row["cues"], f"aspects.{name}.cues"))
-    for name, row in _DATA["aspects"].items()}
+FLOOR_ASKED = _pattern(_DATA["floor_asked"], "floor_asked")
+ROUNDING_ASKED = _pattern(_DATA["rounding_asked"], "rounding_asked")
+AMOUNT_STATED = _pattern(_DATA["amount_checked"]["amount"], "amount_checked.amount")
+AMOUNT_CHECKED = _pattern(_DATA["amount_checked"]["checked"], "amount_checked.checked")
+INTERVAL_PREFERRED = _pattern(_DATA["interval_preferred"], "interval_preferred")
+DOSE_FOR_LEVEL_ASKED = _pattern(_DATA["dose_for_level_asked"], "dose_for_level_asked")
+TOTAL_ASKED = _pattern(_DATA["total_asked"]["asked"], "total_asked.asked")
+ADDED_DOSE = _pattern(_DATA["total_asked"]["added"], "total_asked.added")
+
+
+def _aspects(routes: Routes) -> dict[str, tuple[re.Pattern[str], str, re.Pattern[str]]]:
+    return {str(name): (_pattern(fill(str(row["asks"]), routes), f"aspects.{name}.asks"), str(row["section"]),
+                        DOSE_NUMBER if row["cues"] == "dose_number" else _pattern(fill(str(row["cues"]), routes),
+                                                                                  f"aspects.{name}.cues"))
+            for name, row in _DATA["aspects"].items()}
+
+
+# aspect -> (the words that ask it, the section that answers it, the cues of a statement answering it); the patterns'
+# route placeholders are filled from the corpus lexicon's routes
+ASPECTS: dict[str, tuple[re.Pattern[str], str, re.Pattern[str]]] = _aspects(routes.current())
+
+
+def bind_routes(corpus_routes: Routes) -> None:
+    """Fill the aspects' route placeholders from a corpus's routes (in place: every importer of ASPECTS sees them)."""
+    if routes.bind(corpus_routes):
+        ASPECTS.clear()
+        ASPECTS.update(_aspects(corpus_routes))

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from assistant.answer_aspects import CEILING_ASKED, RESPONSE_ASKED
+from assistant import routes
+from assistant.answer_aspects import ADDED_DOSE, ASPECTS, CEILING_ASKED, TOTAL_ASKED, DOSE_FOR_LEVEL_ASKED, FLOOR_ASKED, RESPONSE_ASKED, ROUNDING_ASKED
 from assistant.doses.numbers import fmt
 from assistant.doses.rules import NormRule, RuleBook
-from assistant.question import QuestionFrame
+from assistant.question import QuestionFrame, only_in_story
 from assistant.retrieval import Hit
 from assistant.vocabulary import phase_over_phrases, phases_over, same_phase
 
@@ -39,6 +40,10 @@ class Calculated:
     formula: str
     rule_id: str
     hit: Hit
+    # words of the sentence stating a rule that no quantity names ("rounds ... to the nearest multiple of five grams")
+    cue: re.Pattern[str] | None = None
+    # a further step the formula takes and the passage stating it ("doubles the calculated weekly dose" for every 2 weeks)
+    step: tuple[Hit, str] | None = None
 
     def basis(self) -> str | None:
         """The sentence of the cited passage that states the rule the formula applies (a quantity of the formula with its
@@ -57,9 +62,11 @@ class Calculated:
                 return False  # an amount the formula does not use is about someone else ("7.5 g per week × 1.30")
             # the rule's dose in the sentence; or its constant, beside no other number ("1.37", not "1.37 ... Cuvitru 1.30")
             its_numbers = {float(v) for v in _NUMBER.findall(u)}
-            return bool(stated & quantities) or bool(constants & its_numbers) and its_numbers <= numbers
+            # (or a slope the formula's constant restates: "each 100 mg/kg ... by about 73 mg/dL" for × 0.73)
+            slope = any(b and abs(a / b - c) <= 1e-9 * max(1.0, c) for c in constants for a in its_numbers for b in its_numbers)
+            return bool(stated & quantities) or bool(constants & its_numbers) and its_numbers <= numbers or slope
 
-        units = [u for u in passage_units(self.hit.text) if states(u)]
+        units = [u for u in passage_units(self.hit.text) if (self.cue.search(u) if self.cue is not None else states(u))]
         wanted = set(tokenize(self.text))
         # of those as close to the formula's words, one giving no other dose than the formula's ("Adult: 1 g/kg once", not
         # "Child: 0.8-1 g/kg once")
@@ -225,8 +232,76 @@ def calculations(book: RuleBook, frame: QuestionFrame | None, hits: list[Hit], p
     if frame is None:
         return []
     converted = unit_conversions(book, hits, question, frame.patient.weight_kg) + level_responses(book, frame, hits, question)
-    return converted + [c for c in _patient_calculations(book, frame, hits, prefer, question, names)
-                        if all(c.formula != k.formula for k in converted)]
+    own = [c for c in _patient_calculations(book, frame, hits, prefer, question, names)
+           if all(c.formula != k.formula for k in converted)]
+    if TOTAL_ASKED.search(question):
+        own = own + _with_added(book, frame, hits, own, question)
+    return converted + (_rounded(book, frame, hits, own) if ROUNDING_ASKED.search(question) else own)
+
+
+def _with_added(book: RuleBook, frame: QuestionFrame, hits: list[Hit], calcs: list[Calculated],
+                question: str) -> list[Calculated]:
+    """Asked a total over a period, the patient's dose and the dose a rule of the indication adds for a circumstance the
+    question speaks of ("one additional dose in the first month", "+ the extra early dose ... month 1 total"), summed."""
+    asked = set(re.findall(r"[a-z]{4,}", question.lower())) - _PLAIN_WORDS
+    out = []
+    for c in calcs:
+        m = _ONE_DOSE.match(c.formula)
+        per = re.match(r"^(\d+(?:\.\d+)?) (g/kg|mg/kg) × (\d+(?:\.\d+)?) kg", c.formula)
+        if m is None or per is None:
+            continue
+        weight = float(per.group(3))
+        for n in book.norm:
+            r = n.rule
+            note = f"{r.population.note or ''} {r.note or ''}"
+            if n.family != "dose" or r.indication != frame.indication or r.unit not in _PER_KG_UNITS or r.min is None \
+                    or r.min != (r.max if r.max is not None else r.min) or not ADDED_DOSE.search(note) \
+                    or r.id == c.rule_id and not (frame.patient.regimen and frame.patient.regimen.interval_weeks):
+                # (the added dose's own rule may have worked out the patient's regular dose the question states: "0.4 g/kg
+                # q4w + the extra early dose")
+                continue
+            if not set(re.findall(r"[a-z]{4,}", note.lower())) - _PLAIN_WORDS & asked:
+                continue  # a circumstance the question does not speak of
+            hit = _source(n, hits, fmt(r.min), r.unit)
+            if hit is None:
+                continue
+            added = r.min * _PER_KG_UNITS[r.unit] * weight
+            total = float(m.group(1)) + added
+            formula = (f"{per.group(1)} {per.group(2)} × {_g(weight)} kg + {fmt(r.min)} {r.unit} × {_g(weight)} kg "
+                       f"= {_g(total)} g")
+            why = (r.note or r.population.note or "").strip().rstrip(".")
+            out.append(Calculated(f"Calculated total for this patient with the added dose ({why[:1].lower()}{why[1:]}): "
+                                  f"{formula}.", formula, r.id, hit))
+            break
+    return out
+
+
+_ONE_DOSE = re.compile(r"^[^=]*\bkg = (\d+(?:\.\d+)?) g$")  # a per-kg formula's single amount (not a range)
+
+
+def _rounded(book: RuleBook, frame: QuestionFrame, hits: list[Hit], calcs: list[Calculated]) -> list[Calculated]:
+    """Each calculated single dose followed by the same dose rounded by the corpus's rounding rule ("nearest 5 g"),
+    cited to the passage of the rule's document that states the rounding; unchanged without such a rule or passage."""
+    rule = next((n for n in book.norm if n.family == "rounding" and n.rule.unit == "g" and n.rule.max
+                 and (not frame.drug or n.rule.drug == frame.drug)), None)
+    hit = None if rule is None else next((h for h in hits if h.doc_id == rule.rule.source.document
+                                          and ROUNDING_ASKED.search(h.text)), None)
+    if hit is None:
+        return calcs
+    out = []
+    step = float(rule.rule.max)
+    for c in calcs:
+        out.append(c)
+        if (m := _ONE_DOSE.match(c.formula)) is None:
+            continue
+        grams = float(m.group(1))
+        result = round(grams / step) * step
+        if result <= 0 or abs(result - grams) < 1e-9:
+            continue
+        formula = f"{_g(grams)} g to the nearest {fmt(step)} g = {_g(result)} g"
+        out.append(Calculated(f"Calculated dose rounded to the nearest {fmt(step)} g (vial sizes), as the cited source "
+                              f"rounds: {formula}.", formula, rule.rule.id, hit, cue=ROUNDING_ASKED))
+    return out
 
 
 _RESPONSE_UNIT = re.compile(r"^\((mg/dL|g/L)\)/\((mg/kg|g/kg)\)$")
@@ -235,8 +310,8 @@ _LEVEL_G_PER_L = {"mg/dL": 0.01, "g/L": 1.0}
 
 def response_rules(book: RuleBook, frame: QuestionFrame, question: str) -> list[NormRule]:
     """The rules giving how far a level rises per unit of dose, for this indication, when the question asks how far the
-    patient's level will move with a change of dose."""
-    if not RESPONSE_ASKED.search(question):
+    patient's level will move with a change of dose (or what dose would bring it to a target)."""
+    if not (RESPONSE_ASKED.search(question) or DOSE_FOR_LEVEL_ASKED.search(question)):
         return []
     return [n for n in book.norm if n.family == "factor" and _RESPONSE_UNIT.match(n.rule.unit) and n.rule.min
             and n.rule.indication in ("any", frame.indication) and (frame.drug is None or n.rule.drug == frame.drug)]
@@ -244,7 +319,9 @@ def response_rules(book: RuleBook, frame: QuestionFrame, question: str) -> list[
 
 def _new_per_kg(question: str, old: float | None) -> float | None:
     """The per-kg dose (g/kg) the question proposes: the last it states other than the one the patient is on."""
-    said = [float(m.group(1)) * _PER_KG_UNITS[m.group(2).lower()] for m in _GIVEN_PER_KG.finditer(question)]
+    # (not the step of a slope the question quotes: "~73 mg/dL per 100 mg/kg")
+    said = [float(m.group(1)) * _PER_KG_UNITS[m.group(2).lower()] for m in _GIVEN_PER_KG.finditer(question)
+            if not re.search(r"(?i)\b(?:per|each|every|for each)\s*(?:extra\s+|additional\s+)?$", question[:m.start()])]
     return next((v for v in reversed(said) if old is None or abs(v - old) > 1e-9), None)
 
 
@@ -269,6 +346,8 @@ def level_responses(book: RuleBook, frame: QuestionFrame, hits: list[Hit], quest
     if regimen is None or regimen.unit not in ("g/kg", "g") or regimen.unit == "g" and not weight:
         return []
     old = regimen.value if regimen.unit == "g/kg" else regimen.value / weight
+    if DOSE_FOR_LEVEL_ASKED.search(question) and not RESPONSE_ASKED.search(question):
+        return _dose_for_level(book, frame, hits, question, old)
     new = _new_per_kg(question, old)
     out = []
     for n in response_rules(book, frame, question) if new is not None else []:
@@ -289,6 +368,46 @@ def level_responses(book: RuleBook, frame: QuestionFrame, hits: list[Hit], quest
                 f"target): {formula} (a rise of {fmt(in_other)} {other})")
         out.append(Calculated(f"{text}.", formula, n.rule.id, hit))
     return out
+
+
+def _dose_for_level(book: RuleBook, frame: QuestionFrame, hits: list[Hit], question: str, old: float) -> list[Calculated]:
+    """The per-kg dose (and the patient's grams) expected to bring the patient's level to the target the question states,
+    by a rule's rise per unit of dose: the rise needed divided by the rise per unit, added to the dose the patient is on."""
+    level = frame.patient.igg_g_per_l
+    if level is None:
+        return []
+    targets = [_num_level(m) for m in _LEVEL.finditer(question)]
+    targets = [t for t in targets if t > level + 1e-9]  # the level to reach, above the patient's own
+    if not targets:
+        return []
+    target = targets[-1]
+    out = []
+    for n in response_rules(book, frame, question):
+        level_unit, dose_unit = _RESPONSE_UNIT.match(n.rule.unit).groups()
+        hit = _stating_slope(hits, n, level_unit, dose_unit)
+        if hit is None:
+            continue
+        per = _PER_KG_UNITS[dose_unit]
+        now, goal = level / _LEVEL_G_PER_L[level_unit], target / _LEVEL_G_PER_L[level_unit]
+        extra = (goal - now) / n.rule.min
+        dose = old / per + extra
+        formula = (f"({_g(goal)} {level_unit} − {_g(now)} {level_unit}) ÷ {fmt(n.rule.min)} = {_g(extra)} {dose_unit}; "
+                   f"{fmt(round(old / per, 3))} {dose_unit} + {_g(extra)} {dose_unit} = {_g(dose)} {dose_unit}")
+        grams = ""
+        if frame.patient.weight_kg:
+            per_kg = round(dose * per, 2)  # as a dose is prescribed, to the hundredth of a g/kg
+            formula += f"; {fmt(per_kg)} g/kg × {_g(frame.patient.weight_kg)} kg = {_g(per_kg * frame.patient.weight_kg)} g"
+            grams = " per dose"
+        text = (f"Estimated dose to bring {_level_name(n)} to {fmt(target)} g/L for this patient (an estimate from the rise "
+                f"per unit of dose, to be checked by the next trough): {formula}{grams}")
+        out.append(Calculated(f"{text}.", formula, n.rule.id, hit))
+    return out
+
+
+def _num_level(m: re.Match) -> float:
+    """A level as the question writes it, in g/L."""
+    value = float(m.group(1).replace(",", "."))
+    return value / 100 if m.group(2).lower() == "mg/dl" else value
 
 
 def _level_name(n: NormRule) -> str:
@@ -313,10 +432,17 @@ def _names_phase(n: NormRule, over: set[str]) -> bool:
 def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit], prefer, question: str,
                           names: tuple[str, ...]) -> list[Calculated]:
     words, over = _asked_words(question)
+    # The brand the conversation is about ("on the privigen regimen", turns ago) names its label's rule as the question's
+    # words do (a word of a rule's id that is no route product: 'privigen', not 'ivig').
+    brand = {w for w in re.findall(r"[a-z]{3,}", (frame.product or "").lower())} - {n.rule.product for n in book.norm}
+    words = (*words, *sorted(w for w in brand if w not in words and any(w in n.rule.id.split("-") for n in book.norm)))
     if frame.patient.concentration_percent and (pump := _pump_rate(book, frame, hits, prefer, words, names)):
         return pump
     # (a dose asked "for the first infusion" asks a dose, not how fast to run it)
-    if "administration" in frame.aspects and frame.patient.weight_kg and ("dose" not in frame.aspects or _RATE_ASKED.search(question)):
+    # (nor is a rate asked when only a sentence telling the story names the infusion: "headache + chills mid-infusion. do
+    # we stop the course?")
+    if "administration" in frame.aspects and frame.patient.weight_kg and ("dose" not in frame.aspects or _RATE_ASKED.search(question)) \
+            and not only_in_story(question, ASPECTS["administration"][0], _RATE_ASKED):
         rates = _rates(book, frame, hits, words)
         if rates:
             return rates
@@ -355,7 +481,8 @@ def _patient_calculations(book: RuleBook, frame: QuestionFrame, hits: list[Hit],
         if hit is None:
             continue
         if lo != hi and (floor := _source(n, hits, f"at least {fmt(lo)}", n.rule.unit)) is not None:
-            out.append(_floor_for(n, lo, hi, weight, basis, floor))  # "followed by at least 0.2 g/kg": the floor first
+            # "followed by at least 0.2 g/kg": the floor first, alone when the question asks the minimum
+            out.append(_floor_for(n, lo, hi, weight, basis, floor, alone=bool(FLOOR_ASKED.search(question))))
             continue
         out.append(_dose_for(n, lo, hi, weight, basis, hit, frame.patient.course_days))
     return out
@@ -479,14 +606,15 @@ def _dose_for(n: NormRule, lo: float, hi: float, weight: float, basis: str, hit:
     return Calculated(text, formula, n.rule.id, hit)
 
 
-def _floor_for(n: NormRule, lo: float, hi: float, weight: float, basis: str, hit: Hit) -> Calculated:
+def _floor_for(n: NormRule, lo: float, hi: float, weight: float, basis: str, hit: Hit, *, alone: bool = False) -> Calculated:
     """The patient's grams from a rule whose passage states its lower bound as a floor ("at least 0.2 g/kg"): the floor,
-    then the rule's usual range."""
+    then the rule's usual range (the floor alone when the question asks the minimum)."""
     grams = _PER_KG_UNITS[n.rule.unit]
     formula = f"{fmt(lo)} {n.rule.unit} × {_g(weight)} kg = {_g(lo * grams * weight)} g"
+    usual = "" if alone else (f"; the usual range of {_stated_span(lo, hi)} {n.rule.unit} is "
+                              f"{_span(lo * grams * weight, hi * grams * weight)} g")
     text = (f"Calculated minimum {_product(n)} dose for this patient ({_g(weight)} kg {basis}): at least {formula}"
-            f"{_cadence(n)}; the usual range of {_stated_span(lo, hi)} {n.rule.unit} is "
-            f"{_span(lo * grams * weight, hi * grams * weight)} g.")
+            f"{_cadence(n)}{usual}.")
     return Calculated(text, formula, n.rule.id, hit)
 
 
@@ -726,7 +854,10 @@ def _conversion(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tu
         # The labelling asked for ("Hizentra per EU SmPC") decides: a product's factor from another labelling gives way.
         named = [n for n in named if n.rule.jurisdiction in {m.rule.jurisdiction for m in labelled}]
     chosen = named or labelled
-    if not chosen:
+    # (a labelling named without a product or a switch asks no conversion: "the EU 6 g/L target" is a level)
+    switch_words = set(routes.current().switch_words())
+    if not chosen or not any(n.rule.brand and n.rule.brand in names for n in factors) and "switch" not in frame.aspects \
+            and not switch_words & (asked | {p.lower() for p in frame.products}):
         return []
     n = chosen[0]
     f = n.lo
@@ -744,9 +875,22 @@ def _conversion(book: RuleBook, frame: QuestionFrame, hits: list[Hit], words: tu
     text = f"Calculated weekly {what} for this patient from IVIG{given}: {formula} weekly SCIG." if not (every and every != 1) \
         else f"Calculated {what} every {fmt(every)} weeks for this patient from IVIG{given}: {formula} every {fmt(every)} weeks."
     # Of the passages stating the factor, the one that states it as this product's rule is cited (its sentence shows beside).
-    stating = [Calculated(text, formula, n.rule.id, h) for h in hits if h.doc_id == hit.doc_id and _stated(h, fmt(f), "")
-               and not _under_worked_example(h)]
-    return [next((c for c in stating if c.basis()), Calculated(text, formula, n.rule.id, hit))]
+    step = _interval_step(hits, hit.doc_id, every, n.rule.brand) if every and every != 1 else None
+    stating = [Calculated(text, formula, n.rule.id, h, step=step) for h in hits if h.doc_id == hit.doc_id
+               and _stated(h, fmt(f), "") and not _under_worked_example(h)]
+    return [next((c for c in stating if c.basis()), Calculated(text, formula, n.rule.id, hit, step=step))]
+
+
+def _interval_step(hits: list[Hit], doc_id: str, every: float, brand: str | None) -> tuple[Hit, str] | None:
+    """The sentence of the conversion's document saying how a dose every `every` weeks follows from the weekly dose ("For
+    dosing every 2 weeks with Hizentra, the US label doubles the calculated weekly dose"), the product's own first."""
+    from assistant.citations import passage_units
+
+    said = re.compile(rf"(?i)\bevery\s+{re.escape(fmt(every))}\s+weeks?\b")
+    found = [(h, u) for h in hits if h.doc_id == doc_id and not _under_worked_example(h)
+             for u in passage_units(h.text) if said.search(u) and not _quantities(u)]
+    found.sort(key=lambda p: not (brand and brand.lower() in p[1].lower()))
+    return found[0] if found else None
 
 
 # A level a sentence holds a patient's to: "serum IgG below 4 g/L", "a trough of at least 6 g/L", "IgG < 400 mg/dL".

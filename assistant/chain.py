@@ -19,6 +19,7 @@ from typing import Any
 
 from langchain_core.runnables import Runnable, RunnableLambda
 
+from assistant.answer_aspects import RESPONSE_ASKED, bind_routes
 from assistant.calculate import WORKED_EXAMPLE
 from assistant.citations import MARKER, Numbering, best_quote, guard, normalise
 from assistant.compose import (aspect_sections, compose, grade_of, names_any, on_topic, references_of, section_name,
@@ -27,7 +28,7 @@ from assistant.errors import GuideqaError, InputError
 from assistant.doses.numbers import fmt
 from assistant.followup import (DRUG_OWN_ASPECTS, Focus, age_group_words, another_person_audience, focus_of, keeps_topic,
                                 standalone_question, switches_drug)
-from assistant.question import DOSE_OF, QuestionFrame, read_question
+from assistant.question import DOSE_OF, QuestionFrame, only_in_story, read_question
 from assistant.vocabulary import (Vocabulary, asks_to_rank, expand_acronyms, load_vocabulary, named_as_history, put_forward,
                                   follows_on_in_time, specific_equivalents, with_conditions,
                                   without_negated_conditions)
@@ -130,6 +131,8 @@ def _dosed_sentences(hits: list[Hit], names: tuple[str, ...]) -> tuple[list[str]
 
 # What a product's own labelling decides (its conversion factor, its infusion rates), not the drug's.
 PRODUCT_SPECIFIC_ASPECTS = frozenset({"switch", "administration"})
+# A question opening on how, when or why (its last sentence): it asks for a way or a time, not whether to start.
+_OPENS_HOW = re.compile(r"(?i)(?:^|[.?!;:]\s+)(?:how|when|why|where)\b[^.?!;:]*\?+[\s\W]*$")
 
 # A follow-up that varies the earlier question ("what if ...", "and if ...", "what about ...").
 VARIATION = re.compile(r"(?i)^\W*(?:and\s+)?(?:what|how)\s+(?:if|about)\b|^\W*and\s+if\b")
@@ -215,6 +218,7 @@ class Assistant:
         """The words questions use: the shared clinical lexicon, this corpus's vocabulary (reloaded when a file changes)
         and the conditions the indexed guidelines' own titles name, with the acronyms they define (per index version)."""
         base = load_vocabulary(self.settings.doses.rules_dir, self.settings.corpus_dir / "lexicon.yaml")
+        bind_routes(base.routes)  # the answer aspects' route words are this corpus's
         try:
             version = self.index.version
         except GuideqaError:
@@ -429,7 +433,7 @@ class Assistant:
             self.standalone(normalised, turns), self._known_word)
         rewritten = standalone != normalised
         read = read_question(text, self.vocabulary, self._known_word)
-        follows = bool(session_id) and bool(turns) and (who.new_person or rewritten or self._leans_on_history(text, read))
+        follows = bool(session_id) and bool(turns) and (who.new_person or who.back or rewritten or self._leans_on_history(text, read))
         frame, own = self.frame(text, turns, weight_kg, followed=follows, read=read, new_person=who.new_person)
         if follows:
             frame = with_lead_drug(frame, text, turns)  # "how do I dose it?": the drug the answer before recommended
@@ -459,7 +463,7 @@ class Assistant:
                                            lambda terms: names_any(self._indexed_titles(), terms))  # "T2DM, HTN ... SBP goal?": HTN's passages
         base["question_frame"] = frame
         on_indication = self._on_indication(frame, hits)
-        gap = self._not_covered(frame, own, hits, on_indication) or self._unindexed_condition(text, own, hits) \
+        gap = self._not_covered(frame, own, hits, on_indication) or self._unindexed_condition(text, own, hits, frame) \
             or self._unindexed_product(normalised, own) \
             or unspoken_drug(self.retriever, self.settings, self.vocabulary, own, hits, text) \
             or outside_guideline(self.index, text, hits)  # "CGM ... is out of the scope of this CPG"
@@ -499,7 +503,8 @@ class Assistant:
                 log.warning("LLM composer failed (%s); composing extractively", type(exc).__name__)
                 base = {**base, "generator": "extractive (LLM failed)"}
         frame = base.get("question_frame")
-        if frame is not None and frame.aspects and not WORKED_OUT_ASPECTS & set(frame.aspects):
+        if frame is not None and frame.aspects and not WORKED_OUT_ASPECTS & set(frame.aspects) \
+                and not RESPONSE_ASKED.search(question):  # (a level's rise asked for a proposed dose works with the doses)
             # A dose the patient was given ("got 2 g/kg yesterday, now severe headache") is history, not what is asked:
             # its numbers do not pull dose statements ahead of the answer.
             question = _GIVEN_AMOUNT.sub(" ", question)
@@ -714,11 +719,11 @@ class Assistant:
                                         calculated=Calculation(formula=c.formula, rule_id=c.rule_id)))
         checked = dose_context(frame, None, self.vocabulary.broad)
         for c in calcs:  # the rule each calculation applies, in its passage's own words, after the patient's numbers
-            basis = c.basis()
-            if basis and normalise(basis) not in shown and not _worked_example(f"{basis} [1]", {1: c.hit}) \
-                    and not failing(check_text(basis, self.rulebook, sources=[c.hit.text], frame=checked)):
-                shown.add(normalise(basis))
-                statements.append(Statement(text=basis, citations=[numbering.cite(c.hit, basis)], grade=grade_of(c.hit, basis)))
+            for hit, basis in ((c.hit, c.basis()), c.step or (c.hit, None)):  # (and the passage of a further step it takes)
+                if basis and normalise(basis) not in shown and not _worked_example(f"{basis} [1]", {1: hit}) \
+                        and not failing(check_text(basis, self.rulebook, sources=[hit.text], frame=checked)):
+                    shown.add(normalise(basis))
+                    statements.append(Statement(text=basis, citations=[numbering.cite(hit, basis)], grade=grade_of(hit, basis)))
         worked = " ".join(f"{s.text.rstrip('.')} [{s.citations[0]}]." for s in statements if s.calculated)
         # A yes/no question ("is adjusted weight actually required?") is answered by the source; the numbers follow it.
         lead = f"{summary} {worked}" if asks_yes_no(question) else f"{worked} {summary}"
@@ -757,8 +762,10 @@ class Assistant:
             return not asks_wh(question)  # "continue?", "ok to continue monthly IVIG?": whether to go on giving it
         if set(frame.aspects) in ({"indication"}, {"recommendation"}, {"indication", "recommendation"}):
             return True
-        # Nothing else asked: a yes/no question, or the patient's story naming the treatment ("... peds asking re IVIG").
-        return not frame.aspects and bool(asks_yes_no(question) or question.rstrip().endswith("?") or frame.drug)
+        # Nothing else asked: a yes/no question, or the patient's story naming the treatment ("... peds asking re IVIG");
+        # not a question opening on how or when ("how will we know when her own B cells come back?")
+        return not frame.aspects and not _OPENS_HOW.search(question) \
+            and bool(asks_yes_no(question) or question.rstrip().endswith("?") or frame.drug)
 
     @staticmethod
     def _asks_to_switch(frame: QuestionFrame, question: str) -> bool:
@@ -769,6 +776,9 @@ class Assistant:
         """The criteria judged for the decision the turn asks: whether to start (or go on), else whether to switch now."""
         from assistant.criteria import judge
 
+        if frame.drug is None and not frame.aspects and self.principal_drug:
+            # "renal tx, IgG 3.6 g/L, 3 pneumonias. replacement?": a question naming no drug asks about the corpus's own
+            frame = frame.model_copy(update={"drug": self.principal_drug})
         if self._asks_to_start(frame, question):
             return judge(self.criteria, frame, continuing="duration" in frame.aspects)
         return judge(self.criteria, frame, decision="switch") if self._asks_to_switch(frame, question) else []
@@ -956,7 +966,8 @@ class Assistant:
         nearest = f" The nearest topics it covers: {'; '.join(titles)}." if titles else ""
         return (lead + nearest).strip()
 
-    def _unindexed_condition(self, text: str, own: QuestionFrame, hits: list[Hit]) -> str | None:
+    def _unindexed_condition(self, text: str, own: QuestionFrame, hits: list[Hit],
+                             frame: QuestionFrame | None = None) -> str | None:
         """'The sources do not cover X' for a condition the question names (the shared lexicon's list) that no indexed
         guideline's title and no retrieved passage names ("outpatient community acquired pneumonia abx choice?"). With
         an indexed condition of its own, the question is about that one unless the other qualifies it ("bipolar II
@@ -974,6 +985,9 @@ class Assistant:
             if indication is not None and not any(
                     re.match(rf"\W*(?:[\w'-]+\W+)?{re.escape(t)}(?![a-z0-9])", low[end:]) for t in indication.terms):
                 continue  # the question's own condition is another, named apart from this one
+            if indication is None and frame is not None and frame.indication and only_in_story(
+                    text, re.compile(r"(?i)(?<![a-z0-9])(?:" + "|".join(map(re.escape, terms)) + r")(?![a-z0-9])")):
+                continue  # "he's 58, HTN, DM2, prior MI. anything for the infusion itself?": the patient's history
             return f"The sources do not cover {label}."
         return None
 
@@ -1062,7 +1076,10 @@ class Assistant:
         undosed = self._undosed_condition(frame, own, hits)
         if undosed:
             return f"The sources give no {frame.product or frame.drug or 'treatment'} dose for {undosed}."
-        product = self._undosed_product(own, hits)
+        # (a product with a conversion factor of its own is dosed from the patient's regimen: "EU Hizentra SmPC, weekly
+        # dose there?" after an IVIG regimen is a conversion, worked out)
+        converted = frame.patient.regimen is not None and (own.product or "").lower() in self.rulebook.factor_brands
+        product = None if converted else self._undosed_product(own, hits)
         if product:
             return f"The sources give no dose of {product}."
         for name in own.population:

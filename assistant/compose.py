@@ -22,7 +22,7 @@ from assistant.followup import CARRIED_TURN as _CARRIED, Focus
 from assistant.lexical import tokenize
 from assistant.retrieval import Hit
 from assistant.text import split_sentences
-from assistant.vocabulary import framing_tokens, medication_tokens, phase_over_phrases, phases_over, same_phase, names_a_drug, open_ask, question_alternatives, without_qualifiers
+from assistant.vocabulary import framing_tokens, medication_tokens, phase_over_phrases, phases_over, same_phase, names_a_drug, open_ask, question_alternatives, without_findings, without_qualifiers
 from assistant.vocabulary import (age_fit, asks_another, asks_non_drug, asks_to_rank, condition_states, document_asked_quantities,
                                   decides, drug_class_words, excluded_states, history_drugs, patient_states, proposed_actions,
                                   ranks_options, without_dose_decisions)
@@ -46,6 +46,7 @@ ASKED_QUANTITY: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
                 r"\b(?:immediately|just) before\b|\bbefore the next\b|\bafter the last\b")),
 )
 QUANTITY_BONUS = 0.3
+_HOW_OFTEN = ASKED_QUANTITY[0][1]  # the shape answering "how often"
 
 
 def asked_quantities(question: str) -> list[re.Pattern[str]]:
@@ -222,7 +223,8 @@ def _is_phase(word: str, over: set[str]) -> bool:
 
 def aspects_of(question: str) -> list[str]:
     """What a question asks about (dose, monitoring, duration...), in the order the table lists them."""
-    question = without_dose_decisions(without_qualifiers(question))  # "on low-dose ICS", "leave the dose alone?" ask no dose
+    # "on low-dose ICS", "leave the dose alone?", "we bumped her dose in March" ask no dose
+    question = without_dose_decisions(without_findings(without_qualifiers(question)))
     found = [name for name, (asks, _, _) in ASPECTS.items() if asks.search(question)]
     # "the day after cidp loading, bad headache": a phase said to be over asks nothing, when something else is asked
     rest = phase_over_phrases().sub(" ", question)
@@ -670,7 +672,9 @@ def _direct(pool: list[Candidate], wanted: list[str], quantities: list[re.Patter
                    and (c.on_context or not on_context)
                    # "how often trough?": a dose's interval says how often to dose, not how often to check
                    and ("dose" in wanted or not _DOSE_NUMBER.search(c.text))
-                   and ("monitoring" not in wanted or "dose" in wanted or _CHECKING.search(c.text))]
+                   # (an interval of checking, that is: a time it takes, "three to six months to a new steady state", is none)
+                   and ("monitoring" not in wanted or "dose" in wanted or _CHECKING.search(c.text)
+                        or not any(q is _HOW_OFTEN for q in quantities if q.search(c.text)))]
         if stating and stating[0].score >= 0.6 * ranked[0].score:
             ranked = [stating[0], *[c for c in ranked if c is not stating[0]]]
     elif wanted:

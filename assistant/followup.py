@@ -341,6 +341,11 @@ def focus_of(question: str, vocab: Vocabulary) -> Focus:
     context = topic.context.term.terms if topic.context is not None else ()
     if topic.aspect is not None:
         also += vocab.topics_of(topic.aspect.name)
+    # (a further aspect the question asks reads the documents answering it when asked itself: "earliest the trough will
+    # reflect the new dose?" asks the duration and the target, and the trough document answers it, never naming the
+    # condition)
+    for aspect in dict.fromkeys(a.name for a in topic.aspects or ()):
+        also += tuple(t for t in vocab.asked_aspect_topics.get(aspect, ()) if t not in also)
     other_conditions: tuple[str, ...] = ()
     if topic.condition is not None and topic.condition.name not in vocab.broad:
         other_conditions = tuple(t for term in vocab.indications

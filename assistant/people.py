@@ -39,6 +39,7 @@ def _patterns(path: Path = PEOPLE_FILE) -> _Patterns:
         data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
         another, persons, relatives = data["another"], data["persons"], data["relatives"]
         same, back, earlier = data["same_subject"], data["back_to"], data["earlier_persons"]
+        described = "|".join(f"(?:{p})" for p in data.get("earlier_person_described") or ())
         wh, openers = data["wh_words"], data["question_openers"]
         asking = [*wh, *data["question_words"]]
     except (OSError, KeyError, TypeError, yaml.YAMLError) as exc:
@@ -49,7 +50,8 @@ def _patterns(path: Path = PEOPLE_FILE) -> _Patterns:
     return _Patterns(
         another=re.compile(f"(?i){person}|{relative}"),
         same_subject=re.compile(rf"(?i)\b(?:{phrase_alternation(same)})\b"),
-        back_to=re.compile(rf"(?i)\b(?:{phrase_alternation(back)})\s+(?:the\s+|our\s+|my\s+|that\s+)?(?:{phrase_alternation(earlier)})\b"),
+        back_to=re.compile(rf"(?i)\b(?:{phrase_alternation(back)})\s+(?:the\s+|our\s+|my\s+|that\s+)?"
+                           rf"(?:(?:{phrase_alternation(earlier)})\b{'|' + described if described else ''})"),
         asks=re.compile(rf"(?i)\?|\b(?:{phrase_alternation(asking)})\b|^\W*(?:\w+\W+)?(?:{phrase_alternation(openers)})\b"),
         relative=re.compile(f"(?i){relative}"),
         wh=re.compile(rf"(?i)\b(?:{phrase_alternation(wh)})\b"),
@@ -85,6 +87,13 @@ def asks_nothing(text: str, path: Path = PEOPLE_FILE) -> bool:
     return not _patterns(path).asks.search(text)
 
 
+def _described_number(text: str, path: Path = PEOPLE_FILE) -> str | None:
+    """The age or weight a turn coming back names its person by ("back to the 74yo": 74), if any."""
+    m = _patterns(path).back_to.search(text)
+    found = re.search(r"\d{1,3}(?:\.\d)?", m.group(0)) if m else None
+    return found.group(0) if found else None
+
+
 def returns_to_earlier_patient(text: str, path: Path = PEOPLE_FILE) -> bool:
     """Whether a turn comes back to the patient of the conversation's earlier turns ("back to the boy")."""
     return bool(_patterns(path).back_to.search(text))
@@ -96,6 +105,7 @@ class Audience:
 
     turns: list[dict]
     new_person: bool = False
+    back: bool = False  # the turn comes back to the patient of earlier turns ("back to the first twin"): it follows on
 
 
 def audience(text: str, turns: list[dict], path: Path = PEOPLE_FILE) -> Audience:
@@ -106,10 +116,18 @@ def audience(text: str, turns: list[dict], path: Path = PEOPLE_FILE) -> Audience
     moved to another person. Otherwise: all of them."""
     if not turns:
         return Audience(turns)
+    # (coming back is read first: "back to the first twin", "back to mum" name a relative too)
+    if returns_to_earlier_patient(text, path):
+        moved = [i for i, turn in enumerate(turns) if i and about_another_person(str(turn.get("question", "")), path)
+                 and not returns_to_earlier_patient(str(turn.get("question", "")), path)]
+        if moved:
+            # "back to the 85yo": the person the turns since the last move describe by that age or weight is still the one
+            # discussed; another described so comes before them
+            number = _described_number(text, path)
+            since = " ".join(str(turn.get("question", "")) for turn in turns[moved[-1]:])
+            if number and re.search(rf"(?<![\d.]){re.escape(number)}(?![\d.])", since):
+                return Audience(turns)
+            return Audience(turns[:moved[-1]], back=True)
     if about_another_person(text, path):
         return Audience(turns if keeps_subject(text, path) else [], new_person=True)
-    if returns_to_earlier_patient(text, path):
-        moved = [i for i, turn in enumerate(turns) if i and about_another_person(str(turn.get("question", "")), path)]
-        if moved:
-            return Audience(turns[:moved[-1]])
     return Audience(turns)

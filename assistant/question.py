@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
+from assistant.answer_aspects import AMOUNT_CHECKED, AMOUNT_STATED, INTERVAL_PREFERRED
 from assistant.history import InfectionLevel, history_of
 from assistant.vocabulary import (Mention, Vocabulary, bare_age, dose_decision_spans, elapsed_spans, ends_in_phase_over, named_as_history,
                                   negated_condition_spans, put_forward)
@@ -270,11 +271,21 @@ def read_question(text: str, vocab: Vocabulary, known: Callable[[str], bool] | N
     # and a setting of care yields to the condition treated in it ("kidney transplant with AMR" is about AMR).
     conditions = sorted((c for c in m.conditions if c.name not in vocab.modifiers and not absent(c)),
                         key=lambda c: 2 if c.name in vocab.broad else 1 if c.name in vocab.settings else 0)
+    # A circumstance the vocabulary also files under a condition ("CD19 CAR-T 5 months ago, IgG 290": CAR-T is a
+    # synonym of secondary immunodeficiency in rules/vocabulary.yaml) names that condition when the question names none.
+    if not conditions:
+        conditions = [Mention(filed.term, c.surface, c.start, c.end) for c in m.contexts if not _absent(normal, c)
+                      and not absent(c) and (filed := vocab.find(c.surface, "indications")) is not None
+                      and filed.name not in vocab.modifiers][:1]
     # A question that ends asking for a unit ("IVIG g?", "pump rate mL/h?") asks for that amount.
     if (unit := _ASKS_UNIT.search(normal)) and (asked := "administration" if "/h" in unit.group(1).lower() else "dose") not in aspects:
         aspects.append(asked)
     elif _ASKS_GRAMS.search(normal) and "dose" not in aspects:
         aspects.append("dose")
+    if not aspects and patient.target_interval_weeks and patient.regimen is None:
+        aspects = ["switch"]  # "she'd rather do it every 2 weeks": the switched dose at that interval
+    if not aspects and AMOUNT_STATED.search(normal) and AMOUNT_CHECKED.search(normal):
+        aspects = ["dose"]  # "pharmacy has drawn up 180 g as one bag. ok?": the amount put up is checked against the dose
     judged = (patient.igg_g_per_l, patient.infections, patient.days_since_event, patient.vaccine_response)
     if not aspects and (patient.weight_kg or patient.regimen) and (m.drug or conditions) and all(f is None for f in judged):
         aspects = ["dose"]  # "75 kg man with GBS, IVIG please": a patient's numbers and a treatment, nothing else, ask for the dose
@@ -308,6 +319,15 @@ def _asking_spans(text: str) -> list[tuple[int, int]]:
     spans = [(m.start(), m.end()) for m in re.finditer(r"[^.?!]+(?:[.?!]+|$)", text) if m.group(0).strip()]
     asking = [(a, b) for a, b in spans if text[a:b].rstrip().endswith("?")]
     return asking if asking and len(asking) < len(spans) else [(0, len(text))]
+
+
+def only_in_story(text: str, *patterns: re.Pattern[str]) -> bool:
+    """Whether what the patterns find stands only in the sentences telling the story, none of those asking ("headache +
+    chills mid-infusion. do we stop the course?": the infusion is the story's, the course is asked about)."""
+    spans = _asking_spans(text)
+    if spans == [(0, len(text))] or not any(p.search(text) for p in patterns):
+        return False
+    return not any(p.search(text[a:b]) for p in patterns for a, b in spans)
 
 
 # A drug named as the owner of the dose asked for: "aspirin dose", "the dose of aspirin", "aspirin dosing", "how much IVIG".
@@ -450,6 +470,8 @@ def patient_facts(text: str) -> Patient:
             if (m := _EVERY_WEEKS.search(part)) and float(m.group(1)) != regimen[0].interval_weeks:
                 facts["target_interval_weeks"] = float(m.group(1))
                 break
+    elif (m := _EVERY_WEEKS.search(text)) and INTERVAL_PREFERRED.search(text):
+        facts["target_interval_weeks"] = float(m.group(1))  # "she'd rather do it every 2 weeks": of the earlier regimen
     if m := _OVER_DAYS.search(text):
         facts["course_days"] = _num(m.group(1))
     if m := _OVER_HOURS.search(text):

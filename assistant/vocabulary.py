@@ -18,6 +18,7 @@ import yaml
 from rapidfuzz.distance import Levenshtein
 
 from assistant.errors import ConfigError
+from assistant.routes import Routes, fill, read_routes
 
 SHARED_LEXICON = Path(__file__).parent / "data" / "clinical-lexicon.yaml"
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'/-]*")
@@ -79,6 +80,7 @@ class Vocabulary:
     acronyms: tuple[tuple[str, str], ...] = ()  # (acronym, long form) the indexed documents define: CBT, OSA, MBSR
     broad: frozenset[str] = frozenset()
     settings: frozenset[str] = frozenset()  # conditions that are a setting of care (a transplant): a specific one named leads
+    routes: Routes = field(default_factory=Routes)  # the corpus's routes and their words (corpus lexicon `routes`)
 
     def slot(self, name: str) -> tuple[Term, ...]:
         return getattr(self, name)
@@ -292,6 +294,7 @@ def _load(rules_vocab: Path, lexicon: Path, *_stamps: tuple) -> Vocabulary:
                                                            **(corpus.get("abbreviations") or {})}.items()}
     topics = {str(k): tuple(map(str, v)) for k, v in (corpus.get("aspect_topics") or {}).items()}
     asked_topics = {str(k): tuple(map(str, v)) for k, v in (corpus.get("asked_aspect_topics") or {}).items()}
+    routes = read_routes(corpus.get("routes"), lexicon)
     return Vocabulary(
         drugs=_terms(rules.get("drugs"), rules_vocab),
         indications=tuple(indications),
@@ -308,7 +311,8 @@ def _load(rules_vocab: Path, lexicon: Path, *_stamps: tuple) -> Vocabulary:
         broad=frozenset(str(row["canonical"]) for row in corpus.get("conditions") or []),
         settings=frozenset(str(name) for name in corpus.get("settings") or ()),
         english=frozenset(str(w).lower() for w in shared.get("english_words") or ()),
-        qualifiers=_masks(shared.get("qualifier_phrases") or (), shared.get("finding_patterns") or ()),
+        qualifiers=_masks(shared.get("qualifier_phrases") or (), [fill(str(p), routes) for p in shared.get("finding_patterns") or ()]),
+        routes=routes,
         contrasts=tuple(tuple(str(w).lower() for w in group) for group in shared.get("contrasts") or () if len(group) >= 2),
     )
 
@@ -1013,6 +1017,20 @@ def expand_lexicon_acronyms(text: str) -> str:
 @lru_cache(maxsize=4)
 def _qualifier_mask(_stamp: tuple) -> re.Pattern | None:
     return _masks(_lexicon().get("qualifier_phrases") or (), ())
+
+
+@lru_cache(maxsize=4)
+def _finding_mask(_stamp: tuple, routes: Routes) -> re.Pattern | None:
+    return _masks((), [fill(str(p), routes) for p in _lexicon().get("finding_patterns") or ()])
+
+
+def without_findings(text: str) -> str:
+    """The text without the shared lexicon's findings ("we bumped her dose in March", "normal tetanus responses"): what
+    they name is the patient's history or work-up, no aspect asked (their route words are the bound corpus's)."""
+    from assistant import routes
+
+    mask = _finding_mask(_stamp(SHARED_LEXICON), routes.current())
+    return mask.sub(" ", text) if mask is not None else text
 
 
 def without_qualifiers(text: str) -> str:

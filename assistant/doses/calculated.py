@@ -18,6 +18,16 @@ _SCIG = re.compile(rf"^{_N} g ÷ {_N} weeks × {_N} = {_N} g(?: × {_N} = {_N} g
 # A single infusion's pump rate: the dose from the rule, its volume at the product's strength, over the hours asked.
 _PUMP = re.compile(rf"^{_N} (g/kg|mg/kg) × {_N} kg = {_N} g; {_N} g at {_N}% = {_N} mL(?:; {_N} mL ÷ {_N} h = {_N} mL/h)?$")
 _WEIGHT = re.compile(rf"^{_N} kg \+ {_N} × \({_N} kg − {_N} kg\) = {_N} kg$")
+# The dose expected to bring a level to a target, by a rule's rise per unit of dose: the rise needed divided by the rise
+# per unit, added to the dose the patient is on, then the patient's grams.
+_FOR_LEVEL = re.compile(rf"^\({_N} (mg/dL|g/L) − {_N} (mg/dL|g/L)\) ÷ {_N} = {_N} (mg/kg|g/kg); {_N} (mg/kg|g/kg) \+ {_N} (mg/kg|g/kg) = {_N} (mg/kg|g/kg)"
+                        rf"(?:; {_N} g/kg × {_N} kg = {_N} g)?$")
+# A total of the patient's dose and the dose a rule adds for a period ("one additional dose in the first month"): the
+# added dose is the rule's; the patient's is any dose rule's of the same indication.
+_ADDED = re.compile(rf"^{_N} (g/kg|mg/kg) × {_N} kg \+ {_N} (g/kg|mg/kg) × {_N} kg = {_N} g$")
+# A calculated dose rounded by the corpus's rounding rule: the step must be the rule's (or finer) and the result the
+# nearest multiple of it.
+_ROUNDED = re.compile(rf"^{_N} g to the nearest {_N} g = {_N} g$")
 _RATE = re.compile(rf"^{_N} mL/kg/h × {_N} kg = {_N} mL/h$")
 _LEVEL = re.compile(rf"^{_N} (mg/dL|g/L) = {_N} (g/L|mg/dL)$")
 _COMPARED = re.compile(rf"^{_N} (mg/dL|g/L) ([<>=]) {_N} (mg/dL|g/L)$")  # the patient's level against a bound
@@ -135,6 +145,35 @@ def recompute(calc: Calculation, book: RuleBook) -> Checked | None:
                 or not _close(result, per_kg * w):
             return None
         return Checked(rule.id, frozenset({per_kg, w, result}))
+    if m := _FOR_LEVEL.match(calc.formula):
+        goal, u1, now, u2, factor, extra, du1, old, du2, extra2, du3, dose, du4, per_kg, w, grams = m.groups()
+        goal, now, factor, extra, old, extra2, dose = map(float, (goal, now, factor, extra, old, extra2, dose))
+        if not (u1 == u2 and du1 == du2 == du3 == du4) or rule.kind != "conversion_factor" \
+                or rule.unit != f"({u1})/({du1})" or not _close(factor, rule.min or -1) or factor <= 0 \
+                or not _close(extra, (goal - now) / factor) or not _close(extra2, extra) or not _close(dose, old + extra):
+            return None
+        values = {goal, now, factor, extra, old, dose, round(dose * _GRAMS[du1], 3), round(dose * _GRAMS[du1], 2)}
+        if per_kg is not None:
+            per_kg, w, grams = float(per_kg), float(w), float(grams)
+            if not _close(per_kg, dose * _GRAMS[du1]) or not _close(grams, per_kg * w):
+                return None
+            values |= {per_kg, w, grams}
+        return Checked(rule.id, frozenset(values))
+    if m := _ADDED.match(calc.formula):
+        first, u1, w1, added, u2, w2, total = m.groups()
+        first, w1, added, w2, total = map(float, (first, w1, added, w2, total))
+        held = any(r.indication == rule.indication and r.unit == u1 and r.min is not None
+                   and r.min - 1e-9 <= first <= (r.max if r.max is not None else r.min) + 1e-9 for r in book.rules if r.kind == "dose")
+        if rule.kind != "dose" or rule.unit != u2 or rule.min is None or not _close(added, rule.min) or w1 != w2 or not held \
+                or not _close(total, (first * _GRAMS[u1] + added * _GRAMS[u2]) * w1):
+            return None
+        return Checked(rule.id, frozenset({first, added, w1, total, round(first * _GRAMS[u1] * w1, 1), round(added * _GRAMS[u2] * w1, 1)}))
+    if m := _ROUNDED.match(calc.formula):
+        grams, step, result = map(float, m.groups())
+        if rule.kind != "rounding" or rule.unit != "g" or not rule.max or step <= 0 or step > rule.max \
+                or not _close(result, round(grams / step) * step):
+            return None
+        return Checked(rule.id, frozenset({grams, step, result}))
     if m := _WEIGHT.match(calc.formula):
         ideal, factor, actual, ideal2, result = map(float, m.groups())
         if rule.kind != "conversion_factor" or not _close(factor, rule.min or -1) or ideal != ideal2 \
