@@ -9,6 +9,7 @@ Three files feed it, so another corpus brings its own words and gets the same be
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -37,6 +38,12 @@ class Term:
     # Words that, right before a mention, make it the patient's history rather than the circumstance now ("recurrent
     # infections" are no active infection); a count before it ("3 pneumonias") does too.
     past_words: tuple[str, ...] = ()
+
+
+def _folded(text: str) -> str:
+    """Lower case without accents, hyphens as spaces: "Guillain-Barré syndrome" is "guillain barre syndrome"."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", plain.lower()).split())
 
 
 @dataclass(frozen=True)
@@ -116,8 +123,8 @@ class Vocabulary:
         documents' meaning is the one a question means."""
         if not self.acronyms or not surface.isupper() or len(surface) < 2:
             return False
-        names = {t.lower() for t in term.terms} | {term.label.lower()}
-        longs = [long.lower() for short, long in self.acronyms if short.upper() == surface]
+        names = {_folded(t) for t in (*term.terms, term.label)}
+        longs = [_folded(long) for short, long in self.acronyms if short.upper() == surface]
         return bool(longs) and not any(long in name or name in long for long in longs for name in names
                                        if len(name) > len(surface))  # ("osteoarthritis" names "osteoarthritis of the hip")
 

@@ -28,3 +28,8 @@ def test_child_pugh_names_no_child():
                      "contrave for BMI 36 pt with child pugh B cirrhosis"):
         assert "child" not in {m.name for m in mentions_of(question, VOCAB).populations}, question
     assert "child" in {m.name for m in mentions_of("IVIG dose for a child with ITP", VOCAB).populations}
+
+
+def test_an_accented_long_form_is_the_same_term():
+    sites = replace(VOCAB, acronyms=(("GBS", "Guillain-Barré syndrome"),))
+    assert mentions_of("GBS, 68M, 92 kg. daily IVIG dose + total?", sites).condition.name == "gbs"
