@@ -40,6 +40,17 @@ class Term:
     past_words: tuple[str, ...] = ()
 
 
+def _same_name(long: str, name: str) -> bool:
+    """Whether a document's long form and a term's name (both folded) name the same thing: one holds the other
+    ("osteoarthritis" and "osteoarthritis of the hip"), or half the long form's words or more begin or are begun by a
+    word of the name ("guillain barr syndrome", as a definition with its accent lost gives it)."""
+    if long in name or name in long:
+        return True
+    words, theirs = long.split(), name.split()
+    alike = sum(any(len(w) >= 4 and len(x) >= 4 and (w.startswith(x) or x.startswith(w)) for x in theirs) for w in words)
+    return 2 * alike >= len(words)
+
+
 def _folded(text: str) -> str:
     """Lower case without accents, hyphens as spaces: "Guillain-Barré syndrome" is "guillain barre syndrome"."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -125,8 +136,8 @@ class Vocabulary:
             return False
         names = {_folded(t) for t in (*term.terms, term.label)}
         longs = [_folded(long) for short, long in self.acronyms if short.upper() == surface]
-        return bool(longs) and not any(long in name or name in long for long in longs for name in names
-                                       if len(name) > len(surface))  # ("osteoarthritis" names "osteoarthritis of the hip")
+        return bool(longs) and not any(_same_name(long, name) for long in longs for name in names
+                                       if len(name) > len(surface))
 
     def qualified_spans(self, text: str) -> list[tuple[int, int]]:
         """The spans of phrases naming no aspect, condition or drug asked about ("on low-dose ICS", "no response to

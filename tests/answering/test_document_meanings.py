@@ -33,3 +33,5 @@ def test_child_pugh_names_no_child():
 def test_an_accented_long_form_is_the_same_term():
     sites = replace(VOCAB, acronyms=(("GBS", "Guillain-Barré syndrome"),))
     assert mentions_of("GBS, 68M, 92 kg. daily IVIG dose + total?", sites).condition.name == "gbs"
+    lost = replace(VOCAB, acronyms=(("GBS", "guillain-barr syndrome"),))  # a definition whose accented letter was lost
+    assert mentions_of("GBS, 68M, 92 kg. daily IVIG dose + total?", lost).condition.name == "gbs"
