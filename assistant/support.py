@@ -129,11 +129,12 @@ def _judge(st: _Unit, start: int, size: int, src: _Source, entities: frozenset[s
         reasons += [f"route {e.strip('⟨⟩')} is not the one the drug's row gives" for e in sorted(entities - src.row_routes)
                     if e.startswith("⟨route:") and e in src.named]
     reasons += _binding(st, start, size, src, entities)
+    span_text = " ".join(u.text for u in span)
     texts = [u.text for u in span] + ([src.row_unit.text] if src.row_unit is not None else [])
     reasons += binding_problems(st.text, texts, f"{src.heading}\n{src.text}", src.header_dims)
     reasons += multiplier_problems(st.text, [*texts, src.heading])
     reasons += identifier_swaps(st.text, f"{src.heading}\n{src.text}")
-    reasons += vague_duration_problems(st.text, " ".join(u.text for u in span))
+    reasons += vague_duration_problems(st.text, span_text)
     if (p := _polarity_problem(st, [src.row_unit] if src.row_unit and not src.graded else span, bool(src.graded), src.lex)) is not None:
         reasons.append(p)
     content = _content(st.words)
@@ -148,7 +149,7 @@ def _judge(st: _Unit, start: int, size: int, src: _Source, entities: frozenset[s
             reasons.append(f"strength: the statement is {'/'.join(sorted(stated))}, the source {'/'.join(sorted(span_strength))}")
     reasons += _antonym_swaps(st, span, src.words, units=src.units)
     reasons += _contrasts(st, span, carriers, src)
-    more, share = coverage_problems(st, words, src, min_coverage, max_uncovered, " ".join(u.text for u in span))
+    more, share = coverage_problems(st, words, src, min_coverage, max_uncovered, span_text)
     return reasons + more, share
 
 

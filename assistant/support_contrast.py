@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from assistant.quantities import quantities
 from assistant.support_cues import _stemmer, cues, normal
+from assistant.support_quantity import _time_dim
 from assistant.support_scope import polarity_cues
 
 
@@ -416,7 +417,7 @@ def vague_duration_problems(statement: str, span: str) -> list[str]:
     if not mine:
         return []
     theirs = _time_scales(normal(span))
-    time = quantities("1 day")[0].dim
+    time = _time_dim()
     if not theirs or mine & theirs or any(q.dim == time for q in quantities(normal(span))):
         return []
     return [f"speaks of {'/'.join(sorted(mine))} where the source speaks of {'/'.join(sorted(theirs))}"]
