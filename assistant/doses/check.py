@@ -17,6 +17,7 @@ from assistant.doses.cadence import Cadence, scan_cadence
 from assistant.doses.ceilings import ceilings_below_doses, stated_daily_ceiling
 from assistant.doses.context import AnswerContext
 from assistant.doses.counts import count_doses
+from assistant.doses.dose_counts import dose_count_findings
 from assistant.doses.conversions import (SWITCH_TO_SCIG, conversion_chain, cross_checks, factor_findings, obesity_weight,
                                          rounding_findings, rule_failure as _rule_failure, scig_conversion)
 from assistant.doses.binding import purpose_sources, purposes
@@ -1181,7 +1182,8 @@ def _check(text: str, rulebook: RuleBook, *, weight_kg: float | None, sources: l
     # A text that applies a conversion factor the rules give is about that conversion ("Hizentra: 30 ÷ 4 × 1.37"):
     # the conversion's own rules (its worked example) speak for its doses, as if the conversion were named.
     extra = _negated_factors(rulebook, sc, factor_findings(rulebook, sc, ctx)) + obesity_weight(rulebook, sc, ctx) + \
-        timing_findings(rulebook, sc, ctx) + _trial_lengths(sc, srcs, lex, answer_drug)
+        timing_findings(rulebook, sc, ctx) + _trial_lengths(sc, srcs, lex, answer_drug) + \
+        dose_count_findings(sc, srcs, lex, answer_drug)
     extra += target_findings(sc, srcs, lex) + goal_findings(sc, sources, context) + \
         exclusion_findings(sc, sources, context, lex) + passage_times(sc, srcs, lex, {f.start for f in extra}) + \
         weight_basis_findings(sc, srcs) + threshold_findings(sc, srcs, lex) + molar_findings(sc)
